@@ -1,0 +1,167 @@
+// Attention forward/backward: one task per (batch row, head), each a handful of sgemm
+// calls on strided views of qkv, so no head is ever copied out. With S = Q K^T * scale,
+// P = softmax(S), Pd = dropout(P), O = Pd V:
+//   dV = Pd^T dO,  dPd = dO V^T,  dP = dropout'(dPd),  dS = P * (dP - rowsum(dP * P)),
+//   dQ = scale * dS K,  dK = scale * dS^T Q.
+#include "ops/cpu/attention.hpp"
+
+#include "ops/cpu/softmax.hpp"
+#include "ops/cpu/vector_math.hpp"
+#include "ops/op_error.hpp"
+#include "runtime/compute_pool.hpp"
+
+#include <cblas.h>
+
+#include <cmath>
+#include <vector>
+
+namespace axon::ops {
+
+namespace {
+
+struct attention_dims {
+  std::int64_t b, t, c, nh, hs;
+};
+
+attention_dims check(std::string_view op, const tensor& qkv, const tensor& probs,
+                     const tensor& key_mask, int n_heads, const dropout_spec& drop) {
+  require(qkv.defined() && qkv.rank() == 3 && qkv.size(2) % 3 == 0, op,
+          "qkv is " + qkv.describe() + ", expected (B,T,3C)");
+  attention_dims d{qkv.size(0), qkv.size(1), qkv.size(2) / 3, n_heads, 0};
+  require(n_heads > 0 && d.c % n_heads == 0, op,
+          "hidden size " + std::to_string(d.c) + " is not divisible by " + std::to_string(n_heads)
+            + " heads");
+  d.hs = d.c / n_heads;
+  require_tensor(op, "qkv", qkv, {d.b, d.t, 3 * d.c});
+  require_tensor(op, "probs", probs, {d.b, d.nh, d.t, d.t});
+  if (key_mask.defined())
+    require_tensor(op, "key_mask", key_mask, {d.b, d.t}, dtype::i32);
+  require(drop.p >= 0.0f && drop.p < 1.0f, op, "dropout p must be in [0, 1)");
+  return d;
+}
+
+// Softmax of row `s` over the keys whose mask is 1 (all keys when none is).
+void masked_softmax_row(float* p, const float* s, const std::int32_t* mask, std::int64_t t) {
+  bool any_valid = mask == nullptr;
+  for (std::int64_t j = 0; j < t && !any_valid; ++j)
+    any_valid = mask[j] != 0;
+  if (mask == nullptr || !any_valid) {
+    softmax_row(p, s, t);
+    return;
+  }
+  float max = -INFINITY;
+  for (std::int64_t j = 0; j < t; ++j)
+    if (mask[j] != 0)
+      max = std::fmax(max, s[j]);
+  float sum = 0.0f;
+  for (std::int64_t j = 0; j < t; ++j) {
+    p[j] = mask[j] != 0 ? exp_approx(s[j] - max) : 0.0f;
+    sum += p[j];
+  }
+  float inv = 1.0f / sum;
+  for (std::int64_t j = 0; j < t; ++j)
+    p[j] *= inv;
+}
+
+// Element offset of probs[b,h,0,0] in the (B,NH,T,T) tensor: the dropout counter base.
+std::int64_t probs_offset(const attention_dims& d, std::int64_t task) {
+  return task * d.t * d.t;
+}
+
+// Pd = P * dropout scales for one (b,h) task.
+void dropped_probs(float* pd, const float* p, std::int64_t first, std::int64_t count,
+                   const dropout_spec& drop) {
+  dropout_scales(pd, first, count, drop);
+  for (std::int64_t i = 0; i < count; ++i)
+    pd[i] *= p[i];
+}
+
+} // namespace
+
+void attention_forward(const tensor& out, const tensor& probs, const tensor& qkv,
+                       const tensor& key_mask, int n_heads, const dropout_spec& drop) {
+  constexpr auto op = "attention_forward";
+  auto d = check(op, qkv, probs, key_mask, n_heads, drop);
+  require_tensor(op, "out", out, {d.b, d.t, d.c});
+  const float* x = qkv.data<float>();
+  const std::int32_t* mask = key_mask.defined() ? key_mask.data<std::int32_t>() : nullptr;
+  float* p_all = probs.data<float>();
+  float* y = out.data<float>();
+  const float scale = 1.0f / std::sqrt(float(d.hs));
+  const auto ld_qkv = int(3 * d.c), tt = int(d.t), hs = int(d.hs);
+  parallel_for(d.b * d.nh, 1, [&](std::int64_t begin, std::int64_t end) {
+    std::vector<float> pd(drop.active() ? d.t * d.t : 0);
+    for (auto task = begin; task < end; ++task) {
+      auto bi = task / d.nh, h = task % d.nh;
+      const float* q = x + bi * d.t * 3 * d.c + h * d.hs;
+      const float* k = q + d.c;
+      const float* v = q + 2 * d.c;
+      float* p = p_all + probs_offset(d, task);
+      cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, tt, tt, hs, scale, q, ld_qkv, k,
+                  ld_qkv, 0.0f, p, tt);
+      const std::int32_t* row_mask = mask ? mask + bi * d.t : nullptr;
+      for (std::int64_t i = 0; i < d.t; ++i)
+        masked_softmax_row(p + i * d.t, p + i * d.t, row_mask, d.t);
+      const float* pv = p;
+      if (drop.active()) {
+        dropped_probs(pd.data(), p, probs_offset(d, task), d.t * d.t, drop);
+        pv = pd.data();
+      }
+      cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, tt, hs, tt, 1.0f, pv, tt, v,
+                  ld_qkv, 0.0f, y + bi * d.t * d.c + h * d.hs, int(d.c));
+    }
+  });
+}
+
+void attention_backward(const tensor& dqkv, const tensor& dout, const tensor& qkv,
+                        const tensor& probs, const tensor& key_mask, int n_heads,
+                        const dropout_spec& drop) {
+  constexpr auto op = "attention_backward";
+  auto d = check(op, qkv, probs, key_mask, n_heads, drop);
+  require_same(op, "dqkv", dqkv, "qkv", qkv);
+  require_tensor(op, "dout", dout, {d.b, d.t, d.c});
+  const float* x = qkv.data<float>();
+  const float* p_all = probs.data<float>();
+  const float* dy = dout.data<float>();
+  float* dx = dqkv.data<float>();
+  const float scale = 1.0f / std::sqrt(float(d.hs));
+  const auto ld_qkv = int(3 * d.c), tt = int(d.t), hs = int(d.hs), c = int(d.c);
+  parallel_for(d.b * d.nh, 1, [&](std::int64_t begin, std::int64_t end) {
+    std::vector<float> dp(d.t * d.t), ds(d.t * d.t), pd(drop.active() ? d.t * d.t : 0);
+    std::vector<float> scales(drop.active() ? d.t * d.t : 0);
+    for (auto task = begin; task < end; ++task) {
+      auto bi = task / d.nh, h = task % d.nh;
+      auto head = bi * d.t * 3 * d.c + h * d.hs;
+      const float *q = x + head, *k = q + d.c, *v = q + 2 * d.c;
+      float *dq = dx + head, *dk = dq + d.c, *dv = dq + 2 * d.c;
+      const float* dyo = dy + bi * d.t * d.c + h * d.hs;
+      const float* p = p_all + probs_offset(d, task);
+      const float* pv = p;
+      if (drop.active()) {
+        dropout_scales(scales.data(), probs_offset(d, task), d.t * d.t, drop);
+        for (std::int64_t i = 0; i < d.t * d.t; ++i)
+          pd[i] = p[i] * scales[i];
+        pv = pd.data();
+      }
+      // dV += Pd^T dO
+      cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, tt, hs, tt, 1.0f, pv, tt, dyo, c,
+                  1.0f, dv, ld_qkv);
+      // dPd = dO V^T, then through dropout
+      cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, tt, tt, hs, 1.0f, dyo, c, v, ld_qkv,
+                  0.0f, dp.data(), tt);
+      if (drop.active())
+        for (std::int64_t i = 0; i < d.t * d.t; ++i)
+          dp[i] *= scales[i];
+      std::fill(ds.begin(), ds.end(), 0.0f);
+      for (std::int64_t i = 0; i < d.t; ++i)
+        softmax_row_backward(ds.data() + i * d.t, dp.data() + i * d.t, p + i * d.t, d.t);
+      // dQ += scale * dS K;  dK += scale * dS^T Q
+      cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, tt, hs, tt, scale, ds.data(), tt, k,
+                  ld_qkv, 1.0f, dq, ld_qkv);
+      cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, tt, hs, tt, scale, ds.data(), tt, q,
+                  ld_qkv, 1.0f, dk, ld_qkv);
+    }
+  });
+}
+
+} // namespace axon::ops

@@ -1,0 +1,47 @@
+// GELU forward/backward, elementwise and vectorized (see vector_math.hpp).
+#include "ops/cpu/gelu.hpp"
+
+#include "ops/cpu/vector_math.hpp"
+#include "ops/op_error.hpp"
+#include "runtime/compute_pool.hpp"
+
+namespace axon::ops {
+
+namespace {
+
+constexpr float inv_sqrt2 = 0.70710678118654752f;
+constexpr float inv_sqrt_2pi = 0.39894228040143268f;
+constexpr std::int64_t grain = 4096;
+
+} // namespace
+
+void gelu_forward(const tensor& out, const tensor& inp) {
+  require_same("gelu_forward", "out", out, "inp", inp);
+  require(inp.type() == dtype::f32, "gelu_forward", "inp is " + inp.describe() + ", expected f32");
+  const float* x = inp.data<float>();
+  float* y = out.data<float>();
+  parallel_for(inp.numel(), grain, [=](std::int64_t begin, std::int64_t end) {
+#pragma omp simd
+    for (auto i = begin; i < end; ++i)
+      y[i] = 0.5f * x[i] * (1.0f + erf_approx(x[i] * inv_sqrt2));
+  });
+}
+
+void gelu_backward(const tensor& dinp, const tensor& dout, const tensor& inp) {
+  require_same("gelu_backward", "dinp", dinp, "inp", inp);
+  require_same("gelu_backward", "dout", dout, "inp", inp);
+  require(inp.type() == dtype::f32, "gelu_backward", "inp is " + inp.describe() + ", expected f32");
+  const float* x = inp.data<float>();
+  const float* dy = dout.data<float>();
+  float* dx = dinp.data<float>();
+  parallel_for(inp.numel(), grain, [=](std::int64_t begin, std::int64_t end) {
+#pragma omp simd
+    for (auto i = begin; i < end; ++i) {
+      float cdf = 0.5f * (1.0f + erf_approx(x[i] * inv_sqrt2));
+      float pdf = inv_sqrt_2pi * exp_approx(-0.5f * x[i] * x[i]);
+      dx[i] += dy[i] * (cdf + x[i] * pdf);
+    }
+  });
+}
+
+} // namespace axon::ops

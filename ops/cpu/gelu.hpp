@@ -1,0 +1,14 @@
+// GELU, exact (erf) form as BERT: gelu(x) = x * Phi(x) = 0.5 x (1 + erf(x / sqrt 2)).
+#pragma once
+
+#include "runtime/tensor.hpp"
+
+namespace axon::ops {
+
+/// out = gelu(inp); out and inp have the same shape (may be the same tensor).
+void gelu_forward(const tensor& out, const tensor& inp);
+
+/// Accumulates dinp += dout * gelu'(inp), gelu'(x) = Phi(x) + x * phi(x).
+void gelu_backward(const tensor& dinp, const tensor& dout, const tensor& inp);
+
+} // namespace axon::ops

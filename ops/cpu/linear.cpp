@@ -1,0 +1,89 @@
+// Linear forward/backward through OpenBLAS sgemm, split over the compute pool by rows of
+// the output being written (so threads never write the same memory).
+#include "ops/cpu/linear.hpp"
+
+#include "ops/op_error.hpp"
+#include "runtime/compute_pool.hpp"
+
+#include <cblas.h>
+
+#include <vector>
+
+namespace axon::ops {
+
+namespace {
+
+constexpr std::int64_t row_grain = 16;
+
+} // namespace
+
+void linear_forward(const tensor& out, const tensor& inp, const tensor& weight,
+                    const tensor& bias) {
+  constexpr auto op = "linear_forward";
+  require(weight.defined() && weight.rank() == 2, op,
+          "weight is " + weight.describe() + ", expected (OC,C)");
+  auto oc = weight.size(0), c = weight.size(1);
+  require_tensor(op, "weight", weight, {oc, c});
+  auto n = require_rows(op, "inp", inp, c);
+  require(require_rows(op, "out", out, oc) == n, op,
+          "out is " + out.describe() + " but inp is " + inp.describe());
+  if (bias.defined())
+    require_tensor(op, "bias", bias, {oc});
+  const float* x = inp.data<float>();
+  const float* w = weight.data<float>();
+  const float* b = bias.defined() ? bias.data<float>() : nullptr;
+  float* y = out.data<float>();
+  parallel_for(n, row_grain, [=](std::int64_t begin, std::int64_t end) {
+    float beta = 0.0f;
+    if (b != nullptr) {
+      for (auto r = begin; r < end; ++r)
+        std::copy(b, b + oc, y + r * oc);
+      beta = 1.0f;
+    }
+    cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, int(end - begin), int(oc), int(c),
+                1.0f, x + begin * c, int(c), w, int(c), beta, y + begin * oc, int(oc));
+  });
+}
+
+void linear_backward(const tensor& dinp, const tensor& dweight, const tensor& dbias,
+                     const tensor& dout, const tensor& inp, const tensor& weight) {
+  constexpr auto op = "linear_backward";
+  require(weight.defined() && weight.rank() == 2, op,
+          "weight is " + weight.describe() + ", expected (OC,C)");
+  auto oc = weight.size(0), c = weight.size(1);
+  require_tensor(op, "dweight", dweight, {oc, c});
+  auto n = require_rows(op, "inp", inp, c);
+  require(require_rows(op, "dout", dout, oc) == n, op,
+          "dout is " + dout.describe() + " but inp is " + inp.describe());
+  if (dinp.defined())
+    require_same(op, "dinp", dinp, "inp", inp);
+  if (dbias.defined())
+    require_tensor(op, "dbias", dbias, {oc});
+  const float* x = inp.data<float>();
+  const float* w = weight.data<float>();
+  const float* dy = dout.data<float>();
+  if (dinp.defined()) {
+    float* dx = dinp.data<float>();
+    parallel_for(n, row_grain, [=](std::int64_t begin, std::int64_t end) {
+      cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, int(end - begin), int(c), int(oc),
+                  1.0f, dy + begin * oc, int(oc), w, int(c), 1.0f, dx + begin * c, int(c));
+    });
+  }
+  float* dw = dweight.data<float>();
+  float* db = dbias.defined() ? dbias.data<float>() : nullptr;
+  parallel_for(oc, row_grain, [=](std::int64_t begin, std::int64_t end) {
+    // dweight rows [begin,end) = dout[:, begin:end]^T @ inp
+    cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, int(end - begin), int(c), int(n), 1.0f,
+                dy + begin, int(oc), x, int(c), 1.0f, dw + begin * c, int(c));
+    if (db != nullptr) {
+      std::vector<double> sums(end - begin, 0.0); // double: N can be large
+      for (std::int64_t r = 0; r < n; ++r)
+        for (auto j = begin; j < end; ++j)
+          sums[j - begin] += dy[r * oc + j];
+      for (auto j = begin; j < end; ++j)
+        db[j] += static_cast<float>(sums[j - begin]);
+    }
+  });
+}
+
+} // namespace axon::ops

@@ -1,0 +1,65 @@
+// Softmax forward/backward over rows.
+#include "ops/cpu/softmax.hpp"
+
+#include "ops/cpu/vector_math.hpp"
+#include "ops/op_error.hpp"
+#include "runtime/compute_pool.hpp"
+
+#include <algorithm>
+
+namespace axon::ops {
+
+void softmax_row(float* out, const float* inp, std::int64_t count) {
+  float max = *std::max_element(inp, inp + count);
+  float sum = 0.0f;
+#pragma omp simd reduction(+ : sum)
+  for (std::int64_t j = 0; j < count; ++j) {
+    out[j] = exp_approx(inp[j] - max);
+    sum += out[j];
+  }
+  float inv = 1.0f / sum;
+#pragma omp simd
+  for (std::int64_t j = 0; j < count; ++j)
+    out[j] *= inv;
+}
+
+void softmax_row_backward(float* dinp, const float* dout, const float* out, std::int64_t count) {
+  float dot = 0.0f;
+#pragma omp simd reduction(+ : dot)
+  for (std::int64_t j = 0; j < count; ++j)
+    dot += dout[j] * out[j];
+#pragma omp simd
+  for (std::int64_t j = 0; j < count; ++j)
+    dinp[j] += out[j] * (dout[j] - dot);
+}
+
+void softmax_forward(const tensor& out, const tensor& inp) {
+  require_same("softmax_forward", "out", out, "inp", inp);
+  require(inp.rank() >= 1 && inp.size(-1) > 0, "softmax_forward",
+          "inp is " + inp.describe() + ", expected a non-empty last dimension");
+  auto v = inp.size(-1);
+  auto n = require_rows("softmax_forward", "inp", inp, v);
+  const float* x = inp.data<float>();
+  float* y = out.data<float>();
+  parallel_for(n, 16, [=](std::int64_t begin, std::int64_t end) {
+    for (auto r = begin; r < end; ++r)
+      softmax_row(y + r * v, x + r * v, v);
+  });
+}
+
+void softmax_backward(const tensor& dinp, const tensor& dout, const tensor& out) {
+  require_same("softmax_backward", "dinp", dinp, "out", out);
+  require_same("softmax_backward", "dout", dout, "out", out);
+  require(out.rank() >= 1 && out.size(-1) > 0, "softmax_backward",
+          "out is " + out.describe() + ", expected a non-empty last dimension");
+  auto v = out.size(-1);
+  auto n = require_rows("softmax_backward", "out", out, v);
+  const float *y = out.data<float>(), *dy = dout.data<float>();
+  float* dx = dinp.data<float>();
+  parallel_for(n, 16, [=](std::int64_t begin, std::int64_t end) {
+    for (auto r = begin; r < end; ++r)
+      softmax_row_backward(dx + r * v, dy + r * v, y + r * v, v);
+  });
+}
+
+} // namespace axon::ops
