@@ -26,13 +26,18 @@ void adamw_update(const tensor& param, const tensor& grad, const tensor& m, cons
   float *p = param.data<float>(), *mm = m.data<float>(), *vv = v.data<float>();
   const float* g = grad.data<float>();
   parallel_for(param.numel(), 8192, [=](std::int64_t begin, std::int64_t end) {
+    // Local restrict copies: loads through the closure would block vectorization.
+    float* __restrict ps = p;
+    float* __restrict ms = mm;
+    float* __restrict vs = vv;
+    const float* __restrict gs = g;
 #pragma omp simd
     for (auto i = begin; i < end; ++i) {
-      p[i] *= decay;
-      mm[i] = mm[i] * b1 + g[i] * (1.0f - b1);
-      vv[i] = vv[i] * b2 + g[i] * g[i] * (1.0f - b2);
-      float denom = std::sqrt(vv[i]) / bias_correction2_sqrt + eps;
-      p[i] -= step_size * mm[i] / denom;
+      ps[i] *= decay;
+      ms[i] = ms[i] * b1 + gs[i] * (1.0f - b1);
+      vs[i] = vs[i] * b2 + gs[i] * gs[i] * (1.0f - b2);
+      float denom = std::sqrt(vs[i]) / bias_correction2_sqrt + eps;
+      ps[i] -= step_size * ms[i] / denom;
     }
   });
 }

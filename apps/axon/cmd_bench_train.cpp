@@ -1,0 +1,256 @@
+// `axon bench train`: BERT classifier training and inference throughput, with the flags
+// and data of ../shared/bench/peer_torch_bert.py so the two run side by side. Random token
+// ids in [1, vocab), token 0 = [CLS] (101), row lengths uniform in [min-len, seq], pad
+// id 0 masked out, random labels; padded tokens count in tokens/s (the compute is done).
+// Prints human-readable lines on stderr and one JSON object on stdout.
+#include "apps/axon/commands.hpp"
+#include "apps/axon/flags.hpp"
+#include "graphs/bert/bert_classifier.hpp"
+#include "ops/cpu/blas.hpp"
+#include "runtime/compute_pool.hpp"
+#include "runtime/random_fill.hpp"
+
+#include <nlohmann/json.hpp>
+
+#include <algorithm>
+#include <chrono>
+#include <iostream>
+#include <sys/resource.h>
+#include <vector>
+
+namespace axon::app {
+
+namespace {
+
+using clock_type = std::chrono::steady_clock;
+
+struct bench_flags {
+  int layers = 4, hidden = 256, heads = 4, seq = 128, batch = 32;
+  int steps = 20, warmup = 3, repeats = 1, threads = 2, vocab = 30522, classes = 2;
+  int ffn_mult = 4, min_len = 0;
+  std::int64_t seed = 0;
+  double lr = 1e-4, weight_decay = 0.01, dropout = 0.0;
+  bool pooler = false;
+  std::string phase = "both", mode = "loop";
+};
+
+double seconds_since(clock_type::time_point t0) {
+  return std::chrono::duration<double>(clock_type::now() - t0).count();
+}
+
+double median(std::vector<double> xs) {
+  std::sort(xs.begin(), xs.end());
+  auto n = xs.size();
+  return n % 2 ? xs[n / 2] : 0.5 * (xs[n / 2 - 1] + xs[n / 2]);
+}
+
+std::vector<bert::batch> make_batches(const bench_flags& f, int count) {
+  std::vector<bert::batch> batches;
+  const std::int64_t b = f.batch, t = f.seq;
+  for (int k = 0; k < count; ++k) {
+    auto stream = static_cast<std::uint64_t>(k) * 3;
+    bert::batch in;
+    in.ids = tensor::empty({b, t}, dtype::i32);
+    fill_uniform_int(in.ids, 1, f.vocab, f.seed, stream);
+    auto lengths = tensor::empty({b}, dtype::i32);
+    fill_uniform_int(lengths, f.min_len, f.seq + 1, f.seed, stream + 1);
+    in.labels = tensor::empty({b}, dtype::i32);
+    fill_uniform_int(in.labels, 0, f.classes, f.seed, stream + 2);
+    in.mask = tensor::empty({b, t}, dtype::i32);
+    auto* ids = in.ids.data<std::int32_t>();
+    auto* mask = in.mask.data<std::int32_t>();
+    for (std::int64_t r = 0; r < b; ++r)
+      for (std::int64_t j = 0; j < t; ++j) {
+        bool real = j < lengths.data<std::int32_t>()[r];
+        mask[r * t + j] = real;
+        if (j == 0)
+          ids[r * t] = std::min(101, f.vocab - 1); // [CLS]
+        if (!real)
+          ids[r * t + j] = 0; // [PAD]
+      }
+    batches.push_back(std::move(in));
+  }
+  return batches;
+}
+
+// FLOPs of one forward pass, as peer_torch_bert.py counts them (multiply-add = 2).
+double forward_flops(const bench_flags& f) {
+  double h = f.hidden, s = f.seq, b = f.batch, ffn = double(f.ffn_mult) * f.hidden;
+  double n_mm = f.layers * (4 * h * h + 2 * h * ffn);
+  double n_head = h * f.classes + (f.pooler ? h * h : 0);
+  return 2 * n_mm * b * s + f.layers * 4 * b * s * s * h + 2 * n_head * b;
+}
+
+int validate(const bench_flags& f) {
+  auto bad = [](const std::string& message) {
+    std::cerr << "axon bench train: " << message << '\n';
+    return 2;
+  };
+  if (f.layers < 0 || f.hidden < 1 || f.heads < 1 || f.seq < 1 || f.batch < 1 || f.vocab < 2
+      || f.classes < 1 || f.ffn_mult < 1)
+    return bad("--layers must be >= 0; --hidden, --heads, --seq, --batch, --classes, "
+               "--ffn-mult >= 1; --vocab >= 2");
+  if (f.hidden % f.heads != 0)
+    return bad("--hidden must be divisible by --heads");
+  if (f.steps < 1 || f.repeats < 1 || f.warmup < 0)
+    return bad("--steps and --repeats must be >= 1, --warmup >= 0");
+  if (f.threads < 1)
+    return bad("--threads must be >= 1");
+  if (f.min_len < 1 || f.min_len > f.seq)
+    return bad("--min-len must be in [1, seq]");
+  if (f.phase != "both" && f.phase != "train" && f.phase != "infer")
+    return bad("--phase must be both, train or infer");
+  if (f.mode != "loop")
+    return bad("--mode must be loop (the single-loop model; actor mode comes with the actor runtime)");
+  if (!(f.dropout >= 0 && f.dropout < 1))
+    return bad("--dropout must be in [0, 1)");
+  return 0;
+}
+
+} // namespace
+
+int bench_train(args words) {
+  bench_flags f;
+  flag_parser flags{"axon bench train [FLAGS]"};
+  flags.add("layers", &f.layers, "encoder layers L");
+  flags.add("hidden", &f.hidden, "hidden size H");
+  flags.add("heads", &f.heads, "attention heads A");
+  flags.add("seq", &f.seq, "sequence length S (padded)");
+  flags.add("batch", &f.batch, "sequences per step");
+  flags.add("steps", &f.steps, "timed steps per window");
+  flags.add("warmup", &f.warmup, "untimed steps before timing");
+  flags.add("repeats", &f.repeats, "timed windows; the median is reported");
+  flags.add("threads", &f.threads, "compute threads (one per core)");
+  flags.add("seed", &f.seed, "seed for weights and data");
+  flags.add("vocab", &f.vocab, "vocabulary size");
+  flags.add("classes", &f.classes, "classifier outputs");
+  flags.add("ffn-mult", &f.ffn_mult, "feed-forward width as a multiple of H");
+  flags.add("min-len", &f.min_len, "shortest row length (0: seq/2)");
+  flags.add("lr", &f.lr, "AdamW learning rate");
+  flags.add("weight-decay", &f.weight_decay, "AdamW weight decay (all tensors, as the peer)");
+  flags.add("dropout", &f.dropout, "hidden and attention dropout");
+  flags.add("pooler", &f.pooler, "use BERT's pooler (dense + tanh on [CLS])");
+  flags.add("phase", &f.phase, "what to time: both, train or infer");
+  flags.add("mode", &f.mode, "loop: the single-loop model");
+  if (auto status = flags.parse(words))
+    return *status;
+  if (f.min_len == 0)
+    f.min_len = std::max(1, f.seq / 2);
+  if (auto status = validate(f))
+    return status;
+
+  ops::use_single_threaded_blas();
+  compute_pool pool{f.threads};
+  compute_pool::scope use_pool{&pool};
+
+  bert::bert_config cfg;
+  cfg.vocab_size = f.vocab;
+  cfg.max_positions = f.seq;
+  cfg.type_vocab_size = 2;
+  cfg.hidden = f.hidden;
+  cfg.layers = f.layers;
+  cfg.heads = f.heads;
+  cfg.intermediate = f.ffn_mult * f.hidden;
+  cfg.classes = f.classes;
+  cfg.pooler = f.pooler;
+  cfg.hidden_dropout = cfg.attention_dropout = static_cast<float>(f.dropout);
+  bert::bert_classifier model{cfg};
+  bert::init_params(model.params(), static_cast<std::uint64_t>(f.seed));
+  optimizer_settings opt;
+  opt.adamw.lr = static_cast<float>(f.lr);
+  opt.adamw.weight_decay = static_cast<float>(f.weight_decay);
+  opt.decay_all = true; // as torch.optim.AdamW over model.parameters()
+  adamw_optimizer optimizer{model.params(), opt};
+  auto batches = make_batches(f, std::min(f.warmup + f.steps * f.repeats, 64));
+  const double tokens = double(f.batch) * f.seq;
+  std::cerr << "axon bench train: L=" << f.layers << " H=" << f.hidden << " A=" << f.heads
+            << " S=" << f.seq << " B=" << f.batch << " params=" << model.params().numel()
+            << " threads=" << f.threads << " blas=" << ops::blas_description() << '\n';
+
+  nlohmann::ordered_json r;
+  r["tool"] = "axon_bench_train";
+  r["mode"] = f.mode;
+  for (auto [key, value] : {std::pair{"layers", f.layers}, {"hidden", f.hidden}, {"heads", f.heads},
+                            {"seq", f.seq}, {"batch", f.batch}, {"classes", f.classes},
+                            {"vocab", f.vocab}, {"ffn", f.ffn_mult * f.hidden},
+                            {"min_len", f.min_len}, {"steps", f.steps}, {"warmup", f.warmup},
+                            {"repeats", f.repeats}, {"threads", f.threads}})
+    r[key] = value;
+  r["pooler"] = f.pooler;
+  r["dropout"] = f.dropout;
+  r["seed"] = f.seed;
+  r["params"] = model.params().numel();
+  const double fwd_flops = forward_flops(f);
+
+  if (f.phase != "infer") {
+    std::vector<double> windows, fwd_ms, bwd_ms, opt_ms;
+    std::vector<float> losses;
+    std::size_t k = 0;
+    auto step = [&](bool record) {
+      const auto& in = batches[k % batches.size()];
+      bert::dropout_key key{static_cast<std::uint64_t>(f.seed), k, 0, true};
+      auto t0 = clock_type::now();
+      model.zero_grads();
+      losses.push_back(model.forward(in, key));
+      auto t1 = clock_type::now();
+      model.backward(in, key);
+      auto t2 = clock_type::now();
+      optimizer.step(model.params(), model.grads());
+      auto t3 = clock_type::now();
+      if (record) {
+        fwd_ms.push_back(1e3 * std::chrono::duration<double>(t1 - t0).count());
+        bwd_ms.push_back(1e3 * std::chrono::duration<double>(t2 - t1).count());
+        opt_ms.push_back(1e3 * std::chrono::duration<double>(t3 - t2).count());
+      }
+      ++k;
+    };
+    for (int i = 0; i < f.warmup; ++i)
+      step(false);
+    for (int w = 0; w < f.repeats; ++w) {
+      auto t0 = clock_type::now();
+      for (int i = 0; i < f.steps; ++i)
+        step(true);
+      windows.push_back(seconds_since(t0));
+    }
+    double t = median(windows);
+    r["train_tokens_per_s"] = tokens * f.steps / t;
+    r["train_tokens_per_s_min"] = tokens * f.steps / *std::max_element(windows.begin(), windows.end());
+    r["train_tokens_per_s_max"] = tokens * f.steps / *std::min_element(windows.begin(), windows.end());
+    r["train_step_ms"] = 1e3 * t / f.steps;
+    r["train_fwd_ms"] = median(fwd_ms);
+    r["train_bwd_ms"] = median(bwd_ms);
+    r["train_opt_ms"] = median(opt_ms);
+    r["train_gflops"] = 3 * fwd_flops * f.steps / t / 1e9;
+    r["loss_first"] = losses.front();
+    r["loss_last"] = losses.back();
+    std::cerr << "train: " << r["train_tokens_per_s"].get<double>() << " tok/s, step "
+              << r["train_step_ms"].get<double>() << " ms (fwd " << median(fwd_ms) << " / bwd "
+              << median(bwd_ms) << " / opt " << median(opt_ms) << ")\n";
+  }
+  if (f.phase != "train") {
+    std::vector<double> windows;
+    bert::dropout_key eval_key{}; // training = false: no dropout
+    std::size_t k = 0;
+    for (int i = 0; i < f.warmup; ++i)
+      model.forward(batches[k++ % batches.size()], eval_key);
+    for (int w = 0; w < f.repeats; ++w) {
+      auto t0 = clock_type::now();
+      for (int i = 0; i < f.steps; ++i)
+        model.forward(batches[k++ % batches.size()], eval_key);
+      windows.push_back(seconds_since(t0));
+    }
+    double t = median(windows);
+    r["infer_tokens_per_s"] = tokens * f.steps / t;
+    r["infer_batch_ms"] = 1e3 * t / f.steps;
+    r["infer_gflops"] = fwd_flops * f.steps / t / 1e9;
+    std::cerr << "infer: " << r["infer_tokens_per_s"].get<double>() << " tok/s\n";
+  }
+  rusage usage{};
+  getrusage(RUSAGE_SELF, &usage);
+  r["peak_rss_mib"] = double(usage.ru_maxrss) / 1024.0;
+  r["blas"] = ops::blas_description();
+  std::cout << r.dump() << std::endl;
+  return 0;
+}
+
+} // namespace axon::app

@@ -1,0 +1,21 @@
+// The subcommands of `axon`. Each takes the words after its name and returns the process
+// exit status: 0 success, 1 failure at run time, 2 bad usage or bad input.
+#pragma once
+
+#include <span>
+#include <string>
+#include <string_view>
+
+namespace axon::app {
+
+using args = std::span<const std::string>;
+
+struct command {
+  std::string_view name;    // e.g. "bench train"
+  std::string_view summary; // one line for `axon help`
+  int (*run)(args words);
+};
+
+int bench_train(args words);
+
+} // namespace axon::app

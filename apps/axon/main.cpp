@@ -1,0 +1,55 @@
+// `axon`: the command-line entry point. Finds the subcommand (one or two words) in the
+// table below and runs it with the remaining words.
+#include "apps/axon/commands.hpp"
+
+#include <array>
+#include <iostream>
+#include <vector>
+
+namespace {
+
+using axon::app::command;
+
+constexpr std::array commands{
+  command{"bench train", "time BERT classifier training and inference (JSON on stdout)",
+          axon::app::bench_train},
+};
+
+void print_help(std::ostream& out) {
+  out << "usage: axon COMMAND [ARGS...]\n\ncommands:\n";
+  for (const auto& c : commands)
+    out << "  " << c.name << std::string(24 - std::min<std::size_t>(c.name.size(), 22), ' ')
+        << c.summary << '\n';
+  out << "\n`axon COMMAND --help` describes a command's flags.\n";
+}
+
+} // namespace
+
+int main(int argc, char** argv) {
+  std::vector<std::string> words(argv + 1, argv + argc);
+  if (words.empty() || words[0] == "help" || words[0] == "--help" || words[0] == "-h") {
+    print_help(words.empty() ? std::cerr : std::cout);
+    return words.empty() ? 2 : 0;
+  }
+  for (const auto& c : commands) {
+    // A command name is one or two words; match them against the first words given.
+    std::size_t used = 0, pos = 0;
+    bool match = true;
+    while (pos < c.name.size()) {
+      auto space = c.name.find(' ', pos);
+      auto word = c.name.substr(pos, space == std::string_view::npos ? c.name.size() - pos
+                                                                     : space - pos);
+      if (used >= words.size() || words[used] != word) {
+        match = false;
+        break;
+      }
+      ++used;
+      pos = space == std::string_view::npos ? c.name.size() : space + 1;
+    }
+    if (match)
+      return c.run(axon::app::args{words}.subspan(used));
+  }
+  std::cerr << "axon: unknown command '" << words[0] << "'\n\n";
+  print_help(std::cerr);
+  return 2;
+}

@@ -1,0 +1,30 @@
+// adamw_optimizer: clipping then per-tensor AdamW.
+#include "graphs/adamw_optimizer.hpp"
+
+#include "ops/cpu/clip_grad.hpp"
+
+#include <stdexcept>
+
+namespace axon {
+
+adamw_optimizer::adamw_optimizer(const param_arena& params, optimizer_settings settings)
+  : settings_(settings), m_(params.like()), v_(params.like()) {
+}
+
+float adamw_optimizer::step(const param_arena& params, const param_arena& grads) {
+  if (grads.count() != params.count() || grads.numel() != params.numel()
+      || m_.numel() != params.numel())
+    throw std::invalid_argument("adamw_optimizer: parameters, gradients and moments differ in layout");
+  float norm = ops::clip_grad_norm(grads.tensors(), settings_.max_grad_norm);
+  ++steps_;
+  for (std::size_t k = 0; k < params.count(); ++k) {
+    auto hp = settings_.adamw;
+    if (!settings_.decay_all && !params.specs()[k].weight_decay)
+      hp.weight_decay = 0.0f;
+    ops::adamw_update(params.tensors()[k], grads.tensors()[k], m_.tensors()[k], v_.tensors()[k],
+                      hp, steps_);
+  }
+  return norm;
+}
+
+} // namespace axon

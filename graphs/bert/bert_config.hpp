@@ -1,0 +1,27 @@
+// bert_config: the architecture of a BERT encoder classifier (names as Hugging Face's
+// BertConfig where one exists).
+#pragma once
+
+#include <cstdint>
+
+namespace axon::bert {
+
+struct bert_config {
+  int vocab_size = 30522;
+  int max_positions = 512;    // max_position_embeddings
+  int type_vocab_size = 2;    // 0: no token-type embedding
+  int hidden = 768;           // C
+  int layers = 12;            // L
+  int heads = 12;             // NH
+  int intermediate = 3072;    // I, the feed-forward width
+  int classes = 2;            // K, classifier outputs
+  bool pooler = true;         // dense + tanh on [CLS] before the classifier
+  float layer_norm_eps = 1e-12f;
+  float hidden_dropout = 0.1f;    // embeddings, attention output, feed-forward output, pooled
+  float attention_dropout = 0.1f; // on attention probabilities
+
+  /// Throws std::invalid_argument naming the field and the allowed range.
+  void validate() const;
+};
+
+} // namespace axon::bert

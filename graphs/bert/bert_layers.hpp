@@ -1,0 +1,105 @@
+// The three kinds of BERT stage, each a forward/backward pair over the CPU ops with the
+// activations that backward needs kept in a per-micro-batch struct:
+//   embeddings:  ids -> LayerNorm(word + position + token type) -> dropout
+//   block:       post-LN encoder layer (self-attention, residual, LN; FFN, residual, LN)
+//   head:        [CLS] -> pooler (optional) -> dropout -> classifier -> cross-entropy
+// Stage actors and the single-loop model call the same functions. Backward accumulates
+// into the gradient views (llm.c convention) and into dinp.
+// Legend: B batch, T sequence, C hidden, I intermediate, NH heads, K classes.
+#pragma once
+
+#include "graphs/bert/bert_config.hpp"
+#include "graphs/bert/bert_params.hpp"
+#include "ops/cpu/dropout.hpp"
+#include "runtime/tensor.hpp"
+
+#include <cstdint>
+
+namespace axon::bert {
+
+/// One micro-batch of token ids.
+struct batch {
+  tensor ids;         // (B,T) i32
+  tensor token_types; // (B,T) i32, or undefined (all type 0)
+  tensor mask;        // (B,T) i32, 1 = token, 0 = padding
+  tensor labels;      // (B) i32
+};
+
+/// Identifies a forward pass for dropout: masks are a pure function of these, so a
+/// recomputed or replayed micro-batch drops the same units.
+struct dropout_key {
+  std::uint64_t seed = 0;
+  std::uint64_t step = 0;
+  std::uint32_t micro_batch = 0;
+  bool training = false; // false: no dropout (evaluation)
+};
+
+/// The dropout spec of one dropout site: `site` numbers the sites of the model.
+ops::dropout_spec dropout_at(const dropout_key& key, float p, std::uint32_t site);
+
+// ---- embeddings --------------------------------------------------------------------
+struct embedding_acts {
+  tensor sum;        // (B,T,C) word + position + type
+  tensor normed;     // (B,T,C) after LayerNorm
+  tensor mean, rstd; // (B*T)
+  tensor out;        // (B,T,C) after dropout: `dropped`, or `normed` when dropout is off
+  tensor dropped;    // (B,T,C) storage for the dropout output
+  tensor d_normed, d_sum; // (B,T,C) backward scratch
+};
+void embeddings_forward(embedding_acts& acts, const embedding_params& p, const bert_config& cfg,
+                        const batch& in, const dropout_key& key);
+void embeddings_backward(const embedding_params& grads, embedding_acts& acts,
+                         const embedding_params& p, const bert_config& cfg, const batch& in,
+                         const tensor& dout, const dropout_key& key);
+
+// ---- encoder block -----------------------------------------------------------------
+struct block_acts {
+  tensor qkv;            // (B,T,3C)
+  tensor probs;          // (B,NH,T,T)
+  tensor context;        // (B,T,C) attention output before its dense layer
+  tensor residual1;      // (B,T,C) inp + dropout(dense(context))
+  tensor normed1;        // (B,T,C) LN1 output
+  tensor mean1, rstd1;   // (B*T)
+  tensor ffn_pre;        // (B,T,I) before GELU
+  tensor ffn_act;        // (B,T,I) after GELU
+  tensor residual2;      // (B,T,C) normed1 + dropout(dense(ffn_act))
+  tensor mean2, rstd2;   // (B*T)
+  tensor out;            // (B,T,C) LN2 output
+};
+
+/// Gradient buffers of the block's intermediate values, reused by every block.
+struct block_scratch {
+  tensor d_residual2, d_normed1, d_ffn_act, d_ffn_pre, d_residual1, d_context, d_qkv;
+  tensor d_dropped; // (B,T,C) gradient after a dropout, when dropout is on
+};
+
+void block_forward(block_acts& acts, const block_params& p, const bert_config& cfg, int layer,
+                   const tensor& inp, const tensor& mask, const dropout_key& key);
+/// Accumulates parameter gradients into `grads` and dinp (B,T,C) += d loss / d inp.
+void block_backward(const block_params& grads, const tensor& dinp, block_scratch& scratch,
+                    const block_acts& acts, const block_params& p, const bert_config& cfg,
+                    int layer, const tensor& inp, const tensor& mask, const tensor& dout,
+                    const dropout_key& key);
+
+// ---- classifier head ---------------------------------------------------------------
+struct head_acts {
+  tensor pooled;      // (B,C) pooler output, or the [CLS] rows without a pooler
+  tensor dropped;     // (B,C) after dropout: `dropped_buf`, or `pooled` when off
+  tensor dropped_buf; // (B,C) storage for the dropout output
+  tensor logits;      // (B,K)
+  tensor probs;       // (B,K) softmax of logits
+  tensor losses;      // (B)
+  float loss = 0.0f;  // mean cross-entropy over the batch
+  tensor d_logits, d_dropped, d_pooled; // backward scratch
+};
+
+/// Forward to logits; the loss too when labels are defined.
+void head_forward(head_acts& acts, const head_params& p, const bert_config& cfg,
+                  const tensor& inp, const tensor& labels, const dropout_key& key);
+/// Backward of the mean loss scaled by dloss; dinp (B,T,C) += gradient (row 0 of each
+/// sequence only).
+void head_backward(const head_params& grads, const tensor& dinp, head_acts& acts,
+                   const head_params& p, const bert_config& cfg, const tensor& inp,
+                   const tensor& labels, float dloss, const dropout_key& key);
+
+} // namespace axon::bert
