@@ -1,9 +1,8 @@
-// compute_pool: fork-join over a fixed set of sleeping worker threads.
+// compute_pool: chunked jobs shared between their callers and sleeping workers.
 #include "runtime/compute_pool.hpp"
 
 #include <algorithm>
 #include <map>
-#include <mutex>
 #include <stdexcept>
 
 namespace axon {
@@ -11,7 +10,10 @@ namespace axon {
 namespace {
 
 thread_local compute_pool* installed_pool = nullptr;
-thread_local bool inside_chunk = false;
+thread_local bool inside_chunk = false; // nested parallel_for runs inline
+thread_local int busy_depth = 0;        // > 0: this thread already counts as computing
+
+constexpr std::int64_t chunks_per_thread = 4; // spare chunks even out uneven progress
 
 } // namespace
 
@@ -20,7 +22,7 @@ compute_pool::compute_pool(int threads) {
     throw std::invalid_argument("compute_pool: threads must be >= 1, got "
                                 + std::to_string(threads));
   for (int i = 1; i < threads; ++i)
-    workers_.emplace_back([this, i] { worker_loop(i); });
+    workers_.emplace_back([this] { worker_loop(); });
 }
 
 compute_pool::~compute_pool() {
@@ -33,66 +35,96 @@ compute_pool::~compute_pool() {
     w.join();
 }
 
+void compute_pool::enter_busy() {
+  if (busy_depth++ == 0) {
+    std::lock_guard guard{mutex_};
+    ++busy_;
+  }
+}
+
+void compute_pool::leave_busy() {
+  if (--busy_depth == 0) {
+    {
+      std::lock_guard guard{mutex_};
+      --busy_;
+    }
+    wake_.notify_one();
+  }
+}
+
+compute_pool::job* compute_pool::claimable_job() {
+  for (auto& j : jobs_)
+    if (j.next < j.chunks)
+      return &j;
+  return nullptr;
+}
+
+void compute_pool::run_chunk(job& j, std::int64_t k, std::unique_lock<std::mutex>& lock) {
+  lock.unlock();
+  std::exception_ptr failure;
+  bool was_inside = inside_chunk;
+  inside_chunk = true;
+  try {
+    (*j.fn)(j.bound(k), j.bound(k + 1));
+  } catch (...) {
+    failure = std::current_exception();
+  }
+  inside_chunk = was_inside;
+  lock.lock();
+  if (failure && !j.failure)
+    j.failure = failure;
+  ++j.done;
+}
+
 void compute_pool::run(std::int64_t n, std::int64_t grain, const range_fn& fn) {
   if (n <= 0)
     return;
-  auto max_chunks = std::max<std::int64_t>(1, n / std::max<std::int64_t>(grain, 1));
-  auto chunks = std::min<std::int64_t>(threads(), max_chunks);
+  auto by_grain = std::max<std::int64_t>(1, n / std::max<std::int64_t>(grain, 1));
+  auto chunks = std::min<std::int64_t>(threads() * chunks_per_thread, by_grain);
   if (chunks == 1 || inside_chunk) {
     fn(0, n);
     return;
   }
-  // Chunk c covers [c*n/chunks, (c+1)*n/chunks): sizes differ by at most one.
-  auto bound = [&](std::int64_t c) { return c * n / chunks; };
-  {
-    std::lock_guard guard{mutex_};
-    job_ = &fn;
-    chunks_.assign(workers_.size(), {0, 0});
-    for (std::int64_t c = 1; c < chunks; ++c)
-      chunks_[c - 1] = {bound(c), bound(c + 1)};
-    pending_ = static_cast<int>(chunks - 1);
-    ++generation_;
-  }
-  wake_.notify_all();
-  inside_chunk = true;
-  std::exception_ptr failure;
-  try {
-    fn(0, bound(1));
-  } catch (...) {
-    failure = std::current_exception();
-  }
-  inside_chunk = false;
+  enter_busy();
   std::unique_lock lock{mutex_};
-  done_.wait(lock, [this] { return pending_ == 0; });
-  job_ = nullptr;
+  jobs_.push_back(job{&fn, n, chunks});
+  auto& mine = jobs_.back();
+  wake_.notify_all();
+  while (mine.next < mine.chunks)
+    run_chunk(mine, mine.next++, lock);
+  finished_.wait(lock, [&] { return mine.done == mine.chunks; });
+  auto failure = mine.failure;
+  jobs_.remove_if([&](const job& j) { return &j == &mine; });
+  lock.unlock();
+  leave_busy();
   if (failure)
     std::rethrow_exception(failure);
 }
 
-void compute_pool::worker_loop(int index) {
-  std::uint64_t seen = 0;
-  inside_chunk = true;
+void compute_pool::worker_loop() {
+  std::unique_lock lock{mutex_};
   for (;;) {
-    std::pair<std::int64_t, std::int64_t> range;
-    const range_fn* job;
-    {
-      std::unique_lock lock{mutex_};
-      wake_.wait(lock, [&] { return stopping_ || generation_ != seen; });
-      if (stopping_)
-        return;
-      seen = generation_;
-      range = chunks_[index - 1];
-      job = job_;
-    }
-    if (range.first < range.second) {
-      // Ops validate their arguments before splitting, so a chunk does not throw;
-      // if one does anyway, the process ends rather than leave the caller waiting.
-      (*job)(range.first, range.second);
-      std::lock_guard guard{mutex_};
-      if (--pending_ == 0)
-        done_.notify_one();
-    }
+    wake_.wait(lock, [&] {
+      return stopping_ || (claimable_job() != nullptr && busy_ < threads());
+    });
+    if (stopping_)
+      return;
+    auto* j = claimable_job();
+    ++busy_;
+    run_chunk(*j, j->next++, lock);
+    --busy_;
+    finished_.notify_all();
   }
+}
+
+compute_pool::busy_section::busy_section(compute_pool* pool) : pool_(pool) {
+  if (pool_)
+    pool_->enter_busy();
+}
+
+compute_pool::busy_section::~busy_section() {
+  if (pool_)
+    pool_->leave_busy();
 }
 
 compute_pool::scope::scope(compute_pool* pool) : previous_(installed_pool) {
@@ -113,10 +145,6 @@ void parallel_for(std::int64_t n, std::int64_t grain, const compute_pool::range_
   else if (n > 0)
     fn(0, n);
 }
-
-} // namespace axon
-
-namespace axon {
 
 std::vector<double> parallel_accumulate(std::int64_t n, std::int64_t grain, std::int64_t width,
                                         const accumulate_fn& fn) {

@@ -1,12 +1,15 @@
-// compute_pool: Axon's own compute threads, one per requested core. The calling thread
-// works too, so a pool of N threads starts N-1 workers; idle workers sleep on a
-// condition variable (no spinning). Ops split their loops with axon::parallel_for, which
-// uses the pool installed for the calling thread (compute_pool::scope) or runs inline.
+// compute_pool: Axon's own compute threads, one per requested core. Loops split by
+// parallel_for run as jobs of fixed chunks: the calling thread works through its own
+// job's chunks while idle workers take chunks too. Several threads may run jobs at once
+// (e.g. two pipeline-stage actors): a worker only joins in while fewer than threads()
+// threads are computing, so the pool never oversubscribes the cores, and a lone busy
+// stage gets every core. Idle workers sleep on a condition variable (no spinning).
 #pragma once
 
 #include <condition_variable>
 #include <cstdint>
 #include <functional>
+#include <list>
 #include <mutex>
 #include <thread>
 #include <vector>
@@ -24,10 +27,23 @@ public:
   compute_pool& operator=(const compute_pool&) = delete;
 
   int threads() const { return static_cast<int>(workers_.size()) + 1; }
-  /// Splits [0, n) into at most threads() contiguous chunks of at least `grain`
-  /// indices each and runs them concurrently; returns when all are done. Not reentrant:
-  /// a call from inside a chunk runs inline.
+  /// Splits [0, n) into chunks of at least `grain` indices (at most 4 per thread; the
+  /// boundaries depend only on n, grain and threads()) and runs them; returns when all
+  /// are done. A call from inside a chunk runs inline.
   void run(std::int64_t n, std::int64_t grain, const range_fn& fn);
+
+  /// Marks the current thread as computing for the lifetime of the section (a stage
+  /// actor handling a message), so that workers do not add a thread beyond threads().
+  class busy_section {
+  public:
+    explicit busy_section(compute_pool* pool);
+    ~busy_section();
+    busy_section(const busy_section&) = delete;
+    busy_section& operator=(const busy_section&) = delete;
+
+  private:
+    compute_pool* pool_;
+  };
 
   /// Installs a pool for the current thread for the lifetime of the scope.
   class scope {
@@ -44,16 +60,28 @@ public:
   static compute_pool* current();
 
 private:
-  void worker_loop(int index);
+  struct job {
+    const range_fn* fn;
+    std::int64_t n = 0, chunks = 0;
+    std::int64_t next = 0; // first unclaimed chunk
+    std::int64_t done = 0; // finished chunks
+    std::exception_ptr failure;
+    std::int64_t bound(std::int64_t chunk) const { return chunk * n / chunks; }
+  };
+
+  void worker_loop();
+  /// Runs chunk `k` of `j` outside the lock; records a failure instead of throwing.
+  void run_chunk(job& j, std::int64_t k, std::unique_lock<std::mutex>& lock);
+  job* claimable_job(); // a job with unclaimed chunks, or nullptr (lock held)
+  void enter_busy();
+  void leave_busy();
 
   std::vector<std::thread> workers_;
   std::mutex mutex_;
-  std::condition_variable wake_;
-  std::condition_variable done_;
-  const range_fn* job_ = nullptr;
-  std::vector<std::pair<std::int64_t, std::int64_t>> chunks_; // chunk i for worker i-1
-  std::uint64_t generation_ = 0;
-  int pending_ = 0;
+  std::condition_variable wake_;     // workers: a job arrived or a thread stopped computing
+  std::condition_variable finished_; // callers: a chunk of some job finished
+  std::list<job> jobs_;
+  int busy_ = 0; // threads computing: callers in run() or a busy_section, workers in chunks
   bool stopping_ = false;
 };
 

@@ -15,6 +15,13 @@ namespace {
 
 constexpr std::int64_t row_grain = 16;
 
+// inp (...,C) against weight (OC,C): a mismatch names both shapes.
+void require_inner(std::string_view op, const tensor& inp, const tensor& weight) {
+  require(inp.defined() && inp.rank() >= 1 && inp.size(-1) == weight.size(1), op,
+          "inp is " + inp.describe() + " but weight is " + weight.describe()
+            + ", expected inp (...," + std::to_string(weight.size(1)) + ")");
+}
+
 } // namespace
 
 void linear_forward(const tensor& out, const tensor& inp, const tensor& weight,
@@ -24,6 +31,7 @@ void linear_forward(const tensor& out, const tensor& inp, const tensor& weight,
           "weight is " + weight.describe() + ", expected (OC,C)");
   auto oc = weight.size(0), c = weight.size(1);
   require_tensor(op, "weight", weight, {oc, c});
+  require_inner(op, inp, weight);
   auto n = require_rows(op, "inp", inp, c);
   require(require_rows(op, "out", out, oc) == n, op,
           "out is " + out.describe() + " but inp is " + inp.describe());
@@ -52,6 +60,7 @@ void linear_backward(const tensor& dinp, const tensor& dweight, const tensor& db
           "weight is " + weight.describe() + ", expected (OC,C)");
   auto oc = weight.size(0), c = weight.size(1);
   require_tensor(op, "dweight", dweight, {oc, c});
+  require_inner(op, inp, weight);
   auto n = require_rows(op, "inp", inp, c);
   require(require_rows(op, "dout", dout, oc) == n, op,
           "dout is " + dout.describe() + " but inp is " + inp.describe());

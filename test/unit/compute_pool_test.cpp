@@ -5,6 +5,7 @@
 
 #include <atomic>
 #include <cmath>
+#include <thread>
 #include <vector>
 
 using namespace axon;
@@ -33,9 +34,32 @@ BOOST_AUTO_TEST_CASE(nested_calls_run_inline_and_pool_is_reusable) {
   std::atomic<int> total{0};
   for (int round = 0; round < 200; ++round)
     parallel_for(4, 1, [&](std::int64_t begin, std::int64_t end) {
-      parallel_for(10, 1, [&](std::int64_t b, std::int64_t e) { total += int(e - b); });
+      for (auto i = begin; i < end; ++i)
+        parallel_for(10, 1, [&](std::int64_t b, std::int64_t e) { total += int(e - b); });
     });
-  BOOST_TEST(total.load() == 200 * 2 * 10);
+  BOOST_TEST(total.load() == 200 * 4 * 10);
+}
+
+BOOST_AUTO_TEST_CASE(concurrent_callers_share_the_pool) {
+  // Two threads (like two stage actors) run jobs on one pool at the same time.
+  compute_pool pool{2};
+  std::atomic<std::int64_t> sums[2] = {0, 0};
+  auto caller = [&](int who) {
+    compute_pool::scope use{&pool};
+    compute_pool::busy_section busy{&pool};
+    for (int round = 0; round < 300; ++round)
+      parallel_for(1000, 10, [&](std::int64_t b, std::int64_t e) {
+        std::int64_t s = 0;
+        for (auto i = b; i < e; ++i)
+          s += i;
+        sums[who] += s;
+      });
+  };
+  std::thread first{caller, 0}, second{caller, 1};
+  first.join();
+  second.join();
+  BOOST_TEST(sums[0].load() == 300 * 999 * 1000 / 2);
+  BOOST_TEST(sums[1].load() == 300 * 999 * 1000 / 2);
 }
 
 BOOST_AUTO_TEST_CASE(accumulate_is_independent_of_thread_timing) {
