@@ -12,10 +12,17 @@ adamw_optimizer::adamw_optimizer(const param_arena& params, optimizer_settings s
 }
 
 float adamw_optimizer::step(const param_arena& params, const param_arena& grads) {
+  float norm = settings_.max_grad_norm > 0.0f
+                 ? ops::clip_grad_norm(grads.tensors(), settings_.max_grad_norm)
+                 : 0.0f;
+  update(params, grads);
+  return norm;
+}
+
+void adamw_optimizer::update(const param_arena& params, const param_arena& grads) {
   if (grads.count() != params.count() || grads.numel() != params.numel()
       || m_.numel() != params.numel())
     throw std::invalid_argument("adamw_optimizer: parameters, gradients and moments differ in layout");
-  float norm = ops::clip_grad_norm(grads.tensors(), settings_.max_grad_norm);
   ++steps_;
   for (std::size_t k = 0; k < params.count(); ++k) {
     auto hp = settings_.adamw;
@@ -24,7 +31,6 @@ float adamw_optimizer::step(const param_arena& params, const param_arena& grads)
     ops::adamw_update(params.tensors()[k], grads.tensors()[k], m_.tensors()[k], v_.tensors()[k],
                       hp, steps_);
   }
-  return norm;
 }
 
 } // namespace axon

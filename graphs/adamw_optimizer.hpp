@@ -21,9 +21,12 @@ class adamw_optimizer {
 public:
   adamw_optimizer(const param_arena& params, optimizer_settings settings);
 
-  /// Clips `grads` (same layout as params) by global norm, then updates params.
-  /// Returns the gradient norm before clipping.
+  /// Clips `grads` (same layout as params) by global norm when clipping is on, then
+  /// updates params. Returns the gradient norm before clipping (0 when clipping is off:
+  /// it is then not computed).
   float step(const param_arena& params, const param_arena& grads);
+  /// The AdamW update alone (gradients already reduced and clipped): one more step.
+  void update(const param_arena& params, const param_arena& grads);
 
   void set_lr(float lr) { settings_.adamw.lr = lr; }
   float lr() const { return settings_.adamw.lr; }

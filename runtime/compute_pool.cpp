@@ -164,3 +164,26 @@ std::vector<double> parallel_accumulate(std::int64_t n, std::int64_t grain, std:
 }
 
 } // namespace axon
+
+namespace axon {
+
+namespace {
+
+int process_threads = 0; // 0: all cores
+
+} // namespace
+
+compute_pool& process_compute_pool() {
+  static compute_pool pool{process_threads > 0
+                             ? process_threads
+                             : std::max(1, static_cast<int>(std::thread::hardware_concurrency()))};
+  return pool;
+}
+
+void set_process_compute_threads(int threads) {
+  if (threads < 1)
+    throw std::invalid_argument("compute threads must be >= 1");
+  process_threads = threads;
+}
+
+} // namespace axon

@@ -98,3 +98,13 @@ std::vector<double> parallel_accumulate(std::int64_t n, std::int64_t grain, std:
                                         const accumulate_fn& fn);
 
 } // namespace axon
+
+namespace axon {
+
+/// The process's compute pool, shared by every actor that computes (created on first use
+/// with set_process_compute_threads' count, default: all cores).
+compute_pool& process_compute_pool();
+/// Sets the thread count of the process pool; only before its first use.
+void set_process_compute_threads(int threads);
+
+} // namespace axon

@@ -6,21 +6,48 @@
 
 namespace axon {
 
+namespace {
+
+std::int64_t total_numel(const std::vector<param_spec>& specs) {
+  std::int64_t total = 0;
+  for (const auto& s : specs)
+    total += s.sizes.numel();
+  return total;
+}
+
+} // namespace
+
 param_arena::param_arena(std::vector<param_spec> specs, device where)
   : specs_(std::move(specs)) {
-  std::int64_t total = 0;
-  for (std::size_t i = 0; i < specs_.size(); ++i) {
-    if (!index_.emplace(specs_[i].name, i).second)
-      throw std::invalid_argument("param_arena: duplicate parameter name " + specs_[i].name);
-    offsets_.push_back(static_cast<std::size_t>(total) * sizeof(float));
-    total += specs_[i].sizes.numel();
-  }
+  auto total = total_numel(specs_);
   auto bytes = storage::allocate(static_cast<std::size_t>(total) * sizeof(float), where);
   flat_ = tensor::from_storage(bytes, 0, shape{total}, dtype::f32);
   if (where.is_cpu())
     flat_.zero_();
-  for (std::size_t i = 0; i < specs_.size(); ++i)
-    tensors_.push_back(tensor::from_storage(bytes, offsets_[i], specs_[i].sizes, dtype::f32));
+  carve(bytes, 0);
+}
+
+param_arena param_arena::over(std::vector<param_spec> specs, const tensor& flat) {
+  param_arena arena;
+  arena.specs_ = std::move(specs);
+  auto total = total_numel(arena.specs_);
+  if (!flat.defined() || flat.type() != dtype::f32 || flat.numel() != total)
+    throw std::invalid_argument("param_arena::over: got " + flat.describe() + ", expected f32["
+                                + std::to_string(total) + "]");
+  arena.flat_ = flat.reshape({total});
+  arena.carve(flat.bytes(), flat.offset());
+  return arena;
+}
+
+void param_arena::carve(const std::shared_ptr<storage>& bytes, std::size_t base_offset) {
+  std::size_t offset = base_offset;
+  for (std::size_t i = 0; i < specs_.size(); ++i) {
+    if (!index_.emplace(specs_[i].name, i).second)
+      throw std::invalid_argument("param_arena: duplicate parameter name " + specs_[i].name);
+    offsets_.push_back(offset);
+    tensors_.push_back(tensor::from_storage(bytes, offset, specs_[i].sizes, dtype::f32));
+    offset += static_cast<std::size_t>(specs_[i].sizes.numel()) * sizeof(float);
+  }
 }
 
 param_arena param_arena::like() const {

@@ -24,6 +24,10 @@ public:
   /// Allocates sum(numel) floats at once, zero-filled; names must be unique.
   explicit param_arena(std::vector<param_spec> specs, device where = device::cpu());
 
+  /// An arena whose tensors are views into `flat` (1-D f32 of the specs' total size), e.g.
+  /// parameters received in a message: nothing is copied.
+  static param_arena over(std::vector<param_spec> specs, const tensor& flat);
+
   /// A zeroed arena with the same layout (for gradients and moments).
   param_arena like() const;
   /// A deep copy.
@@ -43,6 +47,8 @@ public:
   tensor fused(std::string_view first, const shape& sizes) const;
 
 private:
+  void carve(const std::shared_ptr<storage>& bytes, std::size_t base_offset);
+
   std::vector<param_spec> specs_;
   std::vector<tensor> tensors_;
   std::vector<std::size_t> offsets_; // byte offset of each tensor in the arena

@@ -3,6 +3,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include <cmath>
 #include <cstdio>
 #include <cstring>
 #include <fcntl.h>
@@ -32,10 +33,11 @@ stored_type parse_dtype(const std::string& path, const std::string& tensor_name,
   if (name == "F32") return {"F32", 4, dtype::f32};
   if (name == "BF16") return {"BF16", 2, dtype::bf16};
   if (name == "I32") return {"I32", 4, dtype::i32};
+  if (name == "F16") return {"F16", 2, dtype::f32};
   if (name == "F64") return {"F64", 8, dtype::f32};
   if (name == "I64") return {"I64", 8, dtype::i32};
   fail(path, "tensor " + tensor_name + " has dtype " + name
-               + " (supported: F32, BF16, I32, F64, I64)");
+               + " (supported: F32, BF16, F16, I32, F64, I64)");
 }
 
 std::string_view dtype_tag(dtype t) {
@@ -47,11 +49,32 @@ std::string_view dtype_tag(dtype t) {
   return "?";
 }
 
+// IEEE half -> float, exactly (subnormals, infinities and NaN included).
+float f16_to_f32(std::uint16_t h) {
+  std::uint32_t sign = std::uint32_t{h & 0x8000u} << 16, exponent = (h >> 10) & 0x1fu,
+                mantissa = h & 0x3ffu;
+  if (exponent == 0) { // zero or subnormal: mantissa * 2^-24
+    float magnitude = std::ldexp(static_cast<float>(mantissa), -24);
+    return sign ? -magnitude : magnitude;
+  }
+  std::uint32_t bits = exponent == 0x1f ? sign | 0x7f800000u | (mantissa << 13)
+                                        : sign | ((exponent + 112) << 23) | (mantissa << 13);
+  float f;
+  std::memcpy(&f, &bits, sizeof f);
+  return f;
+}
+
 tensor decode(const std::string& path, const std::string& name, const stored_type& type,
               const shape& sizes, const char* bytes) {
   auto out = tensor::empty(sizes, type.loaded_as);
   auto n = sizes.numel();
-  if (type.name == "F64") {
+  if (type.name == "F16") {
+    for (std::int64_t i = 0; i < n; ++i) {
+      std::uint16_t v;
+      std::memcpy(&v, bytes + i * 2, 2);
+      out.data<float>()[i] = f16_to_f32(v);
+    }
+  } else if (type.name == "F64") {
     for (std::int64_t i = 0; i < n; ++i) {
       double v;
       std::memcpy(&v, bytes + i * 8, 8);

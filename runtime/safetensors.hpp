@@ -23,8 +23,8 @@ struct safetensors_file {
   std::string path;
 };
 
-/// Reads F32, BF16 and I32 tensors as such; F64 becomes f32 and I64 becomes i32 (with a
-/// range check). Throws std::runtime_error naming the file and what is wrong.
+/// Reads F32, BF16 and I32 tensors as such; F16 and F64 become f32, I64 becomes i32 (with
+/// a range check). Throws std::runtime_error naming the file and what is wrong.
 safetensors_file read_safetensors(const std::string& path);
 
 /// Writes tensors (host, any dtype) in the given order: to `path.tmp`, fsync, rename, so a

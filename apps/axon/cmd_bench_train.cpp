@@ -5,16 +5,20 @@
 // Prints human-readable lines on stderr and one JSON object on stdout.
 #include "apps/axon/commands.hpp"
 #include "apps/axon/flags.hpp"
+#include "actors/system_config.hpp"
 #include "graphs/bert/bert_classifier.hpp"
+#include "graphs/bert/bert_pipeline.hpp"
 #include "ops/cpu/blas.hpp"
 #include "runtime/compute_pool.hpp"
 #include "runtime/random_fill.hpp"
 
+#include <caf/actor_system.hpp>
 #include <nlohmann/json.hpp>
 
 #include <algorithm>
 #include <chrono>
 #include <iostream>
+#include <memory>
 #include <sys/resource.h>
 #include <vector>
 
@@ -28,6 +32,7 @@ struct bench_flags {
   int layers = 4, hidden = 256, heads = 4, seq = 128, batch = 32;
   int steps = 20, warmup = 3, repeats = 1, threads = 2, vocab = 30522, classes = 2;
   int ffn_mult = 4, min_len = 0;
+  int stages = 1, shards = 1, micro_batches = 1, credit_window = 2;
   std::int64_t seed = 0;
   double lr = 1e-4, weight_decay = 0.01, dropout = 0.0;
   bool pooler = false;
@@ -81,6 +86,124 @@ double forward_flops(const bench_flags& f) {
   return 2 * n_mm * b * s + f.layers * 4 * b * s * s * h + 2 * n_head * b;
 }
 
+bert::bert_config model_config(const bench_flags& f) {
+  bert::bert_config cfg;
+  cfg.vocab_size = f.vocab;
+  cfg.max_positions = f.seq;
+  cfg.type_vocab_size = 2;
+  cfg.hidden = f.hidden;
+  cfg.layers = f.layers;
+  cfg.heads = f.heads;
+  cfg.intermediate = f.ffn_mult * f.hidden;
+  cfg.classes = f.classes;
+  cfg.pooler = f.pooler;
+  cfg.hidden_dropout = cfg.attention_dropout = static_cast<float>(f.dropout);
+  return cfg;
+}
+
+ops::adamw_hparams adamw_of(const bench_flags& f) {
+  ops::adamw_hparams hp;
+  hp.lr = static_cast<float>(f.lr);
+  hp.weight_decay = static_cast<float>(f.weight_decay);
+  return hp;
+}
+
+struct phase_times {
+  std::vector<double> fwd_ms, bwd_ms, opt_ms;
+};
+
+// What the timing loops drive: the single-loop model or the actor graph.
+class runner {
+public:
+  virtual ~runner() = default;
+  virtual std::int64_t params() const = 0;
+  /// One training step; returns the loss and, when `record` is set, per-phase times.
+  virtual float train(const bert::batch& in, std::uint64_t step, phase_times* record) = 0;
+  virtual void infer(const bert::batch& in) = 0;
+};
+
+class loop_runner : public runner {
+public:
+  loop_runner(const bench_flags& f, const bert::bert_config& cfg)
+    : seed_(static_cast<std::uint64_t>(f.seed)), pool_(f.threads), use_pool_(&pool_), model_(cfg),
+      optimizer_(model_.params(), optimizer_settings{adamw_of(f), 0.0f, true}) {
+    bert::init_params(model_.params(), seed_);
+  }
+  std::int64_t params() const override { return model_.params().numel(); }
+  float train(const bert::batch& in, std::uint64_t step, phase_times* record) override {
+    bert::dropout_key key{seed_, step, 0, true};
+    auto t0 = clock_type::now();
+    model_.zero_grads();
+    float loss = model_.forward(in, key);
+    auto t1 = clock_type::now();
+    model_.backward(in, key);
+    auto t2 = clock_type::now();
+    optimizer_.step(model_.params(), model_.grads());
+    auto t3 = clock_type::now();
+    if (record != nullptr) {
+      record->fwd_ms.push_back(1e3 * std::chrono::duration<double>(t1 - t0).count());
+      record->bwd_ms.push_back(1e3 * std::chrono::duration<double>(t2 - t1).count());
+      record->opt_ms.push_back(1e3 * std::chrono::duration<double>(t3 - t2).count());
+    }
+    return loss;
+  }
+  void infer(const bert::batch& in) override { model_.forward(in, {}); }
+
+private:
+  std::uint64_t seed_;
+  compute_pool pool_;
+  compute_pool::scope use_pool_;
+  bert::bert_classifier model_;
+  adamw_optimizer optimizer_;
+};
+
+// The actor graph in this process: `threads` CAF scheduler threads and as many compute
+// threads in the process pool, shared by every stage and optimizer actor.
+class actor_runner : public runner {
+public:
+  actor_runner(const bench_flags& f, const bert::bert_config& cfg)
+    : system_(configure(f.threads)),
+      pipeline_(system_, layout_of(f, cfg)) {
+    pipeline_.init_params();
+    for (const auto& s : bert::param_specs(cfg))
+      numel_ += s.sizes.numel();
+  }
+  std::int64_t params() const override { return numel_; }
+  float train(const bert::batch& in, std::uint64_t step, phase_times*) override {
+    return static_cast<float>(pipeline_.train_step(in, step, lr_).first);
+  }
+  void infer(const bert::batch& in) override {
+    pipeline_.evaluate(in, static_cast<int>(in.ids.size(0)) / micro_rows_divisor_);
+  }
+
+private:
+  static system_config& configure(int threads) {
+    set_process_compute_threads(threads);
+    static system_config cfg{threads};
+    return cfg;
+  }
+  bert::job_layout layout_of(const bench_flags& f, const bert::bert_config& cfg) {
+    bert::job_layout job;
+    job.model = cfg;
+    job.stages = f.stages;
+    job.shards = f.shards;
+    job.micro_batches = f.micro_batches;
+    job.credit_window = f.credit_window;
+    job.adamw = adamw_of(f);
+    job.decay_all = true;
+    job.seed = static_cast<std::uint64_t>(f.seed);
+    lr_ = job.adamw.lr;
+    micro_rows_divisor_ = f.shards * f.micro_batches;
+    return job;
+  }
+
+  caf::actor_system system_;
+  bert::pipeline pipeline_;
+  std::int64_t numel_ = 0;
+  float lr_ = 0;
+  int micro_rows_divisor_ = 1;
+};
+
 int validate(const bench_flags& f) {
   auto bad = [](const std::string& message) {
     std::cerr << "axon bench train: " << message << '\n';
@@ -100,8 +223,14 @@ int validate(const bench_flags& f) {
     return bad("--min-len must be in [1, seq]");
   if (f.phase != "both" && f.phase != "train" && f.phase != "infer")
     return bad("--phase must be both, train or infer");
-  if (f.mode != "loop")
-    return bad("--mode must be loop (the single-loop model; actor mode comes with the actor runtime)");
+  if (f.mode != "loop" && f.mode != "actors")
+    return bad("--mode must be loop or actors");
+  if (f.stages < 1 || f.shards < 1 || f.micro_batches < 1 || f.credit_window < 1)
+    return bad("--stages, --shards, --micro-batches and --credit-window must be >= 1");
+  if (f.stages > f.layers + 1)
+    return bad("--stages must be at most --layers + 1");
+  if (f.batch < f.shards * f.micro_batches)
+    return bad("--batch must be at least --shards x --micro-batches");
   if (!(f.dropout >= 0 && f.dropout < 1))
     return bad("--dropout must be in [0, 1)");
   return 0;
@@ -131,7 +260,11 @@ int bench_train(args words) {
   flags.add("dropout", &f.dropout, "hidden and attention dropout");
   flags.add("pooler", &f.pooler, "use BERT's pooler (dense + tanh on [CLS])");
   flags.add("phase", &f.phase, "what to time: both, train or infer");
-  flags.add("mode", &f.mode, "loop: the single-loop model");
+  flags.add("mode", &f.mode, "loop: the single-loop model; actors: the actor graph");
+  flags.add("stages", &f.stages, "actors: pipeline stages per replica");
+  flags.add("shards", &f.shards, "actors: data-parallel replicas");
+  flags.add("micro-batches", &f.micro_batches, "actors: micro-batches per replica and step");
+  flags.add("credit-window", &f.credit_window, "actors: micro-batches in flight per edge");
   if (auto status = flags.parse(words))
     return *status;
   if (f.min_len == 0)
@@ -140,32 +273,18 @@ int bench_train(args words) {
     return status;
 
   ops::use_single_threaded_blas();
-  compute_pool pool{f.threads};
-  compute_pool::scope use_pool{&pool};
-
-  bert::bert_config cfg;
-  cfg.vocab_size = f.vocab;
-  cfg.max_positions = f.seq;
-  cfg.type_vocab_size = 2;
-  cfg.hidden = f.hidden;
-  cfg.layers = f.layers;
-  cfg.heads = f.heads;
-  cfg.intermediate = f.ffn_mult * f.hidden;
-  cfg.classes = f.classes;
-  cfg.pooler = f.pooler;
-  cfg.hidden_dropout = cfg.attention_dropout = static_cast<float>(f.dropout);
-  bert::bert_classifier model{cfg};
-  bert::init_params(model.params(), static_cast<std::uint64_t>(f.seed));
-  optimizer_settings opt;
-  opt.adamw.lr = static_cast<float>(f.lr);
-  opt.adamw.weight_decay = static_cast<float>(f.weight_decay);
-  opt.decay_all = true; // as torch.optim.AdamW over model.parameters()
-  adamw_optimizer optimizer{model.params(), opt};
+  auto cfg = model_config(f);
+  std::unique_ptr<runner> model;
+  if (f.mode == "loop")
+    model = std::make_unique<loop_runner>(f, cfg);
+  else
+    model = std::make_unique<actor_runner>(f, cfg);
   auto batches = make_batches(f, std::min(f.warmup + f.steps * f.repeats, 64));
   const double tokens = double(f.batch) * f.seq;
-  std::cerr << "axon bench train: L=" << f.layers << " H=" << f.hidden << " A=" << f.heads
-            << " S=" << f.seq << " B=" << f.batch << " params=" << model.params().numel()
-            << " threads=" << f.threads << " blas=" << ops::blas_description() << '\n';
+  std::cerr << "axon bench train: mode=" << f.mode << " L=" << f.layers << " H=" << f.hidden
+            << " A=" << f.heads << " S=" << f.seq << " B=" << f.batch
+            << " params=" << model->params() << " threads=" << f.threads
+            << " blas=" << ops::blas_description() << '\n';
 
   nlohmann::ordered_json r;
   r["tool"] = "axon_bench_train";
@@ -174,42 +293,31 @@ int bench_train(args words) {
                             {"seq", f.seq}, {"batch", f.batch}, {"classes", f.classes},
                             {"vocab", f.vocab}, {"ffn", f.ffn_mult * f.hidden},
                             {"min_len", f.min_len}, {"steps", f.steps}, {"warmup", f.warmup},
-                            {"repeats", f.repeats}, {"threads", f.threads}})
+                            {"repeats", f.repeats}, {"threads", f.threads}, {"stages", f.stages},
+                            {"shards", f.shards}, {"micro_batches", f.micro_batches},
+                            {"credit_window", f.credit_window}})
     r[key] = value;
   r["pooler"] = f.pooler;
   r["dropout"] = f.dropout;
   r["seed"] = f.seed;
-  r["params"] = model.params().numel();
+  r["params"] = model->params();
   const double fwd_flops = forward_flops(f);
 
   if (f.phase != "infer") {
-    std::vector<double> windows, fwd_ms, bwd_ms, opt_ms;
+    std::vector<double> windows;
+    phase_times phases;
     std::vector<float> losses;
-    std::size_t k = 0;
-    auto step = [&](bool record) {
-      const auto& in = batches[k % batches.size()];
-      bert::dropout_key key{static_cast<std::uint64_t>(f.seed), k, 0, true};
-      auto t0 = clock_type::now();
-      model.zero_grads();
-      losses.push_back(model.forward(in, key));
-      auto t1 = clock_type::now();
-      model.backward(in, key);
-      auto t2 = clock_type::now();
-      optimizer.step(model.params(), model.grads());
-      auto t3 = clock_type::now();
-      if (record) {
-        fwd_ms.push_back(1e3 * std::chrono::duration<double>(t1 - t0).count());
-        bwd_ms.push_back(1e3 * std::chrono::duration<double>(t2 - t1).count());
-        opt_ms.push_back(1e3 * std::chrono::duration<double>(t3 - t2).count());
-      }
+    std::uint64_t k = 0;
+    auto step = [&](phase_times* record) {
+      losses.push_back(model->train(batches[k % batches.size()], k, record));
       ++k;
     };
     for (int i = 0; i < f.warmup; ++i)
-      step(false);
+      step(nullptr);
     for (int w = 0; w < f.repeats; ++w) {
       auto t0 = clock_type::now();
       for (int i = 0; i < f.steps; ++i)
-        step(true);
+        step(&phases);
       windows.push_back(seconds_since(t0));
     }
     double t = median(windows);
@@ -217,26 +325,26 @@ int bench_train(args words) {
     r["train_tokens_per_s_min"] = tokens * f.steps / *std::max_element(windows.begin(), windows.end());
     r["train_tokens_per_s_max"] = tokens * f.steps / *std::min_element(windows.begin(), windows.end());
     r["train_step_ms"] = 1e3 * t / f.steps;
-    r["train_fwd_ms"] = median(fwd_ms);
-    r["train_bwd_ms"] = median(bwd_ms);
-    r["train_opt_ms"] = median(opt_ms);
+    if (!phases.fwd_ms.empty()) { // the loop times its phases; the actor graph overlaps them
+      r["train_fwd_ms"] = median(phases.fwd_ms);
+      r["train_bwd_ms"] = median(phases.bwd_ms);
+      r["train_opt_ms"] = median(phases.opt_ms);
+    }
     r["train_gflops"] = 3 * fwd_flops * f.steps / t / 1e9;
     r["loss_first"] = losses.front();
     r["loss_last"] = losses.back();
     std::cerr << "train: " << r["train_tokens_per_s"].get<double>() << " tok/s, step "
-              << r["train_step_ms"].get<double>() << " ms (fwd " << median(fwd_ms) << " / bwd "
-              << median(bwd_ms) << " / opt " << median(opt_ms) << ")\n";
+              << r["train_step_ms"].get<double>() << " ms\n";
   }
   if (f.phase != "train") {
     std::vector<double> windows;
-    bert::dropout_key eval_key{}; // training = false: no dropout
     std::size_t k = 0;
     for (int i = 0; i < f.warmup; ++i)
-      model.forward(batches[k++ % batches.size()], eval_key);
+      model->infer(batches[k++ % batches.size()]);
     for (int w = 0; w < f.repeats; ++w) {
       auto t0 = clock_type::now();
       for (int i = 0; i < f.steps; ++i)
-        model.forward(batches[k++ % batches.size()], eval_key);
+        model->infer(batches[k++ % batches.size()]);
       windows.push_back(seconds_since(t0));
     }
     double t = median(windows);

@@ -17,5 +17,9 @@ struct command {
 };
 
 int bench_train(args words);
+int tokenize(args words);
+int data_synth_finsent(args words);
+int config_docs(args words);
+int config_check(args words);
 
 } // namespace axon::app

@@ -13,6 +13,13 @@ using axon::app::command;
 constexpr std::array commands{
   command{"bench train", "time BERT classifier training and inference (JSON on stdout)",
           axon::app::bench_train},
+  command{"tokenize", "print WordPiece token ids of each line on stdin", axon::app::tokenize},
+  command{"data synth-finsent", "write the generated financial sentiment dataset and its KG",
+          axon::app::data_synth_finsent},
+  command{"config docs", "print the config reference (docs/config.md) from the schema",
+          axon::app::config_docs},
+  command{"config check", "check a training config and print it resolved (every key)",
+          axon::app::config_check},
 };
 
 void print_help(std::ostream& out) {

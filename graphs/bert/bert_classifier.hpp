@@ -1,14 +1,11 @@
-// bert_classifier: the whole BERT encoder classifier in one object, run as one plain loop
-// (embeddings -> L blocks -> head), no actors. It is the reference that the actor
-// runtime (stage, shard and optimizer actors calling the same bert_layers functions) is
-// checked and measured against.
+// bert_classifier: the whole BERT encoder classifier as one plain loop (a single stage
+// holding embeddings, every block and the head), no actors. It is the reference that the
+// actor runtime (stage, shard and optimizer actors running bert_stage parts) is checked and
+// measured against.
 #pragma once
 
 #include "graphs/adamw_optimizer.hpp"
-#include "graphs/bert/bert_layers.hpp"
-#include "runtime/param_arena.hpp"
-
-#include <vector>
+#include "graphs/bert/bert_stage.hpp"
 
 namespace axon::bert {
 
@@ -17,31 +14,21 @@ public:
   /// Parameters are allocated zeroed: call init_params(params(), seed) or load weights.
   explicit bert_classifier(const bert_config& cfg);
 
-  const bert_config& config() const { return cfg_; }
-  const param_arena& params() const { return params_; }
-  const param_arena& grads() const { return grads_; }
+  const bert_config& config() const { return stage_.config(); }
+  const param_arena& params() const { return stage_.params(); }
+  const param_arena& grads() const { return stage_.grads(); }
 
   /// Forward pass; returns the mean cross-entropy when in.labels is defined (else 0).
-  /// Activations are kept for backward; logits() and probs() hold the outputs.
+  /// Activations are kept for backward; logits() holds the (B,K) outputs.
   float forward(const batch& in, const dropout_key& key);
   /// Accumulates d(mean loss)/d(params) into grads(); needs the forward just before.
   void backward(const batch& in, const dropout_key& key);
-  void zero_grads() { grads_.flat().zero_(); }
-
-  const tensor& logits() const { return head_.logits; } // (B,K)
-  const tensor& probs() const { return head_.probs; }   // (B,K)
+  void zero_grads() { stage_.zero_grads(); }
+  const tensor& logits() const { return logits_; }
 
 private:
-  bert_config cfg_;
-  param_arena params_, grads_;
-  embedding_params emb_p_, emb_g_;
-  std::vector<block_params> block_p_, block_g_;
-  head_params head_p_, head_g_;
-  embedding_acts emb_;
-  std::vector<block_acts> blocks_;
-  head_acts head_;
-  block_scratch scratch_;
-  tensor d_hidden_[2]; // (B,T,C) gradients flowing between blocks, used alternately
+  bert_stage stage_;
+  tensor logits_;
 };
 
 /// One training step: zero grads, forward, backward, optimizer step. Returns the loss.

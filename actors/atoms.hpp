@@ -1,0 +1,15 @@
+// Atoms (message tags) of Axon's actors. CAF 0.17 atoms hold at most 10 characters.
+#pragma once
+
+#include <caf/atom.hpp>
+
+namespace axon {
+
+using connect_atom = caf::atom_constant<caf::atom("connect")>;   // wire an edge (graph API)
+using init_atom = caf::atom_constant<caf::atom("init")>;         // optimizer: publish v0
+using step_atom = caf::atom_constant<caf::atom("step")>;         // coordinator: train a step
+using eval_atom = caf::atom_constant<caf::atom("eval")>;         // coordinator: forward only
+using state_atom = caf::atom_constant<caf::atom("state")>;       // optimizer: get/set state
+using stats_atom = caf::atom_constant<caf::atom("stats")>;       // an actor's counters
+
+} // namespace axon

@@ -1,0 +1,203 @@
+// Every message type that Axon actors exchange, with its CAF inspect overload, and the one
+// type-id block that registers them (axon::register_message_types). Every process uses
+// this header, so the set is the same everywhere: a type missing here would fail only at
+// run time and only across processes.
+// Tensors inside messages are shared within a process and written as raw bytes on the wire
+// (tensor_inspect.hpp).
+#pragma once
+
+#include "actors/setups.hpp"
+#include "actors/tensor_inspect.hpp"
+
+#include <caf/actor.hpp>
+#include <caf/actor_system_config.hpp>
+#include <caf/atom.hpp>
+#include <caf/meta/type_name.hpp>
+#include <caf/type_id.hpp>
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+namespace axon::msg {
+
+/// Names one micro-batch of one step. `generation` increases at every recovery, so that
+/// messages from before it are recognised as stale and dropped.
+struct micro_batch_id {
+  std::uint64_t step = 0;
+  std::uint32_t shard = 0;
+  std::uint32_t micro = 0;   // index within the shard's part of the step
+  std::uint32_t micros = 1;  // micro-batches of this shard in this step
+  std::uint32_t generation = 0;
+};
+
+/// Token data of one micro-batch, read by every stage of a replica.
+struct micro_batch {
+  micro_batch_id id;
+  tensor ids, types, mask, labels; // (b,T) i32 each, labels (b) i32 (undefined: predict)
+  std::int64_t global_rows = 0;    // rows of the whole step (all shards): the loss is their mean
+  bool training = true;            // false: forward only, no dropout, results to the coordinator
+};
+
+/// Coordinator -> shard: the replica's micro-batches of one step or evaluation.
+struct shard_work_msg {
+  std::vector<micro_batch> micros;
+};
+
+/// Stage i -> stage i+1: the hidden states of a micro-batch (undefined into stage 0).
+struct forward_msg {
+  micro_batch batch;
+  tensor hidden; // (b,T,C)
+};
+
+/// Stage i+1 -> stage i: d loss / d hidden of a micro-batch.
+struct backward_msg {
+  micro_batch_id id;
+  tensor d_hidden; // (b,T,C)
+};
+
+/// Stage 0 -> shard: the micro-batch is through backward (or through forward in
+/// evaluation): one credit comes back.
+struct micro_done_msg {
+  micro_batch_id id;
+};
+
+/// Head stage -> coordinator: loss of one training micro-batch (sum over its rows).
+struct loss_msg {
+  micro_batch_id id;
+  double loss_sum = 0;
+  std::int64_t rows = 0;
+};
+
+/// Head stage -> coordinator: outputs of one evaluation micro-batch.
+struct eval_output_msg {
+  micro_batch_id id;
+  tensor logits; // (b,K)
+  tensor losses; // (b) per-row cross-entropy (undefined without labels)
+};
+
+/// Stage replica -> its optimizer: the stage's gradients of one step (flat, arena order).
+struct grads_msg {
+  std::uint64_t step = 0;
+  std::uint32_t shard = 0;
+  std::uint32_t generation = 0;
+  tensor grads;
+};
+
+/// Optimizer -> coordinator: sum of squares of the stage's reduced gradients.
+struct norm_part_msg {
+  std::uint64_t step = 0;
+  std::uint32_t stage = 0;
+  double sum_sq = 0;
+};
+
+/// Coordinator -> optimizers: apply the update of `step` with this learning rate after
+/// scaling the gradients by clip_factor (1 = no clipping).
+struct apply_update_msg {
+  std::uint64_t step = 0;
+  float lr = 0;
+  float clip_factor = 1;
+};
+
+/// Optimizer -> coordinator: the update of `step` is applied and published.
+struct updated_msg {
+  std::uint64_t step = 0;
+  std::uint32_t stage = 0;
+};
+
+/// Optimizer -> stage replicas: parameters after `version` updates (flat, arena order).
+/// In one process every replica views the optimizer's own tensor: nothing is copied.
+struct params_msg {
+  std::uint64_t version = 0;
+  tensor params;
+};
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, micro_batch_id& x) {
+  return f(caf::meta::type_name("micro_batch_id"), x.step, x.shard, x.micro, x.micros,
+           x.generation);
+}
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, micro_batch& x) {
+  return f(caf::meta::type_name("micro_batch"), x.id, x.ids, x.types, x.mask, x.labels,
+           x.global_rows, x.training);
+}
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, shard_work_msg& x) {
+  return f(caf::meta::type_name("shard_work_msg"), x.micros);
+}
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, forward_msg& x) {
+  return f(caf::meta::type_name("forward_msg"), x.batch, x.hidden);
+}
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, backward_msg& x) {
+  return f(caf::meta::type_name("backward_msg"), x.id, x.d_hidden);
+}
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, micro_done_msg& x) {
+  return f(caf::meta::type_name("micro_done_msg"), x.id);
+}
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, loss_msg& x) {
+  return f(caf::meta::type_name("loss_msg"), x.id, x.loss_sum, x.rows);
+}
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, eval_output_msg& x) {
+  return f(caf::meta::type_name("eval_output_msg"), x.id, x.logits, x.losses);
+}
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, grads_msg& x) {
+  return f(caf::meta::type_name("grads_msg"), x.step, x.shard, x.generation, x.grads);
+}
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, norm_part_msg& x) {
+  return f(caf::meta::type_name("norm_part_msg"), x.step, x.stage, x.sum_sq);
+}
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, apply_update_msg& x) {
+  return f(caf::meta::type_name("apply_update_msg"), x.step, x.lr, x.clip_factor);
+}
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, updated_msg& x) {
+  return f(caf::meta::type_name("updated_msg"), x.step, x.stage);
+}
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, params_msg& x) {
+  return f(caf::meta::type_name("params_msg"), x.version, x.params);
+}
+
+} // namespace axon::msg
+
+CAF_BEGIN_TYPE_ID_BLOCK(axon, caf::first_custom_type_id)
+  CAF_ADD_TYPE_ID(axon, (axon::tensor))
+  CAF_ADD_TYPE_ID(axon, (axon::msg::micro_batch_id))
+  CAF_ADD_TYPE_ID(axon, (axon::msg::micro_batch))
+  CAF_ADD_TYPE_ID(axon, (axon::msg::shard_work_msg))
+  CAF_ADD_TYPE_ID(axon, (axon::msg::forward_msg))
+  CAF_ADD_TYPE_ID(axon, (axon::msg::backward_msg))
+  CAF_ADD_TYPE_ID(axon, (axon::msg::micro_done_msg))
+  CAF_ADD_TYPE_ID(axon, (axon::msg::loss_msg))
+  CAF_ADD_TYPE_ID(axon, (axon::msg::eval_output_msg))
+  CAF_ADD_TYPE_ID(axon, (axon::msg::grads_msg))
+  CAF_ADD_TYPE_ID(axon, (axon::msg::norm_part_msg))
+  CAF_ADD_TYPE_ID(axon, (axon::msg::apply_update_msg))
+  CAF_ADD_TYPE_ID(axon, (axon::msg::updated_msg))
+  CAF_ADD_TYPE_ID(axon, (axon::msg::params_msg))
+  CAF_ADD_TYPE_ID(axon, (axon::bert::bert_config))
+  CAF_ADD_TYPE_ID(axon, (axon::ops::adamw_hparams))
+  CAF_ADD_TYPE_ID(axon, (axon::stage_setup))
+  CAF_ADD_TYPE_ID(axon, (axon::optimizer_setup))
+  CAF_ADD_TYPE_ID(axon, (axon::shard_setup))
+  CAF_ADD_TYPE_ID(axon, (axon::coordinator_setup))
+CAF_END_TYPE_ID_BLOCK(axon)
+
+namespace axon {
+
+/// Registers every message type above with a CAF config. Call once per process, before
+/// the actor system starts.
+inline void register_message_types(caf::actor_system_config& cfg) {
+  cfg.add_message_types<caf::id_block::axon>();
+}
+
+} // namespace axon

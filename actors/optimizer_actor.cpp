@@ -1,0 +1,148 @@
+// optimizer actor: see optimizer_actor.hpp.
+#include "actors/optimizer_actor.hpp"
+
+#include "actors/actor_error.hpp"
+#include "actors/atoms.hpp"
+#include "actors/messages.hpp"
+#include "actors/ports.hpp"
+#include "graphs/adamw_optimizer.hpp"
+#include "graphs/bert/bert_stage.hpp"
+#include "ops/cpu/clip_grad.hpp"
+#include "ops/cpu/elementwise.hpp"
+#include "runtime/compute_pool.hpp"
+
+#include <caf/all.hpp>
+#include <nlohmann/json.hpp>
+
+#include <cstring>
+#include <map>
+#include <memory>
+
+namespace axon {
+
+namespace {
+
+struct optimizer_state {
+  static inline const char* name = "axon.optimizer";
+  optimizer_setup setup;
+  std::vector<param_spec> specs;
+  param_arena params;
+  std::unique_ptr<adamw_optimizer> adamw;
+  tensor reduced;                          // summed gradients of the step (flat)
+  std::map<std::uint32_t, tensor> pending; // gradients received, by shard
+  std::uint64_t step = 0;                  // the step whose gradients are being reduced
+  ports edges;
+  double last_sum_sq = 0;
+  float last_lr = 0;
+};
+
+using optimizer_actor = caf::stateful_actor<optimizer_state>;
+
+void publish(optimizer_actor* self) {
+  auto& st = self->state;
+  for (std::int32_t s = 0; s < st.setup.shards; ++s)
+    self->send(st.edges["replica" + std::to_string(s)].peer,
+               msg::params_msg{static_cast<std::uint64_t>(st.adamw->steps_taken()), st.params.flat()});
+}
+
+caf::behavior optimizer_behavior(optimizer_actor* self, optimizer_setup setup) {
+  exit_on_exception(self, "optimizer of stage " + std::to_string(setup.stage));
+  auto& st = self->state;
+  st.setup = setup;
+  st.specs = bert::stage_param_specs(setup.model,
+                                     bert::split_stages(setup.model, setup.stage, setup.stages));
+  st.params = param_arena{st.specs};
+  optimizer_settings settings;
+  settings.adamw = setup.adamw;
+  settings.decay_all = setup.decay_all;
+  st.adamw = std::make_unique<adamw_optimizer>(st.params, settings);
+  for (std::int32_t s = 0; s < setup.shards; ++s)
+    st.edges.declare<msg::grads_msg>("replica" + std::to_string(s));
+  st.edges.declare<msg::apply_update_msg>("coordinator");
+  return {
+    [=](connect_atom, const std::string& port, caf::actor peer, std::int32_t window,
+        std::uint16_t type) -> caf::result<bool> {
+      if (auto err = self->state.edges.connect(port, std::move(peer), window, type))
+        return err;
+      return true;
+    },
+    [=](init_atom) {
+      bert::init_params(self->state.params, self->state.setup.init_seed);
+      publish(self);
+      return true;
+    },
+    [=](init_atom, const tensor& flat) -> caf::result<bool> {
+      auto& st = self->state;
+      if (flat.numel() != st.params.numel())
+        return caf::make_error(caf::sec::invalid_argument,
+                               "optimizer of stage " + std::to_string(st.setup.stage) + ": got "
+                                 + std::to_string(flat.numel()) + " parameters, expected "
+                                 + std::to_string(st.params.numel()));
+      std::memcpy(st.params.flat().raw(), flat.raw(), st.params.flat().nbytes());
+      publish(self);
+      return true;
+    },
+    [=](msg::grads_msg& m) {
+      auto& st = self->state;
+      st.pending[m.shard] = std::move(m.grads);
+      st.step = m.step;
+      if (st.pending.size() < static_cast<std::size_t>(st.setup.shards))
+        return;
+      auto& pool = process_compute_pool();
+      compute_pool::scope use_pool{&pool};
+      compute_pool::busy_section busy{&pool};
+      if (st.setup.shards == 1) {
+        st.reduced = st.pending.begin()->second; // nothing to add: use it as is
+      } else {                                   // shard 0 + shard 1 + ... in that order
+        if (!st.reduced.defined() || st.reduced.shares_storage_with(st.pending.begin()->second))
+          st.reduced = tensor::empty(st.params.flat().sizes());
+        ops::copy_into(st.reduced, st.pending.begin()->second);
+        for (auto it = std::next(st.pending.begin()); it != st.pending.end(); ++it)
+          ops::add_into(st.reduced, it->second);
+      }
+      st.pending.clear();
+      st.last_sum_sq = ops::grad_sum_of_squares(st.reduced);
+      self->send(st.edges["coordinator"].peer,
+                 msg::norm_part_msg{st.step, static_cast<std::uint32_t>(st.setup.stage),
+                                    st.last_sum_sq});
+    },
+    [=](const msg::apply_update_msg& m) {
+      auto& st = self->state;
+      auto& pool = process_compute_pool();
+      compute_pool::scope use_pool{&pool};
+      compute_pool::busy_section busy{&pool};
+      if (m.clip_factor != 1.0f)
+        ops::scale_grad(st.reduced, m.clip_factor);
+      st.adamw->set_lr(m.lr);
+      st.last_lr = m.lr;
+      st.adamw->update(st.params, param_arena::over(st.specs, st.reduced));
+      publish(self);
+      self->send(st.edges["coordinator"].peer,
+                 msg::updated_msg{m.step, static_cast<std::uint32_t>(st.setup.stage)});
+    },
+    [=](state_atom) {
+      auto& st = self->state;
+      return caf::make_message(st.params.flat(), st.adamw->first_moments().flat(),
+                               st.adamw->second_moments().flat(),
+                               static_cast<std::int64_t>(st.adamw->steps_taken()));
+    },
+    [=](stats_atom) {
+      auto& st = self->state;
+      nlohmann::json j{{"kind", "optimizer"},
+                       {"stage", st.setup.stage},
+                       {"steps", st.adamw->steps_taken()},
+                       {"lr", st.last_lr},
+                       {"grad_sum_sq", st.last_sum_sq},
+                       {"params", st.params.numel()}};
+      return j.dump();
+    },
+  };
+}
+
+} // namespace
+
+caf::actor spawn_optimizer(caf::actor_system& sys, const optimizer_setup& setup) {
+  return sys.spawn(optimizer_behavior, setup);
+}
+
+} // namespace axon

@@ -1,0 +1,81 @@
+// The parameters each actor kind is spawned with (node parameters of the graph API), as
+// plain inspectable structs so that a node can later be spawned in another process.
+#pragma once
+
+#include "graphs/bert/bert_config.hpp"
+#include "ops/cpu/adamw.hpp"
+
+#include <caf/meta/type_name.hpp>
+
+#include <cstdint>
+
+// inspect overloads live in the namespace of their type, where CAF's lookup finds them.
+namespace axon::bert {
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, bert_config& x) {
+  return f(caf::meta::type_name("bert_config"), x.vocab_size, x.max_positions, x.type_vocab_size,
+           x.hidden, x.layers, x.heads, x.intermediate, x.classes, x.pooler, x.layer_norm_eps,
+           x.hidden_dropout, x.attention_dropout);
+}
+} // namespace axon::bert
+
+namespace axon::ops {
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, adamw_hparams& x) {
+  return f(caf::meta::type_name("adamw_hparams"), x.lr, x.beta1, x.beta2, x.eps, x.weight_decay);
+}
+} // namespace axon::ops
+
+namespace axon {
+
+/// One pipeline stage of one data-parallel replica of the BERT classifier.
+struct stage_setup {
+  bert::bert_config model;
+  std::int32_t stage = 0, stages = 1;
+  std::int32_t shard = 0;
+  std::uint64_t seed = 0; // dropout masks
+};
+
+/// The optimizer of one stage: AdamW over that stage's parameters, reducing `shards`
+/// replicas' gradients in shard order.
+struct optimizer_setup {
+  bert::bert_config model;
+  std::int32_t stage = 0, stages = 1;
+  std::int32_t shards = 1;
+  ops::adamw_hparams adamw;
+  bool decay_all = false;  // weight decay on every tensor (else not on biases/LayerNorm)
+  std::uint64_t init_seed = 0;
+};
+
+/// Feeds one replica's micro-batches into its first stage within the edge's credit window.
+struct shard_setup {
+  std::int32_t shard = 0;
+};
+
+/// Runs steps over shards x stages: splits batches, gathers losses and gradient norms,
+/// clips, orders the optimizers' updates.
+struct coordinator_setup {
+  std::int32_t stages = 1, shards = 1, micro_batches = 1;
+  float max_grad_norm = 0; // <= 0: no clipping
+};
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, stage_setup& x) {
+  return f(caf::meta::type_name("stage_setup"), x.model, x.stage, x.stages, x.shard, x.seed);
+}
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, optimizer_setup& x) {
+  return f(caf::meta::type_name("optimizer_setup"), x.model, x.stage, x.stages, x.shards, x.adamw,
+           x.decay_all, x.init_seed);
+}
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, shard_setup& x) {
+  return f(caf::meta::type_name("shard_setup"), x.shard);
+}
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, coordinator_setup& x) {
+  return f(caf::meta::type_name("coordinator_setup"), x.stages, x.shards, x.micro_batches,
+           x.max_grad_norm);
+}
+
+} // namespace axon

@@ -1,0 +1,226 @@
+// stage actor: see stage_actor.hpp.
+#include "actors/stage_actor.hpp"
+
+#include "actors/actor_error.hpp"
+#include "actors/atoms.hpp"
+#include "actors/messages.hpp"
+#include "actors/ports.hpp"
+#include "graphs/bert/bert_stage.hpp"
+#include "runtime/compute_pool.hpp"
+
+#include <caf/all.hpp>
+#include <nlohmann/json.hpp>
+
+#include <deque>
+#include <limits>
+#include <map>
+#include <memory>
+
+namespace axon {
+
+namespace {
+
+struct stage_state {
+  static inline const char* name = "axon.stage";
+  stage_setup setup;
+  std::unique_ptr<bert::bert_stage> model;
+  ports edges;
+  bool have_params = false;
+  std::uint64_t params_version = 0;
+  std::uint32_t generation = 0;
+  std::uint64_t grads_step = std::numeric_limits<std::uint64_t>::max();
+  std::uint32_t backwards_done = 0;
+  std::map<std::uint32_t, msg::micro_batch> in_flight; // training micro-batches by index
+  std::deque<msg::forward_msg> waiting_for_params;
+  std::deque<msg::forward_msg> waiting_for_credit; // outputs for "next", beyond its window
+  int next_in_flight = 0;
+  // counters for tests and the console
+  int max_next_in_flight = 0;
+  std::uint64_t forwards = 0, backwards = 0, stale_dropped = 0;
+};
+
+using stage_actor = caf::stateful_actor<stage_state>;
+
+bert::batch as_batch(const msg::micro_batch& m) {
+  return {m.ids, m.types, m.mask, m.labels};
+}
+
+bert::dropout_key dropout_key_of(const stage_state& st, const msg::micro_batch& m) {
+  // Unique per (step, shard, micro-batch): replicas never share masks.
+  return {st.setup.seed, m.id.step, m.id.shard * m.id.micros + m.id.micro, m.training};
+}
+
+void send_forward(stage_actor* self, msg::forward_msg out) {
+  auto& st = self->state;
+  const auto& next = st.edges["next"];
+  if (out.batch.training && next.credit_window > 0 && st.next_in_flight >= next.credit_window) {
+    st.waiting_for_credit.push_back(std::move(out));
+    return;
+  }
+  if (out.batch.training) // evaluation outputs never come back as backward: no credit
+    st.max_next_in_flight = std::max(st.max_next_in_flight, ++st.next_in_flight);
+  self->send(next.peer, std::move(out));
+}
+
+// After a micro-batch's backward: pass the gradient back, return credit, and hand the
+// step's gradients to the optimizer when every micro-batch is through.
+void finish_backward(stage_actor* self, const msg::micro_batch_id& id, tensor d_in) {
+  auto& st = self->state;
+  st.model->release(int(id.micro));
+  st.in_flight.erase(id.micro);
+  ++st.backwards;
+  const auto& prev = st.edges["prev"].peer;
+  if (st.setup.stage == 0)
+    self->send(prev, msg::micro_done_msg{id});
+  else
+    self->send<caf::message_priority::high>(prev, msg::backward_msg{id, std::move(d_in)});
+  if (++st.backwards_done == id.micros)
+    self->send(st.edges["optimizer"].peer,
+               msg::grads_msg{id.step, id.shard, id.generation, st.model->grads().flat()});
+}
+
+void run_forward(stage_actor* self, msg::forward_msg& m) {
+  auto& st = self->state;
+  auto& pool = process_compute_pool();
+  compute_pool::scope use_pool{&pool};
+  compute_pool::busy_section busy{&pool};
+  const auto& id = m.batch.id;
+  const auto in = as_batch(m.batch);
+  const auto key = dropout_key_of(st, m.batch);
+  ++st.forwards;
+  if (!m.batch.training) {
+    // Evaluation: a throw-away slot, so outputs already sent are never overwritten.
+    constexpr int eval_slot = -1;
+    auto out = st.model->forward(eval_slot, in, m.hidden, key);
+    st.model->drop(eval_slot);
+    if (st.model->layout().has_head())
+      self->send(st.edges["coordinator"].peer, msg::eval_output_msg{id, out.logits, out.losses});
+    else
+      send_forward(self, {m.batch, out.hidden});
+    return;
+  }
+  if (st.grads_step != id.step) { // first micro-batch of a new step
+    st.model->zero_grads();
+    st.grads_step = id.step;
+    st.backwards_done = 0;
+  }
+  st.in_flight[id.micro] = m.batch;
+  auto out = st.model->forward(int(id.micro), in, m.hidden, key);
+  if (!st.model->layout().has_head()) {
+    send_forward(self, {m.batch, out.hidden});
+    return;
+  }
+  const auto rows = in.ids.size(0);
+  self->send(st.edges["coordinator"].peer,
+             msg::loss_msg{id, double(out.loss) * double(rows), rows});
+  // The step's loss is the mean over all its rows: this micro-batch's mean weighs rows/total.
+  float dloss = float(rows) / float(m.batch.global_rows);
+  auto d_in = st.model->backward(int(id.micro), in, {}, dloss, key);
+  finish_backward(self, id, std::move(d_in));
+}
+
+bool is_stale(const stage_state& st, const msg::micro_batch_id& id, bool training) {
+  return id.generation < st.generation
+         || (training && st.have_params && id.step < st.params_version);
+}
+
+void drain_waiting(stage_actor* self) {
+  auto& st = self->state;
+  while (!st.waiting_for_params.empty()
+         && st.waiting_for_params.front().batch.id.step == st.params_version) {
+    auto m = std::move(st.waiting_for_params.front());
+    st.waiting_for_params.pop_front();
+    run_forward(self, m);
+  }
+}
+
+caf::behavior stage_behavior(stage_actor* self, stage_setup setup) {
+  exit_on_exception(self, "stage " + std::to_string(setup.stage) + " of shard "
+                            + std::to_string(setup.shard));
+  auto& st = self->state;
+  st.setup = setup;
+  st.model = std::make_unique<bert::bert_stage>(
+    setup.model, bert::split_stages(setup.model, setup.stage, setup.stages));
+  st.edges.declare<msg::forward_msg>("prev");
+  st.edges.declare<msg::forward_msg>("next");
+  st.edges.declare<msg::grads_msg>("optimizer");
+  st.edges.declare<msg::loss_msg>("coordinator");
+  return {
+    [=](connect_atom, const std::string& port, caf::actor peer, std::int32_t window,
+        std::uint16_t type) -> caf::result<bool> {
+      if (auto err = self->state.edges.connect(port, std::move(peer), window, type))
+        return err;
+      return true;
+    },
+    [=](msg::params_msg& m) {
+      auto& st = self->state;
+      st.model->bind(param_arena::over(st.model->params().specs(), m.params));
+      st.params_version = m.version;
+      st.have_params = true;
+      // Forwards that waited for older versions can never run: drop them.
+      while (!st.waiting_for_params.empty()
+             && st.waiting_for_params.front().batch.id.step < st.params_version) {
+        st.waiting_for_params.pop_front();
+        ++st.stale_dropped;
+      }
+      drain_waiting(self);
+    },
+    [=](msg::forward_msg& m) {
+      auto& st = self->state;
+      if (is_stale(st, m.batch.id, m.batch.training)) {
+        ++st.stale_dropped;
+        return;
+      }
+      if (!st.have_params || (m.batch.training && st.params_version != m.batch.id.step)) {
+        st.waiting_for_params.push_back(std::move(m));
+        return;
+      }
+      run_forward(self, m);
+    },
+    [=](msg::backward_msg& m) {
+      auto& st = self->state;
+      auto it = st.in_flight.find(m.id.micro);
+      if (it == st.in_flight.end() || it->second.id.step != m.id.step
+          || m.id.generation < st.generation) {
+        ++st.stale_dropped;
+        return;
+      }
+      auto& pool = process_compute_pool();
+      compute_pool::scope use_pool{&pool};
+      compute_pool::busy_section busy{&pool};
+      const auto in = as_batch(it->second);
+      auto d_in = st.model->backward(int(m.id.micro), in, m.d_hidden, 0.0f,
+                                     dropout_key_of(st, it->second));
+      --st.next_in_flight;
+      finish_backward(self, m.id, std::move(d_in));
+      while (!st.waiting_for_credit.empty()
+             && st.next_in_flight < st.edges["next"].credit_window) {
+        auto out = std::move(st.waiting_for_credit.front());
+        st.waiting_for_credit.pop_front();
+        send_forward(self, std::move(out));
+      }
+    },
+    [=](stats_atom) {
+      auto& st = self->state;
+      nlohmann::json j{{"kind", "stage"},
+                       {"stage", st.setup.stage},
+                       {"shard", st.setup.shard},
+                       {"forwards", st.forwards},
+                       {"backwards", st.backwards},
+                       {"params_version", st.params_version},
+                       {"next_in_flight", st.next_in_flight},
+                       {"max_next_in_flight", st.max_next_in_flight},
+                       {"next_credit_window", st.edges["next"].credit_window},
+                       {"stale_dropped", st.stale_dropped}};
+      return j.dump();
+    },
+  };
+}
+
+} // namespace
+
+caf::actor spawn_stage(caf::actor_system& sys, const stage_setup& setup) {
+  return sys.spawn(stage_behavior, setup);
+}
+
+} // namespace axon

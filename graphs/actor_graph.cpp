@@ -1,0 +1,116 @@
+// actor_graph: declaration checks, spawning and edge wiring.
+#include "graphs/actor_graph.hpp"
+
+#include "actors/atoms.hpp"
+
+#include <caf/exit_reason.hpp>
+#include <caf/scoped_actor.hpp>
+#include <caf/sec.hpp>
+
+#include <chrono>
+#include <sstream>
+#include <stdexcept>
+
+namespace axon {
+
+const caf::actor& running_graph::at(const std::string& name) const {
+  auto it = actors.find(name);
+  if (it == actors.end())
+    throw std::out_of_range("no node named " + name + " in the running graph");
+  return it->second;
+}
+
+void running_graph::stop() const {
+  for (const auto& [name, actor] : actors)
+    caf::anon_send_exit(actor, caf::exit_reason::user_shutdown);
+}
+
+const node_spec* actor_graph::find(const std::string& name) const {
+  for (const auto& n : nodes_)
+    if (n.name == name)
+      return &n;
+  return nullptr;
+}
+
+void actor_graph::add_node(std::string name, std::string kind, caf::message params,
+                           std::string placement) {
+  if (name.empty() || find(name) != nullptr)
+    throw std::invalid_argument("actor_graph: node name '" + name + "' is empty or taken");
+  nodes_.push_back({std::move(name), std::move(kind), std::move(params), std::move(placement)});
+}
+
+void actor_graph::add_edge_of_type(port_ref from, port_ref to, int credit_window,
+                                   caf::type_id_t type, std::string type_name) {
+  for (const auto* end : {&from, &to})
+    if (find(end->node) == nullptr)
+      throw std::invalid_argument("actor_graph: edge endpoint " + end->node + "." + end->port
+                                  + " names no node");
+  if (credit_window < 0)
+    throw std::invalid_argument("actor_graph: credit window must be >= 0");
+  for (const auto& e : edges_)
+    if ((e.from.node == from.node && e.from.port == from.port)
+        || (e.to.node == to.node && e.to.port == to.port))
+      throw std::invalid_argument("actor_graph: port " + from.node + "." + from.port + " or "
+                                  + to.node + "." + to.port + " is already wired");
+  edges_.push_back({std::move(from), std::move(to), credit_window, type, std::move(type_name)});
+}
+
+caf::expected<running_graph> actor_graph::spawn(caf::actor_system& sys,
+                                                const kind_table& kinds) const {
+  running_graph running;
+  auto fail = [&](caf::error err) {
+    running.stop();
+    return caf::expected<running_graph>{std::move(err)};
+  };
+  for (const auto& n : nodes_) {
+    if (n.placement != "local")
+      return fail(caf::make_error(caf::sec::invalid_argument,
+                                  "node " + n.name + ": placement '" + n.placement
+                                    + "' needs a cluster; this process runs local nodes only"));
+    auto kind = kinds.find(n.kind);
+    if (kind == kinds.end())
+      return fail(caf::make_error(caf::sec::invalid_argument,
+                                  "node " + n.name + ": unknown kind '" + n.kind + "'"));
+    auto actor = kind->second(sys, n);
+    if (!actor)
+      return fail(caf::make_error(caf::sec::runtime_error,
+                                  "node " + n.name + ": " + sys.render(actor.error())));
+    running.actors.emplace(n.name, *actor);
+  }
+  caf::scoped_actor self{sys};
+  caf::error failure;
+  for (const auto& e : edges_) {
+    for (bool sender_end : {true, false}) {
+      const auto& here = sender_end ? e.from : e.to;
+      const auto& there = sender_end ? e.to : e.from;
+      self
+        ->request(running.actors.at(here.node), std::chrono::seconds(30), connect_atom::value,
+                  here.port, running.actors.at(there.node), std::int32_t{e.credit_window},
+                  static_cast<std::uint16_t>(e.message_type))
+        .receive([](bool) {},
+                 [&](caf::error& err) {
+                   failure = caf::make_error(caf::sec::invalid_argument,
+                                             "edge " + e.from.node + "." + e.from.port + " -> "
+                                               + e.to.node + "." + e.to.port + " ("
+                                               + e.message_name + "): " + sys.render(err));
+                 });
+      if (failure)
+        return fail(std::move(failure));
+    }
+  }
+  return running;
+}
+
+std::string actor_graph::to_dot() const {
+  std::ostringstream out;
+  out << "digraph axon {\n";
+  for (const auto& n : nodes_)
+    out << "  \"" << n.name << "\" [label=\"" << n.name << "\\n" << n.kind << "\"];\n";
+  for (const auto& e : edges_)
+    out << "  \"" << e.from.node << "\" -> \"" << e.to.node << "\" [label=\"" << e.message_name
+        << (e.credit_window > 0 ? " /" + std::to_string(e.credit_window) : "") << "\"];\n";
+  out << "}\n";
+  return out.str();
+}
+
+} // namespace axon

@@ -1,0 +1,95 @@
+// actor_graph: the graph-definition API. A user declares nodes (a name, a kind, parameters
+// and a placement), typed edges between named ports (each with a credit window: the most
+// messages in flight on it), then spawns the graph. Kinds are factories registered by
+// name, so the same declaration can later place nodes in other processes.
+//
+//   actor_graph g;
+//   g.add_node("stage0", "bert.stage", caf::make_message(setup0));
+//   g.add_node("stage1", "bert.stage", caf::make_message(setup1));
+//   g.add_edge<msg::forward_msg>({"stage0", "next"}, {"stage1", "prev"}, 2);
+//   auto running = g.spawn(sys, kinds);
+//
+// On spawn every node is created, then each end of each edge is told its peer with a
+// connect request (port name, peer, credit window, message type id); a node that has no
+// such port, or expects another message type there, refuses and spawn fails naming the
+// edge. Placement: "local" (this process); other placements come with cluster deployment
+// and are refused with a message until then.
+#pragma once
+
+#include <caf/actor.hpp>
+#include <caf/actor_system.hpp>
+#include <caf/expected.hpp>
+#include <caf/message.hpp>
+#include <caf/type_id.hpp>
+
+#include <functional>
+#include <map>
+#include <string>
+#include <vector>
+
+namespace axon {
+
+struct node_spec {
+  std::string name;
+  std::string kind;
+  caf::message params;
+  std::string placement = "local";
+};
+
+struct port_ref {
+  std::string node;
+  std::string port;
+};
+
+struct edge_spec {
+  port_ref from, to;
+  int credit_window = 0; // 0: unbounded
+  caf::type_id_t message_type = 0;
+  std::string message_name;
+};
+
+/// Creates the actor of one node from its parameters.
+using node_factory = std::function<caf::expected<caf::actor>(caf::actor_system&, const node_spec&)>;
+using kind_table = std::map<std::string, node_factory>;
+
+/// A spawned graph: its actors by node name.
+struct running_graph {
+  std::map<std::string, caf::actor> actors;
+  const caf::actor& at(const std::string& name) const;
+  /// Sends every actor an exit message (user_shutdown).
+  void stop() const;
+};
+
+class actor_graph {
+public:
+  /// Throws std::invalid_argument on a duplicate name.
+  void add_node(std::string name, std::string kind, caf::message params = {},
+                std::string placement = "local");
+
+  /// An edge carrying Msg from `from` to `to`; both ends are ports of their nodes.
+  template <class Msg>
+  void add_edge(port_ref from, port_ref to, int credit_window = 0) {
+    add_edge_of_type(std::move(from), std::move(to), credit_window, caf::type_id<Msg>::value,
+                     caf::type_name<Msg>::value);
+  }
+  void add_edge_of_type(port_ref from, port_ref to, int credit_window, caf::type_id_t type,
+                        std::string type_name);
+
+  const std::vector<node_spec>& nodes() const { return nodes_; }
+  const std::vector<edge_spec>& edges() const { return edges_; }
+
+  /// Spawns every node with its kind's factory and wires every edge. On failure, the
+  /// actors spawned so far are stopped and the error says which node or edge failed.
+  caf::expected<running_graph> spawn(caf::actor_system& sys, const kind_table& kinds) const;
+
+  /// Graphviz text of the declared graph (nodes by kind, edges with type and window).
+  std::string to_dot() const;
+
+private:
+  const node_spec* find(const std::string& name) const;
+
+  std::vector<node_spec> nodes_;
+  std::vector<edge_spec> edges_;
+};
+
+} // namespace axon

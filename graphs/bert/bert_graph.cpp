@@ -1,0 +1,76 @@
+// make_graph: nodes and edges of the BERT training graph.
+#include "graphs/bert/bert_graph.hpp"
+
+#include "actors/coordinator_actor.hpp"
+#include "actors/messages.hpp"
+#include "actors/optimizer_actor.hpp"
+#include "actors/shard_actor.hpp"
+#include "actors/stage_actor.hpp"
+#include "graphs/bert/bert_stage.hpp"
+
+#include <stdexcept>
+
+namespace axon::bert {
+
+namespace {
+
+std::string stage_node(int shard, int stage) {
+  return "shard" + std::to_string(shard) + ".stage" + std::to_string(stage);
+}
+
+// A factory that reads the node's parameters as one Setup struct.
+template <class Setup>
+node_factory factory_of(caf::actor (*spawn)(caf::actor_system&, const Setup&)) {
+  return [spawn](caf::actor_system& sys, const node_spec& node) -> caf::expected<caf::actor> {
+    if (!node.params.match_elements<Setup>())
+      return caf::make_error(caf::sec::invalid_argument,
+                             "node " + node.name + ": parameters are not a " + caf::type_name<Setup>::value);
+    return spawn(sys, node.params.get_as<Setup>(0));
+  };
+}
+
+} // namespace
+
+actor_graph make_graph(const job_layout& job) {
+  job.model.validate();
+  if (job.stages < 1 || job.shards < 1 || job.micro_batches < 1 || job.credit_window < 1)
+    throw std::invalid_argument("stages, shards, micro-batches and credit window must be >= 1");
+  split_stages(job.model, 0, job.stages); // throws when a stage would be empty
+  actor_graph g;
+  g.add_node("coordinator", "axon.coordinator",
+             caf::make_message(coordinator_setup{job.stages, job.shards, job.micro_batches,
+                                                 job.max_grad_norm}));
+  for (int k = 0; k < job.stages; ++k) {
+    optimizer_setup opt{job.model, k, job.stages, job.shards, job.adamw, job.decay_all, job.seed};
+    g.add_node("optimizer" + std::to_string(k), "axon.optimizer", caf::make_message(opt));
+    g.add_edge<msg::apply_update_msg>({"coordinator", "optimizer" + std::to_string(k)},
+                                      {"optimizer" + std::to_string(k), "coordinator"});
+  }
+  for (int s = 0; s < job.shards; ++s) {
+    auto shard = "shard" + std::to_string(s);
+    g.add_node(shard, "axon.shard", caf::make_message(shard_setup{s}));
+    g.add_edge<msg::shard_work_msg>({"coordinator", shard}, {shard, "coordinator"});
+    for (int k = 0; k < job.stages; ++k) {
+      g.add_node(stage_node(s, k), "axon.bert.stage",
+                 caf::make_message(stage_setup{job.model, k, job.stages, s, job.seed}));
+      g.add_edge<msg::grads_msg>({stage_node(s, k), "optimizer"},
+                                 {"optimizer" + std::to_string(k), "replica" + std::to_string(s)});
+    }
+    g.add_edge<msg::forward_msg>({shard, "stage"}, {stage_node(s, 0), "prev"}, job.credit_window);
+    for (int k = 0; k + 1 < job.stages; ++k)
+      g.add_edge<msg::forward_msg>({stage_node(s, k), "next"}, {stage_node(s, k + 1), "prev"},
+                                   job.credit_window);
+    g.add_edge<msg::loss_msg>({stage_node(s, job.stages - 1), "coordinator"},
+                              {"coordinator", "head" + std::to_string(s)});
+  }
+  return g;
+}
+
+kind_table kinds() {
+  return {{"axon.coordinator", factory_of<coordinator_setup>(spawn_coordinator)},
+          {"axon.shard", factory_of<shard_setup>(spawn_shard)},
+          {"axon.bert.stage", factory_of<stage_setup>(spawn_stage)},
+          {"axon.optimizer", factory_of<optimizer_setup>(spawn_optimizer)}};
+}
+
+} // namespace axon::bert

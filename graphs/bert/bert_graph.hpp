@@ -1,0 +1,35 @@
+// The BERT classifier as an actor graph: `shards` data-parallel replicas, each a pipeline
+// of `stages` stage actors fed by a shard actor; one optimizer actor per stage reducing
+// the replicas' gradients; one coordinator running steps. Declared with actor_graph:
+//
+//   coordinator --shard_work--> shard<s> --forward/credit W--> shard<s>.stage0 --> ...
+//       ^   \--apply_update--> optimizer<k> <--grads-- shard<s>.stage<k>
+//       +------------------------loss/eval outputs--- shard<s>.stage<K-1>
+#pragma once
+
+#include "graphs/actor_graph.hpp"
+#include "graphs/bert/bert_config.hpp"
+#include "ops/cpu/adamw.hpp"
+
+#include <cstdint>
+
+namespace axon::bert {
+
+struct job_layout {
+  bert_config model;
+  int stages = 1, shards = 1, micro_batches = 1;
+  int credit_window = 2;   // micro-batches in flight per pipeline edge
+  ops::adamw_hparams adamw;
+  bool decay_all = false;  // weight decay on every tensor (else not on biases/LayerNorm)
+  float max_grad_norm = 0; // <= 0: no clipping
+  std::uint64_t seed = 0;  // initialisation and dropout
+};
+
+/// Node names: "coordinator", "shard<s>", "shard<s>.stage<k>", "optimizer<k>".
+actor_graph make_graph(const job_layout& layout);
+
+/// Factories of the kinds make_graph uses: axon.coordinator, axon.shard, axon.bert.stage,
+/// axon.optimizer.
+kind_table kinds();
+
+} // namespace axon::bert

@@ -1,0 +1,143 @@
+// bert_stage: forward/backward over the stage's part of the model.
+#include "graphs/bert/bert_stage.hpp"
+
+#include "runtime/buffer.hpp"
+
+#include <stdexcept>
+
+namespace axon::bert {
+
+stage_layout split_stages(const bert_config& cfg, int index, int count) {
+  if (count < 1 || index < 0 || index >= count)
+    throw std::invalid_argument("stage " + std::to_string(index) + " of " + std::to_string(count)
+                                + " does not exist");
+  if (count > cfg.layers + 1 && count > 1)
+    throw std::invalid_argument("placement.stages = " + std::to_string(count) + " exceeds "
+                                + std::to_string(cfg.layers + 1)
+                                + " (model.layers + 1): a stage would be empty");
+  // Stage 0 carries the embeddings, the last the head; blocks are dealt out evenly.
+  stage_layout s{index, count};
+  auto bound = [&](int k) { return static_cast<int>(std::int64_t{k} * cfg.layers / count); };
+  s.first_layer = bound(index);
+  s.end_layer = bound(index + 1);
+  return s;
+}
+
+std::vector<param_spec> stage_param_specs(const bert_config& cfg, const stage_layout& layout) {
+  std::vector<param_spec> specs;
+  if (layout.has_embeddings())
+    specs = embedding_param_specs(cfg);
+  for (int layer = layout.first_layer; layer < layout.end_layer; ++layer) {
+    auto block = block_param_specs(cfg, layer);
+    specs.insert(specs.end(), block.begin(), block.end());
+  }
+  if (layout.has_head()) {
+    auto head = head_param_specs(cfg);
+    specs.insert(specs.end(), head.begin(), head.end());
+  }
+  return specs;
+}
+
+bert_stage::bert_stage(const bert_config& cfg, stage_layout layout)
+  : cfg_(cfg), layout_(layout), params_(stage_param_specs(cfg, layout)), grads_(params_.like()) {
+  cfg_.validate();
+  emb_g_ = layout_.has_embeddings() ? embedding_views(grads_, cfg_) : embedding_params{};
+  for (int layer = layout_.first_layer; layer < layout_.end_layer; ++layer)
+    block_g_.push_back(block_views(grads_, cfg_, layer));
+  head_g_ = layout_.has_head() ? head_views(grads_, cfg_) : head_params{};
+  bind(params_);
+}
+
+void bert_stage::bind(const param_arena& params) {
+  if (params.numel() != grads_.numel() || params.count() != grads_.count())
+    throw std::invalid_argument("bert_stage::bind: parameters do not match stage "
+                                + std::to_string(layout_.index) + "'s layout");
+  params_ = params;
+  emb_p_ = layout_.has_embeddings() ? embedding_views(params_, cfg_) : embedding_params{};
+  block_p_.clear();
+  for (int layer = layout_.first_layer; layer < layout_.end_layer; ++layer)
+    block_p_.push_back(block_views(params_, cfg_, layer));
+  head_p_ = layout_.has_head() ? head_views(params_, cfg_) : head_params{};
+}
+
+stage_output bert_stage::forward(int slot, const batch& in, const tensor& hidden_in,
+                                 const dropout_key& key) {
+  auto& a = slots_[slot];
+  a.blocks.resize(block_p_.size());
+  const tensor* hidden = &hidden_in;
+  if (layout_.has_embeddings()) {
+    embeddings_forward(a.embeddings, emb_p_, cfg_, in, key);
+    hidden = &a.embeddings.out;
+  } else if (!hidden_in.defined()) {
+    throw std::invalid_argument("stage " + std::to_string(layout_.index)
+                                + " needs the previous stage's hidden states");
+  }
+  a.hidden_in = hidden_in;
+  for (std::size_t k = 0; k < block_p_.size(); ++k) {
+    block_forward(a.blocks[k], block_p_[k], cfg_, layout_.first_layer + int(k), *hidden, in.mask,
+                  key);
+    hidden = &a.blocks[k].out;
+  }
+  stage_output out;
+  if (!layout_.has_head()) {
+    out.hidden = *hidden;
+    return out;
+  }
+  head_forward(a.head, head_p_, cfg_, *hidden, in.labels, key);
+  out.loss = in.labels.defined() ? a.head.loss : 0.0f;
+  out.logits = a.head.logits;
+  out.losses = in.labels.defined() ? a.head.losses : tensor{};
+  return out;
+}
+
+tensor bert_stage::backward(int slot, const batch& in, const tensor& d_hidden_out, float dloss,
+                            const dropout_key& key) {
+  auto it = slots_.find(slot);
+  if (it == slots_.end())
+    throw std::logic_error("bert_stage::backward: no forward in slot " + std::to_string(slot));
+  auto& a = it->second;
+  const bool input_leaves = !layout_.has_embeddings(); // d hidden_in goes to the previous stage
+  // The input of block k (or of the head when k == number of blocks).
+  auto input_of = [&](std::size_t k) -> const tensor& {
+    if (k > 0)
+      return a.blocks[k - 1].out;
+    return layout_.has_embeddings() ? a.embeddings.out : a.hidden_in;
+  };
+  // A zeroed gradient buffer of `sizes`: fresh when it leaves the stage in a message,
+  // else one of two reused buffers (not the one holding `busy`).
+  auto gradient_buffer = [&](const shape& sizes, bool leaves, const tensor& busy) {
+    if (leaves)
+      return tensor::zeros(sizes);
+    auto& buffer = d_hidden_[0].defined() && d_hidden_[0].shares_storage_with(busy) ? d_hidden_[1]
+                                                                                   : d_hidden_[0];
+    ensure_shape(buffer, sizes);
+    buffer.zero_();
+    return buffer;
+  };
+  tensor grad = d_hidden_out; // d loss / d (output of the part processed next)
+  if (layout_.has_head()) {
+    const auto& top = input_of(block_p_.size());
+    grad = gradient_buffer(top.sizes(), input_leaves && block_p_.empty(), tensor{});
+    head_backward(head_g_, grad, a.head, head_p_, cfg_, top, in.labels, dloss, key);
+  }
+  for (std::size_t k = block_p_.size(); k-- > 0;) {
+    const auto& inp = input_of(k);
+    auto dinp = gradient_buffer(inp.sizes(), input_leaves && k == 0, grad);
+    block_backward(block_g_[k], dinp, scratch_, a.blocks[k], block_p_[k], cfg_,
+                   layout_.first_layer + int(k), inp, in.mask, grad, key);
+    grad = dinp;
+  }
+  if (layout_.has_embeddings()) {
+    embeddings_backward(emb_g_, a.embeddings, emb_p_, cfg_, in, grad, key);
+    return {};
+  }
+  return grad;
+}
+
+void bert_stage::release(int slot) {
+  auto it = slots_.find(slot);
+  if (it != slots_.end())
+    it->second.hidden_in = tensor{};
+}
+
+} // namespace axon::bert

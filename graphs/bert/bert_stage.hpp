@@ -1,0 +1,82 @@
+// bert_stage: a contiguous part of the BERT classifier (embeddings and/or some encoder
+// blocks and/or the head), the unit that one stage actor computes. The whole model is the
+// one-stage case. Activations are kept per slot, so a stage can hold several micro-batches
+// in flight (pipeline schedules); backward of a slot frees it for reuse.
+// Legend: b micro-batch rows, T sequence, C hidden.
+#pragma once
+
+#include "graphs/bert/bert_layers.hpp"
+#include "runtime/param_arena.hpp"
+
+#include <map>
+#include <vector>
+
+namespace axon::bert {
+
+/// Which part of the model stage `index` of `count` holds: stage 0 has the embeddings,
+/// the last stage the head, and the L blocks are split evenly (earlier stages get the
+/// remainder one block each).
+struct stage_layout {
+  int index = 0, count = 1;
+  int first_layer = 0, end_layer = 0; // blocks [first_layer, end_layer)
+  bool has_embeddings() const { return index == 0; }
+  bool has_head() const { return index == count - 1; }
+};
+stage_layout split_stages(const bert_config& cfg, int index, int count);
+
+/// Parameter names of a stage, in arena order (a slice of param_specs(cfg)).
+std::vector<param_spec> stage_param_specs(const bert_config& cfg, const stage_layout& layout);
+
+/// What a forward pass of a stage produced.
+struct stage_output {
+  tensor hidden;      // (b,T,C) for the next stage; undefined from the head stage
+  float loss = 0.0f;  // head stage with labels: mean cross-entropy over the b rows
+  tensor logits;      // head stage: (b,K)
+  tensor losses;      // head stage with labels: (b) per-row cross-entropy
+};
+
+class bert_stage {
+public:
+  bert_stage(const bert_config& cfg, stage_layout layout);
+
+  const bert_config& config() const { return cfg_; }
+  const stage_layout& layout() const { return layout_; }
+  /// Uses `params` (laid out by stage_param_specs) from now on; shares, never copies.
+  void bind(const param_arena& params);
+  const param_arena& params() const { return params_; }
+  const param_arena& grads() const { return grads_; }
+  void zero_grads() { grads_.flat().zero_(); }
+
+  /// Forward of one micro-batch into activation slot `slot`. `hidden_in` is the previous
+  /// stage's output (undefined for stage 0, which embeds in.ids).
+  stage_output forward(int slot, const batch& in, const tensor& hidden_in, const dropout_key& key);
+  /// Backward of the micro-batch in `slot`: accumulates parameter gradients and returns
+  /// d loss / d hidden_in (undefined for stage 0). `d_hidden_out` is the next stage's
+  /// gradient (ignored by the head stage, which starts from its loss scaled by `dloss`).
+  tensor backward(int slot, const batch& in, const tensor& d_hidden_out, float dloss,
+                  const dropout_key& key);
+  /// Forgets the activations of a slot (its buffers are kept for reuse).
+  void release(int slot);
+  /// Frees a slot's buffers too (outputs already sent keep their own storage alive).
+  void drop(int slot) { slots_.erase(slot); }
+
+private:
+  struct slot_acts {
+    tensor hidden_in;
+    embedding_acts embeddings;
+    std::vector<block_acts> blocks;
+    head_acts head;
+  };
+
+  bert_config cfg_;
+  stage_layout layout_;
+  param_arena params_, grads_;
+  embedding_params emb_p_, emb_g_;
+  std::vector<block_params> block_p_, block_g_;
+  head_params head_p_, head_g_;
+  std::map<int, slot_acts> slots_;
+  block_scratch scratch_;
+  tensor d_hidden_[2]; // gradients between parts inside the stage, used alternately
+};
+
+} // namespace axon::bert

@@ -1,0 +1,189 @@
+// Every key of an `axon train` config: group, name, default, allowed values and help, one
+// line each, then the rules across keys. docs/config.md is rendered from this table
+// (`axon config docs`); adding a key is adding one line here and regenerating that file.
+#include "runtime/config/train_schema.hpp"
+
+#include "runtime/config/resolved_config.hpp"
+#include "runtime/config/values.hpp"
+
+#include <cmath>
+#include <string>
+
+namespace axon::config {
+
+namespace {
+
+std::string show(const resolved_config& cfg, const std::string& key) {
+  return key + " = " + std::to_string(cfg.get_int(key));
+}
+
+std::vector<group_spec> groups() {
+  return {
+    {"data", "Where the labelled text comes from, how it is split and tokenized."},
+    {"model", "The BERT encoder and its classifier head."},
+    {"train", "Optimizer, schedule, run directory and checkpoints."},
+    {"eval", "Evaluation on the dev split, best-checkpoint metric and early stopping."},
+    {"placement", "How the model is cut into actors: pipeline stages and data-parallel shards."},
+  };
+}
+
+std::vector<key_spec> keys() {
+  return {
+    path_key("data", "path", "", "one labelled file, split into train/dev/test by data.split"),
+    path_key("data", "train", "", "training split file (instead of data.path)"),
+    path_key("data", "dev", "", "dev split file, evaluated during training (optional)"),
+    path_key("data", "test", "", "test split file, evaluated at the end (optional)"),
+    choice_key("data", "format", {"auto", "csv", "tsv", "jsonl", "fpb"},
+               "file format; auto: from the extension (.txt is Financial PhraseBank)"),
+    string_key("data", "text-column", "text", "CSV/TSV header or JSONL key of the text"),
+    string_key("data", "label-column", "label", "CSV/TSV header or JSONL key of the label"),
+    choice_key("data", "encoding", {"auto", "utf-8", "latin-1"},
+               "text encoding; auto: UTF-8 when the whole file is valid UTF-8, else Latin-1"),
+    choice_key("data", "on-error", {"fail", "skip"},
+               "a bad line stops the run (fail) or is skipped and counted (skip)"),
+    real_list_key("data", "split", {0.8, 0.1, 0.1}, "(0, 1)",
+                  "train, dev and test fractions of data.path, per label"),
+    int_key("data", "split-seed", 13, "[0, inf)", "seed of the split's shuffle"),
+    path_key("data", "vocab", "", "WordPiece vocab.txt; empty: build one from the train split"),
+    int_key("data", "vocab-size", 8000, "[16, 1000000]", "size of a vocabulary built here"),
+    bool_key("data", "cased", false, "keep case and accents (false: lower-case, strip accents)"),
+    int_key("data", "max-len", 128, "[2, 65536]", "tokens per text, [CLS] and [SEP] included"),
+    bool_key("data", "cache", true, "keep the tokenized splits in the run directory"),
+
+    int_key("model", "hidden", 256, "[8, 16384]", "hidden size"),
+    int_key("model", "layers", 4, "[1, 128]", "encoder layers"),
+    int_key("model", "heads", 4, "[1, 256]", "attention heads"),
+    int_key("model", "intermediate", 1024, "[1, 65536]", "feed-forward width"),
+    int_key("model", "max-positions", 512, "[2, 65536]", "position embeddings"),
+    int_key("model", "type-vocab-size", 2, "[1, 16]", "token-type (segment) embeddings"),
+    bool_key("model", "pooler", true, "classify [CLS] through BERT's pooler (dense + tanh)"),
+    real_key("model", "layer-norm-eps", 1e-12, "(0, 0.1]", "LayerNorm epsilon"),
+    real_key("model", "dropout", 0.1, "[0, 1)", "dropout on embeddings and hidden states"),
+    real_key("model", "attention-dropout", 0.1, "[0, 1)", "dropout on attention probabilities"),
+    path_key("model", "init", "", "safetensors weights to start from; empty: random"),
+
+    path_key("train", "run-dir", "runs/finsent", "checkpoints, logs and the resolved config"),
+    int_key("train", "epochs", 3, "[1, 100000]", "passes over the train split"),
+    int_key("train", "batch-size", 32, "[1, 1048576]", "sequences per optimizer step"),
+    int_key("train", "micro-batches", 1, "[1, 4096]", "micro-batches per step (accumulated)"),
+    real_key("train", "lr", 5e-4, "(0, 1]", "peak learning rate"),
+    choice_key("train", "schedule", {"linear", "cosine", "constant"},
+               "learning rate decay after warmup"),
+    real_key("train", "warmup-ratio", 0.1, "[0, 1]", "warmup steps as a fraction of all steps"),
+    int_key("train", "warmup-steps", -1, "[-1, inf)", "warmup steps; -1: use warmup-ratio"),
+    real_key("train", "weight-decay", 0.01, "[0, 1]", "AdamW weight decay"),
+    real_key("train", "beta1", 0.9, "[0, 1)", "AdamW beta1"),
+    real_key("train", "beta2", 0.999, "[0, 1)", "AdamW beta2"),
+    real_key("train", "adam-eps", 1e-8, "(0, 0.1]", "AdamW epsilon"),
+    real_key("train", "max-grad-norm", 1.0, "[0, inf)", "clip the global gradient norm; 0: off"),
+    int_key("train", "seed", 42, "[0, inf)", "seed of weights, dropout and shuffling"),
+    bool_key("train", "shuffle", true, "shuffle the train split every epoch"),
+    int_key("train", "max-steps", -1, "[-1, inf)", "stop after this many steps; -1: epochs decide"),
+    int_key("train", "threads", 0, "[0, 1024]", "compute threads, one per core; 0: all cores"),
+    int_key("train", "log-every-steps", 10, "[1, inf)", "steps between training log lines"),
+    int_key("train", "checkpoint-every-steps", 0, "[0, inf)",
+            "steps between checkpoints; 0: at evaluations only"),
+    int_key("train", "keep-checkpoints", 3, "[1, 1000]", "recent checkpoints kept (and the best)"),
+    int_key("train", "credit-window", 2, "[1, 64]", "micro-batches in flight per pipeline stage"),
+
+    int_key("eval", "every-steps", 0, "[0, inf)", "steps between evaluations; 0: epoch ends only"),
+    choice_key("eval", "metric", {"accuracy", "macro_f1", "loss"},
+               "dev metric that picks the best checkpoint"),
+    choice_key("eval", "mode", {"max", "min"}, "whether a larger or smaller metric is better"),
+    int_key("eval", "patience", 3, "[0, 10000]",
+            "evaluations without improvement before stopping; 0: never stop early"),
+    real_key("eval", "min-delta", 0.0, "[0, inf)", "smallest change that counts as improvement"),
+    int_key("eval", "batch-size", 64, "[1, 1048576]", "sequences per evaluation batch"),
+
+    int_key("placement", "stages", 1, "[1, 1024]", "pipeline stages (actors in a chain)"),
+    int_key("placement", "shards", 1, "[1, 1024]", "data-parallel replicas of each stage"),
+  };
+}
+
+std::vector<rule> rules() {
+  return {
+    {"data.path (one file to split) or data.train (with optional data.dev and data.test), "
+     "not both",
+     {"data.path", "data.train", "data.dev", "data.test"},
+     [](const resolved_config& cfg) -> std::string {
+       bool has_path = !cfg.get_string("data.path").empty();
+       bool has_splits = !cfg.get_string("data.train").empty() ||
+                         !cfg.get_string("data.dev").empty() ||
+                         !cfg.get_string("data.test").empty();
+       if (has_path && has_splits)
+         return "data.path and data.train/dev/test exclude each other: set one";
+       if (!has_path && cfg.get_string("data.train").empty())
+         return "set data.path (one labelled file to split) or data.train (with optional "
+                "data.dev, data.test)";
+       return "";
+     }},
+    {"data.split has three ratios (train, dev, test) summing to 1",
+     {"data.split"},
+     [](const resolved_config& cfg) -> std::string {
+       const auto& ratios = cfg.get_reals("data.split");
+       double sum = 0;
+       for (double r : ratios)
+         sum += r;
+       if (ratios.size() != 3 || std::abs(sum - 1) > 1e-6)
+         return "data.split needs three ratios (train, dev, test) summing to 1, got " +
+                std::to_string(ratios.size()) + " summing to " + format_real(sum);
+       return "";
+     }},
+    {"data.max-len <= model.max-positions",
+     {"data.max-len", "model.max-positions"},
+     [](const resolved_config& cfg) -> std::string {
+       if (cfg.get_int("data.max-len") > cfg.get_int("model.max-positions"))
+         return show(cfg, "data.max-len") + " exceeds " + show(cfg, "model.max-positions");
+       return "";
+     }},
+    {"model.hidden is divisible by model.heads",
+     {"model.hidden", "model.heads"},
+     [](const resolved_config& cfg) -> std::string {
+       if (cfg.get_int("model.hidden") % cfg.get_int("model.heads") != 0)
+         return show(cfg, "model.hidden") + " is not divisible by " + show(cfg, "model.heads");
+       return "";
+     }},
+    {"train.max-steps is -1 or positive",
+     {"train.max-steps"},
+     [](const resolved_config& cfg) -> std::string {
+       if (cfg.get_int("train.max-steps") == 0)
+         return "train.max-steps = 0 trains nothing: use -1 (epochs decide) or a step count";
+       return "";
+     }},
+    {"train.batch-size is divisible by placement.shards x train.micro-batches",
+     {"train.batch-size", "placement.shards", "train.micro-batches"},
+     [](const resolved_config& cfg) -> std::string {
+       auto parts = cfg.get_int("placement.shards") * cfg.get_int("train.micro-batches");
+       if (cfg.get_int("train.batch-size") % parts != 0)
+         return show(cfg, "train.batch-size") + " is not divisible by placement.shards x " +
+                "train.micro-batches = " + std::to_string(parts);
+       return "";
+     }},
+    {"eval.mode is max for accuracy and macro_f1, min for loss",
+     {"eval.metric", "eval.mode"},
+     [](const resolved_config& cfg) -> std::string {
+       const auto& metric = cfg.get_string("eval.metric");
+       const std::string mode = metric == "loss" ? "min" : "max";
+       if (cfg.get_string("eval.mode") != mode)
+         return "eval.metric=" + metric + " needs eval.mode=" + mode;
+       return "";
+     }},
+    {"placement.stages <= model.layers + 2 (embeddings and head may be stages of their own)",
+     {"placement.stages", "model.layers"},
+     [](const resolved_config& cfg) -> std::string {
+       if (cfg.get_int("placement.stages") > cfg.get_int("model.layers") + 2)
+         return show(cfg, "placement.stages") + " exceeds model.layers + 2 = " +
+                std::to_string(cfg.get_int("model.layers") + 2);
+       return "";
+     }},
+  };
+}
+
+} // namespace
+
+const schema& train_schema() {
+  static const schema instance(groups(), keys(), rules());
+  return instance;
+}
+
+} // namespace axon::config

@@ -1,0 +1,417 @@
+// synth-finsent generator (see synth_finsent.hpp and docs/synth-finsent.md). All choices
+// come from one std::mt19937_64 through seeded_random.hpp, so the output is the same on
+// every platform.
+#include "runtime/data/synth_finsent.hpp"
+
+#include "runtime/data/labelled_data.hpp"
+#include "runtime/data/seeded_random.hpp"
+
+#include <algorithm>
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <set>
+
+namespace axon::data {
+
+namespace {
+
+using word_list = std::vector<std::string>;
+
+// Sectors; `exposure` is how a rise of each market factor moves the sector's prospects.
+struct sector_info {
+  std::string id;       // KG entity: sector:<id>
+  word_list surface;    // aliases
+};
+const std::vector<sector_info> sectors{
+  {"oil_and_gas", {"oil and gas", "oil producer", "energy"}},
+  {"airlines", {"airline", "airlines", "air carrier"}},
+  {"banking", {"bank", "banking", "lender"}},
+  {"real_estate", {"real estate", "property developer", "homebuilder"}},
+  {"steel", {"steel", "steelmaker", "steel producer"}},
+  {"automotive", {"automotive", "carmaker", "automaker"}},
+  {"gold_mining", {"gold mining", "gold miner"}},
+  {"jewellery", {"jewellery", "jewellery retailer", "jeweller"}},
+  {"software", {"software", "software company"}},
+  {"retail", {"retail", "retailer"}},
+  {"telecom", {"telecom", "telecommunications operator"}},
+  {"pharma", {"pharmaceuticals", "drugmaker"}},
+};
+
+struct market_factor {
+  std::string id;        // KG entity: factor:<id>
+  word_list surface;     // how sentences name it
+  std::string winner;    // sector helped when it rises (hurt when it falls)
+  std::string loser;     // sector hurt when it rises (helped when it falls)
+};
+const std::vector<market_factor> factors{
+  {"oil_price", {"oil prices", "crude oil prices", "Brent crude", "the price of oil"},
+   "oil_and_gas", "airlines"},
+  {"interest_rates", {"interest rates", "central bank rates", "key policy rates"}, "banking",
+   "real_estate"},
+  {"steel_price", {"steel prices", "hot-rolled steel prices", "the price of steel"}, "steel",
+   "automotive"},
+  {"gold_price", {"gold prices", "the price of gold", "bullion prices"}, "gold_mining",
+   "jewellery"},
+};
+
+struct verb_form {
+  std::string present, past;
+};
+const std::vector<verb_form> rising{{"jump", "jumped"}, {"surge", "surged"}, {"soar", "soared"},
+                                    {"spike", "spiked"}, {"climb sharply", "climbed sharply"},
+                                    {"rise steeply", "rose steeply"}};
+const std::vector<verb_form> falling{{"slump", "slumped"}, {"plunge", "plunged"},
+                                     {"tumble", "tumbled"}, {"slide", "slid"},
+                                     {"fall sharply", "fell sharply"},
+                                     {"drop steeply", "dropped steeply"}};
+
+const word_list countries{"Finland", "Sweden", "Norway", "Denmark", "Germany", "Poland",
+                          "Estonia", "the Netherlands", "Canada", "Brazil", "Japan", "India"};
+const word_list months{"January", "February", "March", "April", "May", "June", "July",
+                       "August", "September", "October", "November", "December"};
+const word_list people{"Anna Lind", "Mikko Saari", "Erik Berg", "Laura Koski", "Jonas Weber",
+                       "Maria Nowak", "Pieter de Vries", "Sofia Rossi"};
+const word_list name_starts{"Nor", "Kal", "Vel", "Tra", "Bren", "Sol", "Ark", "Lum", "Cor",
+                            "Dra", "Fen", "Gal", "Hal", "Ist", "Jor", "Kes", "Mar", "Ost",
+                            "Pel", "Quin", "Ros", "Sav", "Tor", "Ul", "Var", "Wes", "Yar",
+                            "Zen", "Bal", "Cal"};
+const word_list name_ends{"vexa", "bridge", "taro", "lind", "mont", "ora", "dal", "ssen",
+                          "heim", "ica", "ion", "ford", "vik", "stad", "ex", "ano", "ella",
+                          "gard", "tek", "ium"};
+const word_list legal_forms{"Group", "Holdings", "Corp", "Oyj", "AG", "plc", "ASA", "Inc"};
+
+// Text-learnable templates: {co} company, {pct} percent, {amt} amount, {n} count,
+// {country}, {month}, {person}. The sentiment words decide the label.
+const word_list positive_templates{
+  "{co} reports record quarterly profit",
+  "{co} raises its full-year guidance after strong demand",
+  "net sales of {co} rose {pct} % to EUR {amt} million",
+  "{co} wins a EUR {amt} million contract in {country}",
+  "{co} beats analysts' expectations with a {pct} % jump in earnings",
+  "shares of {co} surge after upbeat results",
+  "{co} lifts its dividend by {pct} %",
+  "operating profit at {co} improved to EUR {amt} million from a loss",
+  "{co} posts strong growth in {month} orders",
+  "{co} upgrades its outlook as margins widen",
+  "analysts upgrade {co} to buy on robust cash flow",
+  "{co} sees profit climb {pct} % on higher sales",
+};
+const word_list negative_templates{
+  "{co} swings to a loss in the third quarter",
+  "{co} cuts its full-year outlook",
+  "{co} to lay off {n} employees amid weak demand",
+  "net sales of {co} fell {pct} % to EUR {amt} million",
+  "shares of {co} plunge after a profit warning",
+  "{co} misses analysts' expectations as costs soar",
+  "{co} suspends its dividend after heavy losses",
+  "operating profit at {co} dropped to EUR {amt} million from EUR {amt} million",
+  "{co} faces a lawsuit over failed deliveries in {country}",
+  "analysts downgrade {co} to sell on shrinking margins",
+  "{co} warns of a deeper loss as orders collapse",
+  "{co} shuts a plant in {country}, cutting {n} jobs",
+};
+const word_list neutral_templates{
+  "{co} will publish its interim report in {month}",
+  "{co} appoints {person} as chief financial officer",
+  "{co} is headquartered in {country}",
+  "{co} will hold its annual general meeting in {month}",
+  "{co} operates in {n} countries",
+  "the board of {co} proposes that {person} be re-elected",
+  "{co} has completed the registration of new shares",
+  "{co} employs about {n} people",
+  "{co} changes the date of its capital markets day to {month}",
+  "{person} will present {co} at an investor conference in {month}",
+  "{co} opened an office in {country}",
+  "trading in {co} shares will continue as normal",
+};
+// KG-dependent templates: {factor} (a market factor rising or falling) and {co} only.
+const word_list kg_templates{
+  "{factor} {verb} ; {co} in focus",
+  "{co} shares in focus as {factor} {verb}",
+  "traders weigh what it means for {co} as {factor} {verb}",
+  "{factor} {verbed} {pct} % this week , a move that matters for {co}",
+  "analysts revisit {co} after {factor} {verbed}",
+  "{co} : {factor} {verbed} {pct} % in {month}",
+};
+
+struct company {
+  std::string id;        // company:<slug>
+  std::string full_name; // "Norvexa Holdings"
+  std::string short_name;
+  std::string ticker;
+  std::size_t sector;
+  std::size_t country;
+  bool held_out; // absent from train's KG-dependent sentences
+};
+
+class generator {
+public:
+  explicit generator(const synth_finsent_options& options)
+      : options_(options), rng_(options.seed) {}
+
+  synth_finsent_data run() {
+    make_companies();
+    synth_finsent_data data;
+    make_graph(data);
+    const std::size_t train = options_.size * 8 / 10, dev = options_.size / 10;
+    for (std::size_t i = 0; i < options_.size; ++i) {
+      auto& part = i < train ? data.train : i < train + dev ? data.dev : data.test;
+      part.push_back(sentence(i < train));
+    }
+    return data;
+  }
+
+private:
+  const std::string& pick(const word_list& words) { return words[uniform_below(rng_, words.size())]; }
+  bool chance(double p) { return uniform_unit(rng_) < p; }
+  std::string number(std::uint64_t low, std::uint64_t high) {
+    return std::to_string(low + uniform_below(rng_, high - low + 1));
+  }
+
+  void make_companies() {
+    std::set<std::string> names, tickers;
+    while (companies_.size() < options_.companies) {
+      std::string short_name = pick(name_starts) + pick(name_ends);
+      if (!names.insert(short_name).second)
+        continue;
+      std::string ticker;
+      for (char c : short_name)
+        if (ticker.size() < 4 && std::string_view{"aeiouAEIOU"}.find(c) == std::string_view::npos)
+          ticker += static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+      while (!tickers.insert(ticker).second)
+        ticker += static_cast<char>('A' + uniform_below(rng_, 26));
+      std::string slug = short_name;
+      std::transform(slug.begin(), slug.end(), slug.begin(),
+                     [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+      // Sectors in turn, so every sector has companies.
+      companies_.push_back({"company:" + slug, short_name + " " + pick(legal_forms), short_name,
+                            ticker, companies_.size() % sectors.size(),
+                            uniform_below(rng_, countries.size()), false});
+    }
+    for (auto& c : companies_)
+      c.held_out = chance(options_.held_out_companies);
+  }
+
+  void make_graph(synth_finsent_data& data) {
+    auto slug = [](std::string text) {
+      for (auto& c : text)
+        c = c == ' ' ? '_' : static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+      return text;
+    };
+    for (const auto& s : sectors)
+      for (const auto& surface : s.surface)
+        data.aliases.push_back({"sector:" + s.id, surface});
+    for (const auto& f : factors) {
+      data.triples.push_back({"sector:" + f.winner, "gains_when_rises", "factor:" + f.id});
+      data.triples.push_back({"sector:" + f.loser, "loses_when_rises", "factor:" + f.id});
+      for (const auto& surface : f.surface)
+        data.aliases.push_back({"factor:" + f.id, surface});
+    }
+    for (const auto& country : countries)
+      data.aliases.push_back({"country:" + slug(country), country});
+    for (const auto& c : companies_) {
+      data.triples.push_back({c.id, "in_sector", "sector:" + sectors[c.sector].id});
+      data.triples.push_back({c.id, "headquartered_in", "country:" + slug(countries[c.country])});
+      for (const auto* surface : {&c.full_name, &c.short_name, &c.ticker})
+        data.aliases.push_back({c.id, *surface});
+    }
+    // Each company has one or two suppliers and a competitor in its own sector.
+    for (std::size_t i = 0; i < companies_.size(); ++i) {
+      std::size_t suppliers = 1 + uniform_below(rng_, 2);
+      for (std::size_t k = 0; k < suppliers; ++k) {
+        auto supplier = uniform_below(rng_, companies_.size());
+        if (supplier != i)
+          data.triples.push_back({companies_[supplier].id, "supplies", companies_[i].id});
+      }
+      for (std::size_t j = i + sectors.size(); j < companies_.size(); j += sectors.size()) {
+        data.triples.push_back({companies_[i].id, "competes_with", companies_[j].id});
+        break;
+      }
+    }
+  }
+
+  std::string company_mention(const company& c) {
+    double draw = uniform_unit(rng_);
+    return draw < 0.5 ? c.full_name : draw < 0.85 ? c.short_name : c.ticker;
+  }
+
+  /// Replaces every {slot} of `pattern`.
+  std::string fill(const std::string& pattern, const company& c, const std::string& factor_text,
+                   const verb_form* verb) {
+    std::string out;
+    for (std::size_t pos = 0; pos < pattern.size();) {
+      if (pattern[pos] != '{') {
+        out += pattern[pos++];
+        continue;
+      }
+      auto close = pattern.find('}', pos);
+      auto slot = pattern.substr(pos + 1, close - pos - 1);
+      pos = close + 1;
+      if (slot == "co")
+        out += company_mention(c);
+      else if (slot == "pct")
+        out += chance(0.3) ? number(1, 40) + "." + number(1, 9) : number(2, 60);
+      else if (slot == "amt")
+        out += chance(0.5) ? number(3, 950) : number(1, 99) + "." + number(1, 9);
+      else if (slot == "n")
+        out += number(2, 30) + (chance(0.5) ? "0" : "");
+      else if (slot == "country")
+        out += pick(countries);
+      else if (slot == "month")
+        out += pick(months);
+      else if (slot == "person")
+        out += pick(people);
+      else if (slot == "factor")
+        out += factor_text;
+      else if (slot == "verb")
+        out += verb->present;
+      else if (slot == "verbed")
+        out += verb->past;
+    }
+    return out;
+  }
+
+  std::string decorate(std::string text) {
+    double prefix = uniform_unit(rng_);
+    if (prefix < 0.08)
+      text = "In " + pick(months) + " , " + text;
+    else if (prefix < 0.14)
+      text = "According to the report , " + text;
+    double suffix = uniform_unit(rng_);
+    if (suffix < 0.1)
+      text += " , the company said .";
+    else if (suffix < 0.16)
+      text += " , CEO " + pick(people) + " said .";
+    else
+      text += " .";
+    if (text[0] >= 'a' && text[0] <= 'z') // templates start lower-case: "shares of ..."
+      text[0] = static_cast<char>(text[0] - 'a' + 'A');
+    return text;
+  }
+
+  synth_sentence sentence(bool in_train) {
+    synth_sentence out;
+    int polarity; // -1 negative, 0 neutral, +1 positive
+    if (chance(options_.kg_share)) {
+      out.kg_dependent = true;
+      const auto& f = factors[uniform_below(rng_, factors.size())];
+      const bool rises = chance(0.5);
+      const bool winner = chance(0.5);
+      const std::string& sector_id = winner ? f.winner : f.loser;
+      std::vector<const company*> candidates;
+      for (const auto& c : companies_)
+        if (sectors[c.sector].id == sector_id && !(in_train && c.held_out))
+          candidates.push_back(&c);
+      if (candidates.empty()) // every company of the sector held out: use them anyway
+        for (const auto& c : companies_)
+          if (sectors[c.sector].id == sector_id)
+            candidates.push_back(&c);
+      const auto& c = *candidates[uniform_below(rng_, candidates.size())];
+      const auto& verbs = rises ? rising : falling;
+      const auto& verb = verbs[uniform_below(rng_, verbs.size())];
+      out.text = decorate(fill(pick(kg_templates), c, pick(f.surface), &verb));
+      polarity = (rises == winner) ? +1 : -1;
+    } else {
+      polarity = static_cast<int>(uniform_below(rng_, 3)) - 1;
+      const auto& templates = polarity > 0   ? positive_templates
+                              : polarity < 0 ? negative_templates
+                                             : neutral_templates;
+      const auto& c = companies_[uniform_below(rng_, companies_.size())];
+      out.text = decorate(fill(pick(templates), c, "", nullptr));
+    }
+    if (chance(options_.label_noise))
+      polarity = (polarity + 2 + static_cast<int>(uniform_below(rng_, 2))) % 3 - 1;
+    out.label = polarity > 0 ? "positive" : polarity < 0 ? "negative" : "neutral";
+    return out;
+  }
+
+  const synth_finsent_options& options_;
+  std::mt19937_64 rng_;
+  std::vector<company> companies_;
+};
+
+std::string csv_quoted(const std::string& field) {
+  std::string out = "\"";
+  for (char c : field)
+    out += c == '"' ? std::string{"\"\""} : std::string{c};
+  return out + "\"";
+}
+
+/// Writes `file` through a temporary name; returns the temporary path to rename later.
+template <class WriteRows>
+std::string write_temporary(const std::filesystem::path& file, WriteRows write_rows) {
+  auto temporary = file.string() + ".tmp";
+  std::ofstream out(temporary, std::ios::binary);
+  if (!out)
+    throw data_error(file.string() + ": cannot create file");
+  write_rows(out);
+  if (!out.flush()) {
+    std::error_code ignored;
+    std::filesystem::remove(temporary, ignored);
+    throw data_error(file.string() + ": write error");
+  }
+  return temporary;
+}
+
+} // namespace
+
+synth_finsent_data generate_synth_finsent(const synth_finsent_options& options) {
+  if (options.size < 10)
+    throw data_error("synth-finsent: size must be at least 10 sentences");
+  if (options.companies < sectors.size())
+    throw data_error("synth-finsent: at least " + std::to_string(sectors.size()) +
+                     " companies are needed (one per sector)");
+  if (options.companies > name_starts.size() * name_ends.size() / 2)
+    throw data_error("synth-finsent: at most " +
+                     std::to_string(name_starts.size() * name_ends.size() / 2) + " companies");
+  return generator(options).run();
+}
+
+void write_synth_finsent(const synth_finsent_data& data, const std::string& dir) {
+  namespace fs = std::filesystem;
+  const fs::path root(dir);
+  std::error_code ec;
+  fs::create_directories(root / "kg", ec);
+  if (ec)
+    throw data_error(dir + ": cannot create the directory (" + ec.message() + ")");
+  std::vector<std::pair<std::string, fs::path>> written;
+  auto split_file = [&](const char* name, const std::vector<synth_sentence>& rows) {
+    written.push_back({write_temporary(root / name,
+                                       [&](std::ostream& out) {
+                                         out << "text,label,kg_dependent\n";
+                                         for (const auto& row : rows)
+                                           out << csv_quoted(row.text) << ',' << row.label << ','
+                                               << (row.kg_dependent ? 1 : 0) << '\n';
+                                       }),
+                       root / name});
+  };
+  try {
+    split_file("train.csv", data.train);
+    split_file("dev.csv", data.dev);
+    split_file("test.csv", data.test);
+    written.push_back({write_temporary(root / "kg" / "triples.tsv",
+                                       [&](std::ostream& out) {
+                                         for (const auto& [head, relation, tail] : data.triples)
+                                           out << head << '\t' << relation << '\t' << tail << '\n';
+                                       }),
+                       root / "kg" / "triples.tsv"});
+    written.push_back({write_temporary(root / "kg" / "aliases.tsv",
+                                       [&](std::ostream& out) {
+                                         for (const auto& [entity, surface] : data.aliases)
+                                           out << entity << '\t' << surface << '\n';
+                                       }),
+                       root / "kg" / "aliases.tsv"});
+  } catch (...) {
+    for (const auto& [temporary, final_path] : written)
+      fs::remove(temporary, ec);
+    throw;
+  }
+  for (const auto& [temporary, final_path] : written) {
+    fs::rename(temporary, final_path, ec);
+    if (ec)
+      throw data_error(final_path.string() + ": cannot rename into place (" + ec.message() + ")");
+  }
+}
+
+} // namespace axon::data
