@@ -11,5 +11,7 @@ using step_atom = caf::atom_constant<caf::atom("step")>;         // coordinator:
 using eval_atom = caf::atom_constant<caf::atom("eval")>;         // coordinator: forward only
 using state_atom = caf::atom_constant<caf::atom("state")>;       // optimizer: get/set state
 using stats_atom = caf::atom_constant<caf::atom("stats")>;       // an actor's counters
+using credit_atom = caf::atom_constant<caf::atom("credit")>;     // loader: may send n more
+using restore_atom = caf::atom_constant<caf::atom("restore")>;   // loader: continue at cursor
 
 } // namespace axon

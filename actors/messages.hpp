@@ -112,6 +112,15 @@ struct params_msg {
   tensor params;
 };
 
+/// Loader -> supervisor: one training batch (padded to its longest row) and the loader's
+/// cursor after it, which is where a resumed run continues.
+struct batch_msg {
+  tensor ids, types, mask, labels; // (B,T) i32 x 3, (B) i32
+  std::uint64_t epoch = 0;         // epoch of this batch
+  std::uint64_t next_epoch = 0, next_position = 0;
+  bool last_in_epoch = false;
+};
+
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, micro_batch_id& x) {
   return f(caf::meta::type_name("micro_batch_id"), x.step, x.shard, x.micro, x.micros,
@@ -163,6 +172,11 @@ typename Inspector::result_type inspect(Inspector& f, updated_msg& x) {
   return f(caf::meta::type_name("updated_msg"), x.step, x.stage);
 }
 template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, batch_msg& x) {
+  return f(caf::meta::type_name("batch_msg"), x.ids, x.types, x.mask, x.labels, x.epoch,
+           x.next_epoch, x.next_position, x.last_in_epoch);
+}
+template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, params_msg& x) {
   return f(caf::meta::type_name("params_msg"), x.version, x.params);
 }
@@ -184,6 +198,7 @@ CAF_BEGIN_TYPE_ID_BLOCK(axon, caf::first_custom_type_id)
   CAF_ADD_TYPE_ID(axon, (axon::msg::apply_update_msg))
   CAF_ADD_TYPE_ID(axon, (axon::msg::updated_msg))
   CAF_ADD_TYPE_ID(axon, (axon::msg::params_msg))
+  CAF_ADD_TYPE_ID(axon, (axon::msg::batch_msg))
   CAF_ADD_TYPE_ID(axon, (axon::bert::bert_config))
   CAF_ADD_TYPE_ID(axon, (axon::ops::adamw_hparams))
   CAF_ADD_TYPE_ID(axon, (axon::stage_setup))

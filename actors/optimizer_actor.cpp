@@ -126,6 +126,18 @@ caf::behavior optimizer_behavior(optimizer_actor* self, optimizer_setup setup) {
                                st.adamw->second_moments().flat(),
                                static_cast<std::int64_t>(st.adamw->steps_taken()));
     },
+    [=](state_atom, const tensor& params, const tensor& m, const tensor& v,
+        std::int64_t steps) -> caf::result<bool> {
+      auto& st = self->state;
+      if (params.numel() != st.params.numel())
+        return caf::make_error(caf::sec::invalid_argument,
+                               "optimizer of stage " + std::to_string(st.setup.stage)
+                                 + ": the saved state does not match its parameters");
+      std::memcpy(st.params.flat().raw(), params.raw(), st.params.flat().nbytes());
+      st.adamw->restore(m, v, steps);
+      publish(self);
+      return true;
+    },
     [=](stats_atom) {
       auto& st = self->state;
       nlohmann::json j{{"kind", "optimizer"},

@@ -3,12 +3,24 @@
 
 #include "ops/cpu/clip_grad.hpp"
 
+#include <cstring>
 #include <stdexcept>
 
 namespace axon {
 
 adamw_optimizer::adamw_optimizer(const param_arena& params, optimizer_settings settings)
   : settings_(settings), m_(params.like()), v_(params.like()) {
+}
+
+void adamw_optimizer::restore(const tensor& first_moments, const tensor& second_moments,
+                              std::int64_t steps) {
+  if (first_moments.numel() != m_.numel() || second_moments.numel() != v_.numel() || steps < 0)
+    throw std::invalid_argument("adamw_optimizer::restore: moments of " + first_moments.describe()
+                                + " and " + second_moments.describe() + " do not match "
+                                + std::to_string(m_.numel()) + " parameters");
+  std::memcpy(m_.flat().raw(), first_moments.raw(), m_.flat().nbytes());
+  std::memcpy(v_.flat().raw(), second_moments.raw(), v_.flat().nbytes());
+  steps_ = steps;
 }
 
 float adamw_optimizer::step(const param_arena& params, const param_arena& grads) {

@@ -29,6 +29,8 @@ public:
   void update(const param_arena& params, const param_arena& grads);
 
   void set_lr(float lr) { settings_.adamw.lr = lr; }
+  /// Continues a saved run: moments (same layout) and the number of steps taken.
+  void restore(const tensor& first_moments, const tensor& second_moments, std::int64_t steps);
   float lr() const { return settings_.adamw.lr; }
   std::int64_t steps_taken() const { return steps_; }
   const param_arena& first_moments() const { return m_; }

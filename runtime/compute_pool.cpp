@@ -13,7 +13,9 @@ thread_local compute_pool* installed_pool = nullptr;
 thread_local bool inside_chunk = false; // nested parallel_for runs inline
 thread_local int busy_depth = 0;        // > 0: this thread already counts as computing
 
-constexpr std::int64_t chunks_per_thread = 4; // spare chunks even out uneven progress
+// Two chunks per thread even out uneven progress between threads; more would cost more
+// than they save (each BLAS call packs its whole weight matrix again).
+constexpr std::int64_t chunks_per_thread = 2;
 
 } // namespace
 
@@ -81,7 +83,7 @@ void compute_pool::run(std::int64_t n, std::int64_t grain, const range_fn& fn) {
     return;
   auto by_grain = std::max<std::int64_t>(1, n / std::max<std::int64_t>(grain, 1));
   auto chunks = std::min<std::int64_t>(threads() * chunks_per_thread, by_grain);
-  if (chunks == 1 || inside_chunk) {
+  if (chunks == 1 || inside_chunk || threads() == 1) {
     fn(0, n);
     return;
   }

@@ -27,7 +27,7 @@ public:
   compute_pool& operator=(const compute_pool&) = delete;
 
   int threads() const { return static_cast<int>(workers_.size()) + 1; }
-  /// Splits [0, n) into chunks of at least `grain` indices (at most 4 per thread; the
+  /// Splits [0, n) into chunks of at least `grain` indices (at most 2 per thread; the
   /// boundaries depend only on n, grain and threads()) and runs them; returns when all
   /// are done. A call from inside a chunk runs inline.
   void run(std::int64_t n, std::int64_t grain, const range_fn& fn);

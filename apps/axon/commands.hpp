@@ -21,5 +21,6 @@ int tokenize(args words);
 int data_synth_finsent(args words);
 int config_docs(args words);
 int config_check(args words);
+int train(args words);
 
 } // namespace axon::app

@@ -11,6 +11,7 @@ namespace {
 using axon::app::command;
 
 constexpr std::array commands{
+  command{"train", "train a BERT classifier from a config (or --resume RUN_DIR)", axon::app::train},
   command{"bench train", "time BERT classifier training and inference (JSON on stdout)",
           axon::app::bench_train},
   command{"tokenize", "print WordPiece token ids of each line on stdin", axon::app::tokenize},

@@ -59,20 +59,49 @@ void pipeline::init_params() {
         [&](bool) { ++acks; });
 }
 
-void pipeline::load_params(const param_arena& params) {
-  std::int64_t offset = 0; // stages own consecutive slices of the model's arena
-  for (int k = 0; k < layout_.stages; ++k) {
-    auto specs = stage_param_specs(layout_.model, split_stages(layout_.model, k, layout_.stages));
+namespace {
+
+// Stages own consecutive slices of the model's arena: [offset, offset + count) for stage k.
+std::vector<std::pair<std::int64_t, std::int64_t>> stage_slices(const job_layout& layout) {
+  std::vector<std::pair<std::int64_t, std::int64_t>> slices;
+  std::int64_t offset = 0;
+  for (int k = 0; k < layout.stages; ++k) {
     std::int64_t count = 0;
-    for (const auto& s : specs)
+    for (const auto& s : stage_param_specs(layout.model, split_stages(layout.model, k, layout.stages)))
       count += s.sizes.numel();
-    auto slice = tensor::empty({count});
-    std::memcpy(slice.raw(), params.flat().data<float>() + offset, slice.nbytes());
+    slices.emplace_back(offset, count);
     offset += count;
-    self_->send(running_.at(optimizer_node(k)), init_atom::value, slice);
   }
+  return slices;
+}
+
+tensor copy_slice(const tensor& flat, std::pair<std::int64_t, std::int64_t> slice) {
+  auto out = tensor::empty({slice.second});
+  std::memcpy(out.raw(), flat.data<float>() + slice.first, out.nbytes());
+  return out;
+}
+
+} // namespace
+
+void pipeline::load_params(const param_arena& params) {
+  auto slices = stage_slices(layout_);
+  for (int k = 0; k < layout_.stages; ++k)
+    self_->send(running_.at(optimizer_node(k)), init_atom::value,
+                copy_slice(params.flat(), slices[k]));
   int acks = 0;
   await(self_, sys_, "loading parameters", [&] { return acks == layout_.stages; },
+        [&](bool) { ++acks; });
+}
+
+void pipeline::restore_state(const training_state& state) {
+  auto slices = stage_slices(layout_);
+  for (int k = 0; k < layout_.stages; ++k)
+    self_->send(running_.at(optimizer_node(k)), state_atom::value,
+                copy_slice(state.params.flat(), slices[k]),
+                copy_slice(state.first_moments.flat(), slices[k]),
+                copy_slice(state.second_moments.flat(), slices[k]), state.steps);
+  int acks = 0;
+  await(self_, sys_, "restoring the optimizer state", [&] { return acks == layout_.stages; },
         [&](bool) { ++acks; });
 }
 

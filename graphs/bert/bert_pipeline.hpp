@@ -45,9 +45,12 @@ public:
 
   /// Parameters and AdamW moments of every stage, as one model-wide state.
   training_state gather_state();
+  /// Continues from a saved state (laid out as param_specs(layout.model)).
+  void restore_state(const training_state& state);
   /// Counters of every actor, one JSON object per line ("name": {...}).
   std::string stats();
   const actor_graph& graph() const { return graph_; }
+  const running_graph& actors() const { return running_; }
 
 private:
   caf::actor_system& sys_;

@@ -37,10 +37,13 @@ void batcher::prepare_epoch_order() {
   order_epoch_ = cursor_.epoch;
 }
 
+std::size_t batcher::epoch_end() const {
+  return options_.drop_last ? examples_.size() / options_.batch_size * options_.batch_size
+                            : examples_.size();
+}
+
 batch batcher::next() {
-  const std::size_t epoch_end =
-    options_.drop_last ? examples_.size() / options_.batch_size * options_.batch_size
-                       : examples_.size();
+  const std::size_t epoch_end = this->epoch_end();
   if (cursor_.position >= epoch_end) {
     ++cursor_.epoch;
     cursor_.position = 0;

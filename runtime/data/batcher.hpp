@@ -47,12 +47,16 @@ public:
   /// The next batch; after the epoch's last one, the next epoch begins.
   batch next();
   std::size_t batches_per_epoch() const;
+  /// True when the batch just returned was the epoch's last.
+  bool at_epoch_end() const { return cursor_.position >= epoch_end(); }
 
   batcher_cursor cursor() const { return cursor_; }
   /// Continues from a saved cursor; throws data_error if it lies outside the data.
   void restore(const batcher_cursor& saved);
 
 private:
+  /// Examples used per epoch (all, or whole batches only with drop_last).
+  std::size_t epoch_end() const;
   /// The example order of epoch `cursor_.epoch`, recomputed when the epoch changes.
   void prepare_epoch_order();
 

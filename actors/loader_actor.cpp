@@ -1,0 +1,79 @@
+// loader actor: see loader_actor.hpp.
+#include "actors/loader_actor.hpp"
+
+#include "actors/actor_error.hpp"
+#include "actors/atoms.hpp"
+#include "actors/messages.hpp"
+
+#include <caf/all.hpp>
+#include <nlohmann/json.hpp>
+
+namespace axon {
+
+namespace {
+
+struct loader_state {
+  static inline const char* name = "axon.loader";
+  std::unique_ptr<data::batcher> batches;
+  caf::actor consumer;
+  std::int64_t credit = 0;
+  std::uint64_t sent = 0;
+  std::int64_t max_credit = 0;
+};
+
+using loader_actor = caf::stateful_actor<loader_state>;
+
+void send_while_credit(loader_actor* self) {
+  auto& st = self->state;
+  while (st.credit > 0 && st.consumer) {
+    auto b = st.batches->next();
+    auto after = st.batches->cursor();
+    self->send(st.consumer, msg::batch_msg{b.ids, b.token_types, b.attention_mask, b.labels, b.epoch,
+                                           after.epoch, after.position,
+                                           st.batches->at_epoch_end()});
+    --st.credit;
+    ++st.sent;
+  }
+}
+
+caf::behavior loader_behavior(loader_actor* self,
+                              std::shared_ptr<const std::vector<data::tokenized_example>> examples,
+                              data::batcher_options options) {
+  exit_on_exception(self, "loader");
+  self->state.batches = std::make_unique<data::batcher>(*examples, options);
+  return {
+    [=](credit_atom, std::int32_t n) {
+      auto& st = self->state;
+      st.consumer = caf::actor_cast<caf::actor>(self->current_sender());
+      st.credit += n;
+      st.max_credit = std::max(st.max_credit, st.credit);
+      send_while_credit(self);
+    },
+    [=](restore_atom, std::uint64_t epoch, std::uint64_t position) {
+      auto& st = self->state;
+      st.batches->restore({epoch, position, st.batches->cursor().seed});
+    },
+    [=](stats_atom) {
+      auto& st = self->state;
+      auto cursor = st.batches->cursor();
+      nlohmann::json j{{"kind", "loader"},
+                       {"epoch", cursor.epoch},
+                       {"position", cursor.position},
+                       {"batches_per_epoch", st.batches->batches_per_epoch()},
+                       {"credit", st.credit},
+                       {"max_credit", st.max_credit},
+                       {"sent", st.sent}};
+      return j.dump();
+    },
+  };
+}
+
+} // namespace
+
+caf::actor spawn_loader(caf::actor_system& sys,
+                        std::shared_ptr<const std::vector<data::tokenized_example>> examples,
+                        data::batcher_options options) {
+  return sys.spawn(loader_behavior, std::move(examples), options);
+}
+
+} // namespace axon

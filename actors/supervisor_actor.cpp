@@ -1,0 +1,295 @@
+// supervisor actor: see supervisor_actor.hpp.
+#include "actors/supervisor_actor.hpp"
+
+#include "actors/atoms.hpp"
+#include "actors/loader_actor.hpp"
+#include "actors/messages.hpp"
+#include "graphs/bert/bert_pipeline.hpp"
+#include "runtime/checkpoint/checkpoint.hpp"
+#include "runtime/checkpoint/hf_weights.hpp"
+#include "runtime/data/batcher.hpp"
+#include "runtime/train/classification_report.hpp"
+#include "runtime/train/metrics_log.hpp"
+#include "runtime/train/progress.hpp"
+
+#include <caf/all.hpp>
+#include <nlohmann/json.hpp>
+
+#include <chrono>
+#include <cstdio>
+#include <filesystem>
+#include <iostream>
+#include <optional>
+
+namespace axon {
+
+namespace {
+
+namespace fs = std::filesystem;
+using clock_type = std::chrono::steady_clock;
+
+bert::batch as_batch(const data::batch& b) {
+  return {b.ids, b.token_types, b.attention_mask, b.labels};
+}
+
+class training_run {
+public:
+  training_run(caf::blocking_actor* self, const supervisor_plan& plan)
+    : self_(self), plan_(plan), pipeline_(self->system(), plan.layout),
+      specs_(bert::param_specs(plan.layout.model)) {
+  }
+
+  void run() {
+    const std::size_t n = plan_.train->size();
+    const std::size_t shards = plan_.layout.shards;
+    // A last batch too small to give every shard a row is dropped.
+    drop_last_ = n % plan_.batch_size != 0 && n % plan_.batch_size < shards;
+    batches_per_epoch_ = n / plan_.batch_size + (n % plan_.batch_size != 0 && !drop_last_);
+    if (batches_per_epoch_ == 0)
+      throw std::runtime_error("the train split has " + std::to_string(n)
+                               + " rows: too few for one batch across " + std::to_string(shards)
+                               + " shards");
+    total_steps_ = plan_.max_steps > 0
+                     ? plan_.max_steps
+                     : static_cast<std::int64_t>(batches_per_epoch_) * plan_.epochs;
+    auto warmup = plan_.warmup_steps >= 0
+                    ? plan_.warmup_steps
+                    : static_cast<std::int64_t>(plan_.warmup_ratio * double(total_steps_));
+    schedule_ = {plan_.schedule, plan_.layout.adamw.lr, warmup, total_steps_};
+    data::batcher_options loader_options{plan_.batch_size, plan_.layout.seed, plan_.shuffle,
+                                         drop_last_, plan_.pad_id};
+    loader_ = spawn_loader(self_->system(), plan_.train, loader_options);
+    self_->monitor(loader_);
+    start();
+    train_loop();
+    finish();
+    caf::anon_send_exit(loader_, caf::exit_reason::user_shutdown);
+  }
+
+private:
+  // ---- start: fresh, from weights, or resumed ------------------------------------------
+  void start() {
+    fs::create_directories(fs::path{plan_.run_dir} / "checkpoints");
+    auto log_path = fs::path{plan_.run_dir} / "metrics.jsonl";
+    if (plan_.resume) {
+      resume_from_checkpoint();
+      log_.emplace(train::metrics_log::open_for_resume(log_path, step_));
+      return;
+    }
+    log_.emplace(train::metrics_log::create(log_path));
+    if (plan_.init_weights.empty()) {
+      pipeline_.init_params();
+      return;
+    }
+    param_arena weights{specs_};
+    bert::init_params(weights, plan_.layout.seed); // tensors the file lacks stay fresh
+    auto report = checkpoint::load_weights(read_safetensors(plan_.init_weights), weights);
+    std::cerr << "model.init: " << report.loaded.size() << " tensors from " << plan_.init_weights;
+    if (!report.missing.empty()) {
+      std::cerr << "; initialised fresh:";
+      for (const auto& name : report.missing)
+        std::cerr << ' ' << name;
+    }
+    if (!report.unused.empty())
+      std::cerr << "; unused: " << report.unused.size() << " tensors";
+    std::cerr << '\n';
+    pipeline_.load_params(weights);
+  }
+
+  checkpoint::expected_layout expected() const {
+    return {plan_.config_hash, specs_};
+  }
+
+  void resume_from_checkpoint() {
+    auto found = checkpoint::load_latest_valid(plan_.run_dir, expected());
+    for (const auto& skipped : found.skipped)
+      std::cerr << "resume: skipping " << skipped.folder.string() << ": " << skipped.reason << '\n';
+    if (!found.checkpoint)
+      throw std::runtime_error("--resume: no valid checkpoint in " + plan_.run_dir + "/checkpoints");
+    const auto& ckpt = *found.checkpoint;
+    bert::training_state state{param_arena{specs_}, {}, {}, ckpt.info.optimizer_step};
+    state.first_moments = state.params.like();
+    state.second_moments = state.params.like();
+    checkpoint::restore(ckpt, state.params, state.first_moments, state.second_moments);
+    pipeline_.restore_state(state);
+    step_ = ckpt.info.step;
+    epoch_ = ckpt.info.epoch;
+    self_->send(loader_, restore_atom::value, ckpt.info.cursor.epoch, ckpt.info.cursor.position);
+    auto history = nlohmann::json::parse(ckpt.info.metrics_history);
+    if (history.contains("early_stopping"))
+      stopping_state_ = history["early_stopping"].get<train::early_stopping_state>();
+    std::cerr << "resumed from " << ckpt.folder.string() << " (step " << step_ << ", epoch "
+              << epoch_ + 1 << ")\n";
+  }
+
+  // ---- the epochs --------------------------------------------------------------------
+  void train_loop() {
+    train::early_stopping stopping{plan_.stopping, stopping_state_};
+    auto progress = train::progress_printer_for(stderr, plan_.log_every);
+    self_->send(loader_, credit_atom::value, std::int32_t{1});
+    double loss_sum = 0, tokens = 0;
+    std::int64_t logged_steps = 0;
+    auto window_start = clock_type::now();
+    while (step_ < total_steps_ && epoch_ < plan_.epochs) {
+      auto batch = next_batch();
+      self_->send(loader_, credit_atom::value, std::int32_t{1}); // prefetch the next one
+      auto lr = static_cast<float>(train::learning_rate(schedule_, step_));
+      bert::batch in{batch.ids, batch.types, batch.mask, batch.labels};
+      auto [loss, grad_norm] = pipeline_.train_step(in, static_cast<std::uint64_t>(step_), lr);
+      ++step_;
+      cursor_ = {batch.next_epoch, batch.next_position};
+      const auto step_tokens = batch.ids.numel();
+      loss_sum += loss;
+      tokens += double(step_tokens);
+      ++logged_steps;
+      progress.step_done(int(epoch_) + 1, plan_.epochs, step_, total_steps_, loss, step_tokens);
+      if (step_ % plan_.log_every == 0 || step_ == total_steps_) {
+        double seconds = std::chrono::duration<double>(clock_type::now() - window_start).count();
+        log_->append(train::train_event(step_, int(epoch_) + 1, loss_sum / double(logged_steps), lr,
+                                       tokens / std::max(seconds, 1e-9)));
+        loss_sum = tokens = 0;
+        logged_steps = 0;
+        window_start = clock_type::now();
+      }
+      bool epoch_end = batch.last_in_epoch;
+      if (epoch_end)
+        ++epoch_;
+      bool evaluate_now = !plan_.dev->empty()
+                          && (epoch_end || step_ == total_steps_
+                              || (plan_.eval_every > 0 && step_ % plan_.eval_every == 0));
+      if (evaluate_now) {
+        progress.finish();
+        auto report = evaluate(*plan_.dev);
+        log_->append(train::eval_event("dev", step_, int(epoch_), report));
+        double value = metric_of(report);
+        auto decision = stopping.update(value, step_);
+        std::cerr << "dev step " << step_ << ": loss " << report.mean_loss() << " accuracy "
+                  << report.accuracy() << " macro_f1 " << report.macro_average().f1
+                  << (decision.improved ? " (best)" : "") << '\n';
+        stopping_state_ = stopping.state();
+        save(decision.improved);
+        if (plan_.early_stop && decision.should_stop) {
+          log_->append(train::early_stop_event(step_, stopping.best_step(), *stopping.best_value(),
+                                              plan_.metric));
+          std::cerr << "early stop at step " << step_ << ": no improvement of dev "
+                    << plan_.metric << " in " << plan_.stopping.patience
+                    << " evaluations; best at step " << stopping.best_step() << '\n';
+          break;
+        }
+      } else if (plan_.checkpoint_every > 0 && step_ % plan_.checkpoint_every == 0) {
+        save(false);
+      }
+    }
+    progress.finish();
+  }
+
+  msg::batch_msg next_batch() {
+    msg::batch_msg got;
+    bool done = false;
+    self_->receive_while([&] { return !done; })(
+      [&](msg::batch_msg& b) {
+        got = std::move(b);
+        done = true;
+      },
+      [&](caf::down_msg& down) {
+        throw std::runtime_error("the loader stopped: " + self_->system().render(down.reason));
+      });
+    return got;
+  }
+
+  double metric_of(const train::classification_report& report) const {
+    if (plan_.metric == "loss")
+      return report.mean_loss();
+    if (plan_.metric == "macro_f1")
+      return report.macro_average().f1;
+    return report.accuracy();
+  }
+
+  train::classification_report evaluate(const supervisor_plan::examples& split) {
+    data::batcher batches{split, {plan_.eval_batch_size, 0, false, false, plan_.pad_id}};
+    train::classification_report report{plan_.label_names};
+    const int shards = plan_.layout.shards;
+    for (std::size_t k = 0; k < batches.batches_per_epoch(); ++k) {
+      auto b = batches.next();
+      const auto rows = b.ids.size(0);
+      auto micro_rows = static_cast<int>((rows + shards - 1) / shards);
+      auto [logits, losses] = pipeline_.evaluate(as_batch(b), micro_rows);
+      const auto classes = logits.size(1);
+      double loss_sum = 0;
+      for (std::int64_t r = 0; r < rows; ++r) {
+        const float* row = logits.data<float>() + r * classes;
+        auto predicted = std::int32_t(std::max_element(row, row + classes) - row);
+        report.add(b.labels.data<std::int32_t>()[r], predicted);
+        loss_sum += losses.data<float>()[r];
+      }
+      report.add_loss(loss_sum / double(rows), rows);
+    }
+    return report;
+  }
+
+  void save(bool is_best) {
+    checkpoint::manifest info;
+    info.step = step_;
+    info.epoch = epoch_;
+    auto state = pipeline_.gather_state();
+    info.optimizer_step = state.steps;
+    info.cursor = {cursor_.first, cursor_.second, {plan_.layout.seed}};
+    info.rng_states = {{"seed", plan_.layout.seed}};
+    info.config_hash = plan_.config_hash;
+    if (stopping_state_.has_best)
+      info.best_metric = stopping_state_.best_value;
+    info.metrics_history = nlohmann::json{{"early_stopping", stopping_state_}}.dump();
+    checkpoint::save_checkpoint(plan_.run_dir, info, state.params, state.first_moments,
+                                state.second_moments, {plan_.keep_checkpoints, is_best});
+  }
+
+  // ---- the end: best model on test ------------------------------------------------------
+  void finish() {
+    if (auto best = checkpoint::best_checkpoint(plan_.run_dir)) {
+      auto folder = fs::path{plan_.run_dir} / "checkpoints" / ("step-" + std::to_string(*best));
+      auto ckpt = checkpoint::load_checkpoint(folder, expected());
+      param_arena weights{specs_};
+      checkpoint::load_weights(ckpt.model, weights);
+      pipeline_.load_params(weights);
+      std::cerr << "best checkpoint: step " << *best << '\n';
+    }
+    if (plan_.test->empty()) {
+      std::cout << "no test split: nothing to report on test" << std::endl;
+      return;
+    }
+    auto report = evaluate(*plan_.test);
+    log_->append(train::test_event("test", step_, report));
+    log_->close();
+    std::cout << report.to_text() << '\n';
+    std::printf("test accuracy=%.4f macro_f1=%.4f\n", report.accuracy(), report.macro_average().f1);
+    std::fflush(stdout);
+  }
+
+  caf::blocking_actor* self_;
+  const supervisor_plan& plan_;
+  bert::pipeline pipeline_;
+  std::vector<param_spec> specs_;
+  caf::actor loader_;
+  std::optional<train::metrics_log> log_; // opened by start()
+  train::lr_schedule_config schedule_;
+  train::early_stopping_state stopping_state_;
+  bool drop_last_ = false;
+  std::size_t batches_per_epoch_ = 0;
+  std::int64_t total_steps_ = 0;
+  std::int64_t step_ = 0, epoch_ = 0;
+  std::pair<std::uint64_t, std::uint64_t> cursor_{0, 0};
+};
+
+} // namespace
+
+caf::actor spawn_supervisor(caf::actor_system& sys, std::shared_ptr<const supervisor_plan> plan) {
+  return sys.spawn<caf::detached>([plan](caf::blocking_actor* self) {
+    try {
+      training_run{self, *plan}.run();
+    } catch (const std::exception& e) {
+      self->fail_state(caf::make_error(caf::sec::runtime_error, e.what()));
+    }
+  });
+}
+
+} // namespace axon

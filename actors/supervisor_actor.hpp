@@ -1,0 +1,57 @@
+// supervisor actor: drives a training job from start to end. It spawns the BERT graph
+// (coordinator, shards, stages, optimizers) and the loader, then runs the epochs: takes
+// batches from the loader (granting it credit one batch at a time), runs each step, logs
+// metrics.jsonl and a progress line, evaluates on dev every eval.every-steps and at each
+// epoch end (scikit-learn style report), stops early after eval.patience evaluations
+// without improvement, checkpoints at evaluations (the best one marked), and finally
+// evaluates the best model on test, printing the report and, last,
+// `test accuracy=A macro_f1=F`. With `resume` it continues from the newest valid
+// checkpoint of the run directory exactly where the saved run was.
+// It is a detached blocking actor: its steps are a plain sequential loop (one request per
+// step, so blocking costs nothing measurable), on its own thread, not a compute thread.
+// It exits normally when done, or with an error whose message says what went wrong.
+#pragma once
+
+#include "graphs/bert/bert_graph.hpp"
+#include "runtime/data/tokenized_examples.hpp"
+#include "runtime/train/early_stopping.hpp"
+#include "runtime/train/lr_schedule.hpp"
+
+#include <caf/actor.hpp>
+#include <caf/actor_system.hpp>
+
+#include <memory>
+#include <string>
+#include <vector>
+
+namespace axon {
+
+struct supervisor_plan {
+  std::string run_dir;
+  bert::job_layout layout;
+  std::vector<std::string> label_names;
+  using examples = std::vector<data::tokenized_example>;
+  std::shared_ptr<const examples> train, dev, test; // dev, test may be empty
+  std::size_t batch_size = 32, eval_batch_size = 64;
+  bool shuffle = true;
+  std::int32_t pad_id = 0;
+  int epochs = 1;
+  std::int64_t max_steps = -1; // -1: epochs decide
+  train::lr_schedule_kind schedule = train::lr_schedule_kind::linear;
+  double warmup_ratio = 0.1;
+  std::int64_t warmup_steps = -1; // -1: from warmup_ratio
+  std::int64_t eval_every = 0;    // 0: at epoch ends only
+  std::int64_t log_every = 10;
+  std::int64_t checkpoint_every = 0; // 0: at evaluations only
+  int keep_checkpoints = 3;
+  std::string metric = "accuracy";   // accuracy, macro_f1 or loss
+  train::early_stopping_config stopping;
+  bool early_stop = true;
+  std::string config_hash;
+  bool resume = false;
+  std::string init_weights; // safetensors with Hugging Face names; empty: random init
+};
+
+caf::actor spawn_supervisor(caf::actor_system& sys, std::shared_ptr<const supervisor_plan> plan);
+
+} // namespace axon

@@ -1,0 +1,136 @@
+// `axon train CONFIG [--group.key=value ...]` and `axon train --resume RUN_DIR`: validates
+// the config (exit 2 naming the key), prepares the data (exit 2 naming file and line),
+// writes the run directory (config.ini, labels.txt, vocab.txt), then runs the supervisor
+// actor and waits for it. Exit 1 when training fails, with the failing actor's message.
+#include "apps/axon/commands.hpp"
+#include "apps/axon/job_config.hpp"
+
+#include "actors/supervisor_actor.hpp"
+#include "actors/system_config.hpp"
+#include "ops/cpu/blas.hpp"
+#include "runtime/compute_pool.hpp"
+#include "runtime/config/load.hpp"
+
+#include <caf/all.hpp>
+
+#include <filesystem>
+#include <fstream>
+#include <iostream>
+
+namespace axon::app {
+
+namespace {
+
+namespace fs = std::filesystem;
+
+constexpr const char* usage =
+  "usage: axon train CONFIG [--group.key=value ...]\n"
+  "       axon train --resume RUN_DIR [--group.key=value ...]\n"
+  "Trains the BERT classifier that CONFIG describes (docs/config.md lists every key);\n"
+  "--resume continues the run in RUN_DIR from its newest valid checkpoint.\n";
+
+void write_lines(const fs::path& file, const std::vector<std::string>& lines) {
+  std::ofstream out{file};
+  for (const auto& line : lines)
+    out << line << '\n';
+  if (!out)
+    throw std::runtime_error("cannot write " + file.string());
+}
+
+std::vector<std::string> read_lines(const fs::path& file) {
+  std::ifstream in{file};
+  if (!in)
+    throw std::runtime_error("cannot read " + file.string());
+  std::vector<std::string> lines;
+  for (std::string line; std::getline(in, line);)
+    if (!line.empty())
+      lines.push_back(line);
+  return lines;
+}
+
+} // namespace
+
+int train(args words) {
+  std::string config_file, resume_dir;
+  std::vector<std::string> overrides;
+  for (std::size_t i = 0; i < words.size(); ++i) {
+    const auto& w = words[i];
+    if (w == "--help" || w == "-h") {
+      std::cout << usage;
+      return 0;
+    }
+    if (w == "--resume" && i + 1 < words.size())
+      resume_dir = words[++i];
+    else if (w.starts_with("--resume="))
+      resume_dir = w.substr(9);
+    else if (w.starts_with("--"))
+      overrides.push_back(w);
+    else if (config_file.empty())
+      config_file = w;
+    else {
+      std::cerr << "axon train: unexpected argument '" << w << "'\n" << usage;
+      return 2;
+    }
+  }
+  if (config_file.empty() == resume_dir.empty()) {
+    std::cerr << "axon train: give either CONFIG or --resume RUN_DIR\n" << usage;
+    return 2;
+  }
+  if (!resume_dir.empty()) {
+    config_file = (fs::path{resume_dir} / "config.ini").string();
+    overrides.push_back("--train.run-dir=" + resume_dir);
+  }
+  auto loaded = config::load_config_file(config_file, overrides);
+  if (!loaded.resolved) {
+    std::cerr << loaded.error_text();
+    return 2;
+  }
+  const auto& cfg = *loaded.resolved;
+  const fs::path run_dir = cfg.get_string("train.run-dir");
+  auto plan = std::make_shared<supervisor_plan>();
+  try {
+    auto settings = data_settings_of(cfg, run_dir);
+    if (!resume_dir.empty()) { // the saved run's label ids and vocabulary
+      settings.label_names = read_lines(run_dir / "labels.txt");
+      settings.vocab = (run_dir / "vocab.txt").string();
+    }
+    if (resume_dir.empty() && fs::exists(run_dir / "checkpoints")
+        && !fs::is_empty(run_dir / "checkpoints"))
+      throw std::invalid_argument("the run directory " + run_dir.string()
+                                  + " already holds checkpoints: continue it with `axon train "
+                                    "--resume "
+                                  + run_dir.string()
+                                  + "`, or remove it, or set another train.run-dir");
+    fs::create_directories(run_dir);
+    auto prepared = data::prepare_classification(settings);
+    std::cerr << prepared.report;
+    fill_plan(*plan, cfg, prepared);
+    plan->resume = !resume_dir.empty();
+    if (!plan->resume) {
+      std::ofstream{run_dir / "config.ini"} << cfg.to_ini();
+      write_lines(run_dir / "labels.txt", prepared.label_names);
+      prepared.vocab.save((run_dir / "vocab.txt").string());
+    }
+  } catch (const std::exception& e) {
+    std::cerr << "axon train: " << e.what() << '\n';
+    return 2;
+  }
+  const int threads = compute_threads(cfg);
+  ops::use_single_threaded_blas();
+  set_process_compute_threads(threads);
+  system_config sys_cfg{threads};
+  caf::actor_system sys{sys_cfg};
+  caf::scoped_actor self{sys};
+  auto supervisor = spawn_supervisor(sys, plan);
+  self->monitor(supervisor);
+  int status = 0;
+  self->receive([&](caf::down_msg& down) {
+    if (down.reason && down.reason != caf::exit_reason::normal) {
+      std::cerr << "axon train: " << sys.render(down.reason) << '\n';
+      status = 1;
+    }
+  });
+  return status;
+}
+
+} // namespace axon::app

@@ -1,0 +1,121 @@
+// job_config: config keys -> settings structs.
+#include "apps/axon/job_config.hpp"
+
+#include <algorithm>
+#include <cstdio>
+#include <sstream>
+#include <thread>
+
+namespace axon::app {
+
+data::data_settings data_settings_of(const config::resolved_config& cfg,
+                                     const std::filesystem::path& run_dir) {
+  data::data_settings s;
+  s.path = cfg.get_string("data.path");
+  s.train = cfg.get_string("data.train");
+  s.dev = cfg.get_string("data.dev");
+  s.test = cfg.get_string("data.test");
+  s.format = cfg.get_string("data.format");
+  s.text_column = cfg.get_string("data.text-column");
+  s.label_column = cfg.get_string("data.label-column");
+  s.encoding = cfg.get_string("data.encoding");
+  s.skip_bad_lines = cfg.get_string("data.on-error") == "skip";
+  const auto& split = cfg.get_reals("data.split");
+  s.split = {split.at(0), split.at(1), split.at(2)};
+  s.split_seed = static_cast<std::uint64_t>(cfg.get_int("data.split-seed"));
+  s.vocab = cfg.get_string("data.vocab");
+  s.vocab_size = static_cast<std::size_t>(cfg.get_int("data.vocab-size"));
+  s.cased = cfg.get_bool("data.cased");
+  s.max_len = static_cast<std::size_t>(cfg.get_int("data.max-len"));
+  if (cfg.get_bool("data.cache"))
+    s.cache_dir = run_dir.string();
+  return s;
+}
+
+bert::bert_config model_config_of(const config::resolved_config& cfg, std::size_t vocab_size,
+                                  std::size_t classes) {
+  bert::bert_config m;
+  m.vocab_size = static_cast<int>(vocab_size);
+  m.max_positions = static_cast<int>(cfg.get_int("model.max-positions"));
+  m.type_vocab_size = static_cast<int>(cfg.get_int("model.type-vocab-size"));
+  m.hidden = static_cast<int>(cfg.get_int("model.hidden"));
+  m.layers = static_cast<int>(cfg.get_int("model.layers"));
+  m.heads = static_cast<int>(cfg.get_int("model.heads"));
+  m.intermediate = static_cast<int>(cfg.get_int("model.intermediate"));
+  m.classes = static_cast<int>(classes);
+  m.pooler = cfg.get_bool("model.pooler");
+  m.layer_norm_eps = static_cast<float>(cfg.get_real("model.layer-norm-eps"));
+  m.hidden_dropout = static_cast<float>(cfg.get_real("model.dropout"));
+  m.attention_dropout = static_cast<float>(cfg.get_real("model.attention-dropout"));
+  m.validate();
+  return m;
+}
+
+std::string job_hash(const config::resolved_config& cfg) {
+  // FNV-1a over the canonical text without train.run-dir: a moved run directory is the
+  // same job.
+  std::uint64_t h = 14695981039346656037ull;
+  std::istringstream lines{cfg.canonical_text()};
+  for (std::string line; std::getline(lines, line);)
+    if (!line.starts_with("train.run-dir="))
+      for (unsigned char ch : line + "\n")
+        h = (h ^ ch) * 1099511628211ull;
+  char hex[17];
+  std::snprintf(hex, sizeof hex, "%016llx", static_cast<unsigned long long>(h));
+  return hex;
+}
+
+int compute_threads(const config::resolved_config& cfg) {
+  auto n = cfg.get_int("train.threads");
+  return n > 0 ? static_cast<int>(n)
+               : std::max(1, static_cast<int>(std::thread::hardware_concurrency()));
+}
+
+void fill_plan(supervisor_plan& plan, const config::resolved_config& cfg,
+               const data::prepared_data& prepared) {
+  plan.run_dir = cfg.get_string("train.run-dir");
+  auto& job = plan.layout;
+  job.model = model_config_of(cfg, prepared.vocab.size(), prepared.label_names.size());
+  job.stages = static_cast<int>(cfg.get_int("placement.stages"));
+  job.shards = static_cast<int>(cfg.get_int("placement.shards"));
+  job.micro_batches = static_cast<int>(cfg.get_int("train.micro-batches"));
+  job.credit_window = static_cast<int>(cfg.get_int("train.credit-window"));
+  job.adamw.lr = static_cast<float>(cfg.get_real("train.lr"));
+  job.adamw.beta1 = static_cast<float>(cfg.get_real("train.beta1"));
+  job.adamw.beta2 = static_cast<float>(cfg.get_real("train.beta2"));
+  job.adamw.eps = static_cast<float>(cfg.get_real("train.adam-eps"));
+  job.adamw.weight_decay = static_cast<float>(cfg.get_real("train.weight-decay"));
+  job.max_grad_norm = static_cast<float>(cfg.get_real("train.max-grad-norm"));
+  job.seed = static_cast<std::uint64_t>(cfg.get_int("train.seed"));
+  if (job.stages > job.model.layers + 1)
+    throw std::invalid_argument("placement.stages = " + std::to_string(job.stages)
+                                + " exceeds model.layers + 1 = "
+                                + std::to_string(job.model.layers + 1));
+  plan.label_names = prepared.label_names;
+  using examples = supervisor_plan::examples;
+  plan.train = std::make_shared<const examples>(prepared.train);
+  plan.dev = std::make_shared<const examples>(prepared.dev);
+  plan.test = std::make_shared<const examples>(prepared.test);
+  plan.batch_size = static_cast<std::size_t>(cfg.get_int("train.batch-size"));
+  plan.eval_batch_size = static_cast<std::size_t>(cfg.get_int("eval.batch-size"));
+  plan.shuffle = cfg.get_bool("train.shuffle");
+  plan.pad_id = prepared.vocab.pad_id();
+  plan.epochs = static_cast<int>(cfg.get_int("train.epochs"));
+  plan.max_steps = cfg.get_int("train.max-steps");
+  plan.schedule = *train::lr_schedule_kind_from_name(cfg.get_string("train.schedule"));
+  plan.warmup_ratio = cfg.get_real("train.warmup-ratio");
+  plan.warmup_steps = cfg.get_int("train.warmup-steps");
+  plan.eval_every = cfg.get_int("eval.every-steps");
+  plan.log_every = cfg.get_int("train.log-every-steps");
+  plan.checkpoint_every = cfg.get_int("train.checkpoint-every-steps");
+  plan.keep_checkpoints = static_cast<int>(cfg.get_int("train.keep-checkpoints"));
+  plan.metric = cfg.get_string("eval.metric");
+  plan.stopping.mode = *train::metric_mode_from_name(cfg.get_string("eval.mode"));
+  plan.stopping.patience = static_cast<int>(cfg.get_int("eval.patience"));
+  plan.stopping.min_delta = cfg.get_real("eval.min-delta");
+  plan.early_stop = plan.stopping.patience > 0;
+  plan.config_hash = job_hash(cfg);
+  plan.init_weights = cfg.get_string("model.init");
+}
+
+} // namespace axon::app

@@ -1,0 +1,72 @@
+// The graph API: declarations are checked, and spawning refuses unknown kinds, ports and
+// message types with a message naming the node or edge.
+#include "actor_test_support.hpp"
+
+#include "actors/messages.hpp"
+#include "graphs/actor_graph.hpp"
+
+#include <boost/test/unit_test.hpp>
+
+using namespace axon;
+
+BOOST_FIXTURE_TEST_SUITE(graph_api, test::actor_fixture)
+
+BOOST_AUTO_TEST_CASE(declarations_are_checked) {
+  actor_graph g;
+  g.add_node("a", "axon.shard", caf::make_message(shard_setup{0}));
+  BOOST_CHECK_THROW(g.add_node("a", "axon.shard"), std::invalid_argument);
+  BOOST_CHECK_THROW(g.add_edge<msg::forward_msg>({"a", "stage"}, {"nowhere", "prev"}),
+                    std::invalid_argument);
+  g.add_node("b", "axon.shard", caf::make_message(shard_setup{1}));
+  g.add_edge<msg::forward_msg>({"a", "stage"}, {"b", "stage"}, 2);
+  BOOST_CHECK_THROW(g.add_edge<msg::forward_msg>({"a", "stage"}, {"b", "coordinator"}),
+                    std::invalid_argument); // port already wired
+  BOOST_TEST(g.to_dot().find("\"a\" -> \"b\"") != std::string::npos);
+}
+
+BOOST_AUTO_TEST_CASE(spawn_refuses_bad_kinds_ports_and_types) {
+  auto spawn_error = [&](const actor_graph& g) {
+    auto result = g.spawn(sys, bert::kinds());
+    BOOST_REQUIRE(!result);
+    return sys.render(result.error());
+  };
+  {
+    actor_graph g;
+    g.add_node("x", "no.such.kind");
+    BOOST_TEST(spawn_error(g).find("unknown kind 'no.such.kind'") != std::string::npos);
+  }
+  {
+    actor_graph g;
+    g.add_node("s0", "axon.shard", caf::make_message(shard_setup{0}));
+    g.add_node("s1", "axon.shard", caf::make_message(shard_setup{1}));
+    g.add_edge<msg::forward_msg>({"s0", "stage"}, {"s1", "no-port"}, 1);
+    auto err = spawn_error(g);
+    BOOST_TEST_INFO(err);
+    BOOST_TEST(err.find("s0.stage -> s1.no-port") != std::string::npos);
+    BOOST_TEST(err.find("no port named 'no-port'") != std::string::npos);
+  }
+  {
+    actor_graph g; // the shard's "stage" port carries forward_msg, not loss_msg
+    g.add_node("s0", "axon.shard", caf::make_message(shard_setup{0}));
+    g.add_node("s1", "axon.shard", caf::make_message(shard_setup{1}));
+    g.add_edge<msg::loss_msg>({"s0", "stage"}, {"s1", "stage"});
+    BOOST_TEST(spawn_error(g).find("another message type") != std::string::npos);
+  }
+  {
+    actor_graph g;
+    g.add_node("far", "axon.shard", caf::make_message(shard_setup{0}), "worker7");
+    BOOST_TEST(spawn_error(g).find("needs a cluster") != std::string::npos);
+  }
+}
+
+BOOST_AUTO_TEST_CASE(bert_graph_shape) {
+  auto g = bert::make_graph(test::tiny_job(2, 3, 2));
+  BOOST_TEST(g.nodes().size() == 1 + 2 + 3 + 3 * 2); // coordinator, optimizers, shards, stages
+  auto spawned = g.spawn(sys, bert::kinds());
+  BOOST_REQUIRE(spawned);
+  BOOST_TEST(spawned->actors.count("shard2.stage1") == 1);
+  spawned->stop();
+  BOOST_CHECK_THROW(bert::make_graph(test::tiny_job(5, 1, 1)), std::invalid_argument); // 3 layers
+}
+
+BOOST_AUTO_TEST_SUITE_END()

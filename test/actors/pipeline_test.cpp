@@ -1,0 +1,158 @@
+// The BERT actor graph trains like the single loop: same losses as bert_classifier, the
+// same losses on every placement (stages x shards x micro-batches) within 1e-4, bitwise
+// repeatable runs, credit windows never exceeded, errors surfacing with their message.
+#include "actor_test_support.hpp"
+
+#include "graphs/bert/bert_classifier.hpp"
+#include "graphs/bert/bert_pipeline.hpp"
+
+#include <boost/test/unit_test.hpp>
+#include <nlohmann/json.hpp>
+
+#include <cmath>
+#include <cstring>
+#include <sstream>
+
+using namespace axon;
+
+namespace {
+
+constexpr std::int64_t rows = 8, cols = 12;
+
+std::vector<double> train_actors(caf::actor_system& sys, const bert::job_layout& job, int steps) {
+  bert::pipeline p{sys, job};
+  p.init_params();
+  std::vector<double> losses;
+  for (int s = 0; s < steps; ++s)
+    losses.push_back(p.train_step(test::random_batch(100 + s, rows, cols, 60, 3), s, 1e-3f).first);
+  return losses;
+}
+
+double relative(double a, double b) {
+  return std::fabs(a - b) / std::max(std::fabs(b), 1e-12);
+}
+
+} // namespace
+
+BOOST_FIXTURE_TEST_SUITE(bert_pipeline, test::actor_fixture)
+
+BOOST_AUTO_TEST_CASE(one_stage_graph_equals_the_loop) {
+  auto job = test::tiny_job(1, 1, 1);
+  bert::bert_classifier loop{job.model};
+  bert::init_params(loop.params(), job.seed);
+  optimizer_settings settings{job.adamw, job.max_grad_norm, false};
+  adamw_optimizer optimizer{loop.params(), settings};
+  auto actors = train_actors(sys, job, 8);
+  for (int s = 0; s < 8; ++s) {
+    double loss = bert::train_step(loop, optimizer, test::random_batch(100 + s, rows, cols, 60, 3),
+                                   {job.seed, std::uint64_t(s), 0, true});
+    BOOST_TEST_INFO("step " << s << ": loop " << loss << ", actors " << actors[s]);
+    BOOST_TEST(relative(actors[s], loss) <= 1e-5);
+  }
+}
+
+BOOST_AUTO_TEST_CASE(placements_agree_over_50_steps) {
+  auto reference = train_actors(sys, test::tiny_job(1, 1, 1), 50);
+  auto pipelined = train_actors(sys, test::tiny_job(2, 2, 2), 50);
+  auto deep = train_actors(sys, test::tiny_job(4, 1, 4), 50);
+  double worst = 0;
+  for (int s = 0; s < 50; ++s)
+    worst = std::max({worst, relative(pipelined[s], reference[s]), relative(deep[s], reference[s])});
+  BOOST_TEST_MESSAGE("largest relative loss difference over 50 steps: " << worst);
+  BOOST_TEST(worst <= 1e-4);
+}
+
+BOOST_AUTO_TEST_CASE(two_stages_two_shards_learn_a_separable_task) {
+  auto job = test::tiny_job(2, 2, 2);
+  job.model.classes = 2;
+  job.adamw.lr = 3e-3f;
+  bert::pipeline p{sys, job};
+  p.init_params();
+  for (int s = 0; s < 150; ++s)
+    p.train_step(test::marker_batch(1000 + s, 16, 10), s, job.adamw.lr);
+  auto dev = test::marker_batch(5, 256, 10);
+  auto [logits, losses] = p.evaluate(dev, 32);
+  int correct = 0;
+  for (std::int64_t r = 0; r < 256; ++r) {
+    const float* l = logits.data<float>() + 2 * r;
+    correct += (l[1] > l[0]) == (dev.labels.data<std::int32_t>()[r] == 1);
+  }
+  BOOST_TEST_MESSAGE("dev accuracy " << correct / 256.0);
+  BOOST_TEST(correct / 256.0 > 0.95);
+}
+
+BOOST_AUTO_TEST_CASE(same_placement_is_bitwise_repeatable) {
+  auto job = test::tiny_job(2, 2, 2);
+  auto run = [&] {
+    bert::pipeline p{sys, job};
+    p.init_params();
+    std::vector<double> losses;
+    for (int s = 0; s < 6; ++s)
+      losses.push_back(p.train_step(test::random_batch(7 + s, rows, cols, 60, 3), s, 1e-3f).first);
+    return std::pair{losses, p.gather_state()};
+  };
+  auto [losses_a, state_a] = run();
+  auto [losses_b, state_b] = run();
+  BOOST_TEST(losses_a == losses_b, boost::test_tools::per_element());
+  BOOST_TEST(std::memcmp(state_a.params.flat().raw(), state_b.params.flat().raw(),
+                         state_a.params.flat().nbytes()) == 0);
+  BOOST_TEST(std::memcmp(state_a.second_moments.flat().raw(), state_b.second_moments.flat().raw(),
+                         state_a.second_moments.flat().nbytes()) == 0);
+  BOOST_TEST(state_a.steps == 6);
+}
+
+BOOST_AUTO_TEST_CASE(credit_windows_are_never_exceeded) {
+  auto job = test::tiny_job(3, 1, 8); // 8 micro-batches of 1 row, window 2 on every edge
+  bert::pipeline p{sys, job};
+  p.init_params();
+  for (int s = 0; s < 3; ++s)
+    p.train_step(test::random_batch(s, rows, cols, 60, 3), s, 1e-3f);
+  std::istringstream lines{p.stats()};
+  int stages = 0;
+  for (std::string line; std::getline(lines, line);) {
+    auto json = nlohmann::json::parse(line.substr(line.find(':') + 1));
+    if (json["kind"] == "stage" && json["stage"] != 2) { // stages with a "next" edge
+      ++stages;
+      BOOST_TEST(json["max_next_in_flight"].get<int>() <= 2);
+      BOOST_TEST(json["max_next_in_flight"].get<int>() >= 1);
+      BOOST_TEST(json["next_in_flight"].get<int>() == 0);
+    }
+    if (json["kind"] == "shard") {
+      BOOST_TEST(json["max_in_flight"].get<int>() <= 2);
+      BOOST_TEST(json["injected"].get<int>() == 3 * 8);
+    }
+  }
+  BOOST_TEST(stages == 2);
+}
+
+BOOST_AUTO_TEST_CASE(evaluation_matches_the_loop_forward) {
+  auto job = test::tiny_job(2, 2, 1);
+  bert::pipeline p{sys, job};
+  p.init_params();
+  auto in = test::random_batch(5, 11, cols, 60, 3);
+  auto [logits, losses] = p.evaluate(in, 3); // 4 chunks over 2 shards, the last one short
+  bert::bert_classifier loop{job.model};
+  bert::init_params(loop.params(), job.seed);
+  loop.forward(in, {});
+  BOOST_REQUIRE(logits.sizes() == loop.logits().sizes());
+  for (std::int64_t i = 0; i < logits.numel(); ++i)
+    BOOST_TEST(std::fabs(logits.data<float>()[i] - loop.logits().data<float>()[i]) <= 1e-5);
+  BOOST_TEST(losses.sizes() == (shape{11}));
+}
+
+BOOST_AUTO_TEST_CASE(a_failing_stage_stops_the_step_with_its_message) {
+  bert::pipeline p{sys, test::tiny_job(2, 1, 1)};
+  p.init_params();
+  auto in = test::random_batch(1, rows, cols, 60, 3);
+  in.ids.data<std::int32_t>()[3] = 999; // outside the vocabulary
+  try {
+    p.train_step(in, 0, 1e-3f);
+    BOOST_FAIL("expected the step to fail");
+  } catch (const std::runtime_error& e) {
+    BOOST_TEST_INFO(e.what());
+    BOOST_TEST(std::string{e.what()}.find("embedding_forward") != std::string::npos);
+    BOOST_TEST(std::string{e.what()}.find("999") != std::string::npos);
+  }
+}
+
+BOOST_AUTO_TEST_SUITE_END()

@@ -1,0 +1,195 @@
+// `axon train` end to end as a user runs it: config and data errors exit 2 with a message
+// naming the key or the file; a small job on generated data writes its run directory,
+// metrics.jsonl and the final test line; a job killed with SIGKILL and resumed gives the
+// same losses as an uninterrupted one; early stopping keeps the best checkpoint.
+#include <boost/test/unit_test.hpp>
+#include <nlohmann/json.hpp>
+
+#include <chrono>
+#include <csignal>
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <regex>
+#include <sstream>
+#include <string>
+#include <sys/wait.h>
+#include <thread>
+#include <unistd.h>
+
+namespace fs = std::filesystem;
+
+namespace {
+
+const std::string axon = AXON_BINARY_DIR "/bin/axon";
+
+struct temp_dir {
+  fs::path path = fs::temp_directory_path() / ("axon_cli_" + std::to_string(::getpid()));
+  temp_dir() { fs::create_directories(path); }
+  ~temp_dir() { fs::remove_all(path); }
+};
+
+struct result {
+  int status;
+  std::string output; // stdout and stderr
+};
+
+result run(const std::string& command) {
+  std::string output;
+  FILE* pipe = ::popen((command + " 2>&1").c_str(), "r");
+  char buffer[4096];
+  while (std::fgets(buffer, sizeof buffer, pipe))
+    output += buffer;
+  int status = ::pclose(pipe);
+  return {WIFEXITED(status) ? WEXITSTATUS(status) : -1, output};
+}
+
+// A small, fast job on generated data in `dir`.
+std::string write_config(const fs::path& dir, const std::string& name, const std::string& extra) {
+  auto file = dir / (name + ".ini");
+  std::ofstream out{file};
+  out << "[data]\ntrain = \"" << (dir / "data/train.csv").string() << "\"\n"
+      << "dev = \"" << (dir / "data/dev.csv").string() << "\"\n"
+      << "test = \"" << (dir / "data/test.csv").string() << "\"\n"
+      << "vocab-size = 600\nmax-len = 32\n"
+      << "[model]\nhidden = 64\nlayers = 2\nheads = 2\nintermediate = 128\nmax-positions = 32\n"
+      << "[train]\nrun-dir = \"" << (dir / name).string() << "\"\nepochs = 4\nbatch-size = 16\n"
+      << "lr = 5e-3\nlog-every-steps = 1\nthreads = 2\n"
+      << "[eval]\nevery-steps = 10\npatience = 0\n"
+      << extra;
+  return file.string();
+}
+
+std::vector<nlohmann::json> events(const fs::path& run_dir, const std::string& kind) {
+  std::vector<nlohmann::json> out;
+  std::ifstream in{run_dir / "metrics.jsonl"};
+  for (std::string line; std::getline(in, line);) {
+    auto j = nlohmann::json::parse(line);
+    if (j["event"] == kind)
+      out.push_back(j);
+  }
+  return out;
+}
+
+struct generated_data {
+  temp_dir dir;
+  generated_data() {
+    auto r = run(axon + " data synth-finsent " + (dir.path / "data").string() + " --size 800");
+    BOOST_REQUIRE_MESSAGE(r.status == 0, r.output);
+  }
+};
+
+} // namespace
+
+BOOST_AUTO_TEST_SUITE(train_cli)
+
+BOOST_AUTO_TEST_CASE(config_errors_exit_2_naming_the_key) {
+  temp_dir dir;
+  auto config = dir.path / "bad.ini";
+  std::ofstream{config} << "[train]\nepochs = \"many\"\nlearning-rate = 0.1\n[modle]\nhidden = 8\n";
+  auto r = run(axon + " train " + config.string());
+  BOOST_TEST(r.status == 2);
+  BOOST_TEST_INFO(r.output);
+  BOOST_TEST(r.output.find("bad.ini:2") != std::string::npos);
+  BOOST_TEST(r.output.find("train.epochs") != std::string::npos);
+  BOOST_TEST(r.output.find("learning-rate") != std::string::npos);
+  BOOST_TEST(r.output.find("modle") != std::string::npos);
+  auto bad_flag = run(axon + " train " + config.string() + " --train.epochs=-3");
+  BOOST_TEST(bad_flag.status == 2);
+  BOOST_TEST(run(axon + " train").status == 2);
+}
+
+BOOST_AUTO_TEST_CASE(data_errors_exit_2_naming_the_file) {
+  temp_dir dir;
+  auto config = write_config(dir.path, "job", "");
+  auto r = run(axon + " train " + config);
+  BOOST_TEST(r.status == 2);
+  BOOST_TEST_INFO(r.output);
+  BOOST_TEST(r.output.find("train.csv") != std::string::npos);
+  BOOST_TEST(!fs::exists(dir.path / "job" / "metrics.jsonl"));
+}
+
+BOOST_FIXTURE_TEST_CASE(trains_evaluates_and_reports, generated_data) {
+  auto config = write_config(dir.path, "run", "[placement]\nstages = 2\nshards = 2\n");
+  auto r = run(axon + " train " + config);
+  BOOST_TEST_INFO(r.output);
+  BOOST_REQUIRE(r.status == 0);
+  std::regex last_line{R"(test accuracy=[01]\.\d{4} macro_f1=[01]\.\d{4}\n$)"};
+  BOOST_TEST(std::regex_search(r.output, last_line));
+  auto run_dir = dir.path / "run";
+  for (auto file : {"config.ini", "labels.txt", "vocab.txt", "metrics.jsonl"})
+    BOOST_TEST(fs::exists(run_dir / file), file);
+  auto train = events(run_dir, "train");
+  BOOST_TEST(train.size() == 160u); // 640 rows / 16 per batch x 4 epochs, logged every step
+  BOOST_TEST(train.front()["loss"].get<double>() > train.back()["loss"].get<double>());
+  BOOST_TEST(train.back()["tokens_per_s"].get<double>() > 0);
+  auto evals = events(run_dir, "eval");
+  BOOST_TEST(evals.size() == 16u); // every 10 steps (the epoch ends coincide)
+  BOOST_TEST(evals.back().contains("per_class"));
+  auto test = events(run_dir, "test");
+  BOOST_REQUIRE(test.size() == 1u);
+  BOOST_TEST(test[0]["accuracy"].get<double>() > 0.6); // chance is about 0.38
+  BOOST_TEST(fs::exists(run_dir / "checkpoints" / "best.txt"));
+  // A second fresh run into the same directory is refused: it would mix two runs.
+  auto again = run(axon + " train " + config);
+  BOOST_TEST(again.status == 2);
+  BOOST_TEST(again.output.find("--resume") != std::string::npos);
+}
+
+BOOST_FIXTURE_TEST_CASE(killed_and_resumed_equals_uninterrupted, generated_data) {
+  auto config_a = write_config(dir.path, "whole", "");
+  auto config_b = write_config(dir.path, "killed", "");
+  auto whole = run(axon + " train " + config_a + " --train.checkpoint-every-steps=5");
+  BOOST_REQUIRE_MESSAGE(whole.status == 0, whole.output);
+
+  // The same job, killed with SIGKILL once its first checkpoint exists.
+  pid_t child = ::fork();
+  if (child == 0) {
+    std::freopen("/dev/null", "w", stdout);
+    std::freopen("/dev/null", "w", stderr);
+    ::execl(axon.c_str(), axon.c_str(), "train", config_b.c_str(),
+            "--train.checkpoint-every-steps=5", static_cast<char*>(nullptr));
+    ::_exit(127);
+  }
+  auto killed_dir = dir.path / "killed";
+  auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(120);
+  while (!fs::exists(killed_dir / "checkpoints" / "step-5")
+         && std::chrono::steady_clock::now() < deadline)
+    std::this_thread::sleep_for(std::chrono::milliseconds(2));
+  ::kill(child, SIGKILL);
+  int status = 0;
+  ::waitpid(child, &status, 0);
+  BOOST_REQUIRE(WIFSIGNALED(status)); // it was still training
+  auto resumed = run(axon + " train --resume " + killed_dir.string());
+  BOOST_TEST_INFO(resumed.output);
+  BOOST_REQUIRE(resumed.status == 0);
+  BOOST_TEST(resumed.output.find("resumed from") != std::string::npos);
+
+  auto a = events(dir.path / "whole", "train"), b = events(killed_dir, "train");
+  BOOST_REQUIRE(a.size() == b.size());
+  for (std::size_t i = 0; i < a.size(); ++i) {
+    BOOST_TEST_INFO("step " << a[i]["step"]);
+    BOOST_TEST(a[i]["step"] == b[i]["step"]);
+    BOOST_TEST(a[i]["loss"].get<double>() == b[i]["loss"].get<double>()); // bitwise
+  }
+  BOOST_TEST(events(dir.path / "whole", "test")[0]["accuracy"]
+             == events(killed_dir, "test")[0]["accuracy"]);
+}
+
+BOOST_FIXTURE_TEST_CASE(early_stopping_keeps_the_best_checkpoint, generated_data) {
+  // A learning rate of 1e-9 cannot improve dev accuracy after the first evaluation.
+  auto config = write_config(dir.path, "stuck", "");
+  auto r = run(axon + " train " + config + " --train.lr=1e-9 --eval.patience=2");
+  BOOST_TEST_INFO(r.output);
+  BOOST_REQUIRE(r.status == 0);
+  auto stop = events(dir.path / "stuck", "early_stop");
+  BOOST_REQUIRE(stop.size() == 1u);
+  BOOST_TEST(stop[0]["step"].get<int>() == 30); // evaluations at 10 (best), 20, 30
+  BOOST_TEST(stop[0]["best_step"].get<int>() == 10);
+  std::ifstream best{dir.path / "stuck" / "checkpoints" / "best.txt"};
+  std::string name;
+  best >> name;
+  BOOST_TEST(name == "step-10");
+}
+
+BOOST_AUTO_TEST_SUITE_END()
