@@ -121,6 +121,52 @@ struct batch_msg {
   bool last_in_epoch = false;
 };
 
+// ---- the PageRank example graph (examples/pagerank) -----------------------------------
+
+/// Driver -> partition: compute iteration `iteration`.
+struct pagerank_iterate_msg {
+  std::int32_t iteration = 0;
+};
+
+/// Partition -> partition: rank passed along out-edges to the receiver's vertices.
+struct pagerank_share_msg {
+  std::int32_t iteration = 0;
+  double dangling = 0; // rank of the sender's vertices without out-edges (spread over all)
+  std::vector<std::int32_t> vertex;
+  std::vector<double> share;
+};
+
+/// Partition -> driver: the L1 change of its ranks in an iteration.
+struct pagerank_change_msg {
+  std::int32_t iteration = 0;
+  double change = 0;
+};
+
+/// The parameters of one partition: the edges whose source it owns.
+struct pagerank_partition_setup {
+  std::int32_t index = 0, partitions = 1, vertices = 0;
+  double damping = 0.85;
+  std::vector<std::int32_t> from, to;
+};
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, pagerank_iterate_msg& x) {
+  return f(caf::meta::type_name("pagerank_iterate_msg"), x.iteration);
+}
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, pagerank_share_msg& x) {
+  return f(caf::meta::type_name("pagerank_share_msg"), x.iteration, x.dangling, x.vertex, x.share);
+}
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, pagerank_change_msg& x) {
+  return f(caf::meta::type_name("pagerank_change_msg"), x.iteration, x.change);
+}
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, pagerank_partition_setup& x) {
+  return f(caf::meta::type_name("pagerank_partition_setup"), x.index, x.partitions, x.vertices,
+           x.damping, x.from, x.to);
+}
+
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, micro_batch_id& x) {
   return f(caf::meta::type_name("micro_batch_id"), x.step, x.shard, x.micro, x.micros,
@@ -199,6 +245,10 @@ CAF_BEGIN_TYPE_ID_BLOCK(axon, caf::first_custom_type_id)
   CAF_ADD_TYPE_ID(axon, (axon::msg::updated_msg))
   CAF_ADD_TYPE_ID(axon, (axon::msg::params_msg))
   CAF_ADD_TYPE_ID(axon, (axon::msg::batch_msg))
+  CAF_ADD_TYPE_ID(axon, (axon::msg::pagerank_iterate_msg))
+  CAF_ADD_TYPE_ID(axon, (axon::msg::pagerank_share_msg))
+  CAF_ADD_TYPE_ID(axon, (axon::msg::pagerank_change_msg))
+  CAF_ADD_TYPE_ID(axon, (axon::msg::pagerank_partition_setup))
   CAF_ADD_TYPE_ID(axon, (axon::bert::bert_config))
   CAF_ADD_TYPE_ID(axon, (axon::ops::adamw_hparams))
   CAF_ADD_TYPE_ID(axon, (axon::stage_setup))

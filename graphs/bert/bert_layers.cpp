@@ -76,8 +76,9 @@ void embeddings_backward(const embedding_params& g, embedding_acts& a,
                          const embedding_params& p, const bert_config& cfg, const batch& in,
                          const tensor& dout, const dropout_key& key) {
   const auto& d_normed = through_dropout(a.d_normed, dout, dropout_at(key, cfg.hidden_dropout, 0));
-  zeroed(a.d_sum, a.sum.sizes());
-  layernorm_backward(a.d_sum, g.ln_weight, g.ln_bias, d_normed, a.sum, p.ln_weight, a.mean, a.rstd);
+  ensure_shape(a.d_sum, a.sum.sizes());
+  layernorm_backward(a.d_sum, g.ln_weight, g.ln_bias, d_normed, a.sum, p.ln_weight, a.mean, a.rstd,
+                     grad_write::overwrite);
   embedding_backward(g.word, g.position, g.token_type, a.d_sum, in.ids, in.token_types);
 }
 
@@ -121,35 +122,37 @@ void block_backward(const block_params& g, const tensor& dinp, block_scratch& s,
                     const block_acts& a, const block_params& p, const bert_config& cfg,
                     int layer, const tensor& inp, const tensor& mask, const tensor& dout,
                     const dropout_key& key) {
+  // Fresh scratch gradients are overwritten by the op that first writes them (no zeroing).
+  constexpr auto overwrite = grad_write::overwrite;
   const auto bt_c = a.out.sizes();
-  zeroed(s.d_residual2, bt_c);
+  ensure_shape(s.d_residual2, bt_c);
   layernorm_backward(s.d_residual2, g.ln2_weight, g.ln2_bias, dout, a.residual2, p.ln2_weight,
-                     a.mean2, a.rstd2);
+                     a.mean2, a.rstd2, overwrite);
   // residual2 = normed1 + dropout(dense(ffn_act)): both branches get d_residual2.
   ensure_shape(s.d_normed1, bt_c);
   copy_into(s.d_normed1, s.d_residual2);
   const auto& d_ffn_out = through_dropout(
     s.d_dropped, s.d_residual2, dropout_at(key, cfg.hidden_dropout, block_site(layer, 2)));
-  zeroed(s.d_ffn_act, a.ffn_act.sizes());
+  ensure_shape(s.d_ffn_act, a.ffn_act.sizes());
   linear_backward(s.d_ffn_act, g.ffn_out_weight, g.ffn_out_bias, d_ffn_out, a.ffn_act,
-                  p.ffn_out_weight);
-  zeroed(s.d_ffn_pre, a.ffn_pre.sizes());
-  gelu_backward(s.d_ffn_pre, s.d_ffn_act, a.ffn_pre);
+                  p.ffn_out_weight, overwrite);
+  ensure_shape(s.d_ffn_pre, a.ffn_pre.sizes());
+  gelu_backward(s.d_ffn_pre, s.d_ffn_act, a.ffn_pre, overwrite);
   linear_backward(s.d_normed1, g.ffn_in_weight, g.ffn_in_bias, s.d_ffn_pre, a.normed1,
-                  p.ffn_in_weight);
-  zeroed(s.d_residual1, bt_c);
+                  p.ffn_in_weight); // adds to the residual branch's share
+  ensure_shape(s.d_residual1, bt_c);
   layernorm_backward(s.d_residual1, g.ln1_weight, g.ln1_bias, s.d_normed1, a.residual1,
-                     p.ln1_weight, a.mean1, a.rstd1);
+                     p.ln1_weight, a.mean1, a.rstd1, overwrite);
   // residual1 = inp + dropout(dense(context))
   add_into(dinp, s.d_residual1);
   const auto& d_attn_out = through_dropout(
     s.d_dropped, s.d_residual1, dropout_at(key, cfg.hidden_dropout, block_site(layer, 1)));
-  zeroed(s.d_context, bt_c);
+  ensure_shape(s.d_context, bt_c);
   linear_backward(s.d_context, g.attn_out_weight, g.attn_out_bias, d_attn_out, a.context,
-                  p.attn_out_weight);
-  zeroed(s.d_qkv, a.qkv.sizes());
+                  p.attn_out_weight, overwrite);
+  ensure_shape(s.d_qkv, a.qkv.sizes());
   attention_backward(s.d_qkv, s.d_context, a.qkv, a.probs, mask, cfg.heads,
-                     dropout_at(key, cfg.attention_dropout, block_site(layer, 0)));
+                     dropout_at(key, cfg.attention_dropout, block_site(layer, 0)), overwrite);
   linear_backward(dinp, g.qkv_weight, g.qkv_bias, s.d_qkv, inp, p.qkv_weight);
 }
 

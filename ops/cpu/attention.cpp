@@ -115,7 +115,7 @@ void attention_forward(const tensor& out, const tensor& probs, const tensor& qkv
 
 void attention_backward(const tensor& dqkv, const tensor& dout, const tensor& qkv,
                         const tensor& probs, const tensor& key_mask, int n_heads,
-                        const dropout_spec& drop) {
+                        const dropout_spec& drop, grad_write dqkv_write) {
   constexpr auto op = "attention_backward";
   auto d = check(op, qkv, probs, key_mask, n_heads, drop);
   require_same(op, "dqkv", dqkv, "qkv", qkv);
@@ -126,6 +126,8 @@ void attention_backward(const tensor& dqkv, const tensor& dout, const tensor& qk
   float* dx = dqkv.data<float>();
   const float scale = 1.0f / std::sqrt(float(d.hs));
   const auto ld_qkv = int(3 * d.c), tt = int(d.t), hs = int(d.hs), c = int(d.c);
+  // Each of dQ, dK, dV of a head is written by exactly one GEMM: beta 0 overwrites.
+  const float beta = dqkv_write == grad_write::accumulate ? 1.0f : 0.0f;
   parallel_for(d.b * d.nh, 1, [&](std::int64_t begin, std::int64_t end) {
     std::vector<float> dp(d.t * d.t), ds(d.t * d.t), pd(drop.active() ? d.t * d.t : 0);
     std::vector<float> scales(drop.active() ? d.t * d.t : 0);
@@ -145,7 +147,7 @@ void attention_backward(const tensor& dqkv, const tensor& dout, const tensor& qk
       }
       // dV += Pd^T dO
       cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, tt, hs, tt, 1.0f, pv, tt, dyo, c,
-                  1.0f, dv, ld_qkv);
+                  beta, dv, ld_qkv);
       // dPd = dO V^T, then through dropout
       cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, tt, tt, hs, 1.0f, dyo, c, v, ld_qkv,
                   0.0f, dp.data(), tt);
@@ -157,9 +159,9 @@ void attention_backward(const tensor& dqkv, const tensor& dout, const tensor& qk
         softmax_row_backward(ds.data() + i * d.t, dp.data() + i * d.t, p + i * d.t, d.t);
       // dQ += scale * dS K;  dK += scale * dS^T Q
       cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, tt, hs, tt, scale, ds.data(), tt, k,
-                  ld_qkv, 1.0f, dq, ld_qkv);
+                  ld_qkv, beta, dq, ld_qkv);
       cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, tt, hs, tt, scale, ds.data(), tt, q,
-                  ld_qkv, 1.0f, dk, ld_qkv);
+                  ld_qkv, beta, dk, ld_qkv);
     }
   });
 }

@@ -5,6 +5,7 @@
 #pragma once
 
 #include "ops/cpu/dropout.hpp"
+#include "ops/grad_write.hpp"
 #include "runtime/tensor.hpp"
 
 namespace axon::ops {
@@ -16,10 +17,11 @@ namespace axon::ops {
 void attention_forward(const tensor& out, const tensor& probs, const tensor& qkv,
                        const tensor& key_mask, int n_heads, const dropout_spec& drop);
 
-/// Accumulates dqkv (B,T,3C) from dout (B,T,C); probs as saved by forward; the dropout
-/// mask is regenerated from `drop`.
+/// Accumulates dqkv (B,T,3C) from dout (B,T,C) (or overwrites it); probs as saved by
+/// forward; the dropout mask is regenerated from `drop`.
 void attention_backward(const tensor& dqkv, const tensor& dout, const tensor& qkv,
                         const tensor& probs, const tensor& key_mask, int n_heads,
-                        const dropout_spec& drop);
+                        const dropout_spec& drop,
+                        grad_write dqkv_write = grad_write::accumulate);
 
 } // namespace axon::ops

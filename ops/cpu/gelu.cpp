@@ -30,14 +30,16 @@ void gelu_forward(const tensor& out, const tensor& inp) {
   });
 }
 
-void gelu_backward(const tensor& dinp, const tensor& dout, const tensor& inp) {
+void gelu_backward(const tensor& dinp, const tensor& dout, const tensor& inp,
+                   grad_write dinp_write) {
   require_same("gelu_backward", "dinp", dinp, "inp", inp);
   require_same("gelu_backward", "dout", dout, "inp", inp);
   require(inp.type() == dtype::f32, "gelu_backward", "inp is " + inp.describe() + ", expected f32");
   const float* x = inp.data<float>();
   const float* dy = dout.data<float>();
   float* dx = dinp.data<float>();
-  parallel_for(inp.numel(), grain, [x, dy, dx](std::int64_t begin, std::int64_t end) {
+  const bool accumulate = dinp_write == grad_write::accumulate;
+  parallel_for(inp.numel(), grain, [x, dy, dx, accumulate](std::int64_t begin, std::int64_t end) {
     const float* __restrict xs = x;
     const float* __restrict dys = dy;
     float* __restrict dxs = dx;
@@ -45,7 +47,8 @@ void gelu_backward(const tensor& dinp, const tensor& dout, const tensor& inp) {
     for (auto i = begin; i < end; ++i) {
       float cdf = 0.5f * (1.0f + erf_approx(xs[i] * inv_sqrt2));
       float pdf = inv_sqrt_2pi * exp_approx(-0.5f * xs[i] * xs[i]);
-      dxs[i] += dys[i] * (cdf + xs[i] * pdf);
+      float grad = dys[i] * (cdf + xs[i] * pdf);
+      dxs[i] = accumulate ? dxs[i] + grad : grad; // never reads a fresh buffer
     }
   });
 }

@@ -54,7 +54,7 @@ void layernorm_forward(const tensor& out, const tensor& mean, const tensor& rstd
 
 void layernorm_backward(const tensor& dinp, const tensor& dweight, const tensor& dbias,
                         const tensor& dout, const tensor& inp, const tensor& weight,
-                        const tensor& mean, const tensor& rstd) {
+                        const tensor& mean, const tensor& rstd, grad_write dinp_write) {
   constexpr auto op = "layernorm_backward";
   require(weight.defined() && weight.rank() == 1, op,
           "weight is " + weight.describe() + ", expected (C)");
@@ -69,6 +69,7 @@ void layernorm_backward(const tensor& dinp, const tensor& dweight, const tensor&
   const float *x = inp.data<float>(), *w = weight.data<float>(), *dy = dout.data<float>();
   const float *mu = mean.data<float>(), *rs = rstd.data<float>();
   float *dx = dinp.data<float>(), *dw = dweight.data<float>(), *db = dbias.data<float>();
+  const bool accumulate = dinp_write == grad_write::accumulate;
   // sums[0:C] accumulate dweight, sums[C:2C] dbias, over rows.
   auto sums = parallel_accumulate(n, row_grain, 2 * c, [=](std::int64_t begin, std::int64_t end,
                                                            double* partial) {
@@ -89,7 +90,8 @@ void layernorm_backward(const tensor& dinp, const tensor& dweight, const tensor&
       float* dxr = dx + r * c;
       for (std::int64_t i = 0; i < c; ++i) {
         float xhat = (xr[i] - m) * s;
-        dxr[i] += s * (dyr[i] * w[i] - mean_g - xhat * mean_gx);
+        float grad = s * (dyr[i] * w[i] - mean_g - xhat * mean_gx);
+        dxr[i] = accumulate ? dxr[i] + grad : grad;
       }
     }
   });

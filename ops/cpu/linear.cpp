@@ -54,7 +54,8 @@ void linear_forward(const tensor& out, const tensor& inp, const tensor& weight,
 }
 
 void linear_backward(const tensor& dinp, const tensor& dweight, const tensor& dbias,
-                     const tensor& dout, const tensor& inp, const tensor& weight) {
+                     const tensor& dout, const tensor& inp, const tensor& weight,
+                     grad_write dinp_write) {
   constexpr auto op = "linear_backward";
   require(weight.defined() && weight.rank() == 2, op,
           "weight is " + weight.describe() + ", expected (OC,C)");
@@ -73,9 +74,10 @@ void linear_backward(const tensor& dinp, const tensor& dweight, const tensor& db
   const float* dy = dout.data<float>();
   if (dinp.defined()) {
     float* dx = dinp.data<float>();
+    const float beta = dinp_write == grad_write::accumulate ? 1.0f : 0.0f;
     parallel_for(n, row_grain, [=](std::int64_t begin, std::int64_t end) {
       cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, int(end - begin), int(c), int(oc),
-                  1.0f, dy + begin * oc, int(oc), w, int(c), 1.0f, dx + begin * c, int(c));
+                  1.0f, dy + begin * oc, int(oc), w, int(c), beta, dx + begin * c, int(c));
     });
   }
   float* dw = dweight.data<float>();

@@ -1,0 +1,55 @@
+#!/usr/bin/env python3
+"""actors_vs_loop.py -- the actor runtime's overhead: `axon bench train --mode actors`
+against `--mode loop` (the single training loop), same model flags, side by side.
+
+    python3 bench/actors_vs_loop.py [--runs 3] [--threads 2] [--axon build/bin/axon]
+        [--actors "--stages 2 --shards 1 --micro-batches 4"] -- [model flags]
+
+Model flags default to the foundation's benchmark config (--layers 4 --hidden 256
+--heads 4 --seq 128 --batch 32 --steps 20 --warmup 3). The two modes run alternately,
+--runs times each; stdout gets a Markdown table of medians and the ratio actors/loop of
+training tokens/s.
+"""
+import argparse
+import json
+import os
+import shlex
+import statistics
+import subprocess
+import sys
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+DEFAULT_FLAGS = ["--layers", "4", "--hidden", "256", "--heads", "4", "--seq", "128",
+                 "--batch", "32", "--steps", "20", "--warmup", "3"]
+
+
+def run_json(cmd):
+    out = subprocess.run(cmd, check=True, capture_output=True, text=True)
+    return json.loads(out.stdout.strip().splitlines()[-1])
+
+
+def main():
+    p = argparse.ArgumentParser(description=__doc__.split("\n")[1])
+    p.add_argument("--runs", type=int, default=3)
+    p.add_argument("--threads", type=int, default=2)
+    p.add_argument("--axon", default=os.path.join(ROOT, "build", "bin", "axon"))
+    p.add_argument("--actors", default="--stages 2 --shards 1 --micro-batches 4")
+    p.add_argument("flags", nargs="*")
+    a = p.parse_args()
+    flags = (a.flags or DEFAULT_FLAGS) + ["--threads", str(a.threads), "--phase", "train"]
+    modes = {"loop": ["--mode", "loop"], "actors": ["--mode", "actors"] + shlex.split(a.actors)}
+    results = {m: [] for m in modes}
+    for i in range(a.runs):
+        for mode, extra in modes.items():
+            r = run_json([a.axon, "bench", "train", *flags, *extra])
+            results[mode].append(r["train_tokens_per_s"])
+            print("run %d %s: %.0f tok/s (loss %.5f -> %.5f)" % (i, mode, r["train_tokens_per_s"],
+                  r["loss_first"], r["loss_last"]), file=sys.stderr)
+    loop, actors = (statistics.median(results[m]) for m in ("loop", "actors"))
+    print("| threads | loop train tok/s | actors (%s) train tok/s | actors / loop |" % a.actors)
+    print("|---|---|---|---|")
+    print("| %d | %.0f | %.0f | **%.3fx** |" % (a.threads, loop, actors, actors / loop))
+
+
+if __name__ == "__main__":
+    main()
