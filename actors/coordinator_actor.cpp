@@ -73,12 +73,7 @@ caf::behavior coordinator_behavior(coordinator_actor* self, coordinator_setup se
   for (std::int32_t k = 0; k < setup.stages; ++k)
     st.edges.declare<msg::apply_update_msg>("optimizer" + std::to_string(k));
   return {
-    [=](connect_atom, const std::string& port, caf::actor peer, std::int32_t window,
-        std::uint16_t type) -> caf::result<bool> {
-      if (auto err = self->state.edges.connect(port, std::move(peer), window, type))
-        return err;
-      return true;
-    },
+    connect_handler(self),
     [=](step_atom, std::uint64_t step, float lr, const tensor& ids, const tensor& types,
         const tensor& mask, const tensor& labels) -> caf::result<double, double> {
       auto& st = self->state;

@@ -60,12 +60,7 @@ caf::behavior optimizer_behavior(optimizer_actor* self, optimizer_setup setup) {
     st.edges.declare<msg::grads_msg>("replica" + std::to_string(s));
   st.edges.declare<msg::apply_update_msg>("coordinator");
   return {
-    [=](connect_atom, const std::string& port, caf::actor peer, std::int32_t window,
-        std::uint16_t type) -> caf::result<bool> {
-      if (auto err = self->state.edges.connect(port, std::move(peer), window, type))
-        return err;
-      return true;
-    },
+    connect_handler(self),
     [=](init_atom) {
       bert::init_params(self->state.params, self->state.setup.init_seed);
       publish(self);

@@ -2,7 +2,10 @@
 // and the message type each carries; connect requests are checked against them.
 #pragma once
 
+#include "actors/atoms.hpp"
+
 #include <caf/actor.hpp>
+#include <caf/result.hpp>
 #include <caf/error.hpp>
 #include <caf/sec.hpp>
 #include <caf/type_id.hpp>
@@ -53,5 +56,17 @@ public:
 private:
   std::map<std::string, port> table_;
 };
+
+/// The handler of graph-API connect requests for an actor whose state has `ports edges`:
+/// put it first in the actor's behavior.
+template <class Self>
+auto connect_handler(Self* self) {
+  return [self](connect_atom, const std::string& name, caf::actor peer, std::int32_t window,
+                std::uint16_t type) -> caf::result<bool> {
+    if (auto err = self->state.edges.connect(name, std::move(peer), window, type))
+      return err;
+    return true;
+  };
+}
 
 } // namespace axon

@@ -41,12 +41,7 @@ caf::behavior shard_behavior(shard_actor* self, shard_setup setup) {
   self->state.edges.declare<msg::forward_msg>("stage");
   self->state.edges.declare<msg::shard_work_msg>("coordinator");
   return {
-    [=](connect_atom, const std::string& port, caf::actor peer, std::int32_t window,
-        std::uint16_t type) -> caf::result<bool> {
-      if (auto err = self->state.edges.connect(port, std::move(peer), window, type))
-        return err;
-      return true;
-    },
+    connect_handler(self),
     [=](msg::shard_work_msg& work) {
       for (auto& m : work.micros)
         self->state.queue.push_back(std::move(m));

@@ -146,12 +146,7 @@ caf::behavior stage_behavior(stage_actor* self, stage_setup setup) {
   st.edges.declare<msg::grads_msg>("optimizer");
   st.edges.declare<msg::loss_msg>("coordinator");
   return {
-    [=](connect_atom, const std::string& port, caf::actor peer, std::int32_t window,
-        std::uint16_t type) -> caf::result<bool> {
-      if (auto err = self->state.edges.connect(port, std::move(peer), window, type))
-        return err;
-      return true;
-    },
+    connect_handler(self),
     [=](msg::params_msg& m) {
       auto& st = self->state;
       st.model->bind(param_arena::over(st.model->params().specs(), m.params));

@@ -101,12 +101,14 @@ int train(args words) {
                                     "--resume "
                                   + run_dir.string()
                                   + "`, or remove it, or set another train.run-dir");
-    fs::create_directories(run_dir);
+    // Every input is read and checked before anything is written (the token cache is
+    // written only once all splits have been read).
     auto prepared = data::prepare_classification(settings);
     std::cerr << prepared.report;
     fill_plan(*plan, cfg, prepared);
     plan->resume = !resume_dir.empty();
     if (!plan->resume) {
+      fs::create_directories(run_dir);
       std::ofstream{run_dir / "config.ini"} << cfg.to_ini();
       write_lines(run_dir / "labels.txt", prepared.label_names);
       prepared.vocab.save((run_dir / "vocab.txt").string());

@@ -22,5 +22,7 @@ int data_synth_finsent(args words);
 int config_docs(args words);
 int config_check(args words);
 int train(args words);
+int predict(args words);
+int eval(args words);
 
 } // namespace axon::app

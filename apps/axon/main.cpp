@@ -12,6 +12,9 @@ using axon::app::command;
 
 constexpr std::array commands{
   command{"train", "train a BERT classifier from a config (or --resume RUN_DIR)", axon::app::train},
+  command{"predict", "label sentences on stdin with a trained run's best model",
+          axon::app::predict},
+  command{"eval", "classification report of a trained run on a labelled file", axon::app::eval},
   command{"bench train", "time BERT classifier training and inference (JSON on stdout)",
           axon::app::bench_train},
   command{"tokenize", "print WordPiece token ids of each line on stdin", axon::app::tokenize},

@@ -52,12 +52,7 @@ caf::behavior partition_behavior(caf::stateful_actor<partition_state>* self,
     st.edges.declare<pagerank_share_msg>("from" + std::to_string(q));
   }
   return {
-    [=](connect_atom, const std::string& port, caf::actor peer, std::int32_t window,
-        std::uint16_t type) -> caf::result<bool> {
-      if (auto err = self->state.edges.connect(port, std::move(peer), window, type))
-        return err;
-      return true;
-    },
+    connect_handler(self),
     [=](const pagerank_iterate_msg& it) {
       auto& st = self->state;
       const int P = st.setup.partitions;
@@ -131,12 +126,7 @@ caf::behavior driver_behavior(caf::stateful_actor<driver_state>* self, std::int3
       self->send(st.edges[partition_node(p)].peer, pagerank_iterate_msg{st.iteration});
   };
   return {
-    [=](connect_atom, const std::string& port, caf::actor peer, std::int32_t window,
-        std::uint16_t type) -> caf::result<bool> {
-      if (auto err = self->state.edges.connect(port, std::move(peer), window, type))
-        return err;
-      return true;
-    },
+    connect_handler(self),
     [=](step_atom, double tolerance, std::int32_t max_iterations) -> caf::result<std::int32_t, double> {
       auto& st = self->state;
       st.tolerance = tolerance;

@@ -52,6 +52,7 @@ std::vector<tokenized_example> tokenize_cached(const wordpiece_tokenizer& tokeni
     }
   }
   auto examples = tokenize_dataset(tokenizer, data, s.max_len);
+  std::filesystem::create_directories(s.cache_dir);
   write_token_cache(file, fingerprint, examples);
   return examples;
 }

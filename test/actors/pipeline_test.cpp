@@ -5,6 +5,7 @@
 
 #include "graphs/bert/bert_classifier.hpp"
 #include "graphs/bert/bert_pipeline.hpp"
+#include "runtime/safetensors.hpp"
 
 #include <boost/test/unit_test.hpp>
 #include <nlohmann/json.hpp>
@@ -99,6 +100,34 @@ BOOST_AUTO_TEST_CASE(same_placement_is_bitwise_repeatable) {
   BOOST_TEST(std::memcmp(state_a.second_moments.flat().raw(), state_b.second_moments.flat().raw(),
                          state_a.second_moments.flat().nbytes()) == 0);
   BOOST_TEST(state_a.steps == 6);
+}
+
+BOOST_AUTO_TEST_CASE(ten_steps_on_two_stages_two_shards_match_pytorch) {
+  // The weights and batches of test/make_bert_reference.py, trained by the actor graph:
+  // dropout 0, constant lr 1e-3, no clipping, weight decay 0.01 except biases/LayerNorm.
+  auto ref = read_safetensors(AXON_TEST_DIR "/reference/bert/tiny.safetensors");
+  bert::job_layout job;
+  job.model = {100, 16, 2, 64, 2, 4, 256, 3, true, 1e-12f, 0.0f, 0.0f};
+  job.stages = 2;
+  job.shards = 2;
+  job.micro_batches = 2;
+  job.adamw = {1e-3f, 0.9f, 0.999f, 1e-8f, 0.01f};
+  bert::pipeline p{sys, job};
+  param_arena weights{bert::param_specs(job.model)};
+  for (std::size_t k = 0; k < weights.count(); ++k)
+    std::memcpy(weights.tensors()[k].raw(), ref.at("init/" + weights.specs()[k].name).raw(),
+                weights.tensors()[k].nbytes());
+  p.load_params(weights);
+  const auto& expected = ref.at("train_losses");
+  for (int step = 0; step < 10; ++step) {
+    auto prefix = "batch" + std::to_string(step % 2) + "/";
+    bert::batch in{ref.at(prefix + "ids"), ref.at(prefix + "types"), ref.at(prefix + "mask"),
+                   ref.at(prefix + "labels")};
+    double loss = p.train_step(in, step, 1e-3f).first;
+    double torch_loss = expected.data<float>()[step];
+    BOOST_TEST_INFO("step " << step << ": axon " << loss << ", torch " << torch_loss);
+    BOOST_TEST(relative(loss, torch_loss) <= 1e-4);
+  }
 }
 
 BOOST_AUTO_TEST_CASE(credit_windows_are_never_exceeded) {

@@ -106,7 +106,7 @@ BOOST_AUTO_TEST_CASE(data_errors_exit_2_naming_the_file) {
   BOOST_TEST(r.status == 2);
   BOOST_TEST_INFO(r.output);
   BOOST_TEST(r.output.find("train.csv") != std::string::npos);
-  BOOST_TEST(!fs::exists(dir.path / "job" / "metrics.jsonl"));
+  BOOST_TEST(!fs::exists(dir.path / "job")); // nothing written
 }
 
 BOOST_FIXTURE_TEST_CASE(trains_evaluates_and_reports, generated_data) {
@@ -130,6 +130,26 @@ BOOST_FIXTURE_TEST_CASE(trains_evaluates_and_reports, generated_data) {
   BOOST_REQUIRE(test.size() == 1u);
   BOOST_TEST(test[0]["accuracy"].get<double>() > 0.6); // chance is about 0.38
   BOOST_TEST(fs::exists(run_dir / "checkpoints" / "best.txt"));
+  // The trained run predicts and evaluates.
+  auto predicted = run("printf 'Net sales of Corheim rose 14 %% to EUR 29.3 million .\\n\\n' | " + axon
+                       + " predict --run " + run_dir.string());
+  BOOST_TEST_INFO(predicted.output);
+  BOOST_REQUIRE(predicted.status == 0);
+  std::regex two_lines{R"(^(negative|neutral|positive)\t[01]\.\d{4}\n(negative|neutral|positive)\t[01]\.\d{4}\n$)"};
+  BOOST_TEST(std::regex_search(predicted.output, two_lines));
+  auto json = run("echo 'Profit fell sharply .' | " + axon + " predict --json --run " + run_dir.string());
+  BOOST_REQUIRE(json.status == 0);
+  auto parsed = nlohmann::json::parse(json.output);
+  BOOST_TEST(parsed["probabilities"].size() == 3u);
+  auto evaluated = run(axon + " eval --run " + run_dir.string() + " --data " + (dir.path / "data/test.csv").string());
+  BOOST_TEST_INFO(evaluated.output);
+  BOOST_REQUIRE(evaluated.status == 0);
+  // The same best checkpoint on the same test file: the accuracy `axon train` reported.
+  char expected[64];
+  std::snprintf(expected, sizeof expected, "accuracy=%.4f", test[0]["accuracy"].get<double>());
+  BOOST_TEST(evaluated.output.find(expected) != std::string::npos);
+  BOOST_TEST(run(axon + " eval --run " + (dir.path / "nowhere").string() + " --data x.csv").status == 2);
+
   // A second fresh run into the same directory is refused: it would mix two runs.
   auto again = run(axon + " train " + config);
   BOOST_TEST(again.status == 2);

@@ -1,0 +1,75 @@
+// trained_run: loading a run directory and batched inference with the loop model.
+#include "apps/axon/trained_run.hpp"
+
+#include "apps/axon/job_config.hpp"
+#include "ops/cpu/softmax.hpp"
+#include "runtime/checkpoint/checkpoint.hpp"
+#include "runtime/checkpoint/hf_weights.hpp"
+#include "runtime/config/load.hpp"
+#include "runtime/data/batcher.hpp"
+
+#include <cstring>
+#include <filesystem>
+#include <fstream>
+
+namespace axon::app {
+
+namespace fs = std::filesystem;
+
+trained_run trained_run::load(const std::string& run_dir) {
+  trained_run run;
+  const fs::path dir{run_dir};
+  auto loaded = config::load_config_file((dir / "config.ini").string(), {});
+  if (!loaded.resolved)
+    throw std::runtime_error(run_dir + " is not an Axon run directory: " + loaded.error_text());
+  run.config = std::make_unique<config::resolved_config>(*loaded.resolved);
+  std::ifstream labels{dir / "labels.txt"};
+  for (std::string line; std::getline(labels, line);)
+    if (!line.empty())
+      run.labels.push_back(line);
+  if (run.labels.empty())
+    throw std::runtime_error((dir / "labels.txt").string() + " is missing or empty");
+  auto vocab = data::vocabulary::load((dir / "vocab.txt").string());
+  const auto vocab_size = vocab.size();
+  run.tokenizer = std::make_unique<data::wordpiece_tokenizer>(std::move(vocab),
+                                                              !run.config->get_bool("data.cased"));
+  run.max_len = static_cast<std::size_t>(run.config->get_int("data.max-len"));
+  auto model_cfg = model_config_of(*run.config, vocab_size, run.labels.size());
+  run.model = std::make_unique<bert::bert_classifier>(model_cfg);
+  checkpoint::expected_layout expect{job_hash(*run.config), run.model->params().specs()};
+  std::optional<checkpoint::loaded_checkpoint> chosen;
+  if (auto best = checkpoint::best_checkpoint(dir)) {
+    chosen = checkpoint::load_checkpoint(dir / "checkpoints" / ("step-" + std::to_string(*best)),
+                                         expect);
+  } else {
+    auto found = checkpoint::load_latest_valid(dir, expect);
+    if (!found.checkpoint)
+      throw std::runtime_error("no valid checkpoint in " + (dir / "checkpoints").string());
+    chosen = std::move(found.checkpoint);
+  }
+  auto report = checkpoint::load_weights(chosen->model, run.model->params());
+  if (!report.missing.empty())
+    throw std::runtime_error(chosen->folder.string() + " lacks " + report.missing.front());
+  run.checkpoint = chosen->folder.string();
+  return run;
+}
+
+tensor trained_run::probabilities(const std::vector<data::tokenized_example>& examples,
+                                  std::size_t batch_size) {
+  const auto k = static_cast<std::int64_t>(labels.size());
+  auto out = tensor::empty({static_cast<std::int64_t>(examples.size()), k});
+  if (examples.empty())
+    return out;
+  data::batcher batches{examples, {batch_size, 0, false, false, tokenizer->vocab().pad_id()}};
+  std::int64_t row = 0;
+  for (std::size_t b = 0; b < batches.batches_per_epoch(); ++b) {
+    auto batch = batches.next();
+    model->forward({batch.ids, batch.token_types, batch.attention_mask, {}}, {});
+    auto probs = out.slice(row, row + batch.ids.size(0));
+    ops::softmax_forward(probs, model->logits());
+    row += batch.ids.size(0);
+  }
+  return out;
+}
+
+} // namespace axon::app

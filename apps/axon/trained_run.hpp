@@ -1,0 +1,33 @@
+// trained_run: a finished (or running) training run loaded back from its directory for
+// prediction and evaluation: config.ini, labels.txt, vocab.txt and the best checkpoint's
+// weights (the newest valid one when none is marked best), in a single-loop model.
+#pragma once
+
+#include "graphs/bert/bert_classifier.hpp"
+#include "runtime/config/resolved_config.hpp"
+#include "runtime/data/tokenized_examples.hpp"
+#include "runtime/data/wordpiece.hpp"
+
+#include <memory>
+#include <string>
+#include <vector>
+
+namespace axon::app {
+
+struct trained_run {
+  std::unique_ptr<config::resolved_config> config;
+  std::vector<std::string> labels;
+  std::unique_ptr<data::wordpiece_tokenizer> tokenizer;
+  std::unique_ptr<bert::bert_classifier> model;
+  std::string checkpoint; // the folder the weights came from
+  std::size_t max_len = 128;
+
+  /// Throws std::runtime_error naming the missing or damaged file.
+  static trained_run load(const std::string& run_dir);
+
+  /// Class probabilities (rows, K) of tokenized examples, in batches of `batch_size`.
+  tensor probabilities(const std::vector<data::tokenized_example>& examples,
+                       std::size_t batch_size);
+};
+
+} // namespace axon::app
