@@ -40,29 +40,38 @@ attention_dims check(std::string_view op, const tensor& qkv, const tensor& probs
   return d;
 }
 
-// Softmax of row `s` over the keys whose mask is 1 (all keys when none is).
-void masked_softmax_row(float* p, const float* s, const std::int32_t* mask, std::int64_t t) {
-  bool any_valid = mask == nullptr;
-  for (std::int64_t j = 0; j < t && !any_valid; ++j)
-    any_valid = mask[j] != 0;
-  if (mask == nullptr || !any_valid) {
-    softmax_row(p, s, t);
-    return;
-  }
-  float max = -INFINITY;
-  for (std::int64_t j = 0; j < t; ++j)
-    if (mask[j] != 0)
-      max = std::fmax(max, s[j]);
-  float sum = 0.0f;
+// Per key of row b: 1 when attended, 0 when masked; every key 1 when none is attended.
+void key_weights(float* keep, const std::int32_t* mask, std::int64_t t) {
+  bool any_attended = false;
   for (std::int64_t j = 0; j < t; ++j) {
-    p[j] = mask[j] != 0 ? exp_approx(s[j] - max) : 0.0f;
+    keep[j] = mask == nullptr || mask[j] != 0 ? 1.0f : 0.0f;
+    any_attended |= keep[j] != 0.0f;
+  }
+  if (!any_attended)
+    std::fill(keep, keep + t, 1.0f);
+}
+
+// Softmax of row `s` over the keys with weight 1 (masked keys get exactly 0). Masked
+// scores take no part in the maximum; their exp (finite: exp_approx clamps) times 0 is 0.
+// p may be s (in place): each element is read before it is written.
+void masked_softmax_row(float* p, const float* s, const float* __restrict keep, std::int64_t t) {
+  float max = -INFINITY;
+#pragma omp simd reduction(max : max)
+  for (std::int64_t j = 0; j < t; ++j) {
+    float v = keep[j] != 0.0f ? s[j] : -INFINITY;
+    max = v > max ? v : max;
+  }
+  float sum = 0.0f;
+#pragma omp simd reduction(+ : sum)
+  for (std::int64_t j = 0; j < t; ++j) {
+    p[j] = exp_approx(s[j] - max) * keep[j];
     sum += p[j];
   }
   float inv = 1.0f / sum;
+#pragma omp simd
   for (std::int64_t j = 0; j < t; ++j)
     p[j] *= inv;
 }
-
 // Element offset of probs[b,h,0,0] in the (B,NH,T,T) tensor: the dropout counter base.
 std::int64_t probs_offset(const attention_dims& d, std::int64_t task) {
   return task * d.t * d.t;
@@ -90,7 +99,7 @@ void attention_forward(const tensor& out, const tensor& probs, const tensor& qkv
   const float scale = 1.0f / std::sqrt(float(d.hs));
   const auto ld_qkv = int(3 * d.c), tt = int(d.t), hs = int(d.hs);
   parallel_for(d.b * d.nh, 1, [&](std::int64_t begin, std::int64_t end) {
-    std::vector<float> pd(drop.active() ? d.t * d.t : 0);
+    std::vector<float> pd(drop.active() ? d.t * d.t : 0), keep(d.t);
     for (auto task = begin; task < end; ++task) {
       auto bi = task / d.nh, h = task % d.nh;
       const float* q = x + bi * d.t * 3 * d.c + h * d.hs;
@@ -99,9 +108,9 @@ void attention_forward(const tensor& out, const tensor& probs, const tensor& qkv
       float* p = p_all + probs_offset(d, task);
       cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, tt, tt, hs, scale, q, ld_qkv, k,
                   ld_qkv, 0.0f, p, tt);
-      const std::int32_t* row_mask = mask ? mask + bi * d.t : nullptr;
+      key_weights(keep.data(), mask ? mask + bi * d.t : nullptr, d.t);
       for (std::int64_t i = 0; i < d.t; ++i)
-        masked_softmax_row(p + i * d.t, p + i * d.t, row_mask, d.t);
+        masked_softmax_row(p + i * d.t, p + i * d.t, keep.data(), d.t);
       const float* pv = p;
       if (drop.active()) {
         dropped_probs(pd.data(), p, probs_offset(d, task), d.t * d.t, drop);
