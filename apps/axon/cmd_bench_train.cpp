@@ -162,8 +162,8 @@ private:
 class actor_runner : public runner {
 public:
   actor_runner(const bench_flags& f, const bert::bert_config& cfg)
-    : system_(configure(f.threads)),
-      pipeline_(system_, layout_of(f, cfg)) {
+    : system_(configure(f.threads)), pipeline_(system_, layout_of(f, cfg)),
+      lr_(static_cast<float>(f.lr)), micro_rows_divisor_(f.shards * f.micro_batches) {
     pipeline_.init_params();
     for (const auto& s : bert::param_specs(cfg))
       numel_ += s.sizes.numel();
@@ -182,7 +182,7 @@ private:
     static system_config cfg{threads};
     return cfg;
   }
-  bert::job_layout layout_of(const bench_flags& f, const bert::bert_config& cfg) {
+  static bert::job_layout layout_of(const bench_flags& f, const bert::bert_config& cfg) {
     bert::job_layout job;
     job.model = cfg;
     job.stages = f.stages;
@@ -192,16 +192,14 @@ private:
     job.adamw = adamw_of(f);
     job.decay_all = true;
     job.seed = static_cast<std::uint64_t>(f.seed);
-    lr_ = job.adamw.lr;
-    micro_rows_divisor_ = f.shards * f.micro_batches;
     return job;
   }
 
   caf::actor_system system_;
   bert::pipeline pipeline_;
+  float lr_;
+  int micro_rows_divisor_;
   std::int64_t numel_ = 0;
-  float lr_ = 0;
-  int micro_rows_divisor_ = 1;
 };
 
 int validate(const bench_flags& f) {
