@@ -89,8 +89,10 @@ void compute_pool::run(std::int64_t n, std::int64_t grain, const range_fn& fn) {
   }
   enter_busy();
   std::unique_lock lock{mutex_};
-  jobs_.push_back(job{&fn, n, chunks});
-  auto& mine = jobs_.back();
+  auto& mine = jobs_.emplace_back();
+  mine.fn = &fn;
+  mine.n = n;
+  mine.chunks = chunks;
   wake_.notify_all();
   while (mine.next < mine.chunks)
     run_chunk(mine, mine.next++, lock);

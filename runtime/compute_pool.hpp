@@ -61,7 +61,7 @@ public:
 
 private:
   struct job {
-    const range_fn* fn;
+    const range_fn* fn = nullptr;
     std::int64_t n = 0, chunks = 0;
     std::int64_t next = 0; // first unclaimed chunk
     std::int64_t done = 0; // finished chunks

@@ -150,6 +150,23 @@ BOOST_FIXTURE_TEST_CASE(trains_evaluates_and_reports, generated_data) {
   BOOST_TEST(evaluated.output.find(expected) != std::string::npos);
   BOOST_TEST(run(axon + " eval --run " + (dir.path / "nowhere").string() + " --data x.csv").status == 2);
 
+  // Another job starts from this run's weights (Hugging Face names) through model.init;
+  // a model of another width is refused naming the tensor and both shapes.
+  std::ifstream best_file{run_dir / "checkpoints" / "best.txt"};
+  std::string best_step;
+  best_file >> best_step;
+  auto weights = (run_dir / "checkpoints" / best_step / "model.safetensors").string();
+  auto warm = run(axon + " train " + config + " --train.run-dir=" + (dir.path / "warm").string()
+                  + " --model.init=" + weights + " --train.epochs=1");
+  BOOST_TEST_INFO(warm.output);
+  BOOST_TEST(warm.status == 0);
+  BOOST_TEST(warm.output.find("model.init: ") != std::string::npos);
+  auto wrong = run(axon + " train " + config + " --train.run-dir=" + (dir.path / "wrong").string()
+                   + " --model.init=" + weights + " --model.hidden=32 --model.intermediate=64");
+  BOOST_TEST_INFO(wrong.output);
+  BOOST_TEST(wrong.status != 0);
+  BOOST_TEST(wrong.output.find("bert.embeddings.word_embeddings.weight") != std::string::npos);
+
   // A second fresh run into the same directory is refused: it would mix two runs.
   auto again = run(axon + " train " + config);
   BOOST_TEST(again.status == 2);
