@@ -53,6 +53,11 @@ std::int64_t part_bound(std::int64_t n, std::int64_t parts, std::int64_t k) {
   return k * n / parts;
 }
 
+msg::micro_batch micro_batch_of(const bert::batch& part, const msg::micro_batch_id& id,
+                                std::int64_t global_rows, bool training) {
+  return {id, part.ids, part.token_types, part.mask, part.labels, global_rows, training};
+}
+
 void maybe_finish_step(coordinator_actor* self) {
   auto& st = self->state;
   if (!st.stepping || st.losses_left > 0 || st.updates_left > 0)
@@ -102,15 +107,11 @@ caf::behavior coordinator_behavior(coordinator_actor* self, coordinator_setup se
         for (std::int64_t k = 0; k < micros; ++k) {
           auto part = bert::take_rows(whole, first + part_bound(last - first, micros, k),
                                       first + part_bound(last - first, micros, k + 1), true);
-          msg::micro_batch mb;
-          mb.id = {step, std::uint32_t(s), std::uint32_t(k), std::uint32_t(micros), st.generation};
-          mb.ids = part.ids;
-          mb.types = part.token_types;
-          mb.mask = part.mask;
-          mb.labels = part.labels;
-          mb.global_rows = b;
-          mb.training = true;
-          work.micros.push_back(std::move(mb));
+          work.micros.push_back(
+            micro_batch_of(part,
+                           {step, std::uint32_t(s), std::uint32_t(k), std::uint32_t(micros),
+                            st.generation},
+                           b, true));
         }
         st.losses_left += int(micros);
         self->send(st.edges[shard_port(s)].peer, std::move(work));
@@ -138,17 +139,10 @@ caf::behavior coordinator_behavior(coordinator_actor* self, coordinator_setup se
       for (std::int64_t first = 0, chunk = 0; first < b; first += micro_rows, ++chunk) {
         auto last = std::min<std::int64_t>(b, first + micro_rows);
         auto s = std::uint32_t(chunk % st.setup.shards);
-        auto part = bert::take_rows(whole, first, last, true);
-        msg::micro_batch mb;
-        mb.id = {st.step, s, std::uint32_t(work[s].micros.size()), 0, st.generation};
-        mb.ids = part.ids;
-        mb.types = part.token_types;
-        mb.mask = part.mask;
-        mb.labels = part.labels;
-        mb.global_rows = b;
-        mb.training = false;
-        st.eval_first_row[{s, mb.id.micro}] = first;
-        work[s].micros.push_back(std::move(mb));
+        auto micro = std::uint32_t(work[s].micros.size());
+        work[s].micros.push_back(micro_batch_of(bert::take_rows(whole, first, last, true),
+                                                {st.step, s, micro, 0, st.generation}, b, false));
+        st.eval_first_row[{s, micro}] = first;
         ++st.eval_left;
       }
       for (std::int32_t s = 0; s < st.setup.shards; ++s)

@@ -15,11 +15,21 @@ namespace {
 
 constexpr std::int64_t row_grain = 16;
 
-// inp (...,C) against weight (OC,C): a mismatch names both shapes.
-void require_inner(std::string_view op, const tensor& inp, const tensor& weight) {
-  require(inp.defined() && inp.rank() >= 1 && inp.size(-1) == weight.size(1), op,
+// weight (OC,C) and inp (...,C): a mismatch names both shapes. Returns {OC, C, N rows}.
+struct linear_dims {
+  std::int64_t oc, c, n;
+};
+
+linear_dims require_weight_and_input(std::string_view op, const tensor& weight,
+                                     const tensor& inp) {
+  require(weight.defined() && weight.rank() == 2, op,
+          "weight is " + weight.describe() + ", expected (OC,C)");
+  auto oc = weight.size(0), c = weight.size(1);
+  require_tensor(op, "weight", weight, {oc, c});
+  require(inp.defined() && inp.rank() >= 1 && inp.size(-1) == c, op,
           "inp is " + inp.describe() + " but weight is " + weight.describe()
-            + ", expected inp (...," + std::to_string(weight.size(1)) + ")");
+            + ", expected inp (...," + std::to_string(c) + ")");
+  return {oc, c, require_rows(op, "inp", inp, c)};
 }
 
 } // namespace
@@ -27,12 +37,7 @@ void require_inner(std::string_view op, const tensor& inp, const tensor& weight)
 void linear_forward(const tensor& out, const tensor& inp, const tensor& weight,
                     const tensor& bias) {
   constexpr auto op = "linear_forward";
-  require(weight.defined() && weight.rank() == 2, op,
-          "weight is " + weight.describe() + ", expected (OC,C)");
-  auto oc = weight.size(0), c = weight.size(1);
-  require_tensor(op, "weight", weight, {oc, c});
-  require_inner(op, inp, weight);
-  auto n = require_rows(op, "inp", inp, c);
+  auto [oc, c, n] = require_weight_and_input(op, weight, inp);
   require(require_rows(op, "out", out, oc) == n, op,
           "out is " + out.describe() + " but inp is " + inp.describe());
   if (bias.defined())
@@ -57,12 +62,8 @@ void linear_backward(const tensor& dinp, const tensor& dweight, const tensor& db
                      const tensor& dout, const tensor& inp, const tensor& weight,
                      grad_write dinp_write) {
   constexpr auto op = "linear_backward";
-  require(weight.defined() && weight.rank() == 2, op,
-          "weight is " + weight.describe() + ", expected (OC,C)");
-  auto oc = weight.size(0), c = weight.size(1);
+  auto [oc, c, n] = require_weight_and_input(op, weight, inp);
   require_tensor(op, "dweight", dweight, {oc, c});
-  require_inner(op, inp, weight);
-  auto n = require_rows(op, "inp", inp, c);
   require(require_rows(op, "dout", dout, oc) == n, op,
           "dout is " + dout.describe() + " but inp is " + inp.describe());
   if (dinp.defined())
