@@ -18,6 +18,7 @@
 #include <chrono>
 #include <cstdio>
 #include <filesystem>
+#include <fstream>
 #include <iostream>
 #include <optional>
 
@@ -130,7 +131,10 @@ private:
     double loss_sum = 0, tokens = 0;
     std::int64_t logged_steps = 0;
     auto window_start = clock_type::now();
-    while (step_ < total_steps_ && epoch_ < plan_.epochs) {
+    // A resumed run that had already stopped early trains no further.
+    const bool stopped_early = plan_.early_stop && stopping_state_.has_best
+                               && stopping_state_.evals_without_improvement >= plan_.stopping.patience;
+    while (!stopped_early && step_ < total_steps_ && epoch_ < plan_.epochs) {
       auto batch = next_batch();
       self_->send(loader_, credit_atom::value, std::int32_t{1}); // prefetch the next one
       auto lr = static_cast<float>(train::learning_rate(schedule_, step_));
@@ -258,11 +262,21 @@ private:
       return;
     }
     auto report = evaluate(*plan_.test);
-    log_->append(train::test_event("test", step_, report));
+    if (!logged_test_event())
+      log_->append(train::test_event("test", step_, report));
     log_->close();
     std::cout << report.to_text() << '\n';
     std::printf("test accuracy=%.4f macro_f1=%.4f\n", report.accuracy(), report.macro_average().f1);
     std::fflush(stdout);
+  }
+
+  // True when metrics.jsonl already ends with the test event (a resumed, finished run).
+  bool logged_test_event() const {
+    std::ifstream in{fs::path{plan_.run_dir} / "metrics.jsonl"};
+    for (std::string line; std::getline(in, line);)
+      if (line.find("\"event\":\"test\"") != std::string::npos)
+        return true;
+    return false;
   }
 
   caf::blocking_actor* self_;

@@ -211,6 +211,13 @@ BOOST_FIXTURE_TEST_CASE(killed_and_resumed_equals_uninterrupted, generated_data)
   }
   BOOST_TEST(events(dir.path / "whole", "test")[0]["accuracy"]
              == events(killed_dir, "test")[0]["accuracy"]);
+
+  // Resuming a finished run trains nothing more and logs no second test event.
+  auto again = run(axon + " train --resume " + killed_dir.string());
+  BOOST_TEST_INFO(again.output);
+  BOOST_REQUIRE(again.status == 0);
+  BOOST_TEST(events(killed_dir, "train").size() == a.size());
+  BOOST_TEST(events(killed_dir, "test").size() == 1u);
 }
 
 BOOST_FIXTURE_TEST_CASE(early_stopping_keeps_the_best_checkpoint, generated_data) {
