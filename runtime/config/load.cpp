@@ -86,7 +86,10 @@ public:
     scan_result result;
     skip_spaces();
     const auto start = pos_;
-    if (at_end() || (in_file_ && is_comment(rest()))) {
+    if (at_end() && !in_file_) {
+      // `--data.dev=` on a command line: the empty string (e.g. to unset a path).
+      result.value.text = "";
+    } else if (at_end() || (in_file_ && is_comment(rest()))) {
       result.problem = "missing value";
     } else if (peek() == '"' || peek() == '\'') {
       result.problem = scan_quoted(result.value);

@@ -204,6 +204,13 @@ BOOST_AUTO_TEST_CASE(overrides_beat_file_values) {
   BOOST_TEST(cfg.get_real("train.lr") == 2e-4); // the last override wins
 }
 
+BOOST_AUTO_TEST_CASE(an_empty_override_is_the_empty_string) {
+  auto result = load(minimal + "[data]\nvocab = \"v.txt\"\n", {"--data.vocab="});
+  BOOST_TEST_REQUIRE(result.errors.empty(), result.error_text());
+  BOOST_TEST(result.resolved->get_string("data.vocab").empty());
+  BOOST_TEST(!load(minimal, {"--train.epochs="}).errors.empty()); // not an integer
+}
+
 BOOST_AUTO_TEST_CASE(bad_overrides_name_the_flag) {
   BOOST_TEST(only_error(minimal, {"train.epochs=3"}) ==
              "train.epochs: bad override \"train.epochs=3\": expected --group.key=value");
