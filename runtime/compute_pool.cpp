@@ -177,10 +177,12 @@ int process_threads = 0; // 0: all cores
 
 } // namespace
 
+int core_count() {
+  return std::max(1, static_cast<int>(std::thread::hardware_concurrency()));
+}
+
 compute_pool& process_compute_pool() {
-  static compute_pool pool{process_threads > 0
-                             ? process_threads
-                             : std::max(1, static_cast<int>(std::thread::hardware_concurrency()))};
+  static compute_pool pool{process_threads > 0 ? process_threads : core_count()};
   return pool;
 }
 

@@ -101,6 +101,9 @@ std::vector<double> parallel_accumulate(std::int64_t n, std::int64_t grain, std:
 
 namespace axon {
 
+/// The cores this process may use (at least 1).
+int core_count();
+
 /// The process's compute pool, shared by every actor that computes (created on first use
 /// with set_process_compute_threads' count, default: all cores).
 compute_pool& process_compute_pool();

@@ -6,14 +6,11 @@
 #include "apps/axon/flags.hpp"
 #include "apps/axon/job_config.hpp"
 #include "apps/axon/trained_run.hpp"
-#include "ops/cpu/blas.hpp"
-#include "runtime/compute_pool.hpp"
 #include "runtime/data/prepare.hpp"
 #include "runtime/train/classification_report.hpp"
 
 #include <algorithm>
 #include <cmath>
-#include <thread>
 #include <cstdio>
 #include <iostream>
 
@@ -38,9 +35,6 @@ int eval(args words) {
     settings.label_names = run.labels;
     auto labelled = data::read_labelled(data_file, settings);
     auto examples = data::tokenize_dataset(*run.tokenizer, labelled, run.max_len);
-    ops::use_single_threaded_blas();
-    compute_pool pool{std::max(1, int(std::thread::hardware_concurrency()))};
-    compute_pool::scope use_pool{&pool};
     auto probs = run.probabilities(examples, static_cast<std::size_t>(batch));
     train::classification_report report{run.labels};
     const auto k = static_cast<std::int64_t>(run.labels.size());

@@ -5,15 +5,12 @@
 #include "apps/axon/commands.hpp"
 #include "apps/axon/flags.hpp"
 #include "apps/axon/trained_run.hpp"
-#include "ops/cpu/blas.hpp"
-#include "runtime/compute_pool.hpp"
 #include "runtime/data/utf8.hpp"
 
 #include <nlohmann/json.hpp>
 
 #include <algorithm>
 #include <cmath>
-#include <thread>
 #include <cstdio>
 #include <iostream>
 
@@ -49,9 +46,6 @@ int predict(args words) {
       examples.push_back({encoded.ids, encoded.token_types, 0});
       lines.push_back(std::move(line));
     }
-    ops::use_single_threaded_blas();
-    compute_pool pool{std::max(1, int(std::thread::hardware_concurrency()))};
-    compute_pool::scope use_pool{&pool};
     auto probs = run.probabilities(examples, static_cast<std::size_t>(batch));
     const auto k = static_cast<std::int64_t>(run.labels.size());
     for (std::size_t r = 0; r < lines.size(); ++r) {

@@ -1,10 +1,10 @@
 // job_config: config keys -> settings structs.
 #include "apps/axon/job_config.hpp"
 
-#include <algorithm>
-#include <cstdio>
+#include "runtime/compute_pool.hpp"
+#include "runtime/fnv1a.hpp"
+
 #include <sstream>
-#include <thread>
 
 namespace axon::app {
 
@@ -54,21 +54,17 @@ bert::bert_config model_config_of(const config::resolved_config& cfg, std::size_
 std::string job_hash(const config::resolved_config& cfg) {
   // FNV-1a over the canonical text without train.run-dir: a moved run directory is the
   // same job.
-  std::uint64_t h = 14695981039346656037ull;
+  fnv1a64 h;
   std::istringstream lines{cfg.canonical_text()};
   for (std::string line; std::getline(lines, line);)
     if (!line.starts_with("train.run-dir="))
-      for (unsigned char ch : line + "\n")
-        h = (h ^ ch) * 1099511628211ull;
-  char hex[17];
-  std::snprintf(hex, sizeof hex, "%016llx", static_cast<unsigned long long>(h));
-  return hex;
+      h.add(line).add("\n");
+  return h.hex();
 }
 
 int compute_threads(const config::resolved_config& cfg) {
   auto n = cfg.get_int("train.threads");
-  return n > 0 ? static_cast<int>(n)
-               : std::max(1, static_cast<int>(std::thread::hardware_concurrency()));
+  return n > 0 ? static_cast<int>(n) : core_count();
 }
 
 void fill_plan(supervisor_plan& plan, const config::resolved_config& cfg,

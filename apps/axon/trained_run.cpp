@@ -2,10 +2,12 @@
 #include "apps/axon/trained_run.hpp"
 
 #include "apps/axon/job_config.hpp"
+#include "ops/cpu/blas.hpp"
 #include "ops/cpu/softmax.hpp"
 #include "runtime/checkpoint/checkpoint.hpp"
 #include "runtime/checkpoint/hf_weights.hpp"
 #include "runtime/config/load.hpp"
+#include "runtime/compute_pool.hpp"
 #include "runtime/data/batcher.hpp"
 
 #include <cstring>
@@ -60,6 +62,9 @@ tensor trained_run::probabilities(const std::vector<data::tokenized_example>& ex
   auto out = tensor::empty({static_cast<std::int64_t>(examples.size()), k});
   if (examples.empty())
     return out;
+  ops::use_single_threaded_blas();
+  compute_pool pool{core_count()};
+  compute_pool::scope use_pool{&pool};
   data::batcher batches{examples, {batch_size, 0, false, false, tokenizer->vocab().pad_id()}};
   std::int64_t row = 0;
   for (std::size_t b = 0; b < batches.batches_per_epoch(); ++b) {

@@ -25,7 +25,8 @@ struct trained_run {
   /// Throws std::runtime_error naming the missing or damaged file.
   static trained_run load(const std::string& run_dir);
 
-  /// Class probabilities (rows, K) of tokenized examples, in batches of `batch_size`.
+  /// Class probabilities (rows, K) of tokenized examples, in batches of `batch_size`, on
+  /// every core.
   tensor probabilities(const std::vector<data::tokenized_example>& examples,
                        std::size_t batch_size);
 };

@@ -1,6 +1,7 @@
 // BERT parameter names, shapes and views.
 #include "graphs/bert/bert_params.hpp"
 
+#include "runtime/fnv1a.hpp"
 #include "runtime/random_fill.hpp"
 
 #include <string>
@@ -11,14 +12,6 @@ namespace {
 
 std::string layer_prefix(int layer) {
   return "bert.encoder.layer." + std::to_string(layer) + ".";
-}
-
-// FNV-1a: a fixed hash (std::hash differs between standard libraries).
-std::uint64_t fnv1a(const std::string& text) {
-  std::uint64_t h = 14695981039346656037ull;
-  for (unsigned char ch : text)
-    h = (h ^ ch) * 1099511628211ull;
-  return h;
 }
 
 bool is_layer_norm_or_bias(const std::string& name) {
@@ -140,7 +133,7 @@ void init_params(const param_arena& arena, std::uint64_t seed) {
     else if (name.ends_with(".bias"))
       t.fill_(0.0f);
     else // stream: a hash of the name, so the draw does not depend on the arena's layout
-      fill_normal(t, 0.0f, 0.02f, seed, fnv1a(name));
+      fill_normal(t, 0.0f, 0.02f, seed, fnv1a64{}.add(name).value());
   }
 }
 

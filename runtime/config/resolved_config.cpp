@@ -1,6 +1,8 @@
 // resolved_config: typed getters, the INI text of a run directory and the config hash.
 #include "runtime/config/resolved_config.hpp"
 
+#include "runtime/fnv1a.hpp"
+
 #include "runtime/config/values.hpp"
 
 #include <stdexcept>
@@ -69,16 +71,7 @@ std::string resolved_config::canonical_text() const {
 }
 
 std::string resolved_config::hash() const {
-  std::uint64_t h = 0xcbf29ce484222325ull; // FNV-1a 64 offset basis
-  for (unsigned char c : canonical_text()) {
-    h ^= c;
-    h *= 0x100000001b3ull; // FNV-1a 64 prime
-  }
-  static constexpr char digits[] = "0123456789abcdef";
-  std::string hex(16, '0');
-  for (int i = 15; i >= 0; --i, h >>= 4)
-    hex[i] = digits[h & 0xf];
-  return hex;
+  return fnv1a64{}.add(canonical_text()).hex();
 }
 
 } // namespace axon::config

@@ -3,6 +3,7 @@
 
 #include "runtime/data/readers.hpp"
 #include "runtime/data/vocab_builder.hpp"
+#include "runtime/fnv1a.hpp"
 
 #include <filesystem>
 #include <sstream>
@@ -109,11 +110,10 @@ prepared_data prepare_classification(const data_settings& s) {
   wordpiece_tokenizer tokenizer{out.vocab, !s.cased};
   // What produced the tokens: a cache made otherwise is refused and rebuilt.
   std::ostringstream fingerprint;
-  std::uint64_t vocab_hash = 14695981039346656037ull; // FNV-1a over every token
+  fnv1a64 vocab_hash;
   for (const auto& token : out.vocab.tokens())
-    for (unsigned char ch : token + "\n")
-      vocab_hash = (vocab_hash ^ ch) * 1099511628211ull;
-  fingerprint << "vocab=" << out.vocab.size() << ":" << std::hex << vocab_hash << std::dec
+    vocab_hash.add(token).add("\n");
+  fingerprint << "vocab=" << out.vocab.size() << ":" << vocab_hash.hex()
               << " cased=" << s.cased << " max_len=" << s.max_len << " path=" << s.path
               << " train=" << s.train << " dev=" << s.dev << " test=" << s.test
               << " split=" << s.split.train << "," << s.split.dev << "," << s.split.test
