@@ -23,6 +23,15 @@ inline caf::error error_from(std::exception_ptr failure, const std::string& wher
   }
 }
 
+/// The text of an error for a user: an error made by Axon carries its whole message as its
+/// context (one string), shown as is; others (CAF's own) are rendered with their code.
+inline std::string error_text(const caf::error& err) {
+  const auto& context = err.context();
+  if (context.match_elements<std::string>())
+    return context.get_as<std::string>(0);
+  return caf::to_string(err);
+}
+
 /// Installs the handler on `self`: `where` names the actor in the message (e.g. "stage 1
 /// of shard 0").
 inline void exit_on_exception(caf::scheduled_actor* self, std::string where) {

@@ -13,5 +13,7 @@ using state_atom = caf::atom_constant<caf::atom("state")>;       // optimizer: g
 using stats_atom = caf::atom_constant<caf::atom("stats")>;       // an actor's counters
 using credit_atom = caf::atom_constant<caf::atom("credit")>;     // loader: may send n more
 using restore_atom = caf::atom_constant<caf::atom("restore")>;   // loader: continue at cursor
+using hello_atom = caf::atom_constant<caf::atom("hello")>;       // node: compare identities
+using place_atom = caf::atom_constant<caf::atom("place")>;       // node: spawn a graph node
 
 } // namespace axon

@@ -1,6 +1,7 @@
 // supervisor actor: see supervisor_actor.hpp.
 #include "actors/supervisor_actor.hpp"
 
+#include "actors/actor_error.hpp"
 #include "actors/atoms.hpp"
 #include "actors/loader_actor.hpp"
 #include "actors/messages.hpp"
@@ -36,7 +37,7 @@ bert::batch as_batch(const data::batch& b) {
 class training_run {
 public:
   training_run(caf::blocking_actor* self, const supervisor_plan& plan)
-    : self_(self), plan_(plan), pipeline_(self->system(), plan.layout),
+    : self_(self), plan_(plan), pipeline_(self->system(), plan.layout, plan.cluster),
       specs_(bert::param_specs(plan.layout.model)) {
   }
 
@@ -196,7 +197,7 @@ private:
         done = true;
       },
       [&](caf::down_msg& down) {
-        throw std::runtime_error("the loader stopped: " + self_->system().render(down.reason));
+        throw std::runtime_error("the loader stopped: " + error_text(down.reason));
       });
     return got;
   }

@@ -50,6 +50,7 @@ struct supervisor_plan {
   std::string config_hash;
   bool resume = false;
   std::string init_weights; // safetensors with Hugging Face names; empty: random init
+  std::shared_ptr<const remote_nodes> cluster; // node processes of the placement; null: local
 };
 
 caf::actor spawn_supervisor(caf::actor_system& sys, std::shared_ptr<const supervisor_plan> plan);

@@ -1,15 +1,15 @@
-// system_config: registration and scheduler settings.
+// system_config: registration, scheduler and network settings.
 #include "actors/system_config.hpp"
 
 #include "actors/messages.hpp"
 #include "runtime/compute_pool.hpp"
 
 #include <caf/io/middleman.hpp>
-
+#include <caf/openssl/manager.hpp>
 
 namespace axon {
 
-system_config::system_config(int threads) {
+system_config::system_config(int threads, const cluster::cluster_settings* cluster) {
   register_message_types(*this);
   load<caf::io::middleman>();
   auto n = threads > 0 ? threads : core_count();
@@ -17,6 +17,16 @@ system_config::system_config(int threads) {
   // Idle workers: at most one spin round, then a short sleeping poll, then wait.
   set("work-stealing.aggressive-poll-attempts", static_cast<std::size_t>(1));
   set("work-stealing.moderate-poll-attempts", static_cast<std::size_t>(10));
+  if (cluster == nullptr)
+    return;
+  set("middleman.heartbeat-interval", caf::timespan{cluster->heartbeat});
+  set("middleman.connection-timeout", caf::timespan{cluster->timeout});
+  if (cluster->tls.enabled()) {
+    load<caf::openssl::manager>();
+    openssl_certificate = cluster->tls.certificate;
+    openssl_key = cluster->tls.key;
+    openssl_cafile = cluster->tls.ca;
+  }
 }
 
 } // namespace axon

@@ -1,7 +1,12 @@
 // The CAF configuration every Axon process starts from: all message types registered,
 // scheduler threads set from Axon's own thread count, idle scheduler workers that sleep
 // instead of spinning (CAF's defaults poll aggressively first), and the middleman loaded.
+// With cluster settings: heartbeats and the connection timeout on (CAF 0.17 defaults them
+// off, so a frozen peer would never be noticed), and CAF's OpenSSL module with the
+// certificate, key and CA when TLS is configured.
 #pragma once
+
+#include "runtime/config/cluster_settings.hpp"
 
 #include <caf/actor_system_config.hpp>
 
@@ -10,7 +15,7 @@ namespace axon {
 class system_config : public caf::actor_system_config {
 public:
   /// `threads`: CAF scheduler threads (0: all cores).
-  explicit system_config(int threads = 0);
+  explicit system_config(int threads = 0, const cluster::cluster_settings* cluster = nullptr);
 };
 
 } // namespace axon

@@ -1,6 +1,7 @@
 // actor_graph: declaration checks, spawning and edge wiring.
 #include "graphs/actor_graph.hpp"
 
+#include "actors/actor_error.hpp"
 #include "actors/atoms.hpp"
 
 #include <caf/exit_reason.hpp>
@@ -25,6 +26,13 @@ void running_graph::stop() const {
     caf::anon_send_exit(actor, caf::exit_reason::user_shutdown);
 }
 
+std::string running_graph::name_of(const caf::actor_addr& actor) const {
+  for (const auto& [name, a] : actors)
+    if (a.address() == actor)
+      return name;
+  return "";
+}
+
 const node_spec* actor_graph::find(const std::string& name) const {
   for (const auto& n : nodes_)
     if (n.name == name)
@@ -37,6 +45,15 @@ void actor_graph::add_node(std::string name, std::string kind, caf::message para
   if (name.empty() || find(name) != nullptr)
     throw std::invalid_argument("actor_graph: node name '" + name + "' is empty or taken");
   nodes_.push_back({std::move(name), std::move(kind), std::move(params), std::move(placement)});
+}
+
+void actor_graph::set_placement(const std::string& name, std::string placement) {
+  for (auto& n : nodes_)
+    if (n.name == name) {
+      n.placement = std::move(placement);
+      return;
+    }
+  throw std::invalid_argument("actor_graph: no node named " + name + " to place");
 }
 
 void actor_graph::add_edge_of_type(port_ref from, port_ref to, int credit_window,
@@ -55,26 +72,35 @@ void actor_graph::add_edge_of_type(port_ref from, port_ref to, int credit_window
   edges_.push_back({std::move(from), std::move(to), credit_window, type, std::move(type_name)});
 }
 
-caf::expected<running_graph> actor_graph::spawn(caf::actor_system& sys,
-                                                const kind_table& kinds) const {
+caf::expected<caf::actor> actor_graph::spawn_node(caf::actor_system& sys,
+                                                  const kind_table& kinds,
+                                                  const remote_nodes* remote,
+                                                  const node_spec& n) const {
+  if (n.placement != "local") {
+    if (!remote)
+      return caf::make_error(caf::sec::invalid_argument,
+                             "placement '" + n.placement
+                               + "' needs a cluster; this process runs local nodes only");
+    return remote->spawn(n);
+  }
+  auto kind = kinds.find(n.kind);
+  if (kind == kinds.end())
+    return caf::make_error(caf::sec::invalid_argument, "unknown kind '" + n.kind + "'");
+  return kind->second(sys, n);
+}
+
+caf::expected<running_graph> actor_graph::spawn(caf::actor_system& sys, const kind_table& kinds,
+                                                const remote_nodes* remote) const {
   running_graph running;
   auto fail = [&](caf::error err) {
     running.stop();
     return caf::expected<running_graph>{std::move(err)};
   };
   for (const auto& n : nodes_) {
-    if (n.placement != "local")
-      return fail(caf::make_error(caf::sec::invalid_argument,
-                                  "node " + n.name + ": placement '" + n.placement
-                                    + "' needs a cluster; this process runs local nodes only"));
-    auto kind = kinds.find(n.kind);
-    if (kind == kinds.end())
-      return fail(caf::make_error(caf::sec::invalid_argument,
-                                  "node " + n.name + ": unknown kind '" + n.kind + "'"));
-    auto actor = kind->second(sys, n);
+    auto actor = spawn_node(sys, kinds, remote, n);
     if (!actor)
       return fail(caf::make_error(caf::sec::runtime_error,
-                                  "node " + n.name + ": " + sys.render(actor.error())));
+                                  "node " + n.name + ": " + error_text(actor.error())));
     running.actors.emplace(n.name, *actor);
   }
   caf::scoped_actor self{sys};
@@ -92,7 +118,7 @@ caf::expected<running_graph> actor_graph::spawn(caf::actor_system& sys,
                    failure = caf::make_error(caf::sec::invalid_argument,
                                              "edge " + e.from.node + "." + e.from.port + " -> "
                                                + e.to.node + "." + e.to.port + " ("
-                                               + e.message_name + "): " + sys.render(err));
+                                               + e.message_name + "): " + error_text(err));
                  });
       if (failure)
         return fail(std::move(failure));

@@ -12,8 +12,9 @@
 // On spawn every node is created, then each end of each edge is told its peer with a
 // connect request (port name, peer, credit window, message type id); a node that has no
 // such port, or expects another message type there, refuses and spawn fails naming the
-// edge. Placement: "local" (this process); other placements come with cluster deployment
-// and are refused with a message until then.
+// edge. Placement: "local" (this process) or the name of a node process (`axon node`),
+// where a remote spawner (cluster_connection::spawn) creates the actor; edges are wired
+// the same way wherever their ends run.
 #pragma once
 
 #include <caf/actor.hpp>
@@ -50,6 +51,18 @@ struct edge_spec {
 
 /// Creates the actor of one node from its parameters.
 using node_factory = std::function<caf::expected<caf::actor>(caf::actor_system&, const node_spec&)>;
+/// Node processes that host the graph nodes placed away from this process (a cluster:
+/// actors/cluster_connection).
+class remote_nodes {
+public:
+  virtual ~remote_nodes() = default;
+  /// "local" or the name of the node process that runs the graph node `name`.
+  virtual std::string placement_of(const std::string& name) const = 0;
+  /// Spawns `node` on the node process `node.placement`.
+  virtual caf::expected<caf::actor> spawn(const node_spec& node) const = 0;
+  /// For messages: "worker1 (127.0.0.1:7101)", or "local" for this process.
+  virtual std::string where(const caf::actor_addr& actor) const = 0;
+};
 using kind_table = std::map<std::string, node_factory>;
 
 /// A spawned graph: its actors by node name.
@@ -58,6 +71,8 @@ struct running_graph {
   const caf::actor& at(const std::string& name) const;
   /// Sends every actor an exit message (user_shutdown).
   void stop() const;
+  /// The node name of an actor of the graph, or "" when it is none of them.
+  std::string name_of(const caf::actor_addr& actor) const;
 };
 
 class actor_graph {
@@ -75,18 +90,25 @@ public:
   void add_edge_of_type(port_ref from, port_ref to, int credit_window, caf::type_id_t type,
                         std::string type_name);
 
+  /// Moves a declared node to `placement`; std::invalid_argument for an unknown name.
+  void set_placement(const std::string& name, std::string placement);
+
   const std::vector<node_spec>& nodes() const { return nodes_; }
   const std::vector<edge_spec>& edges() const { return edges_; }
 
-  /// Spawns every node with its kind's factory and wires every edge. On failure, the
-  /// actors spawned so far are stopped and the error says which node or edge failed.
-  caf::expected<running_graph> spawn(caf::actor_system& sys, const kind_table& kinds) const;
+  /// Spawns every node (local ones with their kind's factory, the others with `remote`)
+  /// and wires every edge. On failure, the actors spawned so far are stopped and the error
+  /// says which node or edge failed.
+  caf::expected<running_graph> spawn(caf::actor_system& sys, const kind_table& kinds,
+                                     const remote_nodes* remote = nullptr) const;
 
   /// Graphviz text of the declared graph (nodes by kind, edges with type and window).
   std::string to_dot() const;
 
 private:
   const node_spec* find(const std::string& name) const;
+  caf::expected<caf::actor> spawn_node(caf::actor_system& sys, const kind_table& kinds,
+                                       const remote_nodes* remote, const node_spec& n) const;
 
   std::vector<node_spec> nodes_;
   std::vector<edge_spec> edges_;

@@ -5,6 +5,7 @@
 // Prints human-readable lines on stderr and one JSON object on stdout.
 #include "apps/axon/commands.hpp"
 #include "apps/axon/flags.hpp"
+#include "apps/axon/median.hpp"
 #include "actors/system_config.hpp"
 #include "graphs/bert/bert_classifier.hpp"
 #include "graphs/bert/bert_pipeline.hpp"
@@ -41,12 +42,6 @@ struct bench_flags {
 
 double seconds_since(clock_type::time_point t0) {
   return std::chrono::duration<double>(clock_type::now() - t0).count();
-}
-
-double median(std::vector<double> xs) {
-  std::sort(xs.begin(), xs.end());
-  auto n = xs.size();
-  return n % 2 ? xs[n / 2] : 0.5 * (xs[n / 2 - 1] + xs[n / 2]);
 }
 
 std::vector<bert::batch> make_batches(const bench_flags& f, int count) {

@@ -5,8 +5,11 @@
 #include "apps/axon/commands.hpp"
 #include "apps/axon/job_config.hpp"
 
+#include "actors/actor_error.hpp"
+#include "actors/cluster_connection.hpp"
 #include "actors/supervisor_actor.hpp"
 #include "actors/system_config.hpp"
+#include "actors/tls_check.hpp"
 #include "ops/cpu/blas.hpp"
 #include "runtime/compute_pool.hpp"
 #include "runtime/config/load.hpp"
@@ -117,21 +120,44 @@ int train(args words) {
     std::cerr << "axon train: " << e.what() << '\n';
     return 2;
   }
+  const auto cluster = cluster::cluster_settings_of(cfg);
+  if (cluster.distributed()) {
+    std::vector<std::string> actors;
+    const auto graph = bert::make_graph(plan->layout);
+    for (const auto& node : graph.nodes())
+      actors.push_back(node.name);
+    auto problem = cluster::check_placement(cluster, actors);
+    if (problem.empty() && cluster.tls.enabled())
+      problem = check_tls_files(cluster.tls);
+    if (!problem.empty()) {
+      std::cerr << "axon train: " << problem << '\n';
+      return 2;
+    }
+  }
   const int threads = compute_threads(cfg);
   ops::use_single_threaded_blas();
   set_process_compute_threads(threads);
-  system_config sys_cfg{threads};
+  system_config sys_cfg{threads, &cluster};
   caf::actor_system sys{sys_cfg};
+  if (cluster.distributed()) {
+    auto connection = cluster_connection::open(sys, cluster);
+    if (!connection) {
+      std::cerr << "axon train: " << error_text(connection.error()) << '\n';
+      return 2;
+    }
+    plan->cluster = std::move(*connection);
+  }
   caf::scoped_actor self{sys};
   auto supervisor = spawn_supervisor(sys, plan);
   self->monitor(supervisor);
   int status = 0;
   self->receive([&](caf::down_msg& down) {
     if (down.reason && down.reason != caf::exit_reason::normal) {
-      std::cerr << "axon train: " << sys.render(down.reason) << '\n';
+      std::cerr << "axon train: " << error_text(down.reason) << '\n';
       status = 1;
     }
   });
+  plan->cluster.reset(); // ends the session on the nodes while the actor system still runs
   return status;
 }
 

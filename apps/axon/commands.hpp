@@ -17,11 +17,13 @@ struct command {
 };
 
 int bench_train(args words);
+int bench_wire(args words);
 int tokenize(args words);
 int data_synth_finsent(args words);
 int config_docs(args words);
 int config_check(args words);
 int train(args words);
+int node(args words);
 int predict(args words);
 int eval(args words);
 

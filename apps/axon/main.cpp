@@ -12,11 +12,14 @@ using axon::app::command;
 
 constexpr std::array commands{
   command{"train", "train a BERT classifier from a config (or --resume RUN_DIR)", axon::app::train},
+  command{"node", "run a node process that hosts actors of cluster jobs", axon::app::node},
   command{"predict", "label sentences on stdin with a trained run's best model",
           axon::app::predict},
   command{"eval", "classification report of a trained run on a labelled file", axon::app::eval},
   command{"bench train", "time BERT classifier training and inference (JSON on stdout)",
           axon::app::bench_train},
+  command{"bench wire", "time tensors crossing to a node process (JSON on stdout)",
+          axon::app::bench_wire},
   command{"tokenize", "print WordPiece token ids of each line on stdin", axon::app::tokenize},
   command{"data synth-finsent", "write the generated financial sentiment dataset and its KG",
           axon::app::data_synth_finsent},

@@ -1,6 +1,7 @@
 // pipeline: blocking requests to the coordinator and optimizers, watching every actor.
 #include "graphs/bert/bert_pipeline.hpp"
 
+#include "actors/actor_error.hpp"
 #include "actors/atoms.hpp"
 #include "actors/messages.hpp"
 #include "graphs/bert/bert_stage.hpp"
@@ -18,28 +19,36 @@ std::string optimizer_node(int k) {
   return "optimizer" + std::to_string(k);
 }
 
-// Receives with `handler` until `done()` holds. An error reply or a graph actor going down
-// ends the wait with std::runtime_error("what: reason").
+} // namespace
+
 template <class Done, class Handler>
-void await(caf::scoped_actor& self, caf::actor_system& sys, const std::string& what, Done done,
-           Handler handler) {
+void pipeline::await(const std::string& what, Done done, Handler handler) {
   std::string failure;
-  self->receive_while([&] { return !done() && failure.empty(); })(
-    handler, [&](caf::error& err) { failure = sys.render(err); },
+  self_->receive_while([&] { return !done() && failure.empty(); })(
+    handler, [&](caf::error& err) { failure = error_text(err); },
     [&](caf::down_msg& down) {
-      failure = "an actor of the training graph stopped: " + sys.render(down.reason);
+      auto name = running_.name_of(down.source);
+      failure = "actor " + (name.empty() ? std::string{"?"} : name) + " of the training graph";
+      if (remote_ != nullptr)
+        failure += " on node " + remote_->where(down.source);
+      failure += " stopped: " + error_text(down.reason);
+      if (down.reason == caf::exit_reason::remote_link_unreachable)
+        failure += " (its node process died, or was silent longer than cluster.timeout)";
     });
   if (!failure.empty())
     throw std::runtime_error(what + ": " + failure);
 }
 
-} // namespace
-
-pipeline::pipeline(caf::actor_system& sys, const job_layout& layout)
-  : sys_(sys), layout_(layout), graph_(make_graph(layout)), self_(sys) {
-  auto spawned = graph_.spawn(sys, kinds());
+pipeline::pipeline(caf::actor_system& sys, const job_layout& layout,
+                   std::shared_ptr<const remote_nodes> remote)
+  : sys_(sys), layout_(layout), remote_(std::move(remote)), graph_(make_graph(layout)),
+    self_(sys) {
+  if (remote_ != nullptr)
+    for (const auto& node : graph_.nodes())
+      graph_.set_placement(node.name, remote_->placement_of(node.name));
+  auto spawned = graph_.spawn(sys, kinds(), remote_.get());
   if (!spawned)
-    throw std::runtime_error("cannot start the training graph: " + sys.render(spawned.error()));
+    throw std::runtime_error("cannot start the training graph: " + error_text(spawned.error()));
   running_ = std::move(*spawned);
   for (const auto& [name, actor] : running_.actors)
     self_->monitor(actor);
@@ -55,7 +64,7 @@ void pipeline::init_params() {
   for (int k = 0; k < layout_.stages; ++k)
     self_->send(running_.at(optimizer_node(k)), init_atom::value);
   int acks = 0;
-  await(self_, sys_, "initialising parameters", [&] { return acks == layout_.stages; },
+  await("initialising parameters", [&] { return acks == layout_.stages; },
         [&](bool) { ++acks; });
 }
 
@@ -89,7 +98,7 @@ void pipeline::load_params(const param_arena& params) {
     self_->send(running_.at(optimizer_node(k)), init_atom::value,
                 copy_slice(params.flat(), slices[k]));
   int acks = 0;
-  await(self_, sys_, "loading parameters", [&] { return acks == layout_.stages; },
+  await("loading parameters", [&] { return acks == layout_.stages; },
         [&](bool) { ++acks; });
 }
 
@@ -101,7 +110,7 @@ void pipeline::restore_state(const training_state& state) {
                 copy_slice(state.first_moments.flat(), slices[k]),
                 copy_slice(state.second_moments.flat(), slices[k]), state.steps);
   int acks = 0;
-  await(self_, sys_, "restoring the optimizer state", [&] { return acks == layout_.stages; },
+  await("restoring the optimizer state", [&] { return acks == layout_.stages; },
         [&](bool) { ++acks; });
 }
 
@@ -110,7 +119,7 @@ std::pair<double, double> pipeline::train_step(const batch& in, std::uint64_t st
               in.mask, in.labels);
   std::pair<double, double> result;
   bool done = false;
-  await(self_, sys_, "training step " + std::to_string(step), [&] { return done; },
+  await("training step " + std::to_string(step), [&] { return done; },
         [&](double loss, double grad_norm) {
           result = {loss, grad_norm};
           done = true;
@@ -123,7 +132,7 @@ std::pair<tensor, tensor> pipeline::evaluate(const batch& in, int micro_rows) {
               in.labels, std::int32_t{micro_rows});
   std::pair<tensor, tensor> result;
   bool done = false;
-  await(self_, sys_, "evaluation", [&] { return done; }, [&](tensor& logits, tensor& losses) {
+  await("evaluation", [&] { return done; }, [&](tensor& logits, tensor& losses) {
     result = {std::move(logits), std::move(losses)};
     done = true;
   });
@@ -138,7 +147,7 @@ training_state pipeline::gather_state() {
   for (int k = 0; k < layout_.stages; ++k) {
     self_->send(running_.at(optimizer_node(k)), state_atom::value);
     bool done = false;
-    await(self_, sys_, "reading optimizer state", [&] { return done; },
+    await("reading optimizer state", [&] { return done; },
           [&](tensor& params, tensor& m, tensor& v, std::int64_t steps) {
             for (auto [from, to] : {std::pair{&params, &state.params},
                                     {&m, &state.first_moments}, {&v, &state.second_moments}})

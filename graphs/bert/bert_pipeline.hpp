@@ -26,8 +26,10 @@ struct training_state {
 
 class pipeline {
 public:
-  /// Spawns and wires the graph; throws std::runtime_error naming what failed.
-  pipeline(caf::actor_system& sys, const job_layout& layout);
+  /// Spawns and wires the graph, on the node processes of `remote` where it places actors;
+  /// throws std::runtime_error naming what failed.
+  pipeline(caf::actor_system& sys, const job_layout& layout,
+           std::shared_ptr<const remote_nodes> remote = nullptr);
   ~pipeline();
   pipeline(const pipeline&) = delete;
   pipeline& operator=(const pipeline&) = delete;
@@ -53,8 +55,15 @@ public:
   const running_graph& actors() const { return running_; }
 
 private:
+  // Receives with `handler` until `done()` holds. An error reply or a graph actor going
+  // down ends the wait with std::runtime_error("what: reason"), naming the actor and, on
+  // a cluster, its node.
+  template <class Done, class Handler>
+  void await(const std::string& what, Done done, Handler handler);
+
   caf::actor_system& sys_;
   job_layout layout_;
+  std::shared_ptr<const remote_nodes> remote_;
   actor_graph graph_;
   running_graph running_;
   caf::scoped_actor self_;

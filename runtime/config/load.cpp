@@ -217,6 +217,19 @@ std::optional<std::vector<double>> parse_real_list(std::string_view text) {
   }
 }
 
+/// "a, b,c" -> {"a", "b", "c"}; "" -> {}.
+std::vector<std::string> split_list(std::string_view text) {
+  std::vector<std::string> items;
+  for (std::size_t pos = 0; !trim(text).empty() && pos <= text.size();) {
+    auto comma = text.find(',', pos);
+    items.emplace_back(trim(text.substr(pos, comma == std::string_view::npos ? comma : comma - pos)));
+    if (comma == std::string_view::npos)
+      break;
+    pos = comma + 1;
+  }
+  return items;
+}
+
 /// Bare text, parsed by `parse` (parse_int, parse_real, parse_timespan).
 template <class Parse>
 std::optional<value> from_bare(const raw_value& raw, Parse parse) {
@@ -261,6 +274,20 @@ conversion convert(const key_spec& key, const raw_value& raw, bool bare_strings)
           break;
         }
         std::get<std::vector<double>>(*c.result).push_back(std::get<double>(*number));
+      }
+      break;
+    case value_type::string_list:
+      if (raw.kind != raw_value::form::list) {
+        if (raw.kind == raw_value::form::bare && bare_strings) // --g.k=a,b on a command line
+          c.result = split_list(raw.text);
+        break;
+      }
+      c.result = std::vector<std::string>{};
+      for (const auto& item : raw.items) {
+        if (item.kind != raw_value::form::quoted && !bare_strings)
+          return {std::nullopt, "list strings are written in double quotes: " + quote(item.text),
+                  ""};
+        std::get<std::vector<std::string>>(*c.result).push_back(item.text);
       }
       break;
   }

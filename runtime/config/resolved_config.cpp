@@ -41,6 +41,10 @@ const std::vector<double>& resolved_config::get_reals(std::string_view key) cons
   return typed<std::vector<double>>(key);
 }
 
+const std::vector<std::string>& resolved_config::get_strings(std::string_view key) const {
+  return typed<std::vector<std::string>>(key);
+}
+
 std::chrono::nanoseconds resolved_config::get_timespan(std::string_view key) const {
   return typed<std::chrono::nanoseconds>(key);
 }

@@ -23,6 +23,7 @@ public:
   /// string, path and enum keys.
   const std::string& get_string(std::string_view key) const;
   const std::vector<double>& get_reals(std::string_view key) const;
+  const std::vector<std::string>& get_strings(std::string_view key) const;
   std::chrono::nanoseconds get_timespan(std::string_view key) const;
 
   const schema& keys() const { return *schema_; }

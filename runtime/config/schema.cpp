@@ -62,6 +62,7 @@ std::string_view type_name(value_type type) {
     case value_type::path: return "path";
     case value_type::choice: return "enum";
     case value_type::real_list: return "list of reals";
+    case value_type::string_list: return "list of strings";
     case value_type::timespan: return "timespan";
   }
   return "";
@@ -114,6 +115,12 @@ key_spec real_list_key(std::string group, std::string name, std::vector<double> 
                        std::string_view range, std::string help) {
   return make_key(std::move(group), std::move(name), value_type::real_list,
                   std::move(default_value), range, std::move(help));
+}
+
+key_spec string_list_key(std::string group, std::string name,
+                         std::vector<std::string> default_value, std::string help) {
+  return make_key(std::move(group), std::move(name), value_type::string_list,
+                  std::move(default_value), "", std::move(help));
 }
 
 key_spec timespan_key(std::string group, std::string name,

@@ -18,15 +18,19 @@ namespace axon::config {
 
 class resolved_config;
 
-enum class value_type { integer, real, boolean, string, path, choice, real_list, timespan };
+enum class value_type {
+  integer, real, boolean, string, path, choice, real_list, string_list, timespan
+};
 
-/// "int", "real", "bool", "string", "path", "enum", "list of reals" or "timespan".
+/// "int", "real", "bool", "string", "path", "enum", "list of reals", "list of strings" or
+/// "timespan".
 std::string_view type_name(value_type type);
 
 /// A typed value. integer: int64_t, real: double, boolean: bool, string/path/choice:
-/// std::string, real_list: std::vector<double>, timespan: std::chrono::nanoseconds.
+/// std::string, real_list: std::vector<double>, string_list: std::vector<std::string>,
+/// timespan: std::chrono::nanoseconds.
 using value = std::variant<std::int64_t, double, bool, std::string, std::vector<double>,
-                           std::chrono::nanoseconds>;
+                           std::vector<std::string>, std::chrono::nanoseconds>;
 
 /// The allowed range of a number, of each element of a list, or of a timespan (in ns),
 /// written in interval notation: "[1, inf)", "(0, 1]", "[10ms, 1min]". Empty: any value.
@@ -69,6 +73,9 @@ key_spec choice_key(std::string group, std::string name, std::vector<std::string
 /// `range` applies to each element.
 key_spec real_list_key(std::string group, std::string name, std::vector<double> default_value,
                        std::string_view range, std::string help);
+/// A list of quoted strings (on the command line also bare, comma-separated).
+key_spec string_list_key(std::string group, std::string name,
+                         std::vector<std::string> default_value, std::string help);
 key_spec timespan_key(std::string group, std::string name,
                       std::chrono::nanoseconds default_value, std::string_view range,
                       std::string help);

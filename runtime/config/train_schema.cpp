@@ -3,9 +3,11 @@
 // (`axon config docs`); adding a key is adding one line here and regenerating that file.
 #include "runtime/config/train_schema.hpp"
 
+#include "runtime/config/cluster_settings.hpp"
 #include "runtime/config/resolved_config.hpp"
 #include "runtime/config/values.hpp"
 
+#include <chrono>
 #include <cmath>
 #include <string>
 
@@ -23,7 +25,10 @@ std::vector<group_spec> groups() {
     {"model", "The BERT encoder and its classifier head."},
     {"train", "Optimizer, schedule, run directory and checkpoints."},
     {"eval", "Evaluation on the dev split, best-checkpoint metric and early stopping."},
-    {"placement", "How the model is cut into actors: pipeline stages and data-parallel shards."},
+    {"placement", "How the model is cut into actors (pipeline stages, data-parallel shards) "
+                  "and which node process runs each actor."},
+    {"cluster", "Node processes (`axon node`) that host actors, how they listen and how "
+                "liveness is checked (docs/cluster.md). No nodes: one process."},
   };
 }
 
@@ -97,6 +102,21 @@ std::vector<key_spec> keys() {
 
     int_key("placement", "stages", 1, "[1, 1024]", "pipeline stages (actors in a chain)"),
     int_key("placement", "shards", 1, "[1, 1024]", "data-parallel replicas of each stage"),
+    string_list_key("placement", "nodes", {},
+                    "\"PATTERN=NODE\" rules over actor names (e.g. \"shard1*=worker2\"); the "
+                    "first match wins; unmatched actors run locally"),
+
+    string_list_key("cluster", "nodes", {},
+                    "node processes as \"NAME=HOST:PORT\" (e.g. \"worker1=127.0.0.1:7101\")"),
+    string_key("cluster", "bind", "127.0.0.1",
+               "address `axon node` listens on; anything but loopback requires TLS"),
+    timespan_key("cluster", "heartbeat", std::chrono::milliseconds{500}, "[10ms, 1min]",
+                 "interval of heartbeats between connected processes"),
+    timespan_key("cluster", "timeout", std::chrono::seconds{5}, "[100ms, 1h]",
+                 "a node silent this long is down (also the limit for connecting)"),
+    path_key("cluster", "tls-certificate", "", "PEM certificate of this process (TLS on when set)"),
+    path_key("cluster", "tls-key", "", "PEM private key of that certificate"),
+    path_key("cluster", "tls-ca", "", "PEM CA certificate that peers' certificates must chain to"),
   };
 }
 
@@ -168,6 +188,12 @@ std::vector<rule> rules() {
          return "eval.metric=" + metric + " needs eval.mode=" + mode;
        return "";
      }},
+    {"cluster.nodes are NAME=HOST:PORT with unique names; placement.nodes are PATTERN=NODE "
+     "naming listed nodes (or local); TLS files all or none, and required to bind or connect "
+     "beyond loopback; cluster.heartbeat <= cluster.timeout / 2",
+     {"cluster.nodes", "placement.nodes", "cluster.bind", "cluster.tls-certificate",
+      "cluster.tls-key", "cluster.tls-ca", "cluster.heartbeat", "cluster.timeout"},
+     [](const resolved_config& cfg) { return cluster::check_cluster_keys(cfg); }},
     {"placement.stages <= model.layers + 2 (embeddings and head may be stages of their own)",
      {"placement.stages", "model.layers"},
      [](const resolved_config& cfg) -> std::string {

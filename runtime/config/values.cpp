@@ -131,6 +131,12 @@ std::string format_value(const key_spec& key, const value& v) {
         text += (text.size() > 1 ? ", " : "") + format_real(x);
       return text + "]";
     }
+    case value_type::string_list: {
+      std::string text = "[";
+      for (const auto& s : std::get<std::vector<std::string>>(v))
+        text += (text.size() > 1 ? ", " : "") + quote(s);
+      return text + "]";
+    }
     case value_type::timespan: return format_timespan(std::get<nanoseconds>(v));
   }
   return {};
@@ -153,6 +159,7 @@ std::string describe_allowed(const key_spec& key) {
     case value_type::real_list:
       return "a list of real numbers" + (in.empty() ? "" : ", each" + in) + ", e.g. " +
              format_value(key, key.default_value);
+    case value_type::string_list: return "a list of strings, e.g. [\"a\", \"b\"]";
     case value_type::timespan: return "a timespan such as 250ms or 5s" + in;
   }
   return {};
@@ -165,7 +172,8 @@ bool is_allowed(const key_spec& key, const value& v) {
     case value_type::real: return key.range.contains(std::get<double>(v));
     case value_type::boolean:
     case value_type::string:
-    case value_type::path: return true;
+    case value_type::path:
+    case value_type::string_list: return true;
     case value_type::choice:
       for (const auto& choice : key.choices)
         if (choice == std::get<std::string>(v))

@@ -93,8 +93,8 @@ BOOST_AUTO_TEST_CASE(split_as_a_string) {
 BOOST_AUTO_TEST_CASE(unknown_group_with_suggestion) {
   auto error = only_error(minimal + "[trian]\nepochs = 3\nwhatever = 1\n");
   BOOST_TEST(error == "job.ini:3: unknown group [trian] (did you mean [train]?)");
-  CHECK_CONTAINS(only_error(minimal + "[cluster]\n"),
-                 "job.ini:3: unknown group [cluster]; groups: data, model, train, eval");
+  CHECK_CONTAINS(only_error(minimal + "[optimizer]\n"),
+                 "job.ini:3: unknown group [optimizer]; groups: data, model, train, eval");
 }
 
 BOOST_AUTO_TEST_CASE(unknown_key_with_suggestion) {

@@ -1,0 +1,132 @@
+// cluster_connection: see cluster_connection.hpp.
+#include "actors/cluster_connection.hpp"
+
+#include "actors/actor_error.hpp"
+#include "actors/atoms.hpp"
+#include "actors/node_identity.hpp"
+
+#include <caf/all.hpp>
+#include <caf/io/middleman.hpp>
+#include <caf/openssl/manager.hpp>
+
+#include <set>
+
+namespace axon {
+
+namespace {
+
+caf::error node_error(const cluster::node_address& node, const std::string& what) {
+  return caf::make_error(caf::sec::runtime_error,
+                         "node " + node.name + " (" + node.endpoint() + "): " + what);
+}
+
+// The node manager published at node's address, or why not.
+caf::expected<caf::actor> reach(caf::actor_system& sys, caf::scoped_actor& self,
+                                const cluster::cluster_settings& settings,
+                                const cluster::node_address& node) {
+  auto middleman = settings.tls.enabled() ? sys.openssl_manager().actor_handle()
+                                          : sys.middleman().actor_handle();
+  caf::expected<caf::actor> result{caf::sec::runtime_error};
+  self->request(middleman, settings.timeout, connect_atom::value, node.host, node.port)
+    .receive(
+      [&](const caf::node_id&, caf::strong_actor_ptr& ptr, const std::set<std::string>&) {
+        result = caf::actor_cast<caf::actor>(std::move(ptr));
+        if (!result.value())
+          result = node_error(node, "nothing is published at this address");
+      },
+      [&](caf::error& err) {
+        result = node_error(node, "cannot connect (" + error_text(err)
+                                    + "): is `axon node --name " + node.name
+                                    + "` running there"
+                                    + (settings.tls.enabled() ? ", with TLS files from the same CA"
+                                                              : "")
+                                    + "?");
+      });
+  return result;
+}
+
+} // namespace
+
+cluster_connection::cluster_connection(caf::actor_system& sys, cluster::cluster_settings settings)
+  : sys_(sys), settings_(std::move(settings)) {
+  // The session actor does nothing but exist: nodes monitor it.
+  session_ = sys.spawn([]() -> caf::behavior { return {[](const std::string&) {}}; });
+}
+
+cluster_connection::~cluster_connection() {
+  caf::anon_send_exit(session_, caf::exit_reason::user_shutdown);
+}
+
+caf::expected<std::shared_ptr<cluster_connection>>
+cluster_connection::open(caf::actor_system& sys, const cluster::cluster_settings& settings) {
+  std::shared_ptr<cluster_connection> conn{new cluster_connection(sys, settings)};
+  std::set<std::string> used;
+  for (const auto& rule : settings.placement)
+    if (rule.node != cluster::local_node)
+      used.insert(rule.node);
+  caf::scoped_actor self{sys};
+  const auto here = this_identity();
+  for (const auto& name : used) {
+    const auto* node = settings.find(name);
+    if (node == nullptr)
+      return caf::make_error(caf::sec::invalid_argument,
+                             "placement names node " + name + ", which is not in cluster.nodes");
+    auto manager = reach(sys, self, settings, *node);
+    if (!manager)
+      return manager.error();
+    caf::error failure;
+    self
+      ->request(*manager, settings.timeout, hello_atom::value, here.version, here.message_types,
+                conn->session_)
+      .receive(
+        [&](const std::string& answered_name, const std::string& version,
+            const std::string& message_types) {
+          if (auto mismatch = identity_mismatch(here, {version, message_types});
+              !mismatch.empty())
+            failure = node_error(*node, mismatch);
+          else if (answered_name != node->name)
+            failure = node_error(*node, "the node listening there is named " + answered_name
+                                          + ": check cluster.nodes");
+        },
+        [&](caf::error& err) {
+          failure = node_error(*node, "no answer to the handshake (" + error_text(err) + ")");
+        });
+    if (failure)
+      return failure;
+    conn->managers_.emplace(name, *manager);
+  }
+  return conn;
+}
+
+std::string cluster_connection::placement_of(const std::string& name) const {
+  return settings_.node_of(name);
+}
+
+caf::expected<caf::actor> cluster_connection::spawn(const node_spec& node) const {
+  auto manager = managers_.find(node.placement);
+  if (manager == managers_.end())
+    return caf::make_error(caf::sec::invalid_argument,
+                           "actor " + node.name + " is placed on " + node.placement
+                             + ", which this cluster connection did not open");
+  caf::scoped_actor self{sys_};
+  caf::expected<caf::actor> result{caf::sec::runtime_error};
+  self
+    ->request(manager->second, settings_.timeout, place_atom::value, session_, node.kind,
+              node.name, node.params)
+    .receive([&](caf::actor& actor) { result = std::move(actor); },
+             [&](caf::error& err) {
+               result = caf::make_error(caf::sec::runtime_error,
+                                        "placing " + node.name + " on node " + node.placement
+                                          + ": " + error_text(err));
+             });
+  return result;
+}
+
+std::string cluster_connection::where(const caf::actor_addr& actor) const {
+  for (const auto& [name, manager] : managers_)
+    if (manager.node() == actor.node())
+      return name + " (" + settings_.find(name)->endpoint() + ")";
+  return std::string{cluster::local_node};
+}
+
+} // namespace axon

@@ -1,0 +1,50 @@
+// cluster_connection: the coordinator's side of a cluster. Opening it connects to the node
+// processes that the placement uses (TLS when configured), compares identities with each
+// (Axon version, message-type set) and starts a session actor that the nodes watch: when
+// the connection object is destroyed, or this process dies, the nodes stop the actors they
+// spawned for it. Every step is bounded by cluster.timeout; failures say which node, at
+// which address, and what to do.
+#pragma once
+
+#include "graphs/actor_graph.hpp"
+#include "runtime/config/cluster_settings.hpp"
+
+#include <caf/actor.hpp>
+#include <caf/actor_system.hpp>
+#include <caf/expected.hpp>
+
+#include <map>
+#include <memory>
+#include <string>
+
+namespace axon {
+
+class cluster_connection : public remote_nodes {
+public:
+  /// Connects to every node that settings.placement names.
+  static caf::expected<std::shared_ptr<cluster_connection>>
+  open(caf::actor_system& sys, const cluster::cluster_settings& settings);
+
+  ~cluster_connection() override;
+  cluster_connection(const cluster_connection&) = delete;
+  cluster_connection& operator=(const cluster_connection&) = delete;
+
+  const cluster::cluster_settings& settings() const { return settings_; }
+
+  /// settings().node_of(name).
+  std::string placement_of(const std::string& name) const override;
+  /// Spawns a graph node on the node process of node.placement.
+  caf::expected<caf::actor> spawn(const node_spec& node) const override;
+  /// "worker1 (127.0.0.1:7101)" for an actor on a node process, "local" for this one.
+  std::string where(const caf::actor_addr& actor) const override;
+
+private:
+  cluster_connection(caf::actor_system& sys, cluster::cluster_settings settings);
+
+  caf::actor_system& sys_;
+  cluster::cluster_settings settings_;
+  caf::actor session_;                         // watched by the nodes
+  std::map<std::string, caf::actor> managers_; // node name -> its node manager
+};
+
+} // namespace axon

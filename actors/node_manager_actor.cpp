@@ -1,0 +1,93 @@
+// node manager actor: see node_manager_actor.hpp.
+#include "actors/node_manager_actor.hpp"
+
+#include "actors/actor_error.hpp"
+#include "actors/atoms.hpp"
+#include "actors/node_identity.hpp"
+
+#include <caf/all.hpp>
+
+#include <iostream>
+#include <map>
+#include <vector>
+
+namespace axon {
+
+namespace {
+
+struct node_manager_state {
+  static inline const char* name = "axon.node_manager";
+  std::string node_name;
+  kind_table kinds;
+  std::map<caf::actor_addr, std::vector<caf::actor>> sessions; // accepted, with their actors
+};
+
+using node_manager = caf::stateful_actor<node_manager_state>;
+
+void log(node_manager* self, const std::string& text) {
+  std::cerr << "[node " << self->state.node_name << "] " << text << std::endl;
+}
+
+caf::behavior node_manager_behavior(node_manager* self, std::string node_name, kind_table kinds) {
+  self->state.node_name = std::move(node_name);
+  self->state.kinds = std::move(kinds);
+  self->set_down_handler([=](caf::down_msg& down) {
+    auto it = self->state.sessions.find(down.source);
+    if (it == self->state.sessions.end())
+      return;
+    for (const auto& actor : it->second)
+      self->send_exit(actor, caf::exit_reason::user_shutdown);
+    log(self, "session ended (" + error_text(down.reason) + "): stopped "
+                + std::to_string(it->second.size()) + " actors");
+    self->state.sessions.erase(it);
+  });
+  // Stopping the node stops what it hosts (else they would keep the process alive).
+  self->set_exit_handler([=](caf::exit_msg& exit) {
+    for (const auto& [session, actors] : self->state.sessions)
+      for (const auto& actor : actors)
+        self->send_exit(actor, exit.reason);
+    self->quit(exit.reason);
+  });
+  return {
+    [=](hello_atom, const std::string& version, const std::string& message_types,
+        const caf::actor& session) -> caf::result<std::string, std::string, std::string> {
+      auto here = this_identity();
+      if (auto mismatch = identity_mismatch(here, {version, message_types}); !mismatch.empty())
+        log(self, "refused a coordinator: " + mismatch);
+      else if (session && !self->state.sessions.contains(session.address())) {
+        self->monitor(session);
+        self->state.sessions.emplace(session.address(), std::vector<caf::actor>{});
+        log(self, "accepted a session from " + to_string(session.node()));
+      }
+      return {self->state.node_name, here.version, here.message_types};
+    },
+    [=](place_atom, const caf::actor& session, const std::string& kind, const std::string& name,
+        caf::message& params) -> caf::result<caf::actor> {
+      auto it = self->state.sessions.find(session.address());
+      if (it == self->state.sessions.end())
+        return caf::make_error(caf::sec::invalid_argument,
+                               "node " + self->state.node_name
+                                 + " has no accepted session for this coordinator (say hello "
+                                   "with a matching identity first)");
+      auto factory = self->state.kinds.find(kind);
+      if (factory == self->state.kinds.end())
+        return caf::make_error(caf::sec::invalid_argument,
+                               "node " + self->state.node_name + " has no actor kind '" + kind
+                                 + "'");
+      auto actor = factory->second(self->system(), node_spec{name, kind, std::move(params)});
+      if (!actor)
+        return actor.error();
+      it->second.push_back(*actor);
+      log(self, "spawned " + name + " (" + kind + ")");
+      return *actor;
+    },
+  };
+}
+
+} // namespace
+
+caf::actor spawn_node_manager(caf::actor_system& sys, std::string node_name, kind_table kinds) {
+  return sys.spawn(node_manager_behavior, std::move(node_name), std::move(kinds));
+}
+
+} // namespace axon

@@ -1,0 +1,25 @@
+// node manager actor: what `axon node` publishes on its port. A coordinator first says
+// hello with its identity (Axon version, message-type set) and its session actor; the
+// manager answers with its own name and identity, and accepts the session only when the
+// identities match. Then the coordinator places graph nodes here: the manager spawns each
+// with the kind's factory and returns the actor. When a session ends (its actor exits, or
+// its process dies or goes silent past the connection timeout), the manager stops every
+// actor it spawned for that session, so that the node is ready for the next job.
+//
+// Messages in: (hello_atom, version, message_types, session) -> (name, version, message_types)
+//              (place_atom, session, kind, name, params) -> actor, or an error naming the
+//              unknown kind, the refused session or the factory's failure.
+#pragma once
+
+#include "graphs/actor_graph.hpp"
+
+#include <caf/actor.hpp>
+#include <caf/actor_system.hpp>
+
+#include <string>
+
+namespace axon {
+
+caf::actor spawn_node_manager(caf::actor_system& sys, std::string node_name, kind_table kinds);
+
+} // namespace axon

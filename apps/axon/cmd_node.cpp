@@ -1,0 +1,131 @@
+// `axon node --config FILE --name NAME [--group.key=value ...]`: a node process. It reads
+// the [cluster] section of FILE (every other key is validated too and train.threads sets
+// its compute threads), listens on cluster.bind at NAME's port (TLS when configured;
+// anything but loopback requires it), prints `node NAME listening on HOST:PORT` once
+// ready, and hosts the actors that coordinators place on it until SIGINT or SIGTERM.
+// Exit 2: bad config, NAME not in cluster.nodes, bad TLS files, address in use.
+#include "actors/actor_error.hpp"
+#include "apps/axon/commands.hpp"
+#include "apps/axon/job_config.hpp"
+
+#include "actors/node_manager_actor.hpp"
+#include "actors/system_config.hpp"
+#include "actors/tls_check.hpp"
+#include "actors/wire_sink_actor.hpp"
+#include "graphs/bert/bert_graph.hpp"
+#include "ops/cpu/blas.hpp"
+#include "runtime/compute_pool.hpp"
+#include "runtime/config/load.hpp"
+
+#include <caf/all.hpp>
+#include <caf/io/all.hpp>
+#include <caf/openssl/all.hpp>
+
+#include <csignal>
+#include <iostream>
+
+namespace axon::app {
+
+namespace {
+
+constexpr const char* usage =
+  "usage: axon node --config FILE --name NAME [--group.key=value ...]\n"
+  "Runs the node process NAME of FILE's cluster.nodes: it listens on cluster.bind at NAME's\n"
+  "port and hosts the actors that `axon train` places on it (docs/cluster.md), until\n"
+  "SIGINT or SIGTERM.\n";
+
+std::string node_names(const cluster::cluster_settings& settings) {
+  std::string names;
+  for (const auto& n : settings.nodes)
+    names += (names.empty() ? "" : ", ") + n.name;
+  return names.empty() ? "none" : names;
+}
+
+} // namespace
+
+int node(args words) {
+  std::string config_file, name;
+  std::vector<std::string> overrides;
+  for (std::size_t i = 0; i < words.size(); ++i) {
+    const auto& w = words[i];
+    if (w == "--help" || w == "-h") {
+      std::cout << usage;
+      return 0;
+    }
+    if ((w == "--config" || w == "--name") && i + 1 < words.size())
+      (w == "--config" ? config_file : name) = words[++i];
+    else if (w.starts_with("--config="))
+      config_file = w.substr(9);
+    else if (w.starts_with("--name="))
+      name = w.substr(7);
+    else if (w.starts_with("--") && w.find('.') != std::string::npos)
+      overrides.push_back(w);
+    else {
+      std::cerr << "axon node: unexpected argument '" << w << "'\n" << usage;
+      return 2;
+    }
+  }
+  if (config_file.empty() || name.empty()) {
+    std::cerr << "axon node: give --config FILE and --name NAME\n" << usage;
+    return 2;
+  }
+  auto loaded = config::load_config_file(config_file, overrides);
+  if (!loaded.resolved) {
+    std::cerr << loaded.error_text();
+    return 2;
+  }
+  const auto& cfg = *loaded.resolved;
+  const auto settings = cluster::cluster_settings_of(cfg);
+  const auto* self_address = settings.find(name);
+  if (self_address == nullptr) {
+    std::cerr << "axon node: " << name << " is not in cluster.nodes of " << config_file
+              << " (nodes: " << node_names(settings) << ")\n";
+    return 2;
+  }
+  if (settings.tls.enabled())
+    if (auto problem = check_tls_files(settings.tls); !problem.empty()) {
+      std::cerr << "axon node: " << problem << '\n';
+      return 2;
+    }
+  // SIGINT/SIGTERM are taken by sigwait below: block them before any thread starts, so
+  // that every thread inherits the mask.
+  sigset_t stop_signals;
+  sigemptyset(&stop_signals);
+  sigaddset(&stop_signals, SIGINT);
+  sigaddset(&stop_signals, SIGTERM);
+  pthread_sigmask(SIG_BLOCK, &stop_signals, nullptr);
+
+  const int threads = compute_threads(cfg);
+  ops::use_single_threaded_blas();
+  set_process_compute_threads(threads);
+  system_config sys_cfg{threads, &settings};
+  caf::actor_system sys{sys_cfg};
+  auto kinds = bert::kinds();
+  kinds.insert(wire_sink_kind());
+  auto manager = spawn_node_manager(sys, name, std::move(kinds));
+  const char* bind = settings.bind.c_str();
+  auto port = settings.tls.enabled()
+                ? caf::openssl::publish(manager, self_address->port, bind, false)
+                : sys.middleman().publish(manager, self_address->port, bind, false);
+  if (!port) {
+    std::cerr << "axon node: cannot listen on " << settings.bind << ":" << self_address->port
+              << " (" << error_text(port.error())
+              << "): is the port in use, or the address not on this machine?\n";
+    caf::anon_send_exit(manager, caf::exit_reason::user_shutdown);
+    return 2;
+  }
+  std::cout << "node " << name << " listening on " << settings.bind << ":" << *port
+            << (settings.tls.enabled() ? " (TLS)" : "") << std::endl;
+  int signal = 0;
+  sigwait(&stop_signals, &signal);
+  std::cerr << "[node " << name << "] stopping (" << (signal == SIGINT ? "SIGINT" : "SIGTERM")
+            << ")" << std::endl;
+  // (caf/openssl/unpublish.hpp does not compile in 0.17.6: ask the middleman directly.)
+  caf::anon_send(settings.tls.enabled() ? sys.openssl_manager().actor_handle()
+                                        : sys.middleman().actor_handle(),
+                 caf::unpublish_atom::value, manager.address(), *port);
+  caf::anon_send_exit(manager, caf::exit_reason::user_shutdown);
+  return 0;
+}
+
+} // namespace axon::app

@@ -1,0 +1,344 @@
+// Multi-node deployment with real processes on 127.0.0.1: three `axon node` processes and
+// a coordinator (`axon train`) run a job to completion with the same losses as one
+// process; a node frozen with SIGSTOP is declared down within cluster.timeout; with TLS,
+// a peer whose certificate is not from the cluster's CA is refused while a job runs on;
+// unreachable nodes, unknown names, ports in use and nodes of another build exit 2.
+// Every child process is killed and reaped when its handle goes out of scope.
+#include <boost/test/unit_test.hpp>
+#include <nlohmann/json.hpp>
+
+#include <arpa/inet.h>
+#include <chrono>
+#include <csignal>
+#include <fcntl.h>
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <netinet/in.h>
+#include <poll.h>
+#include <string>
+#include <sys/socket.h>
+#include <sys/wait.h>
+#include <thread>
+#include <unistd.h>
+#include <vector>
+
+namespace fs = std::filesystem;
+using namespace std::chrono_literals;
+using clock_type = std::chrono::steady_clock;
+
+namespace {
+
+const std::string axon = AXON_BINARY_DIR "/bin/axon";
+const std::string fake_node = AXON_BINARY_DIR "/test/cluster/fake_node";
+const std::string make_certs = AXON_TEST_DIR "/../examples/cluster/make-certs.sh";
+
+struct temp_dir {
+  fs::path path = fs::temp_directory_path() / ("axon_cluster_" + std::to_string(::getpid()));
+  temp_dir() { fs::create_directories(path); }
+  ~temp_dir() { fs::remove_all(path); }
+};
+
+/// A child process (argv[0] is the program) with stdout and stderr going to `log`.
+class child {
+public:
+  child(std::vector<std::string> argv, fs::path log) : log_(std::move(log)) {
+    pid_ = ::fork();
+    if (pid_ == 0) {
+      auto fd = ::open(log_.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
+      ::dup2(fd, 1);
+      ::dup2(fd, 2);
+      std::vector<char*> args;
+      for (auto& a : argv)
+        args.push_back(a.data());
+      args.push_back(nullptr);
+      ::execv(args[0], args.data());
+      ::_exit(127);
+    }
+  }
+  ~child() {
+    if (pid_ > 0 && status_ < 0) {
+      ::kill(pid_, SIGCONT);
+      ::kill(pid_, SIGKILL);
+      ::waitpid(pid_, nullptr, 0);
+    }
+  }
+  child(const child&) = delete;
+  child& operator=(const child&) = delete;
+
+  pid_t pid() const { return pid_; }
+  std::string output() const {
+    std::ifstream in{log_};
+    return {std::istreambuf_iterator<char>{in}, {}};
+  }
+  /// Waits until the output contains `text`; false after `limit` or if the process ended.
+  bool wait_for(const std::string& text, std::chrono::milliseconds limit) {
+    for (auto end = clock_type::now() + limit; clock_type::now() < end;) {
+      if (output().find(text) != std::string::npos)
+        return true;
+      if (finished(0ms))
+        return output().find(text) != std::string::npos;
+      std::this_thread::sleep_for(20ms);
+    }
+    return false;
+  }
+  /// Whether the process ended within `limit` (its exit status is then status()).
+  bool finished(std::chrono::milliseconds limit) {
+    for (auto end = clock_type::now() + limit; status_ < 0;) {
+      int raw = 0;
+      if (::waitpid(pid_, &raw, WNOHANG) == pid_)
+        status_ = WIFEXITED(raw) ? WEXITSTATUS(raw) : 128 + WTERMSIG(raw);
+      else if (clock_type::now() >= end)
+        return false;
+      else
+        std::this_thread::sleep_for(10ms);
+    }
+    return true;
+  }
+  int status() const { return status_; }
+
+private:
+  fs::path log_;
+  pid_t pid_ = -1;
+  int status_ = -1;
+};
+
+/// A TCP port on 127.0.0.1 that was free a moment ago.
+int free_port() {
+  int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  ::bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr);
+  socklen_t len = sizeof addr;
+  ::getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len);
+  ::close(fd);
+  return ntohs(addr.sin_port);
+}
+
+struct run_result {
+  int status;
+  std::string output;
+};
+
+run_result run(const std::string& command) {
+  std::string output;
+  FILE* pipe = ::popen((command + " 2>&1").c_str(), "r");
+  char buffer[4096];
+  while (std::fgets(buffer, sizeof buffer, pipe))
+    output += buffer;
+  int status = ::pclose(pipe);
+  return {WIFEXITED(status) ? WEXITSTATUS(status) : -1, output};
+}
+
+std::vector<double> train_losses(const fs::path& run_dir) {
+  std::vector<double> losses;
+  std::ifstream in{run_dir / "metrics.jsonl"};
+  for (std::string line; std::getline(in, line);)
+    if (auto j = nlohmann::json::parse(line); j["event"] == "train")
+      losses.push_back(j["loss"].get<double>());
+  return losses;
+}
+
+/// Generated data, a job config over three nodes on free ports, and helpers to start them.
+struct cluster_fixture {
+  temp_dir dir;
+  std::vector<int> ports{free_port(), free_port(), free_port()};
+  fs::path config = dir.path / "job.ini";
+
+  cluster_fixture() {
+    auto r = run(axon + " data synth-finsent " + (dir.path / "data").string() + " --size 800");
+    BOOST_REQUIRE_MESSAGE(r.status == 0, r.output);
+    write_config("");
+  }
+
+  void write_config(const std::string& extra) {
+    std::ofstream out{config};
+    out << "[data]\ntrain = \"" << (dir.path / "data/train.csv").string() << "\"\n"
+        << "dev = \"" << (dir.path / "data/dev.csv").string() << "\"\n"
+        << "test = \"" << (dir.path / "data/test.csv").string() << "\"\n"
+        << "vocab-size = 600\nmax-len = 32\n"
+        << "[model]\nhidden = 64\nlayers = 2\nheads = 2\nintermediate = 128\n"
+        << "max-positions = 32\n"
+        << "[train]\nepochs = 2\nbatch-size = 16\nmicro-batches = 2\nlr = 5e-3\n"
+        << "log-every-steps = 1\nthreads = 1\n"
+        << "[eval]\nevery-steps = 0\n"
+        << "[placement]\nstages = 2\nshards = 2\n"
+        << "nodes = [\"shard0*=worker1\", \"shard1*=worker2\", \"optimizer*=worker3\"]\n"
+        << "[cluster]\nnodes = [\"worker1=127.0.0.1:" << ports[0] << "\", \"worker2=127.0.0.1:"
+        << ports[1] << "\", \"worker3=127.0.0.1:" << ports[2] << "\"]\n"
+        << "heartbeat = 250ms\ntimeout = 2s\n"
+        << extra;
+  }
+
+  std::unique_ptr<child> start_node(const std::string& name,
+                                     const std::vector<std::string>& flags = {}) {
+    std::vector<std::string> argv{axon, "node", "--config", config.string(), "--name", name};
+    argv.insert(argv.end(), flags.begin(), flags.end());
+    auto node = std::make_unique<child>(argv, dir.path / (name + ".log"));
+    BOOST_REQUIRE_MESSAGE(node->wait_for("node " + name + " listening on", 20s), node->output());
+    return node;
+  }
+
+  std::vector<std::unique_ptr<child>> start_nodes(const std::vector<std::string>& flags = {},
+                                                  bool per_node_tls = false) {
+    std::vector<std::unique_ptr<child>> nodes;
+    for (std::string name : {"worker1", "worker2", "worker3"})
+      nodes.push_back(start_node(name, per_node_tls ? tls_flags(name) : flags));
+    return nodes;
+  }
+
+  std::vector<std::string> tls_flags(const std::string& name, const std::string& ca_dir = "certs") {
+    auto certs = dir.path / ca_dir;
+    return {"--cluster.tls-ca=" + (dir.path / "certs/ca.pem").string(),
+            "--cluster.tls-certificate=" + (certs / (name + ".pem")).string(),
+            "--cluster.tls-key=" + (certs / (name + ".key")).string()};
+  }
+
+  std::unique_ptr<child> start_train(const std::string& run_name,
+                                     const std::vector<std::string>& flags = {}) {
+    std::vector<std::string> argv{axon, "train", config.string(),
+                                  "--train.run-dir=" + (dir.path / run_name).string()};
+    argv.insert(argv.end(), flags.begin(), flags.end());
+    return std::make_unique<child>(argv, dir.path / (run_name + ".log"));
+  }
+};
+
+std::string join(const std::vector<std::string>& words) {
+  std::string out;
+  for (const auto& w : words)
+    out += " '" + w + "'";
+  return out;
+}
+
+} // namespace
+
+BOOST_AUTO_TEST_SUITE(cluster)
+
+BOOST_FIXTURE_TEST_CASE(three_nodes_train_like_one_process, cluster_fixture) {
+  auto nodes = start_nodes();
+  auto distributed = start_train("three", {"--train.max-steps=50"});
+  BOOST_REQUIRE_MESSAGE(distributed->finished(120s), "the 3-node job did not finish");
+  BOOST_TEST_INFO(distributed->output());
+  BOOST_REQUIRE(distributed->status() == 0);
+  BOOST_TEST(distributed->output().find("test accuracy=") != std::string::npos);
+  for (int k = 0; k < 3; ++k) { // each node hosted its actors and stopped them at the end
+    auto log = nodes[k]->output();
+    BOOST_TEST_INFO(log);
+    BOOST_TEST(log.find(k < 2 ? "spawned shard" + std::to_string(k) + ".stage1"
+                              : std::string{"spawned optimizer1"})
+               != std::string::npos);
+    BOOST_TEST(nodes[k]->wait_for("session ended", 5s));
+  }
+  auto local = start_train("one", {"--train.max-steps=50", "--placement.nodes="});
+  BOOST_REQUIRE(local->finished(120s));
+  BOOST_REQUIRE(local->status() == 0);
+  auto a = train_losses(dir.path / "three"), b = train_losses(dir.path / "one");
+  BOOST_REQUIRE(a.size() == 50u);
+  BOOST_REQUIRE(b.size() == 50u);
+  for (std::size_t i = 0; i < a.size(); ++i) {
+    BOOST_TEST(std::abs(a[i] - b[i]) <= 1e-4 * std::abs(b[i]));
+    BOOST_TEST(a[i] == b[i]); // same reduction order (by shard index): bitwise equal
+  }
+}
+
+BOOST_FIXTURE_TEST_CASE(frozen_node_is_declared_down_within_the_timeout, cluster_fixture) {
+  auto nodes = start_nodes();
+  auto job = start_train("frozen", {"--train.epochs=50"});
+  BOOST_REQUIRE_MESSAGE(job->wait_for("step", 60s), job->output());
+  ::kill(nodes[1]->pid(), SIGSTOP);
+  auto frozen_at = clock_type::now();
+  BOOST_REQUIRE_MESSAGE(job->finished(20s), "the coordinator did not notice the frozen node");
+  auto seconds = std::chrono::duration<double>(clock_type::now() - frozen_at).count();
+  BOOST_TEST_MESSAGE("frozen node declared down after " << seconds << " s (timeout 2 s)");
+  BOOST_TEST(seconds <= 2.0 + 2.0); // cluster.timeout plus scheduling slack
+  BOOST_TEST(job->status() == 1);
+  auto out = job->output();
+  BOOST_TEST_INFO(out);
+  BOOST_TEST(out.find("worker2") != std::string::npos);
+  BOOST_TEST(out.find("cluster.timeout") != std::string::npos);
+  ::kill(nodes[1]->pid(), SIGCONT);
+}
+
+BOOST_FIXTURE_TEST_CASE(tls_refuses_peers_without_a_valid_certificate, cluster_fixture) {
+  auto made = run(make_certs + " " + (dir.path / "certs").string());
+  BOOST_REQUIRE_MESSAGE(made.status == 0, made.output);
+  made = run(make_certs + " " + (dir.path / "rogue").string() + " coordinator");
+  BOOST_REQUIRE_MESSAGE(made.status == 0, made.output);
+  // Beyond loopback, a node without TLS refuses to start.
+  auto open = run(axon + " node --config " + config.string() + " --name worker1 --cluster.bind=0.0.0.0");
+  BOOST_TEST(open.status == 2);
+  BOOST_TEST(open.output.find("TLS") != std::string::npos);
+
+  auto nodes = start_nodes({}, true);
+  auto job = start_train("tls", tls_flags("coordinator"));
+  BOOST_REQUIRE_MESSAGE(job->wait_for("step", 60s), job->output());
+  // While it runs: a coordinator whose certificate is from another CA, one without TLS,
+  // and raw bytes on a node's port are all turned away (each failed handshake once took
+  // the running job's connection down with it: actors/openssl_error_queue.cpp).
+  auto rogue_flags = tls_flags("coordinator", "rogue");
+  rogue_flags[0] = "--cluster.tls-ca=" + (dir.path / "rogue/ca.pem").string();
+  auto rogue = run(axon + " train " + config.string() + " --train.run-dir="
+                   + (dir.path / "rogue-run").string() + join(rogue_flags));
+  BOOST_TEST(rogue.status == 2);
+  BOOST_TEST_INFO(rogue.output);
+  BOOST_TEST(rogue.output.find("worker1") != std::string::npos);
+  auto plain = run(axon + " train " + config.string() + " --train.run-dir="
+                   + (dir.path / "plain-run").string());
+  BOOST_TEST(plain.status == 2);
+  int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_port = htons(static_cast<std::uint16_t>(ports[0]));
+  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  if (::connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) == 0) {
+    const char garbage[] = "GET / HTTP/1.0\r\n\r\n not a TLS client hello";
+    BOOST_TEST(::write(fd, garbage, sizeof garbage) > 0);
+  }
+  ::close(fd);
+  // The job is unharmed.
+  BOOST_REQUIRE(job->finished(120s));
+  BOOST_TEST_INFO(job->output());
+  BOOST_TEST(job->status() == 0);
+  BOOST_TEST(job->output().find("test accuracy=") != std::string::npos);
+}
+
+BOOST_FIXTURE_TEST_CASE(deployment_errors_exit_2_without_hanging, cluster_fixture) {
+  // No node is running: unreachable.
+  auto t0 = clock_type::now();
+  auto unreachable = run(axon + " train " + config.string() + " --train.run-dir="
+                         + (dir.path / "r1").string());
+  BOOST_TEST(unreachable.status == 2);
+  BOOST_TEST_INFO(unreachable.output);
+  BOOST_TEST(unreachable.output.find("worker1") != std::string::npos);
+  BOOST_TEST(std::chrono::duration<double>(clock_type::now() - t0).count() < 30);
+  // A name that is not in the config.
+  auto unknown = run(axon + " node --config " + config.string() + " --name worker9");
+  BOOST_TEST(unknown.status == 2);
+  BOOST_TEST(unknown.output.find("worker9") != std::string::npos);
+  // A port in use.
+  auto first = start_node("worker1");
+  auto second = run(axon + " node --config " + config.string() + " --name worker1");
+  BOOST_TEST(second.status == 2);
+  BOOST_TEST(second.output.find(std::to_string(ports[0])) != std::string::npos);
+  // Nodes of another build: another Axon version, another message-type set.
+  for (std::string differ : {"version", "types"}) {
+    child fake{{fake_node, std::to_string(ports[1]), "worker2", differ},
+               dir.path / ("fake-" + differ + ".log")};
+    BOOST_REQUIRE_MESSAGE(fake.wait_for("listening", 20s), fake.output());
+    auto mismatch = run(axon + " train " + config.string() + " --train.run-dir="
+                        + (dir.path / ("r-" + differ)).string()
+                        + " --placement.nodes=shard1*=worker2");
+    BOOST_TEST(mismatch.status == 2);
+    BOOST_TEST_INFO(mismatch.output);
+    BOOST_TEST(mismatch.output.find(differ == "version" ? "Axon versions differ"
+                                                        : "message-type sets differ")
+               != std::string::npos);
+  }
+  // A placement pattern that matches no actor.
+  auto typo = run(axon + " train " + config.string() + " --placement.nodes=shard7*=worker1");
+  BOOST_TEST(typo.status == 2);
+  BOOST_TEST(typo.output.find("shard7*") != std::string::npos);
+}
+
+BOOST_AUTO_TEST_SUITE_END()
