@@ -6,6 +6,7 @@
 // Exit 2: bad config, NAME not in cluster.nodes, bad TLS files, address in use.
 #include "actors/actor_error.hpp"
 #include "apps/axon/commands.hpp"
+#include "apps/axon/flags.hpp"
 #include "apps/axon/job_config.hpp"
 
 #include "actors/node_manager_actor.hpp"
@@ -29,10 +30,10 @@ namespace axon::app {
 namespace {
 
 constexpr const char* usage =
-  "usage: axon node --config FILE --name NAME [--group.key=value ...]\n"
+  "axon node --config FILE --name NAME [--group.key=value ...]\n"
   "Runs the node process NAME of FILE's cluster.nodes: it listens on cluster.bind at NAME's\n"
   "port and hosts the actors that `axon train` places on it (docs/cluster.md), until\n"
-  "SIGINT or SIGTERM.\n";
+  "SIGINT or SIGTERM.";
 
 std::string node_names(const cluster::cluster_settings& settings) {
   std::string names;
@@ -46,27 +47,15 @@ std::string node_names(const cluster::cluster_settings& settings) {
 int node(args words) {
   std::string config_file, name;
   std::vector<std::string> overrides;
-  for (std::size_t i = 0; i < words.size(); ++i) {
-    const auto& w = words[i];
-    if (w == "--help" || w == "-h") {
-      std::cout << usage;
-      return 0;
-    }
-    if ((w == "--config" || w == "--name") && i + 1 < words.size())
-      (w == "--config" ? config_file : name) = words[++i];
-    else if (w.starts_with("--config="))
-      config_file = w.substr(9);
-    else if (w.starts_with("--name="))
-      name = w.substr(7);
-    else if (w.starts_with("--") && w.find('.') != std::string::npos)
-      overrides.push_back(w);
-    else {
-      std::cerr << "axon node: unexpected argument '" << w << "'\n" << usage;
-      return 2;
-    }
-  }
+  flag_parser flags{usage};
+  flags.add("config", &config_file, "the cluster's config file (its [cluster] section)");
+  flags.add("name", &name, "this node's name in cluster.nodes");
+  flags.accept_config_overrides(&overrides);
+  if (auto status = flags.parse(words))
+    return *status;
   if (config_file.empty() || name.empty()) {
-    std::cerr << "axon node: give --config FILE and --name NAME\n" << usage;
+    std::cerr << "axon node: give --config FILE and --name NAME\n";
+    flags.print_help(std::cerr);
     return 2;
   }
   auto loaded = config::load_config_file(config_file, overrides);

@@ -3,6 +3,7 @@
 // writes the run directory (config.ini, labels.txt, vocab.txt), then runs the supervisor
 // actor and waits for it. Exit 1 when training fails, with the failing actor's message.
 #include "apps/axon/commands.hpp"
+#include "apps/axon/flags.hpp"
 #include "apps/axon/job_config.hpp"
 
 #include "actors/actor_error.hpp"
@@ -27,10 +28,9 @@ namespace {
 namespace fs = std::filesystem;
 
 constexpr const char* usage =
-  "usage: axon train CONFIG [--group.key=value ...]\n"
+  "axon train CONFIG [--group.key=value ...]\n"
   "       axon train --resume RUN_DIR [--group.key=value ...]\n"
-  "Trains the BERT classifier that CONFIG describes (docs/config.md lists every key);\n"
-  "--resume continues the run in RUN_DIR from its newest valid checkpoint.\n";
+  "Trains the BERT classifier that CONFIG describes (docs/config.md lists every key).";
 
 void write_lines(const fs::path& file, const std::vector<std::string>& lines) {
   std::ofstream out{file};
@@ -54,29 +54,17 @@ std::vector<std::string> read_lines(const fs::path& file) {
 } // namespace
 
 int train(args words) {
-  std::string config_file, resume_dir;
-  std::vector<std::string> overrides;
-  for (std::size_t i = 0; i < words.size(); ++i) {
-    const auto& w = words[i];
-    if (w == "--help" || w == "-h") {
-      std::cout << usage;
-      return 0;
-    }
-    if (w == "--resume" && i + 1 < words.size())
-      resume_dir = words[++i];
-    else if (w.starts_with("--resume="))
-      resume_dir = w.substr(9);
-    else if (w.starts_with("--"))
-      overrides.push_back(w);
-    else if (config_file.empty())
-      config_file = w;
-    else {
-      std::cerr << "axon train: unexpected argument '" << w << "'\n" << usage;
-      return 2;
-    }
-  }
-  if (config_file.empty() == resume_dir.empty()) {
-    std::cerr << "axon train: give either CONFIG or --resume RUN_DIR\n" << usage;
+  std::string resume_dir;
+  std::vector<std::string> positional, overrides;
+  flag_parser flags{usage};
+  flags.add("resume", &resume_dir, "continue the run in RUN_DIR from its newest valid checkpoint");
+  flags.accept_config_overrides(&overrides);
+  if (auto status = flags.parse(words, &positional))
+    return *status;
+  std::string config_file = positional.empty() ? "" : positional.front();
+  if (positional.size() > 1 || config_file.empty() == resume_dir.empty()) {
+    std::cerr << "axon train: give either CONFIG or --resume RUN_DIR\n";
+    flags.print_help(std::cerr);
     return 2;
   }
   if (!resume_dir.empty()) {

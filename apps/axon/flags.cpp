@@ -43,6 +43,10 @@ void flag_parser::add(std::string name, bool* target, std::string help) {
   flags_.push_back({std::move(name), target, std::move(help), ""});
 }
 
+void flag_parser::accept_config_overrides(std::vector<std::string>* overrides) {
+  overrides_ = overrides;
+}
+
 const flag_parser::flag* flag_parser::find(std::string_view name) const {
   for (const auto& f : flags_)
     if (f.name == name)
@@ -52,6 +56,8 @@ const flag_parser::flag* flag_parser::find(std::string_view name) const {
 
 void flag_parser::print_help(std::ostream& out) const {
   out << "usage: " << usage_ << "\n\nflags:\n";
+  if (overrides_ != nullptr)
+    out << "  --group.key=value        set a config key (docs/config.md), over the file's value\n";
   for (const auto& f : flags_) {
     std::string left = "  --" + f.name;
     if (!std::holds_alternative<bool*>(f.where))
@@ -84,6 +90,10 @@ std::optional<int> flag_parser::parse(args words, std::vector<std::string>* posi
     auto eq = word.find('=');
     auto name = word.substr(2, eq == std::string::npos ? std::string::npos : eq - 2);
     const flag* f = find(name);
+    if (f == nullptr && overrides_ != nullptr && name.find('.') != std::string::npos) {
+      overrides_->push_back(word);
+      continue;
+    }
     if (f == nullptr)
       return fail("unknown flag --" + name);
     if (auto* sw = std::get_if<bool*>(&f->where)) {

@@ -23,6 +23,9 @@ public:
   void add(std::string name, std::string* target, std::string help);
   /// A switch: present = true.
   void add(std::string name, bool* target, std::string help);
+  /// Config overrides: words `--group.key=value` (a dot in the name) are collected in
+  /// `overrides` as written, for config::load_config_file, instead of being unknown flags.
+  void accept_config_overrides(std::vector<std::string>* overrides);
 
   /// Parses `words`. Returns nothing when the command should go on; otherwise the exit
   /// status to return: 0 after printing --help, 2 after printing an error to stderr.
@@ -43,6 +46,7 @@ private:
 
   std::string usage_;
   std::vector<flag> flags_;
+  std::vector<std::string>* overrides_ = nullptr;
 };
 
 } // namespace axon::app

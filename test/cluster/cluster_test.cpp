@@ -4,104 +4,21 @@
 // a peer whose certificate is not from the cluster's CA is refused while a job runs on;
 // unreachable nodes, unknown names, ports in use and nodes of another build exit 2.
 // Every child process is killed and reaped when its handle goes out of scope.
+#include "test/support/process.hpp"
+
 #include <boost/test/unit_test.hpp>
 #include <nlohmann/json.hpp>
 
 #include <arpa/inet.h>
-#include <chrono>
-#include <csignal>
-#include <fcntl.h>
-#include <cstdio>
-#include <filesystem>
-#include <fstream>
 #include <netinet/in.h>
-#include <poll.h>
-#include <string>
 #include <sys/socket.h>
-#include <sys/wait.h>
-#include <thread>
-#include <unistd.h>
-#include <vector>
 
-namespace fs = std::filesystem;
-using namespace std::chrono_literals;
-using clock_type = std::chrono::steady_clock;
+using namespace axon::test;
 
 namespace {
 
-const std::string axon = AXON_BINARY_DIR "/bin/axon";
 const std::string fake_node = AXON_BINARY_DIR "/test/cluster/fake_node";
 const std::string make_certs = AXON_TEST_DIR "/../examples/cluster/make-certs.sh";
-
-struct temp_dir {
-  fs::path path = fs::temp_directory_path() / ("axon_cluster_" + std::to_string(::getpid()));
-  temp_dir() { fs::create_directories(path); }
-  ~temp_dir() { fs::remove_all(path); }
-};
-
-/// A child process (argv[0] is the program) with stdout and stderr going to `log`.
-class child {
-public:
-  child(std::vector<std::string> argv, fs::path log) : log_(std::move(log)) {
-    pid_ = ::fork();
-    if (pid_ == 0) {
-      auto fd = ::open(log_.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
-      ::dup2(fd, 1);
-      ::dup2(fd, 2);
-      std::vector<char*> args;
-      for (auto& a : argv)
-        args.push_back(a.data());
-      args.push_back(nullptr);
-      ::execv(args[0], args.data());
-      ::_exit(127);
-    }
-  }
-  ~child() {
-    if (pid_ > 0 && status_ < 0) {
-      ::kill(pid_, SIGCONT);
-      ::kill(pid_, SIGKILL);
-      ::waitpid(pid_, nullptr, 0);
-    }
-  }
-  child(const child&) = delete;
-  child& operator=(const child&) = delete;
-
-  pid_t pid() const { return pid_; }
-  std::string output() const {
-    std::ifstream in{log_};
-    return {std::istreambuf_iterator<char>{in}, {}};
-  }
-  /// Waits until the output contains `text`; false after `limit` or if the process ended.
-  bool wait_for(const std::string& text, std::chrono::milliseconds limit) {
-    for (auto end = clock_type::now() + limit; clock_type::now() < end;) {
-      if (output().find(text) != std::string::npos)
-        return true;
-      if (finished(0ms))
-        return output().find(text) != std::string::npos;
-      std::this_thread::sleep_for(20ms);
-    }
-    return false;
-  }
-  /// Whether the process ended within `limit` (its exit status is then status()).
-  bool finished(std::chrono::milliseconds limit) {
-    for (auto end = clock_type::now() + limit; status_ < 0;) {
-      int raw = 0;
-      if (::waitpid(pid_, &raw, WNOHANG) == pid_)
-        status_ = WIFEXITED(raw) ? WEXITSTATUS(raw) : 128 + WTERMSIG(raw);
-      else if (clock_type::now() >= end)
-        return false;
-      else
-        std::this_thread::sleep_for(10ms);
-    }
-    return true;
-  }
-  int status() const { return status_; }
-
-private:
-  fs::path log_;
-  pid_t pid_ = -1;
-  int status_ = -1;
-};
 
 /// A TCP port on 127.0.0.1 that was free a moment ago.
 int free_port() {
@@ -114,21 +31,6 @@ int free_port() {
   ::getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len);
   ::close(fd);
   return ntohs(addr.sin_port);
-}
-
-struct run_result {
-  int status;
-  std::string output;
-};
-
-run_result run(const std::string& command) {
-  std::string output;
-  FILE* pipe = ::popen((command + " 2>&1").c_str(), "r");
-  char buffer[4096];
-  while (std::fgets(buffer, sizeof buffer, pipe))
-    output += buffer;
-  int status = ::pclose(pipe);
-  return {WIFEXITED(status) ? WEXITSTATUS(status) : -1, output};
 }
 
 std::vector<double> train_losses(const fs::path& run_dir) {
@@ -147,7 +49,7 @@ struct cluster_fixture {
   fs::path config = dir.path / "job.ini";
 
   cluster_fixture() {
-    auto r = run(axon + " data synth-finsent " + (dir.path / "data").string() + " --size 800");
+    auto r = run(axon_command + " data synth-finsent " + (dir.path / "data").string() + " --size 800");
     BOOST_REQUIRE_MESSAGE(r.status == 0, r.output);
     write_config("");
   }
@@ -173,7 +75,7 @@ struct cluster_fixture {
 
   std::unique_ptr<child> start_node(const std::string& name,
                                      const std::vector<std::string>& flags = {}) {
-    std::vector<std::string> argv{axon, "node", "--config", config.string(), "--name", name};
+    std::vector<std::string> argv{axon_command, "node", "--config", config.string(), "--name", name};
     argv.insert(argv.end(), flags.begin(), flags.end());
     auto node = std::make_unique<child>(argv, dir.path / (name + ".log"));
     BOOST_REQUIRE_MESSAGE(node->wait_for("node " + name + " listening on", 20s), node->output());
@@ -197,7 +99,7 @@ struct cluster_fixture {
 
   std::unique_ptr<child> start_train(const std::string& run_name,
                                      const std::vector<std::string>& flags = {}) {
-    std::vector<std::string> argv{axon, "train", config.string(),
+    std::vector<std::string> argv{axon_command, "train", config.string(),
                                   "--train.run-dir=" + (dir.path / run_name).string()};
     argv.insert(argv.end(), flags.begin(), flags.end());
     return std::make_unique<child>(argv, dir.path / (run_name + ".log"));
@@ -266,7 +168,7 @@ BOOST_FIXTURE_TEST_CASE(tls_refuses_peers_without_a_valid_certificate, cluster_f
   made = run(make_certs + " " + (dir.path / "rogue").string() + " coordinator");
   BOOST_REQUIRE_MESSAGE(made.status == 0, made.output);
   // Beyond loopback, a node without TLS refuses to start.
-  auto open = run(axon + " node --config " + config.string() + " --name worker1 --cluster.bind=0.0.0.0");
+  auto open = run(axon_command + " node --config " + config.string() + " --name worker1 --cluster.bind=0.0.0.0");
   BOOST_TEST(open.status == 2);
   BOOST_TEST(open.output.find("TLS") != std::string::npos);
 
@@ -278,12 +180,12 @@ BOOST_FIXTURE_TEST_CASE(tls_refuses_peers_without_a_valid_certificate, cluster_f
   // the running job's connection down with it: actors/openssl_error_queue.cpp).
   auto rogue_flags = tls_flags("coordinator", "rogue");
   rogue_flags[0] = "--cluster.tls-ca=" + (dir.path / "rogue/ca.pem").string();
-  auto rogue = run(axon + " train " + config.string() + " --train.run-dir="
+  auto rogue = run(axon_command + " train " + config.string() + " --train.run-dir="
                    + (dir.path / "rogue-run").string() + join(rogue_flags));
   BOOST_TEST(rogue.status == 2);
   BOOST_TEST_INFO(rogue.output);
   BOOST_TEST(rogue.output.find("worker1") != std::string::npos);
-  auto plain = run(axon + " train " + config.string() + " --train.run-dir="
+  auto plain = run(axon_command + " train " + config.string() + " --train.run-dir="
                    + (dir.path / "plain-run").string());
   BOOST_TEST(plain.status == 2);
   int fd = ::socket(AF_INET, SOCK_STREAM, 0);
@@ -306,19 +208,19 @@ BOOST_FIXTURE_TEST_CASE(tls_refuses_peers_without_a_valid_certificate, cluster_f
 BOOST_FIXTURE_TEST_CASE(deployment_errors_exit_2_without_hanging, cluster_fixture) {
   // No node is running: unreachable.
   auto t0 = clock_type::now();
-  auto unreachable = run(axon + " train " + config.string() + " --train.run-dir="
+  auto unreachable = run(axon_command + " train " + config.string() + " --train.run-dir="
                          + (dir.path / "r1").string());
   BOOST_TEST(unreachable.status == 2);
   BOOST_TEST_INFO(unreachable.output);
   BOOST_TEST(unreachable.output.find("worker1") != std::string::npos);
   BOOST_TEST(std::chrono::duration<double>(clock_type::now() - t0).count() < 30);
   // A name that is not in the config.
-  auto unknown = run(axon + " node --config " + config.string() + " --name worker9");
+  auto unknown = run(axon_command + " node --config " + config.string() + " --name worker9");
   BOOST_TEST(unknown.status == 2);
   BOOST_TEST(unknown.output.find("worker9") != std::string::npos);
   // A port in use.
   auto first = start_node("worker1");
-  auto second = run(axon + " node --config " + config.string() + " --name worker1");
+  auto second = run(axon_command + " node --config " + config.string() + " --name worker1");
   BOOST_TEST(second.status == 2);
   BOOST_TEST(second.output.find(std::to_string(ports[0])) != std::string::npos);
   // Nodes of another build: another Axon version, another message-type set.
@@ -326,7 +228,7 @@ BOOST_FIXTURE_TEST_CASE(deployment_errors_exit_2_without_hanging, cluster_fixtur
     child fake{{fake_node, std::to_string(ports[1]), "worker2", differ},
                dir.path / ("fake-" + differ + ".log")};
     BOOST_REQUIRE_MESSAGE(fake.wait_for("listening", 20s), fake.output());
-    auto mismatch = run(axon + " train " + config.string() + " --train.run-dir="
+    auto mismatch = run(axon_command + " train " + config.string() + " --train.run-dir="
                         + (dir.path / ("r-" + differ)).string()
                         + " --placement.nodes=shard1*=worker2");
     BOOST_TEST(mismatch.status == 2);
@@ -336,7 +238,7 @@ BOOST_FIXTURE_TEST_CASE(deployment_errors_exit_2_without_hanging, cluster_fixtur
                != std::string::npos);
   }
   // A placement pattern that matches no actor.
-  auto typo = run(axon + " train " + config.string() + " --placement.nodes=shard7*=worker1");
+  auto typo = run(axon_command + " train " + config.string() + " --placement.nodes=shard7*=worker1");
   BOOST_TEST(typo.status == 2);
   BOOST_TEST(typo.output.find("shard7*") != std::string::npos);
 }

@@ -2,6 +2,8 @@
 // naming the key or the file; a small job on generated data writes its run directory,
 // metrics.jsonl and the final test line; a job killed with SIGKILL and resumed gives the
 // same losses as an uninterrupted one; early stopping keeps the best checkpoint.
+#include "test/support/process.hpp"
+
 #include <boost/test/unit_test.hpp>
 #include <nlohmann/json.hpp>
 
@@ -17,32 +19,10 @@
 #include <thread>
 #include <unistd.h>
 
-namespace fs = std::filesystem;
+using namespace axon::test;
 
 namespace {
 
-const std::string axon = AXON_BINARY_DIR "/bin/axon";
-
-struct temp_dir {
-  fs::path path = fs::temp_directory_path() / ("axon_cli_" + std::to_string(::getpid()));
-  temp_dir() { fs::create_directories(path); }
-  ~temp_dir() { fs::remove_all(path); }
-};
-
-struct result {
-  int status;
-  std::string output; // stdout and stderr
-};
-
-result run(const std::string& command) {
-  std::string output;
-  FILE* pipe = ::popen((command + " 2>&1").c_str(), "r");
-  char buffer[4096];
-  while (std::fgets(buffer, sizeof buffer, pipe))
-    output += buffer;
-  int status = ::pclose(pipe);
-  return {WIFEXITED(status) ? WEXITSTATUS(status) : -1, output};
-}
 
 // A small, fast job on generated data in `dir`.
 std::string write_config(const fs::path& dir, const std::string& name, const std::string& extra) {
@@ -74,7 +54,7 @@ std::vector<nlohmann::json> events(const fs::path& run_dir, const std::string& k
 struct generated_data {
   temp_dir dir;
   generated_data() {
-    auto r = run(axon + " data synth-finsent " + (dir.path / "data").string() + " --size 800");
+    auto r = run(axon_command + " data synth-finsent " + (dir.path / "data").string() + " --size 800");
     BOOST_REQUIRE_MESSAGE(r.status == 0, r.output);
   }
 };
@@ -87,22 +67,22 @@ BOOST_AUTO_TEST_CASE(config_errors_exit_2_naming_the_key) {
   temp_dir dir;
   auto config = dir.path / "bad.ini";
   std::ofstream{config} << "[train]\nepochs = \"many\"\nlearning-rate = 0.1\n[modle]\nhidden = 8\n";
-  auto r = run(axon + " train " + config.string());
+  auto r = run(axon_command + " train " + config.string());
   BOOST_TEST(r.status == 2);
   BOOST_TEST_INFO(r.output);
   BOOST_TEST(r.output.find("bad.ini:2") != std::string::npos);
   BOOST_TEST(r.output.find("train.epochs") != std::string::npos);
   BOOST_TEST(r.output.find("learning-rate") != std::string::npos);
   BOOST_TEST(r.output.find("modle") != std::string::npos);
-  auto bad_flag = run(axon + " train " + config.string() + " --train.epochs=-3");
+  auto bad_flag = run(axon_command + " train " + config.string() + " --train.epochs=-3");
   BOOST_TEST(bad_flag.status == 2);
-  BOOST_TEST(run(axon + " train").status == 2);
+  BOOST_TEST(run(axon_command + " train").status == 2);
 }
 
 BOOST_AUTO_TEST_CASE(data_errors_exit_2_naming_the_file) {
   temp_dir dir;
   auto config = write_config(dir.path, "job", "");
-  auto r = run(axon + " train " + config);
+  auto r = run(axon_command + " train " + config);
   BOOST_TEST(r.status == 2);
   BOOST_TEST_INFO(r.output);
   BOOST_TEST(r.output.find("train.csv") != std::string::npos);
@@ -111,7 +91,7 @@ BOOST_AUTO_TEST_CASE(data_errors_exit_2_naming_the_file) {
 
 BOOST_FIXTURE_TEST_CASE(trains_evaluates_and_reports, generated_data) {
   auto config = write_config(dir.path, "run", "[placement]\nstages = 2\nshards = 2\n");
-  auto r = run(axon + " train " + config);
+  auto r = run(axon_command + " train " + config);
   BOOST_TEST_INFO(r.output);
   BOOST_REQUIRE(r.status == 0);
   std::regex last_line{R"(test accuracy=[01]\.\d{4} macro_f1=[01]\.\d{4}\n$)"};
@@ -131,24 +111,24 @@ BOOST_FIXTURE_TEST_CASE(trains_evaluates_and_reports, generated_data) {
   BOOST_TEST(test[0]["accuracy"].get<double>() > 0.6); // chance is about 0.38
   BOOST_TEST(fs::exists(run_dir / "checkpoints" / "best.txt"));
   // The trained run predicts and evaluates.
-  auto predicted = run("printf 'Net sales of Corheim rose 14 %% to EUR 29.3 million .\\n\\n' | " + axon
+  auto predicted = run("printf 'Net sales of Corheim rose 14 %% to EUR 29.3 million .\\n\\n' | " + axon_command
                        + " predict --run " + run_dir.string());
   BOOST_TEST_INFO(predicted.output);
   BOOST_REQUIRE(predicted.status == 0);
   std::regex two_lines{R"(^(negative|neutral|positive)\t[01]\.\d{4}\n(negative|neutral|positive)\t[01]\.\d{4}\n$)"};
   BOOST_TEST(std::regex_search(predicted.output, two_lines));
-  auto json = run("echo 'Profit fell sharply .' | " + axon + " predict --json --run " + run_dir.string());
+  auto json = run("echo 'Profit fell sharply .' | " + axon_command + " predict --json --run " + run_dir.string());
   BOOST_REQUIRE(json.status == 0);
   auto parsed = nlohmann::json::parse(json.output);
   BOOST_TEST(parsed["probabilities"].size() == 3u);
-  auto evaluated = run(axon + " eval --run " + run_dir.string() + " --data " + (dir.path / "data/test.csv").string());
+  auto evaluated = run(axon_command + " eval --run " + run_dir.string() + " --data " + (dir.path / "data/test.csv").string());
   BOOST_TEST_INFO(evaluated.output);
   BOOST_REQUIRE(evaluated.status == 0);
   // The same best checkpoint on the same test file: the accuracy `axon train` reported.
   char expected[64];
   std::snprintf(expected, sizeof expected, "accuracy=%.4f", test[0]["accuracy"].get<double>());
   BOOST_TEST(evaluated.output.find(expected) != std::string::npos);
-  BOOST_TEST(run(axon + " eval --run " + (dir.path / "nowhere").string() + " --data x.csv").status == 2);
+  BOOST_TEST(run(axon_command + " eval --run " + (dir.path / "nowhere").string() + " --data x.csv").status == 2);
 
   // Another job starts from this run's weights (Hugging Face names) through model.init;
   // a model of another width is refused naming the tensor and both shapes.
@@ -156,19 +136,19 @@ BOOST_FIXTURE_TEST_CASE(trains_evaluates_and_reports, generated_data) {
   std::string best_step;
   best_file >> best_step;
   auto weights = (run_dir / "checkpoints" / best_step / "model.safetensors").string();
-  auto warm = run(axon + " train " + config + " --train.run-dir=" + (dir.path / "warm").string()
+  auto warm = run(axon_command + " train " + config + " --train.run-dir=" + (dir.path / "warm").string()
                   + " --model.init=" + weights + " --train.epochs=1");
   BOOST_TEST_INFO(warm.output);
   BOOST_TEST(warm.status == 0);
   BOOST_TEST(warm.output.find("model.init: ") != std::string::npos);
-  auto wrong = run(axon + " train " + config + " --train.run-dir=" + (dir.path / "wrong").string()
+  auto wrong = run(axon_command + " train " + config + " --train.run-dir=" + (dir.path / "wrong").string()
                    + " --model.init=" + weights + " --model.hidden=32 --model.intermediate=64");
   BOOST_TEST_INFO(wrong.output);
   BOOST_TEST(wrong.status != 0);
   BOOST_TEST(wrong.output.find("bert.embeddings.word_embeddings.weight") != std::string::npos);
 
   // A second fresh run into the same directory is refused: it would mix two runs.
-  auto again = run(axon + " train " + config);
+  auto again = run(axon_command + " train " + config);
   BOOST_TEST(again.status == 2);
   BOOST_TEST(again.output.find("--resume") != std::string::npos);
 }
@@ -176,7 +156,7 @@ BOOST_FIXTURE_TEST_CASE(trains_evaluates_and_reports, generated_data) {
 BOOST_FIXTURE_TEST_CASE(killed_and_resumed_equals_uninterrupted, generated_data) {
   auto config_a = write_config(dir.path, "whole", "");
   auto config_b = write_config(dir.path, "killed", "");
-  auto whole = run(axon + " train " + config_a + " --train.checkpoint-every-steps=5");
+  auto whole = run(axon_command + " train " + config_a + " --train.checkpoint-every-steps=5");
   BOOST_REQUIRE_MESSAGE(whole.status == 0, whole.output);
 
   // The same job, killed with SIGKILL once its first checkpoint exists.
@@ -184,7 +164,7 @@ BOOST_FIXTURE_TEST_CASE(killed_and_resumed_equals_uninterrupted, generated_data)
   if (child == 0) {
     std::freopen("/dev/null", "w", stdout);
     std::freopen("/dev/null", "w", stderr);
-    ::execl(axon.c_str(), axon.c_str(), "train", config_b.c_str(),
+    ::execl(axon_command.c_str(), axon_command.c_str(), "train", config_b.c_str(),
             "--train.checkpoint-every-steps=5", static_cast<char*>(nullptr));
     ::_exit(127);
   }
@@ -197,7 +177,7 @@ BOOST_FIXTURE_TEST_CASE(killed_and_resumed_equals_uninterrupted, generated_data)
   int status = 0;
   ::waitpid(child, &status, 0);
   BOOST_REQUIRE(WIFSIGNALED(status)); // it was still training
-  auto resumed = run(axon + " train --resume " + killed_dir.string());
+  auto resumed = run(axon_command + " train --resume " + killed_dir.string());
   BOOST_TEST_INFO(resumed.output);
   BOOST_REQUIRE(resumed.status == 0);
   BOOST_TEST(resumed.output.find("resumed from") != std::string::npos);
@@ -213,7 +193,7 @@ BOOST_FIXTURE_TEST_CASE(killed_and_resumed_equals_uninterrupted, generated_data)
              == events(killed_dir, "test")[0]["accuracy"]);
 
   // Resuming a finished run trains nothing more and logs no second test event.
-  auto again = run(axon + " train --resume " + killed_dir.string());
+  auto again = run(axon_command + " train --resume " + killed_dir.string());
   BOOST_TEST_INFO(again.output);
   BOOST_REQUIRE(again.status == 0);
   BOOST_TEST(events(killed_dir, "train").size() == a.size());
@@ -223,7 +203,7 @@ BOOST_FIXTURE_TEST_CASE(killed_and_resumed_equals_uninterrupted, generated_data)
 BOOST_FIXTURE_TEST_CASE(early_stopping_keeps_the_best_checkpoint, generated_data) {
   // A learning rate of 1e-9 cannot improve dev accuracy after the first evaluation.
   auto config = write_config(dir.path, "stuck", "");
-  auto r = run(axon + " train " + config + " --train.lr=1e-9 --eval.patience=2");
+  auto r = run(axon_command + " train " + config + " --train.lr=1e-9 --eval.patience=2");
   BOOST_TEST_INFO(r.output);
   BOOST_REQUIRE(r.status == 0);
   auto stop = events(dir.path / "stuck", "early_stop");

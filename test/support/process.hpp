@@ -1,0 +1,114 @@
+// Helpers for tests that run real processes: a temporary folder removed at the end, a
+// command run to completion with its output, and a child process that is killed and
+// reaped when its handle goes out of scope.
+#pragma once
+
+#include <chrono>
+#include <csignal>
+#include <cstdio>
+#include <fcntl.h>
+#include <filesystem>
+#include <fstream>
+#include <string>
+#include <sys/wait.h>
+#include <thread>
+#include <unistd.h>
+#include <vector>
+
+namespace axon::test {
+
+namespace fs = std::filesystem;
+using namespace std::chrono_literals;
+using clock_type = std::chrono::steady_clock;
+
+/// The `axon` command of this build.
+inline const std::string axon_command = AXON_BINARY_DIR "/bin/axon";
+
+/// A folder under the system's temporary folder, unique to this process, removed at the end.
+struct temp_dir {
+  fs::path path = fs::temp_directory_path() / ("axon_test_" + std::to_string(::getpid()));
+  temp_dir() { fs::create_directories(path); }
+  ~temp_dir() { fs::remove_all(path); }
+};
+
+/// A child process (argv[0] is the program) with stdout and stderr going to `log`.
+class child {
+public:
+  child(std::vector<std::string> argv, fs::path log) : log_(std::move(log)) {
+    pid_ = ::fork();
+    if (pid_ == 0) {
+      auto fd = ::open(log_.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
+      ::dup2(fd, 1);
+      ::dup2(fd, 2);
+      std::vector<char*> args;
+      for (auto& a : argv)
+        args.push_back(a.data());
+      args.push_back(nullptr);
+      ::execv(args[0], args.data());
+      ::_exit(127);
+    }
+  }
+  ~child() {
+    if (pid_ > 0 && status_ < 0) {
+      ::kill(pid_, SIGCONT);
+      ::kill(pid_, SIGKILL);
+      ::waitpid(pid_, nullptr, 0);
+    }
+  }
+  child(const child&) = delete;
+  child& operator=(const child&) = delete;
+
+  pid_t pid() const { return pid_; }
+  std::string output() const {
+    std::ifstream in{log_};
+    return {std::istreambuf_iterator<char>{in}, {}};
+  }
+  /// Waits until the output contains `text`; false after `limit` or if the process ended.
+  bool wait_for(const std::string& text, std::chrono::milliseconds limit) {
+    for (auto end = clock_type::now() + limit; clock_type::now() < end;) {
+      if (output().find(text) != std::string::npos)
+        return true;
+      if (finished(0ms))
+        return output().find(text) != std::string::npos;
+      std::this_thread::sleep_for(20ms);
+    }
+    return false;
+  }
+  /// Whether the process ended within `limit` (its exit status is then status()).
+  bool finished(std::chrono::milliseconds limit) {
+    for (auto end = clock_type::now() + limit; status_ < 0;) {
+      int raw = 0;
+      if (::waitpid(pid_, &raw, WNOHANG) == pid_)
+        status_ = WIFEXITED(raw) ? WEXITSTATUS(raw) : 128 + WTERMSIG(raw);
+      else if (clock_type::now() >= end)
+        return false;
+      else
+        std::this_thread::sleep_for(10ms);
+    }
+    return true;
+  }
+  int status() const { return status_; }
+
+private:
+  fs::path log_;
+  pid_t pid_ = -1;
+  int status_ = -1;
+};
+
+/// A shell command's exit status (-1 when killed by a signal) and its stdout + stderr.
+struct run_result {
+  int status;
+  std::string output;
+};
+
+inline run_result run(const std::string& command) {
+  std::string output;
+  FILE* pipe = ::popen((command + " 2>&1").c_str(), "r");
+  char buffer[4096];
+  while (std::fgets(buffer, sizeof buffer, pipe))
+    output += buffer;
+  int status = ::pclose(pipe);
+  return {WIFEXITED(status) ? WEXITSTATUS(status) : -1, output};
+}
+
+} // namespace axon::test
