@@ -28,7 +28,8 @@ struct coordinator_state {
   caf::response_promise step_done;
   std::uint64_t step = 0;
   float lr = 0;
-  double loss_sum = 0, sum_sq = 0;
+  double loss_sum = 0;
+  std::vector<double> sum_sq; // per optimizer (stage x slice), summed in that order
   std::int64_t rows = 0;
   int losses_left = 0, norms_left = 0, updates_left = 0;
   double grad_norm = 0;
@@ -76,7 +77,8 @@ caf::behavior coordinator_behavior(coordinator_actor* self, coordinator_setup se
     st.edges.declare<msg::loss_msg>("head" + std::to_string(s));
   }
   for (std::int32_t k = 0; k < setup.stages; ++k)
-    st.edges.declare<msg::apply_update_msg>("optimizer" + std::to_string(k));
+    for (std::int32_t j = 0; j < setup.optimizer_slices; ++j)
+      st.edges.declare<msg::apply_update_msg>(optimizer_name(k, j, setup.optimizer_slices));
   return {
     connect_handler(self),
     [=](step_atom, std::uint64_t step, float lr, const tensor& ids, const tensor& types,
@@ -95,11 +97,11 @@ caf::behavior coordinator_behavior(coordinator_actor* self, coordinator_setup se
       st.step = step;
       st.lr = lr;
       st.loss_sum = 0;
-      st.sum_sq = 0;
+      st.sum_sq.assign(std::size_t(cfg.stages * cfg.optimizer_slices), 0.0);
       st.rows = 0;
       st.losses_left = 0;
-      st.norms_left = cfg.stages;
-      st.updates_left = cfg.stages;
+      st.norms_left = cfg.stages * cfg.optimizer_slices;
+      st.updates_left = cfg.stages * cfg.optimizer_slices;
       for (std::int32_t s = 0; s < cfg.shards; ++s) {
         auto first = part_bound(b, cfg.shards, s), last = part_bound(b, cfg.shards, s + 1);
         auto micros = std::min<std::int64_t>(cfg.micro_batches, last - first);
@@ -164,16 +166,21 @@ caf::behavior coordinator_behavior(coordinator_actor* self, coordinator_setup se
       auto& st = self->state;
       if (!st.stepping || m.step != st.step)
         return;
-      st.sum_sq += m.sum_sq;
+      const auto slices = st.setup.optimizer_slices;
+      st.sum_sq.at(m.stage * std::uint32_t(slices) + m.slice) = m.sum_sq;
       if (--st.norms_left > 0)
         return;
-      st.grad_norm = std::sqrt(st.sum_sq);
+      double total = 0; // in (stage, slice) order, never arrival order
+      for (double part : st.sum_sq)
+        total += part;
+      st.grad_norm = std::sqrt(total);
       float factor = 1.0f;
       if (st.setup.max_grad_norm > 0 && st.grad_norm > st.setup.max_grad_norm)
         factor = st.setup.max_grad_norm / float(st.grad_norm + 1e-6);
       for (std::int32_t k = 0; k < st.setup.stages; ++k)
-        self->send(st.edges["optimizer" + std::to_string(k)].peer,
-                   msg::apply_update_msg{st.step, st.lr, factor});
+        for (std::int32_t j = 0; j < slices; ++j)
+          self->send(st.edges[optimizer_name(k, j, slices)].peer,
+                     msg::apply_update_msg{st.step, st.lr, factor});
     },
     [=](const msg::updated_msg& m) {
       auto& st = self->state;

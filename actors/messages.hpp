@@ -84,10 +84,10 @@ struct grads_msg {
   tensor grads;
 };
 
-/// Optimizer -> coordinator: sum of squares of the stage's reduced gradients.
+/// Optimizer (slice) -> coordinator: sum of squares of its reduced gradients.
 struct norm_part_msg {
   std::uint64_t step = 0;
-  std::uint32_t stage = 0;
+  std::uint32_t stage = 0, slice = 0;
   double sum_sq = 0;
 };
 
@@ -99,16 +99,18 @@ struct apply_update_msg {
   float clip_factor = 1;
 };
 
-/// Optimizer -> coordinator: the update of `step` is applied and published.
+/// Optimizer (slice) -> coordinator: the update of `step` is applied and published.
 struct updated_msg {
   std::uint64_t step = 0;
-  std::uint32_t stage = 0;
+  std::uint32_t stage = 0, slice = 0;
 };
 
-/// Optimizer -> stage replicas: parameters after `version` updates (flat, arena order).
-/// In one process every replica views the optimizer's own tensor: nothing is copied.
+/// Optimizer (slice) -> stage replicas: parameters after `version` updates (flat, arena
+/// order), elements [offset, offset + numel) of the stage's parameters. With one slice, in
+/// one process, every replica views the optimizer's own tensor: nothing is copied.
 struct params_msg {
   std::uint64_t version = 0;
+  std::int64_t offset = 0;
   tensor params;
 };
 
@@ -207,7 +209,7 @@ typename Inspector::result_type inspect(Inspector& f, grads_msg& x) {
 }
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, norm_part_msg& x) {
-  return f(caf::meta::type_name("norm_part_msg"), x.step, x.stage, x.sum_sq);
+  return f(caf::meta::type_name("norm_part_msg"), x.step, x.stage, x.slice, x.sum_sq);
 }
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, apply_update_msg& x) {
@@ -215,7 +217,7 @@ typename Inspector::result_type inspect(Inspector& f, apply_update_msg& x) {
 }
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, updated_msg& x) {
-  return f(caf::meta::type_name("updated_msg"), x.step, x.stage);
+  return f(caf::meta::type_name("updated_msg"), x.step, x.stage, x.slice);
 }
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, batch_msg& x) {
@@ -224,7 +226,7 @@ typename Inspector::result_type inspect(Inspector& f, batch_msg& x) {
 }
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, params_msg& x) {
-  return f(caf::meta::type_name("params_msg"), x.version, x.params);
+  return f(caf::meta::type_name("params_msg"), x.version, x.offset, x.params);
 }
 
 } // namespace axon::msg

@@ -26,6 +26,7 @@ struct optimizer_state {
   static inline const char* name = "axon.optimizer";
   optimizer_setup setup;
   std::vector<param_spec> specs;
+  spec_range range; // this slice's tensors and elements within the stage's parameters
   param_arena params;
   std::unique_ptr<adamw_optimizer> adamw;
   tensor reduced;                          // summed gradients of the step (flat)
@@ -42,15 +43,19 @@ void publish(optimizer_actor* self) {
   auto& st = self->state;
   for (std::int32_t s = 0; s < st.setup.shards; ++s)
     self->send(st.edges["replica" + std::to_string(s)].peer,
-               msg::params_msg{static_cast<std::uint64_t>(st.adamw->steps_taken()), st.params.flat()});
+               msg::params_msg{static_cast<std::uint64_t>(st.adamw->steps_taken()),
+                               st.range.offset, st.params.flat()});
 }
 
 caf::behavior optimizer_behavior(optimizer_actor* self, optimizer_setup setup) {
-  exit_on_exception(self, "optimizer of stage " + std::to_string(setup.stage));
+  exit_on_exception(self, optimizer_name(setup.stage, setup.slice, setup.slices));
   auto& st = self->state;
   st.setup = setup;
-  st.specs = bert::stage_param_specs(setup.model,
-                                     bert::split_stages(setup.model, setup.stage, setup.stages));
+  auto stage_specs = bert::stage_param_specs(
+    setup.model, bert::split_stages(setup.model, setup.stage, setup.stages));
+  st.range = split_specs(stage_specs, setup.slices).at(setup.slice);
+  st.specs.assign(stage_specs.begin() + std::ptrdiff_t(st.range.first),
+                  stage_specs.begin() + std::ptrdiff_t(st.range.last));
   st.params = param_arena{st.specs};
   optimizer_settings settings;
   settings.adamw = setup.adamw;
@@ -70,7 +75,7 @@ caf::behavior optimizer_behavior(optimizer_actor* self, optimizer_setup setup) {
       auto& st = self->state;
       if (flat.numel() != st.params.numel())
         return caf::make_error(caf::sec::invalid_argument,
-                               "optimizer of stage " + std::to_string(st.setup.stage) + ": got "
+                               optimizer_name(st.setup.stage, st.setup.slice, st.setup.slices) + ": got "
                                  + std::to_string(flat.numel()) + " parameters, expected "
                                  + std::to_string(st.params.numel()));
       std::memcpy(st.params.flat().raw(), flat.raw(), st.params.flat().nbytes());
@@ -99,7 +104,7 @@ caf::behavior optimizer_behavior(optimizer_actor* self, optimizer_setup setup) {
       st.last_sum_sq = ops::grad_sum_of_squares(st.reduced);
       self->send(st.edges["coordinator"].peer,
                  msg::norm_part_msg{st.step, static_cast<std::uint32_t>(st.setup.stage),
-                                    st.last_sum_sq});
+                                    static_cast<std::uint32_t>(st.setup.slice), st.last_sum_sq});
     },
     [=](const msg::apply_update_msg& m) {
       auto& st = self->state;
@@ -113,7 +118,8 @@ caf::behavior optimizer_behavior(optimizer_actor* self, optimizer_setup setup) {
       st.adamw->update(st.params, param_arena::over(st.specs, st.reduced));
       publish(self);
       self->send(st.edges["coordinator"].peer,
-                 msg::updated_msg{m.step, static_cast<std::uint32_t>(st.setup.stage)});
+                 msg::updated_msg{m.step, static_cast<std::uint32_t>(st.setup.stage),
+                                  static_cast<std::uint32_t>(st.setup.slice)});
     },
     [=](state_atom) {
       auto& st = self->state;
@@ -126,7 +132,7 @@ caf::behavior optimizer_behavior(optimizer_actor* self, optimizer_setup setup) {
       auto& st = self->state;
       if (params.numel() != st.params.numel())
         return caf::make_error(caf::sec::invalid_argument,
-                               "optimizer of stage " + std::to_string(st.setup.stage)
+                               optimizer_name(st.setup.stage, st.setup.slice, st.setup.slices)
                                  + ": the saved state does not match its parameters");
       std::memcpy(st.params.flat().raw(), params.raw(), st.params.flat().nbytes());
       st.adamw->restore(m, v, steps);
@@ -137,6 +143,7 @@ caf::behavior optimizer_behavior(optimizer_actor* self, optimizer_setup setup) {
       auto& st = self->state;
       nlohmann::json j{{"kind", "optimizer"},
                        {"stage", st.setup.stage},
+                       {"slice", st.setup.slice},
                        {"steps", st.adamw->steps_taken()},
                        {"lr", st.last_lr},
                        {"grad_sum_sq", st.last_sum_sq},

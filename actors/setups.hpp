@@ -8,6 +8,7 @@
 #include <caf/meta/type_name.hpp>
 
 #include <cstdint>
+#include <string>
 
 // inspect overloads live in the namespace of their type, where CAF's lookup finds them.
 namespace axon::bert {
@@ -34,10 +35,12 @@ struct stage_setup {
   std::int32_t stage = 0, stages = 1;
   std::int32_t shard = 0;
   std::uint64_t seed = 0; // dropout masks
+  std::int32_t optimizer_slices = 1; // optimizer actors sharing the stage's parameters
 };
 
-/// The optimizer of one stage: AdamW over that stage's parameters, reducing `shards`
-/// replicas' gradients in shard order.
+/// The optimizer of one stage, or of slice `slice` of it (ZeRO-1: the stage's tensors split
+/// by split_specs into `slices` runs, each with its own optimizer actor): AdamW over those
+/// parameters, reducing `shards` replicas' gradients in shard order.
 struct optimizer_setup {
   bert::bert_config model;
   std::int32_t stage = 0, stages = 1;
@@ -45,7 +48,19 @@ struct optimizer_setup {
   ops::adamw_hparams adamw;
   bool decay_all = false;  // weight decay on every tensor (else not on biases/LayerNorm)
   std::uint64_t init_seed = 0;
+  std::int32_t slice = 0, slices = 1;
 };
+
+/// Graph node name of optimizer slice `slice` of stage `stage` (also the coordinator's port
+/// to it): "optimizer<stage>", or "optimizer<stage>.<slice>" when the stage is sliced.
+inline std::string optimizer_name(int stage, int slice, int slices) {
+  return "optimizer" + std::to_string(stage) + (slices > 1 ? "." + std::to_string(slice) : "");
+}
+
+/// A stage replica's port to optimizer slice `slice`: "optimizer", or "optimizer.<slice>".
+inline std::string optimizer_port(int slice, int slices) {
+  return "optimizer" + (slices > 1 ? "." + std::to_string(slice) : std::string{});
+}
 
 /// Feeds one replica's micro-batches into its first stage within the edge's credit window.
 struct shard_setup {
@@ -57,16 +72,18 @@ struct shard_setup {
 struct coordinator_setup {
   std::int32_t stages = 1, shards = 1, micro_batches = 1;
   float max_grad_norm = 0; // <= 0: no clipping
+  std::int32_t optimizer_slices = 1;
 };
 
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, stage_setup& x) {
-  return f(caf::meta::type_name("stage_setup"), x.model, x.stage, x.stages, x.shard, x.seed);
+  return f(caf::meta::type_name("stage_setup"), x.model, x.stage, x.stages, x.shard, x.seed,
+           x.optimizer_slices);
 }
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, optimizer_setup& x) {
   return f(caf::meta::type_name("optimizer_setup"), x.model, x.stage, x.stages, x.shards, x.adamw,
-           x.decay_all, x.init_seed);
+           x.decay_all, x.init_seed, x.slice, x.slices);
 }
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, shard_setup& x) {
@@ -75,7 +92,7 @@ typename Inspector::result_type inspect(Inspector& f, shard_setup& x) {
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, coordinator_setup& x) {
   return f(caf::meta::type_name("coordinator_setup"), x.stages, x.shards, x.micro_batches,
-           x.max_grad_norm);
+           x.max_grad_norm, x.optimizer_slices);
 }
 
 } // namespace axon

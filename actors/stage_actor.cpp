@@ -11,6 +11,7 @@
 #include <caf/all.hpp>
 #include <nlohmann/json.hpp>
 
+#include <cstring>
 #include <deque>
 #include <limits>
 #include <map>
@@ -27,6 +28,12 @@ struct stage_state {
   ports edges;
   bool have_params = false;
   std::uint64_t params_version = 0;
+  // With a sliced optimizer: the parts of the next version are copied in here until all
+  // slices' parts have arrived.
+  std::vector<spec_range> slices; // the optimizer slices' ranges of this stage's parameters
+  param_arena assembled;
+  std::uint64_t assembling_version = 0;
+  int parts_received = 0;
   std::uint32_t generation = 0;
   std::uint64_t grads_step = std::numeric_limits<std::uint64_t>::max();
   std::uint32_t backwards_done = 0;
@@ -74,9 +81,16 @@ void finish_backward(stage_actor* self, const msg::micro_batch_id& id, tensor d_
     self->send(prev, msg::micro_done_msg{id});
   else
     self->send<caf::message_priority::high>(prev, msg::backward_msg{id, std::move(d_in)});
-  if (++st.backwards_done == id.micros)
-    self->send(st.edges["optimizer"].peer,
-               msg::grads_msg{id.step, id.shard, id.generation, st.model->grads().flat()});
+  if (++st.backwards_done == id.micros) {
+    // Each optimizer slice gets a view of its own range: nothing is copied in-process, and
+    // only that range crosses the wire.
+    const int slices = int(st.slices.size());
+    for (int j = 0; j < slices; ++j)
+      self->send(st.edges[optimizer_port(j, slices)].peer,
+                 msg::grads_msg{id.step, id.shard, id.generation,
+                                st.model->grads().flat().slice(
+                                  st.slices[j].offset, st.slices[j].offset + st.slices[j].count)});
+  }
 }
 
 void run_forward(stage_actor* self, msg::forward_msg& m) {
@@ -143,13 +157,33 @@ caf::behavior stage_behavior(stage_actor* self, stage_setup setup) {
     setup.model, bert::split_stages(setup.model, setup.stage, setup.stages));
   st.edges.declare<msg::forward_msg>("prev");
   st.edges.declare<msg::forward_msg>("next");
-  st.edges.declare<msg::grads_msg>("optimizer");
+  st.slices = split_specs(st.model->params().specs(), setup.optimizer_slices);
+  for (int j = 0; j < setup.optimizer_slices; ++j)
+    st.edges.declare<msg::grads_msg>(optimizer_port(j, setup.optimizer_slices));
   st.edges.declare<msg::loss_msg>("coordinator");
   return {
     connect_handler(self),
     [=](msg::params_msg& m) {
       auto& st = self->state;
-      st.model->bind(param_arena::over(st.model->params().specs(), m.params));
+      const auto& specs = st.model->params().specs();
+      if (st.slices.size() == 1) {
+        st.model->bind(param_arena::over(specs, m.params));
+      } else { // a part: complete the version before using it
+        if (!st.assembled.count())
+          st.assembled = param_arena{specs};
+        if (m.version != st.assembling_version || st.parts_received == 0) {
+          st.assembling_version = m.version;
+          st.parts_received = 0;
+        }
+        if (m.offset < 0 || m.offset + m.params.numel() > st.assembled.numel())
+          throw std::invalid_argument("a parameter part beyond the stage's parameters");
+        std::memcpy(st.assembled.flat().data<float>() + m.offset, m.params.raw(),
+                    m.params.nbytes());
+        if (++st.parts_received < int(st.slices.size()))
+          return;
+        st.parts_received = 0;
+        st.model->bind(param_arena::over(specs, st.assembled.flat()));
+      }
       st.params_version = m.version;
       st.have_params = true;
       // Forwards that waited for older versions can never run: drop them.

@@ -78,4 +78,35 @@ tensor param_arena::fused(std::string_view first, const shape& sizes) const {
   return tensor::from_storage(flat_.bytes(), offsets_[it->second], sizes, dtype::f32);
 }
 
+std::vector<spec_range> split_specs(const std::vector<param_spec>& specs, int parts) {
+  if (parts < 1 || static_cast<std::size_t>(parts) > specs.size())
+    throw std::invalid_argument("cannot split " + std::to_string(specs.size()) + " tensors into "
+                                + std::to_string(parts) + " slices of whole tensors");
+  std::int64_t total = 0;
+  for (const auto& s : specs)
+    total += s.sizes.numel();
+  std::vector<spec_range> ranges;
+  std::size_t next = 0;
+  std::int64_t offset = 0;
+  for (int k = 0; k < parts; ++k) {
+    spec_range r{next, next, offset, 0};
+    // Take tensors until this slice reaches its share of the total, leaving at least one
+    // tensor for each slice after it.
+    const std::int64_t target = total * (k + 1) / parts;
+    const std::size_t keep = static_cast<std::size_t>(parts - k - 1);
+    while (r.last < specs.size() - keep
+           && (r.last == r.first || offset + specs[r.last].sizes.numel() / 2 <= target)) {
+      offset += specs[r.last].sizes.numel();
+      ++r.last;
+    }
+    if (k == parts - 1)
+      for (; r.last < specs.size(); ++r.last)
+        offset += specs[r.last].sizes.numel();
+    r.count = offset - r.offset;
+    next = r.last;
+    ranges.push_back(r);
+  }
+  return ranges;
+}
+
 } // namespace axon

@@ -18,6 +18,19 @@ struct param_spec {
   bool weight_decay = true; // false for biases and LayerNorm (as Hugging Face fine-tuning)
 };
 
+/// A run of whole tensors of a spec list: specs [first, last), elements [offset, offset +
+/// count) of the flat layout.
+struct spec_range {
+  std::size_t first = 0, last = 0;
+  std::int64_t offset = 0, count = 0;
+};
+
+/// Splits `specs` into `parts` consecutive runs of whole tensors with about equal element
+/// counts (the slices of ZeRO-1 optimizer sharding: a tensor is never split, so per-tensor
+/// settings such as weight decay stay with it). Throws std::invalid_argument when there
+/// are fewer tensors than parts.
+std::vector<spec_range> split_specs(const std::vector<param_spec>& specs, int parts);
+
 class param_arena {
 public:
   param_arena() = default;

@@ -74,6 +74,7 @@ void fill_plan(supervisor_plan& plan, const config::resolved_config& cfg,
   job.model = model_config_of(cfg, prepared.vocab.size(), prepared.label_names.size());
   job.stages = static_cast<int>(cfg.get_int("placement.stages"));
   job.shards = static_cast<int>(cfg.get_int("placement.shards"));
+  job.optimizer_slices = static_cast<int>(cfg.get_int("placement.optimizer-slices"));
   job.micro_batches = static_cast<int>(cfg.get_int("train.micro-batches"));
   job.credit_window = static_cast<int>(cfg.get_int("train.credit-window"));
   job.adamw.lr = static_cast<float>(cfg.get_real("train.lr"));
@@ -87,6 +88,7 @@ void fill_plan(supervisor_plan& plan, const config::resolved_config& cfg,
     throw std::invalid_argument("placement.stages = " + std::to_string(job.stages)
                                 + " exceeds model.layers + 1 = "
                                 + std::to_string(job.model.layers + 1));
+  bert::make_graph(job); // throws naming what does not fit (e.g. more slices than tensors)
   plan.label_names = prepared.label_names;
   using examples = supervisor_plan::examples;
   plan.train = std::make_shared<const examples>(prepared.train);

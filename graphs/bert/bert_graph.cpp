@@ -33,28 +33,35 @@ node_factory factory_of(caf::actor (*spawn)(caf::actor_system&, const Setup&)) {
 
 actor_graph make_graph(const job_layout& job) {
   job.model.validate();
-  if (job.stages < 1 || job.shards < 1 || job.micro_batches < 1 || job.credit_window < 1)
-    throw std::invalid_argument("stages, shards, micro-batches and credit window must be >= 1");
-  split_stages(job.model, 0, job.stages); // throws when a stage would be empty
+  if (job.stages < 1 || job.shards < 1 || job.micro_batches < 1 || job.credit_window < 1
+      || job.optimizer_slices < 1)
+    throw std::invalid_argument(
+      "stages, shards, micro-batches, credit window and optimizer slices must be >= 1");
+  const int slices = job.optimizer_slices;
+  for (int k = 0; k < job.stages; ++k) // throws when a stage would be empty or too small
+    split_specs(stage_param_specs(job.model, split_stages(job.model, k, job.stages)), slices);
   actor_graph g;
   g.add_node("coordinator", "axon.coordinator",
              caf::make_message(coordinator_setup{job.stages, job.shards, job.micro_batches,
-                                                 job.max_grad_norm}));
-  for (int k = 0; k < job.stages; ++k) {
-    optimizer_setup opt{job.model, k, job.stages, job.shards, job.adamw, job.decay_all, job.seed};
-    g.add_node("optimizer" + std::to_string(k), "axon.optimizer", caf::make_message(opt));
-    g.add_edge<msg::apply_update_msg>({"coordinator", "optimizer" + std::to_string(k)},
-                                      {"optimizer" + std::to_string(k), "coordinator"});
-  }
+                                                 job.max_grad_norm, slices}));
+  for (int k = 0; k < job.stages; ++k)
+    for (int j = 0; j < slices; ++j) {
+      optimizer_setup opt{job.model, k,  job.stages, job.shards, job.adamw, job.decay_all,
+                          job.seed,  j, slices};
+      auto name = optimizer_name(k, j, slices);
+      g.add_node(name, "axon.optimizer", caf::make_message(opt));
+      g.add_edge<msg::apply_update_msg>({"coordinator", name}, {name, "coordinator"});
+    }
   for (int s = 0; s < job.shards; ++s) {
     auto shard = "shard" + std::to_string(s);
     g.add_node(shard, "axon.shard", caf::make_message(shard_setup{s}));
     g.add_edge<msg::shard_work_msg>({"coordinator", shard}, {shard, "coordinator"});
     for (int k = 0; k < job.stages; ++k) {
       g.add_node(stage_node(s, k), "axon.bert.stage",
-                 caf::make_message(stage_setup{job.model, k, job.stages, s, job.seed}));
-      g.add_edge<msg::grads_msg>({stage_node(s, k), "optimizer"},
-                                 {"optimizer" + std::to_string(k), "replica" + std::to_string(s)});
+                 caf::make_message(stage_setup{job.model, k, job.stages, s, job.seed, slices}));
+      for (int j = 0; j < slices; ++j)
+        g.add_edge<msg::grads_msg>({stage_node(s, k), optimizer_port(j, slices)},
+                                   {optimizer_name(k, j, slices), "replica" + std::to_string(s)});
     }
     g.add_edge<msg::forward_msg>({shard, "stage"}, {stage_node(s, 0), "prev"}, job.credit_window);
     for (int k = 0; k + 1 < job.stages; ++k)

@@ -18,6 +18,7 @@ namespace axon::bert {
 struct job_layout {
   bert_config model;
   int stages = 1, shards = 1, micro_batches = 1;
+  int optimizer_slices = 1; // optimizer actors per stage (ZeRO-1 slices of its tensors)
   int credit_window = 2;   // micro-batches in flight per pipeline edge
   ops::adamw_hparams adamw;
   bool decay_all = false;  // weight decay on every tensor (else not on biases/LayerNorm)
@@ -25,7 +26,8 @@ struct job_layout {
   std::uint64_t seed = 0;  // initialisation and dropout
 };
 
-/// Node names: "coordinator", "shard<s>", "shard<s>.stage<k>", "optimizer<k>".
+/// Node names: "coordinator", "shard<s>", "shard<s>.stage<k>", "optimizer<k>" (or
+/// "optimizer<k>.<j>" with optimizer slices).
 actor_graph make_graph(const job_layout& layout);
 
 /// Factories of the kinds make_graph uses: axon.coordinator, axon.shard, axon.bert.stage,

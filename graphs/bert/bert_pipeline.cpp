@@ -15,8 +15,31 @@ namespace axon::bert {
 
 namespace {
 
-std::string optimizer_node(int k) {
-  return "optimizer" + std::to_string(k);
+// The optimizer actors (stage by stage, slice by slice) and the range of the model's
+// flat parameters each owns: consecutive, in that order.
+struct optimizer_part {
+  std::string node;
+  std::int64_t offset, count;
+};
+
+std::vector<optimizer_part> optimizer_parts(const job_layout& layout) {
+  std::vector<optimizer_part> parts;
+  std::int64_t stage_offset = 0;
+  for (int k = 0; k < layout.stages; ++k) {
+    auto specs = stage_param_specs(layout.model, split_stages(layout.model, k, layout.stages));
+    auto ranges = split_specs(specs, layout.optimizer_slices);
+    for (int j = 0; j < layout.optimizer_slices; ++j)
+      parts.push_back({optimizer_name(k, j, layout.optimizer_slices),
+                       stage_offset + ranges[j].offset, ranges[j].count});
+    stage_offset += ranges.back().offset + ranges.back().count;
+  }
+  return parts;
+}
+
+tensor copy_part(const tensor& flat, const optimizer_part& part) {
+  auto out = tensor::empty({part.count});
+  std::memcpy(out.raw(), flat.data<float>() + part.offset, out.nbytes());
+  return out;
 }
 
 } // namespace
@@ -61,56 +84,29 @@ pipeline::~pipeline() {
 }
 
 void pipeline::init_params() {
-  for (int k = 0; k < layout_.stages; ++k)
-    self_->send(running_.at(optimizer_node(k)), init_atom::value);
-  int acks = 0;
-  await("initialising parameters", [&] { return acks == layout_.stages; },
-        [&](bool) { ++acks; });
+  auto parts = optimizer_parts(layout_);
+  for (const auto& part : parts)
+    self_->send(running_.at(part.node), init_atom::value);
+  std::size_t acks = 0;
+  await("initialising parameters", [&] { return acks == parts.size(); }, [&](bool) { ++acks; });
 }
-
-namespace {
-
-// Stages own consecutive slices of the model's arena: [offset, offset + count) for stage k.
-std::vector<std::pair<std::int64_t, std::int64_t>> stage_slices(const job_layout& layout) {
-  std::vector<std::pair<std::int64_t, std::int64_t>> slices;
-  std::int64_t offset = 0;
-  for (int k = 0; k < layout.stages; ++k) {
-    std::int64_t count = 0;
-    for (const auto& s : stage_param_specs(layout.model, split_stages(layout.model, k, layout.stages)))
-      count += s.sizes.numel();
-    slices.emplace_back(offset, count);
-    offset += count;
-  }
-  return slices;
-}
-
-tensor copy_slice(const tensor& flat, std::pair<std::int64_t, std::int64_t> slice) {
-  auto out = tensor::empty({slice.second});
-  std::memcpy(out.raw(), flat.data<float>() + slice.first, out.nbytes());
-  return out;
-}
-
-} // namespace
 
 void pipeline::load_params(const param_arena& params) {
-  auto slices = stage_slices(layout_);
-  for (int k = 0; k < layout_.stages; ++k)
-    self_->send(running_.at(optimizer_node(k)), init_atom::value,
-                copy_slice(params.flat(), slices[k]));
-  int acks = 0;
-  await("loading parameters", [&] { return acks == layout_.stages; },
-        [&](bool) { ++acks; });
+  auto parts = optimizer_parts(layout_);
+  for (const auto& part : parts)
+    self_->send(running_.at(part.node), init_atom::value, copy_part(params.flat(), part));
+  std::size_t acks = 0;
+  await("loading parameters", [&] { return acks == parts.size(); }, [&](bool) { ++acks; });
 }
 
 void pipeline::restore_state(const training_state& state) {
-  auto slices = stage_slices(layout_);
-  for (int k = 0; k < layout_.stages; ++k)
-    self_->send(running_.at(optimizer_node(k)), state_atom::value,
-                copy_slice(state.params.flat(), slices[k]),
-                copy_slice(state.first_moments.flat(), slices[k]),
-                copy_slice(state.second_moments.flat(), slices[k]), state.steps);
-  int acks = 0;
-  await("restoring the optimizer state", [&] { return acks == layout_.stages; },
+  auto parts = optimizer_parts(layout_);
+  for (const auto& part : parts)
+    self_->send(running_.at(part.node), state_atom::value, copy_part(state.params.flat(), part),
+                copy_part(state.first_moments.flat(), part),
+                copy_part(state.second_moments.flat(), part), state.steps);
+  std::size_t acks = 0;
+  await("restoring the optimizer state", [&] { return acks == parts.size(); },
         [&](bool) { ++acks; });
 }
 
@@ -143,16 +139,14 @@ training_state pipeline::gather_state() {
   training_state state{param_arena{param_specs(layout_.model)}, {}, {}, 0};
   state.first_moments = state.params.like();
   state.second_moments = state.params.like();
-  std::int64_t offset = 0;
-  for (int k = 0; k < layout_.stages; ++k) {
-    self_->send(running_.at(optimizer_node(k)), state_atom::value);
+  for (const auto& part : optimizer_parts(layout_)) {
+    self_->send(running_.at(part.node), state_atom::value);
     bool done = false;
     await("reading optimizer state", [&] { return done; },
           [&](tensor& params, tensor& m, tensor& v, std::int64_t steps) {
             for (auto [from, to] : {std::pair{&params, &state.params},
                                     {&m, &state.first_moments}, {&v, &state.second_moments}})
-              std::memcpy(to->flat().data<float>() + offset, from->raw(), from->nbytes());
-            offset += params.numel();
+              std::memcpy(to->flat().data<float>() + part.offset, from->raw(), from->nbytes());
             state.steps = steps;
             done = true;
           });

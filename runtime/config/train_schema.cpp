@@ -102,6 +102,8 @@ std::vector<key_spec> keys() {
 
     int_key("placement", "stages", 1, "[1, 1024]", "pipeline stages (actors in a chain)"),
     int_key("placement", "shards", 1, "[1, 1024]", "data-parallel replicas of each stage"),
+    int_key("placement", "optimizer-slices", 1, "[1, 64]",
+            "optimizer actors per stage, each owning a run of whole tensors (ZeRO-1)"),
     string_list_key("placement", "nodes", {},
                     "\"PATTERN=NODE\" rules over actor names (e.g. \"shard1*=worker2\"); the "
                     "first match wins; unmatched actors run locally"),

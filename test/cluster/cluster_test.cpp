@@ -1,6 +1,6 @@
 // Multi-node deployment with real processes on 127.0.0.1: three `axon node` processes and
-// a coordinator (`axon train`) run a job to completion with the same losses as one
-// process; a node frozen with SIGSTOP is declared down within cluster.timeout; with TLS,
+// a coordinator (`axon train`) run a job (optimizer slices spread over two processes) to
+// completion with the same losses as one process; a node frozen with SIGSTOP is declared down within cluster.timeout; with TLS,
 // a peer whose certificate is not from the cluster's CA is refused while a job runs on;
 // unreachable nodes, unknown names, ports in use and nodes of another build exit 2.
 // Every child process is killed and reaped when its handle goes out of scope.
@@ -65,8 +65,9 @@ struct cluster_fixture {
         << "[train]\nepochs = 2\nbatch-size = 16\nmicro-batches = 2\nlr = 5e-3\n"
         << "log-every-steps = 1\nthreads = 1\n"
         << "[eval]\nevery-steps = 0\n"
-        << "[placement]\nstages = 2\nshards = 2\n"
-        << "nodes = [\"shard0*=worker1\", \"shard1*=worker2\", \"optimizer*=worker3\"]\n"
+        << "[placement]\nstages = 2\nshards = 2\noptimizer-slices = 2\n"
+        << "nodes = [\"shard0*=worker1\", \"shard1*=worker2\", \"optimizer0*=worker3\", "
+           "\"optimizer1.1=worker3\"]\n"
         << "[cluster]\nnodes = [\"worker1=127.0.0.1:" << ports[0] << "\", \"worker2=127.0.0.1:"
         << ports[1] << "\", \"worker3=127.0.0.1:" << ports[2] << "\"]\n"
         << "heartbeat = 250ms\ntimeout = 2s\n"
@@ -128,7 +129,7 @@ BOOST_FIXTURE_TEST_CASE(three_nodes_train_like_one_process, cluster_fixture) {
     auto log = nodes[k]->output();
     BOOST_TEST_INFO(log);
     BOOST_TEST(log.find(k < 2 ? "spawned shard" + std::to_string(k) + ".stage1"
-                              : std::string{"spawned optimizer1"})
+                              : std::string{"spawned optimizer1.1"})
                != std::string::npos);
     BOOST_TEST(nodes[k]->wait_for("session ended", 5s));
   }

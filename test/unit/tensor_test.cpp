@@ -65,6 +65,24 @@ BOOST_AUTO_TEST_CASE(device_parsing) {
   BOOST_CHECK_THROW(device::parse("cuda:-1"), std::invalid_argument);
 }
 
+BOOST_AUTO_TEST_CASE(split_specs_cuts_runs_of_whole_tensors) {
+  std::vector<param_spec> specs{{"a", {100}}, {"b", {10}}, {"c", {60}}, {"d", {30}}, {"e", {5}}};
+  auto parts = split_specs(specs, 2);
+  BOOST_TEST_REQUIRE(parts.size() == 2u);
+  BOOST_TEST(parts[0].first == 0u);
+  BOOST_TEST(parts[0].last == parts[1].first); // consecutive, every tensor once
+  BOOST_TEST(parts[1].last == specs.size());
+  BOOST_TEST(parts[0].count + parts[1].count == 205);
+  BOOST_TEST(parts[1].offset == parts[0].count);
+  BOOST_TEST(parts[0].count == 100); // a = 100 is nearer half the total (102) than a+b = 110
+  auto each = split_specs(specs, 5);
+  for (std::size_t k = 0; k < each.size(); ++k)
+    BOOST_TEST((each[k].last - each[k].first == 1u && each[k].count == specs[k].sizes.numel()));
+  BOOST_TEST(split_specs(specs, 1)[0].count == 205);
+  BOOST_CHECK_THROW(split_specs(specs, 6), std::invalid_argument);
+  BOOST_CHECK_THROW(split_specs(specs, 0), std::invalid_argument);
+}
+
 BOOST_AUTO_TEST_CASE(param_arena_is_one_allocation_with_named_views) {
   param_arena arena{{{"q.weight", {4, 4}}, {"k.weight", {4, 4}}, {"v.weight", {4, 4}},
                      {"q.bias", {4}, false}}};
