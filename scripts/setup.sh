@@ -7,7 +7,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 packages=(build-essential cmake libcaf-dev libmsgpack-cxx-dev libboost-test-dev
-          libopenblas-dev nlohmann-json3-dev libutf8proc-dev libssl-dev)
+          libopenblas-dev nlohmann-json3-dev libutf8proc-dev libssl-dev libreadline-dev tmux)
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

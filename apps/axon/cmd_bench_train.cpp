@@ -10,6 +10,7 @@
 #include "graphs/bert/bert_pipeline.hpp"
 #include "ops/cpu/blas.hpp"
 #include "runtime/compute_pool.hpp"
+#include "runtime/monitor/endpoint.hpp"
 #include "runtime/random_fill.hpp"
 
 #include <caf/actor_system.hpp>
@@ -35,7 +36,7 @@ struct bench_flags {
   int stages = 1, shards = 1, micro_batches = 1, credit_window = 2;
   std::int64_t seed = 0;
   double lr = 1e-4, weight_decay = 0.01, dropout = 0.0;
-  bool pooler = false;
+  bool pooler = false, monitor = false;
   std::string phase = "both", mode = "loop";
 };
 
@@ -263,6 +264,8 @@ int bench_train(args words) {
   flags.add("shards", &f.shards, "actors: data-parallel replicas");
   flags.add("micro-batches", &f.micro_batches, "actors: micro-batches per replica and step");
   flags.add("credit-window", &f.credit_window, "actors: micro-batches in flight per edge");
+  flags.add("monitor", &f.monitor,
+            "actors: keep the console's probes and serve the endpoint, as `axon train` does");
   if (auto status = flags.parse(words))
     return *status;
   if (f.min_len == 0)
@@ -272,6 +275,14 @@ int bench_train(args words) {
 
   ops::use_single_threaded_blas();
   auto cfg = model_config(f);
+  monitor::process_probes().set_enabled(f.monitor);
+  std::unique_ptr<monitor::endpoint> endpoint;
+  if (f.monitor) {
+    endpoint = std::make_unique<monitor::endpoint>(monitor::endpoint_options{},
+                                                   monitor::process_probes(),
+                                                   [](const std::string& line) { std::cerr << line << '\n'; });
+    std::cerr << "axon bench train: monitor endpoint on 127.0.0.1:" << endpoint->port() << '\n';
+  }
   std::unique_ptr<runner> model;
   if (f.mode == "loop")
     model = std::make_unique<loop_runner>(f, cfg);
@@ -296,6 +307,7 @@ int bench_train(args words) {
                             {"credit_window", f.credit_window}})
     r[key] = value;
   r["pooler"] = f.pooler;
+  r["monitor"] = f.monitor;
   r["dropout"] = f.dropout;
   r["seed"] = f.seed;
   r["params"] = model->params();

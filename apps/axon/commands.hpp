@@ -24,5 +24,6 @@ int config_check(args words);
 int train(args words);
 int predict(args words);
 int eval(args words);
+int console(args words);
 
 } // namespace axon::app

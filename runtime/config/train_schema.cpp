@@ -24,6 +24,8 @@ std::vector<group_spec> groups() {
     {"train", "Optimizer, schedule, run directory and checkpoints."},
     {"eval", "Evaluation on the dev split, best-checkpoint metric and early stopping."},
     {"placement", "How the model is cut into actors: pipeline stages and data-parallel shards."},
+    {"monitor", "The job's inspection endpoint for `axon console` and Prometheus "
+                "(docs/console.md, docs/protocol.md); not part of the job's identity."},
   };
 }
 
@@ -97,6 +99,12 @@ std::vector<key_spec> keys() {
 
     int_key("placement", "stages", 1, "[1, 1024]", "pipeline stages (actors in a chain)"),
     int_key("placement", "shards", 1, "[1, 1024]", "data-parallel replicas of each stage"),
+
+    int_key("monitor", "port", 0, "[-1, 65535]",
+            "inspection endpoint port; 0: a free port (in RUN_DIR/monitor.json); -1: off"),
+    string_key("monitor", "bind", "127.0.0.1", "address the endpoints listen on"),
+    int_key("monitor", "prometheus-port", -1, "[-1, 65535]",
+            "Prometheus metrics over HTTP; 0: a free port (in RUN_DIR/monitor.json); -1: off"),
   };
 }
 
