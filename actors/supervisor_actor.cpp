@@ -178,8 +178,11 @@ private:
       probe_->set_detail("best_metric", stopping_state_.best_value);
       probe_->set_detail("best_step", double(stopping_state_.best_step));
     }
-    probe_->set_detail("patience_left",
-                       double(plan_.stopping.patience - stopping_state_.evals_without_improvement));
+    if (plan_.early_stop)
+      probe_->set_detail("patience_left", double(plan_.stopping.patience
+                                                 - stopping_state_.evals_without_improvement));
+    else
+      probe_->set_detail("patience_left", std::string{"off (eval.patience = 0)"});
     probe_->set_detail("metric", plan_.metric);
     probe_->set_detail("last_checkpoint", last_checkpoint_);
   }
@@ -370,6 +373,8 @@ private:
     auto now = clock_type::now();
     double seconds = std::chrono::duration<double>(now - last_step_end_).count();
     last_step_end_ = now;
+    if (probe_) // a step is the supervisor's busy time
+      probe_->busy_ns.fetch_add(std::int64_t(seconds * 1e9), std::memory_order_relaxed);
     auto unix_ms = std::chrono::duration_cast<std::chrono::milliseconds>(
                      std::chrono::system_clock::now().time_since_epoch())
                      .count();

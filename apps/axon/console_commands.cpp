@@ -5,6 +5,7 @@
 #include "apps/axon/terminal_plot.hpp"
 
 #include <algorithm>
+#include <cmath>
 #include <cstdio>
 #include <iostream>
 #include <poll.h>
@@ -31,8 +32,10 @@ std::string cell(const json& value) {
     return "-";
   if (value.is_number_integer() || value.is_number_unsigned())
     return value.dump();
-  if (value.is_number())
-    return number(value.get<double>());
+  if (value.is_number()) { // counts published as doubles print as integers
+    const double x = value.get<double>();
+    return x == double(std::int64_t(x)) && std::abs(x) < 1e15 ? number(x, "%.0f") : number(x);
+  }
   return value.dump();
 }
 
@@ -198,15 +201,19 @@ int metrics(console_session& s, args words) {
           << cell(p["lr"]) << ", " << number(p["tokens_per_s"].get<double>(), "%.0f")
           << " tokens/s\n";
   }
-  if (!result["eval"].empty()) {
-    std::vector<std::vector<std::string>> rows;
+  const auto& evals = result["eval"];
+  if (!evals.empty()) {
     std::vector<double> eval_step, accuracy;
-    for (const auto& e : result["eval"]) {
-      rows.push_back({cell(e["step"]), cell(e["loss"]), cell(e["accuracy"]), cell(e["macro_f1"])});
+    for (const auto& e : evals) {
       eval_step.push_back(e["step"].get<double>());
       accuracy.push_back(e["accuracy"].get<double>());
     }
     s.out << '\n' << terminal_plot("dev accuracy", eval_step, accuracy) << '\n';
+    constexpr std::size_t shown = 5; // the latest evaluations; --json has them all
+    std::vector<std::vector<std::string>> rows;
+    for (auto i = evals.size() > shown ? evals.size() - shown : 0; i < evals.size(); ++i)
+      rows.push_back({cell(evals[i]["step"]), cell(evals[i]["loss"]), cell(evals[i]["accuracy"]),
+                      cell(evals[i]["macro_f1"])});
     print_table(s.out, {"DEV_STEP", "LOSS", "ACCURACY", "MACRO_F1"}, rows);
   }
   return 0;
@@ -232,19 +239,23 @@ void top_frame(console_session& s) {
   print_actors(s.out, actors);
 }
 
-// Restores the terminal's mode when `top` ends.
-struct raw_terminal {
+// `top` draws on the terminal's alternate screen with keys read one at a time; both are
+// undone when it ends, so the shell's screen comes back as it was.
+struct full_screen {
+  std::ostream& out;
   termios saved{};
-  bool active = false;
-  raw_terminal() {
+  bool raw = false;
+  explicit full_screen(std::ostream& o) : out(o) {
     if (::isatty(STDIN_FILENO) && ::tcgetattr(STDIN_FILENO, &saved) == 0) {
-      termios raw = saved;
-      raw.c_lflag &= ~tcflag_t(ICANON | ECHO);
-      active = ::tcsetattr(STDIN_FILENO, TCSANOW, &raw) == 0;
+      termios keys = saved;
+      keys.c_lflag &= ~tcflag_t(ICANON | ECHO);
+      raw = ::tcsetattr(STDIN_FILENO, TCSANOW, &keys) == 0;
     }
+    out << "\x1b[?1049h" << std::flush;
   }
-  ~raw_terminal() {
-    if (active)
+  ~full_screen() {
+    out << "\x1b[?1049l" << std::flush;
+    if (raw)
       ::tcsetattr(STDIN_FILENO, TCSANOW, &saved);
   }
 };
@@ -259,7 +270,7 @@ int top(console_session& s, args words) {
     top_frame(s);
     return 0;
   }
-  raw_terminal terminal;
+  full_screen screen{s.out};
   for (;;) {
     std::ostringstream frame;
     console_session frame_session{s.connection, frame, true};
@@ -268,10 +279,8 @@ int top(console_session& s, args words) {
     pollfd in{STDIN_FILENO, POLLIN, 0};
     if (::poll(&in, 1, int(std::max(interval, 0.1) * 1000)) > 0) {
       char key = 0;
-      if (::read(STDIN_FILENO, &key, 1) <= 0 || key == 'q' || key == 'Q') {
-        s.out << '\n';
+      if (::read(STDIN_FILENO, &key, 1) <= 0 || key == 'q' || key == 'Q')
         return 0;
-      }
     }
   }
 }

@@ -2,6 +2,8 @@
 // naming the key or the file; a small job on generated data writes its run directory,
 // metrics.jsonl and the final test line; a job killed with SIGKILL and resumed gives the
 // same losses as an uninterrupted one; early stopping keeps the best checkpoint.
+#include "test/system/cli_run.hpp"
+
 #include <boost/test/unit_test.hpp>
 #include <nlohmann/json.hpp>
 
@@ -29,20 +31,8 @@ struct temp_dir {
   ~temp_dir() { fs::remove_all(path); }
 };
 
-struct result {
-  int status;
-  std::string output; // stdout and stderr
-};
-
-result run(const std::string& command) {
-  std::string output;
-  FILE* pipe = ::popen((command + " 2>&1").c_str(), "r");
-  char buffer[4096];
-  while (std::fgets(buffer, sizeof buffer, pipe))
-    output += buffer;
-  int status = ::pclose(pipe);
-  return {WIFEXITED(status) ? WEXITSTATUS(status) : -1, output};
-}
+using cli_test::events;
+using cli_test::run;
 
 // A small, fast job on generated data in `dir`.
 std::string write_config(const fs::path& dir, const std::string& name, const std::string& extra) {
@@ -58,17 +48,6 @@ std::string write_config(const fs::path& dir, const std::string& name, const std
       << "[eval]\nevery-steps = 10\npatience = 0\n"
       << extra;
   return file.string();
-}
-
-std::vector<nlohmann::json> events(const fs::path& run_dir, const std::string& kind) {
-  std::vector<nlohmann::json> out;
-  std::ifstream in{run_dir / "metrics.jsonl"};
-  for (std::string line; std::getline(in, line);) {
-    auto j = nlohmann::json::parse(line);
-    if (j["event"] == kind)
-      out.push_back(j);
-  }
-  return out;
 }
 
 struct generated_data {
