@@ -25,7 +25,8 @@ namespace {
 
 namespace fs = std::filesystem;
 
-constexpr const char* usage = "console [HOST:PORT] [--run RUN_DIR] [--token-file FILE] [-c COMMAND]";
+constexpr const char* usage =
+  "axon console [HOST:PORT] [--run RUN_DIR] [--token-file FILE] [-c COMMAND]";
 
 // What tab completes: the word's position and the word before it pick the candidates.
 struct completion_words {
@@ -140,11 +141,11 @@ int console(args words) {
   flags.add("token-file", &token_file, "the control token file (RUN_DIR/console.token)");
   if (auto status = flags.parse(rest, &positional)) {
     if (*status == 0)
-      std::cout << "\n  -c COMMAND                run one command and exit (e.g. -c \"actors --json\")\n";
+      std::cout << "  -c COMMAND              run one command and exit (e.g. -c \"actors --json\")\n";
     return *status;
   }
   if (positional.size() > 1 || (positional.empty() && run_dir.empty())) {
-    std::cerr << "axon console: give HOST:PORT or --run RUN_DIR\nusage: axon " << usage << '\n';
+    std::cerr << "axon console: give HOST:PORT or --run RUN_DIR\nusage: " << usage << '\n';
     return 2;
   }
   std::string address, token;
