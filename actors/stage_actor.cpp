@@ -56,7 +56,8 @@ void publish_details(stage_actor* self) {
   probe->set_detail("shard", double(st.setup.shard));
   probe->set_detail("params", double(st.model->params().numel()));
   probe->set_detail("params_version", double(st.params_version));
-  probe->set_detail("grad_norm", std::sqrt(ops::grad_sum_of_squares(st.model->grads().flat())));
+  if (probe->details_wanted()) // a pass over the gradients: only while inspected
+    probe->set_detail("grad_norm", std::sqrt(ops::grad_sum_of_squares(st.model->grads().flat())));
   probe->set_detail("micro_batches_in_flight", double(st.in_flight.size()));
   probe->set_detail("forwards", double(st.forwards));
   probe->set_detail("backwards", double(st.backwards));

@@ -7,8 +7,8 @@ once a second), and with `--monitor` plus a client asking for `top` every second
         [--actors "--stages 2 --shards 2 --micro-batches 4"] -- [model flags]
 
 Model flags default to those of actors_vs_loop.py. stdout gets a Markdown row of medians:
-train tokens/s per setting and the step-time overhead of each monitored setting
-(tokens/s off / tokens/s on - 1).
+train tokens/s and CPU time per step for each setting, and the overhead of each monitored
+setting over the unmonitored one.
 """
 import argparse
 import json
@@ -64,20 +64,28 @@ def main():
     flags = model + ["--threads", str(a.threads), "--phase", "train", "--mode", "actors"] \
         + shlex.split(a.actors)
     results = {s: [] for s in SETTINGS}
+    cpu = {s: [] for s in SETTINGS}
     for i in range(a.runs):
         for setting in SETTINGS:
             r = run_bench(a.axon, flags, setting)
             results[setting].append(r["train_tokens_per_s"])
-            print("run %d monitor %s: %.0f tok/s" % (i, setting, r["train_tokens_per_s"]),
-                  file=sys.stderr)
+            cpu[setting].append(r["train_cpu_ms_per_step"])
+            print("run %d monitor %s: %.0f tok/s, %.2f CPU ms/step" % (
+                i, setting, r["train_tokens_per_s"], r["train_cpu_ms_per_step"]), file=sys.stderr)
     med = {s: statistics.median(results[s]) for s in SETTINGS}
-    print("| model flags | actors | off tok/s | on tok/s | on+client tok/s | overhead on | overhead on+client |")
-    print("|---|---|---|---|---|---|---|")
-    print("| %s | %s | %.0f | %.0f | %.0f | **%+.2f%%** | **%+.2f%%** |" % (
+    med_cpu = {s: statistics.median(cpu[s]) for s in SETTINGS}
+    print("| model flags | actors | off / on / on+client tok/s | wall overhead on, on+client "
+          "| off / on / on+client CPU ms/step | CPU overhead on, on+client |")
+    print("|---|---|---|---|---|---|")
+    print("| %s | %s | %.0f / %.0f / %.0f | %+.2f%%, %+.2f%% | %.2f / %.2f / %.2f | **%+.2f%%, %+.2f%%** |" % (
         " ".join(model), a.actors, med["off"], med["on"], med["on+client"],
-        100 * (med["off"] / med["on"] - 1), 100 * (med["off"] / med["on+client"] - 1)))
-    print("per run (off / on / on+client): " + ", ".join(
+        100 * (med["off"] / med["on"] - 1), 100 * (med["off"] / med["on+client"] - 1),
+        med_cpu["off"], med_cpu["on"], med_cpu["on+client"],
+        100 * (med_cpu["on"] / med_cpu["off"] - 1), 100 * (med_cpu["on+client"] / med_cpu["off"] - 1)))
+    print("per run tok/s (off / on / on+client): " + ", ".join(
         "%.0f/%.0f/%.0f" % t for t in zip(*(results[s] for s in SETTINGS))))
+    print("per run CPU ms/step (off / on / on+client): " + ", ".join(
+        "%.2f/%.2f/%.2f" % t for t in zip(*(cpu[s] for s in SETTINGS))))
 
 
 if __name__ == "__main__":

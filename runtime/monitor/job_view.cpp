@@ -9,13 +9,6 @@ namespace axon::monitor {
 
 namespace {
 
-double process_cpu_seconds() {
-  rusage usage{};
-  ::getrusage(RUSAGE_SELF, &usage);
-  auto seconds = [](const timeval& t) { return double(t.tv_sec) + double(t.tv_usec) * 1e-6; };
-  return seconds(usage.ru_utime) + seconds(usage.ru_stime);
-}
-
 nlohmann::json numbers_and_texts(const actor_probe& a) {
   auto details = nlohmann::json::object();
   for (const auto& [key, value] : a.numbers())
@@ -26,6 +19,13 @@ nlohmann::json numbers_and_texts(const actor_probe& a) {
 }
 
 } // namespace
+
+double process_cpu_seconds() {
+  rusage usage{};
+  ::getrusage(RUSAGE_SELF, &usage);
+  auto seconds = [](const timeval& t) { return double(t.tv_sec) + double(t.tv_usec) * 1e-6; };
+  return seconds(usage.ru_utime) + seconds(usage.ru_stime);
+}
 
 std::int64_t resident_bytes() {
   std::ifstream statm{"/proc/self/statm"};
@@ -103,6 +103,7 @@ nlohmann::json job_view::actors(const std::string& node, const std::string& kind
 std::optional<nlohmann::json> job_view::inspect(const std::string& actor) const {
   for (const auto& a : probes_.actors())
     if (a->name == actor) {
+      a->want_details();
       auto row = actor_row(*a);
       row["details"] = numbers_and_texts(*a);
       return row;

@@ -57,4 +57,7 @@ private:
 /// Resident memory of this process in bytes (0 when /proc is unavailable).
 std::int64_t resident_bytes();
 
+/// CPU time this process has used (user + system), in seconds.
+double process_cpu_seconds();
+
 } // namespace axon::monitor

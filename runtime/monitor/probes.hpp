@@ -38,6 +38,14 @@ struct actor_probe {
   /// Sends this actor an exit (kill): fault injection from the console. Empty: not killable.
   std::function<void()> kill;
 
+  /// Details that cost a pass over the parameters (a layer's grad norm, an optimizer's
+  /// update norm) are computed only while someone inspects the actor: `inspect` asks for
+  /// them for the next `wanted_for_ns`.
+  std::atomic<std::int64_t> details_wanted_until_ns{0};
+  static constexpr std::int64_t wanted_for_ns = 30'000'000'000;
+  void want_details() { details_wanted_until_ns.store(now_ns() + wanted_for_ns); }
+  bool details_wanted() const { return now_ns() < details_wanted_until_ns.load(std::memory_order_relaxed); }
+
   /// Kind-specific values for `inspect` (layer grad norm, optimizer lr, loader cursor...),
   /// set at most a few times per step.
   void set_detail(const std::string& key, double value);
