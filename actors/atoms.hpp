@@ -15,5 +15,11 @@ using credit_atom = caf::atom_constant<caf::atom("credit")>;     // loader: may 
 using restore_atom = caf::atom_constant<caf::atom("restore")>;   // loader: continue at cursor
 using hello_atom = caf::atom_constant<caf::atom("hello")>;       // node: compare identities
 using place_atom = caf::atom_constant<caf::atom("place")>;       // node: spawn a graph node
+// Console control of a running job, sent to the supervisor (handled between steps).
+using pause_atom = caf::atom_constant<caf::atom("pause")>;           // hold before the next step
+using resume_atom = caf::atom_constant<caf::atom("resume")>;         // go on after a pause
+using checkpoint_atom = caf::atom_constant<caf::atom("checkpoint")>; // write a checkpoint now
+using set_atom = caf::atom_constant<caf::atom("set")>;               // change a setting (train.lr)
+using stop_atom = caf::atom_constant<caf::atom("stop")>;             // final checkpoint, then end
 
 } // namespace axon

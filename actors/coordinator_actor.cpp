@@ -5,6 +5,7 @@
 #include "actors/atoms.hpp"
 #include "actors/messages.hpp"
 #include "actors/ports.hpp"
+#include "actors/probed_actor.hpp"
 #include "graphs/bert/batch_rows.hpp"
 
 #include <caf/all.hpp>
@@ -43,7 +44,7 @@ struct coordinator_state {
   std::uint64_t steps_done = 0, evals_done = 0;
 };
 
-using coordinator_actor = caf::stateful_actor<coordinator_state>;
+using coordinator_actor = probed_actor<coordinator_state>;
 
 std::string shard_port(std::int32_t s) {
   return "shard" + std::to_string(s);
@@ -65,6 +66,12 @@ void maybe_finish_step(coordinator_actor* self) {
     return;
   st.stepping = false;
   ++st.steps_done;
+  if (auto* probe = self->probe()) {
+    probe->set_detail("steps", double(st.steps_done));
+    probe->set_detail("loss", st.loss_sum / double(st.rows));
+    probe->set_detail("grad_norm", st.grad_norm);
+    probe->set_detail("evaluations", double(st.evals_done));
+  }
   st.step_done.deliver(st.loss_sum / double(st.rows), st.grad_norm);
 }
 

@@ -4,6 +4,7 @@
 #include "actors/actor_error.hpp"
 #include "actors/atoms.hpp"
 #include "actors/messages.hpp"
+#include "actors/probed_actor.hpp"
 
 #include <caf/all.hpp>
 #include <nlohmann/json.hpp>
@@ -21,7 +22,7 @@ struct loader_state {
   std::int64_t max_credit = 0;
 };
 
-using loader_actor = caf::stateful_actor<loader_state>;
+using loader_actor = probed_actor<loader_state>;
 
 void send_while_credit(loader_actor* self) {
   auto& st = self->state;
@@ -33,6 +34,14 @@ void send_while_credit(loader_actor* self) {
                                            st.batches->at_epoch_end()});
     --st.credit;
     ++st.sent;
+  }
+  if (auto* probe = self->probe()) {
+    auto cursor = st.batches->cursor();
+    probe->set_detail("epoch", double(cursor.epoch));
+    probe->set_detail("cursor", double(cursor.position));
+    probe->set_detail("batches_per_epoch", double(st.batches->batches_per_epoch()));
+    probe->set_detail("credit", double(st.credit));
+    probe->set_detail("sent", double(st.sent));
   }
 }
 

@@ -5,6 +5,7 @@
 #include "actors/atoms.hpp"
 #include "actors/messages.hpp"
 #include "actors/ports.hpp"
+#include "actors/probed_actor.hpp"
 #include "graphs/adamw_optimizer.hpp"
 #include "graphs/bert/bert_stage.hpp"
 #include "ops/cpu/clip_grad.hpp"
@@ -14,6 +15,7 @@
 #include <caf/all.hpp>
 #include <nlohmann/json.hpp>
 
+#include <cmath>
 #include <cstring>
 #include <map>
 #include <memory>
@@ -35,9 +37,32 @@ struct optimizer_state {
   ports edges;
   double last_sum_sq = 0;
   float last_lr = 0;
+  tensor before_update; // parameters before the last update (monitoring: its norm)
 };
 
-using optimizer_actor = caf::stateful_actor<optimizer_state>;
+using optimizer_actor = probed_actor<optimizer_state>;
+
+// What `inspect` shows, with the norm of the update just applied (params now - before)
+// when the parameters were copied before it.
+void publish_details(optimizer_actor* self, bool with_update_norm) {
+  auto* probe = self->probe();
+  if (!probe)
+    return;
+  auto& st = self->state;
+  if (with_update_norm) {
+    const float* now = st.params.flat().data<float>();
+    const float* before = st.before_update.data<float>();
+    double sum_sq = 0;
+    for (std::int64_t i = 0, n = st.params.numel(); i < n; ++i)
+      sum_sq += double(now[i] - before[i]) * double(now[i] - before[i]);
+    probe->set_detail("update_norm", std::sqrt(sum_sq));
+  }
+  probe->set_detail("stage", double(st.setup.stage));
+  probe->set_detail("step", double(st.adamw->steps_taken()));
+  probe->set_detail("lr", double(st.last_lr));
+  probe->set_detail("grad_norm", std::sqrt(st.last_sum_sq));
+  probe->set_detail("params", double(st.params.numel()));
+}
 
 void publish(optimizer_actor* self) {
   auto& st = self->state;
@@ -115,7 +140,15 @@ caf::behavior optimizer_behavior(optimizer_actor* self, optimizer_setup setup) {
         ops::scale_grad(st.reduced, m.clip_factor);
       st.adamw->set_lr(m.lr);
       st.last_lr = m.lr;
+      // The update norm costs a copy of the parameters: only while someone inspects.
+      const bool update_norm = self->probe() && self->probe()->details_wanted();
+      if (update_norm) {
+        if (!st.before_update.defined())
+          st.before_update = tensor::empty(st.params.flat().sizes());
+        ops::copy_into(st.before_update, st.params.flat());
+      }
       st.adamw->update(st.params, param_arena::over(st.specs, st.reduced));
+      publish_details(self, update_norm);
       publish(self);
       self->send(st.edges["coordinator"].peer,
                  msg::updated_msg{m.step, static_cast<std::uint32_t>(st.setup.stage),

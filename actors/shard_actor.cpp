@@ -4,6 +4,7 @@
 #include "actors/atoms.hpp"
 #include "actors/messages.hpp"
 #include "actors/ports.hpp"
+#include "actors/probed_actor.hpp"
 
 #include <caf/all.hpp>
 #include <nlohmann/json.hpp>
@@ -21,9 +22,14 @@ struct shard_state {
   std::deque<msg::micro_batch> queue;
   int in_flight = 0, max_in_flight = 0;
   std::uint64_t injected = 0;
+
+  bool blocked_on_credit() const {
+    const auto window = edges["stage"].credit_window;
+    return !queue.empty() && window > 0 && in_flight >= window;
+  }
 };
 
-using shard_actor = caf::stateful_actor<shard_state>;
+using shard_actor = probed_actor<shard_state>;
 
 void pump(shard_actor* self) {
   auto& st = self->state;
@@ -33,6 +39,12 @@ void pump(shard_actor* self) {
     st.queue.pop_front();
     st.max_in_flight = std::max(st.max_in_flight, ++st.in_flight);
     ++st.injected;
+  }
+  self->set_in_flight("stage", st.in_flight);
+  if (auto* probe = self->probe()) {
+    probe->set_detail("queued", double(st.queue.size()));
+    probe->set_detail("in_flight", double(st.in_flight));
+    probe->set_detail("injected", double(st.injected));
   }
 }
 

@@ -5,13 +5,16 @@
 #include "actors/atoms.hpp"
 #include "actors/messages.hpp"
 #include "actors/ports.hpp"
+#include "actors/probed_actor.hpp"
 #include "graphs/bert/bert_stage.hpp"
+#include "ops/cpu/clip_grad.hpp"
 #include "runtime/compute_pool.hpp"
 
 #include <caf/all.hpp>
 #include <nlohmann/json.hpp>
 
 #include <cstring>
+#include <cmath>
 #include <deque>
 #include <limits>
 #include <map>
@@ -44,9 +47,29 @@ struct stage_state {
   // counters for tests and the console
   int max_next_in_flight = 0;
   std::uint64_t forwards = 0, backwards = 0, stale_dropped = 0;
+
+  bool blocked_on_credit() const { return !waiting_for_credit.empty(); }
 };
 
-using stage_actor = caf::stateful_actor<stage_state>;
+using stage_actor = probed_actor<stage_state>;
+
+// What `inspect` shows of a stage, after each step's backward.
+void publish_details(stage_actor* self) {
+  auto* probe = self->probe();
+  if (!probe)
+    return;
+  auto& st = self->state;
+  probe->set_detail("stage", double(st.setup.stage));
+  probe->set_detail("shard", double(st.setup.shard));
+  probe->set_detail("params", double(st.model->params().numel()));
+  probe->set_detail("params_version", double(st.params_version));
+  if (probe->details_wanted()) // a pass over the gradients: only while inspected
+    probe->set_detail("grad_norm", std::sqrt(ops::grad_sum_of_squares(st.model->grads().flat())));
+  probe->set_detail("micro_batches_in_flight", double(st.in_flight.size()));
+  probe->set_detail("forwards", double(st.forwards));
+  probe->set_detail("backwards", double(st.backwards));
+  probe->set_detail("stale_dropped", double(st.stale_dropped));
+}
 
 bert::batch as_batch(const msg::micro_batch& m) {
   return {m.ids, m.types, m.mask, m.labels};
@@ -64,8 +87,10 @@ void send_forward(stage_actor* self, msg::forward_msg out) {
     st.waiting_for_credit.push_back(std::move(out));
     return;
   }
-  if (out.batch.training) // evaluation outputs never come back as backward: no credit
+  if (out.batch.training) { // evaluation outputs never come back as backward: no credit
     st.max_next_in_flight = std::max(st.max_next_in_flight, ++st.next_in_flight);
+    self->set_in_flight("next", st.next_in_flight);
+  }
   self->send(next.peer, std::move(out));
 }
 
@@ -90,6 +115,7 @@ void finish_backward(stage_actor* self, const msg::micro_batch_id& id, tensor d_
                  msg::grads_msg{id.step, id.shard, id.generation,
                                 st.model->grads().flat().slice(
                                   st.slices[j].offset, st.slices[j].offset + st.slices[j].count)});
+    publish_details(self);
   }
 }
 
@@ -221,6 +247,7 @@ caf::behavior stage_behavior(stage_actor* self, stage_setup setup) {
       auto d_in = st.model->backward(int(m.id.micro), in, m.d_hidden, 0.0f,
                                      dropout_key_of(st, it->second));
       --st.next_in_flight;
+      self->set_in_flight("next", st.next_in_flight);
       finish_backward(self, m.id, std::move(d_in));
       while (!st.waiting_for_credit.empty()
              && st.next_in_flight < st.edges["next"].credit_window) {

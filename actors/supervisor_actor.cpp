@@ -9,6 +9,7 @@
 #include "runtime/checkpoint/checkpoint.hpp"
 #include "runtime/checkpoint/hf_weights.hpp"
 #include "runtime/data/batcher.hpp"
+#include "runtime/monitor/probes.hpp"
 #include "runtime/train/classification_report.hpp"
 #include "runtime/train/metrics_log.hpp"
 #include "runtime/train/progress.hpp"
@@ -62,13 +63,141 @@ public:
                                          drop_last_, plan_.pad_id};
     loader_ = spawn_loader(self_->system(), plan_.train, loader_options);
     self_->monitor(loader_);
+    probes_registered probes{self_, loader_};
+    probe_ = probes.supervisor.get();
     start();
     train_loop();
-    finish();
+    if (stop_requested_)
+      stop_now();
+    else
+      finish();
     caf::anon_send_exit(loader_, caf::exit_reason::user_shutdown);
   }
 
 private:
+  // The supervisor's and the loader's monitoring probes (the graph registers the others).
+  struct probes_registered {
+    std::shared_ptr<monitor::actor_probe> supervisor, loader;
+    std::vector<std::uint64_t> ids;
+    probes_registered(caf::blocking_actor* self, const caf::actor& loader_actor) {
+      auto& probes = monitor::process_probes();
+      if (!probes.enabled())
+        return;
+      supervisor = probes.add_actor("supervisor", "axon.supervisor", "local", "cpu", self->id());
+      loader = probes.add_actor("loader", "axon.loader", "local", "cpu", loader_actor.id());
+      loader->kill = [addr = caf::actor_cast<caf::actor_addr>(loader_actor)] {
+        if (auto target = caf::actor_cast<caf::actor>(addr))
+          caf::anon_send_exit(target, caf::exit_reason::kill);
+      };
+      ids = {self->id(), loader_actor.id()};
+    }
+    ~probes_registered() { monitor::process_probes().remove_actors(ids); }
+  };
+
+  // ---- console control, between steps ---------------------------------------------------
+  // Handles the control messages waiting in the mailbox; while paused, waits for more.
+  void handle_control() {
+    bool waiting = true;
+    while (waiting) {
+      if (paused_ && !stop_requested_) {
+        note_state(monitor::activity::idle);
+        receive_control();
+      } else {
+        receive_control(caf::after(std::chrono::seconds(0)) >> [&] { waiting = false; });
+      }
+    }
+    note_state(monitor::activity::busy);
+  }
+
+  // Receives one control message; `timeout` (optional) ends the wait.
+  template <class... Timeout>
+  void receive_control(Timeout&&... timeout) {
+    auto at_step = [this] { return " at step " + std::to_string(step_); };
+    self_->receive(
+      [this, at_step](pause_atom) {
+        count_message();
+        paused_ = true;
+        publish_details();
+        return "paused" + at_step();
+      },
+      [this, at_step](resume_atom) {
+        count_message();
+        paused_ = false;
+        publish_details();
+        return "resumed" + at_step();
+      },
+      [this](checkpoint_atom) {
+        count_message();
+        save(false);
+        publish_details();
+        return "checkpoint written: " + last_checkpoint_;
+      },
+      [this, at_step](set_atom, const std::string& key, double value) -> caf::result<std::string> {
+        count_message();
+        if (key != "train.lr")
+          return caf::make_error(caf::sec::invalid_argument,
+                                 "only train.lr can be set while training, not " + key);
+        if (!(value > 0 && value <= 1))
+          return caf::make_error(caf::sec::invalid_argument,
+                                 "train.lr must be in (0, 1], got " + std::to_string(value));
+        schedule_.base_lr = value;
+        log_->append({{"event", "set"}, {"step", step_}, {"key", key}, {"value", value}});
+        std::cerr << "console: train.lr = " << value << " from step " << step_ + 1 << '\n';
+        publish_details();
+        return "train.lr = " + std::to_string(value) + at_step() + " (peak rate, from the next step)";
+      },
+      [this, at_step](stop_atom) {
+        count_message();
+        stop_requested_ = true;
+        return "stopping" + at_step() + " with a final checkpoint";
+      },
+      std::forward<Timeout>(timeout)...);
+  }
+
+  void count_message() {
+    if (!probe_)
+      return;
+    probe_->messages_in.fetch_add(1, std::memory_order_relaxed);
+    probe_->last_message_ns.store(monitor::now_ns(), std::memory_order_relaxed);
+  }
+
+  void note_state(monitor::activity a) {
+    if (probe_)
+      probe_->state.store(a, std::memory_order_relaxed);
+  }
+
+  // What `inspect supervisor` shows.
+  void publish_details() {
+    if (!probe_)
+      return;
+    probe_->set_detail("step", double(step_));
+    probe_->set_detail("total_steps", double(total_steps_));
+    probe_->set_detail("epoch", double(epoch_ + 1));
+    probe_->set_detail("peak_lr", schedule_.base_lr);
+    probe_->set_detail("paused", paused_ ? 1.0 : 0.0);
+    if (stopping_state_.has_best) {
+      probe_->set_detail("best_metric", stopping_state_.best_value);
+      probe_->set_detail("best_step", double(stopping_state_.best_step));
+    }
+    if (plan_.early_stop)
+      probe_->set_detail("patience_left", double(plan_.stopping.patience
+                                                 - stopping_state_.evals_without_improvement));
+    else
+      probe_->set_detail("patience_left", std::string{"off (eval.patience = 0)"});
+    probe_->set_detail("metric", plan_.metric);
+    probe_->set_detail("last_checkpoint", last_checkpoint_);
+  }
+
+  // `stop` from the console: a final checkpoint, then the end (resumable; no test report).
+  void stop_now() {
+    save(false);
+    log_->append({{"event", "stop"}, {"step", step_}, {"checkpoint", last_checkpoint_}});
+    log_->close();
+    std::cerr << "stopped by the console at step " << step_ << "; final checkpoint "
+              << last_checkpoint_ << "; continue with: axon train --resume " << plan_.run_dir
+              << '\n';
+  }
+
   // ---- start: fresh, from weights, or resumed ------------------------------------------
   void start() {
     fs::create_directories(fs::path{plan_.run_dir} / "checkpoints");
@@ -135,8 +264,13 @@ private:
     // A resumed run that had already stopped early trains no further.
     const bool stopped_early = plan_.early_stop && stopping_state_.has_best
                                && stopping_state_.evals_without_improvement >= plan_.stopping.patience;
+    publish_details();
     while (!stopped_early && step_ < total_steps_ && epoch_ < plan_.epochs) {
+      handle_control();
+      if (stop_requested_)
+        break;
       auto batch = next_batch();
+      count_message();
       self_->send(loader_, credit_atom::value, std::int32_t{1}); // prefetch the next one
       auto lr = static_cast<float>(train::learning_rate(schedule_, step_));
       bert::batch in{batch.ids, batch.types, batch.mask, batch.labels};
@@ -148,6 +282,7 @@ private:
       tokens += double(step_tokens);
       ++logged_steps;
       progress.step_done(int(epoch_) + 1, plan_.epochs, step_, total_steps_, loss, step_tokens);
+      record_step(loss, lr, step_tokens);
       if (step_ % plan_.log_every == 0 || step_ == total_steps_) {
         double seconds = std::chrono::duration<double>(clock_type::now() - window_start).count();
         log_->append(train::train_event(step_, int(epoch_) + 1, loss_sum / double(logged_steps), lr,
@@ -172,6 +307,8 @@ private:
                   << report.accuracy() << " macro_f1 " << report.macro_average().f1
                   << (decision.improved ? " (best)" : "") << '\n';
         stopping_state_ = stopping.state();
+        monitor::process_probes().add_eval_point(
+          {step_, report.mean_loss(), report.accuracy(), report.macro_average().f1});
         save(decision.improved);
         if (plan_.early_stop && decision.should_stop) {
           log_->append(train::early_stop_event(step_, stopping.best_step(), *stopping.best_value(),
@@ -232,7 +369,26 @@ private:
     return report;
   }
 
+  // The step for the console's history and Prometheus (every step, with its own rate).
+  void record_step(double loss, double lr, std::int64_t step_tokens) {
+    auto now = clock_type::now();
+    double seconds = std::chrono::duration<double>(now - last_step_end_).count();
+    last_step_end_ = now;
+    if (probe_) // a step is the supervisor's busy time
+      probe_->busy_ns.fetch_add(std::int64_t(seconds * 1e9), std::memory_order_relaxed);
+    auto unix_ms = std::chrono::duration_cast<std::chrono::milliseconds>(
+                     std::chrono::system_clock::now().time_since_epoch())
+                     .count();
+    monitor::process_probes().add_train_point(
+      {step_, loss, lr, double(step_tokens) / std::max(seconds, 1e-9), unix_ms});
+    publish_details();
+  }
+
   void save(bool is_best) {
+    const auto folder = "step-" + std::to_string(step_);
+    if (folder == last_checkpoint_ && !is_best)
+      return; // written already (an evaluation, then `checkpoint` or `stop`)
+    last_checkpoint_ = folder;
     checkpoint::manifest info;
     info.step = step_;
     info.epoch = epoch_;
@@ -293,6 +449,11 @@ private:
   std::int64_t total_steps_ = 0;
   std::int64_t step_ = 0, epoch_ = 0;
   std::pair<std::uint64_t, std::uint64_t> cursor_{0, 0};
+  // console control
+  monitor::actor_probe* probe_ = nullptr; // null: monitoring off
+  bool paused_ = false, stop_requested_ = false;
+  std::string last_checkpoint_;
+  clock_type::time_point last_step_end_ = clock_type::now();
 };
 
 } // namespace

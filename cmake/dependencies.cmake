@@ -2,6 +2,7 @@
 # ones without a CMake package in IMPORTED targets:
 #   axon::caf       CAF 0.17 core + io + openssl (libcaf-dev ships no CMake config)
 #   axon::openblas  OpenBLAS (its CMake config only sets variables)
+#   axon::readline  GNU readline (line editing and history in `axon console`)
 #   msgpackc-cxx, Boost::unit_test_framework, nlohmann_json::nlohmann_json, Threads::Threads
 find_package(Threads REQUIRED)
 
@@ -26,6 +27,15 @@ endif()
 add_library(axon::openblas INTERFACE IMPORTED)
 target_include_directories(axon::openblas INTERFACE ${OPENBLAS_INCLUDE_DIR})
 target_link_libraries(axon::openblas INTERFACE ${OPENBLAS_LIBRARY})
+
+find_path(READLINE_INCLUDE_DIR readline/readline.h)
+find_library(READLINE_LIBRARY readline)
+if(NOT READLINE_INCLUDE_DIR OR NOT READLINE_LIBRARY)
+  message(FATAL_ERROR "readline not found: install libreadline-dev (scripts/setup.sh does it)")
+endif()
+add_library(axon::readline INTERFACE IMPORTED)
+target_include_directories(axon::readline INTERFACE ${READLINE_INCLUDE_DIR})
+target_link_libraries(axon::readline INTERFACE ${READLINE_LIBRARY})
 
 find_package(msgpack 4 REQUIRED CONFIG)   # target msgpackc-cxx (header only)
 find_package(nlohmann_json 3 REQUIRED CONFIG)

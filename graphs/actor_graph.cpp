@@ -3,6 +3,7 @@
 
 #include "actors/actor_error.hpp"
 #include "actors/atoms.hpp"
+#include "runtime/monitor/probes.hpp"
 
 #include <caf/exit_reason.hpp>
 #include <caf/scoped_actor.hpp>
@@ -22,8 +23,12 @@ const caf::actor& running_graph::at(const std::string& name) const {
 }
 
 void running_graph::stop() const {
-  for (const auto& [name, actor] : actors)
+  std::vector<std::uint64_t> ids;
+  for (const auto& [name, actor] : actors) {
+    ids.push_back(actor.id());
     caf::anon_send_exit(actor, caf::exit_reason::user_shutdown);
+  }
+  monitor::process_probes().remove_actors(ids);
 }
 
 std::string running_graph::name_of(const caf::actor_addr& actor) const {
@@ -32,6 +37,40 @@ std::string running_graph::name_of(const caf::actor_addr& actor) const {
       return name;
   return "";
 }
+
+namespace {
+
+// The probes of a spawned graph's actors and edges (when monitoring is on): what the
+// inspection endpoint reports. Actors find their probe by actor id.
+void register_probes(const actor_graph& graph, const running_graph& running) {
+  auto& probes = monitor::process_probes();
+  if (!probes.enabled())
+    return;
+  for (const auto& n : graph.nodes()) {
+    const auto& actor = running.at(n.name);
+    auto probe = probes.add_actor(n.name, n.kind, n.placement, "cpu", actor.id());
+    probe->kill = [addr = caf::actor_cast<caf::actor_addr>(actor), state = &probe->state] {
+      if (auto target = caf::actor_cast<caf::actor>(addr)) {
+        state->store(monitor::activity::stopped);
+        caf::anon_send_exit(target, caf::exit_reason::kill);
+      }
+    };
+  }
+  for (const auto& e : graph.edges()) {
+    monitor::edge_probe spec;
+    spec.from = e.from.node;
+    spec.from_port = e.from.port;
+    spec.to = e.to.node;
+    spec.to_port = e.to.port;
+    spec.message_type = e.message_name;
+    spec.from_id = running.at(e.from.node).id();
+    spec.to_id = running.at(e.to.node).id();
+    spec.credit_window = e.credit_window;
+    probes.add_edge(spec);
+  }
+}
+
+} // namespace
 
 const node_spec* actor_graph::find(const std::string& name) const {
   for (const auto& n : nodes_)
@@ -124,6 +163,7 @@ caf::expected<running_graph> actor_graph::spawn(caf::actor_system& sys, const ki
         return fail(std::move(failure));
     }
   }
+  register_probes(*this, running);
   return running;
 }
 

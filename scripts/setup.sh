@@ -7,7 +7,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 packages=(build-essential cmake libcaf-dev libmsgpack-cxx-dev libboost-test-dev
-          libopenblas-dev nlohmann-json3-dev libutf8proc-dev libssl-dev
+          libopenblas-dev nlohmann-json3-dev libutf8proc-dev libssl-dev libreadline-dev tmux
           openssl)  # openssl: the command, for examples/cluster/make-certs.sh (TLS tests)
 missing=()
 for p in "${packages[@]}"; do

@@ -11,6 +11,8 @@
 #include "graphs/bert/bert_pipeline.hpp"
 #include "ops/cpu/blas.hpp"
 #include "runtime/compute_pool.hpp"
+#include "runtime/monitor/endpoint.hpp"
+#include "runtime/monitor/job_view.hpp"
 #include "runtime/random_fill.hpp"
 
 #include <caf/actor_system.hpp>
@@ -36,7 +38,7 @@ struct bench_flags {
   int stages = 1, shards = 1, micro_batches = 1, credit_window = 2;
   std::int64_t seed = 0;
   double lr = 1e-4, weight_decay = 0.01, dropout = 0.0;
-  bool pooler = false;
+  bool pooler = false, monitor = false;
   std::string phase = "both", mode = "loop";
 };
 
@@ -258,6 +260,8 @@ int bench_train(args words) {
   flags.add("shards", &f.shards, "actors: data-parallel replicas");
   flags.add("micro-batches", &f.micro_batches, "actors: micro-batches per replica and step");
   flags.add("credit-window", &f.credit_window, "actors: micro-batches in flight per edge");
+  flags.add("monitor", &f.monitor,
+            "actors: keep the console's probes and serve the endpoint, as `axon train` does");
   if (auto status = flags.parse(words))
     return *status;
   if (f.min_len == 0)
@@ -267,6 +271,14 @@ int bench_train(args words) {
 
   ops::use_single_threaded_blas();
   auto cfg = model_config(f);
+  monitor::process_probes().set_enabled(f.monitor);
+  std::unique_ptr<monitor::endpoint> endpoint;
+  if (f.monitor) {
+    endpoint = std::make_unique<monitor::endpoint>(monitor::endpoint_options{},
+                                                   monitor::process_probes(),
+                                                   [](const std::string& line) { std::cerr << line << '\n'; });
+    std::cerr << "axon bench train: monitor endpoint on 127.0.0.1:" << endpoint->port() << '\n';
+  }
   std::unique_ptr<runner> model;
   if (f.mode == "loop")
     model = std::make_unique<loop_runner>(f, cfg);
@@ -291,6 +303,7 @@ int bench_train(args words) {
                             {"credit_window", f.credit_window}})
     r[key] = value;
   r["pooler"] = f.pooler;
+  r["monitor"] = f.monitor;
   r["dropout"] = f.dropout;
   r["seed"] = f.seed;
   r["params"] = model->params();
@@ -307,12 +320,17 @@ int bench_train(args words) {
     };
     for (int i = 0; i < f.warmup; ++i)
       step(nullptr);
+    const double cpu_start = monitor::process_cpu_seconds();
     for (int w = 0; w < f.repeats; ++w) {
       auto t0 = clock_type::now();
       for (int i = 0; i < f.steps; ++i)
         step(&phases);
       windows.push_back(seconds_since(t0));
     }
+    // CPU time (all threads) per step: what a cost such as monitoring adds, and less
+    // disturbed than wall time when other programs share the cores.
+    r["train_cpu_ms_per_step"] =
+      1e3 * (monitor::process_cpu_seconds() - cpu_start) / (f.repeats * f.steps);
     double t = median(windows);
     r["train_tokens_per_s"] = tokens * f.steps / t;
     r["train_tokens_per_s_min"] = tokens * f.steps / *std::max_element(windows.begin(), windows.end());

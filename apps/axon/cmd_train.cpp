@@ -1,10 +1,14 @@
 // `axon train CONFIG [--group.key=value ...]` and `axon train --resume RUN_DIR`: validates
 // the config (exit 2 naming the key), prepares the data (exit 2 naming file and line),
-// writes the run directory (config.ini, labels.txt, vocab.txt), then runs the supervisor
-// actor and waits for it. Exit 1 when training fails, with the failing actor's message.
+// writes the run directory (config.ini, labels.txt, vocab.txt), starts the inspection
+// endpoint ([monitor] keys), then runs the supervisor actor and waits for it. Exit 1 when
+// training fails, with the failing actor's message.
 #include "apps/axon/commands.hpp"
 #include "apps/axon/flags.hpp"
 #include "apps/axon/job_config.hpp"
+#include "apps/axon/job_monitor.hpp"
+
+#include "actors/console_control.hpp"
 
 #include "actors/actor_error.hpp"
 #include "actors/cluster_connection.hpp"
@@ -122,6 +126,13 @@ int train(args words) {
       return 2;
     }
   }
+  std::unique_ptr<monitor::endpoint> job_monitor;
+  try {
+    job_monitor = start_job_monitor(cfg, run_dir);
+  } catch (const std::exception& e) {
+    std::cerr << "axon train: " << e.what() << '\n';
+    return 2;
+  }
   const int threads = compute_threads(cfg);
   ops::use_single_threaded_blas();
   set_process_compute_threads(threads);
@@ -138,6 +149,8 @@ int train(args words) {
   caf::scoped_actor self{sys};
   auto supervisor = spawn_supervisor(sys, plan);
   self->monitor(supervisor);
+  if (job_monitor)
+    job_monitor->set_control(supervisor_control(sys, supervisor));
   int status = 0;
   self->receive([&](caf::down_msg& down) {
     if (down.reason && down.reason != caf::exit_reason::normal) {
@@ -146,6 +159,7 @@ int train(args words) {
     }
   });
   plan->cluster.reset(); // ends the session on the nodes while the actor system still runs
+  job_monitor.reset(); // its control requests use the actor system: stop it first
   return status;
 }
 

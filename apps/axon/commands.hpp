@@ -26,5 +26,6 @@ int train(args words);
 int node(args words);
 int predict(args words);
 int eval(args words);
+int console(args words);
 
 } // namespace axon::app

@@ -29,6 +29,8 @@ std::vector<group_spec> groups() {
                   "and which node process runs each actor."},
     {"cluster", "Node processes (`axon node`) that host actors, how they listen and how "
                 "liveness is checked (docs/cluster.md). No nodes: one process."},
+    {"monitor", "The job's inspection endpoint for `axon console` and Prometheus "
+                "(docs/console.md, docs/protocol.md); not part of the job's identity."},
   };
 }
 
@@ -119,6 +121,12 @@ std::vector<key_spec> keys() {
     path_key("cluster", "tls-certificate", "", "PEM certificate of this process (TLS on when set)"),
     path_key("cluster", "tls-key", "", "PEM private key of that certificate"),
     path_key("cluster", "tls-ca", "", "PEM CA certificate that peers' certificates must chain to"),
+
+    int_key("monitor", "port", 0, "[-1, 65535]",
+            "inspection endpoint port; 0: a free port (in RUN_DIR/monitor.json); -1: off"),
+    string_key("monitor", "bind", "127.0.0.1", "address the endpoints listen on"),
+    int_key("monitor", "prometheus-port", -1, "[-1, 65535]",
+            "Prometheus metrics over HTTP; 0: a free port (in RUN_DIR/monitor.json); -1: off"),
   };
 }
 

@@ -3,6 +3,8 @@
 // reaped when its handle goes out of scope.
 #pragma once
 
+#include <nlohmann/json.hpp>
+
 #include <chrono>
 #include <csignal>
 #include <cstdio>
@@ -109,6 +111,19 @@ inline run_result run(const std::string& command) {
     output += buffer;
   int status = ::pclose(pipe);
   return {WIFEXITED(status) ? WEXITSTATUS(status) : -1, output};
+}
+
+/// The events of RUN_DIR/metrics.jsonl whose "event" is `kind`. A line still being
+/// written by a running job (not yet valid JSON) is skipped.
+inline std::vector<nlohmann::json> events(const fs::path& run_dir, const std::string& kind) {
+  std::vector<nlohmann::json> out;
+  std::ifstream in{run_dir / "metrics.jsonl"};
+  for (std::string line; std::getline(in, line);) {
+    auto j = nlohmann::json::parse(line, nullptr, false);
+    if (!j.is_discarded() && j["event"] == kind)
+      out.push_back(j);
+  }
+  return out;
 }
 
 } // namespace axon::test

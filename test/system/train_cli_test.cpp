@@ -40,17 +40,6 @@ std::string write_config(const fs::path& dir, const std::string& name, const std
   return file.string();
 }
 
-std::vector<nlohmann::json> events(const fs::path& run_dir, const std::string& kind) {
-  std::vector<nlohmann::json> out;
-  std::ifstream in{run_dir / "metrics.jsonl"};
-  for (std::string line; std::getline(in, line);) {
-    auto j = nlohmann::json::parse(line);
-    if (j["event"] == kind)
-      out.push_back(j);
-  }
-  return out;
-}
-
 struct generated_data {
   temp_dir dir;
   generated_data() {

@@ -1,0 +1,38 @@
+// console_connection: the client side of the inspection protocol (docs/protocol.md): one
+// TCP connection to a job's endpoint, one request frame and one reply frame at a time.
+#pragma once
+
+#include <nlohmann/json.hpp>
+
+#include <stdexcept>
+#include <string>
+
+namespace axon::app {
+
+/// The endpoint answered {"ok": false, "error": ...}.
+struct refused_error : std::runtime_error {
+  using std::runtime_error::runtime_error;
+};
+
+class console_connection {
+public:
+  /// Connects to "HOST:PORT". Throws std::runtime_error saying what failed.
+  console_connection(const std::string& address, std::string token);
+  ~console_connection();
+  console_connection(const console_connection&) = delete;
+  console_connection& operator=(const console_connection&) = delete;
+
+  /// Sends {"op": op, ...args} (with the token, when there is one) and returns "result".
+  /// Throws refused_error with the endpoint's message, std::runtime_error when the
+  /// connection breaks.
+  nlohmann::json call(const std::string& op, nlohmann::json args = nlohmann::json::object());
+
+  const std::string& address() const { return address_; }
+  bool has_token() const { return !token_.empty(); }
+
+private:
+  std::string address_, token_;
+  int fd_ = -1;
+};
+
+} // namespace axon::app

@@ -1,0 +1,67 @@
+// endpoint: the job's inspection server, one thread with plain sockets. It listens on
+// monitor.bind:monitor.port for the msgpack protocol (docs/protocol.md: length-prefixed
+// frames, one request and one reply each) and, when monitor.prometheus-port is set, for
+// Prometheus scrapes over HTTP. Reads are open to every client; control requests (pause,
+// resume, checkpoint, set, stop, kill) need the run's control token, and each refused one
+// is logged. The thread samples the probes once a second (rates, busy fractions).
+#pragma once
+
+#include "runtime/monitor/probes.hpp"
+
+#include <nlohmann/json.hpp>
+
+#include <functional>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <thread>
+
+namespace axon::monitor {
+
+struct endpoint_options {
+  std::string bind = "127.0.0.1";
+  int port = 0;             // 0: the system picks a free port
+  int prometheus_port = -1; // -1: off, 0: the system picks one
+  std::string token;        // the control token
+  std::string run_dir;
+};
+
+/// Carries out a control request already authorised (op: pause, resume, checkpoint, stop
+/// or set). Returns the reply {"ok": true, "result": ...} or {"ok": false, "error": ...}.
+using control_fn = std::function<nlohmann::json(const nlohmann::json& request)>;
+
+/// Writes a line to the job's log (refused control attempts, protocol errors).
+using log_fn = std::function<void(const std::string&)>;
+
+class endpoint {
+public:
+  /// Binds both ports and starts the thread. Throws std::runtime_error naming the address.
+  endpoint(endpoint_options options, const probe_registry& probes, log_fn log);
+  ~endpoint(); // stops the thread and closes every socket
+  endpoint(const endpoint&) = delete;
+  endpoint& operator=(const endpoint&) = delete;
+
+  int port() const { return port_; }
+  int prometheus_port() const { return prometheus_port_; }
+  /// Where authorised control requests go; until set they are answered "starting".
+  void set_control(control_fn control);
+
+  /// The reply to one decoded request (also what the thread sends back); `peer` names the
+  /// client in the log.
+  nlohmann::json answer(const nlohmann::json& request, const std::string& peer);
+
+private:
+  struct state;
+  void serve();
+
+  endpoint_options options_;
+  const probe_registry& probes_;
+  std::mutex control_mutex_;
+  control_fn control_;
+  log_fn log_;
+  std::unique_ptr<state> state_;
+  int port_ = 0, prometheus_port_ = -1;
+  std::thread thread_;
+};
+
+} // namespace axon::monitor

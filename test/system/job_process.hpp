@@ -1,0 +1,125 @@
+// A training job in a child process for the console's system tests: generated data, a
+// small config with the inspection endpoint on, the job started in the background (its
+// output in a file) and always ended when the test ends, plus `axon console` runs.
+#pragma once
+
+#include "test/support/process.hpp"
+
+#include <boost/test/unit_test.hpp>
+#include <nlohmann/json.hpp>
+
+#include <chrono>
+#include <csignal>
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <functional>
+#include <sstream>
+#include <string>
+#include <sys/wait.h>
+#include <thread>
+#include <unistd.h>
+
+namespace axon::test {
+
+namespace fs = std::filesystem;
+
+
+/// Polls `done` every 50 ms until it holds or `seconds` pass.
+inline bool wait_for(const std::function<bool()>& done, int seconds) {
+  auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(seconds);
+  while (!done()) {
+    if (std::chrono::steady_clock::now() > deadline)
+      return false;
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  }
+  return true;
+}
+
+/// Generated data and one long training job (it runs until stopped) with monitoring on.
+class job_process {
+public:
+  explicit job_process(const std::string& name, const std::string& extra_flags = "") {
+    dir_ = fs::temp_directory_path() / ("axon_" + name + "_" + std::to_string(::getpid()));
+    fs::create_directories(dir_);
+    auto data = run(axon_command + " data synth-finsent " + (dir_ / "data").string()
+                            + " --size 400");
+    BOOST_REQUIRE_MESSAGE(data.status == 0, data.output);
+    auto config = dir_ / "job.ini";
+    std::ofstream{config} << "[data]\ntrain = \"" << (dir_ / "data/train.csv").string() << "\"\n"
+                          << "dev = \"" << (dir_ / "data/dev.csv").string() << "\"\n"
+                          << "vocab-size = 600\nmax-len = 32\n"
+                          << "[model]\nhidden = 32\nlayers = 2\nheads = 2\nintermediate = 64\n"
+                          << "max-positions = 32\n"
+                          << "[train]\nrun-dir = \"" << run_dir().string() << "\"\n"
+                          << "epochs = 1000\nbatch-size = 16\nlog-every-steps = 1\nthreads = 2\n"
+                          << "[eval]\npatience = 0\n[placement]\nstages = 2\nshards = 2\n"
+                          << "[monitor]\nprometheus-port = 0\n";
+    std::fflush(stdout); // or the child's freopen would print the parent's pending output
+    std::fflush(stderr);
+    child_ = ::fork();
+    if (child_ == 0) {
+      auto log = (dir_ / "job.log").string();
+      std::freopen(log.c_str(), "w", stdout);
+      std::freopen(log.c_str(), "a", stderr);
+      auto command = axon_command + " train " + config.string() + " " + extra_flags;
+      ::execl("/bin/sh", "sh", "-c", ("exec " + command).c_str(), static_cast<char*>(nullptr));
+      ::_exit(127);
+    }
+    BOOST_REQUIRE_MESSAGE(wait_for([&] { return fs::exists(run_dir() / "monitor.json"); }, 60),
+                          "the job wrote no monitor.json: " + log());
+    std::ifstream in{run_dir() / "monitor.json"};
+    info_ = nlohmann::json::parse(in);
+  }
+
+  ~job_process() {
+    if (child_ > 0 && !exited_) {
+      ::kill(child_, SIGKILL);
+      ::waitpid(child_, nullptr, 0);
+    }
+    std::error_code ignored;
+    fs::remove_all(dir_, ignored);
+  }
+
+  fs::path run_dir() const { return dir_ / "run"; }
+  fs::path dir() const { return dir_; }
+  std::string address() const { return info_["address"]; }
+  std::string prometheus() const { return info_["prometheus"]; }
+  std::string log() const {
+    std::ifstream in{dir_ / "job.log"};
+    std::stringstream text;
+    text << in.rdbuf();
+    return text.str();
+  }
+
+  /// `axon console ARGS` (e.g. `--run DIR -c "actors --json"`).
+  run_result console(const std::string& arguments) const {
+    return run(axon_command + " console " + arguments);
+  }
+  /// The supervisor's step, read through the console; -1 while the job is starting (the
+  /// endpoint listens before the supervisor exists).
+  std::int64_t step() const {
+    auto r = console(address() + " -c \"inspect supervisor --json\"");
+    if (r.status != 0)
+      return -1;
+    return std::int64_t(nlohmann::json::parse(r.output)["details"]["step"].get<double>());
+  }
+
+  /// Waits for the job to end (up to `seconds`); its exit status, or -1.
+  int wait_exit(int seconds) {
+    int status = 0;
+    bool ended = wait_for([&] { return ::waitpid(child_, &status, WNOHANG) == child_; }, seconds);
+    if (!ended)
+      return -1;
+    exited_ = true;
+    return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+  }
+
+private:
+  fs::path dir_;
+  pid_t child_ = -1;
+  bool exited_ = false;
+  nlohmann::json info_;
+};
+
+} // namespace axon::test
