@@ -28,14 +28,19 @@ def run_json(cmd):
     return json.loads(out.stdout.strip().splitlines()[-1])
 
 
-def main():
-    p = argparse.ArgumentParser(description=__doc__.split("\n")[1])
-    p.add_argument("--runs", type=int, default=3)
+def parse_arguments(doc, runs, actors):
+    """The flags these side-by-side scripts share: --runs, --threads, --axon, --actors."""
+    p = argparse.ArgumentParser(description=doc.split("\n")[1])
+    p.add_argument("--runs", type=int, default=runs)
     p.add_argument("--threads", type=int, default=2)
     p.add_argument("--axon", default=os.path.join(ROOT, "build", "bin", "axon"))
-    p.add_argument("--actors", default="--stages 2 --shards 1 --micro-batches 4")
+    p.add_argument("--actors", default=actors)
     p.add_argument("flags", nargs="*")
-    a = p.parse_args()
+    return p.parse_args()
+
+
+def main():
+    a = parse_arguments(__doc__, 3, "--stages 2 --shards 1 --micro-batches 4")
     flags = (a.flags or DEFAULT_FLAGS) + ["--threads", str(a.threads), "--phase", "train"]
     modes = {"loop": ["--mode", "loop"], "actors": ["--mode", "actors"] + shlex.split(a.actors)}
     results = {m: [] for m in modes}

@@ -10,9 +10,7 @@ Model flags default to those of actors_vs_loop.py. stdout gets a Markdown row of
 train tokens/s and CPU time per step for each setting, and the overhead of each monitored
 setting over the unmonitored one.
 """
-import argparse
 import json
-import os
 import re
 import shlex
 import statistics
@@ -20,7 +18,7 @@ import subprocess
 import sys
 import threading
 
-from actors_vs_loop import DEFAULT_FLAGS, ROOT
+from actors_vs_loop import DEFAULT_FLAGS, parse_arguments
 
 SETTINGS = ("off", "on", "on+client")
 
@@ -53,13 +51,7 @@ def run_bench(axon, flags, setting):
 
 
 def main():
-    p = argparse.ArgumentParser(description=__doc__.split("\n")[1])
-    p.add_argument("--runs", type=int, default=5)
-    p.add_argument("--threads", type=int, default=2)
-    p.add_argument("--axon", default=os.path.join(ROOT, "build", "bin", "axon"))
-    p.add_argument("--actors", default="--stages 2 --shards 2 --micro-batches 4")
-    p.add_argument("flags", nargs="*")
-    a = p.parse_args()
+    a = parse_arguments(__doc__, 5, "--stages 2 --shards 2 --micro-batches 4")
     model = a.flags or DEFAULT_FLAGS
     flags = model + ["--threads", str(a.threads), "--phase", "train", "--mode", "actors"] \
         + shlex.split(a.actors)

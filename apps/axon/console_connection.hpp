@@ -28,7 +28,6 @@ public:
   nlohmann::json call(const std::string& op, nlohmann::json args = nlohmann::json::object());
 
   const std::string& address() const { return address_; }
-  bool has_token() const { return !token_.empty(); }
 
 private:
   std::string address_, token_;

@@ -112,7 +112,7 @@ endpoint::endpoint(endpoint_options options, const probe_registry& probes, log_f
     throw;
   }
   state_ = std::make_unique<state>(
-    state{job_view{probes, {"local", options_.bind + ":" + std::to_string(port_), options_.run_dir}},
+    state{job_view{probes, {"local", options_.bind + ":" + std::to_string(port_)}},
           listen_fd, prometheus_fd, {-1, -1}, {}});
   if (::pipe2(state_->wake, O_CLOEXEC) != 0)
     throw std::runtime_error("monitor: cannot create a pipe");

@@ -46,11 +46,10 @@ public:
   /// Where authorised control requests go; until set they are answered "starting".
   void set_control(control_fn control);
 
-  /// The reply to one decoded request (also what the thread sends back); `peer` names the
-  /// client in the log.
+private:
+  /// The reply to one decoded request; `peer` names the client in the log.
   nlohmann::json answer(const nlohmann::json& request, const std::string& peer);
 
-private:
   struct state;
   void serve();
 

@@ -63,6 +63,10 @@ bool write_all(int fd, const char* data, std::size_t size) {
   });
 }
 
+bool read_exactly(int fd, char* data, std::size_t size) {
+  return transfer_all(data, size, [fd](char* d, std::size_t n) { return ::read(fd, d, n); });
+}
+
 } // namespace
 
 nlohmann::json decode_msgpack(const char* data, std::size_t size, const frame_limits& limits) {
@@ -88,10 +92,6 @@ bool write_frame(int fd, const nlohmann::json& value) {
   const char header[4] = {char(n >> 24), char(n >> 16), char(n >> 8), char(n)};
   return write_all(fd, header, 4)
          && write_all(fd, reinterpret_cast<const char*>(bytes.data()), bytes.size());
-}
-
-bool read_exactly(int fd, char* data, std::size_t size) {
-  return transfer_all(data, size, [fd](char* d, std::size_t n) { return ::read(fd, d, n); });
 }
 
 std::optional<nlohmann::json> read_frame(int fd, const frame_limits& limits) {

@@ -40,7 +40,4 @@ bool write_frame(int fd, const nlohmann::json& value);
 /// Throws protocol_error on a broken or over-long frame, or one cut short.
 std::optional<nlohmann::json> read_frame(int fd, const frame_limits& limits);
 
-/// Reads exactly `size` bytes (retrying short reads). False: end of stream or error.
-bool read_exactly(int fd, char* data, std::size_t size);
-
 } // namespace axon::monitor

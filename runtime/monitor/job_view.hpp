@@ -19,7 +19,6 @@ namespace axon::monitor {
 struct node_info {
   std::string name = "local";
   std::string address; // host:port of the endpoint
-  std::string run_dir;
 };
 
 class job_view {
