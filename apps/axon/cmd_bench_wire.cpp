@@ -35,6 +35,8 @@ int bench_wire(args words) {
   flags.add("messages", &messages, "messages per timed round");
   flags.add("window", &window, "messages in flight (sent before their acknowledgement)");
   flags.add("repeats", &repeats, "timed rounds after one warm-up round; the median is reported");
+  std::vector<std::string> overrides; // e.g. this process's --cluster.tls-certificate=...
+  flags.accept_config_overrides(&overrides);
   if (auto status = flags.parse(words))
     return *status;
   if (config_file.empty() || node.empty() || mib < 1 || messages < 1 || window < 1
@@ -43,7 +45,7 @@ int bench_wire(args words) {
                  "--repeats must be >= 1\n";
     return 2;
   }
-  auto loaded = config::load_config_file(config_file, {});
+  auto loaded = config::load_config_file(config_file, overrides);
   if (!loaded.resolved) {
     std::cerr << loaded.error_text();
     return 2;
