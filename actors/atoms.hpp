@@ -15,6 +15,7 @@ using credit_atom = caf::atom_constant<caf::atom("credit")>;     // loader: may 
 using restore_atom = caf::atom_constant<caf::atom("restore")>;   // loader: continue at cursor
 using hello_atom = caf::atom_constant<caf::atom("hello")>;       // node: compare identities
 using place_atom = caf::atom_constant<caf::atom("place")>;       // node: spawn a graph node
+using mirror_atom = caf::atom_constant<caf::atom("mirror")>;     // copy the nodes' counters
 // Console control of a running job, sent to the supervisor (handled between steps).
 using pause_atom = caf::atom_constant<caf::atom("pause")>;           // hold before the next step
 using resume_atom = caf::atom_constant<caf::atom("resume")>;         // go on after a pause

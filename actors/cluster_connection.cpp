@@ -5,7 +5,10 @@
 #include "actors/atoms.hpp"
 #include "actors/node_identity.hpp"
 
+#include "runtime/monitor/probes.hpp"
+
 #include <caf/all.hpp>
+#include <nlohmann/json.hpp>
 #include <caf/io/middleman.hpp>
 #include <caf/openssl/manager.hpp>
 
@@ -45,6 +48,76 @@ caf::expected<caf::actor> reach(caf::actor_system& sys, caf::scoped_actor& self,
   return result;
 }
 
+// Copies one node's report (node_manager_actor: stats_atom) into this process's probes, so
+// that the inspection endpoint shows remote actors like local ones.
+void apply_node_report(const cluster::node_address& node, const std::string& text,
+                       double& last_cpu_seconds, std::int64_t& last_ns) {
+  auto report = nlohmann::json::parse(text, nullptr, false);
+  if (report.is_discarded())
+    return;
+  auto& probes = monitor::process_probes();
+  const auto now = monitor::now_ns();
+  const double cpu = report.value("cpu_seconds", 0.0);
+  monitor::node_report row{node.name, node.endpoint(), "up",
+                           std::int64_t(report["actors"].size()), report.value("pid", 0),
+                           report.value("rss_bytes", std::int64_t{0}), 0.0};
+  if (last_ns > 0 && now > last_ns)
+    row.cpu_percent = 100.0 * (cpu - last_cpu_seconds) / (double(now - last_ns) * 1e-9);
+  last_cpu_seconds = cpu;
+  last_ns = now;
+  probes.set_node(row);
+  for (const auto& a : report["actors"]) {
+    auto probe = probes.find_named(a.value("name", ""));
+    if (!probe)
+      continue;
+    probe->messages_in.store(a.value("messages_in", std::uint64_t{0}));
+    probe->messages_out.store(a.value("messages_out", std::uint64_t{0}));
+    probe->busy_ns.store(a.value("busy_ns", std::int64_t{0}));
+    probe->mailbox_depth.store(a.value("mailbox_depth", std::int64_t{0}));
+    const auto age = a.value("last_message_age_ns", std::int64_t{-1});
+    probe->last_message_ns.store(age < 0 ? 0 : now - age);
+    const auto state = a.value("state", "idle");
+    for (auto s : {monitor::activity::idle, monitor::activity::busy,
+                   monitor::activity::waiting_for_credit, monitor::activity::stopped})
+      if (state == monitor::activity_name(s))
+        probe->state.store(s);
+    for (const auto& [key, value] : a["numbers"].items())
+      probe->set_detail(key, value.get<double>());
+    for (const auto& [key, value] : a["texts"].items())
+      probe->set_detail(key, value.get<std::string>());
+  }
+}
+
+struct mirror_state {
+  static inline const char* name = "axon.cluster_mirror";
+  std::map<std::string, std::pair<double, std::int64_t>> cpu; // node -> (cpu s, at ns)
+};
+
+// Once a second, asks every node manager for its report and applies it; a node that does
+// not answer within cluster.timeout is shown as suspect, one whose connection is gone as down.
+caf::behavior cluster_mirror(caf::stateful_actor<mirror_state>* self,
+                             std::map<std::string, caf::actor> managers,
+                             cluster::cluster_settings settings) {
+  self->send(self, mirror_atom::value);
+  return {[=](mirror_atom) {
+    for (const auto& [name, manager] : managers) {
+      const auto* node = settings.find(name);
+      self->request(manager, settings.timeout, stats_atom::value)
+        .then(
+          [=](const std::string& text) {
+            auto& [cpu, at] = self->state.cpu[node->name];
+            apply_node_report(*node, text, cpu, at);
+          },
+          [=](caf::error& err) {
+            monitor::node_report row{node->name, node->endpoint()};
+            row.state = err == caf::sec::request_timeout ? "suspect" : "down";
+            monitor::process_probes().set_node(row);
+          });
+    }
+    self->delayed_send(self, std::chrono::seconds(1), mirror_atom::value);
+  }};
+}
+
 } // namespace
 
 cluster_connection::cluster_connection(caf::actor_system& sys, cluster::cluster_settings settings)
@@ -54,6 +127,8 @@ cluster_connection::cluster_connection(caf::actor_system& sys, cluster::cluster_
 }
 
 cluster_connection::~cluster_connection() {
+  if (mirror_)
+    caf::anon_send_exit(mirror_, caf::exit_reason::user_shutdown);
   caf::anon_send_exit(session_, caf::exit_reason::user_shutdown);
 }
 
@@ -95,6 +170,8 @@ cluster_connection::open(caf::actor_system& sys, const cluster::cluster_settings
       return failure;
     conn->managers_.emplace(name, *manager);
   }
+  if (monitor::process_probes().enabled())
+    conn->mirror_ = sys.spawn(cluster_mirror, conn->managers_, settings);
   return conn;
 }
 

@@ -3,7 +3,9 @@
 // (Axon version, message-type set) and starts a session actor that the nodes watch: when
 // the connection object is destroyed, or this process dies, the nodes stop the actors they
 // spawned for it. Every step is bounded by cluster.timeout; failures say which node, at
-// which address, and what to do.
+// which address, and what to do. With monitoring on, a mirror actor copies the nodes'
+// actor counters and process figures into this process's probes once a second, so that
+// the inspection endpoint and `axon console` show the whole cluster.
 #pragma once
 
 #include "graphs/actor_graph.hpp"
@@ -44,6 +46,7 @@ private:
   caf::actor_system& sys_;
   cluster::cluster_settings settings_;
   caf::actor session_;                         // watched by the nodes
+  caf::actor mirror_;                          // copies the nodes' counters (monitoring on)
   std::map<std::string, caf::actor> managers_; // node name -> its node manager
 };
 

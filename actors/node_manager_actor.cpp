@@ -5,9 +5,14 @@
 #include "actors/atoms.hpp"
 #include "actors/node_identity.hpp"
 
+#include "runtime/monitor/job_view.hpp"
+#include "runtime/monitor/probes.hpp"
+
 #include <caf/all.hpp>
+#include <nlohmann/json.hpp>
 
 #include <iostream>
+#include <unistd.h>
 #include <map>
 #include <vector>
 
@@ -24,6 +29,30 @@ struct node_manager_state {
 
 using node_manager = caf::stateful_actor<node_manager_state>;
 
+// What the coordinator's monitor mirrors: this process's CPU time and memory, and the
+// counters of every actor it hosts (ages instead of clock readings: clocks differ).
+std::string node_report_json() {
+  const auto now = monitor::now_ns();
+  nlohmann::json actors = nlohmann::json::array();
+  for (const auto& a : monitor::process_probes().actors()) {
+    const auto last = a->last_message_ns.load(std::memory_order_relaxed);
+    actors.push_back({{"name", a->name},
+                      {"state", monitor::activity_name(a->state.load())},
+                      {"messages_in", a->messages_in.load()},
+                      {"messages_out", a->messages_out.load()},
+                      {"busy_ns", a->busy_ns.load()},
+                      {"mailbox_depth", a->mailbox_depth.load()},
+                      {"last_message_age_ns", last == 0 ? -1 : now - last},
+                      {"numbers", a->numbers()},
+                      {"texts", a->texts()}});
+  }
+  return nlohmann::json{{"pid", ::getpid()},
+                        {"cpu_seconds", monitor::process_cpu_seconds()},
+                        {"rss_bytes", monitor::resident_bytes()},
+                        {"actors", actors}}
+    .dump();
+}
+
 void log(node_manager* self, const std::string& text) {
   std::cerr << "[node " << self->state.node_name << "] " << text << std::endl;
 }
@@ -35,8 +64,12 @@ caf::behavior node_manager_behavior(node_manager* self, std::string node_name, k
     auto it = self->state.sessions.find(down.source);
     if (it == self->state.sessions.end())
       return;
-    for (const auto& actor : it->second)
+    std::vector<std::uint64_t> ids;
+    for (const auto& actor : it->second) {
       self->send_exit(actor, caf::exit_reason::user_shutdown);
+      ids.push_back(actor.id());
+    }
+    monitor::process_probes().remove_actors(ids);
     log(self, "session ended (" + error_text(down.reason) + "): stopped "
                 + std::to_string(it->second.size()) + " actors");
     self->state.sessions.erase(it);
@@ -78,9 +111,12 @@ caf::behavior node_manager_behavior(node_manager* self, std::string node_name, k
       if (!actor)
         return actor.error();
       it->second.push_back(*actor);
+      // Its counters, kept here where it runs; the coordinator mirrors them (stats_atom).
+      monitor::process_probes().add_actor(name, kind, self->state.node_name, "cpu", actor->id());
       log(self, "spawned " + name + " (" + kind + ")");
       return *actor;
     },
+    [=](stats_atom) { return node_report_json(); },
   };
 }
 

@@ -3,6 +3,7 @@
 
 #include "actors/actor_error.hpp"
 #include "actors/atoms.hpp"
+#include "runtime/fnv1a.hpp"
 #include "runtime/monitor/probes.hpp"
 
 #include <caf/exit_reason.hpp>
@@ -22,10 +23,24 @@ const caf::actor& running_graph::at(const std::string& name) const {
   return it->second;
 }
 
+namespace {
+
+// The probe id of a graph actor: its actor id when it runs in this process; for an actor on
+// another process (whose ids may equal ours) a hash of its node and id with the top bit
+// set, which no local actor id reaches. Local actors find their probe by their own id.
+std::uint64_t probe_id(const caf::actor& actor) {
+  if (actor.node() == actor.home_system().node())
+    return actor.id();
+  return fnv1a64{}.add(to_string(actor.node()) + "#" + std::to_string(actor.id())).value()
+         | (std::uint64_t{1} << 63);
+}
+
+} // namespace
+
 void running_graph::stop() const {
   std::vector<std::uint64_t> ids;
   for (const auto& [name, actor] : actors) {
-    ids.push_back(actor.id());
+    ids.push_back(probe_id(actor));
     caf::anon_send_exit(actor, caf::exit_reason::user_shutdown);
   }
   monitor::process_probes().remove_actors(ids);
@@ -48,7 +63,7 @@ void register_probes(const actor_graph& graph, const running_graph& running) {
     return;
   for (const auto& n : graph.nodes()) {
     const auto& actor = running.at(n.name);
-    auto probe = probes.add_actor(n.name, n.kind, n.placement, "cpu", actor.id());
+    auto probe = probes.add_actor(n.name, n.kind, n.placement, "cpu", probe_id(actor));
     probe->kill = [addr = caf::actor_cast<caf::actor_addr>(actor), state = &probe->state] {
       if (auto target = caf::actor_cast<caf::actor>(addr)) {
         state->store(monitor::activity::stopped);
@@ -63,8 +78,8 @@ void register_probes(const actor_graph& graph, const running_graph& running) {
     spec.to = e.to.node;
     spec.to_port = e.to.port;
     spec.message_type = e.message_name;
-    spec.from_id = running.at(e.from.node).id();
-    spec.to_id = running.at(e.to.node).id();
+    spec.from_id = probe_id(running.at(e.from.node));
+    spec.to_id = probe_id(running.at(e.to.node));
     spec.credit_window = e.credit_window;
     probes.add_edge(spec);
   }

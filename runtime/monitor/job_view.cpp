@@ -67,13 +67,25 @@ void job_view::sample() {
 }
 
 nlohmann::json job_view::nodes() const {
-  return nlohmann::json::array({{{"name", node_.name},
-                                 {"address", node_.address},
-                                 {"state", "up"},
-                                 {"pid", ::getpid()},
-                                 {"actors", probes_.actors().size()},
-                                 {"cpu_percent", 100.0 * cpu_.per_s},
-                                 {"rss_bytes", resident_bytes()}}});
+  std::size_t here = 0;
+  for (const auto& a : probes_.actors())
+    here += a->node == "local" || a->node == node_.name;
+  auto rows = nlohmann::json::array({{{"name", node_.name},
+                                      {"address", node_.address},
+                                      {"state", "up"},
+                                      {"pid", ::getpid()},
+                                      {"actors", here},
+                                      {"cpu_percent", 100.0 * cpu_.per_s},
+                                      {"rss_bytes", resident_bytes()}}});
+  for (const auto& n : probes_.nodes())
+    rows.push_back({{"name", n.name},
+                    {"address", n.address},
+                    {"state", n.state},
+                    {"pid", n.pid},
+                    {"actors", n.actors},
+                    {"cpu_percent", n.cpu_percent},
+                    {"rss_bytes", n.rss_bytes}});
+  return rows;
 }
 
 nlohmann::json job_view::actor_row(const actor_probe& a) const {

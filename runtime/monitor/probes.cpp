@@ -80,6 +80,29 @@ void probe_registry::remove_actors(const std::vector<std::uint64_t>& ids) {
   version_.fetch_add(1, std::memory_order_release);
 }
 
+std::shared_ptr<actor_probe> probe_registry::find_named(const std::string& name) const {
+  std::lock_guard lock{mutex_};
+  for (const auto& a : actors_)
+    if (a->name == name)
+      return a;
+  return nullptr;
+}
+
+void probe_registry::set_node(const node_report& report) {
+  std::lock_guard lock{mutex_};
+  for (auto& n : nodes_)
+    if (n.name == report.name) {
+      n = report;
+      return;
+    }
+  nodes_.push_back(report);
+}
+
+std::vector<node_report> probe_registry::nodes() const {
+  std::lock_guard lock{mutex_};
+  return nodes_;
+}
+
 std::shared_ptr<actor_probe> probe_registry::find_actor(std::uint64_t actor_id) const {
   std::lock_guard lock{mutex_};
   for (const auto& a : actors_)

@@ -81,6 +81,14 @@ struct eval_point {
   double loss = 0, accuracy = 0, macro_f1 = 0;
 };
 
+/// A node process of a cluster as last heard by the coordinator's process.
+struct node_report {
+  std::string name, address;
+  std::string state = "up"; // up, suspect (a report is late), down (its connection is gone)
+  std::int64_t actors = 0, pid = 0, rss_bytes = 0;
+  double cpu_percent = 0;
+};
+
 class probe_registry {
 public:
   /// Off: graphs register no probes, so actors skip all counting (the "monitoring off"
@@ -104,6 +112,12 @@ public:
   std::vector<std::shared_ptr<edge_probe>> edges_of(std::uint64_t actor_id, edge_end end) const;
 
   std::vector<std::shared_ptr<actor_probe>> actors() const;
+  /// The probe of the actor named `name`, or null.
+  std::shared_ptr<actor_probe> find_named(const std::string& name) const;
+
+  /// Other processes of a cluster (nodes), reported by the coordinator's mirror.
+  void set_node(const node_report& report);
+  std::vector<node_report> nodes() const;
   std::vector<std::shared_ptr<edge_probe>> edges() const;
 
   /// Training history (bounded: the oldest points are dropped beyond `history_limit`).
@@ -121,6 +135,7 @@ private:
   std::vector<std::shared_ptr<edge_probe>> edges_;
   std::deque<train_point> train_;
   std::deque<eval_point> evals_;
+  std::vector<node_report> nodes_;
 };
 
 /// The registry of this process.

@@ -147,8 +147,23 @@ BOOST_FIXTURE_TEST_CASE(three_nodes_train_like_one_process, cluster_fixture) {
 
 BOOST_FIXTURE_TEST_CASE(frozen_node_is_declared_down_within_the_timeout, cluster_fixture) {
   auto nodes = start_nodes();
-  auto job = start_train("frozen", {"--train.epochs=50"});
+  auto job = start_train("frozen", {"--train.epochs=50", "--eval.patience=0"});
   BOOST_REQUIRE_MESSAGE(job->wait_for("step", 60s), job->output());
+  // The console sees the whole cluster: every node up, remote actors with their counters.
+  std::this_thread::sleep_for(2500ms); // a mirror report or two
+  const auto console = axon_command + " console --run " + (dir.path / "frozen").string() + " -c ";
+  auto listed = run(console + "'nodes --json'");
+  BOOST_REQUIRE_MESSAGE(listed.status == 0, listed.output + job->output());
+  auto node_rows = nlohmann::json::parse(listed.output);
+  BOOST_TEST(node_rows.size() == 4u); // the coordinator's process and worker1..3
+  for (const auto& row : node_rows)
+    BOOST_TEST(row["state"] == "up", row.dump());
+  auto actors = run(console + "'actors --node worker2 --json'");
+  BOOST_REQUIRE_MESSAGE(actors.status == 0, actors.output);
+  auto rows = nlohmann::json::parse(actors.output);
+  BOOST_TEST(rows.size() == 3u); // shard1, shard1.stage0, shard1.stage1
+  for (const auto& row : rows)
+    BOOST_TEST(row["messages_in"].get<std::int64_t>() > 0, row.dump());
   ::kill(nodes[1]->pid(), SIGSTOP);
   auto frozen_at = clock_type::now();
   BOOST_REQUIRE_MESSAGE(job->finished(20s), "the coordinator did not notice the frozen node");
@@ -239,8 +254,10 @@ BOOST_FIXTURE_TEST_CASE(deployment_errors_exit_2_without_hanging, cluster_fixtur
                != std::string::npos);
   }
   // A placement pattern that matches no actor.
-  auto typo = run(axon_command + " train " + config.string() + " --placement.nodes=shard7*=worker1");
+  auto typo = run(axon_command + " train " + config.string() + " --train.run-dir="
+                  + (dir.path / "r-typo").string() + " --placement.nodes=shard7*=worker1");
   BOOST_TEST(typo.status == 2);
+  BOOST_TEST_INFO(typo.output);
   BOOST_TEST(typo.output.find("shard7*") != std::string::npos);
 }
 
