@@ -42,7 +42,7 @@ struct stage_state {
 using stage_actor = caf::stateful_actor<stage_state>;
 
 bert::batch as_batch(const msg::micro_batch& m) {
-  return {m.ids, m.types, m.mask, m.labels};
+  return {m.ids, m.types, m.mask, m.labels, m.entities};
 }
 
 bert::dropout_key dropout_key_of(const stage_state& st, const msg::micro_batch& m) {

@@ -24,5 +24,9 @@ int config_check(args words);
 int train(args words);
 int predict(args words);
 int eval(args words);
+int kg_train(args words);
+int kg_eval(args words);
+int kg_link(args words);
+int kg_docs(args words);
 
 } // namespace axon::app

@@ -24,6 +24,7 @@ std::vector<group_spec> groups() {
     {"train", "Optimizer, schedule, run directory and checkpoints."},
     {"eval", "Evaluation on the dev split, best-checkpoint metric and early stopping."},
     {"placement", "How the model is cut into actors: pipeline stages and data-parallel shards."},
+    {"kg", "Knowledge-graph fusion: entity linking and entity embeddings added at linked tokens."},
   };
 }
 
@@ -97,11 +98,30 @@ std::vector<key_spec> keys() {
 
     int_key("placement", "stages", 1, "[1, 1024]", "pipeline stages (actors in a chain)"),
     int_key("placement", "shards", 1, "[1, 1024]", "data-parallel replicas of each stage"),
+
+    path_key("kg", "triples", "", "KG triples (head<TAB>relation<TAB>tail); empty: no KG fusion"),
+    path_key("kg", "aliases", "", "entity surface forms (entity<TAB>alias) to link in the text"),
+    path_key("kg", "embeddings", "",
+             "folder written by `axon kg train` (entities.txt, embeddings.safetensors); "
+             "empty: random entity embeddings"),
+    int_key("kg", "dim", 64, "[1, 4096]", "entity embedding width (must match kg.embeddings)"),
+    bool_key("kg", "finetune", false, "train the entity embeddings too (false: frozen)"),
   };
 }
 
 std::vector<rule> rules() {
   return {
+    {"kg.triples and kg.aliases are set together",
+     {"kg.triples", "kg.aliases", "kg.embeddings"},
+     [](const resolved_config& cfg) -> std::string {
+       bool triples = !cfg.get_string("kg.triples").empty();
+       if (triples != !cfg.get_string("kg.aliases").empty())
+         return "set both kg.triples and kg.aliases (the entities and how the text names them), "
+                "or neither";
+       if (!triples && !cfg.get_string("kg.embeddings").empty())
+         return "kg.embeddings needs kg.triples and kg.aliases";
+       return "";
+     }},
     {"data.path (one file to split) or data.train (with optional data.dev and data.test), "
      "not both",
      {"data.path", "data.train", "data.dev", "data.test"},
