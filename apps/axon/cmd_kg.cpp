@@ -270,7 +270,7 @@ int kg_docs(args words) {
                  "(docs/kg-config.md) in Markdown.\n";
     return words[0] == "--help" || words[0] == "-h" ? 0 : 2;
   }
-  std::cout << config::render_docs(config::kg_train_schema());
+  std::cout << config::render_docs(config::kg_train_schema(), config::kg_train_docs_introduction);
   return 0;
 }
 

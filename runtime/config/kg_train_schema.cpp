@@ -57,6 +57,26 @@ std::vector<rule> rules() {
 
 } // namespace
 
+const std::string_view kg_train_docs_introduction = R"(# `axon kg train` config reference
+
+<!-- Generated from runtime/config/kg_train_schema.cpp: `axon kg docs > docs/kg-config.md`.
+     test_config fails when this file and the schema differ. -->
+
+`axon kg train CONFIG [--group.key=value ...]` reads a config in the INI format of
+[config.md](config.md) (the same value syntax, errors and command-line overrides), with
+the groups below. See [kg.md](kg.md) for the method.
+
+```ini
+[graph]
+benchmark = "../shared/data/nations"
+out = "runs/kg-nations"
+
+[transe]
+dim = 32
+epochs = 100
+```
+)";
+
 const schema& kg_train_schema() {
   static const schema instance(groups(), keys(), rules());
   return instance;

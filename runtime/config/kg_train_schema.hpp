@@ -4,8 +4,12 @@
 
 #include "runtime/config/schema.hpp"
 
+#include <string_view>
+
 namespace axon::config {
 
 const schema& kg_train_schema();
+/// The title and introduction of docs/kg-config.md.
+extern const std::string_view kg_train_docs_introduction;
 
 } // namespace axon::config
