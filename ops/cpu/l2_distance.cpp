@@ -30,6 +30,18 @@ pair_dims check_pairwise(std::string_view op, const tensor& dist, const tensor& 
   return {b, k, d};
 }
 
+// out (n,D) += x (n,D) * sums (n) - G' @ other (m,D), where G' is G (n,m) or, with
+// `transposed`, G^T for a G stored as (m,n).
+void add_gradient(float* out, const float* x, const std::vector<float>& sums, const float* g,
+                  bool transposed, const float* other, std::int64_t n, std::int64_t m,
+                  std::int64_t d) {
+  for (std::int64_t i = 0; i < n; ++i)
+    for (std::int64_t c = 0; c < d; ++c)
+      out[i * d + c] += x[i * d + c] * sums[i];
+  cblas_sgemm(CblasRowMajor, transposed ? CblasTrans : CblasNoTrans, CblasNoTrans, int(n), int(d),
+              int(m), -1.0f, g, transposed ? int(n) : int(m), other, int(d), 1.0f, out, int(d));
+}
+
 } // namespace
 
 void l2_distance_pairwise_forward(const tensor& dist, const tensor& q, const tensor& cand) {
@@ -74,22 +86,10 @@ void l2_distance_pairwise_backward(const tensor& dq, const tensor& dcand, const 
       row_sum[i] += v;
       col_sum[j] += v;
     }
-  if (dq.defined()) {
-    float* out = dq.data<float>();
-    for (std::int64_t i = 0; i < b; ++i)
-      for (std::int64_t x = 0; x < d; ++x)
-        out[i * d + x] += qp[i * d + x] * row_sum[i];
-    cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, int(b), int(d), int(k), -1.0f, g.data(),
-                int(k), cp, int(d), 1.0f, out, int(d));
-  }
-  if (dcand.defined()) {
-    float* out = dcand.data<float>();
-    for (std::int64_t j = 0; j < k; ++j)
-      for (std::int64_t x = 0; x < d; ++x)
-        out[j * d + x] += cp[j * d + x] * col_sum[j];
-    cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, int(k), int(d), int(b), -1.0f, g.data(),
-                int(k), qp, int(d), 1.0f, out, int(d));
-  }
+  if (dq.defined()) // dq += q * rowsum(G) - G @ cand
+    add_gradient(dq.data<float>(), qp, row_sum, g.data(), false, cp, b, k, d);
+  if (dcand.defined()) // dcand += cand * colsum(G) - G^T @ q
+    add_gradient(dcand.data<float>(), cp, col_sum, g.data(), true, qp, k, b, d);
 }
 
 void l2_distance_rowwise_forward(const tensor& dist, const tensor& q, const tensor& target) {

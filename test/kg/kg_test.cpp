@@ -5,6 +5,7 @@
 #include "runtime/kg/entity_linker.hpp"
 #include "runtime/kg/fusion_kg.hpp"
 #include "runtime/kg/knowledge_graph.hpp"
+#include "test/data/error_of.hpp"
 
 #include <boost/test/unit_test.hpp>
 
@@ -13,6 +14,7 @@
 
 using namespace axon;
 using namespace axon::kg;
+using axon::test::error_of;
 
 namespace {
 
@@ -22,17 +24,6 @@ std::string temp_file(const std::string& name, const std::string& text) {
   auto path = (std::filesystem::temp_directory_path() / ("axon_kg_test_" + name)).string();
   std::ofstream(path, std::ios::binary) << text;
   return path;
-}
-
-// The message of the data_error that `f` throws ("" when none).
-template <class F>
-std::string error_of(F f) {
-  try {
-    f();
-  } catch (const data_error& e) {
-    return e.what();
-  }
-  return "";
 }
 
 entity_linker linker_of(const std::vector<std::pair<std::string, std::int32_t>>& aliases) {
