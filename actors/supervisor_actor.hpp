@@ -51,7 +51,6 @@ struct supervisor_plan {
   bool resume = false;
   std::string init_weights; // safetensors with Hugging Face names; empty: random init
   tensor entity_table;      // (E,D) KG entity embeddings to start from; undefined: random
-  std::string kg_report;    // where the entity table came from, for the user
 };
 
 caf::actor spawn_supervisor(caf::actor_system& sys, std::shared_ptr<const supervisor_plan> plan);

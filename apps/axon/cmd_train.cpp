@@ -96,8 +96,11 @@ int train(args words) {
     }
     // A resumed run links with its saved entities and aliases (RUN_DIR/kg).
     auto kg = fusion_kg_of(cfg, resume_dir.empty() ? fs::path{} : run_dir);
-    if (kg)
+    std::optional<kg::entity_table> entity_table;
+    if (kg) {
       link_entities(settings, *kg);
+      entity_table = entity_table_of(cfg, *kg);
+    }
     if (resume_dir.empty() && fs::exists(run_dir / "checkpoints")
         && !fs::is_empty(run_dir / "checkpoints"))
       throw std::invalid_argument("the run directory " + run_dir.string()
@@ -110,10 +113,16 @@ int train(args words) {
     auto prepared = data::prepare_classification(settings);
     std::cerr << prepared.report;
     fill_plan(*plan, cfg, prepared, kg.get());
-    if (kg)
+    if (kg) {
       std::cerr << "kg: " << kg->entities.size() << " entities, " << kg->linker.alias_count()
-                << " aliases linked"
-                << (plan->kg_report.empty() ? "" : "; " + plan->kg_report) << '\n';
+                << " aliases linked";
+      if (entity_table) {
+        plan->entity_table = entity_table->table;
+        std::cerr << "; kg.embeddings: " << entity_table->found << " of " << kg->entities.size()
+                  << " entities from " << cfg.get_string("kg.embeddings");
+      }
+      std::cerr << '\n';
+    }
     plan->resume = !resume_dir.empty();
     if (!plan->resume) {
       fs::create_directories(run_dir);

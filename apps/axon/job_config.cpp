@@ -85,21 +85,21 @@ void link_entities(data::data_settings& settings, const kg::fusion_kg& kg) {
   settings.link_fingerprint = kg.fingerprint;
 }
 
+std::optional<kg::entity_table> entity_table_of(const config::resolved_config& cfg,
+                                                const kg::fusion_kg& kg) {
+  if (cfg.get_string("kg.embeddings").empty())
+    return std::nullopt;
+  return kg::load_entity_table(cfg.get_string("kg.embeddings"), kg.entities,
+                               cfg.get_int("kg.dim"),
+                               static_cast<std::uint64_t>(cfg.get_int("train.seed")));
+}
+
 void fill_plan(supervisor_plan& plan, const config::resolved_config& cfg,
                const data::prepared_data& prepared, const kg::fusion_kg* kg) {
   plan.run_dir = cfg.get_string("train.run-dir");
   auto& job = plan.layout;
   job.model = model_config_of(cfg, prepared.vocab.size(), prepared.label_names.size(),
                               kg != nullptr ? kg->entities.size() : 0);
-  if (kg != nullptr && !cfg.get_string("kg.embeddings").empty()) {
-    auto loaded = kg::load_entity_table(cfg.get_string("kg.embeddings"), kg->entities,
-                                        job.model.entity_dim,
-                                        static_cast<std::uint64_t>(cfg.get_int("train.seed")));
-    plan.entity_table = loaded.table;
-    plan.kg_report = "kg.embeddings: " + std::to_string(loaded.found) + " of "
-                     + std::to_string(kg->entities.size()) + " entities from "
-                     + cfg.get_string("kg.embeddings");
-  }
   job.stages = static_cast<int>(cfg.get_int("placement.stages"));
   job.shards = static_cast<int>(cfg.get_int("placement.shards"));
   job.micro_batches = static_cast<int>(cfg.get_int("train.micro-batches"));

@@ -8,6 +8,7 @@
 #include "runtime/kg/fusion_kg.hpp"
 
 #include <filesystem>
+#include <optional>
 
 namespace axon::app {
 
@@ -28,6 +29,11 @@ std::unique_ptr<kg::fusion_kg> fusion_kg_of(const config::resolved_config& cfg,
 /// Links the data's entities through `kg` (the token cache is keyed by it too).
 void link_entities(data::data_settings& settings, const kg::fusion_kg& kg);
 
+/// The entity table from kg.embeddings for `kg`'s entities (width kg.dim), or none when
+/// kg.embeddings is empty; throws data_error naming the file when it does not fit.
+std::optional<kg::entity_table> entity_table_of(const config::resolved_config& cfg,
+                                                const kg::fusion_kg& kg);
+
 /// A hash of every key but train.run-dir: checkpoints are refused by a different job.
 std::string job_hash(const config::resolved_config& cfg);
 
@@ -35,7 +41,7 @@ std::string job_hash(const config::resolved_config& cfg);
 int compute_threads(const config::resolved_config& cfg);
 
 /// Everything else the supervisor needs (train.*, eval.*, placement.*).
-/// `kg` (may be null) decides the entity count and, with kg.embeddings, the entity table.
+/// `kg` (may be null) decides the model's entity count.
 void fill_plan(supervisor_plan& plan, const config::resolved_config& cfg,
                const data::prepared_data& prepared, const kg::fusion_kg* kg);
 
