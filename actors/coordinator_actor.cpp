@@ -57,7 +57,8 @@ std::int64_t part_bound(std::int64_t n, std::int64_t parts, std::int64_t k) {
 
 msg::micro_batch micro_batch_of(const bert::batch& part, const msg::micro_batch_id& id,
                                 std::int64_t global_rows, bool training) {
-  return {id, part.ids, part.token_types, part.mask, part.labels, global_rows, training};
+  return {id, part.ids, part.token_types, part.mask, part.labels, part.entities, global_rows,
+          training};
 }
 
 void maybe_finish_step(coordinator_actor* self) {
@@ -89,7 +90,8 @@ caf::behavior coordinator_behavior(coordinator_actor* self, coordinator_setup se
   return {
     connect_handler(self),
     [=](step_atom, std::uint64_t step, float lr, const tensor& ids, const tensor& types,
-        const tensor& mask, const tensor& labels) -> caf::result<double, double> {
+        const tensor& mask, const tensor& labels,
+        const tensor& entities) -> caf::result<double, double> {
       auto& st = self->state;
       const auto& cfg = st.setup;
       if (st.stepping || st.evaluating)
@@ -99,7 +101,7 @@ caf::behavior coordinator_behavior(coordinator_actor* self, coordinator_setup se
         return caf::make_error(caf::sec::invalid_argument,
                                "a batch of " + std::to_string(b) + " rows cannot feed "
                                  + std::to_string(cfg.shards) + " shards");
-      bert::batch whole{ids, types, mask, labels};
+      bert::batch whole{ids, types, mask, labels, entities};
       st.stepping = true;
       st.step = step;
       st.lr = lr;
@@ -129,13 +131,14 @@ caf::behavior coordinator_behavior(coordinator_actor* self, coordinator_setup se
       return st.step_done;
     },
     [=](eval_atom, const tensor& ids, const tensor& types, const tensor& mask,
-        const tensor& labels, std::int32_t micro_rows) -> caf::result<tensor, tensor> {
+        const tensor& labels, const tensor& entities,
+        std::int32_t micro_rows) -> caf::result<tensor, tensor> {
       auto& st = self->state;
       if (st.stepping || st.evaluating)
         return caf::make_error(caf::sec::invalid_argument, "coordinator: a request is running");
       if (micro_rows < 1)
         return caf::make_error(caf::sec::invalid_argument, "evaluation micro_rows must be >= 1");
-      bert::batch whole{ids, types, mask, labels};
+      bert::batch whole{ids, types, mask, labels, entities};
       const auto b = ids.size(0);
       st.evaluating = true;
       st.eval_rows = b;

@@ -35,6 +35,7 @@ struct micro_batch_id {
 struct micro_batch {
   micro_batch_id id;
   tensor ids, types, mask, labels; // (b,T) i32 each, labels (b) i32 (undefined: predict)
+  tensor entities;                 // (b,T) i32 KG entity per token, -1 none (undefined: no KG)
   std::int64_t global_rows = 0;    // rows of the whole step (all shards): the loss is their mean
   bool training = true;            // false: forward only, no dropout, results to the coordinator
 };
@@ -118,10 +119,58 @@ struct params_msg {
 /// cursor after it, which is where a resumed run continues.
 struct batch_msg {
   tensor ids, types, mask, labels; // (B,T) i32 x 3, (B) i32
+  tensor entities;                 // (B,T) i32 KG entity per token, -1 none (undefined: no KG)
   std::uint64_t epoch = 0;         // epoch of this batch
   std::uint64_t next_epoch = 0, next_position = 0;
   bool last_in_epoch = false;
 };
+
+// ---- KG embeddings: entity-shard actors (actors/kg_shard_actor.hpp) --------------------
+
+/// Trainer -> entity shard: the rows of entities `ids` (all owned by the shard).
+struct kg_rows_request {
+  std::uint64_t step = 0;
+  std::vector<std::int32_t> ids;
+};
+
+/// Entity shard -> trainer: those rows, (n,D) in the order asked.
+struct kg_rows_msg {
+  std::uint64_t step = 0;
+  std::int32_t shard = 0;
+  std::vector<std::int32_t> ids;
+  tensor rows;
+};
+
+/// Trainer -> entity shard: the gradient rows (n,D) of its entities `ids` in step `step`;
+/// the shard then takes one Adam step over all its rows (the others with zero gradient).
+struct kg_grads_msg {
+  std::uint64_t step = 0;
+  std::vector<std::int32_t> ids;
+  tensor grads;
+};
+
+/// Entity shard -> trainer: the update of `step` is applied.
+struct kg_updated_msg {
+  std::uint64_t step = 0;
+  std::int32_t shard = 0;
+};
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, kg_rows_request& x) {
+  return f(caf::meta::type_name("kg_rows_request"), x.step, x.ids);
+}
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, kg_rows_msg& x) {
+  return f(caf::meta::type_name("kg_rows_msg"), x.step, x.shard, x.ids, x.rows);
+}
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, kg_grads_msg& x) {
+  return f(caf::meta::type_name("kg_grads_msg"), x.step, x.ids, x.grads);
+}
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, kg_updated_msg& x) {
+  return f(caf::meta::type_name("kg_updated_msg"), x.step, x.shard);
+}
 
 // ---- the PageRank example graph (examples/pagerank) -----------------------------------
 
@@ -177,7 +226,7 @@ typename Inspector::result_type inspect(Inspector& f, micro_batch_id& x) {
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, micro_batch& x) {
   return f(caf::meta::type_name("micro_batch"), x.id, x.ids, x.types, x.mask, x.labels,
-           x.global_rows, x.training);
+           x.entities, x.global_rows, x.training);
 }
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, shard_work_msg& x) {
@@ -221,8 +270,8 @@ typename Inspector::result_type inspect(Inspector& f, updated_msg& x) {
 }
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, batch_msg& x) {
-  return f(caf::meta::type_name("batch_msg"), x.ids, x.types, x.mask, x.labels, x.epoch,
-           x.next_epoch, x.next_position, x.last_in_epoch);
+  return f(caf::meta::type_name("batch_msg"), x.ids, x.types, x.mask, x.labels, x.entities,
+           x.epoch, x.next_epoch, x.next_position, x.last_in_epoch);
 }
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, params_msg& x) {
@@ -257,6 +306,11 @@ CAF_BEGIN_TYPE_ID_BLOCK(axon, caf::first_custom_type_id)
   CAF_ADD_TYPE_ID(axon, (axon::optimizer_setup))
   CAF_ADD_TYPE_ID(axon, (axon::shard_setup))
   CAF_ADD_TYPE_ID(axon, (axon::coordinator_setup))
+  CAF_ADD_TYPE_ID(axon, (axon::msg::kg_rows_request))
+  CAF_ADD_TYPE_ID(axon, (axon::msg::kg_rows_msg))
+  CAF_ADD_TYPE_ID(axon, (axon::msg::kg_grads_msg))
+  CAF_ADD_TYPE_ID(axon, (axon::msg::kg_updated_msg))
+  CAF_ADD_TYPE_ID(axon, (axon::kg_shard_setup))
 CAF_END_TYPE_ID_BLOCK(axon)
 
 namespace axon {

@@ -16,7 +16,7 @@ template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, bert_config& x) {
   return f(caf::meta::type_name("bert_config"), x.vocab_size, x.max_positions, x.type_vocab_size,
            x.hidden, x.layers, x.heads, x.intermediate, x.classes, x.pooler, x.layer_norm_eps,
-           x.hidden_dropout, x.attention_dropout);
+           x.hidden_dropout, x.attention_dropout, x.entities, x.entity_dim, x.entity_finetune);
 }
 } // namespace axon::bert
 
@@ -75,6 +75,20 @@ struct coordinator_setup {
   std::int32_t optimizer_slices = 1;
 };
 
+/// One entity shard of a TransE model: the entities e with e % shards == shard, their
+/// embeddings (initialised as the whole table would be from `seed`) and Adam moments.
+struct kg_shard_setup {
+  std::int32_t shard = 0, shards = 1;
+  std::int64_t entities = 0, dim = 0;
+  float lr = 1e-2f;
+  std::uint64_t seed = 0;
+};
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, kg_shard_setup& x) {
+  return f(caf::meta::type_name("kg_shard_setup"), x.shard, x.shards, x.entities, x.dim, x.lr,
+           x.seed);
+}
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, stage_setup& x) {
   return f(caf::meta::type_name("stage_setup"), x.model, x.stage, x.stages, x.shard, x.seed,

@@ -72,7 +72,7 @@ void publish_details(stage_actor* self) {
 }
 
 bert::batch as_batch(const msg::micro_batch& m) {
-  return {m.ids, m.types, m.mask, m.labels};
+  return {m.ids, m.types, m.mask, m.labels, m.entities};
 }
 
 bert::dropout_key dropout_key_of(const stage_state& st, const msg::micro_batch& m) {

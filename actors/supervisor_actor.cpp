@@ -6,6 +6,7 @@
 #include "actors/loader_actor.hpp"
 #include "actors/messages.hpp"
 #include "graphs/bert/bert_pipeline.hpp"
+#include "ops/cpu/elementwise.hpp"
 #include "runtime/checkpoint/checkpoint.hpp"
 #include "runtime/checkpoint/hf_weights.hpp"
 #include "runtime/data/batcher.hpp"
@@ -32,7 +33,7 @@ namespace fs = std::filesystem;
 using clock_type = std::chrono::steady_clock;
 
 bert::batch as_batch(const data::batch& b) {
-  return {b.ids, b.token_types, b.attention_mask, b.labels};
+  return {b.ids, b.token_types, b.attention_mask, b.labels, b.entities};
 }
 
 class training_run {
@@ -208,12 +209,21 @@ private:
       return;
     }
     log_.emplace(train::metrics_log::create(log_path));
-    if (plan_.init_weights.empty()) {
+    if (plan_.init_weights.empty() && !plan_.entity_table.defined()) {
       pipeline_.init_params();
       return;
     }
     param_arena weights{specs_};
-    bert::init_params(weights, plan_.layout.seed); // tensors the file lacks stay fresh
+    bert::init_params(weights, plan_.layout.seed); // tensors the files lack stay fresh
+    if (plan_.entity_table.defined())
+      ops::copy_into(weights[bert::entity_table_name], plan_.entity_table);
+    if (!plan_.init_weights.empty())
+      load_init_weights(weights);
+    pipeline_.load_params(weights);
+  }
+
+  // model.init: Hugging Face names; what the file lacks keeps its fresh values.
+  void load_init_weights(const param_arena& weights) {
     auto report = checkpoint::load_weights(read_safetensors(plan_.init_weights), weights);
     std::cerr << "model.init: " << report.loaded.size() << " tensors from " << plan_.init_weights;
     if (!report.missing.empty()) {
@@ -224,7 +234,6 @@ private:
     if (!report.unused.empty())
       std::cerr << "; unused: " << report.unused.size() << " tensors";
     std::cerr << '\n';
-    pipeline_.load_params(weights);
   }
 
   checkpoint::expected_layout expected() const {
@@ -273,7 +282,7 @@ private:
       count_message();
       self_->send(loader_, credit_atom::value, std::int32_t{1}); // prefetch the next one
       auto lr = static_cast<float>(train::learning_rate(schedule_, step_));
-      bert::batch in{batch.ids, batch.types, batch.mask, batch.labels};
+      bert::batch in{batch.ids, batch.types, batch.mask, batch.labels, batch.entities};
       auto [loss, grad_norm] = pipeline_.train_step(in, static_cast<std::uint64_t>(step_), lr);
       ++step_;
       cursor_ = {batch.next_epoch, batch.next_position};

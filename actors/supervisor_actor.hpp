@@ -51,6 +51,7 @@ struct supervisor_plan {
   bool resume = false;
   std::string init_weights; // safetensors with Hugging Face names; empty: random init
   std::shared_ptr<const remote_nodes> cluster; // node processes of the placement; null: local
+  tensor entity_table;      // (E,D) KG entity embeddings to start from; undefined: random
 };
 
 caf::actor spawn_supervisor(caf::actor_system& sys, std::shared_ptr<const supervisor_plan> plan);

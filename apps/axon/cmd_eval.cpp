@@ -34,7 +34,11 @@ int eval(args words) {
     auto settings = data_settings_of(*run.config, run_dir);
     settings.label_names = run.labels;
     auto labelled = data::read_labelled(data_file, settings);
-    auto examples = data::tokenize_dataset(*run.tokenizer, labelled, run.max_len);
+    std::vector<data::tokenized_example> examples;
+    for (std::size_t row = 0; row < labelled.texts.size(); ++row) {
+      examples.push_back(run.encode(labelled.texts[row]));
+      examples.back().label = labelled.labels[row];
+    }
     auto probs = run.probabilities(examples, static_cast<std::size_t>(batch));
     train::classification_report report{run.labels};
     const auto k = static_cast<std::int64_t>(run.labels.size());

@@ -42,8 +42,7 @@ int predict(args words) {
                   << bad + 1 << '\n';
         return 2;
       }
-      auto encoded = run.tokenizer->encode(line, run.max_len, false);
-      examples.push_back({encoded.ids, encoded.token_types, 0});
+      examples.push_back(run.encode(line));
       lines.push_back(std::move(line));
     }
     auto probs = run.probabilities(examples, static_cast<std::size_t>(batch));

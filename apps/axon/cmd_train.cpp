@@ -89,6 +89,13 @@ int train(args words) {
       settings.label_names = read_lines(run_dir / "labels.txt");
       settings.vocab = (run_dir / "vocab.txt").string();
     }
+    // A resumed run links with its saved entities and aliases (RUN_DIR/kg).
+    auto kg = fusion_kg_of(cfg, resume_dir.empty() ? fs::path{} : run_dir);
+    std::optional<kg::entity_table> entity_table;
+    if (kg) {
+      link_entities(settings, *kg);
+      entity_table = entity_table_of(cfg, *kg);
+    }
     if (resume_dir.empty() && fs::exists(run_dir / "checkpoints")
         && !fs::is_empty(run_dir / "checkpoints"))
       throw std::invalid_argument("the run directory " + run_dir.string()
@@ -100,13 +107,25 @@ int train(args words) {
     // written only once all splits have been read).
     auto prepared = data::prepare_classification(settings);
     std::cerr << prepared.report;
-    fill_plan(*plan, cfg, prepared);
+    fill_plan(*plan, cfg, prepared, kg.get());
+    if (kg) {
+      std::cerr << "kg: " << kg->entities.size() << " entities, " << kg->linker.alias_count()
+                << " aliases linked";
+      if (entity_table) {
+        plan->entity_table = entity_table->table;
+        std::cerr << "; kg.embeddings: " << entity_table->found << " of " << kg->entities.size()
+                  << " entities from " << cfg.get_string("kg.embeddings");
+      }
+      std::cerr << '\n';
+    }
     plan->resume = !resume_dir.empty();
     if (!plan->resume) {
       fs::create_directories(run_dir);
       std::ofstream{run_dir / "config.ini"} << cfg.to_ini();
       write_lines(run_dir / "labels.txt", prepared.label_names);
       prepared.vocab.save((run_dir / "vocab.txt").string());
+      if (kg)
+        kg->save((run_dir / "kg").string());
     }
   } catch (const std::exception& e) {
     std::cerr << "axon train: " << e.what() << '\n';

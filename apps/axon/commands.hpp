@@ -27,5 +27,9 @@ int node(args words);
 int predict(args words);
 int eval(args words);
 int console(args words);
+int kg_train(args words);
+int kg_eval(args words);
+int kg_link(args words);
+int kg_docs(args words);
 
 } // namespace axon::app

@@ -33,7 +33,7 @@ data::data_settings data_settings_of(const config::resolved_config& cfg,
 }
 
 bert::bert_config model_config_of(const config::resolved_config& cfg, std::size_t vocab_size,
-                                  std::size_t classes) {
+                                  std::size_t classes, std::int32_t entities) {
   bert::bert_config m;
   m.vocab_size = static_cast<int>(vocab_size);
   m.max_positions = static_cast<int>(cfg.get_int("model.max-positions"));
@@ -47,6 +47,9 @@ bert::bert_config model_config_of(const config::resolved_config& cfg, std::size_
   m.layer_norm_eps = static_cast<float>(cfg.get_real("model.layer-norm-eps"));
   m.hidden_dropout = static_cast<float>(cfg.get_real("model.dropout"));
   m.attention_dropout = static_cast<float>(cfg.get_real("model.attention-dropout"));
+  m.entities = entities;
+  m.entity_dim = entities > 0 ? static_cast<int>(cfg.get_int("kg.dim")) : 0;
+  m.entity_finetune = entities > 0 && cfg.get_bool("kg.finetune");
   m.validate();
   return m;
 }
@@ -67,11 +70,36 @@ int compute_threads(const config::resolved_config& cfg) {
   return n > 0 ? static_cast<int>(n) : core_count();
 }
 
+std::unique_ptr<kg::fusion_kg> fusion_kg_of(const config::resolved_config& cfg,
+                                            const std::filesystem::path& run_dir) {
+  if (cfg.get_string("kg.triples").empty())
+    return nullptr;
+  if (!run_dir.empty() && std::filesystem::exists(run_dir / "kg" / "entities.txt"))
+    return std::make_unique<kg::fusion_kg>(kg::load_saved_fusion_kg((run_dir / "kg").string()));
+  return std::make_unique<kg::fusion_kg>(
+    kg::load_fusion_kg(cfg.get_string("kg.triples"), cfg.get_string("kg.aliases")));
+}
+
+void link_entities(data::data_settings& settings, const kg::fusion_kg& kg) {
+  settings.link = kg.word_linker(!settings.cased);
+  settings.link_fingerprint = kg.fingerprint;
+}
+
+std::optional<kg::entity_table> entity_table_of(const config::resolved_config& cfg,
+                                                const kg::fusion_kg& kg) {
+  if (cfg.get_string("kg.embeddings").empty())
+    return std::nullopt;
+  return kg::load_entity_table(cfg.get_string("kg.embeddings"), kg.entities,
+                               cfg.get_int("kg.dim"),
+                               static_cast<std::uint64_t>(cfg.get_int("train.seed")));
+}
+
 void fill_plan(supervisor_plan& plan, const config::resolved_config& cfg,
-               const data::prepared_data& prepared) {
+               const data::prepared_data& prepared, const kg::fusion_kg* kg) {
   plan.run_dir = cfg.get_string("train.run-dir");
   auto& job = plan.layout;
-  job.model = model_config_of(cfg, prepared.vocab.size(), prepared.label_names.size());
+  job.model = model_config_of(cfg, prepared.vocab.size(), prepared.label_names.size(),
+                              kg != nullptr ? kg->entities.size() : 0);
   job.stages = static_cast<int>(cfg.get_int("placement.stages"));
   job.shards = static_cast<int>(cfg.get_int("placement.shards"));
   job.optimizer_slices = static_cast<int>(cfg.get_int("placement.optimizer-slices"));

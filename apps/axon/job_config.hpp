@@ -5,8 +5,10 @@
 #include "actors/supervisor_actor.hpp"
 #include "runtime/config/resolved_config.hpp"
 #include "runtime/data/prepare.hpp"
+#include "runtime/kg/fusion_kg.hpp"
 
 #include <filesystem>
+#include <optional>
 
 namespace axon::app {
 
@@ -14,9 +16,23 @@ namespace axon::app {
 data::data_settings data_settings_of(const config::resolved_config& cfg,
                                      const std::filesystem::path& run_dir);
 
-/// model.* keys plus what the data decides (vocabulary size, classes).
+/// model.* and kg.* keys plus what the data decides (vocabulary size, classes) and the
+/// KG's entity count (0: no fusion).
 bert::bert_config model_config_of(const config::resolved_config& cfg, std::size_t vocab_size,
-                                  std::size_t classes);
+                                  std::size_t classes, std::int32_t entities);
+
+/// The fused KG of a job: from RUN_DIR/kg when `run_dir` (a run being continued) saved one,
+/// else from kg.triples and kg.aliases; none (nullptr) without kg.triples.
+std::unique_ptr<kg::fusion_kg> fusion_kg_of(const config::resolved_config& cfg,
+                                            const std::filesystem::path& run_dir);
+
+/// Links the data's entities through `kg` (the token cache is keyed by it too).
+void link_entities(data::data_settings& settings, const kg::fusion_kg& kg);
+
+/// The entity table from kg.embeddings for `kg`'s entities (width kg.dim), or none when
+/// kg.embeddings is empty; throws data_error naming the file when it does not fit.
+std::optional<kg::entity_table> entity_table_of(const config::resolved_config& cfg,
+                                                const kg::fusion_kg& kg);
 
 /// A hash of every key but train.run-dir: checkpoints are refused by a different job.
 std::string job_hash(const config::resolved_config& cfg);
@@ -25,7 +41,8 @@ std::string job_hash(const config::resolved_config& cfg);
 int compute_threads(const config::resolved_config& cfg);
 
 /// Everything else the supervisor needs (train.*, eval.*, placement.*).
+/// `kg` (may be null) decides the model's entity count.
 void fill_plan(supervisor_plan& plan, const config::resolved_config& cfg,
-               const data::prepared_data& prepared);
+               const data::prepared_data& prepared, const kg::fusion_kg* kg);
 
 } // namespace axon::app

@@ -29,6 +29,13 @@ constexpr std::array commands{
           axon::app::config_docs},
   command{"config check", "check a training config and print it resolved (every key)",
           axon::app::config_check},
+  command{"kg train", "train TransE entity embeddings (filtered MRR, Hits@k on a benchmark)",
+          axon::app::kg_train},
+  command{"kg eval", "filtered link-prediction metrics of saved entity embeddings",
+          axon::app::kg_eval},
+  command{"kg link", "print the KG entity mentions of each line on stdin", axon::app::kg_link},
+  command{"kg docs", "print the `axon kg train` config reference (docs/kg-config.md)",
+          axon::app::kg_docs},
 };
 
 void print_help(std::ostream& out) {

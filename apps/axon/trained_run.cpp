@@ -36,7 +36,14 @@ trained_run trained_run::load(const std::string& run_dir) {
   run.tokenizer = std::make_unique<data::wordpiece_tokenizer>(std::move(vocab),
                                                               !run.config->get_bool("data.cased"));
   run.max_len = static_cast<std::size_t>(run.config->get_int("data.max-len"));
-  auto model_cfg = model_config_of(*run.config, vocab_size, run.labels.size());
+  if (!run.config->get_string("kg.triples").empty()) {
+    if (!fs::exists(dir / "kg" / "entities.txt"))
+      throw std::runtime_error((dir / "kg").string()
+                               + " is missing: the run fuses a KG but its entities were not saved");
+    run.kg = std::make_unique<kg::fusion_kg>(kg::load_saved_fusion_kg((dir / "kg").string()));
+  }
+  auto model_cfg = model_config_of(*run.config, vocab_size, run.labels.size(),
+                                   run.kg ? run.kg->entities.size() : 0);
   run.model = std::make_unique<bert::bert_classifier>(model_cfg);
   checkpoint::expected_layout expect{job_hash(*run.config), run.model->params().specs()};
   std::optional<checkpoint::loaded_checkpoint> chosen;
@@ -56,6 +63,12 @@ trained_run trained_run::load(const std::string& run_dir) {
   return run;
 }
 
+data::tokenized_example trained_run::encode(std::string_view text) const {
+  return data::encode_example(*tokenizer, text, max_len,
+                              kg ? kg->word_linker(!config->get_bool("data.cased"))
+                                 : data::word_linker{});
+}
+
 tensor trained_run::probabilities(const std::vector<data::tokenized_example>& examples,
                                   std::size_t batch_size) {
   const auto k = static_cast<std::int64_t>(labels.size());
@@ -69,7 +82,7 @@ tensor trained_run::probabilities(const std::vector<data::tokenized_example>& ex
   std::int64_t row = 0;
   for (std::size_t b = 0; b < batches.batches_per_epoch(); ++b) {
     auto batch = batches.next();
-    model->forward({batch.ids, batch.token_types, batch.attention_mask, {}}, {});
+    model->forward({batch.ids, batch.token_types, batch.attention_mask, {}, batch.entities}, {});
     auto probs = out.slice(row, row + batch.ids.size(0));
     ops::softmax_forward(probs, model->logits());
     row += batch.ids.size(0);

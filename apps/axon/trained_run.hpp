@@ -7,6 +7,7 @@
 #include "runtime/config/resolved_config.hpp"
 #include "runtime/data/tokenized_examples.hpp"
 #include "runtime/data/wordpiece.hpp"
+#include "runtime/kg/fusion_kg.hpp"
 
 #include <memory>
 #include <string>
@@ -19,12 +20,15 @@ struct trained_run {
   std::vector<std::string> labels;
   std::unique_ptr<data::wordpiece_tokenizer> tokenizer;
   std::unique_ptr<bert::bert_classifier> model;
+  std::unique_ptr<kg::fusion_kg> kg; // the run's KG (RUN_DIR/kg), or null without fusion
   std::string checkpoint; // the folder the weights came from
   std::size_t max_len = 128;
 
   /// Throws std::runtime_error naming the missing or damaged file.
   static trained_run load(const std::string& run_dir);
 
+  /// [CLS] text [SEP] as the run tokenized its data (entities linked when it has a KG).
+  data::tokenized_example encode(std::string_view text) const;
   /// Class probabilities (rows, K) of tokenized examples, in batches of `batch_size`, on
   /// every core.
   tensor probabilities(const std::vector<data::tokenized_example>& examples,

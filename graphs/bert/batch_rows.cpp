@@ -43,6 +43,7 @@ batch take_rows(const batch& in, std::int64_t begin, std::int64_t end, bool trim
   out.ids = copy_block(in.ids, begin, end, cols);
   out.token_types = copy_block(in.token_types, begin, end, cols);
   out.mask = copy_block(in.mask, begin, end, cols);
+  out.entities = copy_block(in.entities, begin, end, cols);
   if (in.labels.defined()) {
     out.labels = tensor::empty({end - begin}, dtype::i32);
     std::memcpy(out.labels.raw(), in.labels.data<std::int32_t>() + begin,

@@ -38,6 +38,9 @@ void bert_config::validate() const {
     throw std::invalid_argument("model.layer-norm-eps must be > 0");
   require_probability("hidden-dropout", hidden_dropout);
   require_probability("attention-dropout", attention_dropout);
+  if (entities < 0 || (entities > 0 && entity_dim < 1))
+    throw std::invalid_argument("kg: " + std::to_string(entities) + " entities of width kg.dim = "
+                                + std::to_string(entity_dim) + ": the width must be >= 1");
 }
 
 } // namespace axon::bert

@@ -19,6 +19,11 @@ struct bert_config {
   float layer_norm_eps = 1e-12f;
   float hidden_dropout = 0.1f;    // embeddings, attention output, feed-forward output, pooled
   float attention_dropout = 0.1f; // on attention probabilities
+  // Knowledge-graph fusion (Axon's, not Hugging Face's): entity embeddings (E,D) projected
+  // into the token embeddings at linked tokens. entities = 0: no fusion.
+  int entities = 0;               // E, the KG's entity count
+  int entity_dim = 0;             // D
+  bool entity_finetune = false;   // false: entity embeddings frozen (no gradient)
 
   /// Throws std::invalid_argument naming the field and the allowed range.
   void validate() const;

@@ -5,6 +5,7 @@
 #include "ops/cpu/cross_entropy.hpp"
 #include "ops/cpu/elementwise.hpp"
 #include "ops/cpu/embedding.hpp"
+#include "ops/cpu/entity_fusion.hpp"
 #include "ops/cpu/gelu.hpp"
 #include "ops/cpu/layernorm.hpp"
 #include "ops/cpu/linear.hpp"
@@ -61,6 +62,8 @@ void embeddings_forward(embedding_acts& a, const embedding_params& p, const bert
   ensure_shape(a.mean, {b * t});
   ensure_shape(a.rstd, {b * t});
   embedding_forward(a.sum, in.ids, in.token_types, p.word, p.position, p.token_type);
+  if (cfg.entities > 0 && in.entities.defined())
+    entity_fusion_forward(a.sum, in.entities, p.entity, p.entity_proj_weight, p.entity_proj_bias);
   layernorm_forward(a.normed, a.mean, a.rstd, a.sum, p.ln_weight, p.ln_bias, cfg.layer_norm_eps);
   auto drop = dropout_at(key, cfg.hidden_dropout, 0);
   if (drop.active()) {
@@ -80,6 +83,9 @@ void embeddings_backward(const embedding_params& g, embedding_acts& a,
   layernorm_backward(a.d_sum, g.ln_weight, g.ln_bias, d_normed, a.sum, p.ln_weight, a.mean, a.rstd,
                      grad_write::overwrite);
   embedding_backward(g.word, g.position, g.token_type, a.d_sum, in.ids, in.token_types);
+  if (cfg.entities > 0 && in.entities.defined())
+    entity_fusion_backward(cfg.entity_finetune ? g.entity : tensor{}, g.entity_proj_weight,
+                           g.entity_proj_bias, a.d_sum, in.entities, p.entity, p.entity_proj_weight);
 }
 
 // ---- encoder block -----------------------------------------------------------------

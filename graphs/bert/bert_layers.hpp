@@ -1,6 +1,6 @@
 // The three kinds of BERT stage, each a forward/backward pair over the CPU ops with the
 // activations that backward needs kept in a per-micro-batch struct:
-//   embeddings:  ids -> LayerNorm(word + position + token type) -> dropout
+//   embeddings:  ids -> LayerNorm(word + position + token type [+ entity fusion]) -> dropout
 //   block:       post-LN encoder layer (self-attention, residual, LN; FFN, residual, LN)
 //   head:        [CLS] -> pooler (optional) -> dropout -> classifier -> cross-entropy
 // Stage actors and the single-loop model call the same functions. Backward accumulates
@@ -23,6 +23,7 @@ struct batch {
   tensor token_types; // (B,T) i32, or undefined (all type 0)
   tensor mask;        // (B,T) i32, 1 = token, 0 = padding
   tensor labels;      // (B) i32
+  tensor entities;    // (B,T) i32 KG entity id per token, -1 none; undefined: no KG
 };
 
 /// Identifies a forward pass for dropout: masks are a pure function of these, so a

@@ -34,6 +34,12 @@ std::vector<param_spec> embedding_param_specs(const bert_config& cfg) {
     specs.push_back(spec("bert.embeddings.token_type_embeddings.weight", {cfg.type_vocab_size, c}));
   specs.push_back(spec("bert.embeddings.LayerNorm.weight", {c}));
   specs.push_back(spec("bert.embeddings.LayerNorm.bias", {c}));
+  if (cfg.entities > 0) {
+    const std::int64_t d = cfg.entity_dim;
+    specs.push_back({entity_table_name, {cfg.entities, d}, false});
+    specs.push_back(spec("bert.embeddings.entity_projection.weight", {c, d}));
+    specs.push_back(spec("bert.embeddings.entity_projection.bias", {c}));
+  }
   return specs;
 }
 
@@ -90,6 +96,11 @@ embedding_params embedding_views(const param_arena& a, const bert_config& cfg) {
     v.token_type = a["bert.embeddings.token_type_embeddings.weight"];
   v.ln_weight = a["bert.embeddings.LayerNorm.weight"];
   v.ln_bias = a["bert.embeddings.LayerNorm.bias"];
+  if (cfg.entities > 0) {
+    v.entity = a[entity_table_name];
+    v.entity_proj_weight = a["bert.embeddings.entity_projection.weight"];
+    v.entity_proj_bias = a["bert.embeddings.entity_projection.bias"];
+  }
   return v;
 }
 

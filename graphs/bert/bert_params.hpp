@@ -14,7 +14,10 @@ namespace axon::bert {
 /// Hugging Face BertForSequenceClassification names, e.g.
 /// bert.embeddings.word_embeddings.weight, bert.encoder.layer.0.attention.self.query.weight,
 /// bert.pooler.dense.weight, classifier.weight. Biases and LayerNorm: no weight decay.
+/// With KG fusion also bert.embeddings.entity_embeddings.weight (no weight decay: frozen
+/// unless fine-tuned) and bert.embeddings.entity_projection.{weight,bias}.
 std::vector<param_spec> param_specs(const bert_config& cfg);
+inline constexpr const char* entity_table_name = "bert.embeddings.entity_embeddings.weight";
 
 /// Tensor names of one part, for stages that own part of the model.
 std::vector<param_spec> embedding_param_specs(const bert_config& cfg);
@@ -27,6 +30,10 @@ struct embedding_params {
   tensor token_type;  // (TT,C), undefined when type_vocab_size == 0
   tensor ln_weight;   // (C)
   tensor ln_bias;     // (C)
+  // KG fusion, undefined without entities:
+  tensor entity;            // (E,D) entity embeddings
+  tensor entity_proj_weight; // (C,D)
+  tensor entity_proj_bias;   // (C)
 };
 
 struct block_params {

@@ -112,7 +112,7 @@ void pipeline::restore_state(const training_state& state) {
 
 std::pair<double, double> pipeline::train_step(const batch& in, std::uint64_t step, float lr) {
   self_->send(running_.at("coordinator"), step_atom::value, step, lr, in.ids, in.token_types,
-              in.mask, in.labels);
+              in.mask, in.labels, in.entities);
   std::pair<double, double> result;
   bool done = false;
   await("training step " + std::to_string(step), [&] { return done; },
@@ -125,7 +125,7 @@ std::pair<double, double> pipeline::train_step(const batch& in, std::uint64_t st
 
 std::pair<tensor, tensor> pipeline::evaluate(const batch& in, int micro_rows) {
   self_->send(running_.at("coordinator"), eval_atom::value, in.ids, in.token_types, in.mask,
-              in.labels, std::int32_t{micro_rows});
+              in.labels, in.entities, std::int32_t{micro_rows});
   std::pair<tensor, tensor> result;
   bool done = false;
   await("evaluation", [&] { return done; }, [&](tensor& logits, tensor& losses) {

@@ -73,6 +73,10 @@ std::string allowed_cell(const key_spec& key) {
 } // namespace
 
 std::string render_docs(const schema& keys) {
+  return render_docs(keys, introduction);
+}
+
+std::string render_docs(const schema& keys, std::string_view introduction) {
   std::string text{introduction};
   for (const auto& group : keys.groups()) {
     text += "\n## [" + group.name + "]\n\n" + group.help + "\n\n";

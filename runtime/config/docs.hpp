@@ -10,5 +10,7 @@ namespace axon::config {
 
 /// Markdown; `axon config docs` prints it for the train schema.
 std::string render_docs(const schema& keys);
+/// The same tables under another title and introduction (Markdown), for other schemas.
+std::string render_docs(const schema& keys, std::string_view introduction);
 
 } // namespace axon::config

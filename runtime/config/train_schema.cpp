@@ -31,6 +31,7 @@ std::vector<group_spec> groups() {
                 "liveness is checked (docs/cluster.md). No nodes: one process."},
     {"monitor", "The job's inspection endpoint for `axon console` and Prometheus "
                 "(docs/console.md, docs/protocol.md); not part of the job's identity."},
+    {"kg", "Knowledge-graph fusion: entity linking and entity embeddings added at linked tokens."},
   };
 }
 
@@ -127,11 +128,30 @@ std::vector<key_spec> keys() {
     string_key("monitor", "bind", "127.0.0.1", "address the endpoints listen on"),
     int_key("monitor", "prometheus-port", -1, "[-1, 65535]",
             "Prometheus metrics over HTTP; 0: a free port (in RUN_DIR/monitor.json); -1: off"),
+
+    path_key("kg", "triples", "", "KG triples (head<TAB>relation<TAB>tail); empty: no KG fusion"),
+    path_key("kg", "aliases", "", "entity surface forms (entity<TAB>alias) to link in the text"),
+    path_key("kg", "embeddings", "",
+             "folder written by `axon kg train` (entities.txt, embeddings.safetensors); "
+             "empty: random entity embeddings"),
+    int_key("kg", "dim", 64, "[1, 4096]", "entity embedding width (must match kg.embeddings)"),
+    bool_key("kg", "finetune", false, "train the entity embeddings too (false: frozen)"),
   };
 }
 
 std::vector<rule> rules() {
   return {
+    {"kg.triples and kg.aliases are set together",
+     {"kg.triples", "kg.aliases", "kg.embeddings"},
+     [](const resolved_config& cfg) -> std::string {
+       bool triples = !cfg.get_string("kg.triples").empty();
+       if (triples != !cfg.get_string("kg.aliases").empty())
+         return "set both kg.triples and kg.aliases (the entities and how the text names them), "
+                "or neither";
+       if (!triples && !cfg.get_string("kg.embeddings").empty())
+         return "kg.embeddings needs kg.triples and kg.aliases";
+       return "";
+     }},
     {"data.path (one file to split) or data.train (with optional data.dev and data.test), "
      "not both",
      {"data.path", "data.train", "data.dev", "data.test"},

@@ -61,6 +61,9 @@ batch batcher::next() {
   out.token_types = tensor::empty({B, T}, dtype::i32);
   out.attention_mask = tensor::empty({B, T}, dtype::i32);
   out.labels = tensor::empty({B}, dtype::i32);
+  const bool linked = !examples_[order_[first]].entities.empty();
+  if (linked)
+    out.entities = tensor::empty({B, T}, dtype::i32);
   out.epoch = cursor_.epoch;
   out.position = first;
   auto* ids = out.ids.data<std::int32_t>();
@@ -76,6 +79,11 @@ batch batcher::next() {
     std::fill(mask + r * longest, mask + r * longest + length, 1);
     std::fill(mask + r * longest + length, mask + (r + 1) * longest, 0);
     out.labels.data<std::int32_t>()[r] = example.label;
+    if (linked) {
+      auto* entities = out.entities.data<std::int32_t>() + r * longest;
+      std::copy(example.entities.begin(), example.entities.end(), entities);
+      std::fill(entities + example.entities.size(), entities + longest, -1);
+    }
   }
   cursor_.position = first + rows;
   return out;

@@ -18,6 +18,8 @@ struct batch {
   tensor token_types;    // i32 (B,T), padding = 0
   tensor attention_mask; // i32 (B,T), 1 for tokens, 0 for padding
   tensor labels;         // i32 (B)
+  tensor entities;       // i32 (B,T) KG entity id per token, -1 none and padding;
+                         // undefined when the examples carry no entities
   std::uint64_t epoch = 0;
   std::uint64_t position = 0; // index of the batch's first example in the epoch's order
 };

@@ -1,9 +1,10 @@
 // Dataset tokenization and the msgpack token cache (see tokenized_examples.hpp).
-// Layout: [ "axon-token-cache", 1, fingerprint, [[ids], [token_types], label]... ].
+// Layout: [ "axon-token-cache", 2, fingerprint, [[ids], [token_types], label, [entities]]... ].
 #include "runtime/data/tokenized_examples.hpp"
 
 #include <msgpack.hpp>
 
+#include <algorithm>
 #include <cstdio>
 #include <fstream>
 #include <iterator>
@@ -12,19 +13,44 @@ namespace axon::data {
 
 namespace {
 constexpr const char* cache_magic = "axon-token-cache";
-constexpr int cache_version = 1;
+constexpr int cache_version = 2;
 // Bounds for untrusted input: no array longer than 64 M entries, strings up to 1 MiB.
 const msgpack::unpack_limit cache_limits(std::size_t{1} << 26, 0, std::size_t{1} << 20, 0, 0, 4);
 } // namespace
 
+tokenized_example encode_example(const wordpiece_tokenizer& tokenizer, std::string_view text,
+                                 std::size_t max_len, const word_linker& link) {
+  if (!link) {
+    auto encoded = tokenizer.encode(text, max_len);
+    return {std::move(encoded.ids), std::move(encoded.token_types), 0, {}};
+  }
+  const auto words = tokenizer.words(text);
+  const auto entity_of_word = link(words);
+  const std::size_t room = max_len > 2 ? max_len - 2 : 0;
+  tokenized_example example;
+  const auto& vocab = tokenizer.vocab();
+  example.ids.push_back(vocab.cls_id());
+  example.entities.push_back(-1);
+  for (std::size_t k = 0; k < words.size() && example.ids.size() < room + 1; ++k) {
+    tokenizer.add_word_pieces(words[k], example.ids);
+    example.entities.resize(example.ids.size(), entity_of_word.at(k));
+  }
+  example.ids.resize(std::min(example.ids.size(), room + 1));
+  example.entities.resize(example.ids.size());
+  example.ids.push_back(vocab.sep_id());
+  example.entities.push_back(-1);
+  example.token_types.assign(example.ids.size(), 0);
+  return example;
+}
+
 std::vector<tokenized_example> tokenize_dataset(const wordpiece_tokenizer& tokenizer,
                                                 const labelled_dataset& data,
-                                                std::size_t max_len) {
+                                                std::size_t max_len, const word_linker& link) {
   std::vector<tokenized_example> examples;
   examples.reserve(data.texts.size());
   for (std::size_t row = 0; row < data.texts.size(); ++row) {
-    auto encoded = tokenizer.encode(data.texts[row], max_len);
-    examples.push_back({std::move(encoded.ids), std::move(encoded.token_types), data.labels[row]});
+    examples.push_back(encode_example(tokenizer, data.texts[row], max_len, link));
+    examples.back().label = data.labels[row];
   }
   return examples;
 }
@@ -38,10 +64,11 @@ void write_token_cache(const std::string& file, const std::string& fingerprint,
   pack.pack(cache_version);
   pack.pack(fingerprint);
   for (const auto& example : examples) {
-    pack.pack_array(3);
+    pack.pack_array(4);
     pack.pack(example.ids);
     pack.pack(example.token_types);
     pack.pack(example.label);
+    pack.pack(example.entities);
   }
   const std::string temporary = file + ".tmp";
   {
@@ -84,13 +111,16 @@ std::vector<tokenized_example> read_token_cache(const std::string& file,
     examples.reserve(root.via.array.size - 3);
     for (std::uint32_t i = 3; i < root.via.array.size; ++i) {
       const auto& row = root.via.array.ptr[i];
-      if (row.type != msgpack::type::ARRAY || row.via.array.size != 3)
+      if (row.type != msgpack::type::ARRAY || row.via.array.size != 4)
         throw fail("malformed example " + std::to_string(i - 3));
       tokenized_example example{row.via.array.ptr[0].as<std::vector<std::int32_t>>(),
                                 row.via.array.ptr[1].as<std::vector<std::int32_t>>(),
-                                row.via.array.ptr[2].as<std::int32_t>()};
-      if (example.ids.size() != example.token_types.size())
-        throw fail("example " + std::to_string(i - 3) + " has ids and token types of unequal length");
+                                row.via.array.ptr[2].as<std::int32_t>(),
+                                row.via.array.ptr[3].as<std::vector<std::int32_t>>()};
+      if (example.ids.size() != example.token_types.size()
+          || (!example.entities.empty() && example.entities.size() != example.ids.size()))
+        throw fail("example " + std::to_string(i - 3)
+                   + " has ids, token types or entities of unequal length");
       examples.push_back(std::move(example));
     }
     return examples;

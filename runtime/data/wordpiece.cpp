@@ -98,13 +98,16 @@ void wordpiece_tokenizer::add_word_pieces(const std::string& word,
   }
 }
 
-void wordpiece_tokenizer::tokenize(std::string_view text, std::vector<std::int32_t>& ids) const {
+std::vector<std::string> wordpiece_tokenizer::words(std::string_view text) const {
   if (auto bad = find_invalid_utf8(text); bad != std::string_view::npos)
     throw data_error("invalid UTF-8 at byte " + std::to_string(bad) + " of the text");
-  thread_local std::vector<std::string> words;
-  words.clear();
+  std::vector<std::string> words;
   basic_.split(text, words);
-  for (const auto& word : words)
+  return words;
+}
+
+void wordpiece_tokenizer::tokenize(std::string_view text, std::vector<std::int32_t>& ids) const {
+  for (const auto& word : words(text))
     add_word_pieces(word, ids);
 }
 

@@ -64,6 +64,11 @@ public:
   /// Piece ids of `text`, no special tokens, appended to `ids`. Throws data_error when
   /// `text` is not valid UTF-8.
   void tokenize(std::string_view text, std::vector<std::int32_t>& ids) const;
+  /// The basic-tokenized words of `text`, in this tokenizer's casing; throws data_error
+  /// when `text` is not valid UTF-8. tokenize(text) == the pieces of each word in turn.
+  std::vector<std::string> words(std::string_view text) const;
+  /// Appends the pieces of one word from words().
+  void add_word_pieces(const std::string& word, std::vector<std::int32_t>& ids) const;
   /// The pieces as strings (for tests and debugging).
   std::vector<std::string> pieces(std::string_view text) const;
 
@@ -78,8 +83,6 @@ public:
   const vocabulary& vocab() const { return vocab_; }
 
 private:
-  /// Appends the pieces of one basic-tokenized word.
-  void add_word_pieces(const std::string& word, std::vector<std::int32_t>& ids) const;
   encoding assemble(std::vector<std::int32_t> first, const std::vector<std::int32_t>* second,
                     std::size_t max_len, bool pad) const;
 

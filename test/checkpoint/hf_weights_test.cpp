@@ -42,7 +42,7 @@ double relative_error(const tensor& ours, const tensor& expected) {
 
 const tensor& logits_of(bert::bert_classifier& model) {
   auto ref = read_safetensors(logits_file);
-  model.forward({ref.at("ids"), ref.at("types"), ref.at("mask"), tensor{}}, {});
+  model.forward({ref.at("ids"), ref.at("types"), ref.at("mask"), tensor{}, tensor{}}, {});
   return model.logits();
 }
 

@@ -1,28 +1,19 @@
 // Dataset readers: every format, the error cases (message names file, line, problem),
 // on-error=skip counting, encodings, and the real SST-2 / Financial PhraseBank files.
 #include "runtime/data/readers.hpp"
+#include "test/data/error_of.hpp"
 
 #include <boost/test/unit_test.hpp>
 
 #include <filesystem>
 
 using namespace axon::data;
+using axon::test::error_of;
 
 namespace {
 
 std::string fixture(const std::string& name) {
   return std::string{AXON_TEST_DIR} + "/data/fixtures/" + name;
-}
-
-/// The data_error message of `read`, or "" when it does not throw.
-template <class Read>
-std::string error_of(Read read) {
-  try {
-    read();
-  } catch (const data_error& e) {
-    return e.what();
-  }
-  return "";
 }
 
 bool contains(const std::string& text, const std::string& part) {

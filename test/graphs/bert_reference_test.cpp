@@ -48,7 +48,8 @@ void load_weights(const bert::bert_classifier& model, const safetensors_file& re
 
 bert::batch batch_of(const safetensors_file& ref, int k) {
   auto name = [k](const char* field) { return "batch" + std::to_string(k) + "/" + field; };
-  return {ref.at(name("ids")), ref.at(name("types")), ref.at(name("mask")), ref.at(name("labels"))};
+  return {ref.at(name("ids")), ref.at(name("types")), ref.at(name("mask")), ref.at(name("labels")),
+          tensor{}};
 }
 
 // max |a - b| / max |b| over the tensor (the plain max |a - b| for a zero reference).

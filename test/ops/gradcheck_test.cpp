@@ -10,7 +10,9 @@
 #include "ops/cpu/cross_entropy.hpp"
 #include "ops/cpu/dropout.hpp"
 #include "ops/cpu/embedding.hpp"
+#include "ops/cpu/entity_fusion.hpp"
 #include "ops/cpu/gelu.hpp"
+#include "ops/cpu/l2_distance.hpp"
 #include "ops/cpu/layernorm.hpp"
 #include "ops/cpu/linear.hpp"
 #include "ops/cpu/pooler.hpp"
@@ -157,6 +159,57 @@ op_run embedding_case(std::mt19937& rng, bool with_types) {
   return run;
 }
 
+// Entity 2 is linked twice (rows of dent accumulate); -1 rows are not linked.
+op_run entity_fusion_case(std::mt19937& rng, bool finetune) {
+  auto entities = i32_tensor({2, 4}, {-1, 2, 0, -1, 2, -1, 3, 1});
+  auto ent = random_tensor({4, 5}, rng), weight = random_tensor({6, 5}, rng, 0.5f);
+  auto bias = random_tensor({6}, rng, 0.3f);
+  auto base = random_tensor({2, 4, 6}, rng), out = tensor::zeros({2, 4, 6});
+  op_run run;
+  run.params = {{"weight", weight}, {"bias", bias}};
+  if (finetune)
+    run.params.push_back({"ent", ent});
+  run.forward = [=] {
+    std::copy(base.data<float>(), base.data<float>() + base.numel(), out.data<float>());
+    entity_fusion_forward(out, entities, ent, weight, bias);
+    return out;
+  };
+  run.backward = [=](const tensor& dout, const std::vector<tensor>& g) {
+    entity_fusion_backward(finetune ? g[2] : tensor{}, g[0], g[1], dout, entities, ent, weight);
+  };
+  return run;
+}
+
+op_run l2_pairwise_case(std::mt19937& rng) {
+  auto q = random_tensor({3, 4}, rng), cand = random_tensor({5, 4}, rng);
+  auto dist = tensor::zeros({3, 5});
+  op_run run;
+  run.params = {{"q", q}, {"cand", cand}};
+  run.forward = [=] {
+    l2_distance_pairwise_forward(dist, q, cand);
+    return dist;
+  };
+  run.backward = [=](const tensor& dout, const std::vector<tensor>& g) {
+    l2_distance_pairwise_backward(g[0], g[1], dout, q, cand, dist);
+  };
+  return run;
+}
+
+op_run l2_rowwise_case(std::mt19937& rng) {
+  auto q = random_tensor({4, 6}, rng), target = random_tensor({4, 6}, rng);
+  auto dist = tensor::zeros({4});
+  op_run run;
+  run.params = {{"q", q}, {"target", target}};
+  run.forward = [=] {
+    l2_distance_rowwise_forward(dist, q, target);
+    return dist;
+  };
+  run.backward = [=](const tensor& dout, const std::vector<tensor>& g) {
+    l2_distance_rowwise_backward(g[0], g[1], dout, q, target, dist);
+  };
+  return run;
+}
+
 op_run layernorm_case(std::mt19937& rng) {
   auto inp = random_tensor({2, 3, 8}, rng, 2.0f, 0.5f);
   auto weight = random_tensor({8}, rng, 0.5f, 1.0f), bias = random_tensor({8}, rng, 0.5f);
@@ -282,6 +335,10 @@ std::vector<grad_case> op_cases() {
     {"linear_no_bias", [](auto& rng) { return linear_case(rng, false); }},
     {"embedding", [](auto& rng) { return embedding_case(rng, true); }},
     {"embedding_no_types", [](auto& rng) { return embedding_case(rng, false); }},
+    {"entity_fusion", [](auto& rng) { return entity_fusion_case(rng, false); }},
+    {"entity_fusion_finetune", [](auto& rng) { return entity_fusion_case(rng, true); }},
+    {"l2_distance_pairwise", l2_pairwise_case},
+    {"l2_distance_rowwise", l2_rowwise_case},
     {"layernorm", layernorm_case},
     {"gelu", gelu_case},
     {"softmax", softmax_case},

@@ -205,4 +205,40 @@ BOOST_FIXTURE_TEST_CASE(early_stopping_keeps_the_best_checkpoint, generated_data
   BOOST_TEST(name == "step-10");
 }
 
+// The KG path end to end: `axon kg train` on the generated KG, a job that links and fuses
+// it, its saved entities, predict with linking, and KG file errors with file:line (nothing
+// written).
+BOOST_FIXTURE_TEST_CASE(trains_with_the_kg_and_predicts_with_linking, generated_data) {
+  const auto kg_dir = dir.path / "data/kg", embeddings = dir.path / "kg-embeddings";
+  auto kg_config = dir.path / "kg.ini";
+  std::ofstream{kg_config} << "[graph]\ntriples = \"" << (kg_dir / "triples.tsv").string()
+                           << "\"\nout = \"" << embeddings.string()
+                           << "\"\n[transe]\ndim = 16\nbatch-size = 128\nnegatives = 32\nepochs = 20\n";
+  auto trained = run(axon_command + " kg train " + kg_config.string());
+  BOOST_TEST_INFO(trained.output);
+  BOOST_REQUIRE(trained.status == 0);
+  BOOST_TEST(fs::exists(embeddings / "embeddings.safetensors"));
+  const std::string kg_keys = "[kg]\ntriples = \"" + (kg_dir / "triples.tsv").string()
+                              + "\"\naliases = \"" + (kg_dir / "aliases.tsv").string()
+                              + "\"\nembeddings = \"" + embeddings.string() + "\"\ndim = 16\n";
+  auto config = write_config(dir.path, "kg-run", "[placement]\nstages = 2\nshards = 2\n" + kg_keys);
+  auto r = run(axon_command + " train " + config + " --train.epochs=1");
+  BOOST_TEST_INFO(r.output);
+  BOOST_REQUIRE(r.status == 0);
+  BOOST_TEST(r.output.find("kg.embeddings: 148 of 148 entities") != std::string::npos);
+  BOOST_TEST(fs::exists(dir.path / "kg-run/kg/entities.txt"));
+  auto predicted = run("echo 'Brent crude jumped 7 % , a move that matters for JRDL .' | " + axon_command
+                       + " predict --run " + (dir.path / "kg-run").string());
+  BOOST_TEST_INFO(predicted.output);
+  BOOST_TEST(predicted.status == 0);
+  // A bad aliases line: exit 2 naming file and line; no run directory.
+  auto bad = dir.path / "bad_aliases.tsv";
+  std::ofstream{bad} << "company:x\tX Corp\nno tab here\n";
+  auto failed = run(axon_command + " train " + config + " --kg.aliases=" + bad.string()
+                    + " --train.run-dir=" + (dir.path / "bad-run").string());
+  BOOST_TEST(failed.status == 2);
+  BOOST_TEST(failed.output.find("bad_aliases.tsv:2:") != std::string::npos, failed.output);
+  BOOST_TEST(!fs::exists(dir.path / "bad-run"));
+}
+
 BOOST_AUTO_TEST_SUITE_END()

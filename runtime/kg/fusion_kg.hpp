@@ -1,0 +1,47 @@
+// fusion_kg: the knowledge graph that a classification job fuses into its model: the
+// entities (their ids are the rows of the model's entity table), the aliases that link
+// them in text, and the entity embeddings to start from. A training run keeps entities.txt
+// and aliases.tsv in RUN_DIR/kg so that `axon predict` and `axon eval` link identically.
+#pragma once
+
+#include "runtime/data/tokenized_examples.hpp"
+#include "runtime/kg/entity_linker.hpp"
+#include "runtime/kg/knowledge_graph.hpp"
+#include "runtime/tensor.hpp"
+
+#include <string>
+
+namespace axon::kg {
+
+struct fusion_kg {
+  name_index entities; // the model's entity rows, in order
+  std::vector<alias> aliases;
+  entity_linker linker;
+  std::string fingerprint; // hash of the entities and aliases (keys the token cache)
+
+  /// Entity ids per word for the tokenizer. `words_normalised`: the words come from an
+  /// uncased tokenizer (already lower-cased, accents stripped); else each is normalised.
+  /// The returned function refers to this object.
+  data::word_linker word_linker(bool words_normalised) const;
+  /// Writes FOLDER/entities.txt and FOLDER/aliases.tsv.
+  void save(const std::string& folder) const;
+};
+
+/// The entities of `triples_file` (then those only named by aliases) and the aliases.
+/// Throws data_error "FILE:LINE: what" for bad lines.
+fusion_kg load_fusion_kg(const std::string& triples_file, const std::string& aliases_file);
+/// What fusion_kg::save wrote.
+fusion_kg load_saved_fusion_kg(const std::string& folder);
+
+/// The (E,D) table for `entities` from an `axon kg train` output folder (entities.txt,
+/// embeddings.safetensors), matched by name; entities it lacks get N(0, 0.02^2) rows from
+/// `seed`. `found` counts the matched names. Throws data_error when the folder is
+/// unreadable or its width is not `dim`.
+struct entity_table {
+  tensor table;
+  std::int64_t found = 0;
+};
+entity_table load_entity_table(const std::string& folder, const name_index& entities,
+                               std::int64_t dim, std::uint64_t seed);
+
+} // namespace axon::kg
