@@ -56,15 +56,17 @@ const flag_parser::flag* flag_parser::find(std::string_view name) const {
 
 void flag_parser::print_help(std::ostream& out) const {
   out << "usage: " << usage_ << "\n\nflags:\n";
-  if (overrides_ != nullptr)
-    out << "  --group.key=value        set a config key (docs/config.md), over the file's value\n";
+  auto line = [&](std::string left, const std::string& help) {
+    out << left << std::string(left.size() < 26 ? 26 - left.size() : 1, ' ') << help;
+  };
   for (const auto& f : flags_) {
-    std::string left = "  --" + f.name;
-    if (!std::holds_alternative<bool*>(f.where))
-      left += " VALUE";
-    out << left << std::string(left.size() < 26 ? 26 - left.size() : 1, ' ') << f.help;
+    line("  --" + f.name + (std::holds_alternative<bool*>(f.where) ? "" : " VALUE"), f.help);
     if (!f.default_text.empty())
       out << " [" << f.default_text << "]";
+    out << '\n';
+  }
+  if (overrides_ != nullptr) {
+    line("  --group.key=value", "set a config key (docs/config.md) over the file's value");
     out << '\n';
   }
 }
