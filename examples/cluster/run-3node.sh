@@ -1,13 +1,15 @@
 #!/usr/bin/env bash
 # Runs examples/cluster/finsent-3node.ini: starts node processes worker1..3 on 127.0.0.1
 # (ports 7101-7103), trains on them, and stops them (also on Ctrl-C or failure). Writes
-# the generated data set first when runs/finsent-data is missing. Node logs go to
+# the generated data set and its KG embeddings first (as scripts/demo.sh) when they are
+# missing. Node logs go to
 # runs/finsent-3node-nodes/. Extra arguments go to `axon train` (e.g. --train.epochs=1).
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 axon=${AXON:-build/bin/axon}
 config=examples/cluster/finsent-3node.ini
 [ -f runs/finsent-data/train.csv ] || "$axon" data synth-finsent runs/finsent-data
+[ -d runs/finsent-kg ] || "$axon" kg train examples/finsent/kg.ini
 mkdir -p runs/finsent-3node-nodes
 pids=()
 trap 'kill "${pids[@]}" 2>/dev/null || true; wait 2>/dev/null || true' EXIT
