@@ -1,5 +1,6 @@
 // Multi-node deployment with real processes on 127.0.0.1: three `axon node` processes and
-// a coordinator (`axon train`) run a job (optimizer slices spread over two processes) to
+// a coordinator (`axon train`) run a job (KG fusion on, optimizer slices spread over two
+// processes) to
 // completion with the same losses as one process; a node frozen with SIGSTOP is declared down within cluster.timeout; with TLS,
 // a peer whose certificate is not from the cluster's CA is refused while a job runs on;
 // unreachable nodes, unknown names, ports in use and nodes of another build exit 2.
@@ -65,6 +66,8 @@ struct cluster_fixture {
         << "[train]\nepochs = 2\nbatch-size = 16\nmicro-batches = 2\nlr = 5e-3\n"
         << "log-every-steps = 1\nthreads = 1\n"
         << "[eval]\nevery-steps = 0\n"
+        << "[kg]\ntriples = \"" << (dir.path / "data/kg/triples.tsv").string() << "\"\n"
+        << "aliases = \"" << (dir.path / "data/kg/aliases.tsv").string() << "\"\ndim = 16\n"
         << "[placement]\nstages = 2\nshards = 2\noptimizer-slices = 2\n"
         << "nodes = [\"shard0*=worker1\", \"shard1*=worker2\", \"optimizer0*=worker3\", "
            "\"optimizer1.1=worker3\"]\n"
