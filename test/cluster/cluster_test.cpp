@@ -1,9 +1,9 @@
 // Multi-node deployment with real processes on 127.0.0.1: three `axon node` processes and
 // a coordinator (`axon train`) run a job (KG fusion on, optimizer slices spread over two
-// processes) to
-// completion with the same losses as one process; a node frozen with SIGSTOP is declared down within cluster.timeout; with TLS,
-// a peer whose certificate is not from the cluster's CA is refused while a job runs on;
-// unreachable nodes, unknown names, ports in use and nodes of another build exit 2.
+// processes) to completion with the same losses as one process; a node frozen with SIGSTOP
+// is declared down within cluster.timeout, and meanwhile the console sees every node; with
+// TLS, a peer whose certificate is not from the cluster's CA is refused while a job runs
+// on; unreachable nodes, unknown names, ports in use and nodes of another build exit 2.
 // Every child process is killed and reaped when its handle goes out of scope.
 #include "test/support/process.hpp"
 
