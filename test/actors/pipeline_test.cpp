@@ -20,13 +20,20 @@ namespace {
 
 constexpr std::int64_t rows = 8, cols = 12;
 
-std::vector<double> train_actors(caf::actor_system& sys, const bert::job_layout& job, int steps) {
+// Trains `steps` steps on batches first_batch, first_batch + 1, ...: losses and final state.
+std::pair<std::vector<double>, bert::training_state>
+train_and_gather(caf::actor_system& sys, const bert::job_layout& job, int steps, int first_batch) {
   bert::pipeline p{sys, job};
   p.init_params();
   std::vector<double> losses;
   for (int s = 0; s < steps; ++s)
-    losses.push_back(p.train_step(test::random_batch(100 + s, rows, cols, 60, 3), s, 1e-3f).first);
-  return losses;
+    losses.push_back(
+      p.train_step(test::random_batch(first_batch + s, rows, cols, 60, 3), s, 1e-3f).first);
+  return {losses, p.gather_state()};
+}
+
+std::vector<double> train_actors(caf::actor_system& sys, const bert::job_layout& job, int steps) {
+  return train_and_gather(sys, job, steps, 100).first;
 }
 
 double relative(double a, double b) {
@@ -84,16 +91,8 @@ BOOST_AUTO_TEST_CASE(two_stages_two_shards_learn_a_separable_task) {
 
 BOOST_AUTO_TEST_CASE(same_placement_is_bitwise_repeatable) {
   auto job = test::tiny_job(2, 2, 2);
-  auto run = [&] {
-    bert::pipeline p{sys, job};
-    p.init_params();
-    std::vector<double> losses;
-    for (int s = 0; s < 6; ++s)
-      losses.push_back(p.train_step(test::random_batch(7 + s, rows, cols, 60, 3), s, 1e-3f).first);
-    return std::pair{losses, p.gather_state()};
-  };
-  auto [losses_a, state_a] = run();
-  auto [losses_b, state_b] = run();
+  auto [losses_a, state_a] = train_and_gather(sys, job, 6, 7);
+  auto [losses_b, state_b] = train_and_gather(sys, job, 6, 7);
   BOOST_TEST(losses_a == losses_b, boost::test_tools::per_element());
   BOOST_TEST(std::memcmp(state_a.params.flat().raw(), state_b.params.flat().raw(),
                          state_a.params.flat().nbytes()) == 0);
@@ -109,16 +108,8 @@ BOOST_AUTO_TEST_CASE(sliced_optimizers_train_like_whole_ones) {
   auto sliced = whole;
   sliced.optimizer_slices = 3;
   BOOST_TEST(bert::make_graph(sliced).nodes().size() == bert::make_graph(whole).nodes().size() + 4);
-  auto run = [&](const bert::job_layout& job) {
-    bert::pipeline p{sys, job};
-    p.init_params();
-    std::vector<double> losses;
-    for (int s = 0; s < 20; ++s)
-      losses.push_back(p.train_step(test::random_batch(40 + s, rows, cols, 60, 3), s, 1e-3f).first);
-    return std::pair{losses, p.gather_state()};
-  };
-  auto [losses_a, state_a] = run(whole);
-  auto [losses_b, state_b] = run(sliced);
+  auto [losses_a, state_a] = train_and_gather(sys, whole, 20, 40);
+  auto [losses_b, state_b] = train_and_gather(sys, sliced, 20, 40);
   for (int s = 0; s < 20; ++s)
     BOOST_TEST(relative(losses_b[s], losses_a[s]) <= 1e-6);
   BOOST_TEST(state_b.steps == 20);
