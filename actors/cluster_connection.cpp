@@ -12,7 +12,9 @@
 #include <caf/io/middleman.hpp>
 #include <caf/openssl/manager.hpp>
 
+#include <chrono>
 #include <set>
+#include <thread>
 
 namespace axon {
 
@@ -23,29 +25,38 @@ caf::error node_error(const cluster::node_address& node, const std::string& what
                          "node " + node.name + " (" + node.endpoint() + "): " + what);
 }
 
-// The node manager published at node's address, or why not.
+// The node manager published at node's address, or why not. Attempts are repeated until
+// cluster.timeout has passed: a node still starting (connection refused) gets that long,
+// and so does a slow handshake, which CAF 0.17 may cut at its first heartbeat tick.
 caf::expected<caf::actor> reach(caf::actor_system& sys, caf::scoped_actor& self,
                                 const cluster::cluster_settings& settings,
                                 const cluster::node_address& node) {
+  using clock = std::chrono::steady_clock;
   auto middleman = settings.tls.enabled() ? sys.openssl_manager().actor_handle()
                                           : sys.middleman().actor_handle();
-  caf::expected<caf::actor> result{caf::sec::runtime_error};
-  self->request(middleman, settings.timeout, connect_atom::value, node.host, node.port)
-    .receive(
-      [&](const caf::node_id&, caf::strong_actor_ptr& ptr, const std::set<std::string>&) {
-        result = caf::actor_cast<caf::actor>(std::move(ptr));
-        if (!result.value())
-          result = node_error(node, "nothing is published at this address");
-      },
-      [&](caf::error& err) {
-        result = node_error(node, "cannot connect (" + error_text(err)
-                                    + "): is `axon node --name " + node.name
-                                    + "` running there"
-                                    + (settings.tls.enabled() ? ", with TLS files from the same CA"
-                                                              : "")
-                                    + "?");
-      });
-  return result;
+  const auto deadline = clock::now() + settings.timeout;
+  std::string failure;
+  for (;;) {
+    auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - clock::now());
+    if (left.count() <= 0)
+      break;
+    caf::expected<caf::actor> result{caf::sec::runtime_error};
+    self->request(middleman, left, connect_atom::value, node.host, node.port)
+      .receive(
+        [&](const caf::node_id&, caf::strong_actor_ptr& ptr, const std::set<std::string>&) {
+          result = caf::actor_cast<caf::actor>(std::move(ptr));
+        },
+        [&](caf::error& err) { failure = error_text(err); });
+    if (result && *result)
+      return result;
+    if (result)
+      return node_error(node, "nothing is published at this address");
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  }
+  return node_error(node, "cannot connect within cluster.timeout (last: " + failure
+                            + "): is `axon node --name " + node.name + "` running there"
+                            + (settings.tls.enabled() ? ", with TLS files from the same CA" : "")
+                            + "?");
 }
 
 // Copies one node's report (node_manager_actor: stats_atom) into this process's probes, so
