@@ -104,7 +104,11 @@ int node(args words) {
     return 2;
   }
   std::cout << "node " << name << " listening on " << settings.bind << ":" << *port
-            << (settings.tls.enabled() ? " (TLS)" : "") << std::endl;
+            << std::endl;
+  std::cerr << "[node " << name << "] "
+            << (settings.tls.enabled() ? "TLS with mutual authentication (CA " + settings.tls.ca + ")"
+                                       : std::string{"plain TCP (loopback only)"})
+            << std::endl;
   int signal = 0;
   sigwait(&stop_signals, &signal);
   std::cerr << "[node " << name << "] stopping (" << (signal == SIGINT ? "SIGINT" : "SIGTERM")
