@@ -29,9 +29,9 @@ void send_while_credit(loader_actor* self) {
   while (st.credit > 0 && st.consumer) {
     auto b = st.batches->next();
     auto after = st.batches->cursor();
-    self->send(st.consumer, msg::batch_msg{b.ids, b.token_types, b.attention_mask, b.labels, b.entities, b.epoch,
-                                           after.epoch, after.position,
-                                           st.batches->at_epoch_end()});
+    self->send(st.consumer, msg::batch_msg{b.ids, b.token_types, b.attention_mask, b.labels,
+                                           b.entities, b.examples, b.epoch, after.epoch,
+                                           after.position, st.batches->at_epoch_end()});
     --st.credit;
     ++st.sent;
   }

@@ -120,6 +120,7 @@ struct params_msg {
 struct batch_msg {
   tensor ids, types, mask, labels; // (B,T) i32 x 3, (B) i32
   tensor entities;                 // (B,T) i32 KG entity per token, -1 none (undefined: no KG)
+  tensor examples;                 // (B) i32 index of each row's example in the train split
   std::uint64_t epoch = 0;         // epoch of this batch
   std::uint64_t next_epoch = 0, next_position = 0;
   bool last_in_epoch = false;
@@ -271,7 +272,7 @@ typename Inspector::result_type inspect(Inspector& f, updated_msg& x) {
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, batch_msg& x) {
   return f(caf::meta::type_name("batch_msg"), x.ids, x.types, x.mask, x.labels, x.entities,
-           x.epoch, x.next_epoch, x.next_position, x.last_in_epoch);
+           x.examples, x.epoch, x.next_epoch, x.next_position, x.last_in_epoch);
 }
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, params_msg& x) {

@@ -194,6 +194,7 @@ private:
     save(false);
     log_->append({{"event", "stop"}, {"step", step_}, {"checkpoint", last_checkpoint_}});
     log_->close();
+    ledger_->close();
     std::cerr << "stopped by the console at step " << step_ << "; final checkpoint "
               << last_checkpoint_ << "; continue with: axon train --resume " << plan_.run_dir
               << '\n';
@@ -203,12 +204,16 @@ private:
   void start() {
     fs::create_directories(fs::path{plan_.run_dir} / "checkpoints");
     auto log_path = fs::path{plan_.run_dir} / "metrics.jsonl";
+    auto ledger_path = fs::path{plan_.run_dir} / "ledger.jsonl";
     if (plan_.resume) {
       resume_from_checkpoint();
       log_.emplace(train::metrics_log::open_for_resume(log_path, step_));
+      // Steps after the checkpoint are not in its weights: their ledger lines go too.
+      ledger_.emplace(train::metrics_log::open_for_resume(ledger_path, step_));
       return;
     }
     log_.emplace(train::metrics_log::create(log_path));
+    ledger_.emplace(train::metrics_log::create(ledger_path));
     if (plan_.init_weights.empty() && !plan_.entity_table.defined()) {
       pipeline_.init_params();
       return;
@@ -286,6 +291,7 @@ private:
       auto [loss, grad_norm] = pipeline_.train_step(in, static_cast<std::uint64_t>(step_), lr);
       ++step_;
       cursor_ = {batch.next_epoch, batch.next_position};
+      record_samples(batch);
       const auto step_tokens = batch.ids.numel();
       loss_sum += loss;
       tokens += double(step_tokens);
@@ -332,6 +338,15 @@ private:
       }
     }
     progress.finish();
+  }
+
+  // The ledger: which examples of the train split step `step_` applied, one line per step,
+  // so that a run's history (across resumes) can be checked for samples lost or repeated.
+  void record_samples(const msg::batch_msg& batch) {
+    const auto* rows = batch.examples.data<std::int32_t>();
+    ledger_->append({{"step", step_},
+                     {"epoch", batch.epoch},
+                     {"samples", std::vector<std::int32_t>(rows, rows + batch.examples.numel())}});
   }
 
   msg::batch_msg next_batch() {
@@ -431,6 +446,7 @@ private:
     if (!logged_test_event())
       log_->append(train::test_event("test", step_, report));
     log_->close();
+    ledger_->close();
     std::cout << report.to_text() << '\n';
     std::printf("test accuracy=%.4f macro_f1=%.4f\n", report.accuracy(), report.macro_average().f1);
     std::fflush(stdout);
@@ -451,6 +467,7 @@ private:
   std::vector<param_spec> specs_;
   caf::actor loader_;
   std::optional<train::metrics_log> log_; // opened by start()
+  std::optional<train::metrics_log> ledger_; // RUN_DIR/ledger.jsonl, opened by start()
   train::lr_schedule_config schedule_;
   train::early_stopping_state stopping_state_;
   bool drop_last_ = false;

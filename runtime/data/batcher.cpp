@@ -61,6 +61,7 @@ batch batcher::next() {
   out.token_types = tensor::empty({B, T}, dtype::i32);
   out.attention_mask = tensor::empty({B, T}, dtype::i32);
   out.labels = tensor::empty({B}, dtype::i32);
+  out.examples = tensor::empty({B}, dtype::i32);
   const bool linked = !examples_[order_[first]].entities.empty();
   if (linked)
     out.entities = tensor::empty({B, T}, dtype::i32);
@@ -79,6 +80,7 @@ batch batcher::next() {
     std::fill(mask + r * longest, mask + r * longest + length, 1);
     std::fill(mask + r * longest + length, mask + (r + 1) * longest, 0);
     out.labels.data<std::int32_t>()[r] = example.label;
+    out.examples.data<std::int32_t>()[r] = static_cast<std::int32_t>(order_[first + r]);
     if (linked) {
       auto* entities = out.entities.data<std::int32_t>() + r * longest;
       std::copy(example.entities.begin(), example.entities.end(), entities);

@@ -20,6 +20,7 @@ struct batch {
   tensor labels;         // i32 (B)
   tensor entities;       // i32 (B,T) KG entity id per token, -1 none and padding;
                          // undefined when the examples carry no entities
+  tensor examples;       // i32 (B) index of each row's example in the split (the ledger)
   std::uint64_t epoch = 0;
   std::uint64_t position = 0; // index of the batch's first example in the epoch's order
 };
