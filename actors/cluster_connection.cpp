@@ -113,7 +113,11 @@ caf::behavior cluster_mirror(caf::stateful_actor<mirror_state>* self,
   return {[=](mirror_atom) {
     for (const auto& [name, manager] : managers) {
       const auto* node = settings.find(name);
-      self->request(manager, settings.timeout, stats_atom::value)
+      std::string wanted; // remote actors someone inspects here
+      for (const auto& probe : monitor::process_probes().actors())
+        if (probe->node == name && probe->details_wanted())
+          wanted += probe->name + "\n";
+      self->request(manager, settings.timeout, stats_atom::value, wanted)
         .then(
           [=](const std::string& text) {
             auto& [cpu, at] = self->state.cpu[node->name];

@@ -116,7 +116,18 @@ caf::behavior node_manager_behavior(node_manager* self, std::string node_name, k
       log(self, "spawned " + name + " (" + kind + ")");
       return *actor;
     },
-    [=](stats_atom) { return node_report_json(); },
+    // `wanted`: names (one per line) of actors someone inspects on the coordinator: they
+    // compute their costly details (grad and update norms) for a while.
+    [=](stats_atom, const std::string& wanted) {
+      auto& probes = monitor::process_probes();
+      for (std::size_t pos = 0; pos < wanted.size();) {
+        auto end = std::min(wanted.find('\n', pos), wanted.size());
+        if (auto probe = probes.find_named(wanted.substr(pos, end - pos)))
+          probe->want_details();
+        pos = end + 1;
+      }
+      return node_report_json();
+    },
   };
 }
 

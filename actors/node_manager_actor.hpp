@@ -9,6 +9,8 @@
 // Messages in: (hello_atom, version, message_types, session) -> (name, version, message_types)
 //              (place_atom, session, kind, name, params) -> actor, or an error naming the
 //              unknown kind, the refused session or the factory's failure.
+//              (stats_atom, wanted) -> JSON of this process's figures and its actors'
+//              counters; the actors named in `wanted` (one per line) compute their details.
 #pragma once
 
 #include "graphs/actor_graph.hpp"
