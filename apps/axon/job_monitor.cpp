@@ -43,7 +43,9 @@ std::unique_ptr<monitor::endpoint> start_job_monitor(const config::resolved_conf
   std::cerr << '\n';
   if (options.bind != "127.0.0.1")
     std::cerr << "monitor: listening on " << options.bind
-              << ": anyone who can reach it can read the job's state\n";
+              << ": anyone who can reach it can read the job's state, and control tokens "
+                 "cross the network unencrypted (this endpoint has no TLS: prefer 127.0.0.1 "
+                 "and an SSH tunnel)\n";
   return endpoint;
 }
 
