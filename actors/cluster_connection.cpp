@@ -5,10 +5,9 @@
 #include "actors/atoms.hpp"
 #include "actors/node_identity.hpp"
 
-#include "runtime/monitor/probes.hpp"
+#include "runtime/monitor/node_report.hpp"
 
 #include <caf/all.hpp>
-#include <nlohmann/json.hpp>
 #include <caf/io/middleman.hpp>
 #include <caf/openssl/manager.hpp>
 
@@ -59,49 +58,9 @@ caf::expected<caf::actor> reach(caf::actor_system& sys, caf::scoped_actor& self,
                             + "?");
 }
 
-// Copies one node's report (node_manager_actor: stats_atom) into this process's probes, so
-// that the inspection endpoint shows remote actors like local ones.
-void apply_node_report(const cluster::node_address& node, const std::string& text,
-                       double& last_cpu_seconds, std::int64_t& last_ns) {
-  auto report = nlohmann::json::parse(text, nullptr, false);
-  if (report.is_discarded())
-    return;
-  auto& probes = monitor::process_probes();
-  const auto now = monitor::now_ns();
-  const double cpu = report.value("cpu_seconds", 0.0);
-  monitor::node_report row{node.name, node.endpoint(), "up",
-                           std::int64_t(report["actors"].size()), report.value("pid", 0),
-                           report.value("rss_bytes", std::int64_t{0}), 0.0};
-  if (last_ns > 0 && now > last_ns)
-    row.cpu_percent = 100.0 * (cpu - last_cpu_seconds) / (double(now - last_ns) * 1e-9);
-  last_cpu_seconds = cpu;
-  last_ns = now;
-  probes.set_node(row);
-  for (const auto& a : report["actors"]) {
-    auto probe = probes.find_named(a.value("name", ""));
-    if (!probe)
-      continue;
-    probe->messages_in.store(a.value("messages_in", std::uint64_t{0}));
-    probe->messages_out.store(a.value("messages_out", std::uint64_t{0}));
-    probe->busy_ns.store(a.value("busy_ns", std::int64_t{0}));
-    probe->mailbox_depth.store(a.value("mailbox_depth", std::int64_t{0}));
-    const auto age = a.value("last_message_age_ns", std::int64_t{-1});
-    probe->last_message_ns.store(age < 0 ? 0 : now - age);
-    const auto state = a.value("state", "idle");
-    for (auto s : {monitor::activity::idle, monitor::activity::busy,
-                   monitor::activity::waiting_for_credit, monitor::activity::stopped})
-      if (state == monitor::activity_name(s))
-        probe->state.store(s);
-    for (const auto& [key, value] : a["numbers"].items())
-      probe->set_detail(key, value.get<double>());
-    for (const auto& [key, value] : a["texts"].items())
-      probe->set_detail(key, value.get<std::string>());
-  }
-}
-
 struct mirror_state {
   static inline const char* name = "axon.cluster_mirror";
-  std::map<std::string, std::pair<double, std::int64_t>> cpu; // node -> (cpu s, at ns)
+  std::map<std::string, monitor::node_report_clock> clocks; // by node name
 };
 
 // Once a second, asks every node manager for its report and applies it; a node that does
@@ -120,8 +79,9 @@ caf::behavior cluster_mirror(caf::stateful_actor<mirror_state>* self,
       self->request(manager, settings.timeout, stats_atom::value, wanted)
         .then(
           [=](const std::string& text) {
-            auto& [cpu, at] = self->state.cpu[node->name];
-            apply_node_report(*node, text, cpu, at);
+            monitor::apply_node_report(monitor::process_probes(), node->name,
+                                       node->endpoint(), text,
+                                       self->state.clocks[node->name]);
           },
           [=](caf::error& err) {
             monitor::node_report row{node->name, node->endpoint()};

@@ -5,14 +5,11 @@
 #include "actors/atoms.hpp"
 #include "actors/node_identity.hpp"
 
-#include "runtime/monitor/job_view.hpp"
-#include "runtime/monitor/probes.hpp"
+#include "runtime/monitor/node_report.hpp"
 
 #include <caf/all.hpp>
-#include <nlohmann/json.hpp>
 
 #include <iostream>
-#include <unistd.h>
 #include <map>
 #include <vector>
 
@@ -28,30 +25,6 @@ struct node_manager_state {
 };
 
 using node_manager = caf::stateful_actor<node_manager_state>;
-
-// What the coordinator's monitor mirrors: this process's CPU time and memory, and the
-// counters of every actor it hosts (ages instead of clock readings: clocks differ).
-std::string node_report_json() {
-  const auto now = monitor::now_ns();
-  nlohmann::json actors = nlohmann::json::array();
-  for (const auto& a : monitor::process_probes().actors()) {
-    const auto last = a->last_message_ns.load(std::memory_order_relaxed);
-    actors.push_back({{"name", a->name},
-                      {"state", monitor::activity_name(a->state.load())},
-                      {"messages_in", a->messages_in.load()},
-                      {"messages_out", a->messages_out.load()},
-                      {"busy_ns", a->busy_ns.load()},
-                      {"mailbox_depth", a->mailbox_depth.load()},
-                      {"last_message_age_ns", last == 0 ? -1 : now - last},
-                      {"numbers", a->numbers()},
-                      {"texts", a->texts()}});
-  }
-  return nlohmann::json{{"pid", ::getpid()},
-                        {"cpu_seconds", monitor::process_cpu_seconds()},
-                        {"rss_bytes", monitor::resident_bytes()},
-                        {"actors", actors}}
-    .dump();
-}
 
 void log(node_manager* self, const std::string& text) {
   std::cerr << "[node " << self->state.node_name << "] " << text << std::endl;
@@ -126,7 +99,7 @@ caf::behavior node_manager_behavior(node_manager* self, std::string node_name, k
           probe->want_details();
         pos = end + 1;
       }
-      return node_report_json();
+      return monitor::make_node_report(probes);
     },
   };
 }

@@ -24,6 +24,8 @@ std::string openssl_reason() {
 } // namespace
 
 std::string check_tls_files(const cluster::tls_files& tls) {
+  if (!tls.enabled())
+    return "";
   std::unique_ptr<SSL_CTX, decltype(&SSL_CTX_free)> ctx{SSL_CTX_new(TLS_method()), SSL_CTX_free};
   if (!ctx)
     return "cannot create an OpenSSL context: " + openssl_reason();

@@ -10,8 +10,8 @@
 
 namespace axon {
 
-/// "" when the certificate, key and CA load, the key matches the certificate and the
-/// certificate chains to the CA; else what is wrong, naming the file.
+/// "" when TLS is off, or when the certificate, key and CA load, the key matches the
+/// certificate and the certificate chains to the CA; else what is wrong, naming the file.
 std::string check_tls_files(const cluster::tls_files& tls);
 
 } // namespace axon

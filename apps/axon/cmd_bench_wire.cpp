@@ -56,11 +56,10 @@ int bench_wire(args words) {
               << config_file << '\n';
     return 2;
   }
-  if (settings.tls.enabled())
-    if (auto problem = check_tls_files(settings.tls); !problem.empty()) {
-      std::cerr << "axon bench wire: " << problem << '\n';
-      return 2;
-    }
+  if (auto problem = check_tls_files(settings.tls); !problem.empty()) {
+    std::cerr << "axon bench wire: " << problem << '\n';
+    return 2;
+  }
   settings.placement = {{"wire.sink", node}};
   system_config sys_cfg{1, &settings};
   caf::actor_system sys{sys_cfg};

@@ -71,11 +71,10 @@ int node(args words) {
               << " (nodes: " << node_names(settings) << ")\n";
     return 2;
   }
-  if (settings.tls.enabled())
-    if (auto problem = check_tls_files(settings.tls); !problem.empty()) {
-      std::cerr << "axon node: " << problem << '\n';
-      return 2;
-    }
+  if (auto problem = check_tls_files(settings.tls); !problem.empty()) {
+    std::cerr << "axon node: " << problem << '\n';
+    return 2;
+  }
   // SIGINT/SIGTERM are taken by sigwait below: block them before any thread starts, so
   // that every thread inherits the mask.
   sigset_t stop_signals;

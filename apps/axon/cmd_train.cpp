@@ -138,7 +138,7 @@ int train(args words) {
     for (const auto& node : graph.nodes())
       actors.push_back(node.name);
     auto problem = cluster::check_placement(cluster, actors);
-    if (problem.empty() && cluster.tls.enabled())
+    if (problem.empty())
       problem = check_tls_files(cluster.tls);
     if (!problem.empty()) {
       std::cerr << "axon train: " << problem << '\n';
