@@ -197,7 +197,7 @@ caf::behavior stage_behavior(stage_actor* self, stage_setup setup) {
       } else { // a part: complete the version before using it
         if (!st.assembled.count())
           st.assembled = param_arena{specs};
-        if (m.version != st.assembling_version || st.parts_received == 0) {
+        if (m.version != st.assembling_version) { // a new version (or a restore) starts over
           st.assembling_version = m.version;
           st.parts_received = 0;
         }
