@@ -11,6 +11,7 @@
 #include <caf/io/middleman.hpp>
 #include <caf/openssl/manager.hpp>
 
+#include <algorithm>
 #include <chrono>
 #include <set>
 #include <thread>
@@ -60,17 +61,20 @@ caf::expected<caf::actor> reach(caf::actor_system& sys, caf::scoped_actor& self,
 
 struct mirror_state {
   static inline const char* name = "axon.cluster_mirror";
+  std::map<std::string, caf::actor> managers;               // by node name
   std::map<std::string, monitor::node_report_clock> clocks; // by node name
 };
 
 // Once a second, asks every node manager for its report and applies it; a node that does
 // not answer within cluster.timeout is shown as suspect, one whose connection is gone as down.
+// (mirror_atom, name, manager) replaces the manager of a node that rejoined.
 caf::behavior cluster_mirror(caf::stateful_actor<mirror_state>* self,
                              std::map<std::string, caf::actor> managers,
                              cluster::cluster_settings settings) {
+  self->state.managers = std::move(managers);
   self->send(self, mirror_atom::value);
-  return {[=](mirror_atom) {
-    for (const auto& [name, manager] : managers) {
+  auto poll = [=](mirror_atom) {
+    for (const auto& [name, manager] : self->state.managers) {
       const auto* node = settings.find(name);
       std::string wanted; // remote actors someone inspects here
       for (const auto& probe : monitor::process_probes().actors())
@@ -90,7 +94,41 @@ caf::behavior cluster_mirror(caf::stateful_actor<mirror_state>* self,
           });
     }
     self->delayed_send(self, std::chrono::seconds(1), mirror_atom::value);
-  }};
+  };
+  auto rejoined = [=](mirror_atom, const std::string& name, const caf::actor& manager) {
+    self->state.managers[name] = manager;
+  };
+  return {poll, rejoined};
+}
+
+// Reaches node's manager and shakes hands: same Axon version and message-type set, the
+// expected name; the node then watches `session`.
+caf::expected<caf::actor> join(caf::actor_system& sys, const cluster::cluster_settings& settings,
+                               const cluster::node_address& node, const caf::actor& session) {
+  caf::scoped_actor self{sys};
+  auto manager = reach(sys, self, settings, node);
+  if (!manager)
+    return manager.error();
+  const auto here = this_identity();
+  caf::error failure;
+  self
+    ->request(*manager, settings.timeout, hello_atom::value, here.version, here.message_types,
+              session)
+    .receive(
+      [&](const std::string& answered_name, const std::string& version,
+          const std::string& message_types) {
+        if (auto mismatch = identity_mismatch(here, {version, message_types}); !mismatch.empty())
+          failure = node_error(node, mismatch);
+        else if (answered_name != node.name)
+          failure = node_error(node, "the node listening there is named " + answered_name
+                                       + ": check cluster.nodes");
+      },
+      [&](caf::error& err) {
+        failure = node_error(node, "no answer to the handshake (" + error_text(err) + ")");
+      });
+  if (failure)
+    return failure;
+  return manager;
 }
 
 } // namespace
@@ -114,35 +152,14 @@ cluster_connection::open(caf::actor_system& sys, const cluster::cluster_settings
   for (const auto& rule : settings.placement)
     if (rule.node != cluster::local_node)
       used.insert(rule.node);
-  caf::scoped_actor self{sys};
-  const auto here = this_identity();
   for (const auto& name : used) {
     const auto* node = settings.find(name);
     if (node == nullptr)
       return caf::make_error(caf::sec::invalid_argument,
                              "placement names node " + name + ", which is not in cluster.nodes");
-    auto manager = reach(sys, self, settings, *node);
+    auto manager = join(sys, settings, *node, conn->session_);
     if (!manager)
       return manager.error();
-    caf::error failure;
-    self
-      ->request(*manager, settings.timeout, hello_atom::value, here.version, here.message_types,
-                conn->session_)
-      .receive(
-        [&](const std::string& answered_name, const std::string& version,
-            const std::string& message_types) {
-          if (auto mismatch = identity_mismatch(here, {version, message_types});
-              !mismatch.empty())
-            failure = node_error(*node, mismatch);
-          else if (answered_name != node->name)
-            failure = node_error(*node, "the node listening there is named " + answered_name
-                                          + ": check cluster.nodes");
-        },
-        [&](caf::error& err) {
-          failure = node_error(*node, "no answer to the handshake (" + error_text(err) + ")");
-        });
-    if (failure)
-      return failure;
     conn->managers_.emplace(name, *manager);
   }
   if (monitor::process_probes().enabled())
@@ -151,6 +168,8 @@ cluster_connection::open(caf::actor_system& sys, const cluster::cluster_settings
 }
 
 std::string cluster_connection::placement_of(const std::string& name) const {
+  if (auto moved = moved_.find(name); moved != moved_.end())
+    return moved->second;
   return settings_.node_of(name);
 }
 
@@ -175,10 +194,58 @@ caf::expected<caf::actor> cluster_connection::spawn(const node_spec& node) const
 }
 
 std::string cluster_connection::where(const caf::actor_addr& actor) const {
+  auto name = node_name_of(actor);
+  if (name == cluster::local_node)
+    return name;
+  return name + " (" + settings_.find(name)->endpoint() + ")";
+}
+
+std::string cluster_connection::node_name_of(const caf::actor_addr& actor) const {
   for (const auto& [name, manager] : managers_)
     if (manager.node() == actor.node())
-      return name + " (" + settings_.find(name)->endpoint() + ")";
+      return name;
+  for (const auto& [name, node_id] : former_)
+    if (node_id == actor.node())
+      return name;
   return std::string{cluster::local_node};
+}
+
+bool cluster_connection::rejoin(const std::string& node, std::chrono::milliseconds within) {
+  const auto* address = settings_.find(node);
+  if (address == nullptr || managers_.count(node) == 0 || within.count() <= 0)
+    return false;
+  auto settings = settings_;
+  settings.timeout = within; // join() keeps trying until then
+  auto manager = join(sys_, settings, *address, session_);
+  if (!manager)
+    return false;
+  former_.emplace_back(node, managers_.at(node).node());
+  managers_[node] = *manager;
+  if (mirror_)
+    caf::anon_send(mirror_, mirror_atom::value, node, *manager);
+  return true;
+}
+
+std::string cluster_connection::relocate(const std::string& lost,
+                                         const std::vector<std::string>& graph_nodes) {
+  lost_.insert(lost);
+  // Hosts in the order preferred on a tie: node processes (config order), then this one,
+  // which already runs the coordinator, the supervisor and the loader.
+  std::vector<std::string> hosts;
+  for (const auto& node : settings_.nodes)
+    if (managers_.count(node.name) != 0 && lost_.count(node.name) == 0)
+      hosts.push_back(node.name);
+  hosts.emplace_back(cluster::local_node);
+  std::map<std::string, int> load;
+  for (const auto& name : graph_nodes)
+    ++load[placement_of(name)];
+  auto target = *std::min_element(hosts.begin(), hosts.end(), [&](const auto& a, const auto& b) {
+    return load[a] < load[b];
+  });
+  for (const auto& name : graph_nodes)
+    if (placement_of(name) == lost)
+      moved_[name] = target;
+  return target;
 }
 
 } // namespace axon

@@ -14,10 +14,14 @@
 #include <caf/actor.hpp>
 #include <caf/actor_system.hpp>
 #include <caf/expected.hpp>
+#include <caf/node_id.hpp>
 
 #include <map>
 #include <memory>
+#include <set>
 #include <string>
+#include <utility>
+#include <vector>
 
 namespace axon {
 
@@ -39,6 +43,11 @@ public:
   caf::expected<caf::actor> spawn(const node_spec& node) const override;
   /// "worker1 (127.0.0.1:7101)" for an actor on a node process, "local" for this one.
   std::string where(const caf::actor_addr& actor) const override;
+  std::string node_name_of(const caf::actor_addr& actor) const override;
+  /// Connects and shakes hands again; the mirror follows the new node manager.
+  bool rejoin(const std::string& node, std::chrono::milliseconds within) override;
+  std::string relocate(const std::string& lost,
+                       const std::vector<std::string>& graph_nodes) override;
 
 private:
   cluster_connection(caf::actor_system& sys, cluster::cluster_settings settings);
@@ -48,6 +57,11 @@ private:
   caf::actor session_;                         // watched by the nodes
   caf::actor mirror_;                          // copies the nodes' counters (monitoring on)
   std::map<std::string, caf::actor> managers_; // node name -> its node manager
+  // Recovery: the earlier processes of nodes that rejoined (their actors keep their node's
+  // name in messages), nodes given up on, and graph nodes moved off them (name -> node).
+  std::vector<std::pair<std::string, caf::node_id>> former_;
+  std::set<std::string> lost_;
+  std::map<std::string, std::string> moved_;
 };
 
 } // namespace axon

@@ -61,6 +61,8 @@ caf::behavior loader_behavior(loader_actor* self,
     [=](restore_atom, std::uint64_t epoch, std::uint64_t position) {
       auto& st = self->state;
       st.batches->restore({epoch, position, st.batches->cursor().seed});
+      st.credit = 0; // batches already sent are stale; the consumer grants credit anew
+      return true;
     },
     [=](stats_atom) {
       auto& st = self->state;

@@ -1,6 +1,7 @@
 // loader actor: streams the training split as batches under back-pressure.
 // Messages in:  (credit_atom, n) -> may send n more batches to the sender (the consumer);
-//               (restore_atom, epoch, position) -> continue from a saved cursor;
+//               (restore_atom, epoch, position) -> true: continues from a saved cursor,
+//               with no credit left (what was sent before the reply is stale);
 //               stats_atom -> JSON counters (epoch, position, credit, batches sent).
 // Messages out: batch_msg -> the consumer, only while it has credit: at most the granted
 //               window is ever in flight. Each epoch's order is reshuffled from the seed

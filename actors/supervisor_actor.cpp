@@ -19,7 +19,9 @@
 #include <nlohmann/json.hpp>
 
 #include <chrono>
+#include <cmath>
 #include <cstdio>
+#include <limits>
 #include <filesystem>
 #include <fstream>
 #include <iostream>
@@ -39,8 +41,8 @@ bert::batch as_batch(const data::batch& b) {
 class training_run {
 public:
   training_run(caf::blocking_actor* self, const supervisor_plan& plan)
-    : self_(self), plan_(plan), pipeline_(self->system(), plan.layout, plan.cluster),
-      specs_(bert::param_specs(plan.layout.model)) {
+    : self_(self), plan_(plan), specs_(bert::param_specs(plan.layout.model)) {
+    pipeline_.emplace(self->system(), plan.layout, plan.cluster);
   }
 
   void run() {
@@ -129,7 +131,7 @@ private:
       },
       [this](checkpoint_atom) {
         count_message();
-        save(false);
+        recovering([this] { save(false); });
         publish_details();
         return "checkpoint written: " + last_checkpoint_;
       },
@@ -191,7 +193,7 @@ private:
 
   // `stop` from the console: a final checkpoint, then the end (resumable; no test report).
   void stop_now() {
-    save(false);
+    recovering([this] { save(false); });
     log_->append({{"event", "stop"}, {"step", step_}, {"checkpoint", last_checkpoint_}});
     log_->close();
     ledger_->close();
@@ -206,16 +208,22 @@ private:
     auto log_path = fs::path{plan_.run_dir} / "metrics.jsonl";
     auto ledger_path = fs::path{plan_.run_dir} / "ledger.jsonl";
     if (plan_.resume) {
-      resume_from_checkpoint();
-      log_.emplace(train::metrics_log::open_for_resume(log_path, step_));
-      // Steps after the checkpoint are not in its weights: their ledger lines go too.
-      ledger_.emplace(train::metrics_log::open_for_resume(ledger_path, step_));
-      return;
+      if (!restore_checkpoint())
+        throw std::runtime_error("--resume: no valid checkpoint in " + plan_.run_dir
+                                 + "/checkpoints");
+      reopen_logs();
+    } else {
+      log_.emplace(train::metrics_log::create(log_path));
+      ledger_.emplace(train::metrics_log::create(ledger_path));
+      initial_weights();
     }
-    log_.emplace(train::metrics_log::create(log_path));
-    ledger_.emplace(train::metrics_log::create(ledger_path));
+    rewind_loader();
+  }
+
+  // The weights of step 0: fresh, with the KG's entity table and model.init's tensors.
+  void initial_weights() {
     if (plan_.init_weights.empty() && !plan_.entity_table.defined()) {
-      pipeline_.init_params();
+      pipeline_->init_params();
       return;
     }
     param_arena weights{specs_};
@@ -224,7 +232,34 @@ private:
       ops::copy_into(weights[bert::entity_table_name], plan_.entity_table);
     if (!plan_.init_weights.empty())
       load_init_weights(weights);
-    pipeline_.load_params(weights);
+    pipeline_->load_params(weights);
+  }
+
+  // Continuing from step_: the lines of metrics.jsonl and ledger.jsonl written after it
+  // go (those steps are not in the weights now), later lines append.
+  void reopen_logs() {
+    for (auto* log : {&log_, &ledger_}) {
+      auto path = log->has_value() ? (*log)->path() : fs::path{};
+      if (log->has_value())
+        (*log)->close();
+      else
+        path = fs::path{plan_.run_dir} / (log == &log_ ? "metrics.jsonl" : "ledger.jsonl");
+      log->emplace(train::metrics_log::open_for_resume(path, step_));
+    }
+  }
+
+  // The loader continues at cursor_ (after the last applied step); the batches it sent
+  // before are stale and dropped, then one batch of credit is granted.
+  void rewind_loader() {
+    self_->request(loader_, caf::infinite, restore_atom::value, cursor_.first, cursor_.second)
+      .receive([](bool) {},
+               [](caf::error& err) {
+                 throw std::runtime_error("rewinding the loader: " + error_text(err));
+               });
+    for (bool stale = true; stale;)
+      self_->receive([](msg::batch_msg&) {},
+                     caf::after(std::chrono::seconds(0)) >> [&] { stale = false; });
+    self_->send(loader_, credit_atom::value, std::int32_t{1});
   }
 
   // model.init: Hugging Face names; what the file lacks keeps its fresh values.
@@ -245,33 +280,142 @@ private:
     return {plan_.config_hash, specs_};
   }
 
-  void resume_from_checkpoint() {
+  // The newest valid checkpoint's state into the graph, step, epoch, cursor and early
+  // stopping; false when there is none.
+  bool restore_checkpoint() {
     auto found = checkpoint::load_latest_valid(plan_.run_dir, expected());
     for (const auto& skipped : found.skipped)
       std::cerr << "resume: skipping " << skipped.folder.string() << ": " << skipped.reason << '\n';
     if (!found.checkpoint)
-      throw std::runtime_error("--resume: no valid checkpoint in " + plan_.run_dir + "/checkpoints");
+      return false;
     const auto& ckpt = *found.checkpoint;
     bert::training_state state{param_arena{specs_}, {}, {}, ckpt.info.optimizer_step};
     state.first_moments = state.params.like();
     state.second_moments = state.params.like();
     checkpoint::restore(ckpt, state.params, state.first_moments, state.second_moments);
-    pipeline_.restore_state(state);
+    pipeline_->restore_state(state);
     step_ = ckpt.info.step;
     epoch_ = ckpt.info.epoch;
-    self_->send(loader_, restore_atom::value, ckpt.info.cursor.epoch, ckpt.info.cursor.position);
+    cursor_ = {ckpt.info.cursor.epoch, ckpt.info.cursor.position};
     auto history = nlohmann::json::parse(ckpt.info.metrics_history);
-    if (history.contains("early_stopping"))
-      stopping_state_ = history["early_stopping"].get<train::early_stopping_state>();
+    stopping_state_ = history.contains("early_stopping")
+                        ? history["early_stopping"].get<train::early_stopping_state>()
+                        : train::early_stopping_state{};
+    last_checkpoint_ = ckpt.folder.filename().string();
     std::cerr << "resumed from " << ckpt.folder.string() << " (step " << step_ << ", epoch "
               << epoch_ + 1 << ")\n";
+    return true;
+  }
+
+  // ---- recovery ------------------------------------------------------------------------
+  // Runs `work` (requests to the graph); when the graph loses an actor meanwhile, recovers
+  // and runs it again if the run is still at the same step. False when recovery went back
+  // to an earlier step (a checkpoint): the caller's work no longer applies.
+  template <class Work>
+  bool recovering(Work work) {
+    for (;;) {
+      const auto at = step_;
+      try {
+        work();
+        return true;
+      } catch (const bert::graph_failure& failure) {
+        recover(failure);
+        if (step_ != at)
+          return false;
+      }
+    }
+  }
+
+  // `interrupted`: the batch of the step that failed, if a step did. True when every
+  // optimizer actor had applied that step before the failure: it counts as done (its loss
+  // is unknown) and the loader continues after its batch.
+  bool recover(const bert::graph_failure& failure, const msg::batch_msg* interrupted = nullptr) {
+    const auto started = clock_type::now();
+    if (++recoveries_in_a_row_ > plan_.recovery_attempts)
+      throw std::runtime_error(
+        failure.what()
+        + (plan_.recovery_attempts == 0
+             ? std::string{}
+             : " (gave up after " + std::to_string(plan_.recovery_attempts)
+                 + " recoveries in a row without a completed step: train.recovery-attempts)"));
+    std::cerr << "recovery: " << failure.what() << '\n';
+    note_state(monitor::activity::idle);
+    // The state of the last applied step lives on in the optimizer actors when they all
+    // survived and hold the same step: none applied the interrupted one, or all did (the
+    // failure came after the coordinator had sent the updates).
+    std::optional<bert::training_state> survived;
+    bool applied = false;
+    try {
+      pipeline_->stop_coordinator(); // no step goes on applying updates meanwhile
+      auto state = pipeline_->gather_state();
+      applied = interrupted != nullptr && state.steps == step_ + 1;
+      if (state.steps == step_ || applied)
+        survived = std::move(state);
+    } catch (const std::exception& e) {
+      std::cerr << "recovery: " << e.what() << '\n';
+    }
+    auto placed = respawn_graph(failure.lost_nodes);
+    std::string restored_from = "optimizers";
+    if (survived) {
+      pipeline_->restore_state(*survived);
+    } else if (restore_checkpoint()) {
+      restored_from = "checkpoint " + last_checkpoint_;
+      reopen_logs();
+    } else { // nothing saved yet: from the start
+      restored_from = "start";
+      step_ = epoch_ = 0;
+      cursor_ = {0, 0};
+      stopping_state_ = {};
+      initial_weights();
+      reopen_logs();
+    }
+    if (applied) { // the loop records the step as done; the loader goes on after its batch
+      cursor_ = {interrupted->next_epoch, interrupted->next_position};
+      recoveries_in_a_row_ = 0;
+    }
+    rewind_loader();
+    double seconds = std::chrono::duration<double>(clock_type::now() - started).count();
+    log_->append({{"event", "recovery"},
+                  {"step", applied ? step_ + 1 : step_},
+                  {"lost", failure.lost_actors},
+                  {"nodes", failure.lost_nodes},
+                  {"placed", placed},
+                  {"restored_from", restored_from},
+                  {"seconds", seconds}});
+    std::cerr << "recovery: restored from " << restored_from << " in " << seconds
+              << " s; training continues after step " << (applied ? step_ + 1 : step_) << '\n';
+    note_state(monitor::activity::busy);
+    return applied;
+  }
+
+  // Stops the old graph (its messages in flight die with it) and spawns it anew. Each lost
+  // node process gets rejoin_timeout to come back; else its actors move to the surviving
+  // process hosting the fewest. Returns {lost node: where its actors run now}.
+  nlohmann::json respawn_graph(const std::vector<std::string>& lost_nodes) {
+    std::vector<std::string> graph_nodes;
+    for (const auto& node : pipeline_->graph().nodes())
+      graph_nodes.push_back(node.name);
+    pipeline_.reset();
+    nlohmann::json placed = nlohmann::json::object();
+    for (const auto& node : lost_nodes) {
+      if (plan_.cluster->rejoin(node, plan_.rejoin_timeout)) {
+        placed[node] = node;
+        std::cerr << "recovery: node " << node << " is back\n";
+      } else {
+        placed[node] = plan_.cluster->relocate(node, graph_nodes);
+        std::cerr << "recovery: node " << node << " did not come back within "
+                  << "cluster.rejoin-timeout; its actors now run on " << placed[node].get<std::string>()
+                  << '\n';
+      }
+    }
+    pipeline_.emplace(self_->system(), plan_.layout, plan_.cluster);
+    return placed;
   }
 
   // ---- the epochs --------------------------------------------------------------------
   void train_loop() {
     train::early_stopping stopping{plan_.stopping, stopping_state_};
     auto progress = train::progress_printer_for(stderr, plan_.log_every);
-    self_->send(loader_, credit_atom::value, std::int32_t{1});
     double loss_sum = 0, tokens = 0;
     std::int64_t logged_steps = 0;
     auto window_start = clock_type::now();
@@ -288,17 +432,29 @@ private:
       self_->send(loader_, credit_atom::value, std::int32_t{1}); // prefetch the next one
       auto lr = static_cast<float>(train::learning_rate(schedule_, step_));
       bert::batch in{batch.ids, batch.types, batch.mask, batch.labels, batch.entities};
-      auto [loss, grad_norm] = pipeline_.train_step(in, static_cast<std::uint64_t>(step_), lr);
+      double loss = 0;
+      try {
+        loss = pipeline_->train_step(in, static_cast<std::uint64_t>(step_), lr).first;
+        recoveries_in_a_row_ = 0;
+      } catch (const bert::graph_failure& failure) {
+        progress.finish();
+        if (!recover(failure, &batch))
+          continue; // the loader sends this step's batch again (or an earlier one)
+        loss = std::numeric_limits<double>::quiet_NaN(); // applied, but its loss never came
+      }
       ++step_;
       cursor_ = {batch.next_epoch, batch.next_position};
       record_samples(batch);
       const auto step_tokens = batch.ids.numel();
-      loss_sum += loss;
+      const bool loss_known = !std::isnan(loss);
+      if (loss_known) {
+        loss_sum += loss;
+        ++logged_steps;
+      }
       tokens += double(step_tokens);
-      ++logged_steps;
       progress.step_done(int(epoch_) + 1, plan_.epochs, step_, total_steps_, loss, step_tokens);
       record_step(loss, lr, step_tokens);
-      if (step_ % plan_.log_every == 0 || step_ == total_steps_) {
+      if ((step_ % plan_.log_every == 0 || step_ == total_steps_) && logged_steps > 0) {
         double seconds = std::chrono::duration<double>(clock_type::now() - window_start).count();
         log_->append(train::train_event(step_, int(epoch_) + 1, loss_sum / double(logged_steps), lr,
                                        tokens / std::max(seconds, 1e-9)));
@@ -314,7 +470,9 @@ private:
                               || (plan_.eval_every > 0 && step_ % plan_.eval_every == 0));
       if (evaluate_now) {
         progress.finish();
-        auto report = evaluate(*plan_.dev);
+        train::classification_report report{plan_.label_names};
+        if (!recovering([&] { report = evaluate(*plan_.dev); }))
+          continue;
         log_->append(train::eval_event("dev", step_, int(epoch_), report));
         double value = metric_of(report);
         auto decision = stopping.update(value, step_);
@@ -324,7 +482,8 @@ private:
         stopping_state_ = stopping.state();
         monitor::process_probes().add_eval_point(
           {step_, report.mean_loss(), report.accuracy(), report.macro_average().f1});
-        save(decision.improved);
+        if (!recovering([&] { save(decision.improved); }))
+          continue;
         if (plan_.early_stop && decision.should_stop) {
           log_->append(train::early_stop_event(step_, stopping.best_step(), *stopping.best_value(),
                                               plan_.metric));
@@ -334,7 +493,7 @@ private:
           break;
         }
       } else if (plan_.checkpoint_every > 0 && step_ % plan_.checkpoint_every == 0) {
-        save(false);
+        recovering([this] { save(false); });
       }
     }
     progress.finish();
@@ -379,7 +538,7 @@ private:
       auto b = batches.next();
       const auto rows = b.ids.size(0);
       auto micro_rows = static_cast<int>((rows + shards - 1) / shards);
-      auto [logits, losses] = pipeline_.evaluate(as_batch(b), micro_rows);
+      auto [logits, losses] = pipeline_->evaluate(as_batch(b), micro_rows);
       const auto classes = logits.size(1);
       double loss_sum = 0;
       for (std::int64_t r = 0; r < rows; ++r) {
@@ -403,8 +562,9 @@ private:
     auto unix_ms = std::chrono::duration_cast<std::chrono::milliseconds>(
                      std::chrono::system_clock::now().time_since_epoch())
                      .count();
-    monitor::process_probes().add_train_point(
-      {step_, loss, lr, double(step_tokens) / std::max(seconds, 1e-9), unix_ms});
+    if (!std::isnan(loss))
+      monitor::process_probes().add_train_point(
+        {step_, loss, lr, double(step_tokens) / std::max(seconds, 1e-9), unix_ms});
     publish_details();
   }
 
@@ -416,7 +576,7 @@ private:
     checkpoint::manifest info;
     info.step = step_;
     info.epoch = epoch_;
-    auto state = pipeline_.gather_state();
+    auto state = pipeline_->gather_state();
     info.optimizer_step = state.steps;
     info.cursor = {cursor_.first, cursor_.second, {plan_.layout.seed}};
     info.rng_states = {{"seed", plan_.layout.seed}};
@@ -430,26 +590,45 @@ private:
 
   // ---- the end: best model on test ------------------------------------------------------
   void finish() {
-    if (auto best = checkpoint::best_checkpoint(plan_.run_dir)) {
-      auto folder = fs::path{plan_.run_dir} / "checkpoints" / ("step-" + std::to_string(*best));
-      auto ckpt = checkpoint::load_checkpoint(folder, expected());
-      param_arena weights{specs_};
-      checkpoint::load_weights(ckpt.model, weights);
-      pipeline_.load_params(weights);
-      std::cerr << "best checkpoint: step " << *best << '\n';
+    std::optional<train::classification_report> report;
+    while (!report) {
+      try {
+        report = best_on_test();
+      } catch (const bert::graph_failure& failure) { // training is over: only the graph is needed
+        if (++recoveries_in_a_row_ > plan_.recovery_attempts)
+          throw;
+        std::cerr << "recovery: " << failure.what() << '\n';
+        respawn_graph(failure.lost_nodes);
+      }
     }
     if (plan_.test->empty()) {
       std::cout << "no test split: nothing to report on test" << std::endl;
       return;
     }
-    auto report = evaluate(*plan_.test);
     if (!logged_test_event())
-      log_->append(train::test_event("test", step_, report));
+      log_->append(train::test_event("test", step_, *report));
     log_->close();
     ledger_->close();
-    std::cout << report.to_text() << '\n';
-    std::printf("test accuracy=%.4f macro_f1=%.4f\n", report.accuracy(), report.macro_average().f1);
+    std::cout << report->to_text() << '\n';
+    std::printf("test accuracy=%.4f macro_f1=%.4f\n", report->accuracy(),
+                report->macro_average().f1);
     std::fflush(stdout);
+  }
+
+  // The best checkpoint's weights into the graph, then its report on test (empty without
+  // a test split).
+  train::classification_report best_on_test() {
+    if (auto best = checkpoint::best_checkpoint(plan_.run_dir)) {
+      auto folder = fs::path{plan_.run_dir} / "checkpoints" / ("step-" + std::to_string(*best));
+      auto ckpt = checkpoint::load_checkpoint(folder, expected());
+      param_arena weights{specs_};
+      checkpoint::load_weights(ckpt.model, weights);
+      pipeline_->load_params(weights);
+      std::cerr << "best checkpoint: step " << *best << '\n';
+    }
+    if (plan_.test->empty())
+      return train::classification_report{plan_.label_names};
+    return evaluate(*plan_.test);
   }
 
   // True when metrics.jsonl already ends with the test event (a resumed, finished run).
@@ -463,7 +642,7 @@ private:
 
   caf::blocking_actor* self_;
   const supervisor_plan& plan_;
-  bert::pipeline pipeline_;
+  std::optional<bert::pipeline> pipeline_; // spawned anew by recovery
   std::vector<param_spec> specs_;
   caf::actor loader_;
   std::optional<train::metrics_log> log_; // opened by start()
@@ -479,6 +658,7 @@ private:
   monitor::actor_probe* probe_ = nullptr; // null: monitoring off
   bool paused_ = false, stop_requested_ = false;
   std::string last_checkpoint_;
+  int recoveries_in_a_row_ = 0; // without a completed step between them
   clock_type::time_point last_step_end_ = clock_type::now();
 };
 

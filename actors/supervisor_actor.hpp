@@ -7,6 +7,14 @@
 // evaluates the best model on test, printing the report and, last,
 // `test accuracy=A macro_f1=F`. With `resume` it continues from the newest valid
 // checkpoint of the run directory exactly where the saved run was.
+// Recovery: when an actor of the graph goes down (it failed, was killed, or its node process
+// died or froze past cluster.timeout), the interrupted step is dropped, the graph is spawned
+// anew (a lost node's actors on the same node if it is back within rejoin_timeout, else on
+// the surviving process hosting the fewest), its state restored from the surviving
+// optimizer actors (the last applied step) or else from the newest valid checkpoint, the
+// loader rewound to the matching cursor, and training goes on; metrics.jsonl gets a
+// "recovery" event. After recovery_attempts recoveries without a step completed between
+// them, the job fails with the last failure.
 // It is a detached blocking actor: its steps are a plain sequential loop (one request per
 // step, so blocking costs nothing measurable), on its own thread, not a compute thread.
 // It exits normally when done, or with an error whose message says what went wrong.
@@ -20,6 +28,7 @@
 #include <caf/actor.hpp>
 #include <caf/actor_system.hpp>
 
+#include <chrono>
 #include <memory>
 #include <string>
 #include <vector>
@@ -50,7 +59,9 @@ struct supervisor_plan {
   std::string config_hash;
   bool resume = false;
   std::string init_weights; // safetensors with Hugging Face names; empty: random init
-  std::shared_ptr<const remote_nodes> cluster; // node processes of the placement; null: local
+  std::shared_ptr<remote_nodes> cluster; // node processes of the placement; null: local
+  int recovery_attempts = 3; // recoveries in a row without a completed step; 0: none
+  std::chrono::milliseconds rejoin_timeout{10000}; // wait for a lost node process to return
   tensor entity_table;      // (E,D) KG entity embeddings to start from; undefined: random
 };
 

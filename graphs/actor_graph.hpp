@@ -23,6 +23,7 @@
 #include <caf/message.hpp>
 #include <caf/type_id.hpp>
 
+#include <chrono>
 #include <functional>
 #include <map>
 #include <string>
@@ -62,6 +63,17 @@ public:
   virtual caf::expected<caf::actor> spawn(const node_spec& node) const = 0;
   /// For messages: "worker1 (127.0.0.1:7101)", or "local" for this process.
   virtual std::string where(const caf::actor_addr& actor) const = 0;
+  /// The name of the node process running `actor`, or "local" for this process.
+  virtual std::string node_name_of(const caf::actor_addr& actor) const = 0;
+
+  // Recovery after a node process was lost (the supervisor's fault handling):
+  /// Connects to `node` again (a restarted process at its address), trying for `within`;
+  /// false when it is not back by then.
+  virtual bool rejoin(const std::string& node, std::chrono::milliseconds within) = 0;
+  /// Places every graph node that ran on `lost` (among `graph_nodes`) on the surviving
+  /// process (a node still connected, or "local") hosting the fewest of them; returns it.
+  virtual std::string relocate(const std::string& lost,
+                               const std::vector<std::string>& graph_nodes) = 0;
 };
 using kind_table = std::map<std::string, node_factory>;
 

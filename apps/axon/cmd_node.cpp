@@ -92,9 +92,13 @@ int node(args words) {
   kinds.insert(wire_sink_kind());
   auto manager = spawn_node_manager(sys, name, std::move(kinds));
   const char* bind = settings.bind.c_str();
+  // SO_REUSEADDR: a node restarted after a crash gets its port back at once, while
+  // connections of its previous process linger in TIME_WAIT; a second live listener on the
+  // port is still refused.
+  const bool reuse_address = true;
   auto port = settings.tls.enabled()
-                ? caf::openssl::publish(manager, self_address->port, bind, false)
-                : sys.middleman().publish(manager, self_address->port, bind, false);
+                ? caf::openssl::publish(manager, self_address->port, bind, reuse_address)
+                : sys.middleman().publish(manager, self_address->port, bind, reuse_address);
   if (!port) {
     std::cerr << "axon node: cannot listen on " << settings.bind << ":" << self_address->port
               << " (" << error_text(port.error())

@@ -142,6 +142,9 @@ void fill_plan(supervisor_plan& plan, const config::resolved_config& cfg,
   plan.early_stop = plan.stopping.patience > 0;
   plan.config_hash = job_hash(cfg);
   plan.init_weights = cfg.get_string("model.init");
+  plan.recovery_attempts = static_cast<int>(cfg.get_int("train.recovery-attempts"));
+  plan.rejoin_timeout = std::chrono::duration_cast<std::chrono::milliseconds>(
+    cfg.get_timespan("cluster.rejoin-timeout"));
 }
 
 } // namespace axon::app

@@ -47,19 +47,36 @@ tensor copy_part(const tensor& flat, const optimizer_part& part) {
 template <class Done, class Handler>
 void pipeline::await(const std::string& what, Done done, Handler handler) {
   std::string failure;
+  std::vector<std::string> lost_nodes;
+  std::set<std::string> lost_now;
   self_->receive_while([&] { return !done() && failure.empty(); })(
     handler, [&](caf::error& err) { failure = error_text(err); },
     [&](caf::down_msg& down) {
       auto name = running_.name_of(down.source);
-      failure = "actor " + (name.empty() ? std::string{"?"} : name) + " of the training graph";
+      if (name.empty() || lost_.count(name) != 0)
+        return; // reported already (the other actors of a lost node process)
+      lost_now.insert(name);
+      failure = "actor " + name + " of the training graph";
       if (remote_ != nullptr)
         failure += " on node " + remote_->where(down.source);
       failure += " stopped: " + error_text(down.reason);
-      if (down.reason == caf::exit_reason::remote_link_unreachable)
-        failure += " (its node process died, or was silent longer than cluster.timeout)";
+      if (down.reason != caf::exit_reason::remote_link_unreachable || remote_ == nullptr)
+        return;
+      failure += " (its node process died, or was silent longer than cluster.timeout)";
+      // The node process is gone, and with it every actor it ran.
+      auto node = remote_->node_name_of(down.source);
+      lost_nodes.push_back(node);
+      for (const auto& spec : graph_.nodes())
+        if (spec.placement == node)
+          lost_now.insert(spec.name);
     });
-  if (!failure.empty())
+  if (failure.empty())
+    return;
+  if (lost_now.empty())
     throw std::runtime_error(what + ": " + failure);
+  lost_.insert(lost_now.begin(), lost_now.end());
+  throw graph_failure(what + ": " + failure, {lost_now.begin(), lost_now.end()},
+                      std::move(lost_nodes));
 }
 
 pipeline::pipeline(caf::actor_system& sys, const job_layout& layout,
@@ -135,21 +152,46 @@ std::pair<tensor, tensor> pipeline::evaluate(const batch& in, int micro_rows) {
   return result;
 }
 
+void pipeline::stop_coordinator() {
+  const auto& coordinator = running_.at("coordinator");
+  if (lost_.count("coordinator") != 0)
+    return;
+  self_->send_exit(coordinator, caf::exit_reason::user_shutdown);
+  bool gone = false;
+  self_->receive_while([&] { return !gone; })([&](caf::down_msg& down) {
+    auto name = running_.name_of(down.source);
+    if (!name.empty())
+      lost_.insert(name);
+    gone = name == "coordinator";
+  });
+}
+
 training_state pipeline::gather_state() {
-  training_state state{param_arena{param_specs(layout_.model)}, {}, {}, 0};
+  training_state state{param_arena{param_specs(layout_.model)}, {}, {}, -1};
   state.first_moments = state.params.like();
   state.second_moments = state.params.like();
   for (const auto& part : optimizer_parts(layout_)) {
+    if (lost_.count(part.node) != 0)
+      throw std::runtime_error("reading optimizer state: " + part.node + " is lost");
     self_->send(running_.at(part.node), state_atom::value);
     bool done = false;
+    std::int64_t part_steps = 0;
+    const auto from_part = caf::actor_cast<caf::strong_actor_ptr>(running_.at(part.node));
     await("reading optimizer state", [&] { return done; },
           [&](tensor& params, tensor& m, tensor& v, std::int64_t steps) {
+            if (self_->current_sender() != from_part)
+              return; // the answer to an earlier, interrupted reading
             for (auto [from, to] : {std::pair{&params, &state.params},
                                     {&m, &state.first_moments}, {&v, &state.second_moments}})
               std::memcpy(to->flat().data<float>() + part.offset, from->raw(), from->nbytes());
-            state.steps = steps;
+            part_steps = steps;
             done = true;
           });
+    if (state.steps >= 0 && part_steps != state.steps) // a step interrupted while applied
+      throw std::runtime_error("reading optimizer state: " + part.node + " has taken "
+                               + std::to_string(part_steps) + " steps, the others "
+                               + std::to_string(state.steps));
+    state.steps = part_steps;
   }
   return state;
 }

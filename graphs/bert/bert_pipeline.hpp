@@ -1,8 +1,8 @@
 // pipeline: a spawned BERT training graph driven from ordinary (blocking) code, one
 // request per step. Used by `axon bench train --mode actors`, by tests, and by the
 // supervisor's helpers; steps inside run as messages between the graph's actors.
-// A failure inside the graph (an actor exiting with an error) surfaces as a
-// std::runtime_error carrying that actor's message.
+// An actor of the graph going down surfaces as a graph_failure naming what is lost (with
+// a lost node process, every actor it ran); an error reply as a std::runtime_error.
 #pragma once
 
 #include "graphs/bert/bert_graph.hpp"
@@ -13,10 +13,24 @@
 #include <caf/scoped_actor.hpp>
 
 #include <memory>
+#include <set>
+#include <stdexcept>
 #include <string>
 #include <utility>
+#include <vector>
 
 namespace axon::bert {
+
+/// An actor of the graph went down (it failed, was killed, or its node process was lost).
+/// what(): the operation, the actor, its node and the reason.
+struct graph_failure : std::runtime_error {
+  graph_failure(const std::string& what, std::vector<std::string> actors,
+                std::vector<std::string> nodes)
+    : std::runtime_error(what), lost_actors(std::move(actors)), lost_nodes(std::move(nodes)) {
+  }
+  std::vector<std::string> lost_actors; // graph node names, sorted
+  std::vector<std::string> lost_nodes;  // node processes whose connection was lost
+};
 
 /// The optimizer state of the whole model, in param_specs(model) order.
 struct training_state {
@@ -45,7 +59,13 @@ public:
   /// Forward only: (logits (B,K), per-row losses (B) or undefined without labels).
   std::pair<tensor, tensor> evaluate(const batch& in, int micro_rows);
 
-  /// Parameters and AdamW moments of every stage, as one model-wide state.
+  /// Stops the coordinator and waits until it is gone, so that no step can go on applying
+  /// updates while a failed graph's state is read (recovery); other actors going down
+  /// meanwhile are noted as lost.
+  void stop_coordinator();
+  /// Parameters and AdamW moments of every stage, as one model-wide state. Throws
+  /// std::runtime_error when an optimizer actor is lost or the actors hold different steps
+  /// (a step applied by some of them only).
   training_state gather_state();
   /// Continues from a saved state (laid out as param_specs(layout.model)).
   void restore_state(const training_state& state);
@@ -55,9 +75,9 @@ public:
   const running_graph& actors() const { return running_; }
 
 private:
-  // Receives with `handler` until `done()` holds. An error reply or a graph actor going
-  // down ends the wait with std::runtime_error("what: reason"), naming the actor and, on
-  // a cluster, its node.
+  // Receives with `handler` until `done()` holds. An error reply ends the wait with
+  // std::runtime_error("what: reason"), a graph actor going down with graph_failure naming
+  // the actor and, on a cluster, its node (actors already known lost are not news).
   template <class Done, class Handler>
   void await(const std::string& what, Done done, Handler handler);
 
@@ -66,6 +86,7 @@ private:
   std::shared_ptr<const remote_nodes> remote_;
   actor_graph graph_;
   running_graph running_;
+  std::set<std::string> lost_; // graph nodes known to be down
   caf::scoped_actor self_;
 };
 

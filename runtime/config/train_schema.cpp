@@ -93,6 +93,9 @@ std::vector<key_spec> keys() {
             "steps between checkpoints; 0: at evaluations only"),
     int_key("train", "keep-checkpoints", 3, "[1, 1000]", "recent checkpoints kept (and the best)"),
     int_key("train", "credit-window", 2, "[1, 64]", "micro-batches in flight per pipeline stage"),
+    int_key("train", "recovery-attempts", 3, "[0, 1000]",
+            "recoveries from a lost actor or node in a row (no step completed between them) "
+            "before the job gives up; 0: a lost actor ends the job"),
 
     int_key("eval", "every-steps", 0, "[0, inf)", "steps between evaluations; 0: epoch ends only"),
     choice_key("eval", "metric", {"accuracy", "macro_f1", "loss"},
@@ -119,6 +122,9 @@ std::vector<key_spec> keys() {
                  "interval of heartbeats between connected processes"),
     timespan_key("cluster", "timeout", std::chrono::seconds{5}, "[100ms, 1h]",
                  "a node silent this long is down (also the limit for connecting)"),
+    timespan_key("cluster", "rejoin-timeout", std::chrono::seconds{10}, "[0s, 1h]",
+                 "how long recovery waits for a lost node process to come back before moving "
+                 "its actors to a surviving process"),
     path_key("cluster", "tls-certificate", "", "PEM certificate of this process (TLS on when set)"),
     path_key("cluster", "tls-key", "", "PEM private key of that certificate"),
     path_key("cluster", "tls-ca", "", "PEM CA certificate that peers' certificates must chain to"),

@@ -61,9 +61,17 @@ BOOST_FIXTURE_TEST_CASE(loader_respects_credit_and_restores_its_cursor, test::ac
   BOOST_TEST(first[8].epoch == 1u); // the second epoch, reshuffled
   BOOST_TEST(!same_batch(first[0], first[8]));
 
-  // A new loader restored to the cursor after batch 4 sends batches 5.. again.
+  // A new loader restored to the cursor after batch 4 sends batches 5.. again. The
+  // batches it sent before its reply are stale: a rewinding consumer drops them.
   auto restored = spawn_loader(sys, examples(30), options);
-  self->send(restored, restore_atom::value, first[4].next_epoch, first[4].next_position);
+  self->send(restored, credit_atom::value, std::int32_t{3});
+  bool restored_ok = false;
+  self->request(restored, caf::infinite, restore_atom::value, first[4].next_epoch,
+                first[4].next_position)
+    .receive([&](bool ok) { restored_ok = ok; }, [](caf::error&) {});
+  BOOST_TEST(restored_ok);
+  receive_batches(3); // the stale ones, waiting in the mailbox
+  BOOST_TEST(nothing_more());
   self->send(restored, credit_atom::value, std::int32_t{5});
   auto again = receive_batches(5);
   for (int k = 0; k < 5; ++k)

@@ -11,6 +11,8 @@
 #include <fcntl.h>
 #include <filesystem>
 #include <fstream>
+#include <map>
+#include <set>
 #include <string>
 #include <sys/wait.h>
 #include <thread>
@@ -124,6 +126,46 @@ inline std::vector<nlohmann::json> events(const fs::path& run_dir, const std::st
       out.push_back(j);
   }
   return out;
+}
+
+/// Waits until RUN_DIR/metrics.jsonl holds an event of `kind`; false after `limit`.
+inline bool wait_for_event(const fs::path& run_dir, const std::string& kind,
+                           std::chrono::milliseconds limit) {
+  for (auto end = clock_type::now() + limit; clock_type::now() < end;) {
+    if (!events(run_dir, kind).empty())
+      return true;
+    std::this_thread::sleep_for(50ms);
+  }
+  return false;
+}
+
+/// RUN_DIR/ledger.jsonl, a JSON object per applied step ("step", "epoch", "samples").
+inline std::vector<nlohmann::json> ledger(const fs::path& run_dir) {
+  std::vector<nlohmann::json> lines;
+  std::ifstream in{run_dir / "ledger.jsonl"};
+  for (std::string line; std::getline(in, line);)
+    lines.push_back(nlohmann::json::parse(line));
+  return lines;
+}
+
+/// Whether every epoch of `lines` applied each of the `train_rows` examples exactly once
+/// ("" when so, else what is wrong); `epochs` is how many there must be.
+inline std::string exactly_once_problem(const std::vector<nlohmann::json>& lines,
+                                        std::size_t epochs, std::size_t train_rows) {
+  std::map<std::int64_t, std::multiset<int>> per_epoch;
+  for (const auto& line : lines)
+    for (int sample : line["samples"])
+      per_epoch[line["epoch"].get<std::int64_t>()].insert(sample);
+  if (per_epoch.size() != epochs)
+    return std::to_string(per_epoch.size()) + " epochs in the ledger, not " + std::to_string(epochs);
+  for (const auto& [epoch, samples] : per_epoch) {
+    auto distinct = std::set<int>(samples.begin(), samples.end()).size();
+    if (samples.size() != train_rows || distinct != train_rows)
+      return "epoch " + std::to_string(epoch) + " applied " + std::to_string(samples.size())
+             + " samples (" + std::to_string(distinct) + " distinct) of "
+             + std::to_string(train_rows);
+  }
+  return "";
 }
 
 } // namespace axon::test

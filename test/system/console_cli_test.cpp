@@ -2,7 +2,7 @@
 // sane numbers, the graph's credit windows, unauthorised control refused and logged,
 // pause holding the step and resume moving it, `set train.lr` in metrics.jsonl and in the
 // next steps' rates, checkpoint, Prometheus text, stop with a final checkpoint; and
-// `kill ACTOR` ending a job with a message naming the actor.
+// `kill ACTOR` as a fault drill: the job recovers from the lost actor and trains on.
 #include "test/monitor/http_get.hpp"
 #include "test/system/job_process.hpp"
 
@@ -140,14 +140,25 @@ BOOST_AUTO_TEST_CASE(inspects_and_steers_a_running_job) {
   BOOST_TEST(job.log().find("stopped by the console") != std::string::npos);
 }
 
-BOOST_AUTO_TEST_CASE(kill_ends_the_job_naming_the_actor) {
+BOOST_AUTO_TEST_CASE(a_killed_actor_is_recovered_from) {
   job_process job{"console_kill"};
   BOOST_REQUIRE_MESSAGE(wait_for([&] { return job.step() >= 1; }, 60), job.log());
   auto killed = job.console("--run " + job.run_dir().string() + " -c \"kill shard1.stage0\"");
   BOOST_REQUIRE_MESSAGE(killed.status == 0, killed.output);
-  BOOST_TEST(job.wait_exit(60) == 1, job.log());
+  // The supervisor respawns the graph, restores the state the optimizer actors kept, and
+  // training goes on.
+  BOOST_REQUIRE_MESSAGE(wait_for([&] { return !events(job.run_dir(), "recovery").empty(); }, 60),
+                        job.log());
+  auto recovery = events(job.run_dir(), "recovery")[0];
+  BOOST_TEST(recovery["lost"] == json::array({"shard1.stage0"}), recovery.dump());
+  BOOST_TEST(recovery["restored_from"] == "optimizers", job.log());
   BOOST_TEST(job.log().find("actor shard1.stage0 of the training graph stopped") != std::string::npos,
              job.log());
+  const auto at = recovery["step"].get<std::int64_t>();
+  BOOST_REQUIRE_MESSAGE(wait_for([&] { return job.step() >= at + 3; }, 60), job.log());
+  auto stopped = job.console("--run " + job.run_dir().string() + " -c stop");
+  BOOST_REQUIRE_MESSAGE(stopped.status == 0, stopped.output);
+  BOOST_TEST(job.wait_exit(60) == 0, job.log());
 }
 
 BOOST_AUTO_TEST_SUITE_END()

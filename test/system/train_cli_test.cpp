@@ -185,28 +185,12 @@ BOOST_FIXTURE_TEST_CASE(killed_and_resumed_equals_uninterrupted, generated_data)
 
   // The ledger: the resumed run applied the same samples at the same steps, and every epoch
   // applied each training example exactly once.
-  auto ledger = [](const fs::path& run_dir) {
-    std::vector<nlohmann::json> lines;
-    std::ifstream in{run_dir / "ledger.jsonl"};
-    for (std::string line; std::getline(in, line);)
-      lines.push_back(nlohmann::json::parse(line));
-    return lines;
-  };
   auto whole_ledger = ledger(dir.path / "whole"), killed_ledger = ledger(killed_dir);
   BOOST_REQUIRE(whole_ledger.size() == a.back()["step"].get<std::size_t>());
   BOOST_TEST((whole_ledger == killed_ledger));
   std::smatch train_rows;
   BOOST_REQUIRE(std::regex_search(whole.output, train_rows, std::regex{R"(train: (\d+) rows)"}));
-  std::map<std::int64_t, std::multiset<int>> per_epoch;
-  for (const auto& line : killed_ledger)
-    for (int sample : line["samples"])
-      per_epoch[line["epoch"].get<std::int64_t>()].insert(sample);
-  BOOST_TEST(per_epoch.size() == 4u); // train.epochs
-  for (const auto& [epoch, samples] : per_epoch) {
-    BOOST_TEST_INFO("epoch " << epoch);
-    BOOST_TEST(samples.size() == std::stoul(train_rows[1]));
-    BOOST_TEST(std::set<int>(samples.begin(), samples.end()).size() == samples.size());
-  }
+  BOOST_TEST(exactly_once_problem(killed_ledger, 4, std::stoul(train_rows[1])) == ""); // 4 epochs
 
   // Resuming a finished run trains nothing more and logs no second test event.
   auto again = run(axon_command + " train --resume " + killed_dir.string());
