@@ -331,14 +331,7 @@ private:
   // is unknown) and the loader continues after its batch.
   bool recover(const bert::graph_failure& failure, const msg::batch_msg* interrupted = nullptr) {
     const auto started = clock_type::now();
-    if (++recoveries_in_a_row_ > plan_.recovery_attempts)
-      throw std::runtime_error(
-        failure.what()
-        + (plan_.recovery_attempts == 0
-             ? std::string{}
-             : " (gave up after " + std::to_string(plan_.recovery_attempts)
-                 + " recoveries in a row without a completed step: train.recovery-attempts)"));
-    std::cerr << "recovery: " << failure.what() << '\n';
+    count_attempt(failure);
     note_state(monitor::activity::idle);
     // The state of the last applied step lives on in the optimizer actors when they all
     // survived and hold the same step: none applied the interrupted one, or all did (the
@@ -354,20 +347,19 @@ private:
     } catch (const std::exception& e) {
       std::cerr << "recovery: " << e.what() << '\n';
     }
-    auto placed = respawn_graph(failure.lost_nodes);
-    std::string restored_from = "optimizers";
-    if (survived) {
-      pipeline_->restore_state(*survived);
-    } else if (restore_checkpoint()) {
-      restored_from = "checkpoint " + last_checkpoint_;
-      reopen_logs();
-    } else { // nothing saved yet: from the start
-      restored_from = "start";
-      step_ = epoch_ = 0;
-      cursor_ = {0, 0};
-      stopping_state_ = {};
-      initial_weights();
-      reopen_logs();
+    // A node lost while the graph is spawned again or its state restored: once more, from
+    // the same state, as a further attempt.
+    nlohmann::json placed = nlohmann::json::object();
+    std::string restored_from;
+    for (auto lost_nodes = pipeline_->lost_nodes();;) { // those found while reading, too
+      try {
+        placed.update(respawn_graph(lost_nodes));
+        restored_from = restore(survived);
+        break;
+      } catch (const bert::graph_failure& again) {
+        count_attempt(again);
+        lost_nodes = again.lost_nodes;
+      }
     }
     if (applied) { // the loop records the step as done; the loader goes on after its batch
       cursor_ = {interrupted->next_epoch, interrupted->next_position};
@@ -386,6 +378,37 @@ private:
               << " s; training continues after step " << (applied ? step_ + 1 : step_) << '\n';
     note_state(monitor::activity::busy);
     return applied;
+  }
+
+  // One more recovery in a row; past train.recovery-attempts the job ends with `failure`.
+  void count_attempt(const bert::graph_failure& failure) {
+    if (++recoveries_in_a_row_ > plan_.recovery_attempts)
+      throw std::runtime_error(
+        failure.what()
+        + (plan_.recovery_attempts == 0
+             ? std::string{}
+             : " (gave up after " + std::to_string(plan_.recovery_attempts)
+                 + " recoveries in a row without a completed step: train.recovery-attempts)"));
+    std::cerr << "recovery: " << failure.what() << '\n';
+  }
+
+  // The state into the new graph: the optimizers' if they had it, else the newest valid
+  // checkpoint's, else the initial weights. Returns which.
+  std::string restore(const std::optional<bert::training_state>& survived) {
+    if (survived) {
+      pipeline_->restore_state(*survived);
+      return "optimizers";
+    }
+    if (restore_checkpoint()) {
+      reopen_logs();
+      return "checkpoint " + last_checkpoint_;
+    }
+    step_ = epoch_ = 0; // nothing saved yet: from the start
+    cursor_ = {0, 0};
+    stopping_state_ = {};
+    initial_weights();
+    reopen_logs();
+    return "start";
   }
 
   // Stops the old graph (its messages in flight die with it) and spawns it anew. Each lost
@@ -595,9 +618,7 @@ private:
       try {
         report = best_on_test();
       } catch (const bert::graph_failure& failure) { // training is over: only the graph is needed
-        if (++recoveries_in_a_row_ > plan_.recovery_attempts)
-          throw;
-        std::cerr << "recovery: " << failure.what() << '\n';
+        count_attempt(failure);
         respawn_graph(failure.lost_nodes);
       }
     }

@@ -8,6 +8,7 @@
 
 #include <caf/all.hpp>
 
+#include <algorithm>
 #include <cstring>
 #include <stdexcept>
 
@@ -44,39 +45,47 @@ tensor copy_part(const tensor& flat, const optimizer_part& part) {
 
 } // namespace
 
+std::vector<std::string> pipeline::note_down(const caf::down_msg& down) {
+  auto name = running_.name_of(down.source);
+  if (name.empty() || lost_.count(name) != 0)
+    return {}; // not of this graph, or noted already (another actor of a lost node process)
+  std::vector<std::string> lost_now{name};
+  if (remote_ != nullptr && down.reason == caf::exit_reason::remote_link_unreachable) {
+    // The node process is gone, and with it every actor it ran.
+    auto node = remote_->node_name_of(down.source);
+    lost_nodes_.insert(node);
+    for (const auto& spec : graph_.nodes())
+      if (spec.placement == node && spec.name != name)
+        lost_now.push_back(spec.name);
+  }
+  lost_.insert(lost_now.begin(), lost_now.end());
+  return lost_now;
+}
+
 template <class Done, class Handler>
 void pipeline::await(const std::string& what, Done done, Handler handler) {
   std::string failure;
-  std::vector<std::string> lost_nodes;
-  std::set<std::string> lost_now;
+  std::vector<std::string> lost_now;
   self_->receive_while([&] { return !done() && failure.empty(); })(
     handler, [&](caf::error& err) { failure = error_text(err); },
     [&](caf::down_msg& down) {
-      auto name = running_.name_of(down.source);
-      if (name.empty() || lost_.count(name) != 0)
-        return; // reported already (the other actors of a lost node process)
-      lost_now.insert(name);
-      failure = "actor " + name + " of the training graph";
+      lost_now = note_down(down);
+      if (lost_now.empty())
+        return;
+      failure = "actor " + lost_now.front() + " of the training graph";
       if (remote_ != nullptr)
         failure += " on node " + remote_->where(down.source);
       failure += " stopped: " + error_text(down.reason);
-      if (down.reason != caf::exit_reason::remote_link_unreachable || remote_ == nullptr)
-        return;
-      failure += " (its node process died, or was silent longer than cluster.timeout)";
-      // The node process is gone, and with it every actor it ran.
-      auto node = remote_->node_name_of(down.source);
-      lost_nodes.push_back(node);
-      for (const auto& spec : graph_.nodes())
-        if (spec.placement == node)
-          lost_now.insert(spec.name);
+      if (remote_ != nullptr && down.reason == caf::exit_reason::remote_link_unreachable)
+        failure += " (its node process died, or was silent longer than cluster.timeout)";
     });
   if (failure.empty())
     return;
   if (lost_now.empty())
     throw std::runtime_error(what + ": " + failure);
-  lost_.insert(lost_now.begin(), lost_now.end());
-  throw graph_failure(what + ": " + failure, {lost_now.begin(), lost_now.end()},
-                      std::move(lost_nodes));
+  std::sort(lost_now.begin(), lost_now.end());
+  throw graph_failure(what + ": " + failure, std::move(lost_now),
+                      {lost_nodes_.begin(), lost_nodes_.end()});
 }
 
 pipeline::pipeline(caf::actor_system& sys, const job_layout& layout,
@@ -159,10 +168,8 @@ void pipeline::stop_coordinator() {
   self_->send_exit(coordinator, caf::exit_reason::user_shutdown);
   bool gone = false;
   self_->receive_while([&] { return !gone; })([&](caf::down_msg& down) {
-    auto name = running_.name_of(down.source);
-    if (!name.empty())
-      lost_.insert(name);
-    gone = name == "coordinator";
+    note_down(down);
+    gone = down.source == coordinator.address();
   });
 }
 

@@ -11,6 +11,7 @@
 
 #include <caf/actor_system.hpp>
 #include <caf/scoped_actor.hpp>
+#include <caf/system_messages.hpp>
 
 #include <memory>
 #include <set>
@@ -28,8 +29,8 @@ struct graph_failure : std::runtime_error {
                 std::vector<std::string> nodes)
     : std::runtime_error(what), lost_actors(std::move(actors)), lost_nodes(std::move(nodes)) {
   }
-  std::vector<std::string> lost_actors; // graph node names, sorted
-  std::vector<std::string> lost_nodes;  // node processes whose connection was lost
+  std::vector<std::string> lost_actors; // graph node names noticed now, sorted
+  std::vector<std::string> lost_nodes;  // every node process of the graph lost so far
 };
 
 /// The optimizer state of the whole model, in param_specs(model) order.
@@ -72,6 +73,8 @@ public:
   /// Counters of every actor, one JSON object per line ("name": {...}).
   std::string stats();
   const actor_graph& graph() const { return graph_; }
+  /// The node processes of the graph found lost so far.
+  std::vector<std::string> lost_nodes() const { return {lost_nodes_.begin(), lost_nodes_.end()}; }
   const running_graph& actors() const { return running_; }
 
 private:
@@ -86,7 +89,12 @@ private:
   std::shared_ptr<const remote_nodes> remote_;
   actor_graph graph_;
   running_graph running_;
-  std::set<std::string> lost_; // graph nodes known to be down
+  // Notes an actor of the graph going down (with a lost node process: all it ran); returns
+  // the graph nodes newly known to be lost, empty when none is.
+  std::vector<std::string> note_down(const caf::down_msg& down);
+
+  std::set<std::string> lost_;       // graph nodes known to be down
+  std::set<std::string> lost_nodes_; // node processes known to be lost
   caf::scoped_actor self_;
 };
 

@@ -45,7 +45,10 @@ struct cluster_fixture {
   std::vector<int> ports{free_port(), free_port(), free_port()};
   fs::path config = dir.path / "job.ini";
 
-  cluster_fixture() {
+  std::string timeout; // cluster.timeout
+
+  explicit cluster_fixture(std::string connection_timeout = "2s")
+    : timeout(std::move(connection_timeout)) {
     auto r = run(axon_command + " data synth-finsent " + (dir.path / "data").string() + " --size 800");
     BOOST_REQUIRE_MESSAGE(r.status == 0, r.output);
     write_config("");
@@ -69,7 +72,7 @@ struct cluster_fixture {
            "\"optimizer1.1=worker3\"]\n"
         << "[cluster]\nnodes = [\"worker1=127.0.0.1:" << ports[0] << "\", \"worker2=127.0.0.1:"
         << ports[1] << "\", \"worker3=127.0.0.1:" << ports[2] << "\"]\n"
-        << "heartbeat = 250ms\ntimeout = 2s\n"
+        << "heartbeat = 250ms\ntimeout = " << timeout << "\n"
         << extra;
   }
 
