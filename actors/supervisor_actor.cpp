@@ -351,7 +351,8 @@ private:
     // the same state, as a further attempt.
     nlohmann::json placed = nlohmann::json::object();
     std::string restored_from;
-    for (auto lost_nodes = pipeline_->lost_nodes();;) { // those found while reading, too
+    auto lost_actors = pipeline_->lost_actors(); // with those found while reading the state
+    for (auto lost_nodes = pipeline_->lost_nodes();;) {
       try {
         placed.update(respawn_graph(lost_nodes));
         restored_from = restore(survived);
@@ -367,10 +368,13 @@ private:
     }
     rewind_loader();
     double seconds = std::chrono::duration<double>(clock_type::now() - started).count();
+    std::vector<std::string> lost_nodes;
+    for (const auto& [node, host] : placed.items())
+      lost_nodes.push_back(node);
     log_->append({{"event", "recovery"},
                   {"step", applied ? step_ + 1 : step_},
-                  {"lost", failure.lost_actors},
-                  {"nodes", failure.lost_nodes},
+                  {"lost", lost_actors},
+                  {"nodes", lost_nodes},
                   {"placed", placed},
                   {"restored_from", restored_from},
                   {"seconds", seconds}});

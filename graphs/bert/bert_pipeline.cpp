@@ -164,12 +164,13 @@ std::pair<tensor, tensor> pipeline::evaluate(const batch& in, int micro_rows) {
 void pipeline::stop_coordinator() {
   const auto& coordinator = running_.at("coordinator");
   if (lost_.count("coordinator") != 0)
-    return;
+    return; // it went down by itself
   self_->send_exit(coordinator, caf::exit_reason::user_shutdown);
   bool gone = false;
   self_->receive_while([&] { return !gone; })([&](caf::down_msg& down) {
-    note_down(down);
     gone = down.source == coordinator.address();
+    if (!gone) // stopped on purpose: not lost
+      note_down(down);
   });
 }
 

@@ -73,7 +73,8 @@ public:
   /// Counters of every actor, one JSON object per line ("name": {...}).
   std::string stats();
   const actor_graph& graph() const { return graph_; }
-  /// The node processes of the graph found lost so far.
+  /// The actors (graph nodes) and node processes of the graph found lost so far, sorted.
+  std::vector<std::string> lost_actors() const { return {lost_.begin(), lost_.end()}; }
   std::vector<std::string> lost_nodes() const { return {lost_nodes_.begin(), lost_nodes_.end()}; }
   const running_graph& actors() const { return running_; }
 
