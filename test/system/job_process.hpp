@@ -97,12 +97,14 @@ public:
     return run(axon_command + " console " + arguments);
   }
   /// The supervisor's step, read through the console; -1 while the job is starting (the
-  /// endpoint listens before the supervisor exists).
+  /// endpoint listens before the supervisor exists, which publishes its step a moment
+  /// after it appears).
   std::int64_t step() const {
     auto r = console(address() + " -c \"inspect supervisor --json\"");
     if (r.status != 0)
       return -1;
-    return std::int64_t(nlohmann::json::parse(r.output)["details"]["step"].get<double>());
+    auto step = nlohmann::json::parse(r.output)["details"]["step"];
+    return step.is_number() ? std::int64_t(step.get<double>()) : -1;
   }
 
   /// Waits for the job to end (up to `seconds`); its exit status, or -1.
