@@ -156,6 +156,14 @@ BOOST_AUTO_TEST_CASE(a_killed_actor_is_recovered_from) {
              job.log());
   const auto at = recovery["step"].get<std::int64_t>();
   BOOST_REQUIRE_MESSAGE(wait_for([&] { return job.step() >= at + 3; }, 60), job.log());
+  // The console lists the new graph's actors once each (the old ones are gone).
+  auto listed = job.console(job.address() + " -c \"actors --json\"");
+  BOOST_REQUIRE_MESSAGE(listed.status == 0, listed.output);
+  std::multiset<std::string> names;
+  for (const auto& a : json::parse(listed.output))
+    names.insert(a["name"].get<std::string>());
+  BOOST_TEST(names.count("shard1.stage0") == 1u);
+  BOOST_TEST(names.count("coordinator") == 1u);
   auto stopped = job.console("--run " + job.run_dir().string() + " -c stop");
   BOOST_REQUIRE_MESSAGE(stopped.status == 0, stopped.output);
   BOOST_TEST(job.wait_exit(60) == 0, job.log());
