@@ -41,12 +41,11 @@ bool mlm_stream::next_sequence(std::vector<std::int32_t>& ids) {
     if (used_ == pending_.size() && !load_document()) {
       if (ids.size() > 1)
         break; // a short sequence ends the pass
-      if (!pass_had_document_)
-        throw data_error(std::string{"the corpus has no "}
-                         + (options_.heldout ? "held-out" : "training")
-                         + " document (empty corpus, or every document held out)");
-      if (options_.heldout)
+      if (options_.heldout) // one pass, which may hold no document at all
         return false;
+      if (!pass_had_document_)
+        throw data_error("the corpus has no training document (empty corpus, or every "
+                         "document held out)");
       ++pass_;
       pass_had_document_ = false;
       reader_.rewind();

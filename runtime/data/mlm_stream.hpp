@@ -46,7 +46,8 @@ public:
              mlm_stream_options options);
 
   /// The next batch; an undefined ids tensor when a held-out stream is exhausted (a short
-  /// last batch comes first). Throws data_error when the slice has no document at all.
+  /// last batch comes first; a slice without documents is exhausted at once). Throws
+  /// data_error when the training slice has no document at all.
   mlm_batch next_batch();
   mlm_cursor cursor() const;
   void restore(const mlm_cursor& at);
