@@ -1,0 +1,44 @@
+// parse_run_invocation: see run_invocation.hpp.
+#include "apps/axon/run_invocation.hpp"
+
+#include "apps/axon/flags.hpp"
+#include "runtime/config/load.hpp"
+
+#include <filesystem>
+#include <iostream>
+
+namespace axon::app {
+
+run_invocation parse_run_invocation(args words, const char* command, const char* usage) {
+  run_invocation out;
+  std::vector<std::string> positional, overrides;
+  flag_parser flags{usage};
+  flags.add("resume", &out.resume_dir,
+            "continue the run in RUN_DIR from its newest valid checkpoint");
+  flags.accept_config_overrides(&overrides);
+  if (auto status = flags.parse(words, &positional)) {
+    out.exit_status = *status;
+    return out;
+  }
+  std::string config_file = positional.empty() ? "" : positional.front();
+  if (positional.size() > 1 || config_file.empty() == out.resume_dir.empty()) {
+    std::cerr << "axon " << command << ": give either CONFIG or --resume RUN_DIR\n";
+    flags.print_help(std::cerr);
+    out.exit_status = 2;
+    return out;
+  }
+  if (!out.resume_dir.empty()) {
+    config_file = (std::filesystem::path{out.resume_dir} / "config.ini").string();
+    overrides.push_back("--train.run-dir=" + out.resume_dir);
+  }
+  auto loaded = config::load_config_file(config_file, overrides);
+  if (!loaded.resolved) {
+    std::cerr << loaded.error_text();
+    out.exit_status = 2;
+    return out;
+  }
+  out.config = std::move(loaded.resolved);
+  return out;
+}
+
+} // namespace axon::app

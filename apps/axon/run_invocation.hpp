@@ -1,0 +1,23 @@
+// The command line shared by `axon train` and `axon pretrain`: CONFIG or --resume RUN_DIR
+// (whose config.ini is read, with train.run-dir pointed at RUN_DIR), then config
+// overrides; the config is loaded and checked.
+#pragma once
+
+#include "apps/axon/commands.hpp"
+#include "runtime/config/resolved_config.hpp"
+
+#include <optional>
+#include <string>
+
+namespace axon::app {
+
+struct run_invocation {
+  std::optional<config::resolved_config> config; // empty: `exit_status` says how it ended
+  int exit_status = 0;    // 0 with --help, 2 for bad usage or a bad config (printed)
+  std::string resume_dir; // empty: a new run
+};
+
+/// Parses `words` for `command` ("train", "pretrain") with `usage` as its help text.
+run_invocation parse_run_invocation(args words, const char* command, const char* usage);
+
+} // namespace axon::app
