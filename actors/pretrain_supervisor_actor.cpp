@@ -121,6 +121,9 @@ private:
     auto history = nlohmann::json::parse(ckpt.info.metrics_history);
     train_seconds_ = history.value("train_seconds", 0.0);
     last_eval_step_ = history.value("last_eval_step", std::int64_t{-1});
+    last_ = {history.value("heldout_mlm_loss", 0.0), history.value("heldout_mlm_accuracy", 0.0),
+             history.value("heldout_targets", std::int64_t{0})};
+    last_saved_step_ = step_;
     std::cerr << "resumed from " << ckpt.folder.string() << " (step " << step_ << ", pass "
               << ckpt.info.cursor.epoch + 1 << ")\n";
   }
@@ -218,7 +221,8 @@ private:
     info.metrics_history = nlohmann::json{{"train_seconds", train_seconds_},
                                           {"last_eval_step", last_eval_step_},
                                           {"heldout_mlm_loss", last_.loss},
-                                          {"heldout_mlm_accuracy", last_.accuracy}}
+                                          {"heldout_mlm_accuracy", last_.accuracy},
+                                          {"heldout_targets", last_.targets}}
                              .dump();
     checkpoint::save_checkpoint(plan_.run_dir, info, state.params, state.first_moments,
                                 state.second_moments, {plan_.keep_checkpoints, false});

@@ -137,12 +137,6 @@ int pretrain(args words) {
     if (cfg.get_strings("pretrain.corpus").empty())
       throw std::invalid_argument("pretrain.corpus is empty: name the text files or folders "
                                   "to pretrain on");
-    if (resume_dir.empty() && fs::exists(run_dir / "checkpoints")
-        && !fs::is_empty(run_dir / "checkpoints"))
-      throw std::invalid_argument("the run directory " + run_dir.string()
-                                  + " already holds checkpoints: continue it with `axon "
-                                    "pretrain --resume " + run_dir.string()
-                                  + "`, or remove it, or set another train.run-dir");
     const auto scan = scan_corpus(
       corpus_options_of(cfg),
       static_cast<std::size_t>(cfg.get_int("pretrain.vocab-sample-mb")) << 20);

@@ -77,13 +77,6 @@ int train(args words) {
       link_entities(settings, *kg);
       entity_table = entity_table_of(cfg, *kg);
     }
-    if (resume_dir.empty() && fs::exists(run_dir / "checkpoints")
-        && !fs::is_empty(run_dir / "checkpoints"))
-      throw std::invalid_argument("the run directory " + run_dir.string()
-                                  + " already holds checkpoints: continue it with `axon train "
-                                    "--resume "
-                                  + run_dir.string()
-                                  + "`, or remove it, or set another train.run-dir");
     // Every input is read and checked before anything is written (the token cache is
     // written only once all splits have been read).
     auto prepared = data::prepare_classification(settings);

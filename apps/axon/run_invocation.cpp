@@ -37,6 +37,16 @@ run_invocation parse_run_invocation(args words, const char* command, const char*
     out.exit_status = 2;
     return out;
   }
+  const std::filesystem::path run_dir = loaded.resolved->get_string("train.run-dir");
+  if (out.resume_dir.empty() && std::filesystem::exists(run_dir / "checkpoints")
+      && !std::filesystem::is_empty(run_dir / "checkpoints")) {
+    std::cerr << "axon " << command << ": the run directory " << run_dir.string()
+              << " already holds checkpoints: continue it with `axon " << command
+              << " --resume " << run_dir.string()
+              << "`, or remove it, or set another train.run-dir\n";
+    out.exit_status = 2;
+    return out;
+  }
   out.config = std::move(loaded.resolved);
   return out;
 }

@@ -1,6 +1,7 @@
 // The command line shared by `axon train` and `axon pretrain`: CONFIG or --resume RUN_DIR
 // (whose config.ini is read, with train.run-dir pointed at RUN_DIR), then config
-// overrides; the config is loaded and checked.
+// overrides; the config is loaded and checked, and a new run refuses a run directory that
+// already holds checkpoints.
 #pragma once
 
 #include "apps/axon/commands.hpp"

@@ -7,7 +7,7 @@
 #include "graphs/bert/bert_classifier.hpp"
 #include "runtime/compute_pool.hpp"
 #include "runtime/safetensors.hpp"
-#include "test/graphs/relative_error.hpp"
+#include "test/graphs/tiny_reference.hpp"
 
 #include <boost/test/unit_test.hpp>
 
@@ -23,17 +23,9 @@ namespace {
 const char* reference_file = AXON_TEST_DIR "/reference/bert/tiny.safetensors";
 
 bert::bert_config tiny_config() {
-  bert::bert_config cfg;
-  cfg.vocab_size = 100;
-  cfg.max_positions = 16;
-  cfg.type_vocab_size = 2;
-  cfg.hidden = 64;
-  cfg.layers = 2;
-  cfg.heads = 4;
-  cfg.intermediate = 256;
+  auto cfg = test::tiny_reference_config();
   cfg.classes = 3;
   cfg.pooler = true;
-  cfg.hidden_dropout = cfg.attention_dropout = 0.0f;
   return cfg;
 }
 

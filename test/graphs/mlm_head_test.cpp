@@ -5,7 +5,7 @@
 // evaluation counts, and the one-stage constraint.
 #include "graphs/bert/bert_stage.hpp"
 #include "runtime/safetensors.hpp"
-#include "test/graphs/relative_error.hpp"
+#include "test/graphs/tiny_reference.hpp"
 
 #include <boost/test/unit_test.hpp>
 
@@ -21,17 +21,9 @@ namespace {
 const char* reference_file = AXON_TEST_DIR "/reference/bert/mlm_tiny.safetensors";
 
 bert::bert_config tiny_mlm_config() {
-  bert::bert_config cfg;
-  cfg.vocab_size = 100;
-  cfg.max_positions = 16;
-  cfg.type_vocab_size = 2;
-  cfg.hidden = 64;
-  cfg.layers = 2;
-  cfg.heads = 4;
-  cfg.intermediate = 256;
+  auto cfg = test::tiny_reference_config();
   cfg.pooler = false;
   cfg.mlm = true;
-  cfg.hidden_dropout = cfg.attention_dropout = 0.0f;
   return cfg;
 }
 

@@ -1,12 +1,29 @@
-// How the BERT tests compare a tensor with its PyTorch reference.
+// What the BERT tests against PyTorch share: the architecture of the tiny reference model
+// (CFG of test/make_bert_reference.py) and how a tensor is compared with its reference.
 #pragma once
 
+#include "graphs/bert/bert_config.hpp"
 #include "runtime/tensor.hpp"
 
 #include <algorithm>
 #include <cmath>
 
 namespace axon::test {
+
+/// vocab 100, 16 positions, 2 token types, hidden 64, 2 layers, 4 heads, FFN 256, no
+/// dropout; the head is the caller's to choose.
+inline bert::bert_config tiny_reference_config() {
+  bert::bert_config cfg;
+  cfg.vocab_size = 100;
+  cfg.max_positions = 16;
+  cfg.type_vocab_size = 2;
+  cfg.hidden = 64;
+  cfg.layers = 2;
+  cfg.heads = 4;
+  cfg.intermediate = 256;
+  cfg.hidden_dropout = cfg.attention_dropout = 0.0f;
+  return cfg;
+}
 
 /// max |ours - expected| / max |expected| over the tensor (the plain max |ours - expected|
 /// when the reference is below 1e-6 everywhere: a gradient that is 0 in exact arithmetic).
