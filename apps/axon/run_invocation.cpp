@@ -2,12 +2,25 @@
 #include "apps/axon/run_invocation.hpp"
 
 #include "apps/axon/flags.hpp"
+#include "runtime/checkpoint/init_source.hpp"
 #include "runtime/config/load.hpp"
 
 #include <filesystem>
 #include <iostream>
 
 namespace axon::app {
+
+config::load_result load_job_config(const std::string& file,
+                                    std::span<const std::string> overrides) {
+  auto loaded = config::load_config_file(file, overrides);
+  if (!loaded.resolved)
+    return loaded;
+  auto architecture = checkpoint::hf_architecture_overrides(loaded.resolved->get_string("model.init"));
+  if (architecture.empty())
+    return loaded;
+  architecture.insert(architecture.end(), overrides.begin(), overrides.end());
+  return config::load_config_file(file, architecture);
+}
 
 run_invocation parse_run_invocation(args words, const char* command, const char* usage) {
   run_invocation out;
@@ -31,7 +44,15 @@ run_invocation parse_run_invocation(args words, const char* command, const char*
     config_file = (std::filesystem::path{out.resume_dir} / "config.ini").string();
     overrides.push_back("--train.run-dir=" + out.resume_dir);
   }
-  auto loaded = config::load_config_file(config_file, overrides);
+  config::load_result loaded;
+  try { // a resumed run's config.ini already holds the architecture
+    loaded = out.resume_dir.empty() ? load_job_config(config_file, overrides)
+                                    : config::load_config_file(config_file, overrides);
+  } catch (const std::exception& e) {
+    std::cerr << "axon " << command << ": " << e.what() << '\n';
+    out.exit_status = 2;
+    return out;
+  }
   if (!loaded.resolved) {
     std::cerr << loaded.error_text();
     out.exit_status = 2;

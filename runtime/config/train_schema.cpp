@@ -73,8 +73,9 @@ std::vector<key_spec> keys() {
     real_key("model", "dropout", 0.1, "[0, 1)", "dropout on embeddings and hidden states"),
     real_key("model", "attention-dropout", 0.1, "[0, 1)", "dropout on attention probabilities"),
     path_key("model", "init", "",
-             "weights to start from: a safetensors file (Hugging Face names), or an Axon "
-             "checkpoint folder or run directory (e.g. of axon pretrain); empty: random"),
+             "weights to start from: a safetensors file (Hugging Face names), a Hugging Face "
+             "model folder (its config.json sets the architecture), or an Axon checkpoint "
+             "folder or run directory (e.g. of axon pretrain); empty: random"),
     int_key("model", "max-seq", 128, "[3, 65536]",
             "pretraining: tokens per packed sequence, [CLS] and [SEP] included"),
 
