@@ -1,6 +1,7 @@
 // `axon pretrain` end to end: bad input (invalid UTF-8, corrupt gzip, empty corpus, missing
 // vocabulary, a pipeline of 2 stages) exits 2 naming the problem and writes nothing; on a
-// tiny corpus the held-out MLM loss falls well below its starting value; a run cut after a
+// tiny corpus the held-out MLM loss falls well below its starting value, and 2 shards x 2
+// micro-batches give the same losses up to rounding; a run cut after a
 // checkpoint and resumed equals the uninterrupted run bitwise; a classifier fine-tunes from
 // the pretraining run through model.init (bert.* loaded, cls.predictions.* unused).
 #include "test/support/process.hpp"
@@ -8,6 +9,7 @@
 #include <boost/test/unit_test.hpp>
 #include <nlohmann/json.hpp>
 
+#include <cmath>
 #include <filesystem>
 #include <fstream>
 #include <string>
@@ -87,6 +89,22 @@ BOOST_FIXTURE_TEST_CASE(loss_falls_resumes_exactly_and_fine_tunes, tiny_corpus) 
   BOOST_TEST(last < 0.6 * first); // about 4.9 -> 2.7: the template's fixed words are learned
   BOOST_TEST(evals.back()["mlm_accuracy"].get<double>() > 0.15); // from about 0.01
   BOOST_TEST(whole.output.find("heldout mlm_loss=") != std::string::npos);
+
+  // Another placement, 2 shards x 2 micro-batches: each micro-batch's loss weighs its
+  // targets over the step's, so the losses are the same up to float rounding.
+  auto sharded = run(axon_command + " pretrain " + write_config(dir.path, "sharded", "")
+                     + " --placement.shards=2 --train.micro-batches=2");
+  BOOST_TEST_INFO(sharded.output);
+  BOOST_REQUIRE(sharded.status == 0);
+  auto one = events(run_dir, "train"), two = events(dir.path / "sharded", "train");
+  BOOST_REQUIRE(one.size() == two.size());
+  for (std::size_t i = 0; i < 10; ++i) {
+    const double a = one[i]["loss"], b = two[i]["loss"];
+    BOOST_TEST_INFO("step " << i + 1 << ": " << a << " vs " << b);
+    BOOST_TEST(std::fabs(a - b) <= 1e-4 * std::fabs(a));
+  }
+  const double sharded_last = events(dir.path / "sharded", "eval").back()["mlm_loss"];
+  BOOST_TEST(std::fabs(sharded_last - last) <= 0.02 * last);
 
   // The same run cut after its step-125 checkpoint (later ones lost) and resumed.
   const auto cut = dir.path / "cut";
