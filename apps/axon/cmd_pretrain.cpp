@@ -8,7 +8,6 @@
 #include "apps/axon/job_config.hpp"
 #include "apps/axon/run_invocation.hpp"
 
-#include "actors/actor_error.hpp"
 #include "actors/pretrain_supervisor_actor.hpp"
 #include "actors/system_config.hpp"
 #include "ops/cpu/blas.hpp"
@@ -160,15 +159,7 @@ int pretrain(args words) {
   caf::actor_system sys{sys_cfg};
   caf::scoped_actor self{sys};
   auto supervisor = spawn_pretrain_supervisor(sys, plan);
-  self->monitor(supervisor);
-  int status = 0;
-  self->receive([&](caf::down_msg& down) {
-    if (down.reason && down.reason != caf::exit_reason::normal) {
-      std::cerr << "axon pretrain: " << error_text(down.reason) << '\n';
-      status = 1;
-    }
-  });
-  return status;
+  return wait_for_supervisor(self, supervisor, "pretrain");
 }
 
 } // namespace axon::app

@@ -141,16 +141,9 @@ int train(args words) {
   }
   caf::scoped_actor self{sys};
   auto supervisor = spawn_supervisor(sys, plan);
-  self->monitor(supervisor);
   if (job_monitor)
     job_monitor->set_control(supervisor_control(sys, supervisor));
-  int status = 0;
-  self->receive([&](caf::down_msg& down) {
-    if (down.reason && down.reason != caf::exit_reason::normal) {
-      std::cerr << "axon train: " << error_text(down.reason) << '\n';
-      status = 1;
-    }
-  });
+  const int status = wait_for_supervisor(self, supervisor, "train");
   plan->cluster.reset(); // ends the session on the nodes while the actor system still runs
   job_monitor.reset(); // its control requests use the actor system: stop it first
   return status;

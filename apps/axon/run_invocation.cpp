@@ -1,9 +1,12 @@
 // parse_run_invocation: see run_invocation.hpp.
 #include "apps/axon/run_invocation.hpp"
 
+#include "actors/actor_error.hpp"
 #include "apps/axon/flags.hpp"
 #include "runtime/checkpoint/init_source.hpp"
 #include "runtime/config/load.hpp"
+
+#include <caf/all.hpp>
 
 #include <filesystem>
 #include <iostream>
@@ -70,6 +73,19 @@ run_invocation parse_run_invocation(args words, const char* command, const char*
   }
   out.config = std::move(loaded.resolved);
   return out;
+}
+
+int wait_for_supervisor(caf::scoped_actor& self, const caf::actor& supervisor,
+                        const char* command) {
+  self->monitor(supervisor);
+  int status = 0;
+  self->receive([&](caf::down_msg& down) {
+    if (down.reason && down.reason != caf::exit_reason::normal) {
+      std::cerr << "axon " << command << ": " << error_text(down.reason) << '\n';
+      status = 1;
+    }
+  });
+  return status;
 }
 
 } // namespace axon::app

@@ -7,6 +7,9 @@
 #pragma once
 
 #include "apps/axon/commands.hpp"
+
+#include <caf/actor.hpp>
+#include <caf/scoped_actor.hpp>
 #include "runtime/config/load.hpp"
 #include "runtime/config/resolved_config.hpp"
 
@@ -30,5 +33,10 @@ config::load_result load_job_config(const std::string& file,
 
 /// Parses `words` for `command` ("train", "pretrain") with `usage` as its help text.
 run_invocation parse_run_invocation(args words, const char* command, const char* usage);
+
+/// Waits until the job's supervisor actor ends (monitoring it): 0 when it ended normally,
+/// else 1, with its error on stderr after "axon COMMAND: ".
+int wait_for_supervisor(caf::scoped_actor& self, const caf::actor& supervisor,
+                        const char* command);
 
 } // namespace axon::app
