@@ -110,8 +110,8 @@ caf::behavior coordinator_behavior(coordinator_actor* self, coordinator_setup se
       st.rows = 0;
       st.losses_left = 0;
       st.norms_left = cfg.stages * cfg.optimizer_slices;
-      const auto terms = bert::loss_terms(whole); // rows, or MLM targets
       st.updates_left = cfg.stages * cfg.optimizer_slices;
+      const auto terms = bert::loss_terms(whole); // rows, or MLM targets: the loss's mean
       for (std::int32_t s = 0; s < cfg.shards; ++s) {
         auto first = part_bound(b, cfg.shards, s), last = part_bound(b, cfg.shards, s + 1);
         auto micros = std::min<std::int64_t>(cfg.micro_batches, last - first);
