@@ -6,8 +6,9 @@
 #   fiqa.txt         FiQA sentiment posts
 #   headlines.txt    SemEval-2017 task 5 headlines
 #   wordnet.txt      WordNet glosses ("word, gloss", from the shared WN18RR entity texts)
-#   gcide.txt        the GNU Collaborative International Dictionary of English, when the
-#                    Debian package dict-gcide is installed (apt-get install dict-gcide)
+#   gcide.txt        the GNU Collaborative International Dictionary of English (one
+#                    paragraph a line), when the Debian package dict-gcide is installed
+#                    (apt-get install dict-gcide)
 #   wordnet-db.txt   the glosses of the Debian package wordnet-base, when installed
 # Financial PhraseBank is left out on purpose: its test split depends on the seed of the
 # fine-tuning run, so no FPB sentence can be known to lie outside every test split.
@@ -31,13 +32,16 @@ for item in json.load(open(sys.argv[1], encoding="utf-8")):
 PY
 cut -f2 "$data/wn18rr/entity2text.txt" > "$out/wordnet.txt"
 if [ -r /usr/share/dictd/gcide.dict.dz ]; then
-  # Entries are blocks of lines; each non-blank line (markup stripped) is a document.
-  zcat /usr/share/dictd/gcide.dict.dz | sed -e 's/<[^>]*>//g' -e 's/^ *//' | grep -v '^$' \
-    > "$out/gcide.txt"
+  # Entries are paragraphs of wrapped lines: each paragraph becomes one line, without the
+  # "[1913 Webster]" source marks and the {cross-reference} braces.
+  zcat /usr/share/dictd/gcide.dict.dz | LC_ALL=C awk 'BEGIN { RS = "" } {
+      gsub(/\[[0-9]+ Webster\]|\[WordNet [^]]*\]|[{}]/, ""); gsub(/[ \t\n]+/, " ")
+      sub(/^ /, ""); sub(/ $/, ""); if (length($0) >= 20) print }' |
+    iconv -f ISO-8859-1 -t UTF-8 > "$out/gcide.txt" # its few 8-bit bytes are not UTF-8
 fi
 if [ -r /usr/share/wordnet/data.noun ]; then
   for part in noun verb adj adv; do
-    grep -v '^  ' "/usr/share/wordnet/data.$part" | sed -n 's/.*| *//p'
+    grep -av '^  ' "/usr/share/wordnet/data.$part" | sed -n 's/.*| *//p' | sed 's/ *$//'
   done > "$out/wordnet-db.txt"
 fi
 wc -lc "$out"/*.txt
