@@ -73,7 +73,7 @@ void maybe_finish_step(coordinator_actor* self) {
     probe->set_detail("grad_norm", st.grad_norm);
     probe->set_detail("evaluations", double(st.evals_done));
   }
-  st.step_done.deliver(st.loss_sum / double(st.rows), st.grad_norm);
+  st.step_done.deliver(st.loss_sum / double(std::max<std::int64_t>(st.rows, 1)), st.grad_norm);
 }
 
 caf::behavior coordinator_behavior(coordinator_actor* self, coordinator_setup setup) {
@@ -111,6 +111,7 @@ caf::behavior coordinator_behavior(coordinator_actor* self, coordinator_setup se
       st.losses_left = 0;
       st.norms_left = cfg.stages * cfg.optimizer_slices;
       st.updates_left = cfg.stages * cfg.optimizer_slices;
+      const auto terms = bert::loss_terms(whole); // rows, or MLM targets: the loss's mean
       for (std::int32_t s = 0; s < cfg.shards; ++s) {
         auto first = part_bound(b, cfg.shards, s), last = part_bound(b, cfg.shards, s + 1);
         auto micros = std::min<std::int64_t>(cfg.micro_batches, last - first);
@@ -122,7 +123,7 @@ caf::behavior coordinator_behavior(coordinator_actor* self, coordinator_setup se
             micro_batch_of(part,
                            {step, std::uint32_t(s), std::uint32_t(k), std::uint32_t(micros),
                             st.generation},
-                           b, true));
+                           terms, true));
         }
         st.losses_left += int(micros);
         self->send(st.edges[shard_port(s)].peer, std::move(work));

@@ -35,8 +35,10 @@ struct micro_batch_id {
 struct micro_batch {
   micro_batch_id id;
   tensor ids, types, mask, labels; // (b,T) i32 each, labels (b) i32 (undefined: predict)
+                                   // or (b,T) MLM targets
   tensor entities;                 // (b,T) i32 KG entity per token, -1 none (undefined: no KG)
-  std::int64_t global_rows = 0;    // rows of the whole step (all shards): the loss is their mean
+  std::int64_t global_rows = 0;    // loss terms of the whole step (all shards): the loss is
+                                   // their mean; rows, or MLM targets (bert::loss_terms)
   bool training = true;            // false: forward only, no dropout, results to the coordinator
 };
 
@@ -73,7 +75,7 @@ struct loss_msg {
 /// Head stage -> coordinator: outputs of one evaluation micro-batch.
 struct eval_output_msg {
   micro_batch_id id;
-  tensor logits; // (b,K)
+  tensor logits; // (b,K); MLM: (b,2) per row [targets predicted right, targets]
   tensor losses; // (b) per-row cross-entropy (undefined without labels)
 };
 

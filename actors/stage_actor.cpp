@@ -150,11 +150,12 @@ void run_forward(stage_actor* self, msg::forward_msg& m) {
     send_forward(self, {m.batch, out.hidden});
     return;
   }
-  const auto rows = in.ids.size(0);
+  const auto terms = out.loss_terms; // rows, or MLM targets
   self->send(st.edges["coordinator"].peer,
-             msg::loss_msg{id, double(out.loss) * double(rows), rows});
-  // The step's loss is the mean over all its rows: this micro-batch's mean weighs rows/total.
-  float dloss = float(rows) / float(m.batch.global_rows);
+             msg::loss_msg{id, double(out.loss) * double(terms), terms});
+  // The step's loss is the mean over all its terms: this micro-batch's mean weighs
+  // terms/total.
+  float dloss = float(terms) / float(std::max<std::int64_t>(m.batch.global_rows, 1));
   auto d_in = st.model->backward(int(id.micro), in, {}, dloss, key);
   finish_backward(self, id, std::move(d_in));
 }

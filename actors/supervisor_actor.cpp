@@ -5,6 +5,7 @@
 #include "actors/atoms.hpp"
 #include "actors/loader_actor.hpp"
 #include "actors/messages.hpp"
+#include "actors/resume_pipeline.hpp"
 #include "graphs/bert/bert_pipeline.hpp"
 #include "ops/cpu/elementwise.hpp"
 #include "runtime/checkpoint/checkpoint.hpp"
@@ -18,6 +19,7 @@
 #include <caf/all.hpp>
 #include <nlohmann/json.hpp>
 
+#include <algorithm>
 #include <chrono>
 #include <cmath>
 #include <cstdio>
@@ -272,7 +274,11 @@ private:
         std::cerr << ' ' << name;
     }
     if (!report.unused.empty())
-      std::cerr << "; unused: " << report.unused.size() << " tensors";
+      std::cerr << "; unused: " << report.unused.size() << " tensors"
+                << (std::any_of(report.unused.begin(), report.unused.end(),
+                                [](const auto& name) { return name.starts_with("cls."); })
+                      ? " (cls.predictions.*: the pretraining head, not used here)"
+                      : "");
     std::cerr << '\n';
   }
 
@@ -283,17 +289,10 @@ private:
   // The newest valid checkpoint's state into the graph, step, epoch, cursor and early
   // stopping; false when there is none.
   bool restore_checkpoint() {
-    auto found = checkpoint::load_latest_valid(plan_.run_dir, expected());
-    for (const auto& skipped : found.skipped)
-      std::cerr << "resume: skipping " << skipped.folder.string() << ": " << skipped.reason << '\n';
-    if (!found.checkpoint)
+    const auto found = resume_pipeline(*pipeline_, plan_.run_dir, expected());
+    if (!found)
       return false;
-    const auto& ckpt = *found.checkpoint;
-    bert::training_state state{param_arena{specs_}, {}, {}, ckpt.info.optimizer_step};
-    state.first_moments = state.params.like();
-    state.second_moments = state.params.like();
-    checkpoint::restore(ckpt, state.params, state.first_moments, state.second_moments);
-    pipeline_->restore_state(state);
+    const auto& ckpt = *found;
     step_ = ckpt.info.step;
     epoch_ = ckpt.info.epoch;
     cursor_ = {ckpt.info.cursor.epoch, ckpt.info.cursor.position};

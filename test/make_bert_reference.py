@@ -70,7 +70,8 @@ def param_shapes(c):
     return shapes
 
 
-def forward(w, ids, types, mask, labels, c):
+def encode(w, ids, types, mask, c):
+    """The encoder's last hidden states (b, s, h)."""
     h, nh = c["hidden"], c["heads"]
     hs = h // nh
     b, s = ids.shape
@@ -92,9 +93,28 @@ def forward(w, ids, types, mask, labels, c):
         x = ln(x + lin(ctx, p + "attention.output.dense"), p + "attention.output.LayerNorm")
         ffn = lin(F.gelu(lin(x, p + "intermediate.dense")), p + "output.dense")
         x = ln(x + ffn, p + "output.LayerNorm")
+    return x
+
+
+def forward(w, ids, types, mask, labels, c):
+    x = encode(w, ids, types, mask, c)
+    lin = lambda x, name: F.linear(x, w[name + ".weight"], w[name + ".bias"])
     pooled = torch.tanh(lin(x[:, 0], "bert.pooler.dense"))
     logits = lin(pooled, "classifier")
     return logits, F.cross_entropy(logits, labels.long())
+
+
+def init_weights(shapes, gen):
+    init = {}
+    for name, shape in shapes.items():
+        if "LayerNorm.weight" in name:   # near 1, not exactly: every gradient path is exercised
+            t = 1.0 + 0.1 * torch.randn(shape, generator=gen)
+        elif name.endswith(".bias"):
+            t = 0.02 * torch.randn(shape, generator=gen)
+        else:
+            t = 0.02 * torch.randn(shape, generator=gen) * (5.0 if "embeddings" in name else 1.0)
+        init[name] = t.float()
+    return init
 
 
 def make_batch(gen, c):
@@ -111,16 +131,7 @@ def make_batch(gen, c):
 
 def main():
     gen = torch.Generator().manual_seed(7)
-    shapes = param_shapes(CFG)
-    init = {}
-    for name, shape in shapes.items():
-        if "LayerNorm.weight" in name:   # near 1, not exactly: every gradient path is exercised
-            t = 1.0 + 0.1 * torch.randn(shape, generator=gen)
-        elif name.endswith(".bias"):
-            t = 0.02 * torch.randn(shape, generator=gen)
-        else:
-            t = 0.02 * torch.randn(shape, generator=gen) * (5.0 if "embeddings" in name else 1.0)
-        init[name] = t.float()
+    init = init_weights(param_shapes(CFG), gen)
     batches = [make_batch(gen, CFG) for _ in range(2)]
 
     out = {}

@@ -2,6 +2,7 @@
 // `axon config check FILE [--group.key=value ...]` checks a config and prints it resolved
 // (every key, defaults included, and its hash), or prints every error and exits with 2.
 #include "apps/axon/commands.hpp"
+#include "apps/axon/run_invocation.hpp"
 #include "runtime/config/docs.hpp"
 #include "runtime/config/load.hpp"
 
@@ -35,7 +36,13 @@ int config_check(args words) {
          "defaults included, headed by its hash. `axon config docs` lists the keys.\n";
     return words.empty() ? 2 : 0;
   }
-  auto result = config::load_config_file(words[0], words.subspan(1));
+  config::load_result result;
+  try {
+    result = load_job_config(words[0], words.subspan(1));
+  } catch (const std::exception& e) {
+    std::cerr << "axon config check: " << e.what() << '\n';
+    return 2;
+  }
   if (!result.resolved) {
     std::cerr << result.error_text();
     return 2;

@@ -4,8 +4,8 @@
 // endpoint ([monitor] keys), then runs the supervisor actor and waits for it. Exit 1 when
 // training fails, with the failing actor's message.
 #include "apps/axon/commands.hpp"
-#include "apps/axon/flags.hpp"
 #include "apps/axon/job_config.hpp"
+#include "apps/axon/run_invocation.hpp"
 #include "apps/axon/job_monitor.hpp"
 
 #include "actors/console_control.hpp"
@@ -17,7 +17,6 @@
 #include "actors/tls_check.hpp"
 #include "ops/cpu/blas.hpp"
 #include "runtime/compute_pool.hpp"
-#include "runtime/config/load.hpp"
 
 #include <caf/all.hpp>
 
@@ -58,29 +57,11 @@ std::vector<std::string> read_lines(const fs::path& file) {
 } // namespace
 
 int train(args words) {
-  std::string resume_dir;
-  std::vector<std::string> positional, overrides;
-  flag_parser flags{usage};
-  flags.add("resume", &resume_dir, "continue the run in RUN_DIR from its newest valid checkpoint");
-  flags.accept_config_overrides(&overrides);
-  if (auto status = flags.parse(words, &positional))
-    return *status;
-  std::string config_file = positional.empty() ? "" : positional.front();
-  if (positional.size() > 1 || config_file.empty() == resume_dir.empty()) {
-    std::cerr << "axon train: give either CONFIG or --resume RUN_DIR\n";
-    flags.print_help(std::cerr);
-    return 2;
-  }
-  if (!resume_dir.empty()) {
-    config_file = (fs::path{resume_dir} / "config.ini").string();
-    overrides.push_back("--train.run-dir=" + resume_dir);
-  }
-  auto loaded = config::load_config_file(config_file, overrides);
-  if (!loaded.resolved) {
-    std::cerr << loaded.error_text();
-    return 2;
-  }
-  const auto& cfg = *loaded.resolved;
+  auto invocation = parse_run_invocation(words, "train", usage);
+  if (!invocation.config)
+    return invocation.exit_status;
+  const auto& cfg = *invocation.config;
+  const auto& resume_dir = invocation.resume_dir;
   const fs::path run_dir = cfg.get_string("train.run-dir");
   auto plan = std::make_shared<supervisor_plan>();
   try {
@@ -96,13 +77,6 @@ int train(args words) {
       link_entities(settings, *kg);
       entity_table = entity_table_of(cfg, *kg);
     }
-    if (resume_dir.empty() && fs::exists(run_dir / "checkpoints")
-        && !fs::is_empty(run_dir / "checkpoints"))
-      throw std::invalid_argument("the run directory " + run_dir.string()
-                                  + " already holds checkpoints: continue it with `axon train "
-                                    "--resume "
-                                  + run_dir.string()
-                                  + "`, or remove it, or set another train.run-dir");
     // Every input is read and checked before anything is written (the token cache is
     // written only once all splits have been read).
     auto prepared = data::prepare_classification(settings);
@@ -167,16 +141,9 @@ int train(args words) {
   }
   caf::scoped_actor self{sys};
   auto supervisor = spawn_supervisor(sys, plan);
-  self->monitor(supervisor);
   if (job_monitor)
     job_monitor->set_control(supervisor_control(sys, supervisor));
-  int status = 0;
-  self->receive([&](caf::down_msg& down) {
-    if (down.reason && down.reason != caf::exit_reason::normal) {
-      std::cerr << "axon train: " << error_text(down.reason) << '\n';
-      status = 1;
-    }
-  });
+  const int status = wait_for_supervisor(self, supervisor, "train");
   plan->cluster.reset(); // ends the session on the nodes while the actor system still runs
   job_monitor.reset(); // its control requests use the actor system: stop it first
   return status;

@@ -23,6 +23,7 @@ int data_synth_finsent(args words);
 int config_docs(args words);
 int config_check(args words);
 int train(args words);
+int pretrain(args words);
 int node(args words);
 int predict(args words);
 int eval(args words);

@@ -1,6 +1,7 @@
 // job_config: config keys -> settings structs.
 #include "apps/axon/job_config.hpp"
 
+#include "runtime/checkpoint/init_source.hpp"
 #include "runtime/compute_pool.hpp"
 #include "runtime/fnv1a.hpp"
 
@@ -94,12 +95,10 @@ std::optional<kg::entity_table> entity_table_of(const config::resolved_config& c
                                static_cast<std::uint64_t>(cfg.get_int("train.seed")));
 }
 
-void fill_plan(supervisor_plan& plan, const config::resolved_config& cfg,
-               const data::prepared_data& prepared, const kg::fusion_kg* kg) {
-  plan.run_dir = cfg.get_string("train.run-dir");
-  auto& job = plan.layout;
-  job.model = model_config_of(cfg, prepared.vocab.size(), prepared.label_names.size(),
-                              kg != nullptr ? kg->entities.size() : 0);
+bert::job_layout job_layout_of(const config::resolved_config& cfg,
+                               const bert::bert_config& model) {
+  bert::job_layout job;
+  job.model = model;
   job.stages = static_cast<int>(cfg.get_int("placement.stages"));
   job.shards = static_cast<int>(cfg.get_int("placement.shards"));
   job.optimizer_slices = static_cast<int>(cfg.get_int("placement.optimizer-slices"));
@@ -117,6 +116,15 @@ void fill_plan(supervisor_plan& plan, const config::resolved_config& cfg,
                                 + " exceeds model.layers + 1 = "
                                 + std::to_string(job.model.layers + 1));
   bert::make_graph(job); // throws naming what does not fit (e.g. more slices than tensors)
+  return job;
+}
+
+void fill_plan(supervisor_plan& plan, const config::resolved_config& cfg,
+               const data::prepared_data& prepared, const kg::fusion_kg* kg) {
+  plan.run_dir = cfg.get_string("train.run-dir");
+  plan.layout = job_layout_of(cfg, model_config_of(cfg, prepared.vocab.size(),
+                                                   prepared.label_names.size(),
+                                                   kg != nullptr ? kg->entities.size() : 0));
   plan.label_names = prepared.label_names;
   using examples = supervisor_plan::examples;
   plan.train = std::make_shared<const examples>(prepared.train);
@@ -141,7 +149,7 @@ void fill_plan(supervisor_plan& plan, const config::resolved_config& cfg,
   plan.stopping.min_delta = cfg.get_real("eval.min-delta");
   plan.early_stop = plan.stopping.patience > 0;
   plan.config_hash = job_hash(cfg);
-  plan.init_weights = cfg.get_string("model.init");
+  plan.init_weights = checkpoint::init_weights_file(cfg.get_string("model.init"));
   plan.recovery_attempts = static_cast<int>(cfg.get_int("train.recovery-attempts"));
   plan.rejoin_timeout = std::chrono::duration_cast<std::chrono::milliseconds>(
     cfg.get_timespan("cluster.rejoin-timeout"));

@@ -40,6 +40,9 @@ std::string job_hash(const config::resolved_config& cfg);
 /// train.threads, 0 meaning every core.
 int compute_threads(const config::resolved_config& cfg);
 
+/// The actor graph's layout around `model`: placement.*, the optimizer's train.* keys and
+/// train.seed; throws std::invalid_argument naming what does not fit.
+bert::job_layout job_layout_of(const config::resolved_config& cfg, const bert::bert_config& model);
 /// Everything else the supervisor needs (train.*, eval.*, placement.*).
 /// `kg` (may be null) decides the model's entity count.
 void fill_plan(supervisor_plan& plan, const config::resolved_config& cfg,

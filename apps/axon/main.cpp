@@ -12,6 +12,8 @@ using axon::app::command;
 
 constexpr std::array commands{
   command{"train", "train a BERT classifier from a config (or --resume RUN_DIR)", axon::app::train},
+  command{"pretrain", "MLM-pretrain a BERT encoder on raw text (or --resume RUN_DIR)",
+          axon::app::pretrain},
   command{"node", "run a node process that hosts actors of cluster jobs", axon::app::node},
   command{"predict", "label sentences on stdin with a trained run's best model",
           axon::app::predict},

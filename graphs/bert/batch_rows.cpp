@@ -1,6 +1,8 @@
 // take_rows: row ranges of a batch, with per-range trimming of padding columns.
 #include "graphs/bert/batch_rows.hpp"
 
+#include "graphs/bert/mlm_head.hpp"
+
 #include <algorithm>
 #include <cstring>
 #include <stdexcept>
@@ -44,12 +46,20 @@ batch take_rows(const batch& in, std::int64_t begin, std::int64_t end, bool trim
   out.token_types = copy_block(in.token_types, begin, end, cols);
   out.mask = copy_block(in.mask, begin, end, cols);
   out.entities = copy_block(in.entities, begin, end, cols);
-  if (in.labels.defined()) {
+  if (in.labels.defined() && in.labels.rank() == 2) { // MLM: a label per position
+    out.labels = copy_block(in.labels, begin, end, cols);
+  } else if (in.labels.defined()) {
     out.labels = tensor::empty({end - begin}, dtype::i32);
     std::memcpy(out.labels.raw(), in.labels.data<std::int32_t>() + begin,
                 (end - begin) * sizeof(std::int32_t));
   }
   return out;
+}
+
+std::int64_t loss_terms(const batch& in) {
+  if (!in.labels.defined())
+    return 0;
+  return in.labels.rank() == 2 ? count_targets(in.labels) : in.labels.size(0);
 }
 
 } // namespace axon::bert

@@ -9,6 +9,11 @@ namespace axon::bert {
 
 /// Copies rows [begin, end) of every tensor of `in`; with `trim`, only the first columns up
 /// to the last position whose mask is 1 in any of those rows (at least one column).
+/// MLM labels (B,T) are cut like the ids; class labels (B) by rows.
 batch take_rows(const batch& in, std::int64_t begin, std::int64_t end, bool trim);
+
+/// What the loss of `in` averages over: its rows (class labels (B)) or its positions with
+/// a target (MLM labels (B,T)); 0 without labels.
+std::int64_t loss_terms(const batch& in);
 
 } // namespace axon::bert

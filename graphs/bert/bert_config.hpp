@@ -24,6 +24,10 @@ struct bert_config {
   int entities = 0;               // E, the KG's entity count
   int entity_dim = 0;             // D
   bool entity_finetune = false;   // false: entity embeddings frozen (no gradient)
+  // Head: false, the classifier (pooler, classifier); true, the masked-language-model head
+  // of pretraining (cls.predictions.*, decoder tied to the word embeddings, so the head
+  // must share a stage with the embeddings: a one-stage model).
+  bool mlm = false;
 
   /// Throws std::invalid_argument naming the field and the allowed range.
   void validate() const;

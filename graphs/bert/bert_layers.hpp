@@ -22,7 +22,7 @@ struct batch {
   tensor ids;         // (B,T) i32
   tensor token_types; // (B,T) i32, or undefined (all type 0)
   tensor mask;        // (B,T) i32, 1 = token, 0 = padding
-  tensor labels;      // (B) i32
+  tensor labels;      // (B) i32 classes, or (B,T) i32 MLM targets (ignore_label: none)
   tensor entities;    // (B,T) i32 KG entity id per token, -1 none; undefined: no KG
 };
 

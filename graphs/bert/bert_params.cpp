@@ -66,6 +66,12 @@ std::vector<param_spec> block_param_specs(const bert_config& cfg, int layer) {
 
 std::vector<param_spec> head_param_specs(const bert_config& cfg) {
   const std::int64_t c = cfg.hidden, k = cfg.classes;
+  if (cfg.mlm) // the decoder weight is the word embedding matrix (tied): no tensor of its own
+    return {spec("cls.predictions.transform.dense.weight", {c, c}),
+            spec("cls.predictions.transform.dense.bias", {c}),
+            spec("cls.predictions.transform.LayerNorm.weight", {c}),
+            spec("cls.predictions.transform.LayerNorm.bias", {c}),
+            spec("cls.predictions.bias", {std::int64_t{cfg.vocab_size}})};
   std::vector<param_spec> specs;
   if (cfg.pooler) {
     specs.push_back(spec("bert.pooler.dense.weight", {c, c}));
@@ -120,6 +126,17 @@ block_params block_views(const param_arena& a, const bert_config& cfg, int layer
   v.ffn_out_bias = a[p + "output.dense.bias"];
   v.ln2_weight = a[p + "output.LayerNorm.weight"];
   v.ln2_bias = a[p + "output.LayerNorm.bias"];
+  return v;
+}
+
+mlm_head_params mlm_head_views(const param_arena& a, const tensor& word_embeddings) {
+  mlm_head_params v;
+  v.transform_weight = a["cls.predictions.transform.dense.weight"];
+  v.transform_bias = a["cls.predictions.transform.dense.bias"];
+  v.ln_weight = a["cls.predictions.transform.LayerNorm.weight"];
+  v.ln_bias = a["cls.predictions.transform.LayerNorm.bias"];
+  v.decoder_weight = word_embeddings;
+  v.decoder_bias = a["cls.predictions.bias"];
   return v;
 }
 

@@ -19,6 +19,10 @@ namespace axon::bert {
 std::vector<param_spec> param_specs(const bert_config& cfg);
 inline constexpr const char* entity_table_name = "bert.embeddings.entity_embeddings.weight";
 
+/// With cfg.mlm the head is the masked-language-model head of BertForMaskedLM:
+/// cls.predictions.transform.dense.{weight,bias}, cls.predictions.transform.LayerNorm.
+/// {weight,bias}, cls.predictions.bias; its decoder weight is bert.embeddings.word_embeddings
+/// .weight (tied, as in Hugging Face), so it has no name of its own.
 /// Tensor names of one part, for stages that own part of the model.
 std::vector<param_spec> embedding_param_specs(const bert_config& cfg);
 std::vector<param_spec> block_param_specs(const bert_config& cfg, int layer);
@@ -58,10 +62,24 @@ struct head_params {
   tensor classifier_bias;   // (K)
 };
 
+/// The MLM head (cfg.mlm). The decoder weight is a view of the word embeddings: used in
+/// forward and, in a gradient arena, accumulated into by backward, so the tied matrix gets
+/// the sum of both uses' gradients.
+struct mlm_head_params {
+  tensor transform_weight; // (C,C) cls.predictions.transform.dense
+  tensor transform_bias;   // (C)
+  tensor ln_weight;        // (C) cls.predictions.transform.LayerNorm
+  tensor ln_bias;          // (C)
+  tensor decoder_weight;   // (V,C) = bert.embeddings.word_embeddings.weight (tied)
+  tensor decoder_bias;     // (V) cls.predictions.bias
+};
+
 /// Views into an arena laid out by the *_param_specs functions (whole model or a part).
 embedding_params embedding_views(const param_arena& arena, const bert_config& cfg);
 block_params block_views(const param_arena& arena, const bert_config& cfg, int layer);
 head_params head_views(const param_arena& arena, const bert_config& cfg);
+/// `word_embeddings` (V,C) is the same arena's word embedding tensor.
+mlm_head_params mlm_head_views(const param_arena& arena, const tensor& word_embeddings);
 
 /// BERT's initialisation: weights N(0, 0.02), biases 0, LayerNorm weight 1 and bias 0,
 /// drawn from (seed, parameter index) so that a part initialises like the whole model.

@@ -11,6 +11,11 @@ stage_layout split_stages(const bert_config& cfg, int index, int count) {
   if (count < 1 || index < 0 || index >= count)
     throw std::invalid_argument("stage " + std::to_string(index) + " of " + std::to_string(count)
                                 + " does not exist");
+  if (cfg.mlm && count > 1)
+    throw std::invalid_argument("placement.stages = " + std::to_string(count)
+                                + ": pretraining needs 1 stage, since the MLM head's decoder"
+                                  " is the embeddings' word matrix (use placement.shards to"
+                                  " spread the work)");
   if (count > cfg.layers + 1 && count > 1)
     throw std::invalid_argument("placement.stages = " + std::to_string(count) + " exceeds "
                                 + std::to_string(cfg.layers + 1)
@@ -44,7 +49,10 @@ bert_stage::bert_stage(const bert_config& cfg, stage_layout layout)
   emb_g_ = layout_.has_embeddings() ? embedding_views(grads_, cfg_) : embedding_params{};
   for (int layer = layout_.first_layer; layer < layout_.end_layer; ++layer)
     block_g_.push_back(block_views(grads_, cfg_, layer));
-  head_g_ = layout_.has_head() ? head_views(grads_, cfg_) : head_params{};
+  if (cfg_.mlm)
+    mlm_g_ = mlm_head_views(grads_, emb_g_.word);
+  else if (layout_.has_head())
+    head_g_ = head_views(grads_, cfg_);
   bind(params_);
 }
 
@@ -57,7 +65,10 @@ void bert_stage::bind(const param_arena& params) {
   block_p_.clear();
   for (int layer = layout_.first_layer; layer < layout_.end_layer; ++layer)
     block_p_.push_back(block_views(params_, cfg_, layer));
-  head_p_ = layout_.has_head() ? head_views(params_, cfg_) : head_params{};
+  if (cfg_.mlm)
+    mlm_p_ = mlm_head_views(params_, emb_p_.word);
+  else if (layout_.has_head())
+    head_p_ = head_views(params_, cfg_);
 }
 
 stage_output bert_stage::forward(int slot, const batch& in, const tensor& hidden_in,
@@ -83,8 +94,20 @@ stage_output bert_stage::forward(int slot, const batch& in, const tensor& hidden
     out.hidden = *hidden;
     return out;
   }
+  if (cfg_.mlm) {
+    mlm_head_forward(a.mlm, mlm_p_, cfg_, *hidden, in.labels);
+    out.loss = a.mlm.loss;
+    out.loss_terms = a.mlm.positions.numel();
+    if (!key.training) {
+      auto stats = mlm_row_stats_of(a.mlm, in.ids.size(0), in.ids.size(1));
+      out.logits = stats.counts;
+      out.losses = stats.loss_sums;
+    }
+    return out;
+  }
   head_forward(a.head, head_p_, cfg_, *hidden, in.labels, key);
   out.loss = in.labels.defined() ? a.head.loss : 0.0f;
+  out.loss_terms = in.labels.defined() ? in.ids.size(0) : 0;
   out.logits = a.head.logits;
   out.losses = in.labels.defined() ? a.head.losses : tensor{};
   return out;
@@ -118,7 +141,10 @@ tensor bert_stage::backward(int slot, const batch& in, const tensor& d_hidden_ou
   if (layout_.has_head()) {
     const auto& top = input_of(block_p_.size());
     grad = gradient_buffer(top.sizes(), input_leaves && block_p_.empty(), tensor{});
-    head_backward(head_g_, grad, a.head, head_p_, cfg_, top, in.labels, dloss, key);
+    if (cfg_.mlm)
+      mlm_head_backward(mlm_g_, grad, a.mlm, mlm_p_, dloss);
+    else
+      head_backward(head_g_, grad, a.head, head_p_, cfg_, top, in.labels, dloss, key);
   }
   for (std::size_t k = block_p_.size(); k-- > 0;) {
     const auto& inp = input_of(k);

@@ -6,6 +6,7 @@
 #pragma once
 
 #include "graphs/bert/bert_layers.hpp"
+#include "graphs/bert/mlm_head.hpp"
 #include "runtime/param_arena.hpp"
 
 #include <map>
@@ -15,7 +16,8 @@ namespace axon::bert {
 
 /// Which part of the model stage `index` of `count` holds: stage 0 has the embeddings,
 /// the last stage the head, and the L blocks are split evenly (earlier stages get the
-/// remainder one block each).
+/// remainder one block each). An MLM model (cfg.mlm) has one stage only: its head's
+/// decoder is the embeddings' word matrix.
 struct stage_layout {
   int index = 0, count = 1;
   int first_layer = 0, end_layer = 0; // blocks [first_layer, end_layer)
@@ -30,9 +32,12 @@ std::vector<param_spec> stage_param_specs(const bert_config& cfg, const stage_la
 /// What a forward pass of a stage produced.
 struct stage_output {
   tensor hidden;      // (b,T,C) for the next stage; undefined from the head stage
-  float loss = 0.0f;  // head stage with labels: mean cross-entropy over the b rows
-  tensor logits;      // head stage: (b,K)
-  tensor losses;      // head stage with labels: (b) per-row cross-entropy
+  float loss = 0.0f;  // head stage with labels: mean cross-entropy over its loss terms
+  std::int64_t loss_terms = 0; // what `loss` averages: the b rows (MLM: the targets)
+  tensor logits;      // head stage: (b,K); MLM, evaluation only: (b,2) per row
+                      // [targets predicted right, targets] (mlm_row_stats)
+  tensor losses;      // head stage with labels: (b) per-row cross-entropy (MLM: its sum
+                      // over the row's targets, evaluation only)
 };
 
 class bert_stage {
@@ -66,6 +71,7 @@ private:
     embedding_acts embeddings;
     std::vector<block_acts> blocks;
     head_acts head;
+    mlm_head_acts mlm;
   };
 
   bert_config cfg_;
@@ -74,6 +80,7 @@ private:
   embedding_params emb_p_, emb_g_;
   std::vector<block_params> block_p_, block_g_;
   head_params head_p_, head_g_;
+  mlm_head_params mlm_p_, mlm_g_; // cfg.mlm
   std::map<int, slot_acts> slots_;
   block_scratch scratch_;
   tensor d_hidden_[2]; // gradients between parts inside the stage, used alternately

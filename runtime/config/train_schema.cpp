@@ -32,6 +32,10 @@ std::vector<group_spec> groups() {
     {"monitor", "The job's inspection endpoint for `axon console` and Prometheus "
                 "(docs/console.md, docs/protocol.md); not part of the job's identity."},
     {"kg", "Knowledge-graph fusion: entity linking and entity embeddings added at linked tokens."},
+    {"pretrain", "MLM pretraining on raw text (`axon pretrain`, docs/pretraining.md): the corpus, "
+                 "the masking, the held-out evaluation and the budget. The vocabulary is "
+                 "data.vocab (empty: a WordPiece vocabulary of data.vocab-size trained on the "
+                 "corpus), the optimizer and checkpoints are train.*."},
   };
 }
 
@@ -68,7 +72,12 @@ std::vector<key_spec> keys() {
     real_key("model", "layer-norm-eps", 1e-12, "(0, 0.1]", "LayerNorm epsilon"),
     real_key("model", "dropout", 0.1, "[0, 1)", "dropout on embeddings and hidden states"),
     real_key("model", "attention-dropout", 0.1, "[0, 1)", "dropout on attention probabilities"),
-    path_key("model", "init", "", "safetensors weights to start from; empty: random"),
+    path_key("model", "init", "",
+             "weights to start from: a safetensors file (Hugging Face names), a Hugging Face "
+             "model folder (its config.json sets the architecture), or an Axon checkpoint "
+             "folder or run directory (e.g. of axon pretrain); empty: random"),
+    int_key("model", "max-seq", 128, "[3, 65536]",
+            "pretraining: tokens per packed sequence, [CLS] and [SEP] included"),
 
     path_key("train", "run-dir", "runs/finsent", "checkpoints, logs and the resolved config"),
     int_key("train", "epochs", 3, "[1, 100000]", "passes over the train split"),
@@ -129,6 +138,29 @@ std::vector<key_spec> keys() {
     path_key("cluster", "tls-key", "", "PEM private key of that certificate"),
     path_key("cluster", "tls-ca", "", "PEM CA certificate that peers' certificates must chain to"),
 
+    string_list_key("pretrain", "corpus", {},
+                    "text files or folders (every file below; .gz or not), e.g. "
+                    "[\"corpus/\", \"extra.txt.gz\"]"),
+    choice_key("pretrain", "layout", {"lines", "paragraphs"},
+               "a document per line, or documents separated by blank lines"),
+    choice_key("pretrain", "encoding", {"utf-8", "latin-1"},
+               "text encoding of the corpus; invalid UTF-8 is an error unless latin-1"),
+    bool_key("pretrain", "dedup", false, "skip exact duplicate documents"),
+    real_key("pretrain", "heldout-fraction", 0.01, "[0, 0.5]",
+             "share of documents held out for MLM evaluation (chosen by a hash of the text)"),
+    int_key("pretrain", "eval-sequences", 256, "[0, 1048576]",
+            "held-out sequences evaluated; 0: no evaluation"),
+    int_key("pretrain", "eval-every-steps", 200, "[0, inf)",
+            "steps between held-out evaluations (and checkpoints); 0: at the end only"),
+    real_key("pretrain", "mask-prob", 0.15, "(0, 1)",
+             "share of tokens chosen as targets (each: 80% [MASK], 10% random, 10% kept)"),
+    bool_key("pretrain", "whole-word", false, "choose whole words (a token and its ## pieces)"),
+    int_key("pretrain", "max-steps", 1000, "[0, inf)", "stop after this many steps; 0: no limit"),
+    real_key("pretrain", "max-minutes", 0.0, "[0, inf)",
+             "stop after this much training time (resumes count on); 0: no limit"),
+    int_key("pretrain", "vocab-sample-mb", 16, "[1, 65536]",
+            "MiB of training text that a vocabulary built here is trained on"),
+
     int_key("monitor", "port", 0, "[-1, 65535]",
             "inspection endpoint port; 0: a free port (in RUN_DIR/monitor.json); -1: off"),
     string_key("monitor", "bind", "127.0.0.1", "address the endpoints listen on"),
@@ -159,8 +191,8 @@ std::vector<rule> rules() {
        return "";
      }},
     {"data.path (one file to split) or data.train (with optional data.dev and data.test), "
-     "not both",
-     {"data.path", "data.train", "data.dev", "data.test"},
+     "not both; neither in a pretraining config (pretrain.corpus set)",
+     {"data.path", "data.train", "data.dev", "data.test", "pretrain.corpus"},
      [](const resolved_config& cfg) -> std::string {
        bool has_path = !cfg.get_string("data.path").empty();
        bool has_splits = !cfg.get_string("data.train").empty() ||
@@ -168,7 +200,8 @@ std::vector<rule> rules() {
                          !cfg.get_string("data.test").empty();
        if (has_path && has_splits)
          return "data.path and data.train/dev/test exclude each other: set one";
-       if (!has_path && cfg.get_string("data.train").empty())
+       if (!has_path && cfg.get_string("data.train").empty()
+           && cfg.get_strings("pretrain.corpus").empty())
          return "set data.path (one labelled file to split) or data.train (with optional "
                 "data.dev, data.test)";
        return "";
@@ -185,10 +218,11 @@ std::vector<rule> rules() {
                 std::to_string(ratios.size()) + " summing to " + format_real(sum);
        return "";
      }},
-    {"data.max-len <= model.max-positions",
+    {"data.max-len <= model.max-positions (classification configs)",
      {"data.max-len", "model.max-positions"},
      [](const resolved_config& cfg) -> std::string {
-       if (cfg.get_int("data.max-len") > cfg.get_int("model.max-positions"))
+       if (cfg.get_int("data.max-len") > cfg.get_int("model.max-positions")
+           && cfg.get_strings("pretrain.corpus").empty())
          return show(cfg, "data.max-len") + " exceeds " + show(cfg, "model.max-positions");
        return "";
      }},
@@ -230,6 +264,22 @@ std::vector<rule> rules() {
      {"cluster.nodes", "placement.nodes", "cluster.bind", "cluster.tls-certificate",
       "cluster.tls-key", "cluster.tls-ca", "cluster.heartbeat", "cluster.timeout"},
      [](const resolved_config& cfg) { return cluster::check_cluster_keys(cfg); }},
+    {"model.max-seq <= model.max-positions (pretraining configs)",
+     {"model.max-seq", "model.max-positions"},
+     [](const resolved_config& cfg) -> std::string {
+       if (cfg.get_int("model.max-seq") > cfg.get_int("model.max-positions")
+           && !cfg.get_strings("pretrain.corpus").empty())
+         return show(cfg, "model.max-seq") + " exceeds " + show(cfg, "model.max-positions");
+       return "";
+     }},
+    {"pretrain.max-steps or pretrain.max-minutes sets a budget",
+     {"pretrain.max-steps", "pretrain.max-minutes"},
+     [](const resolved_config& cfg) -> std::string {
+       if (cfg.get_int("pretrain.max-steps") == 0 && cfg.get_real("pretrain.max-minutes") == 0)
+         return "pretrain.max-steps = 0 and pretrain.max-minutes = 0: pretraining needs a "
+                "budget";
+       return "";
+     }},
     {"placement.stages <= model.layers + 2 (embeddings and head may be stages of their own)",
      {"placement.stages", "model.layers"},
      [](const resolved_config& cfg) -> std::string {

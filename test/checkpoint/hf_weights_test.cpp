@@ -3,6 +3,7 @@
 // variants, missing and unused tensors, shape mismatches, bf16/f16, and config.json.
 #include "graphs/bert/bert_classifier.hpp"
 #include "runtime/checkpoint/hf_weights.hpp"
+#include "runtime/checkpoint/init_source.hpp"
 
 #include <boost/test/unit_test.hpp>
 
@@ -175,6 +176,21 @@ BOOST_AUTO_TEST_CASE(bf16_weights_are_converted_to_f32) {
     BOOST_TEST(loaded.data<float>()[i] == bf16_to_f32(f32_to_bf16(exact.data<float>()[i])));
   // bf16 keeps 8 significant bits: the logits stay close, not within 1e-4.
   BOOST_TEST(relative_error(logits_of(model), read_safetensors(logits_file).at("logits")) <= 5e-2);
+}
+
+BOOST_AUTO_TEST_CASE(a_model_folder_gives_weights_and_architecture) {
+  // model.init = a Hugging Face folder: its model.safetensors, and config.json's
+  // architecture as config overrides.
+  BOOST_TEST(init_weights_file(hf_dir) == hf_dir + "/model.safetensors");
+  BOOST_TEST(init_weights_file(hf_dir + "/model.safetensors") == hf_dir + "/model.safetensors");
+  BOOST_TEST((hf_architecture_overrides(hf_dir)
+              == std::vector<std::string>{"--model.hidden=32", "--model.layers=2",
+                                          "--model.heads=4", "--model.intermediate=64",
+                                          "--model.max-positions=16", "--model.type-vocab-size=2",
+                                          "--model.layer-norm-eps=1e-12", "--model.dropout=0.1",
+                                          "--model.attention-dropout=0.1"}));
+  BOOST_TEST(hf_architecture_overrides(hf_dir + "/model.safetensors").empty());
+  BOOST_CHECK_THROW(init_weights_file(hf_dir + "/absent"), std::runtime_error);
 }
 
 BOOST_AUTO_TEST_CASE(f16_safetensors_are_read_as_f32) {

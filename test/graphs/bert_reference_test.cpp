@@ -7,6 +7,7 @@
 #include "graphs/bert/bert_classifier.hpp"
 #include "runtime/compute_pool.hpp"
 #include "runtime/safetensors.hpp"
+#include "test/graphs/tiny_reference.hpp"
 
 #include <boost/test/unit_test.hpp>
 
@@ -15,23 +16,16 @@
 #include <cstring>
 
 using namespace axon;
+using axon::test::relative_error;
 
 namespace {
 
 const char* reference_file = AXON_TEST_DIR "/reference/bert/tiny.safetensors";
 
 bert::bert_config tiny_config() {
-  bert::bert_config cfg;
-  cfg.vocab_size = 100;
-  cfg.max_positions = 16;
-  cfg.type_vocab_size = 2;
-  cfg.hidden = 64;
-  cfg.layers = 2;
-  cfg.heads = 4;
-  cfg.intermediate = 256;
+  auto cfg = test::tiny_reference_config();
   cfg.classes = 3;
   cfg.pooler = true;
-  cfg.hidden_dropout = cfg.attention_dropout = 0.0f;
   return cfg;
 }
 
@@ -50,16 +44,6 @@ bert::batch batch_of(const safetensors_file& ref, int k) {
   auto name = [k](const char* field) { return "batch" + std::to_string(k) + "/" + field; };
   return {ref.at(name("ids")), ref.at(name("types")), ref.at(name("mask")), ref.at(name("labels")),
           tensor{}};
-}
-
-// max |a - b| / max |b| over the tensor (the plain max |a - b| for a zero reference).
-double relative_error(const tensor& ours, const tensor& expected) {
-  double diff = 0.0, scale = 0.0;
-  for (std::int64_t i = 0; i < expected.numel(); ++i) {
-    diff = std::max(diff, double(std::fabs(ours.data<float>()[i] - expected.data<float>()[i])));
-    scale = std::max(scale, double(std::fabs(expected.data<float>()[i])));
-  }
-  return scale < 1e-6 ? diff : diff / scale;
 }
 
 } // namespace

@@ -1,0 +1,91 @@
+// parse_run_invocation: see run_invocation.hpp.
+#include "apps/axon/run_invocation.hpp"
+
+#include "actors/actor_error.hpp"
+#include "apps/axon/flags.hpp"
+#include "runtime/checkpoint/init_source.hpp"
+#include "runtime/config/load.hpp"
+
+#include <caf/all.hpp>
+
+#include <filesystem>
+#include <iostream>
+
+namespace axon::app {
+
+config::load_result load_job_config(const std::string& file,
+                                    std::span<const std::string> overrides) {
+  auto loaded = config::load_config_file(file, overrides);
+  if (!loaded.resolved)
+    return loaded;
+  auto architecture = checkpoint::hf_architecture_overrides(loaded.resolved->get_string("model.init"));
+  if (architecture.empty())
+    return loaded;
+  architecture.insert(architecture.end(), overrides.begin(), overrides.end());
+  return config::load_config_file(file, architecture);
+}
+
+run_invocation parse_run_invocation(args words, const char* command, const char* usage) {
+  run_invocation out;
+  std::vector<std::string> positional, overrides;
+  flag_parser flags{usage};
+  flags.add("resume", &out.resume_dir,
+            "continue the run in RUN_DIR from its newest valid checkpoint");
+  flags.accept_config_overrides(&overrides);
+  if (auto status = flags.parse(words, &positional)) {
+    out.exit_status = *status;
+    return out;
+  }
+  std::string config_file = positional.empty() ? "" : positional.front();
+  if (positional.size() > 1 || config_file.empty() == out.resume_dir.empty()) {
+    std::cerr << "axon " << command << ": give either CONFIG or --resume RUN_DIR\n";
+    flags.print_help(std::cerr);
+    out.exit_status = 2;
+    return out;
+  }
+  if (!out.resume_dir.empty()) {
+    config_file = (std::filesystem::path{out.resume_dir} / "config.ini").string();
+    overrides.push_back("--train.run-dir=" + out.resume_dir);
+  }
+  config::load_result loaded;
+  try { // a resumed run's config.ini already holds the architecture
+    loaded = out.resume_dir.empty() ? load_job_config(config_file, overrides)
+                                    : config::load_config_file(config_file, overrides);
+  } catch (const std::exception& e) {
+    std::cerr << "axon " << command << ": " << e.what() << '\n';
+    out.exit_status = 2;
+    return out;
+  }
+  if (!loaded.resolved) {
+    std::cerr << loaded.error_text();
+    out.exit_status = 2;
+    return out;
+  }
+  const std::filesystem::path run_dir = loaded.resolved->get_string("train.run-dir");
+  if (out.resume_dir.empty() && std::filesystem::exists(run_dir / "checkpoints")
+      && !std::filesystem::is_empty(run_dir / "checkpoints")) {
+    std::cerr << "axon " << command << ": the run directory " << run_dir.string()
+              << " already holds checkpoints: continue it with `axon " << command
+              << " --resume " << run_dir.string()
+              << "`, or remove it, or set another train.run-dir\n";
+    out.exit_status = 2;
+    return out;
+  }
+  out.config = std::move(loaded.resolved);
+  return out;
+}
+
+int wait_for_supervisor(caf::scoped_actor& self, const caf::actor& supervisor,
+                        const char* command) {
+  self->monitor(supervisor);
+  int status = 0;
+  self->receive([&](caf::down_msg& down) {
+    if (down.reason && down.reason != caf::exit_reason::normal) {
+      std::cerr << "axon " << command << ": " << error_text(down.reason) << '\n';
+      status = 1;
+    }
+  });
+  return status;
+}
+
+} // namespace axon::app

@@ -1,0 +1,42 @@
+// The command line shared by `axon train` and `axon pretrain`: CONFIG or --resume RUN_DIR
+// (whose config.ini is read, with train.run-dir pointed at RUN_DIR), then config
+// overrides; the config is loaded and checked (for a new run whose model.init is a
+// Hugging Face model folder, with the architecture of its config.json, below the
+// command-line overrides), and a new run refuses a run directory that already holds
+// checkpoints.
+#pragma once
+
+#include "apps/axon/commands.hpp"
+
+#include <caf/actor.hpp>
+#include <caf/scoped_actor.hpp>
+#include "runtime/config/load.hpp"
+#include "runtime/config/resolved_config.hpp"
+
+#include <optional>
+#include <span>
+#include <string>
+
+namespace axon::app {
+
+struct run_invocation {
+  std::optional<config::resolved_config> config; // empty: `exit_status` says how it ended
+  int exit_status = 0;    // 0 with --help, 2 for bad usage or a bad config (printed)
+  std::string resume_dir; // empty: a new run
+};
+
+/// load_config_file, then, when model.init names a Hugging Face model folder, again with
+/// the architecture of its config.json (hf_architecture_overrides) below `overrides`.
+/// Throws std::runtime_error for a config.json that Axon cannot run.
+config::load_result load_job_config(const std::string& file,
+                                    std::span<const std::string> overrides);
+
+/// Parses `words` for `command` ("train", "pretrain") with `usage` as its help text.
+run_invocation parse_run_invocation(args words, const char* command, const char* usage);
+
+/// Waits until the job's supervisor actor ends (monitoring it): 0 when it ended normally,
+/// else 1, with its error on stderr after "axon COMMAND: ".
+int wait_for_supervisor(caf::scoped_actor& self, const caf::actor& supervisor,
+                        const char* command);
+
+} // namespace axon::app
