@@ -125,8 +125,8 @@ const word_list neutral_templates{
   "{co} opened an office in {country}",
   "trading in {co} shares will continue as normal",
 };
-// KG-dependent templates of the `fact` kind: {factor} always rises (to a high), {co}; no
-// verb of `rising`/`falling`, so these rows do not look like `move` ones.
+// KG-dependent templates of the `fact` kind: {factor} always rises (to a high), and {co};
+// wordings of their own, so these rows read differently from `move` ones.
 const word_list fact_templates{
   "{factor} hit a record high ; {co} in focus",
   "{co} shares in focus as {factor} reach a multi-year high",
