@@ -8,7 +8,7 @@
 # trains the same job without the KG (runs/finsent-nokg; its output in
 # runs/finsent-nokg.{out,log}) and prints one line per run: test accuracy overall, on the
 # text rows and on the KG-dependent rows (scripts/finsent_by_kind.sh), whose labels only
-# the KG decides. About 2-3 minutes on 2 cores after the build.
+# the KG decides. About 3 minutes on 2 cores after the build.
 # The run directory (metrics.jsonl, checkpoints, kg/) is runs/finsent.
 set -euo pipefail
 cd "$(dirname "$0")/.."
