@@ -1,37 +1,33 @@
 #!/usr/bin/env bash
-# The measured gain of KG fusion on the generated finsent data (issue #8): generates the
-# data (runs/finsent-data), trains TransE on its KG (examples/finsent/kg.ini), then trains
-# examples/finsent/finsent.ini twice with the same seed, with the KG and without it
+# The measured gain of KG fusion on the generated finsent data (issue #8), for one seed:
+# generates the data with that seed (runs/finsent-gain-SEED/data), trains the KG's entity
+# embeddings (examples/finsent/kg.ini: TransE then R-GCN, transe.seed = SEED), then trains
+# examples/finsent/finsent.ini twice with train.seed = SEED, with the KG and without it
 # (--kg.triples= --kg.aliases= --kg.embeddings=), and prints each run's test accuracy
-# overall and on the kg_dependent rows (axon eval on the test rows marked 1).
-# Logs: runs/finsent-kg-gain-{with,without}.log.
-#   bench/finsent_kg_gain.sh [extra axon train flags...]
+# overall and on each kind of test row (scripts/finsent_by_kind.sh), and its wall time.
+# Logs and run directories: runs/finsent-gain-SEED/.
+#   bench/finsent_kg_gain.sh [SEED [extra axon train flags...]]     (SEED: 42)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 axon="${AXON_BUILD_DIR:-build}/bin/axon"
-"$axon" data synth-finsent runs/finsent-data
-"$axon" kg train examples/finsent/kg.ini 2> runs/finsent-kg.log
-# The test rows whose label depends on the KG, and the others.
-/usr/bin/python3 - <<'PY'
-import csv
-rows = list(csv.DictReader(open("runs/finsent-data/test.csv", newline="")))
-for name, keep in (("test-kg.csv", "1"), ("test-text.csv", "0")):
-    with open("runs/finsent-data/" + name, "w", newline="") as out:
-        w = csv.DictWriter(out, fieldnames=rows[0].keys(), quoting=csv.QUOTE_NONNUMERIC)
-        w.writeheader()
-        w.writerows(r for r in rows if r["kg_dependent"] == keep)
-PY
+seed="${1:-42}"
+shift || true
+dir="runs/finsent-gain-$seed"
+rm -rf "$dir"
+mkdir -p "$dir"
+"$axon" data synth-finsent "$dir/data" --seed "$seed" > /dev/null
+"$axon" kg train examples/finsent/kg.ini --graph.triples="$dir/data/kg/triples.tsv" \
+  --graph.out="$dir/kg" --transe.seed="$seed" 2> "$dir/kg.log"
 for variant in with without; do
-  run="runs/finsent-kg-gain-$variant"
-  rm -rf "$run"
-  flags=()
-  [ "$variant" = without ] && flags=(--kg.triples= --kg.aliases= --kg.embeddings=)
+  run="$dir/$variant"
+  flags=(--data.train="$dir/data/train.csv" --data.dev="$dir/data/dev.csv"
+         --data.test="$dir/data/test.csv" --kg.triples="$dir/data/kg/triples.tsv"
+         --kg.aliases="$dir/data/kg/aliases.tsv" --kg.embeddings="$dir/kg")
+  [ "$variant" = without ] && flags+=(--kg.triples= --kg.aliases= --kg.embeddings=)
   start=$(date +%s)
-  "$axon" train examples/finsent/finsent.ini --train.run-dir="$run" "${flags[@]}" "$@" \
-    > "$run.out" 2> "runs/finsent-kg-gain-$variant.log"
+  "$axon" train examples/finsent/finsent.ini --train.run-dir="$run" --train.seed="$seed" \
+    "${flags[@]}" "$@" > "$run.out" 2> "$run.log"
   seconds=$(( $(date +%s) - start ))
-  overall=$(tail -n 1 "$run.out")
-  kg=$("$axon" eval --run "$run" --data runs/finsent-data/test-kg.csv 2>/dev/null | tail -n 1)
-  text=$("$axon" eval --run "$run" --data runs/finsent-data/test-text.csv 2>/dev/null | tail -n 1)
-  echo "$variant KG: $overall | kg_dependent rows: $kg | text rows: $text (${seconds} s)"
+  echo "seed $seed $variant KG: $(tail -n 1 "$run.out") | $(scripts/finsent_by_kind.sh "$run" \
+    "$dir/data") | ${seconds} s"
 done

@@ -18,6 +18,9 @@ int data_synth_finsent(args words) {
   flags.add("seed", &seed, "random seed; the same seed gives the same files everywhere");
   flags.add("size", &size, "sentences in all (80% train, 10% dev, 10% test)");
   flags.add("kg-share", &options.kg_share, "share of sentences whose label needs the KG");
+  flags.add("move-share", &options.move_share,
+            "share of those whose label is the KG fact XOR the move's direction (the others: "
+            "the fact, the factor rising)");
   flags.add("label-noise", &options.label_noise, "share of labels replaced by a wrong one");
   flags.add("companies", &companies, "fictional companies in the knowledge graph");
   std::vector<std::string> positional;
@@ -31,9 +34,9 @@ int data_synth_finsent(args words) {
     return usage_error("expected one output directory, got " + std::to_string(positional.size()));
   if (size < 0 || companies < 0)
     return usage_error("--size and --companies must not be negative");
-  if (options.kg_share < 0 || options.kg_share > 1 || options.label_noise < 0 ||
-      options.label_noise > 1)
-    return usage_error("--kg-share and --label-noise must lie in [0, 1]");
+  for (double share : {options.kg_share, options.move_share, options.label_noise})
+    if (share < 0 || share > 1)
+      return usage_error("--kg-share, --move-share and --label-noise must lie in [0, 1]");
   options.seed = static_cast<std::uint64_t>(seed);
   options.size = static_cast<std::size_t>(size);
   options.companies = static_cast<std::size_t>(companies);

@@ -12,6 +12,10 @@ std::vector<group_spec> groups() {
     {"graph", "The knowledge graph to embed and where the embeddings go."},
     {"transe", "TransE training: L2 distance, softmax cross-entropy over shared negatives, "
                "Adam."},
+    {"rgcn", "R-GCN-style refinement after TransE: message-passing layers (one transform per "
+             "relation and direction) trained with TransE's loss on their output; the saved "
+             "entity embeddings are the refined ones. Batches, negatives and evaluation as "
+             "[transe]."},
   };
 }
 
@@ -39,6 +43,12 @@ std::vector<key_spec> keys() {
     int_key("transe", "seed", 0, "[0, inf)", "seed of initialisation, order and negatives"),
     int_key("transe", "shards", 2, "[0, 1024]",
             "entity-shard actors owning the entity embeddings; 0: the single-loop reference"),
+
+    int_key("rgcn", "layers", 0, "[0, 8]",
+            "message-passing layers (each reaches one hop further); 0: no refinement"),
+    int_key("rgcn", "epochs", 20, "[1, 100000]", "passes over the training triples"),
+    real_key("rgcn", "lr", 1e-3, "(0, 1]",
+             "Adam learning rate of the layers, the entity and the relation tables"),
   };
 }
 

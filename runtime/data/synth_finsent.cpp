@@ -125,8 +125,18 @@ const word_list neutral_templates{
   "{co} opened an office in {country}",
   "trading in {co} shares will continue as normal",
 };
-// KG-dependent templates: {factor} (a market factor rising or falling) and {co} only.
-const word_list kg_templates{
+// KG-dependent templates of the `fact` kind: {factor} always rises (to a high), and {co};
+// wordings of their own, so these rows read differently from `move` ones.
+const word_list fact_templates{
+  "{factor} hit a record high ; {co} in focus",
+  "{co} shares in focus as {factor} reach a multi-year high",
+  "with {factor} at a ten-year high , analysts revisit {co}",
+  "{factor} climbed to a new peak this week , a move that matters for {co}",
+  "traders weigh what the record in {factor} means for {co}",
+  "{co} : {factor} at an all-time high in {month}",
+};
+// KG-dependent templates of the `move` kind: {factor} rising or falling, and {co} only.
+const word_list move_templates{
   "{factor} {verb} ; {co} in focus",
   "{co} shares in focus as {factor} {verb}",
   "traders weigh what it means for {co} as {factor} {verb}",
@@ -142,7 +152,7 @@ struct company {
   std::string ticker;
   std::size_t sector;
   std::size_t country;
-  bool held_out; // absent from train's KG-dependent sentences
+  bool held_out; // named by dev/test's KG-dependent sentences only, never by train's
 };
 
 class generator {
@@ -189,8 +199,20 @@ private:
                             ticker, companies_.size() % sectors.size(),
                             uniform_below(rng_, countries.size()), false});
     }
-    for (auto& c : companies_)
-      c.held_out = chance(options_.held_out_companies);
+    // In each sector the same share is held out (at least one company), drawn at random.
+    for (std::size_t s = 0; s < sectors.size(); ++s) {
+      std::vector<company*> members;
+      for (auto& c : companies_)
+        if (c.sector == s)
+          members.push_back(&c);
+      const auto held_out = std::max<std::size_t>(
+          1, static_cast<std::size_t>(options_.held_out_companies * members.size() + 0.5));
+      for (std::size_t k = 0; k < held_out && k + 1 < members.size(); ++k) {
+        auto pick_at = k + uniform_below(rng_, members.size() - k);
+        std::swap(members[k], members[pick_at]);
+        members[k]->held_out = true;
+      }
+    }
   }
 
   void make_graph(synth_finsent_data& data) {
@@ -294,23 +316,25 @@ private:
     synth_sentence out;
     int polarity; // -1 negative, 0 neutral, +1 positive
     if (chance(options_.kg_share)) {
-      out.kg_dependent = true;
+      out.kind = chance(options_.move_share) ? sentence_kind::move : sentence_kind::fact;
       const auto& f = factors[uniform_below(rng_, factors.size())];
-      const bool rises = chance(0.5);
+      const bool rises = out.kind == sentence_kind::fact || chance(0.5);
       const bool winner = chance(0.5);
       const std::string& sector_id = winner ? f.winner : f.loser;
+      // Train names the companies not held out, dev and test the held-out ones, so no
+      // company's label can be learned from its name (every sector has both kinds).
       std::vector<const company*> candidates;
       for (const auto& c : companies_)
-        if (sectors[c.sector].id == sector_id && !(in_train && c.held_out))
+        if (sectors[c.sector].id == sector_id && c.held_out != in_train)
           candidates.push_back(&c);
-      if (candidates.empty()) // every company of the sector held out: use them anyway
-        for (const auto& c : companies_)
-          if (sectors[c.sector].id == sector_id)
-            candidates.push_back(&c);
       const auto& c = *candidates[uniform_below(rng_, candidates.size())];
-      const auto& verbs = rises ? rising : falling;
-      const auto& verb = verbs[uniform_below(rng_, verbs.size())];
-      out.text = decorate(fill(pick(kg_templates), c, pick(f.surface), &verb));
+      if (out.kind == sentence_kind::fact) {
+        out.text = decorate(fill(pick(fact_templates), c, pick(f.surface), nullptr));
+      } else {
+        const auto& verbs = rises ? rising : falling;
+        const auto& verb = verbs[uniform_below(rng_, verbs.size())];
+        out.text = decorate(fill(pick(move_templates), c, pick(f.surface), &verb));
+      }
       polarity = (rises == winner) ? +1 : -1;
     } else {
       polarity = static_cast<int>(uniform_below(rng_, 3)) - 1;
@@ -356,12 +380,24 @@ std::string write_temporary(const std::filesystem::path& file, WriteRows write_r
 
 } // namespace
 
+const char* to_string(sentence_kind kind) {
+  switch (kind) {
+  case sentence_kind::fact:
+    return "fact";
+  case sentence_kind::move:
+    return "move";
+  default:
+    return "text";
+  }
+}
+
 synth_finsent_data generate_synth_finsent(const synth_finsent_options& options) {
   if (options.size < 10)
     throw data_error("synth-finsent: size must be at least 10 sentences");
-  if (options.companies < sectors.size())
-    throw data_error("synth-finsent: at least " + std::to_string(sectors.size()) +
-                     " companies are needed (one per sector)");
+  if (options.companies < 2 * sectors.size())
+    throw data_error("synth-finsent: at least " + std::to_string(2 * sectors.size()) +
+                     " companies are needed (two per sector: one named by train's KG "
+                     "sentences, one held out for dev and test)");
   if (options.companies > name_starts.size() * name_ends.size() / 2)
     throw data_error("synth-finsent: at most " +
                      std::to_string(name_starts.size() * name_ends.size() / 2) + " companies");
@@ -379,10 +415,11 @@ void write_synth_finsent(const synth_finsent_data& data, const std::string& dir)
   auto split_file = [&](const char* name, const std::vector<synth_sentence>& rows) {
     written.push_back({write_temporary(root / name,
                                        [&](std::ostream& out) {
-                                         out << "text,label,kg_dependent\n";
+                                         out << "text,label,kg_dependent,kind\n";
                                          for (const auto& row : rows)
                                            out << csv_quoted(row.text) << ',' << row.label << ','
-                                               << (row.kg_dependent ? 1 : 0) << '\n';
+                                               << (row.kg_dependent() ? 1 : 0) << ','
+                                               << to_string(row.kind) << '\n';
                                        }),
                        root / name});
   };

@@ -1,5 +1,6 @@
 // synth-finsent generator: deterministic, sizes and shares as documented, every company
-// of a KG-dependent sentence has its sector in the KG, files readable by read_csv.
+// of a KG-dependent sentence has its sector in the KG, train's KG-dependent sentences and
+// dev/test's name disjoint companies, files readable by read_csv.
 #include "runtime/data/readers.hpp"
 #include "runtime/data/synth_finsent.hpp"
 
@@ -27,16 +28,44 @@ BOOST_AUTO_TEST_CASE(deterministic_sizes_and_shares) {
   BOOST_TEST(generate_synth_finsent(options).train[0].text != a.train[0].text);
 
   std::map<std::string, std::size_t> labels;
-  std::size_t kg_dependent = 0;
+  std::map<sentence_kind, std::size_t> kinds;
   for (const auto& s : a.train) {
     ++labels[s.label];
-    kg_dependent += s.kg_dependent;
+    ++kinds[s.kind];
   }
   BOOST_TEST(labels.size() == 3u);
   BOOST_TEST(labels["neutral"] > 600u); // every class well represented
-  const double share = double(kg_dependent) / a.train.size();
-  BOOST_TEST(share > 0.18);
-  BOOST_TEST(share < 0.26);
+  const double share = double(a.train.size() - kinds[sentence_kind::text]) / a.train.size();
+  BOOST_TEST(share > 0.26); // default 0.3
+  BOOST_TEST(share < 0.34);
+  const double move = double(kinds[sentence_kind::move]) / (a.train.size() * share);
+  BOOST_TEST(move > 0.28); // default 1/3
+  BOOST_TEST(move < 0.38);
+}
+
+// A company named by a KG-dependent sentence of train is never named by one of dev or
+// test, so its label cannot be learned from its name.
+BOOST_AUTO_TEST_CASE(train_and_evaluation_name_disjoint_companies) {
+  auto data = generate_synth_finsent({});
+  std::map<std::string, std::string> entity_of_alias;
+  for (const auto& [entity, surface] : data.aliases)
+    if (entity.starts_with("company:"))
+      entity_of_alias[surface] = entity;
+  // Whole words: a ticker (VLMN) may end with another (LMN).
+  auto companies_named = [&](const std::vector<synth_sentence>& rows) {
+    std::set<std::string> named;
+    for (const auto& s : rows)
+      if (s.kg_dependent())
+        for (const auto& [surface, entity] : entity_of_alias)
+          if ((" " + s.text + " ").find(" " + surface + " ") != std::string::npos)
+            named.insert(entity);
+    return named;
+  };
+  auto train = companies_named(data.train), test = companies_named(data.test);
+  BOOST_TEST(train.size() > 40u);
+  BOOST_TEST(test.size() > 10u);
+  for (const auto& entity : test)
+    BOOST_TEST(!train.count(entity), entity);
 }
 
 BOOST_AUTO_TEST_CASE(kg_knows_every_company) {
@@ -51,7 +80,7 @@ BOOST_AUTO_TEST_CASE(kg_knows_every_company) {
     entity_of_alias[surface] = entity;
   // Every KG-dependent sentence names a company that the aliases link to a known entity.
   for (const auto& s : data.test) {
-    if (!s.kg_dependent)
+    if (!s.kg_dependent())
       continue;
     bool linked = false;
     for (const auto& [surface, entity] : entity_of_alias)

@@ -16,6 +16,7 @@
 #include "ops/cpu/layernorm.hpp"
 #include "ops/cpu/linear.hpp"
 #include "ops/cpu/pooler.hpp"
+#include "ops/cpu/rgcn.hpp"
 #include "ops/cpu/softmax.hpp"
 #include "test/ops/op_test_util.hpp"
 
@@ -180,6 +181,26 @@ op_run entity_fusion_case(std::mt19937& rng, bool finetune) {
   return run;
 }
 
+// 4 entities, 3 edge kinds; entity 2 receives two edges of kind 1 (norm 1/2), entity 0
+// sends three messages, and one edge loops (1 -> 1).
+op_run rgcn_case(std::mt19937& rng) {
+  auto edges = i32_tensor({5, 3}, {0, 1, 2, 3, 1, 2, 0, 0, 1, 1, 2, 1, 0, 2, 3});
+  auto norm = tensor::empty({5});
+  std::copy_n(std::vector<float>{0.5f, 0.5f, 1.0f, 1.0f, 1.0f}.begin(), 5, norm.data<float>());
+  auto x = random_tensor({4, 5}, rng), weight = random_tensor({3, 5, 5}, rng, 0.5f);
+  auto out = tensor::zeros({4, 5});
+  op_run run;
+  run.params = {{"x", x}, {"weight", weight}};
+  run.forward = [=] {
+    rgcn_forward(out, x, weight, edges, norm);
+    return out;
+  };
+  run.backward = [=](const tensor& dout, const std::vector<tensor>& g) {
+    rgcn_backward(g[0], g[1], dout, x, weight, edges, norm);
+  };
+  return run;
+}
+
 op_run l2_pairwise_case(std::mt19937& rng) {
   auto q = random_tensor({3, 4}, rng), cand = random_tensor({5, 4}, rng);
   auto dist = tensor::zeros({3, 5});
@@ -337,6 +358,7 @@ std::vector<grad_case> op_cases() {
     {"embedding_no_types", [](auto& rng) { return embedding_case(rng, false); }},
     {"entity_fusion", [](auto& rng) { return entity_fusion_case(rng, false); }},
     {"entity_fusion_finetune", [](auto& rng) { return entity_fusion_case(rng, true); }},
+    {"rgcn", rgcn_case},
     {"l2_distance_pairwise", l2_pairwise_case},
     {"l2_distance_rowwise", l2_rowwise_case},
     {"layernorm", layernorm_case},
