@@ -4,6 +4,7 @@
 #pragma once
 
 #include "ops/cuda/op_stream.hpp"
+#include "runtime/cuda/stream.hpp"
 #include "runtime/tensor.hpp"
 
 #include <boost/test/unit_test.hpp>
@@ -16,6 +17,16 @@ namespace axon::test {
 inline const device gpu = device::cuda(0);
 
 inline tensor on_gpu(const tensor& host) { return host.to(gpu); }
+
+/// An op_stream that is also the thread's current stream while it lives, so the test's
+/// uploads, downloads and device allocations are ordered with the ops on it: a temporary
+/// input freed while its kernel is queued is reused only by later work on that stream.
+struct ordered_stream {
+  explicit ordered_stream(ops::cuda::gemm_precision p = ops::cuda::gemm_precision::f32)
+    : ops(0, p), guard(ops.get()) {}
+  ops::cuda::op_stream ops;
+  axon::cuda::stream_guard guard; // declared after ops: restored before ops is destroyed
+};
 
 /// Normalised error; 0 when both are all zero.
 inline double normalised_error(const tensor& got, const tensor& want) {

@@ -1,7 +1,7 @@
 // Every CUDA op against its CPU op (the specification) on several shapes, forward and
 // backward, at each GEMM precision where GEMMs are involved. Inputs are the CPU tests'
 // seeded random tensors; gradients are accumulated into random (not zero) buffers so the
-// += contract is checked too.
+// += contract is checked too. Each test runs its ops on an ordered_stream (cuda_compare.hpp).
 #include "cuda_compare.hpp"
 
 #include "ops/cpu/adamw.hpp"
@@ -62,7 +62,8 @@ BOOST_AUTO_TEST_SUITE(cuda_ops)
 BOOST_AUTO_TEST_CASE(linear_matches_cpu) {
   struct dims { std::int64_t n, c, oc; bool bias; };
   for (auto precision : all_precisions) {
-    gpu_ops::op_stream s{0, precision};
+    test::ordered_stream ordered{precision};
+    const auto& s = ordered.ops;
     const double tol = test::gemm_threshold(precision);
     for (auto d : {dims{1, 1, 1, true}, dims{7, 13, 5, false}, dims{64, 96, 80, true},
                    dims{256, 768, 768, true}}) {
@@ -90,7 +91,8 @@ BOOST_AUTO_TEST_CASE(linear_matches_cpu) {
 }
 
 BOOST_AUTO_TEST_CASE(gelu_matches_cpu) {
-  gpu_ops::op_stream s;
+  test::ordered_stream ordered;
+  const auto& s = ordered.ops;
   for (auto sizes : {shape{1}, shape{1000}, shape{3, 77, 130}}) {
     std::mt19937 rng{1};
     auto x = random_tensor(sizes, rng, 6.0f); // the tails of erf too
@@ -110,7 +112,8 @@ BOOST_AUTO_TEST_CASE(gelu_matches_cpu) {
 }
 
 BOOST_AUTO_TEST_CASE(layernorm_matches_cpu) {
-  gpu_ops::op_stream s;
+  test::ordered_stream ordered;
+  const auto& s = ordered.ops;
   for (auto sizes : {shape{1, 2}, shape{5, 7}, shape{64, 768}, shape{3, 33, 100}}) {
     std::mt19937 rng{7};
     auto c = sizes.dim(-1), n = sizes.numel() / c;
@@ -138,7 +141,8 @@ BOOST_AUTO_TEST_CASE(layernorm_matches_cpu) {
 }
 
 BOOST_AUTO_TEST_CASE(softmax_matches_cpu) {
-  gpu_ops::op_stream s;
+  test::ordered_stream ordered;
+  const auto& s = ordered.ops;
   for (auto sizes : {shape{1, 1}, shape{7, 13}, shape{64, 1000}}) {
     std::mt19937 rng{3};
     auto x = random_tensor(sizes, rng, 30.0f); // large logits: the max subtraction matters
@@ -155,7 +159,8 @@ BOOST_AUTO_TEST_CASE(softmax_matches_cpu) {
 }
 
 BOOST_AUTO_TEST_CASE(embedding_matches_cpu) {
-  gpu_ops::op_stream s;
+  test::ordered_stream ordered;
+  const auto& s = ordered.ops;
   struct dims { std::int64_t b, t, c, vocab, positions, types; };
   for (auto d : {dims{1, 1, 4, 3, 2, 0}, dims{2, 9, 16, 5, 12, 2}, dims{4, 128, 768, 1000, 512, 2}}) {
     std::mt19937 rng{5};
@@ -185,7 +190,8 @@ BOOST_AUTO_TEST_CASE(embedding_matches_cpu) {
 }
 
 BOOST_AUTO_TEST_CASE(embedding_flags_an_out_of_range_id_on_synchronize) {
-  gpu_ops::op_stream s;
+  test::ordered_stream ordered;
+  const auto& s = ordered.ops;
   auto ids = on_gpu(test::i32_tensor({1, 2}, {0, 7}));
   auto wte = on_gpu(tensor::full({3, 4}, 1.0f)), wpe = on_gpu(tensor::full({2, 4}, 1.0f));
   auto out = tensor::empty({1, 2, 4}, dtype::f32, test::gpu);
@@ -195,7 +201,8 @@ BOOST_AUTO_TEST_CASE(embedding_flags_an_out_of_range_id_on_synchronize) {
 }
 
 BOOST_AUTO_TEST_CASE(cross_entropy_matches_cpu) {
-  gpu_ops::op_stream s;
+  test::ordered_stream ordered;
+  const auto& s = ordered.ops;
   struct dims { std::int64_t n, v; };
   for (auto d : {dims{1, 1}, dims{6, 3}, dims{512, 30522}}) {
     std::mt19937 rng{11};
@@ -224,7 +231,8 @@ BOOST_AUTO_TEST_CASE(cross_entropy_matches_cpu) {
 }
 
 BOOST_AUTO_TEST_CASE(cross_entropy_rejects_a_bad_target_and_ignores_all_ignored_rows) {
-  gpu_ops::op_stream s;
+  test::ordered_stream ordered;
+  const auto& s = ordered.ops;
   auto logits = on_gpu(tensor::full({2, 3}, 0.5f));
   auto losses = tensor::empty({2}, dtype::f32, test::gpu);
   auto probs = tensor::empty({2, 3}, dtype::f32, test::gpu);
@@ -236,7 +244,8 @@ BOOST_AUTO_TEST_CASE(cross_entropy_rejects_a_bad_target_and_ignores_all_ignored_
 }
 
 BOOST_AUTO_TEST_CASE(dropout_masks_equal_the_cpu_masks_bit_for_bit) {
-  gpu_ops::op_stream s;
+  test::ordered_stream ordered;
+  const auto& s = ordered.ops;
   for (auto n : {std::int64_t{1}, std::int64_t{1001}, std::int64_t{1} << 20}) {
     std::mt19937 rng{13};
     auto x = random_tensor({n}, rng);
@@ -258,7 +267,8 @@ BOOST_AUTO_TEST_CASE(dropout_masks_equal_the_cpu_masks_bit_for_bit) {
 BOOST_AUTO_TEST_CASE(attention_matches_cpu) {
   struct dims { std::int64_t b, t, c; int nh; float p; };
   for (auto precision : all_precisions) {
-    gpu_ops::op_stream s{0, precision};
+    test::ordered_stream ordered{precision};
+    const auto& s = ordered.ops;
     const double tol = test::gemm_threshold(precision);
     for (auto d : {dims{1, 1, 4, 1, 0.0f}, dims{2, 5, 8, 2, 0.1f}, dims{3, 17, 48, 4, 0.0f},
                    dims{2, 128, 768, 12, 0.1f}}) {
@@ -290,7 +300,8 @@ BOOST_AUTO_TEST_CASE(attention_matches_cpu) {
 }
 
 BOOST_AUTO_TEST_CASE(adamw_matches_cpu_over_three_steps) {
-  gpu_ops::op_stream s;
+  test::ordered_stream ordered;
+  const auto& s = ordered.ops;
   std::mt19937 rng{19};
   auto p = random_tensor({1000, 7}, rng), m = tensor::zeros({1000, 7}), v = tensor::zeros({1000, 7});
   auto g_p = on_gpu(p), g_m = on_gpu(m), g_v = on_gpu(v);
@@ -306,7 +317,8 @@ BOOST_AUTO_TEST_CASE(adamw_matches_cpu_over_three_steps) {
 }
 
 BOOST_AUTO_TEST_CASE(clip_grad_norm_matches_cpu) {
-  gpu_ops::op_stream s;
+  test::ordered_stream ordered;
+  const auto& s = ordered.ops;
   for (float max_norm : {0.0f, 1.0f, 1e6f}) {
     std::mt19937 rng{23};
     std::vector<tensor> grads{random_tensor({300, 5}, rng), random_tensor({1}, rng),
@@ -324,7 +336,8 @@ BOOST_AUTO_TEST_CASE(clip_grad_norm_matches_cpu) {
 }
 
 BOOST_AUTO_TEST_CASE(elementwise_matches_cpu) {
-  gpu_ops::op_stream s;
+  test::ordered_stream ordered;
+  const auto& s = ordered.ops;
   std::mt19937 rng{29};
   auto a = random_tensor({33, 65}, rng), b = random_tensor({33, 65}, rng);
   auto g_a = on_gpu(a), g_b = on_gpu(b);
@@ -337,7 +350,8 @@ BOOST_AUTO_TEST_CASE(elementwise_matches_cpu) {
 }
 
 BOOST_AUTO_TEST_CASE(ops_reject_host_tensors_with_a_clear_message) {
-  gpu_ops::op_stream s;
+  test::ordered_stream ordered;
+  const auto& s = ordered.ops;
   auto host = tensor::full({2, 2}, 1.0f);
   BOOST_CHECK_EXCEPTION(gpu_ops::gelu_forward(host, host, s), ops::op_error,
                         [](const ops::op_error& e) {
