@@ -4,8 +4,9 @@
 # prepared (carry that folder), each part under a hard timeout, and writes
 # $OUT/gpu-summary.json, $OUT/gpu-tests.log and $OUT/bench.log (three files: the device
 # tool returns at most eight) -- about 3 minutes in all:
-#   1. the gpu-labelled tests (what `ctest -L gpu` runs: every CUDA op against its CPU op,
-#      device memory), with the bundled shared libraries on LD_LIBRARY_PATH;
+#   1. the gpu-labelled tests (what `ctest -L gpu` runs, with its OPENBLAS_NUM_THREADS=1:
+#      every CUDA op against its CPU op, device memory), with the bundled shared libraries
+#      on LD_LIBRARY_PATH;
 #   2. the PyTorch peer training BERT-base (L12 H768 A12 S128, batch 32) at fp32 and bf16;
 #   3. `axon bench train --device cuda` at the same configuration, when the bundle has an
 #      axon that supports it; otherwise the summary says it was skipped and why.
@@ -36,7 +37,7 @@ part part machine gpu "$gpu" cublas_dir "${cublas_dir:-not found}"
 while read -r name; do
   start=$(date +%s.%N)
   echo "=== $name" >> "$out/gpu-tests.log"
-  LD_LIBRARY_PATH="$libs" timeout 240 "$bundle/bin/$name" --report_level=short \
+  OPENBLAS_NUM_THREADS=1 LD_LIBRARY_PATH="$libs" timeout 240 "$bundle/bin/$name" --report_level=short \
     --log_level=test_suite >> "$out/gpu-tests.log" 2>&1
   rc=$?
   seconds=$(python3 -c "import time; print(round(time.time() - $start, 1))")
