@@ -9,6 +9,12 @@ if(NOT AXON_CUDA STREQUAL "OFF")
       set(CMAKE_CUDA_ARCHITECTURES 90)
     endif()
     enable_language(CUDA)
+    # CMake 3.25 has no C++20 dialect flag for nvcc 12+; the CUDA targets follow
+    # CMAKE_CXX_STANDARD (20), so tell it the flag.
+    if(NOT CMAKE_CUDA20_STANDARD_COMPILE_OPTION)
+      set(CMAKE_CUDA20_STANDARD_COMPILE_OPTION "-std=c++20")
+      set(CMAKE_CUDA20_EXTENSION_COMPILE_OPTION "-std=c++20")
+    endif()
     find_package(CUDAToolkit REQUIRED)
     set(AXON_HAVE_CUDA ON)
   elseif(AXON_CUDA STREQUAL "ON")

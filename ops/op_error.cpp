@@ -9,11 +9,12 @@ std::string describe_expected(const shape& sizes, dtype type) {
   return std::string{dtype_name(type)} + sizes.to_string();
 }
 
-void require_host_tensor(std::string_view op, std::string_view arg, const tensor& t,
-                         dtype type) {
+void require_placed_tensor(std::string_view op, std::string_view arg, const tensor& t,
+                           dtype type, device where) {
   require(t.defined(), op, std::string{arg} + " is undefined");
-  require(t.where().is_cpu(), op,
-          std::string{arg} + " is on " + t.where().to_string() + ", expected the host (cpu)");
+  require(t.where() == where, op,
+          std::string{arg} + " is on " + t.where().to_string() + ", expected "
+            + (where.is_cpu() ? std::string{"the host (cpu)"} : where.to_string()));
   require(t.type() == type, op,
           std::string{arg} + " is " + t.describe() + ", expected dtype "
             + std::string{dtype_name(type)});
@@ -27,16 +28,16 @@ void require(bool ok, std::string_view op, const std::string& message) {
 }
 
 void require_tensor(std::string_view op, std::string_view arg, const tensor& t,
-                    const shape& sizes, dtype type) {
-  require_host_tensor(op, arg, t, type);
+                    const shape& sizes, dtype type, device where) {
+  require_placed_tensor(op, arg, t, type, where);
   require(t.sizes() == sizes, op,
           std::string{arg} + " is " + t.describe() + ", expected "
             + describe_expected(sizes, type));
 }
 
 std::int64_t require_rows(std::string_view op, std::string_view arg, const tensor& t,
-                          std::int64_t last, dtype type) {
-  require_host_tensor(op, arg, t, type);
+                          std::int64_t last, dtype type, device where) {
+  require_placed_tensor(op, arg, t, type, where);
   require(t.rank() >= 1 && t.size(-1) == last, op,
           std::string{arg} + " is " + t.describe() + ", expected last dimension "
             + std::to_string(last));

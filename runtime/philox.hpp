@@ -2,8 +2,10 @@
 // the counter-based generator that cuRAND and PyTorch's CUDA backend use. A random value
 // is a pure function of (key, counter), so every element, replica and thread draws its
 // own numbers with no shared state: dropout masks can be regenerated in backward and
-// are identical wherever the op runs.
+// are identical wherever the op runs (host and CUDA kernels share this code).
 #pragma once
+
+#include "runtime/host_device.hpp"
 
 #include <array>
 #include <cstdint>
@@ -12,7 +14,7 @@ namespace axon {
 
 using philox_block = std::array<std::uint32_t, 4>;
 
-inline philox_block philox4x32_10(philox_block counter, std::uint64_t key64) {
+AXON_HOST_DEVICE inline philox_block philox4x32_10(philox_block counter, std::uint64_t key64) {
   constexpr std::uint32_t mul0 = 0xD2511F53u, mul1 = 0xCD9E8D57u;
   constexpr std::uint32_t weyl0 = 0x9E3779B9u, weyl1 = 0xBB67AE85u;
   std::uint32_t k0 = static_cast<std::uint32_t>(key64);
@@ -29,7 +31,7 @@ inline philox_block philox4x32_10(philox_block counter, std::uint64_t key64) {
 }
 
 /// Uniform float in [0, 1) from the top 24 bits of a 32-bit draw (exactly representable).
-inline float uniform_from_bits(std::uint32_t bits) {
+AXON_HOST_DEVICE inline float uniform_from_bits(std::uint32_t bits) {
   return static_cast<float>(bits >> 8) * (1.0f / 16777216.0f);
 }
 

@@ -1,9 +1,10 @@
 // Host allocation for storage; device allocators plug in through storage::allocate.
 #include "runtime/storage.hpp"
 
+#include "runtime/device_backend.hpp"
+
 #include <cstdlib>
 #include <new>
-#include <stdexcept>
 
 namespace axon {
 
@@ -37,8 +38,7 @@ std::shared_ptr<storage> storage::allocate_host(std::size_t bytes) {
 std::shared_ptr<storage> storage::allocate(std::size_t bytes, device where) {
   if (where.is_cpu())
     return allocate_host(bytes);
-  throw std::runtime_error("cannot allocate on " + where.to_string()
-                           + ": this build has no CUDA device support");
+  return device_backend::allocate(bytes, where);
 }
 
 } // namespace axon

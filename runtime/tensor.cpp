@@ -1,6 +1,8 @@
 // tensor construction, views, copies and conversions (host side).
 #include "runtime/tensor.hpp"
 
+#include "runtime/device_backend.hpp"
+
 #include <algorithm>
 #include <cstring>
 #include <stdexcept>
@@ -68,16 +70,23 @@ tensor tensor::slice(std::int64_t begin, std::int64_t end) const {
 }
 
 tensor tensor::clone() const {
-  auto copy = empty(sizes_, type_, where());
-  if (!where().is_cpu())
-    throw std::runtime_error("clone of a device tensor needs the CUDA build");
-  std::memcpy(copy.raw(), raw(), nbytes());
+  return to(where());
+}
+
+tensor tensor::to(device where_to) const {
+  auto copy = empty(sizes_, type_, where_to);
+  if (where().is_cpu() && where_to.is_cpu())
+    std::memcpy(copy.raw(), raw(), nbytes());
+  else
+    device_backend::copy(copy.raw(), where_to, raw(), where(), nbytes());
   return copy;
 }
 
 tensor tensor::to(dtype type) const {
   if (type == type_)
     return clone();
+  if (!where().is_cpu())
+    throw std::runtime_error("dtype conversion of " + describe() + ": copy it to the host first");
   auto out = empty(sizes_, type);
   auto n = numel();
   auto as_f32 = [&](std::int64_t i) -> float {
@@ -100,10 +109,15 @@ tensor tensor::to(dtype type) const {
 }
 
 void tensor::zero_() const {
-  std::memset(raw(), 0, nbytes());
+  if (where().is_cpu())
+    std::memset(raw(), 0, nbytes());
+  else
+    device_backend::zero(raw(), where(), nbytes());
 }
 
 void tensor::fill_(float value) const {
+  if (!where().is_cpu())
+    throw std::runtime_error("fill_ of " + describe() + ": only zero_ works on a device tensor");
   switch (type_) {
     case dtype::f32: std::fill_n(data<float>(), numel(), value); break;
     case dtype::bf16: std::fill_n(data<bf16>(), numel(), f32_to_bf16(value)); break;

@@ -55,6 +55,9 @@ public:
   tensor clone() const;
   /// Element-type conversion (f32 <-> bf16; i32 <-> f32 by value); a copy.
   tensor to(dtype type) const;
+  /// A copy on `where` (host <-> device or device <-> device), complete on return.
+  /// Throws std::runtime_error when this build or machine cannot reach `where`.
+  tensor to(device where) const;
   void zero_() const;
   void fill_(float value) const;
   /// True when the two tensors share storage (any overlap of bytes).

@@ -5,6 +5,7 @@
 //   dQ = scale * dS K,  dK = scale * dS^T Q.
 #include "ops/cpu/attention.hpp"
 
+#include "ops/attention_dims.hpp"
 #include "ops/cpu/softmax.hpp"
 #include "ops/cpu/vector_math.hpp"
 #include "ops/op_error.hpp"
@@ -18,27 +19,6 @@
 namespace axon::ops {
 
 namespace {
-
-struct attention_dims {
-  std::int64_t b, t, c, nh, hs;
-};
-
-attention_dims check(std::string_view op, const tensor& qkv, const tensor& probs,
-                     const tensor& key_mask, int n_heads, const dropout_spec& drop) {
-  require(qkv.defined() && qkv.rank() == 3 && qkv.size(2) % 3 == 0, op,
-          "qkv is " + qkv.describe() + ", expected (B,T,3C)");
-  attention_dims d{qkv.size(0), qkv.size(1), qkv.size(2) / 3, n_heads, 0};
-  require(n_heads > 0 && d.c % n_heads == 0, op,
-          "hidden size " + std::to_string(d.c) + " is not divisible by " + std::to_string(n_heads)
-            + " heads");
-  d.hs = d.c / n_heads;
-  require_tensor(op, "qkv", qkv, {d.b, d.t, 3 * d.c});
-  require_tensor(op, "probs", probs, {d.b, d.nh, d.t, d.t});
-  if (key_mask.defined())
-    require_tensor(op, "key_mask", key_mask, {d.b, d.t}, dtype::i32);
-  require(drop.p >= 0.0f && drop.p < 1.0f, op, "dropout p must be in [0, 1)");
-  return d;
-}
 
 // Per key of row b: 1 when attended, 0 when masked; every key 1 when none is attended.
 void key_weights(float* keep, const std::int32_t* mask, std::int64_t t) {
@@ -90,7 +70,7 @@ void dropped_probs(float* pd, const float* p, std::int64_t first, std::int64_t c
 void attention_forward(const tensor& out, const tensor& probs, const tensor& qkv,
                        const tensor& key_mask, int n_heads, const dropout_spec& drop) {
   constexpr auto op = "attention_forward";
-  auto d = check(op, qkv, probs, key_mask, n_heads, drop);
+  auto d = check_attention(op, qkv, probs, key_mask, n_heads, drop);
   require_tensor(op, "out", out, {d.b, d.t, d.c});
   const float* x = qkv.data<float>();
   const std::int32_t* mask = key_mask.defined() ? key_mask.data<std::int32_t>() : nullptr;
@@ -126,7 +106,7 @@ void attention_backward(const tensor& dqkv, const tensor& dout, const tensor& qk
                         const tensor& probs, const tensor& key_mask, int n_heads,
                         const dropout_spec& drop, grad_write dqkv_write) {
   constexpr auto op = "attention_backward";
-  auto d = check(op, qkv, probs, key_mask, n_heads, drop);
+  auto d = check_attention(op, qkv, probs, key_mask, n_heads, drop);
   require_same(op, "dqkv", dqkv, "qkv", qkv);
   require_tensor(op, "dout", dout, {d.b, d.t, d.c});
   const float* x = qkv.data<float>();

@@ -1,0 +1,23 @@
+// The shapes of an attention call (ops/cpu/attention.hpp), checked the same way by the
+// CPU and the CUDA op. Legend: B batch, T sequence, C hidden, NH heads, HS = C / NH.
+#pragma once
+
+#include "ops/cpu/dropout.hpp"
+#include "runtime/tensor.hpp"
+
+#include <cstdint>
+#include <string_view>
+
+namespace axon::ops {
+
+struct attention_dims {
+  std::int64_t b, t, c, nh, hs;
+};
+
+/// Checks qkv (B,T,3C), probs (B,NH,T,T), key_mask (B,T) i32 or undefined, all on
+/// `where`, C divisible by n_heads and dropout p in [0, 1); throws op_error naming `op`.
+attention_dims check_attention(std::string_view op, const tensor& qkv, const tensor& probs,
+                               const tensor& key_mask, int n_heads, const dropout_spec& drop,
+                               device where = device::cpu());
+
+} // namespace axon::ops
