@@ -9,9 +9,8 @@
 // position. A detached blocking actor (one request per step), as the training supervisor.
 #pragma once
 
-#include "graphs/bert/bert_graph.hpp"
+#include "actors/run_plan.hpp"
 #include "runtime/data/mlm_stream.hpp"
-#include "runtime/train/lr_schedule.hpp"
 
 #include <caf/actor.hpp>
 #include <caf/actor_system.hpp>
@@ -21,9 +20,7 @@
 
 namespace axon {
 
-struct pretrain_plan {
-  std::string run_dir;
-  bert::job_layout layout; // layout.model.mlm is set
+struct pretrain_plan : run_plan { // layout.model.mlm is set
   data::corpus_options corpus;
   std::shared_ptr<const data::wordpiece_tokenizer> tokenizer;
   data::mlm_stream_options stream;     // train slice; the held-out one differs in `heldout`
@@ -31,15 +28,7 @@ struct pretrain_plan {
   std::int64_t eval_every = 200;       // 0: at the end only
   std::int64_t max_steps = 0;          // 0: no step budget
   double max_minutes = 0;              // 0: no time budget
-  train::lr_schedule_kind schedule = train::lr_schedule_kind::linear;
-  double warmup_ratio = 0.1;           // of max_steps (with no step budget: use warmup_steps)
-  std::int64_t warmup_steps = -1;
-  std::int64_t log_every = 10;
-  std::int64_t checkpoint_every = 0;   // 0: at evaluations and the end
-  int keep_checkpoints = 3;
-  std::string config_hash;
-  bool resume = false;
-  std::string init_weights;            // safetensors to start from; empty: random init
+  // warmup_ratio is of max_steps (with no step budget: use warmup_steps)
 };
 
 caf::actor spawn_pretrain_supervisor(caf::actor_system& sys,

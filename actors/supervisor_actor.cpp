@@ -207,16 +207,14 @@ private:
   // ---- start: fresh, from weights, or resumed ------------------------------------------
   void start() {
     fs::create_directories(fs::path{plan_.run_dir} / "checkpoints");
-    auto log_path = fs::path{plan_.run_dir} / "metrics.jsonl";
-    auto ledger_path = fs::path{plan_.run_dir} / "ledger.jsonl";
     if (plan_.resume) {
       if (!restore_checkpoint())
         throw std::runtime_error("--resume: no valid checkpoint in " + plan_.run_dir
                                  + "/checkpoints");
       reopen_logs();
     } else {
-      log_.emplace(train::metrics_log::create(log_path));
-      ledger_.emplace(train::metrics_log::create(ledger_path));
+      log_.emplace(train::metrics_log::create(metrics_path()));
+      ledger_.emplace(train::metrics_log::create(ledger_path()));
       initial_weights();
     }
     rewind_loader();
@@ -240,15 +238,16 @@ private:
   // Continuing from step_: the lines of metrics.jsonl and ledger.jsonl written after it
   // go (those steps are not in the weights now), later lines append.
   void reopen_logs() {
-    for (auto* log : {&log_, &ledger_}) {
-      auto path = log->has_value() ? (*log)->path() : fs::path{};
-      if (log->has_value())
-        (*log)->close();
-      else
-        path = fs::path{plan_.run_dir} / (log == &log_ ? "metrics.jsonl" : "ledger.jsonl");
-      log->emplace(train::metrics_log::open_for_resume(path, step_));
-    }
+    if (log_)
+      log_->close();
+    if (ledger_)
+      ledger_->close();
+    log_.emplace(train::metrics_log::open_for_resume(metrics_path(), step_));
+    ledger_.emplace(train::metrics_log::open_for_resume(ledger_path(), step_));
   }
+
+  fs::path metrics_path() const { return fs::path{plan_.run_dir} / "metrics.jsonl"; }
+  fs::path ledger_path() const { return fs::path{plan_.run_dir} / "ledger.jsonl"; }
 
   // The loader continues at cursor_ (after the last applied step); the batches it sent
   // before are stale and dropped, then one batch of credit is granted.
@@ -657,7 +656,7 @@ private:
 
   // True when metrics.jsonl already ends with the test event (a resumed, finished run).
   bool logged_test_event() const {
-    std::ifstream in{fs::path{plan_.run_dir} / "metrics.jsonl"};
+    std::ifstream in{metrics_path()};
     for (std::string line; std::getline(in, line);)
       if (line.find("\"event\":\"test\"") != std::string::npos)
         return true;

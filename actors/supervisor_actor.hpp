@@ -20,10 +20,9 @@
 // It exits normally when done, or with an error whose message says what went wrong.
 #pragma once
 
-#include "graphs/bert/bert_graph.hpp"
+#include "actors/run_plan.hpp"
 #include "runtime/data/tokenized_examples.hpp"
 #include "runtime/train/early_stopping.hpp"
-#include "runtime/train/lr_schedule.hpp"
 
 #include <caf/actor.hpp>
 #include <caf/actor_system.hpp>
@@ -35,9 +34,7 @@
 
 namespace axon {
 
-struct supervisor_plan {
-  std::string run_dir;
-  bert::job_layout layout;
+struct supervisor_plan : run_plan {
   std::vector<std::string> label_names;
   using examples = std::vector<data::tokenized_example>;
   std::shared_ptr<const examples> train, dev, test; // dev, test may be empty
@@ -46,19 +43,10 @@ struct supervisor_plan {
   std::int32_t pad_id = 0;
   int epochs = 1;
   std::int64_t max_steps = -1; // -1: epochs decide
-  train::lr_schedule_kind schedule = train::lr_schedule_kind::linear;
-  double warmup_ratio = 0.1;
-  std::int64_t warmup_steps = -1; // -1: from warmup_ratio
-  std::int64_t eval_every = 0;    // 0: at epoch ends only
-  std::int64_t log_every = 10;
-  std::int64_t checkpoint_every = 0; // 0: at evaluations only
-  int keep_checkpoints = 3;
+  std::int64_t eval_every = 0; // 0: at epoch ends only
   std::string metric = "accuracy";   // accuracy, macro_f1 or loss
   train::early_stopping_config stopping;
   bool early_stop = true;
-  std::string config_hash;
-  bool resume = false;
-  std::string init_weights; // safetensors with Hugging Face names; empty: random init
   std::shared_ptr<remote_nodes> cluster; // node processes of the placement; null: local
   int recovery_attempts = 3; // recoveries in a row without a completed step; 0: none
   std::chrono::milliseconds rejoin_timeout{10000}; // wait for a lost node process to return

@@ -95,11 +95,10 @@ data::vocabulary vocabulary_of(const config::resolved_config& cfg, const corpus_
 
 void fill_pretrain_plan(pretrain_plan& plan, const config::resolved_config& cfg,
                         const data::vocabulary& vocab) {
-  plan.run_dir = cfg.get_string("train.run-dir");
   auto model = model_config_of(cfg, vocab.size(), 2, 0);
   model.mlm = true;
   model.pooler = false; // BertForMaskedLM has none; fine-tuning initialises it fresh
-  plan.layout = job_layout_of(cfg, model); // throws for placement.stages > 1
+  fill_run_plan(plan, cfg, model); // the layout throws for placement.stages > 1
   data::mlm_vocab::of(vocab); // throws when it has no [MASK]
   plan.corpus = corpus_options_of(cfg);
   plan.tokenizer = std::make_shared<const data::wordpiece_tokenizer>(vocab, !cfg.get_bool("data.cased"));
@@ -112,14 +111,6 @@ void fill_pretrain_plan(pretrain_plan& plan, const config::resolved_config& cfg,
   plan.eval_every = cfg.get_int("pretrain.eval-every-steps");
   plan.max_steps = cfg.get_int("pretrain.max-steps");
   plan.max_minutes = cfg.get_real("pretrain.max-minutes");
-  plan.schedule = *train::lr_schedule_kind_from_name(cfg.get_string("train.schedule"));
-  plan.warmup_ratio = cfg.get_real("train.warmup-ratio");
-  plan.warmup_steps = cfg.get_int("train.warmup-steps");
-  plan.log_every = cfg.get_int("train.log-every-steps");
-  plan.checkpoint_every = cfg.get_int("train.checkpoint-every-steps");
-  plan.keep_checkpoints = static_cast<int>(cfg.get_int("train.keep-checkpoints"));
-  plan.config_hash = job_hash(cfg);
-  plan.init_weights = checkpoint::init_weights_file(cfg.get_string("model.init"));
 }
 
 } // namespace

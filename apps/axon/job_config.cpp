@@ -119,12 +119,25 @@ bert::job_layout job_layout_of(const config::resolved_config& cfg,
   return job;
 }
 
+void fill_run_plan(run_plan& plan, const config::resolved_config& cfg,
+                   const bert::bert_config& model) {
+  plan.run_dir = cfg.get_string("train.run-dir");
+  plan.layout = job_layout_of(cfg, model);
+  plan.schedule = *train::lr_schedule_kind_from_name(cfg.get_string("train.schedule"));
+  plan.warmup_ratio = cfg.get_real("train.warmup-ratio");
+  plan.warmup_steps = cfg.get_int("train.warmup-steps");
+  plan.log_every = cfg.get_int("train.log-every-steps");
+  plan.checkpoint_every = cfg.get_int("train.checkpoint-every-steps");
+  plan.keep_checkpoints = static_cast<int>(cfg.get_int("train.keep-checkpoints"));
+  plan.config_hash = job_hash(cfg);
+  plan.init_weights = checkpoint::init_weights_file(cfg.get_string("model.init"));
+}
+
 void fill_plan(supervisor_plan& plan, const config::resolved_config& cfg,
                const data::prepared_data& prepared, const kg::fusion_kg* kg) {
-  plan.run_dir = cfg.get_string("train.run-dir");
-  plan.layout = job_layout_of(cfg, model_config_of(cfg, prepared.vocab.size(),
-                                                   prepared.label_names.size(),
-                                                   kg != nullptr ? kg->entities.size() : 0));
+  fill_run_plan(plan, cfg,
+                model_config_of(cfg, prepared.vocab.size(), prepared.label_names.size(),
+                                kg != nullptr ? kg->entities.size() : 0));
   plan.label_names = prepared.label_names;
   using examples = supervisor_plan::examples;
   plan.train = std::make_shared<const examples>(prepared.train);
@@ -136,20 +149,12 @@ void fill_plan(supervisor_plan& plan, const config::resolved_config& cfg,
   plan.pad_id = prepared.vocab.pad_id();
   plan.epochs = static_cast<int>(cfg.get_int("train.epochs"));
   plan.max_steps = cfg.get_int("train.max-steps");
-  plan.schedule = *train::lr_schedule_kind_from_name(cfg.get_string("train.schedule"));
-  plan.warmup_ratio = cfg.get_real("train.warmup-ratio");
-  plan.warmup_steps = cfg.get_int("train.warmup-steps");
   plan.eval_every = cfg.get_int("eval.every-steps");
-  plan.log_every = cfg.get_int("train.log-every-steps");
-  plan.checkpoint_every = cfg.get_int("train.checkpoint-every-steps");
-  plan.keep_checkpoints = static_cast<int>(cfg.get_int("train.keep-checkpoints"));
   plan.metric = cfg.get_string("eval.metric");
   plan.stopping.mode = *train::metric_mode_from_name(cfg.get_string("eval.mode"));
   plan.stopping.patience = static_cast<int>(cfg.get_int("eval.patience"));
   plan.stopping.min_delta = cfg.get_real("eval.min-delta");
   plan.early_stop = plan.stopping.patience > 0;
-  plan.config_hash = job_hash(cfg);
-  plan.init_weights = checkpoint::init_weights_file(cfg.get_string("model.init"));
   plan.recovery_attempts = static_cast<int>(cfg.get_int("train.recovery-attempts"));
   plan.rejoin_timeout = std::chrono::duration_cast<std::chrono::milliseconds>(
     cfg.get_timespan("cluster.rejoin-timeout"));

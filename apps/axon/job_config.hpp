@@ -43,6 +43,10 @@ int compute_threads(const config::resolved_config& cfg);
 /// The actor graph's layout around `model`: placement.*, the optimizer's train.* keys and
 /// train.seed; throws std::invalid_argument naming what does not fit.
 bert::job_layout job_layout_of(const config::resolved_config& cfg, const bert::bert_config& model);
+/// What both supervisors take from a config (run_plan): train.run-dir, the layout around
+/// `model`, the schedule, logging and checkpoint cadence, the job hash and model.init.
+void fill_run_plan(run_plan& plan, const config::resolved_config& cfg,
+                   const bert::bert_config& model);
 /// Everything else the supervisor needs (train.*, eval.*, placement.*).
 /// `kg` (may be null) decides the model's entity count.
 void fill_plan(supervisor_plan& plan, const config::resolved_config& cfg,

@@ -1,0 +1,28 @@
+// run_plan: what both supervisors (training and pretraining) take from a config: where the
+// run lives, the actor graph's layout, the learning-rate schedule, logging and checkpoint
+// cadence, and where the weights start. Each supervisor's plan adds its own.
+#pragma once
+
+#include "graphs/bert/bert_graph.hpp"
+#include "runtime/train/lr_schedule.hpp"
+
+#include <cstdint>
+#include <string>
+
+namespace axon {
+
+struct run_plan {
+  std::string run_dir;
+  bert::job_layout layout;
+  train::lr_schedule_kind schedule = train::lr_schedule_kind::linear;
+  double warmup_ratio = 0.1;
+  std::int64_t warmup_steps = -1; // -1: from warmup_ratio
+  std::int64_t log_every = 10;
+  std::int64_t checkpoint_every = 0; // 0: at evaluations (and, pretraining, the end) only
+  int keep_checkpoints = 3;
+  std::string config_hash;
+  bool resume = false;
+  std::string init_weights; // safetensors with Hugging Face names; empty: random init
+};
+
+} // namespace axon
