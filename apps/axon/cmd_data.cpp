@@ -1,11 +1,17 @@
 // `axon data ...`: dataset tools. `axon data synth-finsent DIR` writes the generated
-// financial-news dataset with its knowledge graph (docs/synth-finsent.md).
+// financial-news dataset with its knowledge graph (docs/synth-finsent.md); `axon data
+// split FILE DIR` writes the seeded stratified split that `axon train` makes of FILE.
 #include "apps/axon/commands.hpp"
 #include "apps/axon/flags.hpp"
+#include "runtime/data/csv_writer.hpp"
 #include "runtime/data/labelled_data.hpp"
+#include "runtime/data/prepare.hpp"
 #include "runtime/data/synth_finsent.hpp"
 
+#include <filesystem>
 #include <iostream>
+#include <optional>
+#include <sstream>
 
 namespace axon::app {
 
@@ -49,6 +55,77 @@ int data_synth_finsent(args words) {
               << " aliases\n";
   } catch (const data::data_error& e) {
     std::cerr << "axon data synth-finsent: " << e.what() << "\n";
+    return 2;
+  }
+  return 0;
+}
+
+namespace {
+
+/// "A,B,C" -> three ratios; nothing when the text is not three numbers.
+std::optional<data::split_ratios> parse_ratios(const std::string& text) {
+  std::istringstream in{text};
+  double r[3];
+  char comma1 = 0, comma2 = 0;
+  if (!(in >> r[0] >> comma1 >> r[1] >> comma2 >> r[2]) || comma1 != ',' || comma2 != ',' ||
+      !(in >> std::ws).eof())
+    return std::nullopt;
+  return data::split_ratios{r[0], r[1], r[2]};
+}
+
+} // namespace
+
+int data_split(args words) {
+  data::data_settings settings;
+  std::string ratios = "0.8,0.1,0.1";
+  std::int64_t seed = static_cast<std::int64_t>(settings.split_seed);
+  flag_parser flags("axon data split FILE DIR [FLAGS]\n"
+                    "Writes DIR/train.csv, dev.csv and test.csv (text,label): the seeded "
+                    "stratified split\nthat `axon train` makes of FILE with data.path = FILE, "
+                    "data.split and data.split-seed.");
+  flags.add("split", &ratios, "train,dev,test proportions (data.split)");
+  flags.add("seed", &seed, "split seed (data.split-seed)");
+  flags.add("format", &settings.format, "auto, csv, tsv, jsonl or fpb (data.format)");
+  flags.add("encoding", &settings.encoding, "auto, utf-8 or latin-1 (data.encoding)");
+  flags.add("text-column", &settings.text_column, "text column of csv/tsv/jsonl files");
+  flags.add("label-column", &settings.label_column, "label column of csv/tsv/jsonl files");
+  std::vector<std::string> positional;
+  if (auto status = flags.parse(words, &positional))
+    return *status;
+  auto usage_error = [](const std::string& message) {
+    std::cerr << "axon data split: " << message << " (see --help)\n";
+    return 2;
+  };
+  if (positional.size() != 2)
+    return usage_error("expected FILE and DIR, got " + std::to_string(positional.size()) +
+                       " arguments");
+  auto parsed = parse_ratios(ratios);
+  if (!parsed)
+    return usage_error("--split " + ratios + ": expected three numbers A,B,C");
+  try {
+    const auto all = data::read_labelled(positional[0], settings);
+    const auto rows = data::stratified_split(all.labels, *parsed, static_cast<std::uint64_t>(seed));
+    const std::filesystem::path dir{positional[1]};
+    std::error_code ec;
+    std::filesystem::create_directories(dir, ec);
+    if (ec)
+      throw data::data_error(dir.string() + ": cannot create the directory (" + ec.message() + ")");
+    data::file_set files;
+    for (const auto& [name, indices] : {std::pair{"train.csv", &rows.train},
+                                        std::pair{"dev.csv", &rows.dev},
+                                        std::pair{"test.csv", &rows.test}})
+      files.write(dir / name, [&](std::ostream& out) {
+        out << "text,label\n";
+        for (auto row : *indices)
+          out << data::csv_quoted(all.texts[row]) << ',' << data::csv_quoted(all.label_names.at(
+                   static_cast<std::size_t>(all.labels[row]))) << '\n';
+      });
+    files.commit();
+    std::cout << "wrote " << dir.string() << ": " << rows.train.size() << " train, "
+              << rows.dev.size() << " dev, " << rows.test.size() << " test rows (seed " << seed
+              << ")\n";
+  } catch (const data::data_error& e) {
+    std::cerr << "axon data split: " << e.what() << "\n";
     return 2;
   }
   return 0;

@@ -10,12 +10,20 @@
 #                    paragraph a line), when the Debian package dict-gcide is installed
 #                    (apt-get install dict-gcide)
 #   wordnet-db.txt   the glosses of the Debian package wordnet-base, when installed
-# Financial PhraseBank is left out on purpose: its test split depends on the seed of the
-# fine-tuning run, so no FPB sentence can be known to lie outside every test split.
+#   fpb.txt          Financial PhraseBank sentences that lie in no test split of the
+#                    fine-tuning seeds FPB_SEEDS (default "0 1 2"; the split of
+#                    examples/fpb/fpb.ini, written by `axon data split`), repeated
+#                    FPB_REPEAT times (default 10) to weight the finance domain; FPB_SEEDS=""
+#                    leaves FPB out. Fine-tuning with another seed than these would test on
+#                    pretraining text: make the corpus again for it.
 # Usage: examples/pretrain/make-corpus.sh [OUT_DIR] [SHARED_DATA]
+#   AXON  the axon command (default build/bin/axon)
 set -eu
 out=${1:-runs/pretrain-corpus}
 data=${2:-$(dirname "$0")/../../../shared/data}
+axon=${AXON:-build/bin/axon}
+fpb_seeds=${FPB_SEEDS-0 1 2}
+fpb_repeat=${FPB_REPEAT:-10}
 mkdir -p "$out"
 py=/usr/bin/python3
 
@@ -43,5 +51,33 @@ if [ -r /usr/share/wordnet/data.noun ]; then
   for part in noun verb adj adv; do
     grep -av '^  ' "/usr/share/wordnet/data.$part" | sed -n 's/.*| *//p' | sed 's/ *$//'
   done > "$out/wordnet-db.txt"
+fi
+rm -f "$out/fpb.txt"
+if [ -n "$fpb_seeds" ]; then
+  fpb=$data/financial_phrasebank/Sentences_50Agree.txt
+  splits=$(mktemp -d)
+  trap 'rm -rf "$splits"' EXIT
+  for seed in $fpb_seeds; do
+    "$axon" data split "$fpb" "$splits/s$seed" --split 0.72,0.08,0.2 --seed "$seed" >/dev/null
+  done
+  $py - "$fpb_repeat" "$splits"/s*/train.csv "$splits"/s*/dev.csv "$splits"/s*/test.csv \
+      > "$out/fpb.txt" <<'PY'
+import csv, sys
+repeat, files = int(sys.argv[1]), sys.argv[2:]
+def texts(name):
+    with open(name, encoding="utf-8", newline="") as f:
+        return [row["text"] for row in csv.DictReader(f)]
+tested = {t for name in files if name.endswith("/test.csv") for t in texts(name)}
+kept, seen = [], set()
+for name in files:
+    for t in texts(name):
+        if t not in tested and t not in seen:
+            seen.add(t)
+            kept.append(" ".join(t.split()))
+for _ in range(repeat):
+    print("\n".join(kept))
+print(f"fpb.txt: {len(kept)} sentences in no test split of {len(files) // 3} seeds, "
+      f"x{repeat}", file=sys.stderr)
+PY
 fi
 wc -lc "$out"/*.txt

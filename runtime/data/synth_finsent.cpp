@@ -3,6 +3,7 @@
 // every platform.
 #include "runtime/data/synth_finsent.hpp"
 
+#include "runtime/data/csv_writer.hpp"
 #include "runtime/data/labelled_data.hpp"
 #include "runtime/data/seeded_random.hpp"
 
@@ -355,29 +356,6 @@ private:
   std::vector<company> companies_;
 };
 
-std::string csv_quoted(const std::string& field) {
-  std::string out = "\"";
-  for (char c : field)
-    out += c == '"' ? std::string{"\"\""} : std::string{c};
-  return out + "\"";
-}
-
-/// Writes `file` through a temporary name; returns the temporary path to rename later.
-template <class WriteRows>
-std::string write_temporary(const std::filesystem::path& file, WriteRows write_rows) {
-  auto temporary = file.string() + ".tmp";
-  std::ofstream out(temporary, std::ios::binary);
-  if (!out)
-    throw data_error(file.string() + ": cannot create file");
-  write_rows(out);
-  if (!out.flush()) {
-    std::error_code ignored;
-    std::filesystem::remove(temporary, ignored);
-    throw data_error(file.string() + ": write error");
-  }
-  return temporary;
-}
-
 } // namespace
 
 const char* to_string(sentence_kind kind) {
@@ -411,44 +389,27 @@ void write_synth_finsent(const synth_finsent_data& data, const std::string& dir)
   fs::create_directories(root / "kg", ec);
   if (ec)
     throw data_error(dir + ": cannot create the directory (" + ec.message() + ")");
-  std::vector<std::pair<std::string, fs::path>> written;
+  file_set files;
   auto split_file = [&](const char* name, const std::vector<synth_sentence>& rows) {
-    written.push_back({write_temporary(root / name,
-                                       [&](std::ostream& out) {
-                                         out << "text,label,kg_dependent,kind\n";
-                                         for (const auto& row : rows)
-                                           out << csv_quoted(row.text) << ',' << row.label << ','
-                                               << (row.kg_dependent() ? 1 : 0) << ','
-                                               << to_string(row.kind) << '\n';
-                                       }),
-                       root / name});
+    files.write(root / name, [&](std::ostream& out) {
+      out << "text,label,kg_dependent,kind\n";
+      for (const auto& row : rows)
+        out << csv_quoted(row.text) << ',' << row.label << ',' << (row.kg_dependent() ? 1 : 0)
+            << ',' << to_string(row.kind) << '\n';
+    });
   };
-  try {
-    split_file("train.csv", data.train);
-    split_file("dev.csv", data.dev);
-    split_file("test.csv", data.test);
-    written.push_back({write_temporary(root / "kg" / "triples.tsv",
-                                       [&](std::ostream& out) {
-                                         for (const auto& [head, relation, tail] : data.triples)
-                                           out << head << '\t' << relation << '\t' << tail << '\n';
-                                       }),
-                       root / "kg" / "triples.tsv"});
-    written.push_back({write_temporary(root / "kg" / "aliases.tsv",
-                                       [&](std::ostream& out) {
-                                         for (const auto& [entity, surface] : data.aliases)
-                                           out << entity << '\t' << surface << '\n';
-                                       }),
-                       root / "kg" / "aliases.tsv"});
-  } catch (...) {
-    for (const auto& [temporary, final_path] : written)
-      fs::remove(temporary, ec);
-    throw;
-  }
-  for (const auto& [temporary, final_path] : written) {
-    fs::rename(temporary, final_path, ec);
-    if (ec)
-      throw data_error(final_path.string() + ": cannot rename into place (" + ec.message() + ")");
-  }
+  split_file("train.csv", data.train);
+  split_file("dev.csv", data.dev);
+  split_file("test.csv", data.test);
+  files.write(root / "kg" / "triples.tsv", [&](std::ostream& out) {
+    for (const auto& [head, relation, tail] : data.triples)
+      out << head << '\t' << relation << '\t' << tail << '\n';
+  });
+  files.write(root / "kg" / "aliases.tsv", [&](std::ostream& out) {
+    for (const auto& [entity, surface] : data.aliases)
+      out << entity << '\t' << surface << '\n';
+  });
+  files.commit();
 }
 
 } // namespace axon::data

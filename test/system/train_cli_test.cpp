@@ -255,4 +255,67 @@ BOOST_FIXTURE_TEST_CASE(trains_with_the_kg_and_predicts_with_linking, generated_
   BOOST_TEST(!fs::exists(dir.path / "bad-run"));
 }
 
+// `axon data split` writes the split `axon train` makes of the same file: the same row
+// counts as train's report, disjoint splits covering every row with the label shares
+// kept, the same files for the same seed and other ones for another seed; bad input exits
+// 2 and writes nothing.
+BOOST_FIXTURE_TEST_CASE(data_split_writes_the_split_train_makes, generated_data) {
+  const auto source = (dir.path / "data/train.csv").string();
+  auto rows_of = [](const fs::path& file) {
+    std::vector<std::string> rows;
+    std::ifstream in{file};
+    std::string line;
+    std::getline(in, line); // header
+    while (std::getline(in, line))
+      rows.push_back(line);
+    return rows;
+  };
+  auto split = [&](const std::string& out, const std::string& seed) {
+    return run(axon_command + " data split " + source + " " + (dir.path / out).string() +
+               " --split 0.6,0.2,0.2 --seed " + seed);
+  };
+  auto r = split("s5", "5");
+  BOOST_TEST_INFO(r.output);
+  BOOST_REQUIRE(r.status == 0);
+  std::map<std::string, std::vector<std::string>> parts;
+  std::multiset<std::string> all;
+  for (auto name : {"train", "dev", "test"}) {
+    parts[name] = rows_of(dir.path / "s5" / (std::string{name} + ".csv"));
+    all.insert(parts[name].begin(), parts[name].end());
+  }
+  BOOST_TEST(all.size() == rows_of(source).size()); // every row in one split
+  auto trained = run(axon_command + " train " + write_config(dir.path, "split-run", "") +
+                     " --data.train= --data.dev= --data.test= --data.path=" + source +
+                     " --data.split=0.6,0.2,0.2 --data.split-seed=5 --train.max-steps=1");
+  BOOST_TEST_INFO(trained.output);
+  BOOST_REQUIRE(trained.status == 0);
+  const auto report = "split (seed 5, stratified): train " + std::to_string(parts["train"].size()) +
+                      ", dev " + std::to_string(parts["dev"].size()) + ", test " +
+                      std::to_string(parts["test"].size());
+  BOOST_TEST(trained.output.find(report) != std::string::npos, report);
+  // The label shares are kept (stratified): each split holds each label within one row.
+  auto share = [](const std::vector<std::string>& rows, const std::string& label) {
+    double n = 0;
+    for (const auto& row : rows)
+      n += row.ends_with("\"" + label + "\"");
+    return n / double(rows.size());
+  };
+  for (auto label : {"negative", "neutral", "positive"})
+    BOOST_TEST(std::abs(share(parts["test"], label) - share(parts["train"], label)) <
+               2.0 / double(parts["test"].size()), label);
+  BOOST_REQUIRE(split("again", "5").status == 0);
+  BOOST_TEST(rows_of(dir.path / "again/test.csv") == parts["test"]);
+  BOOST_REQUIRE(split("s6", "6").status == 0);
+  BOOST_TEST(rows_of(dir.path / "s6/test.csv") != parts["test"]);
+  // Bad input: exit 2 naming the problem, nothing written.
+  auto bad = dir.path / "bad.csv";
+  std::ofstream{bad} << "text,label\n\"fine\",positive\n\"unterminated,negative\n";
+  auto refused = run(axon_command + " data split " + bad.string() + " " + (dir.path / "none").string());
+  BOOST_TEST_INFO(refused.output);
+  BOOST_TEST(refused.status == 2);
+  BOOST_TEST(refused.output.find("bad.csv") != std::string::npos);
+  BOOST_TEST(!fs::exists(dir.path / "none" / "test.csv"));
+  BOOST_TEST(split("ratios", "5 --split 0.5,0.5").status == 2);
+}
+
 BOOST_AUTO_TEST_SUITE_END()
