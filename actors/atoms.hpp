@@ -16,6 +16,7 @@ using restore_atom = caf::atom_constant<caf::atom("restore")>;   // loader: cont
 using hello_atom = caf::atom_constant<caf::atom("hello")>;       // node: compare identities
 using place_atom = caf::atom_constant<caf::atom("place")>;       // node: spawn a graph node
 using mirror_atom = caf::atom_constant<caf::atom("mirror")>;     // copy the nodes' counters
+using embeddings_atom = caf::atom_constant<caf::atom("embeddings")>; // KG service: entity rows
 // Console control of a running job, sent to the supervisor (handled between steps).
 using pause_atom = caf::atom_constant<caf::atom("pause")>;           // hold before the next step
 using resume_atom = caf::atom_constant<caf::atom("resume")>;         // go on after a pause

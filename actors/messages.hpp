@@ -8,6 +8,7 @@
 
 #include "actors/setups.hpp"
 #include "actors/tensor_inspect.hpp"
+#include "runtime/kg/entity_linker.hpp"
 
 #include <caf/actor.hpp>
 #include <caf/actor_system_config.hpp>
@@ -18,6 +19,13 @@
 #include <cstdint>
 #include <string>
 #include <vector>
+
+namespace axon::kg {
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, mention& x) {
+  return f(caf::meta::type_name("kg_mention"), x.first_word, x.end_word, x.entity);
+}
+} // namespace axon::kg
 
 namespace axon::msg {
 
@@ -175,6 +183,27 @@ typename Inspector::result_type inspect(Inspector& f, kg_updated_msg& x) {
   return f(caf::meta::type_name("kg_updated_msg"), x.step, x.shard);
 }
 
+// ---- the KG service of a classification job (actors/kg_service_actor.hpp) --------------
+
+/// -> KG service: the words of each row of a batch (the tokenizer's basic words).
+struct kg_link_request {
+  std::vector<std::vector<std::string>> rows;
+};
+
+/// KG service -> requester: the entity mentions (word spans) of each row, in text order.
+struct kg_link_reply {
+  std::vector<std::vector<kg::mention>> rows;
+};
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, kg_link_request& x) {
+  return f(caf::meta::type_name("kg_link_request"), x.rows);
+}
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, kg_link_reply& x) {
+  return f(caf::meta::type_name("kg_link_reply"), x.rows);
+}
+
 // ---- the PageRank example graph (examples/pagerank) -----------------------------------
 
 /// Driver -> partition: compute iteration `iteration`.
@@ -314,6 +343,10 @@ CAF_BEGIN_TYPE_ID_BLOCK(axon, caf::first_custom_type_id)
   CAF_ADD_TYPE_ID(axon, (axon::msg::kg_grads_msg))
   CAF_ADD_TYPE_ID(axon, (axon::msg::kg_updated_msg))
   CAF_ADD_TYPE_ID(axon, (axon::kg_shard_setup))
+  CAF_ADD_TYPE_ID(axon, (axon::kg_service_setup))
+  CAF_ADD_TYPE_ID(axon, (axon::msg::kg_link_request))
+  CAF_ADD_TYPE_ID(axon, (axon::msg::kg_link_reply))
+  CAF_ADD_TYPE_ID(axon, (std::vector<std::int32_t>))
 CAF_END_TYPE_ID_BLOCK(axon)
 
 namespace axon {

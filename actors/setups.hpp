@@ -2,6 +2,7 @@
 // plain inspectable structs so that a node can later be spawned in another process.
 #pragma once
 
+#include "actors/tensor_inspect.hpp"
 #include "graphs/bert/bert_config.hpp"
 #include "ops/cpu/adamw.hpp"
 
@@ -9,6 +10,7 @@
 
 #include <cstdint>
 #include <string>
+#include <vector>
 
 // inspect overloads live in the namespace of their type, where CAF's lookup finds them.
 namespace axon::bert {
@@ -84,6 +86,22 @@ struct kg_shard_setup {
   std::uint64_t seed = 0;
 };
 
+/// The KG service of a classification job (actors/kg_service_actor.hpp): the entities (ids
+/// = positions), their aliases (alias k names entity alias_entities[k]) and the entity
+/// embeddings to start the model from.
+struct kg_service_setup {
+  std::vector<std::string> entities;
+  std::vector<std::int32_t> alias_entities;
+  std::vector<std::string> alias_surfaces;
+  bool words_normalised = true; // linked words come from an uncased tokenizer
+  tensor table;                 // (E,D) f32 from kg.embeddings; undefined: none given
+};
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, kg_service_setup& x) {
+  return f(caf::meta::type_name("kg_service_setup"), x.entities, x.alias_entities,
+           x.alias_surfaces, x.words_normalised, x.table);
+}
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, kg_shard_setup& x) {
   return f(caf::meta::type_name("kg_shard_setup"), x.shard, x.shards, x.entities, x.dim, x.lr,

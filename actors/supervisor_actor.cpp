@@ -220,16 +220,18 @@ private:
     rewind_loader();
   }
 
-  // The weights of step 0: fresh, with the KG's entity table and model.init's tensors.
+  // The weights of step 0: fresh, with the KG service's entity table and model.init's
+  // tensors.
   void initial_weights() {
-    if (plan_.init_weights.empty() && !plan_.entity_table.defined()) {
+    const bool kg_table = plan_.layout.kg && plan_.layout.kg->table.defined();
+    if (plan_.init_weights.empty() && !kg_table) {
       pipeline_->init_params();
       return;
     }
     param_arena weights{specs_};
     bert::init_params(weights, plan_.layout.seed); // tensors the files lack stay fresh
-    if (plan_.entity_table.defined())
-      ops::copy_into(weights[bert::entity_table_name], plan_.entity_table);
+    if (kg_table)
+      ops::copy_into(weights[bert::entity_table_name], pipeline_->entity_table());
     if (!plan_.init_weights.empty())
       load_init_weights(weights);
     pipeline_->load_params(weights);
@@ -459,6 +461,8 @@ private:
       bert::batch in{batch.ids, batch.types, batch.mask, batch.labels, batch.entities};
       double loss = 0;
       try {
+        if (plan_.layout.kg)
+          in.entities = linked_entities(*plan_.train, batch.examples, batch.ids.size(1));
         loss = pipeline_->train_step(in, static_cast<std::uint64_t>(step_), lr).first;
         recoveries_in_a_row_ = 0;
       } catch (const bert::graph_failure& failure) {
@@ -547,6 +551,33 @@ private:
     return got;
   }
 
+  // The (B,T) entity ids of a batch whose rows are the examples `rows` (B) of `split`,
+  // linked by the graph's KG service: each piece of a linked word carries the word's
+  // entity; [CLS], [SEP], other words and padding -1.
+  tensor linked_entities(const supervisor_plan::examples& split, const tensor& rows,
+                         std::int64_t T) {
+    const auto B = rows.size(0);
+    const auto* row = rows.data<std::int32_t>();
+    std::vector<std::vector<std::string>> words(static_cast<std::size_t>(B));
+    for (std::int64_t r = 0; r < B; ++r)
+      words[r] = split.at(row[r]).words;
+    const auto mentions = pipeline_->link(std::move(words));
+    if (std::int64_t(mentions.size()) != B)
+      throw std::runtime_error("the KG service linked " + std::to_string(mentions.size()) +
+                               " rows of a batch of " + std::to_string(B));
+    auto out = tensor::empty({B, T}, dtype::i32);
+    auto* entities = out.data<std::int32_t>();
+    std::fill(entities, entities + B * T, -1);
+    for (std::int64_t r = 0; r < B; ++r) {
+      const auto& example = split.at(row[r]);
+      auto per_token =
+        data::entities_of_tokens(example, kg::entity_per_word(mentions[r], example.words.size()));
+      std::copy(per_token.begin(), per_token.begin() + std::min<std::int64_t>(T, per_token.size()),
+                entities + r * T);
+    }
+    return out;
+  }
+
   double metric_of(const train::classification_report& report) const {
     if (plan_.metric == "loss")
       return report.mean_loss();
@@ -563,7 +594,10 @@ private:
       auto b = batches.next();
       const auto rows = b.ids.size(0);
       auto micro_rows = static_cast<int>((rows + shards - 1) / shards);
-      auto [logits, losses] = pipeline_->evaluate(as_batch(b), micro_rows);
+      auto in = as_batch(b);
+      if (plan_.layout.kg)
+        in.entities = linked_entities(split, b.examples, b.ids.size(1));
+      auto [logits, losses] = pipeline_->evaluate(in, micro_rows);
       const auto classes = logits.size(1);
       double loss_sum = 0;
       for (std::int64_t r = 0; r < rows; ++r) {

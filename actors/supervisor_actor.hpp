@@ -50,7 +50,8 @@ struct supervisor_plan : run_plan {
   std::shared_ptr<remote_nodes> cluster; // node processes of the placement; null: local
   int recovery_attempts = 3; // recoveries in a row without a completed step; 0: none
   std::chrono::milliseconds rejoin_timeout{10000}; // wait for a lost node process to return
-  tensor entity_table;      // (E,D) KG entity embeddings to start from; undefined: random
+  // With a KG (layout.kg: the KG service node "kg"), train/dev/test examples keep their
+  // words, and each batch is linked by the service before its step.
 };
 
 caf::actor spawn_supervisor(caf::actor_system& sys, std::shared_ptr<const supervisor_plan> plan);

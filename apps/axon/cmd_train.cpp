@@ -12,6 +12,7 @@
 
 #include "actors/actor_error.hpp"
 #include "actors/cluster_connection.hpp"
+#include "actors/kg_service_actor.hpp"
 #include "actors/supervisor_actor.hpp"
 #include "actors/system_config.hpp"
 #include "actors/tls_check.hpp"
@@ -74,7 +75,7 @@ int train(args words) {
     auto kg = fusion_kg_of(cfg, resume_dir.empty() ? fs::path{} : run_dir);
     std::optional<kg::entity_table> entity_table;
     if (kg) {
-      link_entities(settings, *kg);
+      settings.keep_words = true; // the KG service links each batch's words
       entity_table = entity_table_of(cfg, *kg);
     }
     // Every input is read and checked before anything is written (the token cache is
@@ -83,13 +84,13 @@ int train(args words) {
     std::cerr << prepared.report;
     fill_plan(*plan, cfg, prepared, kg.get());
     if (kg) {
+      plan->layout.kg = std::make_shared<const kg_service_setup>(kg_service_setup_of(
+        *kg, !settings.cased, entity_table ? entity_table->table : tensor{}));
       std::cerr << "kg: " << kg->entities.size() << " entities, " << kg->linker.alias_count()
-                << " aliases linked";
-      if (entity_table) {
-        plan->entity_table = entity_table->table;
+                << " aliases, served by the KG service actor";
+      if (entity_table)
         std::cerr << "; kg.embeddings: " << entity_table->found << " of " << kg->entities.size()
                   << " entities from " << cfg.get_string("kg.embeddings");
-      }
       std::cerr << '\n';
     }
     plan->resume = !resume_dir.empty();

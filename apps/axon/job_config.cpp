@@ -81,11 +81,6 @@ std::unique_ptr<kg::fusion_kg> fusion_kg_of(const config::resolved_config& cfg,
     kg::load_fusion_kg(cfg.get_string("kg.triples"), cfg.get_string("kg.aliases")));
 }
 
-void link_entities(data::data_settings& settings, const kg::fusion_kg& kg) {
-  settings.link = kg.word_linker(!settings.cased);
-  settings.link_fingerprint = kg.fingerprint;
-}
-
 std::optional<kg::entity_table> entity_table_of(const config::resolved_config& cfg,
                                                 const kg::fusion_kg& kg) {
   if (cfg.get_string("kg.embeddings").empty())

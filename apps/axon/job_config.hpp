@@ -26,9 +26,6 @@ bert::bert_config model_config_of(const config::resolved_config& cfg, std::size_
 std::unique_ptr<kg::fusion_kg> fusion_kg_of(const config::resolved_config& cfg,
                                             const std::filesystem::path& run_dir);
 
-/// Links the data's entities through `kg` (the token cache is keyed by it too).
-void link_entities(data::data_settings& settings, const kg::fusion_kg& kg);
-
 /// The entity table from kg.embeddings for `kg`'s entities (width kg.dim), or none when
 /// kg.embeddings is empty; throws data_error naming the file when it does not fit.
 std::optional<kg::entity_table> entity_table_of(const config::resolved_config& cfg,

@@ -64,9 +64,13 @@ trained_run trained_run::load(const std::string& run_dir) {
 }
 
 data::tokenized_example trained_run::encode(std::string_view text) const {
-  return data::encode_example(*tokenizer, text, max_len,
-                              kg ? kg->word_linker(!config->get_bool("data.cased"))
-                                 : data::word_linker{});
+  if (!kg)
+    return data::encode_example(*tokenizer, text, max_len);
+  // Linked here, in this process, with the run's saved KG: what its KG service linked.
+  auto example = data::encode_example(*tokenizer, text, max_len, true);
+  example.entities = data::entities_of_tokens(
+    example, kg->entity_per_word(example.words, !config->get_bool("data.cased")));
+  return example;
 }
 
 tensor trained_run::probabilities(const std::vector<data::tokenized_example>& examples,

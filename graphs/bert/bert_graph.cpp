@@ -2,6 +2,7 @@
 #include "graphs/bert/bert_graph.hpp"
 
 #include "actors/coordinator_actor.hpp"
+#include "actors/kg_service_actor.hpp"
 #include "actors/messages.hpp"
 #include "actors/optimizer_actor.hpp"
 #include "actors/shard_actor.hpp"
@@ -70,6 +71,8 @@ actor_graph make_graph(const job_layout& job) {
     g.add_edge<msg::loss_msg>({stage_node(s, job.stages - 1), "coordinator"},
                               {"coordinator", "head" + std::to_string(s)});
   }
+  if (job.kg)
+    g.add_node("kg", "axon.kg", caf::make_message(*job.kg));
   return g;
 }
 
@@ -77,7 +80,8 @@ kind_table kinds() {
   return {{"axon.coordinator", factory_of<coordinator_setup>(spawn_coordinator)},
           {"axon.shard", factory_of<shard_setup>(spawn_shard)},
           {"axon.bert.stage", factory_of<stage_setup>(spawn_stage)},
-          {"axon.optimizer", factory_of<optimizer_setup>(spawn_optimizer)}};
+          {"axon.optimizer", factory_of<optimizer_setup>(spawn_optimizer)},
+          {"axon.kg", factory_of<kg_service_setup>(spawn_kg_service)}};
 }
 
 } // namespace axon::bert

@@ -5,6 +5,8 @@
 //   coordinator --shard_work--> shard<s> --forward/credit W--> shard<s>.stage0 --> ...
 //       ^   \--apply_update--> optimizer<k> <--grads-- shard<s>.stage<k>
 //       +------------------------loss/eval outputs--- shard<s>.stage<K-1>
+// A job that fuses a knowledge graph has one more node, "kg" (the KG service,
+// actors/kg_service_actor.hpp), with no edges: the supervisor asks it to link each batch.
 #pragma once
 
 #include "graphs/actor_graph.hpp"
@@ -12,6 +14,11 @@
 #include "ops/cpu/adamw.hpp"
 
 #include <cstdint>
+#include <memory>
+
+namespace axon {
+struct kg_service_setup;
+}
 
 namespace axon::bert {
 
@@ -24,14 +31,15 @@ struct job_layout {
   bool decay_all = false;  // weight decay on every tensor (else not on biases/LayerNorm)
   float max_grad_norm = 0; // <= 0: no clipping
   std::uint64_t seed = 0;  // initialisation and dropout
+  std::shared_ptr<const kg_service_setup> kg; // the job's KG service; null: no KG
 };
 
 /// Node names: "coordinator", "shard<s>", "shard<s>.stage<k>", "optimizer<k>" (or
-/// "optimizer<k>.<j>" with optimizer slices).
+/// "optimizer<k>.<j>" with optimizer slices), and "kg" with a KG.
 actor_graph make_graph(const job_layout& layout);
 
 /// Factories of the kinds make_graph uses: axon.coordinator, axon.shard, axon.bert.stage,
-/// axon.optimizer.
+/// axon.optimizer, axon.kg.
 kind_table kinds();
 
 } // namespace axon::bert

@@ -161,6 +161,25 @@ std::pair<tensor, tensor> pipeline::evaluate(const batch& in, int micro_rows) {
   return result;
 }
 
+std::vector<std::vector<kg::mention>> pipeline::link(std::vector<std::vector<std::string>> rows) {
+  self_->send(running_.at("kg"), msg::kg_link_request{std::move(rows)});
+  std::vector<std::vector<kg::mention>> result;
+  bool done = false;
+  await("linking entities", [&] { return done; }, [&](msg::kg_link_reply& reply) {
+    result = std::move(reply.rows);
+    done = true;
+  });
+  return result;
+}
+
+tensor pipeline::entity_table() {
+  self_->send(running_.at("kg"), embeddings_atom::value);
+  tensor table;
+  await("reading the entity embeddings", [&] { return table.defined(); },
+        [&](tensor& rows) { table = std::move(rows); });
+  return table;
+}
+
 void pipeline::stop_coordinator() {
   const auto& coordinator = running_.at("coordinator");
   if (lost_.count("coordinator") != 0)

@@ -7,6 +7,7 @@
 
 #include "graphs/bert/bert_graph.hpp"
 #include "graphs/bert/bert_layers.hpp"
+#include "runtime/kg/entity_linker.hpp"
 #include "runtime/param_arena.hpp"
 
 #include <caf/actor_system.hpp>
@@ -59,6 +60,11 @@ public:
   std::pair<double, double> train_step(const batch& in, std::uint64_t step, float lr);
   /// Forward only: (logits (B,K), per-row losses (B) or undefined without labels).
   std::pair<tensor, tensor> evaluate(const batch& in, int micro_rows);
+
+  /// From the graph's KG service (layout.kg): the entity mentions in each row's words.
+  std::vector<std::vector<kg::mention>> link(std::vector<std::vector<std::string>> rows);
+  /// From the graph's KG service: the (E,D) entity table to start the model from.
+  tensor entity_table();
 
   /// Stops the coordinator and waits until it is gone, so that no step can go on applying
   /// updates while a failed graph's state is read (recovery); other actors going down

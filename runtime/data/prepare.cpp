@@ -43,7 +43,7 @@ std::vector<tokenized_example> tokenize_cached(const wordpiece_tokenizer& tokeni
                                                const data_settings& s, const std::string& name,
                                                const std::string& fingerprint) {
   if (s.cache_dir.empty())
-    return tokenize_dataset(tokenizer, data, s.max_len, s.link);
+    return tokenize_dataset(tokenizer, data, s.max_len, s.keep_words);
   auto file = (std::filesystem::path{s.cache_dir} / (name + ".tokens.msgpack")).string();
   if (std::filesystem::exists(file)) {
     try {
@@ -52,7 +52,7 @@ std::vector<tokenized_example> tokenize_cached(const wordpiece_tokenizer& tokeni
       // stale or damaged: tokenize again and overwrite it
     }
   }
-  auto examples = tokenize_dataset(tokenizer, data, s.max_len, s.link);
+  auto examples = tokenize_dataset(tokenizer, data, s.max_len, s.keep_words);
   std::filesystem::create_directories(s.cache_dir);
   write_token_cache(file, fingerprint, examples);
   return examples;
@@ -117,7 +117,7 @@ prepared_data prepare_classification(const data_settings& s) {
               << " cased=" << s.cased << " max_len=" << s.max_len << " path=" << s.path
               << " train=" << s.train << " dev=" << s.dev << " test=" << s.test
               << " split=" << s.split.train << "," << s.split.dev << "," << s.split.test
-              << " seed=" << s.split_seed << " kg=" << s.link_fingerprint;
+              << " seed=" << s.split_seed << " words=" << s.keep_words;
   out.train = tokenize_cached(tokenizer, train, s, "train", fingerprint.str());
   if (!dev.texts.empty())
     out.dev = tokenize_cached(tokenizer, dev, s, "dev", fingerprint.str());

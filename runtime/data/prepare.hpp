@@ -28,8 +28,7 @@ struct data_settings {
   bool cased = false;
   std::size_t max_len = 128;
   std::string cache_dir;              // empty: no token cache
-  word_linker link;                   // KG entity linking per word; empty: no entities
-  std::string link_fingerprint;       // what `link` links against (for the token cache)
+  bool keep_words = false;            // keep each example's words for KG linking
   /// Fixed label names (e.g. from a run being resumed or evaluated); empty: from the data.
   std::vector<std::string> label_names;
 };

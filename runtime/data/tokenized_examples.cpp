@@ -1,5 +1,6 @@
 // Dataset tokenization and the msgpack token cache (see tokenized_examples.hpp).
-// Layout: [ "axon-token-cache", 2, fingerprint, [[ids], [token_types], label, [entities]]... ].
+// Layout: [ "axon-token-cache", 3, fingerprint,
+//           [[ids], [token_types], label, [words], [token_words]]... ].
 #include "runtime/data/tokenized_examples.hpp"
 
 #include <msgpack.hpp>
@@ -13,43 +14,56 @@ namespace axon::data {
 
 namespace {
 constexpr const char* cache_magic = "axon-token-cache";
-constexpr int cache_version = 2;
+constexpr int cache_version = 3;
 // Bounds for untrusted input: no array longer than 64 M entries, strings up to 1 MiB.
 const msgpack::unpack_limit cache_limits(std::size_t{1} << 26, 0, std::size_t{1} << 20, 0, 0, 4);
 } // namespace
 
 tokenized_example encode_example(const wordpiece_tokenizer& tokenizer, std::string_view text,
-                                 std::size_t max_len, const word_linker& link) {
-  if (!link) {
+                                 std::size_t max_len, bool keep_words) {
+  if (!keep_words) {
     auto encoded = tokenizer.encode(text, max_len);
-    return {std::move(encoded.ids), std::move(encoded.token_types), 0, {}};
+    return {std::move(encoded.ids), std::move(encoded.token_types), 0, {}, {}, {}};
   }
-  const auto words = tokenizer.words(text);
-  const auto entity_of_word = link(words);
+  auto words = tokenizer.words(text);
   const std::size_t room = max_len > 2 ? max_len - 2 : 0;
   tokenized_example example;
   const auto& vocab = tokenizer.vocab();
   example.ids.push_back(vocab.cls_id());
-  example.entities.push_back(-1);
+  example.token_words.push_back(-1);
   for (std::size_t k = 0; k < words.size() && example.ids.size() < room + 1; ++k) {
     tokenizer.add_word_pieces(words[k], example.ids);
-    example.entities.resize(example.ids.size(), entity_of_word.at(k));
+    example.token_words.resize(example.ids.size(), static_cast<std::int32_t>(k));
   }
   example.ids.resize(std::min(example.ids.size(), room + 1));
-  example.entities.resize(example.ids.size());
+  example.token_words.resize(example.ids.size());
   example.ids.push_back(vocab.sep_id());
-  example.entities.push_back(-1);
+  example.token_words.push_back(-1);
   example.token_types.assign(example.ids.size(), 0);
+  example.words = std::move(words); // all of them: a mention cut by max_len still links
   return example;
+}
+
+std::vector<std::int32_t> entities_of_tokens(const tokenized_example& example,
+                                             const std::vector<std::int32_t>& entity_per_word) {
+  if (entity_per_word.size() != example.words.size())
+    throw data_error("linking gave " + std::to_string(entity_per_word.size()) +
+                     " entity ids for a text of " + std::to_string(example.words.size()) +
+                     " words");
+  std::vector<std::int32_t> entities(example.token_words.size(), -1);
+  for (std::size_t t = 0; t < entities.size(); ++t)
+    if (example.token_words[t] >= 0)
+      entities[t] = entity_per_word[static_cast<std::size_t>(example.token_words[t])];
+  return entities;
 }
 
 std::vector<tokenized_example> tokenize_dataset(const wordpiece_tokenizer& tokenizer,
                                                 const labelled_dataset& data,
-                                                std::size_t max_len, const word_linker& link) {
+                                                std::size_t max_len, bool keep_words) {
   std::vector<tokenized_example> examples;
   examples.reserve(data.texts.size());
   for (std::size_t row = 0; row < data.texts.size(); ++row) {
-    examples.push_back(encode_example(tokenizer, data.texts[row], max_len, link));
+    examples.push_back(encode_example(tokenizer, data.texts[row], max_len, keep_words));
     examples.back().label = data.labels[row];
   }
   return examples;
@@ -64,11 +78,12 @@ void write_token_cache(const std::string& file, const std::string& fingerprint,
   pack.pack(cache_version);
   pack.pack(fingerprint);
   for (const auto& example : examples) {
-    pack.pack_array(4);
+    pack.pack_array(5);
     pack.pack(example.ids);
     pack.pack(example.token_types);
     pack.pack(example.label);
-    pack.pack(example.entities);
+    pack.pack(example.words);
+    pack.pack(example.token_words);
   }
   const std::string temporary = file + ".tmp";
   {
@@ -111,16 +126,22 @@ std::vector<tokenized_example> read_token_cache(const std::string& file,
     examples.reserve(root.via.array.size - 3);
     for (std::uint32_t i = 3; i < root.via.array.size; ++i) {
       const auto& row = root.via.array.ptr[i];
-      if (row.type != msgpack::type::ARRAY || row.via.array.size != 4)
+      if (row.type != msgpack::type::ARRAY || row.via.array.size != 5)
         throw fail("malformed example " + std::to_string(i - 3));
       tokenized_example example{row.via.array.ptr[0].as<std::vector<std::int32_t>>(),
                                 row.via.array.ptr[1].as<std::vector<std::int32_t>>(),
                                 row.via.array.ptr[2].as<std::int32_t>(),
-                                row.via.array.ptr[3].as<std::vector<std::int32_t>>()};
+                                {},
+                                row.via.array.ptr[3].as<std::vector<std::string>>(),
+                                row.via.array.ptr[4].as<std::vector<std::int32_t>>()};
+      const auto words = static_cast<std::int32_t>(example.words.size());
+      const bool words_fit = std::all_of(example.token_words.begin(), example.token_words.end(),
+                                         [&](std::int32_t w) { return w >= -1 && w < words; });
       if (example.ids.size() != example.token_types.size()
-          || (!example.entities.empty() && example.entities.size() != example.ids.size()))
+          || (!example.token_words.empty() && example.token_words.size() != example.ids.size())
+          || !words_fit)
         throw fail("example " + std::to_string(i - 3)
-                   + " has ids, token types or entities of unequal length");
+                   + " has ids, token types or token words of unequal length or out of range");
       examples.push_back(std::move(example));
     }
     return examples;

@@ -78,12 +78,16 @@ std::vector<mention> entity_linker::link_text(std::string_view text) const {
   return link_words(normalise(text));
 }
 
-std::vector<std::int32_t> entity_linker::entity_per_word(const std::vector<std::string>& words) const {
-  std::vector<std::int32_t> entity(words.size(), no_entity);
-  for (const auto& m : link_words(words))
-    for (auto k = m.first_word; k < m.end_word; ++k)
+std::vector<std::int32_t> entity_per_word(const std::vector<mention>& mentions, std::size_t words) {
+  std::vector<std::int32_t> entity(words, -1);
+  for (const auto& m : mentions)
+    for (auto k = m.first_word; k < m.end_word && k < std::int32_t(words); ++k)
       entity[k] = m.entity;
   return entity;
+}
+
+std::vector<std::int32_t> entity_linker::entity_per_word(const std::vector<std::string>& words) const {
+  return kg::entity_per_word(link_words(words), words.size());
 }
 
 } // namespace axon::kg

@@ -25,6 +25,9 @@ struct mention {
   bool operator==(const mention&) const = default;
 };
 
+/// The entity id of each of `words` words given its mentions (-1: in none).
+std::vector<std::int32_t> entity_per_word(const std::vector<mention>& mentions, std::size_t words);
+
 class entity_linker {
 public:
   entity_linker();

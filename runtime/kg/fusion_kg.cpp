@@ -28,18 +28,37 @@ void index_aliases(fusion_kg& kg) {
 
 } // namespace
 
-data::word_linker fusion_kg::word_linker(bool words_normalised) const {
-  return [this, words_normalised](const std::vector<std::string>& words) {
-    if (words_normalised)
-      return linker.entity_per_word(words);
-    std::vector<std::string> normalised;
-    normalised.reserve(words.size());
-    for (const auto& word : words) {
-      auto pieces = linker.normalise(word);
-      normalised.push_back(pieces.empty() ? std::string{} : pieces.front());
-    }
-    return linker.entity_per_word(normalised);
-  };
+std::vector<mention> fusion_kg::link(const std::vector<std::string>& words,
+                                      bool words_normalised) const {
+  if (words_normalised)
+    return linker.link_words(words);
+  std::vector<std::string> normalised;
+  normalised.reserve(words.size());
+  for (const auto& word : words) {
+    auto pieces = linker.normalise(word);
+    normalised.push_back(pieces.empty() ? std::string{} : pieces.front());
+  }
+  return linker.link_words(normalised);
+}
+
+std::vector<std::int32_t> fusion_kg::entity_per_word(const std::vector<std::string>& words,
+                                                     bool words_normalised) const {
+  return kg::entity_per_word(link(words, words_normalised), words.size());
+}
+
+fusion_kg make_fusion_kg(const std::vector<std::string>& names, std::vector<alias> aliases) {
+  fusion_kg kg;
+  for (const auto& name : names)
+    kg.entities.intern(name);
+  if (kg.entities.size() != std::int32_t(names.size()))
+    throw data_error("the KG's entity names are not distinct");
+  for (const auto& a : aliases)
+    if (a.entity < 0 || a.entity >= kg.entities.size())
+      throw data_error("alias \"" + a.surface + "\" names entity " + std::to_string(a.entity) +
+                       " of " + std::to_string(kg.entities.size()));
+  kg.aliases = std::move(aliases);
+  index_aliases(kg);
+  return kg;
 }
 
 void fusion_kg::save(const std::string& folder) const {

@@ -1,7 +1,8 @@
 // fusion_kg: the knowledge graph that a classification job fuses into its model: the
 // entities (their ids are the rows of the model's entity table), the aliases that link
-// them in text, and the entity embeddings to start from. A training run keeps entities.txt
-// and aliases.tsv in RUN_DIR/kg so that `axon predict` and `axon eval` link identically.
+// them in text, and the entity embeddings to start from. A training run serves it from its
+// KG service actor (actors/kg_service_actor.hpp) and keeps entities.txt and aliases.tsv in
+// RUN_DIR/kg, so that `axon predict` and `axon eval` link identically.
 #pragma once
 
 #include "runtime/data/tokenized_examples.hpp"
@@ -17,16 +18,21 @@ struct fusion_kg {
   name_index entities; // the model's entity rows, in order
   std::vector<alias> aliases;
   entity_linker linker;
-  std::string fingerprint; // hash of the entities and aliases (keys the token cache)
+  std::string fingerprint; // hash of the entities and aliases
 
-  /// Entity ids per word for the tokenizer. `words_normalised`: the words come from an
-  /// uncased tokenizer (already lower-cased, accents stripped); else each is normalised.
-  /// The returned function refers to this object.
-  data::word_linker word_linker(bool words_normalised) const;
+  /// The mentions in a text's words (the tokenizer's basic words). `words_normalised`:
+  /// they come from an uncased tokenizer (already lower-cased, accents stripped); else
+  /// each is normalised first.
+  std::vector<mention> link(const std::vector<std::string>& words, bool words_normalised) const;
+  /// The entity id of each of those words (-1: none).
+  std::vector<std::int32_t> entity_per_word(const std::vector<std::string>& words,
+                                            bool words_normalised) const;
   /// Writes FOLDER/entities.txt and FOLDER/aliases.tsv.
   void save(const std::string& folder) const;
 };
 
+/// A fusion KG of these entities (ids = positions) and aliases (entity ids into `names`).
+fusion_kg make_fusion_kg(const std::vector<std::string>& names, std::vector<alias> aliases);
 /// The entities of `triples_file` (then those only named by aliases) and the aliases.
 /// Throws data_error "FILE:LINE: what" for bad lines.
 fusion_kg load_fusion_kg(const std::string& triples_file, const std::string& aliases_file);

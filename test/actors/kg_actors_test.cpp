@@ -1,6 +1,12 @@
 // The knowledge graph through actors: TransE over entity-shard actors equals the single
-// loop, table for table; and a BERT job with entity fusion trains through 2 stages x 2
-// shards with the loop model's losses (entity ids travel in the micro-batches).
+// loop, table for table; a BERT job with entity fusion trains through 2 stages x 2
+// shards with the loop model's losses (entity ids travel in the micro-batches); the KG
+// service node of a job links batches as the linker does and serves the entity table and
+// its rows, refusing what it cannot serve.
+#include "actors/actor_error.hpp"
+#include "actors/atoms.hpp"
+#include "actors/kg_service_actor.hpp"
+#include "actors/messages.hpp"
 #include "graphs/bert/bert_classifier.hpp"
 #include "graphs/bert/bert_pipeline.hpp"
 #include "graphs/kg/transe_graph.hpp"
@@ -8,6 +14,9 @@
 #include "test/actors/actor_test_support.hpp"
 
 #include <boost/test/unit_test.hpp>
+
+#include <caf/all.hpp>
+#include <nlohmann/json.hpp>
 
 #include <cmath>
 #include <random>
@@ -35,9 +44,95 @@ bert::batch with_entities(bert::batch in, std::int32_t entities, std::uint64_t s
   return in;
 }
 
+// A small KG with aliases that overlap, share words, differ in case and carry punctuation.
+kg::fusion_kg tricky_kg() {
+  std::vector<std::string> names{"company:apex", "company:apex_holdings", "sector:steel",
+                                 "company:o_brien", "place:new_york", "place:york"};
+  std::vector<kg::alias> aliases{{0, "Apex"},        {1, "Apex Holdings Corp."},
+                                 {2, "steel"},       {2, "steel makers"},
+                                 {3, "O'Brien & Co"}, {4, "New York"},
+                                 {5, "York"},        {0, "APEX"}}; // repeated: apex keeps it
+  return kg::make_fusion_kg(names, aliases);
+}
+
 } // namespace
 
 BOOST_FIXTURE_TEST_SUITE(kg_actors, test::actor_fixture)
+
+BOOST_AUTO_TEST_CASE(the_kg_service_links_like_the_linker_and_serves_embeddings) {
+  const auto kg = tricky_kg();
+  auto table = tensor::empty({6, 4});
+  for (std::int64_t i = 0; i < table.numel(); ++i)
+    table.data<float>()[i] = float(i) * 0.5f;
+  auto job = test::tiny_job(1, 1, 1);
+  job.model.entities = 6;
+  job.model.entity_dim = 4;
+  job.kg = std::make_shared<const kg_service_setup>(kg_service_setup_of(kg, true, table));
+  bert::pipeline p{sys, job};
+  const std::vector<std::vector<std::string>> rows{
+    {"apex", "holdings", "corp", ".", "buys", "apex", "steel", "makers"},
+    {"new", "york", "and", "york", ",", "o", "'", "brien", "&", "co"},
+    {"apex", "holdings", "fell"}, // a prefix of a longer alias: "apex" alone
+    {},
+    {"nothing", "here"}};
+  const auto linked = p.link(rows);
+  BOOST_REQUIRE(linked.size() == rows.size());
+  for (std::size_t r = 0; r < rows.size(); ++r)
+    BOOST_TEST((linked[r] == kg.linker.link_words(rows[r])), "row " << r);
+  BOOST_TEST((linked[0] == std::vector<kg::mention>{{0, 4, 1}, {5, 6, 0}, {6, 8, 2}}));
+  BOOST_TEST((linked[1] == std::vector<kg::mention>{{0, 2, 4}, {3, 4, 5}, {5, 10, 3}}));
+  BOOST_TEST((linked[2] == std::vector<kg::mention>{{0, 1, 0}}));
+  BOOST_TEST(linked[3].empty());
+  BOOST_TEST(linked[4].empty());
+  // The whole table, then some rows in the order asked; an id outside the table is refused.
+  const auto served = p.entity_table();
+  BOOST_REQUIRE(served.sizes() == table.sizes());
+  BOOST_TEST(std::equal(table.data<float>(), table.data<float>() + table.numel(), served.data<float>()));
+  caf::scoped_actor self{sys};
+  const auto& service = p.actors().at("kg");
+  self->request(service, caf::infinite, embeddings_atom::value, std::vector<std::int32_t>{5, 0, 5})
+    .receive(
+      [&](tensor& rows_out) {
+        BOOST_REQUIRE(rows_out.size(0) == 3);
+        BOOST_TEST(rows_out.data<float>()[0] == table.data<float>()[20]);
+        BOOST_TEST(rows_out.data<float>()[4] == table.data<float>()[0]);
+        BOOST_TEST(rows_out.data<float>()[8 + 3] == table.data<float>()[23]);
+      },
+      [&](caf::error& err) { BOOST_FAIL("rows refused: " << caf::to_string(err)); });
+  std::string refusal;
+  self->request(service, caf::infinite, embeddings_atom::value, std::vector<std::int32_t>{2, 6})
+    .receive([&](tensor&) {}, [&](caf::error& err) { refusal = error_text(err); });
+  BOOST_TEST(refusal.find("entity id 6 outside the table of 6") != std::string::npos, refusal);
+  self->request(service, caf::infinite, stats_atom::value)
+    .receive(
+      [&](std::string& json) {
+        auto stats = nlohmann::json::parse(json);
+        BOOST_TEST(stats["entities"].get<int>() == 6);
+        BOOST_TEST(stats["rows_linked"].get<int>() == 5);
+        BOOST_TEST(stats["mentions"].get<int>() == 7);
+        BOOST_TEST(stats["embedding_rows"].get<int>() == 9); // the table, then 3 rows
+      },
+      [&](caf::error& err) { BOOST_FAIL(caf::to_string(err)); });
+}
+
+BOOST_AUTO_TEST_CASE(a_kg_service_without_embeddings_says_so_and_normalises_cased_words) {
+  const auto kg = tricky_kg();
+  auto service = spawn_kg_service(sys, kg_service_setup_of(kg, false, tensor{}));
+  caf::scoped_actor self{sys};
+  std::string refusal;
+  self->request(service, caf::infinite, embeddings_atom::value)
+    .receive([&](tensor&) {}, [&](caf::error& err) { refusal = error_text(err); });
+  BOOST_TEST(refusal.find("no entity embeddings (kg.embeddings)") != std::string::npos, refusal);
+  // Words of a cased tokenizer keep their case and accents: the service normalises them.
+  self->request(service, caf::infinite, msg::kg_link_request{{{"NEW", "Yórk", "Steel"}}})
+    .receive(
+      [&](msg::kg_link_reply& reply) {
+        BOOST_REQUIRE(reply.rows.size() == 1u);
+        BOOST_TEST((reply.rows[0] == std::vector<kg::mention>{{0, 2, 4}, {2, 3, 2}}));
+      },
+      [&](caf::error& err) { BOOST_FAIL(caf::to_string(err)); });
+  caf::anon_send_exit(service, caf::exit_reason::user_shutdown);
+}
 
 BOOST_AUTO_TEST_CASE(transe_on_entity_shards_equals_the_loop) {
   const auto train = random_triples(23, 3, 90);

@@ -19,7 +19,7 @@ std::shared_ptr<const std::vector<data::tokenized_example>> examples(int count) 
   auto out = std::make_shared<std::vector<data::tokenized_example>>();
   for (int i = 0; i < count; ++i) {
     std::vector<std::int32_t> ids(3 + i % 7, 5 + i);
-    out->push_back({ids, std::vector<std::int32_t>(ids.size(), 0), i % 3, {}});
+    out->push_back({ids, std::vector<std::int32_t>(ids.size(), 0), i % 3, {}, {}, {}});
   }
   return out;
 }

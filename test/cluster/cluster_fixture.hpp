@@ -69,7 +69,7 @@ struct cluster_fixture {
         << "aliases = \"" << (dir.path / "data/kg/aliases.tsv").string() << "\"\ndim = 16\n"
         << "[placement]\nstages = 2\nshards = 2\noptimizer-slices = 2\n"
         << "nodes = [\"shard0*=worker1\", \"shard1*=worker2\", \"optimizer0*=worker3\", "
-           "\"optimizer1.1=worker3\"]\n"
+           "\"optimizer1.1=worker3\", \"kg=worker3\"]\n"
         << "[cluster]\nnodes = [\"worker1=127.0.0.1:" << ports[0] << "\", \"worker2=127.0.0.1:"
         << ports[1] << "\", \"worker3=127.0.0.1:" << ports[2] << "\"]\n"
         << "heartbeat = 250ms\ntimeout = " << timeout << "\n"

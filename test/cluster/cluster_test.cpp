@@ -1,6 +1,7 @@
 // Multi-node deployment with real processes on 127.0.0.1: three `axon node` processes and
-// a coordinator (`axon train`) run a job (KG fusion on, optimizer slices spread over two
-// processes) to completion with the same losses as one process; a node frozen with SIGSTOP
+// a coordinator (`axon train`) run a job (KG fusion on, its KG service on a node process
+// linking every batch over the wire, optimizer slices spread over two processes) to
+// completion with the same losses as one process; a node frozen with SIGSTOP
 // is declared down within cluster.timeout and the job recovers without it, and meanwhile
 // the console sees every node; with
 // TLS, a peer whose certificate is not from the cluster's CA is refused while a job runs
@@ -34,6 +35,7 @@ BOOST_FIXTURE_TEST_CASE(three_nodes_train_like_one_process, cluster_fixture) {
                != std::string::npos);
     BOOST_TEST(nodes[k]->wait_for("session ended", 5s));
   }
+  BOOST_TEST(nodes[2]->output().find("spawned kg") != std::string::npos); // the KG service
   auto local = start_train("one", {"--train.max-steps=50", "--placement.nodes="});
   BOOST_REQUIRE(local->finished(120s));
   BOOST_REQUIRE(local->status() == 0);

@@ -112,17 +112,28 @@ BOOST_AUTO_TEST_CASE(every_piece_of_a_linked_word_carries_its_entity) {
   auto kg = load_fusion_kg(temp_file("t.tsv", "company:jordal\tin_sector\tsector:steel\n"),
                            temp_file("a.tsv", "company:jordal\tJordal Corp\n"));
   BOOST_TEST(kg.entities.size() == 2);
-  auto example = data::encode_example(tokenizer, "Jordal Corp rises.", 16, kg.word_linker(true));
+  auto linked = [&](const data::wordpiece_tokenizer& t, const char* text, std::size_t max_len,
+                    bool normalised) {
+    auto example = data::encode_example(t, text, max_len, true);
+    example.entities = data::entities_of_tokens(example, kg.entity_per_word(example.words, normalised));
+    return example;
+  };
+  auto example = linked(tokenizer, "Jordal Corp rises.", 16, true);
   BOOST_TEST((example.ids == std::vector<std::int32_t>{2, 4, 5, 6, 7, 8, 3}));
+  BOOST_TEST((example.words == std::vector<std::string>{"jordal", "corp", "rises", "."}));
+  BOOST_TEST((example.token_words == std::vector<std::int32_t>{-1, 0, 0, 1, 2, 3, -1}));
   BOOST_TEST((example.entities == std::vector<std::int32_t>{-1, 0, 0, 0, -1, -1, -1}));
-  // Truncation keeps ids and entities aligned.
-  auto short_example = data::encode_example(tokenizer, "Jordal Corp rises.", 4, kg.word_linker(true));
+  // Truncation keeps ids and entities aligned; the whole text is linked, so a mention cut
+  // by max_len still marks the pieces that are left of it.
+  auto short_example = linked(tokenizer, "Jordal Corp rises.", 4, true);
   BOOST_TEST((short_example.ids == std::vector<std::int32_t>{2, 4, 5, 3}));
   BOOST_TEST((short_example.entities == std::vector<std::int32_t>{-1, 0, 0, -1}));
   // A cased tokenizer's words are normalised before linking.
   data::wordpiece_tokenizer cased{vocab, false};
-  auto cased_example = data::encode_example(cased, "JORDAL CORP", 16, kg.word_linker(false));
+  auto cased_example = linked(cased, "JORDAL CORP", 16, false);
   BOOST_TEST((cased_example.entities == std::vector<std::int32_t>{-1, 0, 0, -1}));
+  // One entity id per word, or the text is refused.
+  BOOST_CHECK_THROW(data::entities_of_tokens(example, {0, 0}), data::data_error);
 }
 
 BOOST_AUTO_TEST_CASE(a_saved_fusion_kg_links_identically) {

@@ -169,4 +169,33 @@ BOOST_AUTO_TEST_CASE(a_killed_actor_is_recovered_from) {
   BOOST_TEST(job.wait_exit(60) == 0, job.log());
 }
 
+// The KG service is a node of the training graph like the others: the console lists it,
+// and killing it is recovered from (the graph with a new service goes on linking).
+BOOST_AUTO_TEST_CASE(a_killed_kg_service_is_recovered_from) {
+  const auto data = fs::temp_directory_path() /
+                    ("axon_console_kill_kg_" + std::to_string(::getpid())) / "data" / "kg";
+  job_process job{"console_kill_kg", "--kg.triples=" + (data / "triples.tsv").string() +
+                                       " --kg.aliases=" + (data / "aliases.tsv").string()};
+  BOOST_REQUIRE_MESSAGE(wait_for([&] { return job.step() >= 1; }, 60), job.log());
+  BOOST_TEST(job.log().find("served by the KG service actor") != std::string::npos, job.log());
+  auto listed = job.console(job.address() + " -c \"actors --json\"");
+  BOOST_REQUIRE_MESSAGE(listed.status == 0, listed.output);
+  bool listed_kg = false;
+  for (const auto& a : json::parse(listed.output))
+    listed_kg = listed_kg || (a["name"] == "kg" && a["kind"] == "axon.kg");
+  BOOST_TEST(listed_kg, listed.output);
+  auto killed = job.console("--run " + job.run_dir().string() + " -c \"kill kg\"");
+  BOOST_REQUIRE_MESSAGE(killed.status == 0, killed.output);
+  BOOST_REQUIRE_MESSAGE(wait_for([&] { return !events(job.run_dir(), "recovery").empty(); }, 60),
+                        job.log());
+  auto recovery = events(job.run_dir(), "recovery")[0];
+  BOOST_TEST(recovery["lost"] == json::array({"kg"}), recovery.dump());
+  BOOST_TEST(recovery["restored_from"] == "optimizers", job.log());
+  const auto at = recovery["step"].get<std::int64_t>();
+  BOOST_REQUIRE_MESSAGE(wait_for([&] { return job.step() >= at + 3; }, 60), job.log());
+  auto stopped = job.console("--run " + job.run_dir().string() + " -c stop");
+  BOOST_REQUIRE_MESSAGE(stopped.status == 0, stopped.output);
+  BOOST_TEST(job.wait_exit(60) == 0, job.log());
+}
+
 BOOST_AUTO_TEST_SUITE_END()
