@@ -17,11 +17,11 @@
 #                    leaves FPB out. Fine-tuning with another seed than these would test on
 #                    pretraining text: make the corpus again for it.
 # Usage: examples/pretrain/make-corpus.sh [OUT_DIR] [SHARED_DATA]
-#   AXON  the axon command (default build/bin/axon)
+#   AXON  the axon command (default: this checkout's build/bin/axon; FPB needs it)
 set -eu
 out=${1:-runs/pretrain-corpus}
 data=${2:-$(dirname "$0")/../../../shared/data}
-axon=${AXON:-build/bin/axon}
+axon=${AXON:-$(dirname "$0")/../../build/bin/axon}
 fpb_seeds=${FPB_SEEDS-0 1 2}
 fpb_repeat=${FPB_REPEAT:-10}
 mkdir -p "$out"
