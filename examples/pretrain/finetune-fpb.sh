@@ -4,7 +4,7 @@
 # (bench/fpb_seeds.sh): model.init is the run directory (its newest valid checkpoint), the
 # vocabulary the run's. The corpus of examples/pretrain/make-corpus.sh holds no sentence of
 # these seeds' test splits. Runs in runs/fpb-pretrained-s<seed>. Learning rate 2e-4, chosen
-# on seed 0's dev split (best dev macro-F1 0.708 against 0.671 at 1e-4; docs/benchmarks.md).
+# on seed 0's dev split against 1e-4 (docs/benchmarks.md).
 # Usage: examples/pretrain/finetune-fpb.sh [RUN_DIR] [Sentences_50Agree.txt] [extra flags...]
 set -eu
 cd "$(dirname "$0")/../.."
