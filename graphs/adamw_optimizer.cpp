@@ -1,15 +1,19 @@
 // adamw_optimizer: clipping then per-tensor AdamW.
 #include "graphs/adamw_optimizer.hpp"
 
-#include "ops/cpu/clip_grad.hpp"
+#include "ops/dispatch.hpp"
 
-#include <cstring>
 #include <stdexcept>
 
 namespace axon {
 
-adamw_optimizer::adamw_optimizer(const param_arena& params, optimizer_settings settings)
-  : settings_(settings), m_(params.like()), v_(params.like()) {
+adamw_optimizer::adamw_optimizer(const param_arena& params, optimizer_settings settings,
+                                 ops::compute on)
+  : settings_(settings), on_(std::move(on)), m_(params.like()), v_(params.like()) {
+  if (params.flat().where() != on_.where())
+    throw std::invalid_argument("adamw_optimizer: parameters on "
+                                + params.flat().where().to_string()
+                                + " but the optimizer computes on " + on_.where().to_string());
 }
 
 void adamw_optimizer::restore(const tensor& first_moments, const tensor& second_moments,
@@ -18,14 +22,16 @@ void adamw_optimizer::restore(const tensor& first_moments, const tensor& second_
     throw std::invalid_argument("adamw_optimizer::restore: moments of " + first_moments.describe()
                                 + " and " + second_moments.describe() + " do not match "
                                 + std::to_string(m_.numel()) + " parameters");
-  std::memcpy(m_.flat().raw(), first_moments.raw(), m_.flat().nbytes());
-  std::memcpy(v_.flat().raw(), second_moments.raw(), v_.flat().nbytes());
+  ops::compute_scope scope{on_};
+  m_.flat().copy_(first_moments.reshape(m_.flat().sizes()));
+  v_.flat().copy_(second_moments.reshape(v_.flat().sizes()));
   steps_ = steps;
 }
 
 float adamw_optimizer::step(const param_arena& params, const param_arena& grads) {
+  ops::compute_scope scope{on_};
   float norm = settings_.max_grad_norm > 0.0f
-                 ? ops::clip_grad_norm(grads.tensors(), settings_.max_grad_norm)
+                 ? ops::dispatch::clip_grad_norm(grads.tensors(), settings_.max_grad_norm, on_)
                  : 0.0f;
   update(params, grads);
   return norm;
@@ -35,13 +41,14 @@ void adamw_optimizer::update(const param_arena& params, const param_arena& grads
   if (grads.count() != params.count() || grads.numel() != params.numel()
       || m_.numel() != params.numel())
     throw std::invalid_argument("adamw_optimizer: parameters, gradients and moments differ in layout");
+  ops::compute_scope scope{on_};
   ++steps_;
   for (std::size_t k = 0; k < params.count(); ++k) {
     auto hp = settings_.adamw;
     if (!settings_.decay_all && !params.specs()[k].weight_decay)
       hp.weight_decay = 0.0f;
-    ops::adamw_update(params.tensors()[k], grads.tensors()[k], m_.tensors()[k], v_.tensors()[k],
-                      hp, steps_);
+    ops::dispatch::adamw_update(params.tensors()[k], grads.tensors()[k], m_.tensors()[k],
+                                v_.tensors()[k], hp, steps_, on_);
   }
 }
 

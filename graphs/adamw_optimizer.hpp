@@ -1,9 +1,12 @@
 // adamw_optimizer: AdamW state (first and second moments) for one parameter arena, the
 // step counter, and global-norm clipping. Per-tensor weight decay follows the arena's
 // specs (Hugging Face's convention: none on biases and LayerNorm). The optimizer actor
-// owns one; the single-loop reference model uses one directly.
+// owns one; the single-loop reference model uses one directly. It computes on the
+// parameters' device, through the ops::compute it is given (that of their stage, so the
+// update is queued behind the backward pass that wrote the gradients).
 #pragma once
 
+#include "ops/compute.hpp"
 #include "ops/cpu/adamw.hpp"
 #include "runtime/param_arena.hpp"
 
@@ -19,7 +22,8 @@ struct optimizer_settings {
 
 class adamw_optimizer {
 public:
-  adamw_optimizer(const param_arena& params, optimizer_settings settings);
+  /// Moments are allocated like `params`, on its device, which must be `on`'s.
+  adamw_optimizer(const param_arena& params, optimizer_settings settings, ops::compute on = {});
 
   /// Clips `grads` (same layout as params) by global norm when clipping is on, then
   /// updates params. Returns the gradient norm before clipping (0 when clipping is off:
@@ -29,7 +33,7 @@ public:
   void update(const param_arena& params, const param_arena& grads);
 
   void set_lr(float lr) { settings_.adamw.lr = lr; }
-  /// Continues a saved run: moments (same layout) and the number of steps taken.
+  /// Continues a saved run: moments (same layout, any device) and the number of steps taken.
   void restore(const tensor& first_moments, const tensor& second_moments, std::int64_t steps);
   float lr() const { return settings_.adamw.lr; }
   std::int64_t steps_taken() const { return steps_; }
@@ -39,6 +43,7 @@ public:
 
 private:
   optimizer_settings settings_;
+  ops::compute on_;
   param_arena m_, v_;
   std::int64_t steps_ = 0;
 };

@@ -22,8 +22,7 @@ param_arena::param_arena(std::vector<param_spec> specs, device where)
   auto total = total_numel(specs_);
   auto bytes = storage::allocate(static_cast<std::size_t>(total) * sizeof(float), where);
   flat_ = tensor::from_storage(bytes, 0, shape{total}, dtype::f32);
-  if (where.is_cpu())
-    flat_.zero_();
+  flat_.zero_();
   carve(bytes, 0);
 }
 
@@ -55,9 +54,7 @@ param_arena param_arena::like() const {
 }
 
 param_arena param_arena::clone() const {
-  auto copy = like();
-  std::memcpy(copy.flat_.raw(), flat_.raw(), flat_.nbytes());
-  return copy;
+  return over(specs_, flat_.clone());
 }
 
 const tensor& param_arena::operator[](std::string_view name) const {

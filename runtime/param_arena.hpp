@@ -34,7 +34,7 @@ std::vector<spec_range> split_specs(const std::vector<param_spec>& specs, int pa
 class param_arena {
 public:
   param_arena() = default;
-  /// Allocates sum(numel) floats at once, zero-filled; names must be unique.
+  /// Allocates sum(numel) floats at once on `where`, zero-filled; names must be unique.
   explicit param_arena(std::vector<param_spec> specs, device where = device::cpu());
 
   /// An arena whose tensors are views into `flat` (1-D f32 of the specs' total size), e.g.
@@ -43,7 +43,7 @@ public:
 
   /// A zeroed arena with the same layout (for gradients and moments).
   param_arena like() const;
-  /// A deep copy.
+  /// A deep copy on the same device.
   param_arena clone() const;
 
   /// All parameters as one 1-D f32 tensor, in declaration order.

@@ -108,6 +108,15 @@ tensor tensor::to(dtype type) const {
   return out;
 }
 
+void tensor::copy_(const tensor& src) const {
+  if (!defined() || !src.defined() || src.type() != type_ || src.sizes() != sizes_)
+    throw std::invalid_argument("tensor::copy_: " + src.describe() + " into " + describe());
+  if (where().is_cpu() && src.where().is_cpu())
+    std::memmove(raw(), src.raw(), nbytes());
+  else
+    device_backend::copy(raw(), where(), src.raw(), src.where(), nbytes());
+}
+
 void tensor::zero_() const {
   if (where().is_cpu())
     std::memset(raw(), 0, nbytes());

@@ -58,6 +58,8 @@ public:
   /// A copy on `where` (host <-> device or device <-> device), complete on return.
   /// Throws std::runtime_error when this build or machine cannot reach `where`.
   tensor to(device where) const;
+  /// Copies `src` (same dtype and shape, any device) into this tensor, complete on return.
+  void copy_(const tensor& src) const;
   void zero_() const;
   void fill_(float value) const;
   /// True when the two tensors share storage (any overlap of bytes).

@@ -39,7 +39,7 @@ struct bench_flags {
   std::int64_t seed = 0;
   double lr = 1e-4, weight_decay = 0.01, dropout = 0.0;
   bool pooler = false, monitor = false;
-  std::string phase = "both", mode = "loop";
+  std::string phase = "both", mode = "loop", device = "cpu", precision = "f32";
 };
 
 double seconds_since(clock_type::time_point t0) {
@@ -119,12 +119,17 @@ public:
   virtual void infer(const bert::batch& in) = 0;
 };
 
+// The single-loop model on `on` (the host or a CUDA stream). Weights are drawn on the
+// host and copied in, so every device starts from the same ones.
 class loop_runner : public runner {
 public:
-  loop_runner(const bench_flags& f, const bert::bert_config& cfg)
-    : seed_(static_cast<std::uint64_t>(f.seed)), pool_(f.threads), use_pool_(&pool_), model_(cfg),
-      optimizer_(model_.params(), optimizer_settings{adamw_of(f), 0.0f, true}) {
-    bert::init_params(model_.params(), seed_);
+  loop_runner(const bench_flags& f, const bert::bert_config& cfg, ops::compute on)
+    : seed_(static_cast<std::uint64_t>(f.seed)), pool_(f.threads), use_pool_(&pool_),
+      model_(cfg, std::move(on)),
+      optimizer_(model_.params(), optimizer_settings{adamw_of(f), 0.0f, true}, model_.compute()) {
+    param_arena initial{model_.params().specs()};
+    bert::init_params(initial, seed_);
+    model_.params().flat().copy_(initial.flat());
   }
   std::int64_t params() const override { return model_.params().numel(); }
   float train(const bert::batch& in, std::uint64_t step, phase_times* record) override {
@@ -136,6 +141,7 @@ public:
     model_.backward(in, key);
     auto t2 = clock_type::now();
     optimizer_.step(model_.params(), model_.grads());
+    model_.compute().synchronize(); // a device queues the update: time it done
     auto t3 = clock_type::now();
     if (record != nullptr) {
       record->fwd_ms.push_back(1e3 * std::chrono::duration<double>(t1 - t0).count());
@@ -220,6 +226,16 @@ int validate(const bench_flags& f) {
     return bad("--phase must be both, train or infer");
   if (f.mode != "loop" && f.mode != "actors")
     return bad("--mode must be loop or actors");
+  try {
+    device::parse(f.device);
+  } catch (const std::invalid_argument& e) {
+    return bad(std::string{"--device: "} + e.what());
+  }
+  if (!ops::parse_gemm_precision(f.precision))
+    return bad("--precision must be f32, tf32 or bf16");
+  if (f.device != "cpu" && f.mode != "loop")
+    return bad("--device " + f.device + " runs --mode loop only: the actor graph's stages "
+               "compute on the CPU so far");
   if (f.stages < 1 || f.shards < 1 || f.micro_batches < 1 || f.credit_window < 1)
     return bad("--stages, --shards, --micro-batches and --credit-window must be >= 1");
   if (f.stages > f.layers + 1)
@@ -256,6 +272,9 @@ int bench_train(args words) {
   flags.add("pooler", &f.pooler, "use BERT's pooler (dense + tanh on [CLS])");
   flags.add("phase", &f.phase, "what to time: both, train or infer");
   flags.add("mode", &f.mode, "loop: the single-loop model; actors: the actor graph");
+  flags.add("device", &f.device, "loop: where the model computes: cpu, cuda or cuda:N");
+  flags.add("precision", &f.precision,
+            "GEMM arithmetic on a CUDA device: f32, tf32 or bf16 (bf16 inputs, fp32 accumulation)");
   flags.add("stages", &f.stages, "actors: pipeline stages per replica");
   flags.add("shards", &f.shards, "actors: data-parallel replicas");
   flags.add("micro-batches", &f.micro_batches, "actors: micro-batches per replica and step");
@@ -280,13 +299,20 @@ int bench_train(args words) {
     std::cerr << "axon bench train: monitor endpoint on 127.0.0.1:" << endpoint->port() << '\n';
   }
   std::unique_ptr<runner> model;
-  if (f.mode == "loop")
-    model = std::make_unique<loop_runner>(f, cfg);
-  else
+  if (f.mode == "loop") {
+    try {
+      auto on = ops::compute::on(device::parse(f.device), *ops::parse_gemm_precision(f.precision));
+      model = std::make_unique<loop_runner>(f, cfg, std::move(on));
+    } catch (const std::exception& e) {
+      std::cerr << "axon bench train: " << e.what() << '\n';
+      return 1;
+    }
+  } else
     model = std::make_unique<actor_runner>(f, cfg);
   auto batches = make_batches(f, std::min(f.warmup + f.steps * f.repeats, 64));
   const double tokens = double(f.batch) * f.seq;
-  std::cerr << "axon bench train: mode=" << f.mode << " L=" << f.layers << " H=" << f.hidden
+  std::cerr << "axon bench train: mode=" << f.mode << " device=" << f.device
+            << " precision=" << f.precision << " L=" << f.layers << " H=" << f.hidden
             << " A=" << f.heads << " S=" << f.seq << " B=" << f.batch
             << " params=" << model->params() << " threads=" << f.threads
             << " blas=" << ops::blas_description() << '\n';
@@ -294,6 +320,8 @@ int bench_train(args words) {
   nlohmann::ordered_json r;
   r["tool"] = "axon_bench_train";
   r["mode"] = f.mode;
+  r["device"] = f.device;
+  r["precision"] = f.precision;
   for (auto [key, value] : {std::pair{"layers", f.layers}, {"hidden", f.hidden}, {"heads", f.heads},
                             {"seq", f.seq}, {"batch", f.batch}, {"classes", f.classes},
                             {"vocab", f.vocab}, {"ffn", f.ffn_mult * f.hidden},

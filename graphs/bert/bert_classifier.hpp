@@ -11,10 +11,12 @@ namespace axon::bert {
 
 class bert_classifier {
 public:
-  /// Parameters are allocated zeroed: call init_params(params(), seed) or load weights.
-  explicit bert_classifier(const bert_config& cfg);
+  /// Parameters are allocated zeroed on on.where(): call init_params(params(), seed) (on
+  /// the host) or copy weights in (params().flat().copy_(host_flat)).
+  explicit bert_classifier(const bert_config& cfg, ops::compute on = {});
 
   const bert_config& config() const { return stage_.config(); }
+  const ops::compute& compute() const { return stage_.compute(); }
   const param_arena& params() const { return stage_.params(); }
   const param_arena& grads() const { return stage_.grads(); }
 
@@ -24,7 +26,7 @@ public:
   /// Accumulates d(mean loss)/d(params) into grads(); needs the forward just before.
   void backward(const batch& in, const dropout_key& key);
   void zero_grads() { stage_.zero_grads(); }
-  const tensor& logits() const { return logits_; }
+  const tensor& logits() const { return logits_; } // on the host
 
 private:
   bert_stage stage_;

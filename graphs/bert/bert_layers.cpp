@@ -1,24 +1,16 @@
 // BERT stages: forward/backward of embeddings, encoder blocks and the classifier head.
 #include "graphs/bert/bert_layers.hpp"
 
-#include "ops/cpu/attention.hpp"
-#include "ops/cpu/cross_entropy.hpp"
-#include "ops/cpu/elementwise.hpp"
-#include "ops/cpu/embedding.hpp"
-#include "ops/cpu/entity_fusion.hpp"
-#include "ops/cpu/gelu.hpp"
-#include "ops/cpu/layernorm.hpp"
-#include "ops/cpu/linear.hpp"
-#include "ops/cpu/pooler.hpp"
-#include "ops/cpu/softmax.hpp"
+#include "ops/dispatch.hpp"
 #include "runtime/buffer.hpp"
 
-#include <cstring>
 #include <stdexcept>
 
 namespace axon::bert {
 
-using namespace axon::ops;
+using ops::dropout_spec;
+using ops::grad_write;
+namespace op = ops::dispatch;
 
 namespace {
 
@@ -28,17 +20,23 @@ std::uint32_t block_site(int layer, int which) {
   return 1 + 3 * static_cast<std::uint32_t>(layer) + which;
 }
 
-void zeroed(tensor& t, const shape& sizes) {
-  ensure_shape(t, sizes);
-  t.zero_();
+// An f32 buffer of `sizes` on c's device (contents unspecified).
+void buffer(tensor& t, const shape& sizes, const ops::compute& on) {
+  ensure_shape(t, sizes, dtype::f32, on.where());
+}
+
+void zeroed(tensor& t, const shape& sizes, const ops::compute& on) {
+  buffer(t, sizes, on);
+  op::zero_fill(t, on);
 }
 
 // Gradient through dropout: returns the gradient of dropout's input, using `scratch`.
-const tensor& through_dropout(tensor& scratch, const tensor& dout, const dropout_spec& drop) {
+const tensor& through_dropout(tensor& scratch, const tensor& dout, const dropout_spec& drop,
+                              const ops::compute& on) {
   if (!drop.active())
     return dout;
-  zeroed(scratch, dout.sizes());
-  dropout_backward(scratch, dout, drop);
+  zeroed(scratch, dout.sizes(), on);
+  op::dropout_backward(scratch, dout, drop, on);
   return scratch;
 }
 
@@ -55,20 +53,22 @@ dropout_spec dropout_at(const dropout_key& key, float p, std::uint32_t site) {
 // ---- embeddings --------------------------------------------------------------------
 
 void embeddings_forward(embedding_acts& a, const embedding_params& p, const bert_config& cfg,
-                        const batch& in, const dropout_key& key) {
+                        const batch& in, const dropout_key& key, const ops::compute& on) {
   const auto b = in.ids.size(0), t = in.ids.size(1), c = std::int64_t{cfg.hidden};
-  ensure_shape(a.sum, {b, t, c});
-  ensure_shape(a.normed, {b, t, c});
-  ensure_shape(a.mean, {b * t});
-  ensure_shape(a.rstd, {b * t});
-  embedding_forward(a.sum, in.ids, in.token_types, p.word, p.position, p.token_type);
+  buffer(a.sum, {b, t, c}, on);
+  buffer(a.normed, {b, t, c}, on);
+  buffer(a.mean, {b * t}, on);
+  buffer(a.rstd, {b * t}, on);
+  op::embedding_forward(a.sum, in.ids, in.token_types, p.word, p.position, p.token_type, on);
   if (cfg.entities > 0 && in.entities.defined())
-    entity_fusion_forward(a.sum, in.entities, p.entity, p.entity_proj_weight, p.entity_proj_bias);
-  layernorm_forward(a.normed, a.mean, a.rstd, a.sum, p.ln_weight, p.ln_bias, cfg.layer_norm_eps);
+    op::entity_fusion_forward(a.sum, in.entities, p.entity, p.entity_proj_weight,
+                              p.entity_proj_bias, on);
+  op::layernorm_forward(a.normed, a.mean, a.rstd, a.sum, p.ln_weight, p.ln_bias,
+                        cfg.layer_norm_eps, on);
   auto drop = dropout_at(key, cfg.hidden_dropout, 0);
   if (drop.active()) {
-    ensure_shape(a.dropped, {b, t, c});
-    dropout_forward(a.dropped, a.normed, drop);
+    buffer(a.dropped, {b, t, c}, on);
+    op::dropout_forward(a.dropped, a.normed, drop, on);
     a.out = a.dropped;
   } else {
     a.out = a.normed;
@@ -77,138 +77,141 @@ void embeddings_forward(embedding_acts& a, const embedding_params& p, const bert
 
 void embeddings_backward(const embedding_params& g, embedding_acts& a,
                          const embedding_params& p, const bert_config& cfg, const batch& in,
-                         const tensor& dout, const dropout_key& key) {
-  const auto& d_normed = through_dropout(a.d_normed, dout, dropout_at(key, cfg.hidden_dropout, 0));
-  ensure_shape(a.d_sum, a.sum.sizes());
-  layernorm_backward(a.d_sum, g.ln_weight, g.ln_bias, d_normed, a.sum, p.ln_weight, a.mean, a.rstd,
+                         const tensor& dout, const dropout_key& key, const ops::compute& on) {
+  const auto& d_normed =
+    through_dropout(a.d_normed, dout, dropout_at(key, cfg.hidden_dropout, 0), on);
+  buffer(a.d_sum, a.sum.sizes(), on);
+  op::layernorm_backward(a.d_sum, g.ln_weight, g.ln_bias, d_normed, a.sum, p.ln_weight, a.mean,
+                         a.rstd, on,
                      grad_write::overwrite);
-  embedding_backward(g.word, g.position, g.token_type, a.d_sum, in.ids, in.token_types);
+  op::embedding_backward(g.word, g.position, g.token_type, a.d_sum, in.ids, in.token_types, on);
   if (cfg.entities > 0 && in.entities.defined())
-    entity_fusion_backward(cfg.entity_finetune ? g.entity : tensor{}, g.entity_proj_weight,
-                           g.entity_proj_bias, a.d_sum, in.entities, p.entity, p.entity_proj_weight);
+    op::entity_fusion_backward(cfg.entity_finetune ? g.entity : tensor{}, g.entity_proj_weight,
+                           g.entity_proj_bias, a.d_sum, in.entities, p.entity, p.entity_proj_weight, on);
 }
 
 // ---- encoder block -----------------------------------------------------------------
 
 void block_forward(block_acts& a, const block_params& p, const bert_config& cfg, int layer,
-                   const tensor& inp, const tensor& mask, const dropout_key& key) {
+                   const tensor& inp, const tensor& mask, const dropout_key& key,
+                   const ops::compute& on) {
   const auto b = inp.size(0), t = inp.size(1);
   const std::int64_t c = cfg.hidden, i = cfg.intermediate;
-  ensure_shape(a.qkv, {b, t, 3 * c});
-  ensure_shape(a.probs, {b, cfg.heads, t, t});
+  buffer(a.qkv, {b, t, 3 * c}, on);
+  buffer(a.probs, {b, cfg.heads, t, t}, on);
   for (auto* x : {&a.context, &a.residual1, &a.normed1, &a.residual2, &a.out})
-    ensure_shape(*x, {b, t, c});
+    buffer(*x, {b, t, c}, on);
   for (auto* x : {&a.mean1, &a.rstd1, &a.mean2, &a.rstd2})
-    ensure_shape(*x, {b * t});
-  ensure_shape(a.ffn_pre, {b, t, i});
-  ensure_shape(a.ffn_act, {b, t, i});
+    buffer(*x, {b * t}, on);
+  buffer(a.ffn_pre, {b, t, i}, on);
+  buffer(a.ffn_act, {b, t, i}, on);
 
-  linear_forward(a.qkv, inp, p.qkv_weight, p.qkv_bias);
-  attention_forward(a.context, a.probs, a.qkv, mask, cfg.heads,
-                    dropout_at(key, cfg.attention_dropout, block_site(layer, 0)));
+  op::linear_forward(a.qkv, inp, p.qkv_weight, p.qkv_bias, on);
+  op::attention_forward(a.context, a.probs, a.qkv, mask, cfg.heads,
+                    dropout_at(key, cfg.attention_dropout, block_site(layer, 0)), on);
   // residual1 = inp + dropout(dense(context))
-  linear_forward(a.residual1, a.context, p.attn_out_weight, p.attn_out_bias);
+  op::linear_forward(a.residual1, a.context, p.attn_out_weight, p.attn_out_bias, on);
   if (auto drop = dropout_at(key, cfg.hidden_dropout, block_site(layer, 1)); drop.active())
-    dropout_forward(a.residual1, a.residual1, drop);
-  add_into(a.residual1, inp);
-  layernorm_forward(a.normed1, a.mean1, a.rstd1, a.residual1, p.ln1_weight, p.ln1_bias,
-                    cfg.layer_norm_eps);
-  linear_forward(a.ffn_pre, a.normed1, p.ffn_in_weight, p.ffn_in_bias);
-  gelu_forward(a.ffn_act, a.ffn_pre);
+    op::dropout_forward(a.residual1, a.residual1, drop, on);
+  op::add_into(a.residual1, inp, on);
+  op::layernorm_forward(a.normed1, a.mean1, a.rstd1, a.residual1, p.ln1_weight, p.ln1_bias,
+                    cfg.layer_norm_eps, on);
+  op::linear_forward(a.ffn_pre, a.normed1, p.ffn_in_weight, p.ffn_in_bias, on);
+  op::gelu_forward(a.ffn_act, a.ffn_pre, on);
   // residual2 = normed1 + dropout(dense(ffn_act))
-  linear_forward(a.residual2, a.ffn_act, p.ffn_out_weight, p.ffn_out_bias);
+  op::linear_forward(a.residual2, a.ffn_act, p.ffn_out_weight, p.ffn_out_bias, on);
   if (auto drop = dropout_at(key, cfg.hidden_dropout, block_site(layer, 2)); drop.active())
-    dropout_forward(a.residual2, a.residual2, drop);
-  add_into(a.residual2, a.normed1);
-  layernorm_forward(a.out, a.mean2, a.rstd2, a.residual2, p.ln2_weight, p.ln2_bias,
-                    cfg.layer_norm_eps);
+    op::dropout_forward(a.residual2, a.residual2, drop, on);
+  op::add_into(a.residual2, a.normed1, on);
+  op::layernorm_forward(a.out, a.mean2, a.rstd2, a.residual2, p.ln2_weight, p.ln2_bias,
+                    cfg.layer_norm_eps, on);
 }
 
 void block_backward(const block_params& g, const tensor& dinp, block_scratch& s,
                     const block_acts& a, const block_params& p, const bert_config& cfg,
                     int layer, const tensor& inp, const tensor& mask, const tensor& dout,
-                    const dropout_key& key) {
+                    const dropout_key& key, const ops::compute& on) {
   // Fresh scratch gradients are overwritten by the op that first writes them (no zeroing).
   constexpr auto overwrite = grad_write::overwrite;
   const auto bt_c = a.out.sizes();
-  ensure_shape(s.d_residual2, bt_c);
-  layernorm_backward(s.d_residual2, g.ln2_weight, g.ln2_bias, dout, a.residual2, p.ln2_weight,
-                     a.mean2, a.rstd2, overwrite);
+  buffer(s.d_residual2, bt_c, on);
+  op::layernorm_backward(s.d_residual2, g.ln2_weight, g.ln2_bias, dout, a.residual2, p.ln2_weight,
+                     a.mean2, a.rstd2, on, overwrite);
   // residual2 = normed1 + dropout(dense(ffn_act)): both branches get d_residual2.
-  ensure_shape(s.d_normed1, bt_c);
-  copy_into(s.d_normed1, s.d_residual2);
+  buffer(s.d_normed1, bt_c, on);
+  op::copy_into(s.d_normed1, s.d_residual2, on);
   const auto& d_ffn_out = through_dropout(
-    s.d_dropped, s.d_residual2, dropout_at(key, cfg.hidden_dropout, block_site(layer, 2)));
-  ensure_shape(s.d_ffn_act, a.ffn_act.sizes());
-  linear_backward(s.d_ffn_act, g.ffn_out_weight, g.ffn_out_bias, d_ffn_out, a.ffn_act,
-                  p.ffn_out_weight, overwrite);
-  ensure_shape(s.d_ffn_pre, a.ffn_pre.sizes());
-  gelu_backward(s.d_ffn_pre, s.d_ffn_act, a.ffn_pre, overwrite);
-  linear_backward(s.d_normed1, g.ffn_in_weight, g.ffn_in_bias, s.d_ffn_pre, a.normed1,
-                  p.ffn_in_weight); // adds to the residual branch's share
-  ensure_shape(s.d_residual1, bt_c);
-  layernorm_backward(s.d_residual1, g.ln1_weight, g.ln1_bias, s.d_normed1, a.residual1,
-                     p.ln1_weight, a.mean1, a.rstd1, overwrite);
+    s.d_dropped, s.d_residual2, dropout_at(key, cfg.hidden_dropout, block_site(layer, 2)), on);
+  buffer(s.d_ffn_act, a.ffn_act.sizes(), on);
+  op::linear_backward(s.d_ffn_act, g.ffn_out_weight, g.ffn_out_bias, d_ffn_out, a.ffn_act,
+                  p.ffn_out_weight, on, overwrite);
+  buffer(s.d_ffn_pre, a.ffn_pre.sizes(), on);
+  op::gelu_backward(s.d_ffn_pre, s.d_ffn_act, a.ffn_pre, on, overwrite);
+  op::linear_backward(s.d_normed1, g.ffn_in_weight, g.ffn_in_bias, s.d_ffn_pre, a.normed1,
+                  p.ffn_in_weight, on); // adds to the residual branch's share
+  buffer(s.d_residual1, bt_c, on);
+  op::layernorm_backward(s.d_residual1, g.ln1_weight, g.ln1_bias, s.d_normed1, a.residual1,
+                     p.ln1_weight, a.mean1, a.rstd1, on, overwrite);
   // residual1 = inp + dropout(dense(context))
-  add_into(dinp, s.d_residual1);
+  op::add_into(dinp, s.d_residual1, on);
   const auto& d_attn_out = through_dropout(
-    s.d_dropped, s.d_residual1, dropout_at(key, cfg.hidden_dropout, block_site(layer, 1)));
-  ensure_shape(s.d_context, bt_c);
-  linear_backward(s.d_context, g.attn_out_weight, g.attn_out_bias, d_attn_out, a.context,
-                  p.attn_out_weight, overwrite);
-  ensure_shape(s.d_qkv, a.qkv.sizes());
-  attention_backward(s.d_qkv, s.d_context, a.qkv, a.probs, mask, cfg.heads,
-                     dropout_at(key, cfg.attention_dropout, block_site(layer, 0)), overwrite);
-  linear_backward(dinp, g.qkv_weight, g.qkv_bias, s.d_qkv, inp, p.qkv_weight);
+    s.d_dropped, s.d_residual1, dropout_at(key, cfg.hidden_dropout, block_site(layer, 1)), on);
+  buffer(s.d_context, bt_c, on);
+  op::linear_backward(s.d_context, g.attn_out_weight, g.attn_out_bias, d_attn_out, a.context,
+                  p.attn_out_weight, on, overwrite);
+  buffer(s.d_qkv, a.qkv.sizes(), on);
+  op::attention_backward(s.d_qkv, s.d_context, a.qkv, a.probs, mask, cfg.heads,
+                     dropout_at(key, cfg.attention_dropout, block_site(layer, 0)), on, overwrite);
+  op::linear_backward(dinp, g.qkv_weight, g.qkv_bias, s.d_qkv, inp, p.qkv_weight, on);
 }
 
 // ---- classifier head ---------------------------------------------------------------
 
 void head_forward(head_acts& a, const head_params& p, const bert_config& cfg, const tensor& inp,
-                  const tensor& labels, const dropout_key& key) {
-  const auto b = inp.size(0), t = inp.size(1), c = std::int64_t{cfg.hidden};
-  ensure_shape(a.pooled, {b, c});
-  ensure_shape(a.logits, {b, std::int64_t{cfg.classes}});
-  ensure_shape(a.probs, {b, std::int64_t{cfg.classes}});
-  ensure_shape(a.losses, {b});
+                  const tensor& labels, const dropout_key& key, const ops::compute& on) {
+  const auto b = inp.size(0), c = std::int64_t{cfg.hidden};
+  buffer(a.pooled, {b, c}, on);
+  buffer(a.logits, {b, std::int64_t{cfg.classes}}, on);
+  buffer(a.probs, {b, std::int64_t{cfg.classes}}, on);
+  buffer(a.losses, {b}, on);
   if (cfg.pooler) {
-    pooler_forward(a.pooled, inp, p.pooler_weight, p.pooler_bias);
+    op::pooler_forward(a.pooled, inp, p.pooler_weight, p.pooler_bias, on);
   } else { // the [CLS] row of each sequence
-    for (std::int64_t r = 0; r < b; ++r)
-      std::memcpy(a.pooled.data<float>() + r * c, inp.data<float>() + r * t * c, c * sizeof(float));
+    op::first_rows_forward(a.pooled, inp, on);
   }
   auto drop = dropout_at(key, cfg.hidden_dropout, block_site(cfg.layers, 0));
   if (drop.active()) {
-    ensure_shape(a.dropped_buf, {b, c});
-    dropout_forward(a.dropped_buf, a.pooled, drop);
+    buffer(a.dropped_buf, {b, c}, on);
+    op::dropout_forward(a.dropped_buf, a.pooled, drop, on);
     a.dropped = a.dropped_buf;
   } else {
     a.dropped = a.pooled;
   }
-  linear_forward(a.logits, a.dropped, p.classifier_weight, p.classifier_bias);
+  op::linear_forward(a.logits, a.dropped, p.classifier_weight, p.classifier_bias, on);
   if (labels.defined())
-    a.loss = cross_entropy_forward(a.losses, a.probs, a.logits, labels);
+    a.loss = op::cross_entropy_forward(a.losses, a.probs, a.logits, labels, on);
   else
-    softmax_forward(a.probs, a.logits);
+    op::softmax_forward(a.probs, a.logits, on);
 }
 
 void head_backward(const head_params& g, const tensor& dinp, head_acts& a,
                    const head_params& p, const bert_config& cfg, const tensor& inp,
-                   const tensor& labels, float dloss, const dropout_key& key) {
-  zeroed(a.d_logits, a.logits.sizes());
-  cross_entropy_backward(a.d_logits, a.probs, labels, dloss);
-  zeroed(a.d_dropped, a.dropped.sizes());
-  linear_backward(a.d_dropped, g.classifier_weight, g.classifier_bias, a.d_logits, a.dropped,
-                  p.classifier_weight);
+                   const tensor& labels, float dloss, const dropout_key& key,
+                   const ops::compute& on) {
+  zeroed(a.d_logits, a.logits.sizes(), on);
+  op::cross_entropy_backward(a.d_logits, a.probs, labels, dloss, on);
+  zeroed(a.d_dropped, a.dropped.sizes(), on);
+  op::linear_backward(a.d_dropped, g.classifier_weight, g.classifier_bias, a.d_logits, a.dropped,
+                  p.classifier_weight, on);
   const auto& d_pooled = through_dropout(a.d_pooled, a.d_dropped,
-                                         dropout_at(key, cfg.hidden_dropout, block_site(cfg.layers, 0)));
+                                         dropout_at(key, cfg.hidden_dropout,
+                                                    block_site(cfg.layers, 0)),
+                                         on);
   if (cfg.pooler) {
-    pooler_backward(dinp, g.pooler_weight, g.pooler_bias, d_pooled, inp, p.pooler_weight, a.pooled);
+    op::pooler_backward(dinp, g.pooler_weight, g.pooler_bias, d_pooled, inp, p.pooler_weight,
+                        a.pooled, on);
   } else {
-    const auto b = inp.size(0), t = inp.size(1), c = std::int64_t{cfg.hidden};
-    for (std::int64_t r = 0; r < b; ++r)
-      for (std::int64_t k = 0; k < c; ++k)
-        dinp.data<float>()[r * t * c + k] += d_pooled.data<float>()[r * c + k];
+    op::first_rows_backward(dinp, d_pooled, on);
   }
 }
 

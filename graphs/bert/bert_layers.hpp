@@ -4,12 +4,15 @@
 //   block:       post-LN encoder layer (self-attention, residual, LN; FFN, residual, LN)
 //   head:        [CLS] -> pooler (optional) -> dropout -> classifier -> cross-entropy
 // Stage actors and the single-loop model call the same functions. Backward accumulates
-// into the gradient views (llm.c convention) and into dinp.
+// into the gradient views (llm.c convention) and into dinp. Every function runs its ops
+// on `c` (ops/compute.hpp): tensors, parameters and activations are on c.where(), and on
+// a device the work is queued on c's stream (head_forward's loss waits for it).
 // Legend: B batch, T sequence, C hidden, I intermediate, NH heads, K classes.
 #pragma once
 
 #include "graphs/bert/bert_config.hpp"
 #include "graphs/bert/bert_params.hpp"
+#include "ops/compute.hpp"
 #include "ops/cpu/dropout.hpp"
 #include "runtime/tensor.hpp"
 
@@ -48,10 +51,10 @@ struct embedding_acts {
   tensor d_normed, d_sum; // (B,T,C) backward scratch
 };
 void embeddings_forward(embedding_acts& acts, const embedding_params& p, const bert_config& cfg,
-                        const batch& in, const dropout_key& key);
+                        const batch& in, const dropout_key& key, const ops::compute& c);
 void embeddings_backward(const embedding_params& grads, embedding_acts& acts,
                          const embedding_params& p, const bert_config& cfg, const batch& in,
-                         const tensor& dout, const dropout_key& key);
+                         const tensor& dout, const dropout_key& key, const ops::compute& c);
 
 // ---- encoder block -----------------------------------------------------------------
 struct block_acts {
@@ -75,12 +78,13 @@ struct block_scratch {
 };
 
 void block_forward(block_acts& acts, const block_params& p, const bert_config& cfg, int layer,
-                   const tensor& inp, const tensor& mask, const dropout_key& key);
+                   const tensor& inp, const tensor& mask, const dropout_key& key,
+                   const ops::compute& c);
 /// Accumulates parameter gradients into `grads` and dinp (B,T,C) += d loss / d inp.
 void block_backward(const block_params& grads, const tensor& dinp, block_scratch& scratch,
                     const block_acts& acts, const block_params& p, const bert_config& cfg,
                     int layer, const tensor& inp, const tensor& mask, const tensor& dout,
-                    const dropout_key& key);
+                    const dropout_key& key, const ops::compute& c);
 
 // ---- classifier head ---------------------------------------------------------------
 struct head_acts {
@@ -96,11 +100,13 @@ struct head_acts {
 
 /// Forward to logits; the loss too when labels are defined.
 void head_forward(head_acts& acts, const head_params& p, const bert_config& cfg,
-                  const tensor& inp, const tensor& labels, const dropout_key& key);
+                  const tensor& inp, const tensor& labels, const dropout_key& key,
+                  const ops::compute& c);
 /// Backward of the mean loss scaled by dloss; dinp (B,T,C) += gradient (row 0 of each
 /// sequence only).
 void head_backward(const head_params& grads, const tensor& dinp, head_acts& acts,
                    const head_params& p, const bert_config& cfg, const tensor& inp,
-                   const tensor& labels, float dloss, const dropout_key& key);
+                   const tensor& labels, float dloss, const dropout_key& key,
+                   const ops::compute& c);
 
 } // namespace axon::bert

@@ -1,6 +1,7 @@
 // bert_stage: forward/backward over the stage's part of the model.
 #include "graphs/bert/bert_stage.hpp"
 
+#include "ops/dispatch.hpp"
 #include "runtime/buffer.hpp"
 
 #include <stdexcept>
@@ -43,9 +44,29 @@ std::vector<param_spec> stage_param_specs(const bert_config& cfg, const stage_la
   return specs;
 }
 
-bert_stage::bert_stage(const bert_config& cfg, stage_layout layout)
-  : cfg_(cfg), layout_(layout), params_(stage_param_specs(cfg, layout)), grads_(params_.like()) {
-  cfg_.validate();
+namespace {
+
+// The stage's config, checked against what `on` can compute (before anything is allocated).
+const bert_config& checked(const bert_config& cfg, const ops::compute& on) {
+  cfg.validate();
+  if (!on.on_host() && cfg.mlm)
+    throw std::invalid_argument("the MLM pretraining head runs on the CPU only (no CUDA ops"
+                                " for it yet): place pretraining on cpu");
+  if (!on.on_host() && cfg.entities > 0)
+    throw std::invalid_argument("entity fusion (model.entities > 0) runs on the CPU only (no"
+                                " CUDA op for it yet): place this model on cpu");
+  return cfg;
+}
+
+tensor placed(const tensor& t, device where) {
+  return t.defined() && t.where() != where ? t.to(where) : t;
+}
+
+} // namespace
+
+bert_stage::bert_stage(const bert_config& cfg, stage_layout layout, ops::compute on)
+  : cfg_(checked(cfg, on)), layout_(layout), on_(std::move(on)),
+    params_(stage_param_specs(cfg, layout), on_.where()), grads_(params_.like()) {
   emb_g_ = layout_.has_embeddings() ? embedding_views(grads_, cfg_) : embedding_params{};
   for (int layer = layout_.first_layer; layer < layout_.end_layer; ++layer)
     block_g_.push_back(block_views(grads_, cfg_, layer));
@@ -60,6 +81,11 @@ void bert_stage::bind(const param_arena& params) {
   if (params.numel() != grads_.numel() || params.count() != grads_.count())
     throw std::invalid_argument("bert_stage::bind: parameters do not match stage "
                                 + std::to_string(layout_.index) + "'s layout");
+  if (params.flat().where() != on_.where())
+    throw std::invalid_argument("bert_stage::bind: parameters on "
+                                + params.flat().where().to_string() + ", but stage "
+                                + std::to_string(layout_.index) + " computes on "
+                                + on_.where().to_string());
   params_ = params;
   emb_p_ = layout_.has_embeddings() ? embedding_views(params_, cfg_) : embedding_params{};
   block_p_.clear();
@@ -71,13 +97,27 @@ void bert_stage::bind(const param_arena& params) {
     head_p_ = head_views(params_, cfg_);
 }
 
-stage_output bert_stage::forward(int slot, const batch& in, const tensor& hidden_in,
+void bert_stage::zero_grads() {
+  ops::compute_scope scope{on_};
+  ops::dispatch::zero_fill(grads_.flat(), on_);
+}
+
+batch bert_stage::on_device(const batch& in) const {
+  const auto where = on_.where();
+  return {placed(in.ids, where), placed(in.token_types, where), placed(in.mask, where),
+          placed(in.labels, where), placed(in.entities, where)};
+}
+
+stage_output bert_stage::forward(int slot, const batch& host_in, const tensor& hidden_in,
                                  const dropout_key& key) {
+  ops::compute_scope scope{on_};
   auto& a = slots_[slot];
+  a.in = on_device(host_in);
+  const batch& in = a.in;
   a.blocks.resize(block_p_.size());
   const tensor* hidden = &hidden_in;
   if (layout_.has_embeddings()) {
-    embeddings_forward(a.embeddings, emb_p_, cfg_, in, key);
+    embeddings_forward(a.embeddings, emb_p_, cfg_, in, key, on_);
     hidden = &a.embeddings.out;
   } else if (!hidden_in.defined()) {
     throw std::invalid_argument("stage " + std::to_string(layout_.index)
@@ -86,12 +126,13 @@ stage_output bert_stage::forward(int slot, const batch& in, const tensor& hidden
   a.hidden_in = hidden_in;
   for (std::size_t k = 0; k < block_p_.size(); ++k) {
     block_forward(a.blocks[k], block_p_[k], cfg_, layout_.first_layer + int(k), *hidden, in.mask,
-                  key);
+                  key, on_);
     hidden = &a.blocks[k].out;
   }
   stage_output out;
   if (!layout_.has_head()) {
     out.hidden = *hidden;
+    on_.synchronize();
     return out;
   }
   if (cfg_.mlm) {
@@ -105,20 +146,23 @@ stage_output bert_stage::forward(int slot, const batch& in, const tensor& hidden
     }
     return out;
   }
-  head_forward(a.head, head_p_, cfg_, *hidden, in.labels, key);
+  head_forward(a.head, head_p_, cfg_, *hidden, in.labels, key, on_);
   out.loss = in.labels.defined() ? a.head.loss : 0.0f;
   out.loss_terms = in.labels.defined() ? in.ids.size(0) : 0;
-  out.logits = a.head.logits;
-  out.losses = in.labels.defined() ? a.head.losses : tensor{};
+  // (b,K) and (b): read on the host by every caller; to() waits for the stream.
+  out.logits = placed(a.head.logits, device::cpu());
+  out.losses = in.labels.defined() ? placed(a.head.losses, device::cpu()) : tensor{};
   return out;
 }
 
-tensor bert_stage::backward(int slot, const batch& in, const tensor& d_hidden_out, float dloss,
+tensor bert_stage::backward(int slot, const batch&, const tensor& d_hidden_out, float dloss,
                             const dropout_key& key) {
+  ops::compute_scope scope{on_};
   auto it = slots_.find(slot);
   if (it == slots_.end())
     throw std::logic_error("bert_stage::backward: no forward in slot " + std::to_string(slot));
   auto& a = it->second;
+  const batch& in = a.in; // forward's copy on the device
   const bool input_leaves = !layout_.has_embeddings(); // d hidden_in goes to the previous stage
   // The input of block k (or of the head when k == number of blocks).
   auto input_of = [&](std::size_t k) -> const tensor& {
@@ -129,12 +173,11 @@ tensor bert_stage::backward(int slot, const batch& in, const tensor& d_hidden_ou
   // A zeroed gradient buffer of `sizes`: fresh when it leaves the stage in a message,
   // else one of two reused buffers (not the one holding `busy`).
   auto gradient_buffer = [&](const shape& sizes, bool leaves, const tensor& busy) {
-    if (leaves)
-      return tensor::zeros(sizes);
-    auto& buffer = d_hidden_[0].defined() && d_hidden_[0].shares_storage_with(busy) ? d_hidden_[1]
-                                                                                   : d_hidden_[0];
-    ensure_shape(buffer, sizes);
-    buffer.zero_();
+    tensor fresh;
+    const bool first_busy = d_hidden_[0].defined() && d_hidden_[0].shares_storage_with(busy);
+    auto& buffer = leaves ? fresh : d_hidden_[first_busy ? 1 : 0];
+    ensure_shape(buffer, sizes, dtype::f32, on_.where());
+    ops::dispatch::zero_fill(buffer, on_);
     return buffer;
   };
   tensor grad = d_hidden_out; // d loss / d (output of the part processed next)
@@ -144,26 +187,27 @@ tensor bert_stage::backward(int slot, const batch& in, const tensor& d_hidden_ou
     if (cfg_.mlm)
       mlm_head_backward(mlm_g_, grad, a.mlm, mlm_p_, dloss);
     else
-      head_backward(head_g_, grad, a.head, head_p_, cfg_, top, in.labels, dloss, key);
+      head_backward(head_g_, grad, a.head, head_p_, cfg_, top, in.labels, dloss, key, on_);
   }
   for (std::size_t k = block_p_.size(); k-- > 0;) {
     const auto& inp = input_of(k);
     auto dinp = gradient_buffer(inp.sizes(), input_leaves && k == 0, grad);
     block_backward(block_g_[k], dinp, scratch_, a.blocks[k], block_p_[k], cfg_,
-                   layout_.first_layer + int(k), inp, in.mask, grad, key);
+                   layout_.first_layer + int(k), inp, in.mask, grad, key, on_);
     grad = dinp;
   }
-  if (layout_.has_embeddings()) {
-    embeddings_backward(emb_g_, a.embeddings, emb_p_, cfg_, in, grad, key);
-    return {};
-  }
-  return grad;
+  if (layout_.has_embeddings())
+    embeddings_backward(emb_g_, a.embeddings, emb_p_, cfg_, in, grad, key, on_);
+  on_.synchronize();
+  return layout_.has_embeddings() ? tensor{} : grad;
 }
 
 void bert_stage::release(int slot) {
   auto it = slots_.find(slot);
-  if (it != slots_.end())
+  if (it != slots_.end()) {
     it->second.hidden_in = tensor{};
+    it->second.in = batch{};
+  }
 }
 
 } // namespace axon::bert

@@ -2,11 +2,15 @@
 // blocks and/or the head), the unit that one stage actor computes. The whole model is the
 // one-stage case. Activations are kept per slot, so a stage can hold several micro-batches
 // in flight (pipeline schedules); backward of a slot frees it for reuse.
+// A stage computes on one ops::compute: the host, or a CUDA stream on which its
+// parameters, gradients, activations and the hidden states it passes on live (the
+// classifier only: the MLM head and entity fusion have no CUDA ops yet).
 // Legend: b micro-batch rows, T sequence, C hidden.
 #pragma once
 
 #include "graphs/bert/bert_layers.hpp"
 #include "graphs/bert/mlm_head.hpp"
+#include "ops/compute.hpp"
 #include "runtime/param_arena.hpp"
 
 #include <map>
@@ -31,33 +35,42 @@ std::vector<param_spec> stage_param_specs(const bert_config& cfg, const stage_la
 
 /// What a forward pass of a stage produced.
 struct stage_output {
-  tensor hidden;      // (b,T,C) for the next stage; undefined from the head stage
+  tensor hidden;      // (b,T,C) for the next stage, on the stage's device; undefined from
+                      // the head stage. Its producing work is complete (see forward).
   float loss = 0.0f;  // head stage with labels: mean cross-entropy over its loss terms
   std::int64_t loss_terms = 0; // what `loss` averages: the b rows (MLM: the targets)
-  tensor logits;      // head stage: (b,K); MLM, evaluation only: (b,2) per row
+  tensor logits;      // head stage, on the host: (b,K); MLM, evaluation only: (b,2) per row
                       // [targets predicted right, targets] (mlm_row_stats)
-  tensor losses;      // head stage with labels: (b) per-row cross-entropy (MLM: its sum
+  tensor losses;      // head stage with labels, on the host: (b) per-row cross-entropy (MLM:
+                      // its sum
                       // over the row's targets, evaluation only)
 };
 
 class bert_stage {
 public:
-  bert_stage(const bert_config& cfg, stage_layout layout);
+  /// Throws std::invalid_argument for a model part `on` cannot compute (cfg.mlm or KG
+  /// entities on a device) and std::runtime_error when its device is out of reach.
+  bert_stage(const bert_config& cfg, stage_layout layout, ops::compute on = {});
 
   const bert_config& config() const { return cfg_; }
+  const ops::compute& compute() const { return on_; }
   const stage_layout& layout() const { return layout_; }
-  /// Uses `params` (laid out by stage_param_specs) from now on; shares, never copies.
+  /// Uses `params` (laid out by stage_param_specs, on the stage's device) from now on;
+  /// shares, never copies.
   void bind(const param_arena& params);
   const param_arena& params() const { return params_; }
   const param_arena& grads() const { return grads_; }
-  void zero_grads() { grads_.flat().zero_(); }
+  void zero_grads();
 
   /// Forward of one micro-batch into activation slot `slot`. `hidden_in` is the previous
-  /// stage's output (undefined for stage 0, which embeds in.ids).
+  /// stage's output on this stage's device (undefined for stage 0, which embeds in.ids);
+  /// `in` may be on the host (it is copied to the device). On a device, forward returns
+  /// once the stream has run its work, so the outputs can be handed to any thread.
   stage_output forward(int slot, const batch& in, const tensor& hidden_in, const dropout_key& key);
   /// Backward of the micro-batch in `slot`: accumulates parameter gradients and returns
   /// d loss / d hidden_in (undefined for stage 0). `d_hidden_out` is the next stage's
   /// gradient (ignored by the head stage, which starts from its loss scaled by `dloss`).
+  /// On a device it returns once the gradients are computed, as forward does.
   tensor backward(int slot, const batch& in, const tensor& d_hidden_out, float dloss,
                   const dropout_key& key);
   /// Forgets the activations of a slot (its buffers are kept for reuse).
@@ -67,6 +80,7 @@ public:
 
 private:
   struct slot_acts {
+    batch in;          // the micro-batch on the stage's device
     tensor hidden_in;
     embedding_acts embeddings;
     std::vector<block_acts> blocks;
@@ -74,8 +88,12 @@ private:
     mlm_head_acts mlm;
   };
 
+  /// `in` on the stage's device (the same tensors on the host).
+  batch on_device(const batch& in) const;
+
   bert_config cfg_;
   stage_layout layout_;
+  ops::compute on_;
   param_arena params_, grads_;
   embedding_params emb_p_, emb_g_;
   std::vector<block_params> block_p_, block_g_;

@@ -1,4 +1,4 @@
-// add_into: one thread per element; copy_into: an async device-to-device copy.
+// add_into: one thread per element; zero_fill and copy_into: async memset and copy.
 #include "ops/cuda/elementwise.hpp"
 
 #include "ops/cuda/kernel_util.cuh"
@@ -25,6 +25,12 @@ void add_into(const tensor& dst, const tensor& src, const op_stream& s) {
   add_kernel<<<blocks_for(n), threads_per_block, 0, s.get()>>>(dst.data<float>(),
                                                                src.data<float>(), n);
   check_launch("add_into");
+}
+
+void zero_fill(const tensor& t, const op_stream& s) {
+  require(t.defined() && t.where() == s.where(), "zero_fill",
+          "the tensor is " + t.describe() + ", expected one on " + s.where().to_string());
+  AXON_CUDA_CHECK(cudaMemsetAsync(t.raw(), 0, t.nbytes(), s.get()));
 }
 
 void copy_into(const tensor& dst, const tensor& src, const op_stream& s) {

@@ -5,6 +5,7 @@
 // take tensors on op_stream::where(), and queue their work without waiting for it.
 #pragma once
 
+#include "ops/gemm_precision.hpp"
 #include "runtime/cuda/stream.hpp"
 #include "runtime/tensor.hpp"
 
@@ -14,10 +15,8 @@
 
 namespace axon::ops::cuda {
 
-/// GEMM arithmetic: f32 (exact fp32), tf32 (fp32 in and out, TF32 tensor cores:
-/// compute.tf32=true), bf16 (inputs rounded to bf16, fp32 accumulation and output:
-/// compute.precision=bf16).
-enum class gemm_precision { f32, tf32, bf16 };
+/// GEMM arithmetic (ops/gemm_precision.hpp), here as ops::cuda::gemm_precision too.
+using ops::gemm_precision;
 
 /// Codes kernels write into the error word (first one wins).
 enum class device_fault : int { none = 0, index_out_of_range = 1, target_out_of_range = 2 };

@@ -11,9 +11,11 @@
 #include "ops/cpu/dropout.hpp"
 #include "ops/cpu/elementwise.hpp"
 #include "ops/cpu/embedding.hpp"
+#include "ops/cpu/first_rows.hpp"
 #include "ops/cpu/gelu.hpp"
 #include "ops/cpu/layernorm.hpp"
 #include "ops/cpu/linear.hpp"
+#include "ops/cpu/pooler.hpp"
 #include "ops/cpu/softmax.hpp"
 #include "ops/cuda/adamw.hpp"
 #include "ops/cuda/attention.hpp"
@@ -22,13 +24,16 @@
 #include "ops/cuda/dropout.hpp"
 #include "ops/cuda/elementwise.hpp"
 #include "ops/cuda/embedding.hpp"
+#include "ops/cuda/first_rows.hpp"
 #include "ops/cuda/gelu.hpp"
 #include "ops/cuda/layernorm.hpp"
 #include "ops/cuda/linear.hpp"
+#include "ops/cuda/pooler.hpp"
 #include "ops/cuda/softmax.hpp"
 #include "ops/op_error.hpp"
 #include "test/ops/op_test_util.hpp"
 
+#include <array>
 #include <cstring>
 #include <vector>
 
@@ -347,6 +352,46 @@ BOOST_AUTO_TEST_CASE(elementwise_matches_cpu) {
   auto g_c = tensor::empty(a.sizes(), dtype::f32, test::gpu);
   gpu_ops::copy_into(g_c, g_a, s);
   expect_near("copy_into", s, g_c, a, 0.0);
+  gpu_ops::zero_fill(g_c, s);
+  expect_near("zero_fill", s, g_c, tensor::zeros(a.sizes()), 0.0);
+}
+
+BOOST_AUTO_TEST_CASE(first_rows_and_pooler_match_cpu) {
+  for (auto precision : all_precisions) {
+    test::ordered_stream ordered{precision};
+    const auto& s = ordered.ops;
+    for (auto [b, t, c] : {std::array<std::int64_t, 3>{1, 1, 3}, {5, 7, 16}, {32, 128, 768}}) {
+      std::mt19937 rng{31};
+      auto inp = random_tensor({b, t, c}, rng), dout = random_tensor({b, c}, rng);
+      auto w = random_tensor({c, c}, rng, 0.1f), bias = random_tensor({c}, rng);
+      auto g_inp = on_gpu(inp);
+      if (precision == gemm_precision::f32) { // no GEMM: once is enough
+        auto rows = tensor::empty({b, c}), g_rows = tensor::empty({b, c}, dtype::f32, test::gpu);
+        ops::first_rows_forward(rows, inp);
+        gpu_ops::first_rows_forward(g_rows, g_inp, s);
+        expect_near(name("first_rows_forward", inp.sizes()), s, g_rows, rows, 0.0);
+        auto dinp = random_tensor({b, t, c}, rng);
+        auto g_dinp = on_gpu(dinp);
+        ops::first_rows_backward(dinp, dout);
+        gpu_ops::first_rows_backward(g_dinp, on_gpu(dout), s);
+        expect_near(name("first_rows_backward", inp.sizes()), s, g_dinp, dinp, test::f32_threshold);
+      }
+      const double tol = test::gemm_threshold(precision);
+      auto out = tensor::empty({b, c}), g_out = tensor::empty({b, c}, dtype::f32, test::gpu);
+      ops::pooler_forward(out, inp, w, bias);
+      gpu_ops::pooler_forward(g_out, g_inp, on_gpu(w), on_gpu(bias), s);
+      expect_near(name("pooler_forward", inp.sizes(), precision), s, g_out, out, tol);
+      auto dinp = random_tensor({b, t, c}, rng), dw = random_tensor({c, c}, rng);
+      auto db = random_tensor({c}, rng);
+      auto g_dinp = on_gpu(dinp), g_dw = on_gpu(dw), g_db = on_gpu(db);
+      ops::pooler_backward(dinp, dw, db, dout, inp, w, out);
+      gpu_ops::pooler_backward(g_dinp, g_dw, g_db, on_gpu(dout), g_inp, on_gpu(w), on_gpu(out), s);
+      expect_near(name("pooler_backward/dinp", inp.sizes(), precision), s, g_dinp, dinp, tol);
+      expect_near(name("pooler_backward/dweight", inp.sizes(), precision), s, g_dw, dw, tol);
+      expect_near(name("pooler_backward/dbias", inp.sizes(), precision), s, g_db, db,
+                  test::f32_threshold);
+    }
+  }
 }
 
 BOOST_AUTO_TEST_CASE(ops_reject_host_tensors_with_a_clear_message) {

@@ -98,6 +98,24 @@ BOOST_AUTO_TEST_CASE(param_arena_is_one_allocation_with_named_views) {
   BOOST_TEST(grads.flat().data<float>()[16] == 0.0f);
   BOOST_TEST(!grads.flat().shares_storage_with(arena.flat()));
   BOOST_CHECK_THROW(param_arena({{"a", {1}}, {"a", {2}}}), std::invalid_argument);
+  auto copy = arena.clone(); // deep, and its named views are its own
+  copy["k.weight"].data<float>()[0] = 5.0f;
+  BOOST_TEST(arena["k.weight"].data<float>()[0] == 3.0f);
+  BOOST_TEST(copy.flat().data<float>()[16] == 5.0f);
+}
+
+BOOST_AUTO_TEST_CASE(copy_into_an_existing_tensor_checks_dtype_and_shape) {
+  auto dst = tensor::zeros({2, 3});
+  auto src = tensor::full({2, 3}, 2.5f);
+  dst.copy_(src);
+  BOOST_TEST(dst.data<float>()[5] == 2.5f);
+  BOOST_TEST(!dst.shares_storage_with(src));
+  dst.slice(1, 2).copy_(tensor::full({1, 3}, -1.0f)); // into a view: the rest is kept
+  BOOST_TEST(dst.data<float>()[2] == 2.5f);
+  BOOST_TEST(dst.data<float>()[3] == -1.0f);
+  BOOST_CHECK_THROW(dst.copy_(tensor::zeros({3, 2})), std::invalid_argument);
+  BOOST_CHECK_THROW(dst.copy_(tensor::zeros({2, 3}, dtype::i32)), std::invalid_argument);
+  BOOST_CHECK_THROW(dst.copy_(tensor{}), std::invalid_argument);
 }
 
 BOOST_AUTO_TEST_SUITE_END()

@@ -1,0 +1,58 @@
+// compute: where a model part's ops run, the host (the CPU ops) or one CUDA stream on a
+// device (the CUDA ops). A stage actor, or the single-loop model, owns one and passes it
+// to the layer functions, which call ops/dispatch.hpp; that is the only place that picks
+// between ops:: and ops::cuda::. No CUDA header is needed to include this file, so host
+// builds compile the same layer code.
+#pragma once
+
+#include "ops/gemm_precision.hpp"
+#include "runtime/dtype.hpp"
+
+#include <memory>
+
+namespace axon::ops {
+
+namespace cuda {
+class op_stream;
+}
+
+class compute {
+public:
+  /// The host.
+  compute() = default;
+  /// Ops on `where`: the host (precision must be f32), or a new stream on cuda:N with
+  /// GEMMs at `precision`. Throws std::runtime_error when this build has no CUDA support
+  /// or the machine no such device, std::invalid_argument for a reduced precision on the
+  /// host.
+  static compute on(device where, gemm_precision precision = gemm_precision::f32);
+
+  bool on_host() const { return stream_ == nullptr; }
+  device where() const;
+  gemm_precision precision() const;
+  /// The device stream; throws std::logic_error on the host.
+  const cuda::op_stream& stream() const;
+  /// Waits for the queued device work and reports a fault the kernels flagged (op_error);
+  /// nothing to do on the host.
+  void synchronize() const;
+
+private:
+  std::shared_ptr<const cuda::op_stream> stream_;
+};
+
+/// While it lives, the calling thread's device allocations, tensor copies (tensor::to)
+/// and tensor::zero_ are ordered with `c`'s stream (and its device is the current one);
+/// nothing on the host. CAF runs an actor's handlers on any scheduler thread, so code
+/// that computes on a device opens one at the top of each handler.
+class compute_scope {
+public:
+  explicit compute_scope(const compute& c);
+  ~compute_scope();
+  compute_scope(const compute_scope&) = delete;
+  compute_scope& operator=(const compute_scope&) = delete;
+
+private:
+  struct saved;
+  std::unique_ptr<saved> saved_; // the thread's previous stream and device; null on the host
+};
+
+} // namespace axon::ops

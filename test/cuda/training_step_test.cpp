@@ -1,0 +1,207 @@
+// The BERT classifier training on the GPU against the same training on the CPU (the
+// specification): one step's loss and gradients, three AdamW steps' losses and parameter
+// updates, and a model split into stages whose hidden states stay on the device. The
+// tiny reference architecture (test/graphs/tiny_reference.hpp) with 3 classes, dropout
+// 0.1 (the CUDA dropout draws the CPU's masks), padded rows and token types.
+#include "cuda_compare.hpp"
+
+#include "graphs/adamw_optimizer.hpp"
+#include "graphs/bert/bert_classifier.hpp"
+#include "graphs/bert/bert_params.hpp"
+#include "ops/compute.hpp"
+#include "test/graphs/tiny_reference.hpp"
+
+#include <random>
+#include <vector>
+
+using namespace axon;
+using ops::gemm_precision;
+
+namespace {
+
+// Normalised error thresholds of whole-model results, per GEMM precision: the ops' own
+// (cuda_compare.hpp) compounded over two blocks and the head.
+double model_threshold(gemm_precision p) {
+  switch (p) {
+    case gemm_precision::f32: return 1e-4;
+    case gemm_precision::tf32: return 3e-2;
+    case gemm_precision::bf16: return 1e-1;
+  }
+  return 0;
+}
+
+bert::bert_config config(bool pooler) {
+  auto cfg = test::tiny_reference_config();
+  cfg.classes = 3;
+  cfg.pooler = pooler;
+  cfg.hidden_dropout = cfg.attention_dropout = 0.1f;
+  return cfg;
+}
+
+bert::batch make_batch(std::uint32_t seed, const bert::bert_config& cfg) {
+  constexpr std::int64_t b = 4, t = 12;
+  std::mt19937 rng{seed};
+  bert::batch in;
+  in.ids = tensor::empty({b, t}, dtype::i32);
+  in.token_types = tensor::empty({b, t}, dtype::i32);
+  in.mask = tensor::empty({b, t}, dtype::i32);
+  in.labels = tensor::empty({b}, dtype::i32);
+  for (std::int64_t r = 0; r < b; ++r) {
+    const auto length = t - 3 * r; // rows of 12, 9, 6 and 3 tokens
+    for (std::int64_t j = 0; j < t; ++j) {
+      const bool real = j < length;
+      in.ids.data<std::int32_t>()[r * t + j] = real ? int(rng() % unsigned(cfg.vocab_size)) : 0;
+      in.token_types.data<std::int32_t>()[r * t + j] = real && j >= length / 2;
+      in.mask.data<std::int32_t>()[r * t + j] = real;
+    }
+    in.labels.data<std::int32_t>()[r] = int(rng() % unsigned(cfg.classes));
+  }
+  return in;
+}
+
+// The host's initial weights, copied into `params` (on any device).
+void load_initial(const param_arena& params) {
+  param_arena initial{params.specs()};
+  bert::init_params(initial, 7);
+  params.flat().copy_(initial.flat());
+}
+
+tensor on_host(const tensor& t, const ops::compute& c) {
+  c.synchronize();
+  return t.to(device::cpu());
+}
+
+tensor difference(const tensor& a, const tensor& b) {
+  auto d = a.clone();
+  for (std::int64_t i = 0; i < d.numel(); ++i)
+    d.data<float>()[i] -= b.data<float>()[i];
+  return d;
+}
+
+const bert::dropout_key key0{11, 0, 0, true};
+
+} // namespace
+
+BOOST_AUTO_TEST_SUITE(cuda_training)
+
+BOOST_AUTO_TEST_CASE(one_step_loss_and_gradients_match_cpu) {
+  for (bool pooler : {false, true})
+    for (auto precision : {gemm_precision::f32, gemm_precision::tf32, gemm_precision::bf16}) {
+      const auto cfg = config(pooler);
+      const auto in = make_batch(3, cfg);
+      bert::bert_classifier cpu{cfg};
+      load_initial(cpu.params());
+      bert::bert_classifier gpu{cfg, ops::compute::on(test::gpu, precision)};
+      load_initial(gpu.params());
+      const std::string what = std::string{pooler ? "pooler/" : "cls/"}
+                               + std::string{ops::to_string(precision)};
+      const float want = cpu.forward(in, key0), got = gpu.forward(in, key0);
+      const double tol = model_threshold(precision);
+      BOOST_TEST(std::abs(got - want) <= tol * std::abs(want),
+                 what << ": loss " << got << " vs " << want);
+      BOOST_TEST(test::normalised_error(gpu.logits(), cpu.logits()) <= tol, what << ": logits");
+      cpu.backward(in, key0);
+      gpu.backward(in, key0);
+      auto got_grads = on_host(gpu.grads().flat(), gpu.compute());
+      auto error = test::normalised_error(got_grads, cpu.grads().flat());
+      BOOST_TEST(error <= tol, what << ": gradients, normalised error " << error);
+      for (std::size_t k = 0; k < cpu.grads().count(); ++k) { // no tensor may hide in the total
+        auto name = cpu.grads().specs()[k].name;
+        auto e = test::normalised_error(on_host(gpu.grads()[name], gpu.compute()),
+                                        cpu.grads()[name]);
+        BOOST_TEST(e <= 10 * tol, what << ": " << name << " normalised error " << e);
+      }
+    }
+}
+
+BOOST_AUTO_TEST_CASE(three_adamw_steps_match_cpu) {
+  for (auto precision : {gemm_precision::f32, gemm_precision::tf32, gemm_precision::bf16}) {
+    const auto cfg = config(true);
+    optimizer_settings settings;
+    settings.adamw.lr = 1e-3f;
+    settings.max_grad_norm = 1.0f;
+    bert::bert_classifier cpu{cfg};
+    load_initial(cpu.params());
+    adamw_optimizer cpu_opt{cpu.params(), settings};
+    bert::bert_classifier gpu{cfg, ops::compute::on(test::gpu, precision)};
+    load_initial(gpu.params());
+    adamw_optimizer gpu_opt{gpu.params(), settings, gpu.compute()};
+    const auto initial = cpu.params().flat().clone();
+    const double tol = model_threshold(precision);
+    for (std::uint64_t step = 0; step < 3; ++step) {
+      const auto in = make_batch(20 + std::uint32_t(step), cfg);
+      const bert::dropout_key key{11, step, 0, true};
+      const float want = bert::train_step(cpu, cpu_opt, in, key);
+      const float got = bert::train_step(gpu, gpu_opt, in, key);
+      BOOST_TEST(std::abs(got - want) <= tol * std::abs(want),
+                 ops::to_string(precision)
+                   << " step " << step << ": loss " << got << " vs " << want);
+    }
+    // What training changed, on both: Adam's first steps are about lr * sign(gradient), so
+    // a gradient element near 0 may take the other sign; those are few.
+    auto got_update = difference(on_host(gpu.params().flat(), gpu.compute()), initial);
+    auto want_update = difference(cpu.params().flat(), initial);
+    auto error = test::normalised_error(got_update, want_update);
+    BOOST_TEST(error <= 20 * tol + 0.05,
+               ops::to_string(precision) << ": parameter updates, normalised error " << error);
+  }
+}
+
+BOOST_AUTO_TEST_CASE(stages_on_the_gpu_match_the_whole_model_on_the_cpu) {
+  const auto cfg = config(false);
+  const auto in = make_batch(5, cfg);
+  bert::bert_classifier cpu{cfg};
+  load_initial(cpu.params());
+  const float want = cpu.forward(in, key0);
+  cpu.backward(in, key0);
+
+  // Three stages (embeddings + block 0, block 1, head) on one device, each with its own
+  // stream, as three stage actors would have: hidden states and their gradients pass
+  // between them as device tensors.
+  std::vector<bert::bert_stage> stages;
+  for (int k = 0; k < 3; ++k) {
+    stages.emplace_back(cfg, bert::split_stages(cfg, k, 3), ops::compute::on(test::gpu));
+    param_arena initial{stages.back().params().specs()};
+    param_arena whole{bert::param_specs(cfg)};
+    bert::init_params(whole, 7);
+    for (std::size_t j = 0; j < initial.count(); ++j)
+      initial.tensors()[j].copy_(whole[initial.specs()[j].name]);
+    stages.back().params().flat().copy_(initial.flat());
+    stages.back().zero_grads();
+  }
+  tensor hidden;
+  float got = 0;
+  for (auto& s : stages) {
+    auto out = s.forward(0, in, hidden, key0);
+    hidden = out.hidden;
+    got = out.loss;
+    if (hidden.defined())
+      BOOST_TEST((hidden.where() == test::gpu), "hidden states are " << hidden.describe());
+  }
+  BOOST_TEST(std::abs(got - want) <= 1e-4 * std::abs(want), "loss " << got << " vs " << want);
+  tensor grad;
+  for (int k = 2; k >= 0; --k)
+    grad = stages[std::size_t(k)].backward(0, in, grad, 1.0f, key0);
+  for (auto& s : stages)
+    for (std::size_t j = 0; j < s.grads().count(); ++j) {
+      const auto& name = s.grads().specs()[j].name;
+      auto e = test::normalised_error(on_host(s.grads().tensors()[j], s.compute()),
+                                      cpu.grads()[name]);
+      BOOST_TEST(e <= 1e-3, name << ": normalised error " << e);
+    }
+}
+
+BOOST_AUTO_TEST_CASE(parts_without_cuda_ops_are_refused_on_the_gpu) {
+  auto mlm = config(false);
+  mlm.mlm = true;
+  const auto gpu = ops::compute::on(test::gpu);
+  BOOST_CHECK_THROW((bert::bert_stage{mlm, bert::split_stages(mlm, 0, 1), gpu}),
+                    std::invalid_argument);
+  auto kg = config(false);
+  kg.entities = 10;
+  kg.entity_dim = 8;
+  BOOST_CHECK_THROW((bert::bert_stage{kg, bert::split_stages(kg, 0, 1), gpu}),
+                    std::invalid_argument);
+}
+
+BOOST_AUTO_TEST_SUITE_END()
