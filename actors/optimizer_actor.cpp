@@ -6,17 +6,16 @@
 #include "actors/messages.hpp"
 #include "actors/ports.hpp"
 #include "actors/probed_actor.hpp"
+#include "actors/setup_compute.hpp"
 #include "graphs/adamw_optimizer.hpp"
 #include "graphs/bert/bert_stage.hpp"
-#include "ops/cpu/clip_grad.hpp"
-#include "ops/cpu/elementwise.hpp"
+#include "ops/dispatch.hpp"
 #include "runtime/compute_pool.hpp"
 
 #include <caf/all.hpp>
 #include <nlohmann/json.hpp>
 
 #include <cmath>
-#include <cstring>
 #include <map>
 #include <memory>
 
@@ -29,6 +28,7 @@ struct optimizer_state {
   optimizer_setup setup;
   std::vector<param_spec> specs;
   spec_range range; // this slice's tensors and elements within the stage's parameters
+  ops::compute on; // the device its parameters, moments and update live on
   param_arena params;
   std::unique_ptr<adamw_optimizer> adamw;
   tensor reduced;                          // summed gradients of the step (flat)
@@ -42,6 +42,17 @@ struct optimizer_state {
 
 using optimizer_actor = probed_actor<optimizer_state>;
 
+// `t` on the host: itself there, else a copy (ordered after the actor's queued work: the
+// caller holds a compute_scope).
+tensor on_host(const tensor& t) {
+  return t.where().is_cpu() ? t : t.to(device::cpu());
+}
+
+// `t` on the optimizer's device: itself there, else a copy.
+tensor on_device(const optimizer_state& st, const tensor& t) {
+  return t.where() == st.on.where() ? t : t.to(st.on.where());
+}
+
 // What `inspect` shows, with the norm of the update just applied (params now - before)
 // when the parameters were copied before it.
 void publish_details(optimizer_actor* self, bool with_update_norm) {
@@ -50,8 +61,9 @@ void publish_details(optimizer_actor* self, bool with_update_norm) {
     return;
   auto& st = self->state;
   if (with_update_norm) {
-    const float* now = st.params.flat().data<float>();
-    const float* before = st.before_update.data<float>();
+    const auto now_t = on_host(st.params.flat()), before_t = on_host(st.before_update);
+    const float* now = now_t.data<float>();
+    const float* before = before_t.data<float>();
     double sum_sq = 0;
     for (std::int64_t i = 0, n = st.params.numel(); i < n; ++i)
       sum_sq += double(now[i] - before[i]) * double(now[i] - before[i]);
@@ -64,12 +76,22 @@ void publish_details(optimizer_actor* self, bool with_update_norm) {
   probe->set_detail("params", double(st.params.numel()));
 }
 
+// Sends the parameters to every replica; on a device once the queued update has run,
+// since the replicas' streams read them.
 void publish(optimizer_actor* self) {
   auto& st = self->state;
+  st.on.synchronize();
   for (std::int32_t s = 0; s < st.setup.shards; ++s)
     self->send(st.edges["replica" + std::to_string(s)].peer,
                msg::params_msg{static_cast<std::uint64_t>(st.adamw->steps_taken()),
                                st.range.offset, st.params.flat()});
+}
+
+// Copies a parameter vector (any device) into the optimizer's parameters and sends them.
+void load_and_publish(optimizer_actor* self, const tensor& flat) {
+  auto& st = self->state;
+  st.params.flat().copy_(flat.reshape(st.params.flat().sizes()));
+  publish(self);
 }
 
 caf::behavior optimizer_behavior(optimizer_actor* self, optimizer_setup setup) {
@@ -81,19 +103,23 @@ caf::behavior optimizer_behavior(optimizer_actor* self, optimizer_setup setup) {
   st.range = split_specs(stage_specs, setup.slices).at(setup.slice);
   st.specs.assign(stage_specs.begin() + std::ptrdiff_t(st.range.first),
                   stage_specs.begin() + std::ptrdiff_t(st.range.last));
-  st.params = param_arena{st.specs};
+  st.on = compute_of(setup.device);
+  st.params = param_arena{st.specs, st.on.where()};
   optimizer_settings settings;
   settings.adamw = setup.adamw;
   settings.decay_all = setup.decay_all;
-  st.adamw = std::make_unique<adamw_optimizer>(st.params, settings);
+  st.adamw = std::make_unique<adamw_optimizer>(st.params, settings, st.on);
   for (std::int32_t s = 0; s < setup.shards; ++s)
     st.edges.declare<msg::grads_msg>("replica" + std::to_string(s));
   st.edges.declare<msg::apply_update_msg>("coordinator");
   return {
     connect_handler(self),
     [=](init_atom) {
-      bert::init_params(self->state.params, self->state.setup.init_seed);
-      publish(self);
+      auto& st = self->state;
+      ops::compute_scope scope{st.on};
+      param_arena initial{st.specs}; // drawn on the host: the same weights on every device
+      bert::init_params(initial, st.setup.init_seed);
+      load_and_publish(self, initial.flat());
       return true;
     },
     [=](init_atom, const tensor& flat) -> caf::result<bool> {
@@ -103,13 +129,15 @@ caf::behavior optimizer_behavior(optimizer_actor* self, optimizer_setup setup) {
                                optimizer_name(st.setup.stage, st.setup.slice, st.setup.slices) + ": got "
                                  + std::to_string(flat.numel()) + " parameters, expected "
                                  + std::to_string(st.params.numel()));
-      std::memcpy(st.params.flat().raw(), flat.raw(), st.params.flat().nbytes());
-      publish(self);
+      ops::compute_scope scope{st.on};
+      load_and_publish(self, flat);
       return true;
     },
     [=](msg::grads_msg& m) {
       auto& st = self->state;
-      st.pending[m.shard] = std::move(m.grads);
+      ops::compute_scope scope{st.on};
+      // From a replica elsewhere (another device, the host, another process): copied here.
+      st.pending[m.shard] = on_device(st, m.grads);
       st.step = m.step;
       if (st.pending.size() < static_cast<std::size_t>(st.setup.shards))
         return;
@@ -120,13 +148,13 @@ caf::behavior optimizer_behavior(optimizer_actor* self, optimizer_setup setup) {
         st.reduced = st.pending.begin()->second; // nothing to add: use it as is
       } else {                                   // shard 0 + shard 1 + ... in that order
         if (!st.reduced.defined() || st.reduced.shares_storage_with(st.pending.begin()->second))
-          st.reduced = tensor::empty(st.params.flat().sizes());
-        ops::copy_into(st.reduced, st.pending.begin()->second);
+          st.reduced = tensor::empty(st.params.flat().sizes(), dtype::f32, st.on.where());
+        ops::dispatch::copy_into(st.reduced, st.pending.begin()->second, st.on);
         for (auto it = std::next(st.pending.begin()); it != st.pending.end(); ++it)
-          ops::add_into(st.reduced, it->second);
+          ops::dispatch::add_into(st.reduced, it->second, st.on);
       }
       st.pending.clear();
-      st.last_sum_sq = ops::grad_sum_of_squares(st.reduced);
+      st.last_sum_sq = ops::dispatch::grad_sum_of_squares(st.reduced, st.on); // waits
       self->send(st.edges["coordinator"].peer,
                  msg::norm_part_msg{st.step, static_cast<std::uint32_t>(st.setup.stage),
                                     static_cast<std::uint32_t>(st.setup.slice), st.last_sum_sq});
@@ -136,16 +164,17 @@ caf::behavior optimizer_behavior(optimizer_actor* self, optimizer_setup setup) {
       auto& pool = process_compute_pool();
       compute_pool::scope use_pool{&pool};
       compute_pool::busy_section busy{&pool};
+      ops::compute_scope scope{st.on};
       if (m.clip_factor != 1.0f)
-        ops::scale_grad(st.reduced, m.clip_factor);
+        ops::dispatch::scale_grad(st.reduced, m.clip_factor, st.on);
       st.adamw->set_lr(m.lr);
       st.last_lr = m.lr;
       // The update norm costs a copy of the parameters: only while someone inspects.
       const bool update_norm = self->probe() && self->probe()->details_wanted();
       if (update_norm) {
         if (!st.before_update.defined())
-          st.before_update = tensor::empty(st.params.flat().sizes());
-        ops::copy_into(st.before_update, st.params.flat());
+          st.before_update = tensor::empty(st.params.flat().sizes(), dtype::f32, st.on.where());
+        ops::dispatch::copy_into(st.before_update, st.params.flat(), st.on);
       }
       st.adamw->update(st.params, param_arena::over(st.specs, st.reduced));
       publish_details(self, update_norm);
@@ -154,10 +183,12 @@ caf::behavior optimizer_behavior(optimizer_actor* self, optimizer_setup setup) {
                  msg::updated_msg{m.step, static_cast<std::uint32_t>(st.setup.stage),
                                   static_cast<std::uint32_t>(st.setup.slice)});
     },
-    [=](state_atom) {
+    [=](state_atom) { // host tensors (shared, or copies of device ones) for checkpoints
       auto& st = self->state;
-      return caf::make_message(st.params.flat(), st.adamw->first_moments().flat(),
-                               st.adamw->second_moments().flat(),
+      ops::compute_scope scope{st.on};
+      return caf::make_message(on_host(st.params.flat()),
+                               on_host(st.adamw->first_moments().flat()),
+                               on_host(st.adamw->second_moments().flat()),
                                static_cast<std::int64_t>(st.adamw->steps_taken()));
     },
     [=](state_atom, const tensor& params, const tensor& m, const tensor& v,
@@ -167,9 +198,9 @@ caf::behavior optimizer_behavior(optimizer_actor* self, optimizer_setup setup) {
         return caf::make_error(caf::sec::invalid_argument,
                                optimizer_name(st.setup.stage, st.setup.slice, st.setup.slices)
                                  + ": the saved state does not match its parameters");
-      std::memcpy(st.params.flat().raw(), params.raw(), st.params.flat().nbytes());
+      ops::compute_scope scope{st.on};
       st.adamw->restore(m, v, steps);
-      publish(self);
+      load_and_publish(self, params);
       return true;
     },
     [=](stats_atom) {

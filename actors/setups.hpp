@@ -38,6 +38,8 @@ struct stage_setup {
   std::int32_t shard = 0;
   std::uint64_t seed = 0; // dropout masks
   std::int32_t optimizer_slices = 1; // optimizer actors sharing the stage's parameters
+  std::string device = "cpu";    // where it computes: "cpu" or "cuda:N" (placement.devices)
+  std::string precision = "f32"; // GEMMs on a device: f32, tf32 or bf16 (compute.*)
 };
 
 /// The optimizer of one stage, or of slice `slice` of it (ZeRO-1: the stage's tensors split
@@ -51,6 +53,7 @@ struct optimizer_setup {
   bool decay_all = false;  // weight decay on every tensor (else not on biases/LayerNorm)
   std::uint64_t init_seed = 0;
   std::int32_t slice = 0, slices = 1;
+  std::string device = "cpu"; // where its parameters, moments and update live
 };
 
 /// Graph node name of optimizer slice `slice` of stage `stage` (also the coordinator's port
@@ -110,12 +113,12 @@ typename Inspector::result_type inspect(Inspector& f, kg_shard_setup& x) {
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, stage_setup& x) {
   return f(caf::meta::type_name("stage_setup"), x.model, x.stage, x.stages, x.shard, x.seed,
-           x.optimizer_slices);
+           x.optimizer_slices, x.device, x.precision);
 }
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, optimizer_setup& x) {
   return f(caf::meta::type_name("optimizer_setup"), x.model, x.stage, x.stages, x.shards, x.adamw,
-           x.decay_all, x.init_seed, x.slice, x.slices);
+           x.decay_all, x.init_seed, x.slice, x.slices, x.device);
 }
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, shard_setup& x) {

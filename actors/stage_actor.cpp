@@ -6,14 +6,14 @@
 #include "actors/messages.hpp"
 #include "actors/ports.hpp"
 #include "actors/probed_actor.hpp"
+#include "actors/setup_compute.hpp"
 #include "graphs/bert/bert_stage.hpp"
-#include "ops/cpu/clip_grad.hpp"
+#include "ops/dispatch.hpp"
 #include "runtime/compute_pool.hpp"
 
 #include <caf/all.hpp>
 #include <nlohmann/json.hpp>
 
-#include <cstring>
 #include <cmath>
 #include <deque>
 #include <limits>
@@ -63,8 +63,12 @@ void publish_details(stage_actor* self) {
   probe->set_detail("shard", double(st.setup.shard));
   probe->set_detail("params", double(st.model->params().numel()));
   probe->set_detail("params_version", double(st.params_version));
-  if (probe->details_wanted()) // a pass over the gradients: only while inspected
-    probe->set_detail("grad_norm", std::sqrt(ops::grad_sum_of_squares(st.model->grads().flat())));
+  if (probe->details_wanted()) { // a pass over the gradients: only while inspected
+    const auto& on = st.model->compute();
+    ops::compute_scope scope{on};
+    probe->set_detail("grad_norm",
+                      std::sqrt(ops::dispatch::grad_sum_of_squares(st.model->grads().flat(), on)));
+  }
   probe->set_detail("micro_batches_in_flight", double(st.in_flight.size()));
   probe->set_detail("forwards", double(st.forwards));
   probe->set_detail("backwards", double(st.backwards));
@@ -181,7 +185,8 @@ caf::behavior stage_behavior(stage_actor* self, stage_setup setup) {
   auto& st = self->state;
   st.setup = setup;
   st.model = std::make_unique<bert::bert_stage>(
-    setup.model, bert::split_stages(setup.model, setup.stage, setup.stages));
+    setup.model, bert::split_stages(setup.model, setup.stage, setup.stages),
+    compute_of(setup.device, setup.precision));
   st.edges.declare<msg::forward_msg>("prev");
   st.edges.declare<msg::forward_msg>("next");
   st.slices = split_specs(st.model->params().specs(), setup.optimizer_slices);
@@ -193,19 +198,23 @@ caf::behavior stage_behavior(stage_actor* self, stage_setup setup) {
     [=](msg::params_msg& m) {
       auto& st = self->state;
       const auto& specs = st.model->params().specs();
+      const auto& on = st.model->compute();
+      ops::compute_scope scope{on};
+      // Parameters from an optimizer elsewhere (another device, the host, another process)
+      // are copied to the stage's device; from one on the same device they are shared.
       if (st.slices.size() == 1) {
-        st.model->bind(param_arena::over(specs, m.params));
+        const bool here = m.params.where() == on.where();
+        st.model->bind(param_arena::over(specs, here ? m.params : m.params.to(on.where())));
       } else { // a part: complete the version before using it
         if (!st.assembled.count())
-          st.assembled = param_arena{specs};
+          st.assembled = param_arena{specs, on.where()};
         if (m.version != st.assembling_version) { // a new version (or a restore) starts over
           st.assembling_version = m.version;
           st.parts_received = 0;
         }
         if (m.offset < 0 || m.offset + m.params.numel() > st.assembled.numel())
           throw std::invalid_argument("a parameter part beyond the stage's parameters");
-        std::memcpy(st.assembled.flat().data<float>() + m.offset, m.params.raw(),
-                    m.params.nbytes());
+        st.assembled.flat().slice(m.offset, m.offset + m.params.numel()).copy_(m.params);
         if (++st.parts_received < int(st.slices.size()))
           return;
         st.parts_received = 0;

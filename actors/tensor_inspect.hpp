@@ -2,7 +2,10 @@
 // bytes are shared, never copied. On the wire (another process) it is written as a small
 // header (defined, dtype, rank, dims) and then its bytes in one apply_raw call, never
 // element by element; decoding checks the header against limits before allocating.
-// Byte order is the host's (every Axon node is little-endian x86-64).
+// Byte order is the host's (every Axon node is little-endian x86-64). A device tensor is
+// copied to the host and sent like any other (its producer has finished writing it: actors
+// on a device synchronize before sending); the receiver gets a host tensor and moves it to
+// its own device.
 #pragma once
 
 #include "runtime/tensor.hpp"
@@ -26,9 +29,10 @@ constexpr std::uint64_t max_wire_tensor_bytes = 2ull << 30;
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, tensor& x) {
   if constexpr (std::is_base_of_v<caf::serializer, Inspector>) {
-    if (!x.where().is_cpu())
-      return caf::make_error(caf::sec::invalid_argument,
-                             "device tensors cross processes through host memory");
+    if (!x.where().is_cpu()) {
+      tensor host = x.to(device::cpu());
+      return inspect(f, host);
+    }
     std::uint8_t defined = x.defined(), type = static_cast<std::uint8_t>(x.type());
     std::uint8_t rank = static_cast<std::uint8_t>(x.rank());
     if (auto err = f(defined, type, rank))

@@ -36,7 +36,11 @@ compute compute::on(device where, gemm_precision precision) {
 }
 
 device compute::where() const {
-  return on_host() ? device::cpu() : device::cuda(stream().where().index);
+#if AXON_HAVE_CUDA
+  if (!on_host())
+    return stream_->where();
+#endif
+  return device::cpu();
 }
 
 gemm_precision compute::precision() const {

@@ -224,4 +224,13 @@ float clip_grad_norm(std::span<const tensor> grads, float max_norm, const comput
              ON_DEVICE(clip_grad_norm(grads, max_norm, s)));
 }
 
+double grad_sum_of_squares(const tensor& grad, const compute& c) {
+  return run(c, [&] { return ops::grad_sum_of_squares(grad); },
+             ON_DEVICE(grad_sum_of_squares(grad, s)));
+}
+
+void scale_grad(const tensor& grad, float factor, const compute& c) {
+  run(c, [&] { ops::scale_grad(grad, factor); }, ON_DEVICE(scale_grad(grad, factor, s)));
+}
+
 } // namespace axon::ops::dispatch

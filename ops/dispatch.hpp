@@ -1,7 +1,8 @@
 // The ops that layer code calls, with the CPU ops' signatures plus a trailing compute
 // (before any grad_write): each runs the CPU op on the host or the CUDA op on the
 // compute's stream. Device calls queue work and return, as ops/cuda/ does; only
-// cross_entropy_forward and clip_grad_norm wait (they return host values). Entity fusion
+// cross_entropy_forward, clip_grad_norm and grad_sum_of_squares wait (they return host
+// values). Entity fusion
 // has no CUDA op yet: it throws std::runtime_error on a device.
 #pragma once
 
@@ -72,5 +73,7 @@ void zero_fill(const tensor& t, const compute& c);
 void adamw_update(const tensor& param, const tensor& grad, const tensor& m, const tensor& v,
                   const adamw_hparams& hp, std::int64_t step, const compute& c);
 float clip_grad_norm(std::span<const tensor> grads, float max_norm, const compute& c);
+double grad_sum_of_squares(const tensor& grad, const compute& c);
+void scale_grad(const tensor& grad, float factor, const compute& c);
 
 } // namespace axon::ops::dispatch

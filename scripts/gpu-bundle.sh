@@ -2,7 +2,8 @@
 # Prepares the device check (scripts/gpu-check.sh) on a machine WITHOUT a GPU: copies the
 # gpu-labelled test programs of a CUDA build, `axon`, the shared libraries they need that
 # a bare CUDA machine lacks (found with ldd: Boost, OpenBLAS, cudart, ...) and the PyTorch
-# peer script into BUILD/gpu-bundle, small enough to carry to the device machine.
+# peer script into BUILD/gpu-bundle, and packs it as BUILD/gpu-bundle.tar.gz, small enough
+# to carry to the device machine.
 #   scripts/gpu-bundle.sh [BUILD_DIR]      (default: build-cuda; build it first)
 # Left out on purpose: the C library, libstdc++ and libgcc (the device image's are newer),
 # the driver (libcuda) and cuBLAS (600 MB; the device has CUDA 13 and its own copy).
@@ -25,11 +26,7 @@ while read -r name program; do
   cp "$program" "$bundle/bin/$name"
 done < "$bundle/gpu-tests.txt"
 sed -i 's# .*##' "$bundle/gpu-tests.txt" # names only; the programs are in bin/
-# axon itself only once `axon bench train` can train on a GPU (issue #9, GPU-resident stages).
-if [ -x "$build/apps/axon/axon" ] \
-   && "$build/apps/axon/axon" bench train --help 2>&1 | grep -q -- '--device'; then
-  cp "$build/apps/axon/axon" "$bundle/bin/"
-fi
+cp "$build/bin/axon" "$bundle/bin/" # for `axon bench train --device cuda`
 
 skip='^(linux-vdso|ld-linux|libc|libm|libdl|librt|libpthread|libstdc\+\+|libgcc_s|libcuda|libcublas|libcublasLt)\.so'
 for program in "$bundle"/bin/*; do
@@ -43,5 +40,8 @@ if [ -f "$peer" ]; then
 else
   echo "warning: $peer not found; the PyTorch peer will be skipped" >&2
 fi
-du -sh "$bundle"
-echo "bundle ready: carry $bundle (and run scripts/gpu-check.sh $bundle there)"
+# The device tool carries at most 64 MiB with the working tree: send it compressed
+# (OpenBLAS alone is 36 MB, a third of that in gzip).
+tar -C "$build" -czf "$build/gpu-bundle.tar.gz" gpu-bundle
+du -sh "$bundle" "$build/gpu-bundle.tar.gz"
+echo "bundle ready: carry $build/gpu-bundle.tar.gz (and run scripts/gpu-check.sh $build/gpu-bundle.tar.gz there)"

@@ -3,20 +3,26 @@
 # Python but no CAF, Boost or OpenBLAS. Builds nothing: runs what scripts/gpu-bundle.sh
 # prepared (carry that folder), each part under a hard timeout, and writes
 # $OUT/gpu-summary.json, $OUT/gpu-tests.log and $OUT/bench.log (three files: the device
-# tool returns at most eight) -- about 3 minutes in all:
+# tool returns at most eight) -- about 3 minutes expected, 9 at the very worst (every
+# part at its time limit: tests 3 min, each of 3 PyTorch runs 1 min, each of 4 Axon runs 45 s):
 #   1. the gpu-labelled tests (what `ctest -L gpu` runs, with its OPENBLAS_NUM_THREADS=1:
-#      every CUDA op against its CPU op, device memory), with the bundled shared libraries
-#      on LD_LIBRARY_PATH;
-#   2. the PyTorch peer training BERT-base (L12 H768 A12 S128, batch 32) at fp32 and bf16;
-#   3. `axon bench train --device cuda` at the same configuration, when the bundle has an
-#      axon that supports it; otherwise the summary says it was skipped and why.
-#   scripts/gpu-check.sh [BUNDLE]          (default: build-cuda/gpu-bundle)
+#      every CUDA op against its CPU op, device memory, training steps and actor graphs
+#      against the CPU), with the bundled shared libraries on LD_LIBRARY_PATH;
+#   2. the PyTorch peer training BERT-base (L12 H768 A12 S128, batch 32) at fp32, tf32 and
+#      bf16;
+#   3. `axon bench train --device cuda` at the same configuration (single loop at f32, tf32
+#      and bf16; the actor graph at bf16), and the Axon/PyTorch tokens/s ratios.
+#   scripts/gpu-check.sh [BUNDLE]   a folder or its .tar.gz (default: build-cuda/gpu-bundle.tar.gz)
 set -uo pipefail
 cd "$(dirname "$0")/.."
-bundle="${1:-build-cuda/gpu-bundle}"
+bundle="${1:-build-cuda/gpu-bundle.tar.gz}"
 out="${OUT:-/tmp/gpu-check}"
 mkdir -p "$out"
 tmp="$(mktemp -d)"
+if [[ "$bundle" == *.tar.gz ]]; then # as carried: unpack it here
+  tar -C "$tmp" -xzf "$bundle" || { echo "cannot unpack $bundle" >&2; exit 1; }
+  bundle="$tmp/gpu-bundle"
+fi
 [ -d "$bundle/bin" ] || { echo "no bundle at $bundle: run scripts/gpu-bundle.sh first" >&2; exit 1; }
 bert=(--layers 12 --hidden 768 --heads 12 --seq 128 --batch 32)
 parts="$tmp/parts.jsonl" # one JSON object per part; gpu-summary.json gathers them
@@ -29,7 +35,7 @@ for dir in "${CUDA_HOME:-/usr/local/cuda}/lib64" /usr/local/cuda/lib64 \
            $(python3 -c 'import glob,site; print(" ".join(sorted({p.rsplit("/",1)[0] for s in site.getsitepackages() for p in glob.glob(s+"/nvidia/**/libcublas.so.13", recursive=True)})))' 2>/dev/null); do
   if [ -f "$dir/libcublas.so.13" ]; then cublas_dir="$dir"; break; fi
 done
-libs="$PWD/$bundle/lib${cublas_dir:+:$cublas_dir}"
+libs="$(cd "$bundle" && pwd)/lib${cublas_dir:+:$cublas_dir}"
 gpu="$(nvidia-smi --query-gpu=name,driver_version,memory.total --format=csv,noheader 2>&1 | head -1)"
 part part machine gpu "$gpu" cublas_dir "${cublas_dir:-not found}"
 
@@ -37,7 +43,7 @@ part part machine gpu "$gpu" cublas_dir "${cublas_dir:-not found}"
 while read -r name; do
   start=$(date +%s.%N)
   echo "=== $name" >> "$out/gpu-tests.log"
-  OPENBLAS_NUM_THREADS=1 LD_LIBRARY_PATH="$libs" timeout 240 "$bundle/bin/$name" --report_level=short \
+  OPENBLAS_NUM_THREADS=1 LD_LIBRARY_PATH="$libs" timeout 180 "$bundle/bin/$name" --report_level=short \
     --log_level=test_suite >> "$out/gpu-tests.log" 2>&1
   rc=$?
   seconds=$(python3 -c "import time; print(round(time.time() - $start, 1))")
@@ -48,12 +54,12 @@ done < "$bundle/gpu-tests.txt"
 
 # 2. PyTorch peer
 peer_script="$(ls "$bundle"/peer/peer_torch_bert.py 2>/dev/null)"
-for precision in fp32 bf16; do
+for precision in fp32 tf32 bf16; do
   if [ -z "$peer_script" ]; then
     part part torch precision "$precision" result skipped reason "peer script not in the bundle"
     continue
   fi
-  PYTHONUNBUFFERED=1 timeout 120 python3 bench/peer_torch_bert_gpu.py --peer-script "$peer_script" \
+  PYTHONUNBUFFERED=1 timeout 60 python3 bench/peer_torch_bert_gpu.py --peer-script "$peer_script" \
     --precision "$precision" "${bert[@]}" > "$tmp/torch.json" 2> "$tmp/torch.log"
   rc=$?
   { echo "=== torch $precision (exit $rc)"; cat "$tmp/torch.log"; } >> "$out/bench.log"
@@ -65,17 +71,28 @@ for precision in fp32 bf16; do
   fi
 done
 
-# 3. Axon on the GPU
+# 3. Axon on the GPU: the single loop at each precision (PyTorch's fp32/bf16 names are
+#    Axon's f32/bf16), then the actor graph (one stage and its optimizer actor on the GPU).
+axon_run() { # NAME FLAGS...
+  local name="$1"; shift
+  LD_LIBRARY_PATH="$libs" timeout 45 "$bundle/bin/axon" bench train --phase train --repeats 3 \
+    "${bert[@]}" "$@" > "$tmp/axon.json" 2> "$tmp/axon.log"
+  local rc=$?
+  { echo "=== axon $name (exit $rc)"; cat "$tmp/axon.log"; } >> "$out/bench.log"
+  if [ $rc -eq 0 ]; then
+    python3 -c 'import json,sys; r=json.load(open(sys.argv[1])); r["part"]="axon"; r["run"]=sys.argv[2]; print(json.dumps(r))' \
+      "$tmp/axon.json" "$name" >> "$parts"
+  else
+    part part axon run "$name" result failed exit_code "$rc" stderr "$(tail -c 1500 "$tmp/axon.log")"
+  fi
+}
 if [ -x "$bundle/bin/axon" ]; then
-  for precision in fp32 bf16; do
-    LD_LIBRARY_PATH="$libs" timeout 120 "$bundle/bin/axon" bench train --device cuda \
-      --precision "$precision" --phase train "${bert[@]}" > "$tmp/axon.json" 2> "$tmp/axon.log"
-    rc=$?
-    { echo "=== axon $precision (exit $rc)"; cat "$tmp/axon.log"; } >> "$out/bench.log"
-    part part axon precision "$precision" exit_code "$rc" output "$(tail -c 2000 "$tmp/axon.json")"
-  done
+  axon_run loop-f32 --device cuda --precision f32
+  axon_run loop-tf32 --device cuda --precision tf32
+  axon_run loop-bf16 --device cuda --precision bf16
+  axon_run actors-bf16 --device cuda --precision bf16 --mode actors
 else
-  part part axon result skipped reason "this build's axon has no --device flag: GPU-resident stages (issue #9 part 3) are not built yet"
+  part part axon result skipped reason "the bundle has no axon with --device (scripts/gpu-bundle.sh copies it)"
 fi
 
 python3 - "$parts" "$out/gpu-summary.json" <<'PY'
@@ -85,6 +102,12 @@ summary = {"machine": next((p for p in parts if p["part"] == "machine"), {}),
            "tests": [p for p in parts if p["part"] == "test"],
            "torch": [p for p in parts if p["part"] == "torch"],
            "axon": [p for p in parts if p["part"] == "axon"]}
+# Axon / PyTorch training tokens/s at the same precision (f32 = PyTorch's fp32).
+torch_rate = {p["precision"]: p["tokens_per_s"] for p in summary["torch"] if "tokens_per_s" in p}
+summary["ratios"] = {
+    p["run"]: p["train_tokens_per_s"] / torch_rate[{"f32": "fp32"}.get(p["precision"], p["precision"])]
+    for p in summary["axon"]
+    if "train_tokens_per_s" in p and {"f32": "fp32"}.get(p["precision"], p["precision"]) in torch_rate}
 json.dump(summary, open(sys.argv[2], "w"), indent=2)
 print(json.dumps(summary, indent=2))
 PY

@@ -195,6 +195,9 @@ private:
     job.adamw = adamw_of(f);
     job.decay_all = true;
     job.seed = static_cast<std::uint64_t>(f.seed);
+    if (f.device != "cpu") // every stage and optimizer actor
+      job.devices = {{"*", device::parse(f.device)}};
+    job.precision = *ops::parse_gemm_precision(f.precision);
     return job;
   }
 
@@ -233,9 +236,6 @@ int validate(const bench_flags& f) {
   }
   if (!ops::parse_gemm_precision(f.precision))
     return bad("--precision must be f32, tf32 or bf16");
-  if (f.device != "cpu" && f.mode != "loop")
-    return bad("--device " + f.device + " runs --mode loop only: the actor graph's stages "
-               "compute on the CPU so far");
   if (f.stages < 1 || f.shards < 1 || f.micro_batches < 1 || f.credit_window < 1)
     return bad("--stages, --shards, --micro-batches and --credit-window must be >= 1");
   if (f.stages > f.layers + 1)
@@ -272,7 +272,8 @@ int bench_train(args words) {
   flags.add("pooler", &f.pooler, "use BERT's pooler (dense + tanh on [CLS])");
   flags.add("phase", &f.phase, "what to time: both, train or infer");
   flags.add("mode", &f.mode, "loop: the single-loop model; actors: the actor graph");
-  flags.add("device", &f.device, "loop: where the model computes: cpu, cuda or cuda:N");
+  flags.add("device", &f.device,
+            "where the model computes: cpu, cuda or cuda:N (actors: every stage and optimizer)");
   flags.add("precision", &f.precision,
             "GEMM arithmetic on a CUDA device: f32, tf32 or bf16 (bf16 inputs, fp32 accumulation)");
   flags.add("stages", &f.stages, "actors: pipeline stages per replica");
@@ -298,16 +299,17 @@ int bench_train(args words) {
                                                    [](const std::string& line) { std::cerr << line << '\n'; });
     std::cerr << "axon bench train: monitor endpoint on 127.0.0.1:" << endpoint->port() << '\n';
   }
+  ops::compute on; // checked here, so a missing device is one clear error in either mode
+  try {
+    on = ops::compute::on(device::parse(f.device), *ops::parse_gemm_precision(f.precision));
+  } catch (const std::exception& e) {
+    std::cerr << "axon bench train: " << e.what() << '\n';
+    return 1;
+  }
   std::unique_ptr<runner> model;
-  if (f.mode == "loop") {
-    try {
-      auto on = ops::compute::on(device::parse(f.device), *ops::parse_gemm_precision(f.precision));
-      model = std::make_unique<loop_runner>(f, cfg, std::move(on));
-    } catch (const std::exception& e) {
-      std::cerr << "axon bench train: " << e.what() << '\n';
-      return 1;
-    }
-  } else
+  if (f.mode == "loop")
+    model = std::make_unique<loop_runner>(f, cfg, std::move(on));
+  else // each stage and optimizer actor opens its own stream
     model = std::make_unique<actor_runner>(f, cfg);
   auto batches = make_batches(f, std::min(f.warmup + f.steps * f.repeats, 64));
   const double tokens = double(f.batch) * f.seq;

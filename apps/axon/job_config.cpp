@@ -1,10 +1,13 @@
 // job_config: config keys -> settings structs.
 #include "apps/axon/job_config.hpp"
 
+#include "ops/compute.hpp"
 #include "runtime/checkpoint/init_source.hpp"
+#include "runtime/config/cluster_settings.hpp"
 #include "runtime/compute_pool.hpp"
 #include "runtime/fnv1a.hpp"
 
+#include <set>
 #include <sstream>
 
 namespace axon::app {
@@ -106,11 +109,26 @@ bert::job_layout job_layout_of(const config::resolved_config& cfg,
   job.adamw.weight_decay = static_cast<float>(cfg.get_real("train.weight-decay"));
   job.max_grad_norm = static_cast<float>(cfg.get_real("train.max-grad-norm"));
   job.seed = static_cast<std::uint64_t>(cfg.get_int("train.seed"));
+  job.devices = config::device_rules_of(cfg);
+  job.precision = cfg.get_string("compute.precision") == "bf16" ? ops::gemm_precision::bf16
+                  : cfg.get_bool("compute.tf32")                 ? ops::gemm_precision::tf32
+                                                                 : ops::gemm_precision::f32;
   if (job.stages > job.model.layers + 1)
     throw std::invalid_argument("placement.stages = " + std::to_string(job.stages)
                                 + " exceeds model.layers + 1 = "
                                 + std::to_string(job.model.layers + 1));
-  bert::make_graph(job); // throws naming what does not fit (e.g. more slices than tensors)
+  // make_graph throws naming what does not fit (e.g. more slices than tensors).
+  const auto graph = bert::make_graph(job);
+  // Actors of this process need their device here (a node process checks its own when it
+  // spawns them): one clear error now rather than a graph that cannot start.
+  const auto cluster = cluster::cluster_settings_of(cfg);
+  std::set<int> checked; // device indices
+  for (const auto& node : graph.nodes()) {
+    const auto where = bert::device_of(job, node.name);
+    if (!where.is_cpu() && cluster.node_of(node.name) == cluster::local_node
+        && checked.insert(where.index).second)
+      ops::compute::on(where); // throws "cannot use cuda:N: ..."
+  }
   return job;
 }
 

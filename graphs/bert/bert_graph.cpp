@@ -8,6 +8,7 @@
 #include "actors/shard_actor.hpp"
 #include "actors/stage_actor.hpp"
 #include "graphs/bert/bert_stage.hpp"
+#include "runtime/config/cluster_settings.hpp"
 
 #include <stdexcept>
 
@@ -32,6 +33,13 @@ node_factory factory_of(caf::actor (*spawn)(caf::actor_system&, const Setup&)) {
 
 } // namespace
 
+device device_of(const job_layout& job, const std::string& name) {
+  for (const auto& rule : job.devices)
+    if (cluster::glob_match(rule.pattern, name))
+      return rule.where;
+  return device::cpu();
+}
+
 actor_graph make_graph(const job_layout& job) {
   job.model.validate();
   if (job.stages < 1 || job.shards < 1 || job.micro_batches < 1 || job.credit_window < 1
@@ -47,9 +55,9 @@ actor_graph make_graph(const job_layout& job) {
                                                  job.max_grad_norm, slices}));
   for (int k = 0; k < job.stages; ++k)
     for (int j = 0; j < slices; ++j) {
-      optimizer_setup opt{job.model, k,  job.stages, job.shards, job.adamw, job.decay_all,
-                          job.seed,  j, slices};
       auto name = optimizer_name(k, j, slices);
+      optimizer_setup opt{job.model, k, job.stages, job.shards, job.adamw, job.decay_all,
+                          job.seed,  j, slices,     device_of(job, name).to_string()};
       g.add_node(name, "axon.optimizer", caf::make_message(opt));
       g.add_edge<msg::apply_update_msg>({"coordinator", name}, {name, "coordinator"});
     }
@@ -58,8 +66,11 @@ actor_graph make_graph(const job_layout& job) {
     g.add_node(shard, "axon.shard", caf::make_message(shard_setup{s}));
     g.add_edge<msg::shard_work_msg>({"coordinator", shard}, {shard, "coordinator"});
     for (int k = 0; k < job.stages; ++k) {
-      g.add_node(stage_node(s, k), "axon.bert.stage",
-                 caf::make_message(stage_setup{job.model, k, job.stages, s, job.seed, slices}));
+      const auto name = stage_node(s, k);
+      g.add_node(name, "axon.bert.stage",
+                 caf::make_message(stage_setup{job.model, k, job.stages, s, job.seed, slices,
+                                               device_of(job, name).to_string(),
+                                               std::string{ops::to_string(job.precision)}}));
       for (int j = 0; j < slices; ++j)
         g.add_edge<msg::grads_msg>({stage_node(s, k), optimizer_port(j, slices)},
                                    {optimizer_name(k, j, slices), "replica" + std::to_string(s)});
@@ -73,6 +84,17 @@ actor_graph make_graph(const job_layout& job) {
   }
   if (job.kg)
     g.add_node("kg", "axon.kg", caf::make_message(*job.kg));
+  // A device rule that places nothing is a typo: say so rather than compute on the host.
+  for (const auto& rule : job.devices) {
+    bool used = false;
+    for (const auto& node : g.nodes())
+      used |= (node.kind == "axon.bert.stage" || node.kind == "axon.optimizer")
+              && cluster::glob_match(rule.pattern, node.name);
+    if (!used)
+      throw std::invalid_argument("placement.devices: \"" + rule.pattern + "="
+                                  + rule.where.to_string() + "\" matches no stage or optimizer actor (they are named "
+                                    "shard<s>.stage<k> and optimizer<k>)");
+  }
   return g;
 }
 

@@ -12,9 +12,13 @@
 #include "graphs/actor_graph.hpp"
 #include "graphs/bert/bert_config.hpp"
 #include "ops/cpu/adamw.hpp"
+#include "ops/gemm_precision.hpp"
+#include "runtime/config/device_settings.hpp"
 
 #include <cstdint>
 #include <memory>
+#include <string>
+#include <vector>
 
 namespace axon {
 struct kg_service_setup;
@@ -32,10 +36,16 @@ struct job_layout {
   float max_grad_norm = 0; // <= 0: no clipping
   std::uint64_t seed = 0;  // initialisation and dropout
   std::shared_ptr<const kg_service_setup> kg; // the job's KG service; null: no KG
+  std::vector<config::device_rule> devices; // placement.devices; none: all on the host
+  ops::gemm_precision precision = ops::gemm_precision::f32; // GEMMs of device stages
 };
 
+/// Where graph node `name` computes under `job.devices` (the host when no rule matches).
+device device_of(const job_layout& job, const std::string& name);
+
 /// Node names: "coordinator", "shard<s>", "shard<s>.stage<k>", "optimizer<k>" (or
-/// "optimizer<k>.<j>" with optimizer slices), and "kg" with a KG.
+/// "optimizer<k>.<j>" with optimizer slices), and "kg" with a KG. Throws
+/// std::invalid_argument for a device rule that matches no stage or optimizer actor.
 actor_graph make_graph(const job_layout& layout);
 
 /// Factories of the kinds make_graph uses: axon.coordinator, axon.shard, axon.bert.stage,

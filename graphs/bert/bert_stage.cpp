@@ -114,8 +114,9 @@ stage_output bert_stage::forward(int slot, const batch& host_in, const tensor& h
   auto& a = slots_[slot];
   a.in = on_device(host_in);
   const batch& in = a.in;
+  const tensor hidden_here = placed(hidden_in, on_.where()); // from another process: on the host
   a.blocks.resize(block_p_.size());
-  const tensor* hidden = &hidden_in;
+  const tensor* hidden = &hidden_here;
   if (layout_.has_embeddings()) {
     embeddings_forward(a.embeddings, emb_p_, cfg_, in, key, on_);
     hidden = &a.embeddings.out;
@@ -123,7 +124,7 @@ stage_output bert_stage::forward(int slot, const batch& host_in, const tensor& h
     throw std::invalid_argument("stage " + std::to_string(layout_.index)
                                 + " needs the previous stage's hidden states");
   }
-  a.hidden_in = hidden_in;
+  a.hidden_in = hidden_here;
   for (std::size_t k = 0; k < block_p_.size(); ++k) {
     block_forward(a.blocks[k], block_p_[k], cfg_, layout_.first_layer + int(k), *hidden, in.mask,
                   key, on_);
@@ -180,7 +181,8 @@ tensor bert_stage::backward(int slot, const batch&, const tensor& d_hidden_out, 
     ops::dispatch::zero_fill(buffer, on_);
     return buffer;
   };
-  tensor grad = d_hidden_out; // d loss / d (output of the part processed next)
+  // d loss / d (output of the part processed next); from another process: on the host
+  tensor grad = placed(d_hidden_out, on_.where());
   if (layout_.has_head()) {
     const auto& top = input_of(block_p_.size());
     grad = gradient_buffer(top.sizes(), input_leaves && block_p_.empty(), tensor{});

@@ -4,6 +4,7 @@
 #include "runtime/config/train_schema.hpp"
 
 #include "runtime/config/cluster_settings.hpp"
+#include "runtime/config/device_settings.hpp"
 #include "runtime/config/resolved_config.hpp"
 #include "runtime/config/values.hpp"
 
@@ -25,8 +26,10 @@ std::vector<group_spec> groups() {
     {"model", "The BERT encoder and its classifier head."},
     {"train", "Optimizer, schedule, run directory and checkpoints."},
     {"eval", "Evaluation on the dev split, best-checkpoint metric and early stopping."},
-    {"placement", "How the model is cut into actors (pipeline stages, data-parallel shards) "
-                  "and which node process runs each actor."},
+    {"placement", "How the model is cut into actors (pipeline stages, data-parallel shards), "
+                  "which node process runs each actor and which device it computes on."},
+    {"compute", "Arithmetic of the actors placed on a CUDA device (placement.devices, "
+                "docs/cuda.md); the CPU always computes in fp32."},
     {"cluster", "Node processes (`axon node`) that host actors, how they listen and how "
                 "liveness is checked (docs/cluster.md). No nodes: one process."},
     {"monitor", "The job's inspection endpoint for `axon console` and Prometheus "
@@ -122,6 +125,15 @@ std::vector<key_spec> keys() {
     string_list_key("placement", "nodes", {},
                     "\"PATTERN=NODE\" rules over actor names (e.g. \"shard1*=worker2\"); the "
                     "first match wins; unmatched actors run locally"),
+    string_list_key("placement", "devices", {},
+                    "\"PATTERN=DEVICE\" rules over stage and optimizer actor names (e.g. "
+                    "\"shard0.*=cuda:0\", \"optimizer*=cuda:0\"), DEVICE cpu, cuda or cuda:N; "
+                    "the first match wins; unmatched actors compute on the CPU"),
+
+    choice_key("compute", "precision", {"f32", "bf16"},
+               "GEMM inputs on a CUDA device: f32, or bf16 (rounded; fp32 accumulation and "
+               "outputs)"),
+    bool_key("compute", "tf32", false, "f32 GEMMs on a CUDA device use TF32 tensor cores"),
 
     string_list_key("cluster", "nodes", {},
                     "node processes as \"NAME=HOST:PORT\" (e.g. \"worker1=127.0.0.1:7101\")"),
@@ -280,6 +292,10 @@ std::vector<rule> rules() {
                 "budget";
        return "";
      }},
+    {"placement.devices are PATTERN=DEVICE (cpu, cuda or cuda:N), not for pretraining (the "
+     "MLM head has no CUDA ops); compute.tf32 only with compute.precision = f32",
+     {"placement.devices", "compute.precision", "compute.tf32", "pretrain.corpus"},
+     [](const resolved_config& cfg) -> std::string { return check_device_keys(cfg); }},
     {"placement.stages <= model.layers + 2 (embeddings and head may be stages of their own)",
      {"placement.stages", "model.layers"},
      [](const resolved_config& cfg) -> std::string {

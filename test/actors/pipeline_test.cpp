@@ -70,6 +70,28 @@ BOOST_AUTO_TEST_CASE(placements_agree_over_50_steps) {
   BOOST_TEST(worst <= 1e-4);
 }
 
+BOOST_AUTO_TEST_CASE(device_rules_reach_the_actors_and_cpu_rules_change_nothing) {
+  auto job = test::tiny_job(2, 2, 1);
+  const auto reference = train_actors(sys, job, 4);
+  job.devices = {{"shard1.stage1", device::cpu()}, {"optimizer*", device::cpu()}};
+  BOOST_TEST((bert::device_of(job, "shard1.stage1") == device::cpu()));
+  const auto placed = train_actors(sys, job, 4);
+  for (int s = 0; s < 4; ++s)
+    BOOST_TEST(placed[s] == reference[s]); // bitwise: the same actors, the same ops
+  // The first matching rule wins; unmatched actors stay on the host.
+  job.devices = {{"shard0.*", device::cuda(1)}, {"shard*", device::cuda(0)}};
+  BOOST_TEST((bert::device_of(job, "shard0.stage1") == device::cuda(1)));
+  BOOST_TEST((bert::device_of(job, "shard1.stage0") == device::cuda(0)));
+  BOOST_TEST((bert::device_of(job, "optimizer0") == device::cpu()));
+  // A rule that places nothing is an error naming it.
+  job.devices = {{"stage*", device::cuda(0)}};
+  BOOST_CHECK_EXCEPTION(bert::make_graph(job), std::invalid_argument,
+                        [](const std::invalid_argument& e) {
+                          return std::string{e.what()}.find("\"stage*=cuda:0\" matches no stage")
+                                 != std::string::npos;
+                        });
+}
+
 BOOST_AUTO_TEST_CASE(two_stages_two_shards_learn_a_separable_task) {
   auto job = test::tiny_job(2, 2, 2);
   job.model.classes = 2;

@@ -1,0 +1,46 @@
+// device_settings: parsing and checks of placement.devices and compute.*.
+#include "runtime/config/device_settings.hpp"
+
+#include <stdexcept>
+
+namespace axon::config {
+
+std::optional<device_rule> parse_device_rule(std::string_view entry, std::string& problem) {
+  const auto eq = entry.rfind('=');
+  if (eq == std::string_view::npos || eq == 0 || eq + 1 == entry.size()) {
+    problem = "\"" + std::string{entry} + "\" is not PATTERN=DEVICE (e.g. \"shard0.*=cuda:0\")";
+    return std::nullopt;
+  }
+  try {
+    return device_rule{std::string{entry.substr(0, eq)}, device::parse(entry.substr(eq + 1))};
+  } catch (const std::invalid_argument& e) {
+    problem = "\"" + std::string{entry} + "\": " + e.what();
+    return std::nullopt;
+  }
+}
+
+std::vector<device_rule> device_rules_of(const resolved_config& cfg) {
+  std::vector<device_rule> rules;
+  std::string problem;
+  for (const auto& entry : cfg.get_strings("placement.devices"))
+    if (auto rule = parse_device_rule(entry, problem))
+      rules.push_back(*rule);
+  return rules;
+}
+
+std::string check_device_keys(const resolved_config& cfg) {
+  std::string problem;
+  const auto& entries = cfg.get_strings("placement.devices");
+  for (const auto& entry : entries)
+    if (!parse_device_rule(entry, problem))
+      return "placement.devices: " + problem;
+  if (!entries.empty() && !cfg.get_strings("pretrain.corpus").empty())
+    return "placement.devices: pretraining runs on the CPU only (the MLM head has no CUDA "
+           "ops yet); remove placement.devices";
+  if (cfg.get_bool("compute.tf32") && cfg.get_string("compute.precision") != "f32")
+    return "compute.tf32 = true applies to f32 GEMMs, but compute.precision = "
+           + cfg.get_string("compute.precision") + ": set one of them";
+  return "";
+}
+
+} // namespace axon::config

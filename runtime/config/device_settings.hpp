@@ -1,0 +1,34 @@
+// What a config's placement.devices and compute.* keys say: which stage and optimizer
+// actors compute on which device.
+//   [placement]
+//   devices = ["shard0.*=cuda:0", "optimizer*=cuda:0"]   ; first matching pattern wins
+//   [compute]
+//   precision = bf16
+#pragma once
+
+#include "runtime/config/resolved_config.hpp"
+#include "runtime/dtype.hpp"
+
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace axon::config {
+
+/// Actors whose names match `pattern` (glob: `*` any run, `?` one character) compute on
+/// `where`.
+struct device_rule {
+  std::string pattern;
+  device where;
+};
+
+/// "PATTERN=DEVICE" (placement.devices), or the problem.
+std::optional<device_rule> parse_device_rule(std::string_view entry, std::string& problem);
+/// The rules of a validated config, in order.
+std::vector<device_rule> device_rules_of(const resolved_config& cfg);
+/// "" or the problem with placement.devices and compute.*: an entry that does not parse,
+/// devices for a pretraining config, compute.tf32 with compute.precision = bf16.
+std::string check_device_keys(const resolved_config& cfg);
+
+} // namespace axon::config

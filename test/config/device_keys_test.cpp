@@ -1,0 +1,68 @@
+// placement.devices and compute.*: rules from files and flags, the entry format, and the
+// checks (a bad device, devices for pretraining, compute.tf32 with bf16).
+#include "runtime/config/device_settings.hpp"
+#include "runtime/config/load.hpp"
+#include "runtime/config/train_schema.hpp"
+
+#include <boost/test/unit_test.hpp>
+
+using namespace axon;
+using namespace axon::config;
+
+namespace {
+
+const std::string job = "[data]\npath = \"fin.csv\"\n";
+
+load_result load(const std::string& text, std::vector<std::string> overrides = {}) {
+  return load_config(text, "job.ini", overrides, train_schema());
+}
+
+std::string first_error(const std::string& text, std::vector<std::string> overrides = {}) {
+  auto result = load(text, overrides);
+  BOOST_TEST_REQUIRE(!result.errors.empty());
+  return result.errors[0].text();
+}
+
+bool contains(const std::string& text, const std::string& part) {
+  return text.find(part) != std::string::npos;
+}
+
+} // namespace
+
+BOOST_AUTO_TEST_SUITE(device_keys)
+
+BOOST_AUTO_TEST_CASE(rules_from_file_and_flags_in_order) {
+  auto result = load(job + "[placement]\ndevices = [\"shard0.*=cuda:1\", \"*=cuda\"]\n"
+                           "[compute]\nprecision = \"bf16\"\n");
+  BOOST_TEST_REQUIRE(result.errors.empty(), result.error_text());
+  auto rules = device_rules_of(*result.resolved);
+  BOOST_TEST_REQUIRE(rules.size() == 2u);
+  BOOST_TEST(rules[0].pattern == "shard0.*");
+  BOOST_TEST((rules[0].where == device::cuda(1)));
+  BOOST_TEST((rules[1].where == device::cuda(0)));
+  BOOST_TEST(result.resolved->get_string("compute.precision") == "bf16");
+  auto flags = load(job, {"--placement.devices=optimizer*=cpu", "--compute.tf32=true"});
+  BOOST_TEST_REQUIRE(flags.errors.empty(), flags.error_text());
+  BOOST_TEST((device_rules_of(*flags.resolved).at(0).where == device::cpu()));
+  auto defaults = load(job);
+  BOOST_TEST_REQUIRE(defaults.errors.empty(), defaults.error_text());
+  BOOST_TEST(device_rules_of(*defaults.resolved).empty());
+  BOOST_TEST(defaults.resolved->get_string("compute.precision") == "f32");
+  BOOST_TEST(!defaults.resolved->get_bool("compute.tf32"));
+}
+
+BOOST_AUTO_TEST_CASE(bad_entries_and_combinations_name_the_key) {
+  BOOST_TEST(contains(first_error(job, {"--placement.devices=shard0"}), "PATTERN=DEVICE"));
+  BOOST_TEST(contains(first_error(job, {"--placement.devices==cuda:0"}), "PATTERN=DEVICE"));
+  BOOST_TEST(contains(first_error(job, {"--placement.devices=shard0=gpu0"}),
+                      "expected cpu, cuda or cuda:N"));
+  BOOST_TEST(contains(first_error(job, {"--placement.devices=*=cuda:-1"}), "cuda:N"));
+  BOOST_TEST(contains(first_error(job, {"--compute.precision=fp16"}), "compute.precision"));
+  BOOST_TEST(contains(first_error(job, {"--compute.tf32=true", "--compute.precision=bf16"}),
+                      "set one of them"));
+  BOOST_TEST(contains(first_error(job + "[pretrain]\ncorpus = [\"c.txt\"]\nmax-steps = 5\n",
+                                  {"--placement.devices=*=cuda"}),
+                      "pretraining runs on the CPU only"));
+}
+
+BOOST_AUTO_TEST_SUITE_END()
