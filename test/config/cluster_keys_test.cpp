@@ -2,39 +2,26 @@
 // entry formats, the rules (unknown nodes, TLS required beyond loopback, heartbeat
 // against timeout), glob placement and the check that every pattern matches an actor.
 #include "runtime/config/cluster_settings.hpp"
-#include "runtime/config/load.hpp"
-#include "runtime/config/train_schema.hpp"
+#include "test/config/train_config_util.hpp"
 
 #include <boost/test/unit_test.hpp>
 
 using namespace axon;
 using namespace axon::config;
+using test::contains;
+using test::first_error;
 
 namespace {
 
 const std::string job = "[data]\npath = \"fin.csv\"\n[cluster]\n"
                         "nodes = [\"w1=127.0.0.1:7101\", \"w2=localhost:7102\"]\n";
 
-load_result load(const std::string& text, std::vector<std::string> overrides = {}) {
-  return load_config(text, "job.ini", overrides, train_schema());
-}
-
-std::string first_error(const std::string& text, std::vector<std::string> overrides = {}) {
-  auto result = load(text, overrides);
-  BOOST_TEST_REQUIRE(!result.errors.empty());
-  return result.errors[0].text();
-}
-
-bool contains(const std::string& text, const std::string& part) {
-  return text.find(part) != std::string::npos;
-}
-
 } // namespace
 
 BOOST_AUTO_TEST_SUITE(cluster_keys)
 
 BOOST_AUTO_TEST_CASE(nodes_and_placement_from_file_and_flags) {
-  auto result = load(job + "[placement]\nnodes = [\"shard1*=w2\", \"*=w1\"]\n");
+  auto result = test::load_train(job + "[placement]\nnodes = [\"shard1*=w2\", \"*=w1\"]\n");
   BOOST_TEST_REQUIRE(result.errors.empty(), result.error_text());
   auto s = cluster::cluster_settings_of(*result.resolved);
   BOOST_TEST_REQUIRE(s.nodes.size() == 2u);
@@ -44,13 +31,14 @@ BOOST_AUTO_TEST_CASE(nodes_and_placement_from_file_and_flags) {
   BOOST_TEST(s.node_of("shard1.stage0") == "w2");
   BOOST_TEST(s.node_of("optimizer0") == "w1");
   BOOST_TEST(s.distributed());
-  auto flags = load(job, {"--placement.nodes=shard0=w1, optimizer?=local"});
+  auto flags = test::load_train(job, {"--placement.nodes=shard0=w1, optimizer?=local"});
   BOOST_TEST_REQUIRE(flags.errors.empty(), flags.error_text());
   auto f = cluster::cluster_settings_of(*flags.resolved);
   BOOST_TEST(f.node_of("shard0") == "w1");
   BOOST_TEST(f.node_of("shard0.stage0") == "local");
   BOOST_TEST(f.node_of("optimizer3") == "local");
-  auto none = load(job + "[placement]\nnodes = [\"*=w1\"]\n", {"--placement.nodes="});
+  auto none =
+    test::load_train(job + "[placement]\nnodes = [\"*=w1\"]\n", {"--placement.nodes="});
   BOOST_TEST_REQUIRE(none.errors.empty(), none.error_text());
   BOOST_TEST(!cluster::cluster_settings_of(*none.resolved).distributed());
 }
@@ -72,7 +60,7 @@ BOOST_AUTO_TEST_CASE(tls_is_required_beyond_loopback) {
   BOOST_TEST(contains(bind, "requires TLS"), bind);
   BOOST_TEST(contains(first_error(job, {"--cluster.nodes=w1=10.0.0.5:7101"}), "needs TLS"));
   BOOST_TEST(contains(first_error(job, {"--cluster.tls-ca=ca.pem"}), "all of"));
-  auto tls = load(job, {"--cluster.bind=0.0.0.0", "--cluster.tls-ca=ca.pem",
+  auto tls = test::load_train(job, {"--cluster.bind=0.0.0.0", "--cluster.tls-ca=ca.pem",
                         "--cluster.tls-certificate=n.pem", "--cluster.tls-key=n.key"});
   BOOST_TEST_REQUIRE(tls.errors.empty(), tls.error_text());
   BOOST_TEST(cluster::cluster_settings_of(*tls.resolved).tls.enabled());
@@ -81,7 +69,7 @@ BOOST_AUTO_TEST_CASE(tls_is_required_beyond_loopback) {
 BOOST_AUTO_TEST_CASE(heartbeat_must_fit_the_timeout) {
   BOOST_TEST(contains(first_error(job, {"--cluster.heartbeat=3s", "--cluster.timeout=5s"}),
                       "half of cluster.timeout"));
-  auto ok = load(job, {"--cluster.heartbeat=250ms", "--cluster.timeout=2s"});
+  auto ok = test::load_train(job, {"--cluster.heartbeat=250ms", "--cluster.timeout=2s"});
   BOOST_TEST_REQUIRE(ok.errors.empty(), ok.error_text());
   BOOST_TEST(cluster::cluster_settings_of(*ok.resolved).timeout.count() == 2000);
 }

@@ -1,39 +1,27 @@
 // placement.devices and compute.*: rules from files and flags, the entry format, and the
 // checks (a bad device, devices for pretraining, compute.tf32 with bf16).
 #include "runtime/config/device_settings.hpp"
-#include "runtime/config/load.hpp"
-#include "runtime/config/train_schema.hpp"
+#include "test/config/train_config_util.hpp"
 
 #include <boost/test/unit_test.hpp>
 
 using namespace axon;
 using namespace axon::config;
+using test::contains;
+using test::first_error;
 
 namespace {
 
 const std::string job = "[data]\npath = \"fin.csv\"\n";
-
-load_result load(const std::string& text, std::vector<std::string> overrides = {}) {
-  return load_config(text, "job.ini", overrides, train_schema());
-}
-
-std::string first_error(const std::string& text, std::vector<std::string> overrides = {}) {
-  auto result = load(text, overrides);
-  BOOST_TEST_REQUIRE(!result.errors.empty());
-  return result.errors[0].text();
-}
-
-bool contains(const std::string& text, const std::string& part) {
-  return text.find(part) != std::string::npos;
-}
 
 } // namespace
 
 BOOST_AUTO_TEST_SUITE(device_keys)
 
 BOOST_AUTO_TEST_CASE(rules_from_file_and_flags_in_order) {
-  auto result = load(job + "[placement]\ndevices = [\"shard0.*=cuda:1\", \"*=cuda\"]\n"
-                           "[compute]\nprecision = \"bf16\"\n");
+  auto result = test::load_train(job
+                                 + "[placement]\ndevices = [\"shard0.*=cuda:1\", \"*=cuda\"]\n"
+                                   "[compute]\nprecision = \"bf16\"\n");
   BOOST_TEST_REQUIRE(result.errors.empty(), result.error_text());
   auto rules = device_rules_of(*result.resolved);
   BOOST_TEST_REQUIRE(rules.size() == 2u);
@@ -41,10 +29,11 @@ BOOST_AUTO_TEST_CASE(rules_from_file_and_flags_in_order) {
   BOOST_TEST((rules[0].where == device::cuda(1)));
   BOOST_TEST((rules[1].where == device::cuda(0)));
   BOOST_TEST(result.resolved->get_string("compute.precision") == "bf16");
-  auto flags = load(job, {"--placement.devices=optimizer*=cpu", "--compute.tf32=true"});
+  auto flags =
+    test::load_train(job, {"--placement.devices=optimizer*=cpu", "--compute.tf32=true"});
   BOOST_TEST_REQUIRE(flags.errors.empty(), flags.error_text());
   BOOST_TEST((device_rules_of(*flags.resolved).at(0).where == device::cpu()));
-  auto defaults = load(job);
+  auto defaults = test::load_train(job);
   BOOST_TEST_REQUIRE(defaults.errors.empty(), defaults.error_text());
   BOOST_TEST(device_rules_of(*defaults.resolved).empty());
   BOOST_TEST(defaults.resolved->get_string("compute.precision") == "f32");
