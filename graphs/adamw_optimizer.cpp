@@ -43,12 +43,23 @@ void adamw_optimizer::update(const param_arena& params, const param_arena& grads
     throw std::invalid_argument("adamw_optimizer: parameters, gradients and moments differ in layout");
   ops::compute_scope scope{on_};
   ++steps_;
-  for (std::size_t k = 0; k < params.count(); ++k) {
+  // A run of consecutive tensors with the same weight decay is one contiguous slice of
+  // each arena: update it at once (AdamW is elementwise; on a device, one kernel launch
+  // instead of one per tensor).
+  const auto& specs = params.specs();
+  std::int64_t begin = 0;
+  for (std::size_t k = 0; k < specs.size();) {
+    auto decays = [&](std::size_t j) { return settings_.decay_all || specs[j].weight_decay; };
+    const bool decay = decays(k);
+    std::int64_t end = begin;
+    for (; k < specs.size() && decays(k) == decay; ++k)
+      end += specs[k].sizes.numel();
     auto hp = settings_.adamw;
-    if (!settings_.decay_all && !params.specs()[k].weight_decay)
+    if (!decay)
       hp.weight_decay = 0.0f;
-    ops::dispatch::adamw_update(params.tensors()[k], grads.tensors()[k], m_.tensors()[k],
-                                v_.tensors()[k], hp, steps_, on_);
+    auto run = [&](const param_arena& arena) { return arena.flat().slice(begin, end); };
+    ops::dispatch::adamw_update(run(params), run(grads), run(m_), run(v_), hp, steps_, on_);
+    begin = end;
   }
 }
 

@@ -54,7 +54,7 @@ param_arena param_arena::like() const {
 }
 
 param_arena param_arena::clone() const {
-  return over(specs_, flat_.clone());
+  return flat_.defined() ? over(specs_, flat_.clone()) : param_arena{};
 }
 
 const tensor& param_arena::operator[](std::string_view name) const {

@@ -11,6 +11,7 @@
 #include "ops/compute.hpp"
 #include "test/graphs/tiny_reference.hpp"
 
+#include <algorithm>
 #include <random>
 #include <vector>
 
@@ -26,6 +27,18 @@ double model_threshold(gemm_precision p) {
     case gemm_precision::f32: return 1e-4;
     case gemm_precision::tf32: return 3e-2;
     case gemm_precision::bf16: return 1e-1;
+  }
+  return 0;
+}
+
+// The same for what three AdamW steps changed: Adam's first steps are about lr * sign of
+// the gradient, so an element whose gradient is near 0 may move the other way; reduced
+// precisions flip more of them.
+double update_threshold(gemm_precision p) {
+  switch (p) {
+    case gemm_precision::f32: return 2e-2;
+    case gemm_precision::tf32: return 2e-1;
+    case gemm_precision::bf16: return 4e-1;
   }
   return 0;
 }
@@ -105,11 +118,13 @@ BOOST_AUTO_TEST_CASE(one_step_loss_and_gradients_match_cpu) {
       auto got_grads = on_host(gpu.grads().flat(), gpu.compute());
       auto error = test::normalised_error(got_grads, cpu.grads().flat());
       BOOST_TEST(error <= tol, what << ": gradients, normalised error " << error);
-      for (std::size_t k = 0; k < cpu.grads().count(); ++k) { // no tensor may hide in the total
+      // No tensor may hide in the total (small ones are noisier: a looser bound, capped).
+      const double per_tensor = std::min(10 * tol, 0.3);
+      for (std::size_t k = 0; k < cpu.grads().count(); ++k) {
         auto name = cpu.grads().specs()[k].name;
         auto e = test::normalised_error(on_host(gpu.grads()[name], gpu.compute()),
                                         cpu.grads()[name]);
-        BOOST_TEST(e <= 10 * tol, what << ": " << name << " normalised error " << e);
+        BOOST_TEST(e <= per_tensor, what << ": " << name << " normalised error " << e);
       }
     }
 }
@@ -137,12 +152,10 @@ BOOST_AUTO_TEST_CASE(three_adamw_steps_match_cpu) {
                  ops::to_string(precision)
                    << " step " << step << ": loss " << got << " vs " << want);
     }
-    // What training changed, on both: Adam's first steps are about lr * sign(gradient), so
-    // a gradient element near 0 may take the other sign; those are few.
     auto got_update = difference(on_host(gpu.params().flat(), gpu.compute()), initial);
     auto want_update = difference(cpu.params().flat(), initial);
     auto error = test::normalised_error(got_update, want_update);
-    BOOST_TEST(error <= 20 * tol + 0.05,
+    BOOST_TEST(error <= update_threshold(precision),
                ops::to_string(precision) << ": parameter updates, normalised error " << error);
   }
 }

@@ -110,6 +110,34 @@ BOOST_AUTO_TEST_CASE(config_errors_name_the_key) {
   BOOST_CHECK_THROW(cfg.validate(), std::invalid_argument);
 }
 
+BOOST_AUTO_TEST_CASE(adamw_over_runs_of_tensors_equals_adamw_per_tensor) {
+  // The optimizer updates runs of tensors with the same weight decay as one slice: each
+  // element must come out exactly as the per-tensor update (torch's per-parameter loop).
+  bert::bert_classifier model{small_config()};
+  bert::init_params(model.params(), 3);
+  auto grads = model.params().like();
+  fill_normal(grads.flat(), 0.0f, 1e-2f, 5, 0);
+  optimizer_settings settings;
+  settings.adamw.lr = 1e-3f;
+  adamw_optimizer optimizer{model.params(), settings};
+  auto expected = model.params().clone();
+  auto m = expected.like(), v = expected.like();
+  for (int step = 1; step <= 3; ++step) {
+    optimizer.update(model.params(), grads);
+    for (std::size_t k = 0; k < expected.count(); ++k) {
+      auto hp = settings.adamw;
+      if (!expected.specs()[k].weight_decay)
+        hp.weight_decay = 0.0f;
+      ops::adamw_update(expected.tensors()[k], grads.tensors()[k], m.tensors()[k],
+                        v.tensors()[k], hp, step);
+    }
+  }
+  BOOST_TEST(std::memcmp(model.params().flat().raw(), expected.flat().raw(),
+                         expected.flat().nbytes()) == 0);
+  BOOST_TEST(std::memcmp(optimizer.second_moments().flat().raw(), v.flat().raw(),
+                         v.flat().nbytes()) == 0);
+}
+
 BOOST_AUTO_TEST_CASE(tiny_model_learns_a_separable_task) {
   auto cfg = small_config();
   cfg.hidden_dropout = cfg.attention_dropout = 0.0f;
