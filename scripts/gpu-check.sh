@@ -3,8 +3,9 @@
 # Python but no CAF, Boost or OpenBLAS. Builds nothing: runs what scripts/gpu-bundle.sh
 # prepared (carry that folder), each part under a hard timeout, and writes
 # $OUT/gpu-summary.json, $OUT/gpu-tests.log and $OUT/bench.log (three files: the device
-# tool returns at most eight) -- about 3 minutes expected, 9 at the very worst (every
-# part at its time limit: tests 3 min, each of 3 PyTorch runs 1 min, each of 4 Axon runs 45 s):
+# tool returns at most eight) -- about 3 minutes expected, under 10 at the very worst (every
+# part at its time limit: each of 3 test programs 90 s, each of 3 PyTorch runs 50 s, each
+# of 4 Axon runs 40 s):
 #   1. the gpu-labelled tests (what `ctest -L gpu` runs, with its OPENBLAS_NUM_THREADS=1:
 #      every CUDA op against its CPU op, device memory, training steps and actor graphs
 #      against the CPU), with the bundled shared libraries on LD_LIBRARY_PATH;
@@ -43,7 +44,7 @@ part part machine gpu "$gpu" cublas_dir "${cublas_dir:-not found}"
 while read -r name; do
   start=$(date +%s.%N)
   echo "=== $name" >> "$out/gpu-tests.log"
-  OPENBLAS_NUM_THREADS=1 LD_LIBRARY_PATH="$libs" timeout 180 "$bundle/bin/$name" --report_level=short \
+  OPENBLAS_NUM_THREADS=1 LD_LIBRARY_PATH="$libs" timeout 90 "$bundle/bin/$name" --report_level=short \
     --log_level=test_suite >> "$out/gpu-tests.log" 2>&1
   rc=$?
   seconds=$(python3 -c "import time; print(round(time.time() - $start, 1))")
@@ -59,7 +60,7 @@ for precision in fp32 tf32 bf16; do
     part part torch precision "$precision" result skipped reason "peer script not in the bundle"
     continue
   fi
-  PYTHONUNBUFFERED=1 timeout 60 python3 bench/peer_torch_bert_gpu.py --peer-script "$peer_script" \
+  PYTHONUNBUFFERED=1 timeout 50 python3 bench/peer_torch_bert_gpu.py --peer-script "$peer_script" \
     --precision "$precision" "${bert[@]}" > "$tmp/torch.json" 2> "$tmp/torch.log"
   rc=$?
   { echo "=== torch $precision (exit $rc)"; cat "$tmp/torch.log"; } >> "$out/bench.log"
@@ -75,7 +76,7 @@ done
 #    Axon's f32/bf16), then the actor graph (one stage and its optimizer actor on the GPU).
 axon_run() { # NAME FLAGS...
   local name="$1"; shift
-  LD_LIBRARY_PATH="$libs" timeout 45 "$bundle/bin/axon" bench train --phase train --repeats 3 \
+  LD_LIBRARY_PATH="$libs" timeout 40 "$bundle/bin/axon" bench train --phase train --repeats 3 \
     "${bert[@]}" "$@" > "$tmp/axon.json" 2> "$tmp/axon.log"
   local rc=$?
   { echo "=== axon $name (exit $rc)"; cat "$tmp/axon.log"; } >> "$out/bench.log"

@@ -5,6 +5,7 @@
 #include "actors/kg_service_actor.hpp"
 #include "actors/messages.hpp"
 #include "actors/optimizer_actor.hpp"
+#include "actors/setup_compute.hpp"
 #include "actors/shard_actor.hpp"
 #include "actors/stage_actor.hpp"
 #include "graphs/bert/bert_stage.hpp"
@@ -20,14 +21,24 @@ std::string stage_node(int shard, int stage) {
   return "shard" + std::to_string(shard) + ".stage" + std::to_string(stage);
 }
 
-// A factory that reads the node's parameters as one Setup struct.
+// A factory that reads the node's parameters as one Setup struct. Setups with a device
+// are checked first: a device out of reach of this process (no such GPU, a build without
+// CUDA) fails the spawn with the reason, wherever the node runs.
 template <class Setup>
 node_factory factory_of(caf::actor (*spawn)(caf::actor_system&, const Setup&)) {
   return [spawn](caf::actor_system& sys, const node_spec& node) -> caf::expected<caf::actor> {
     if (!node.params.match_elements<Setup>())
       return caf::make_error(caf::sec::invalid_argument,
                              "node " + node.name + ": parameters are not a " + caf::type_name<Setup>::value);
-    return spawn(sys, node.params.get_as<Setup>(0));
+    const auto& setup = node.params.get_as<Setup>(0);
+    if constexpr (requires { setup.device; }) {
+      try {
+        compute_of(setup.device);
+      } catch (const std::exception& e) {
+        return caf::make_error(caf::sec::runtime_error, e.what());
+      }
+    }
+    return spawn(sys, setup);
   };
 }
 

@@ -177,6 +177,14 @@ BOOST_FIXTURE_TEST_CASE(deployment_errors_exit_2_without_hanging, cluster_fixtur
   BOOST_TEST(typo.status == 2);
   BOOST_TEST_INFO(typo.output);
   BOOST_TEST(typo.output.find("shard7*") != std::string::npos);
+  // An actor placed on a device its node does not have (no machine has a hundredth GPU):
+  // the node refuses to spawn it, and the coordinator says why.
+  auto no_device = run(axon_command + " train " + config.string() + " --train.run-dir="
+                       + (dir.path / "r-device").string() + " --placement.nodes=shard0*=worker1"
+                       + " --placement.devices=shard0.stage0=cuda:99");
+  BOOST_TEST(no_device.status != 0);
+  BOOST_TEST_INFO(no_device.output);
+  BOOST_TEST(no_device.output.find("worker1: cannot use cuda:99") != std::string::npos);
 }
 
 BOOST_AUTO_TEST_SUITE_END()
