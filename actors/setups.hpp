@@ -40,6 +40,7 @@ struct stage_setup {
   std::int32_t optimizer_slices = 1; // optimizer actors sharing the stage's parameters
   std::string device = "cpu";    // where it computes: "cpu" or "cuda:N" (placement.devices)
   std::string precision = "f32"; // GEMMs on a device: f32, tf32 or bf16 (compute.*)
+  std::string attention = "gemm"; // on a device: gemm or fused (compute.attention)
 };
 
 /// The optimizer of one stage, or of slice `slice` of it (ZeRO-1: the stage's tensors split
@@ -113,7 +114,7 @@ typename Inspector::result_type inspect(Inspector& f, kg_shard_setup& x) {
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, stage_setup& x) {
   return f(caf::meta::type_name("stage_setup"), x.model, x.stage, x.stages, x.shard, x.seed,
-           x.optimizer_slices, x.device, x.precision);
+           x.optimizer_slices, x.device, x.precision, x.attention);
 }
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, optimizer_setup& x) {

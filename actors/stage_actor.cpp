@@ -186,7 +186,7 @@ caf::behavior stage_behavior(stage_actor* self, stage_setup setup) {
   st.setup = setup;
   st.model = std::make_unique<bert::bert_stage>(
     setup.model, bert::split_stages(setup.model, setup.stage, setup.stages),
-    compute_of(setup.device, setup.precision));
+    compute_of(setup.device, setup.precision, setup.attention));
   st.edges.declare<msg::forward_msg>("prev");
   st.edges.declare<msg::forward_msg>("next");
   st.slices = split_specs(st.model->params().specs(), setup.optimizer_slices);

@@ -14,8 +14,12 @@ struct attention_dims {
   std::int64_t b, t, c, nh, hs;
 };
 
-/// Checks qkv (B,T,3C), probs (B,NH,T,T), key_mask (B,T) i32 or undefined, all on
-/// `where`, C divisible by n_heads and dropout p in [0, 1); throws op_error naming `op`.
+/// Checks qkv (B,T,3C), key_mask (B,T) i32 or undefined, both on `where`, C divisible by
+/// n_heads and dropout p in [0, 1); throws op_error naming `op`.
+attention_dims check_attention_inputs(std::string_view op, const tensor& qkv,
+                                      const tensor& key_mask, int n_heads,
+                                      const dropout_spec& drop, device where = device::cpu());
+/// The same, and probs (B,NH,T,T) on `where`.
 attention_dims check_attention(std::string_view op, const tensor& qkv, const tensor& probs,
                                const tensor& key_mask, int n_heads, const dropout_spec& drop,
                                device where = device::cpu());

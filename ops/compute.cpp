@@ -14,11 +14,13 @@
 
 namespace axon::ops {
 
-compute compute::on(device where, gemm_precision precision) {
+compute compute::on(device where, gemm_precision precision, attention_kernel attention) {
   if (where.is_cpu()) {
     if (precision != gemm_precision::f32)
       throw std::invalid_argument("precision " + std::string{to_string(precision)}
                                   + " needs a CUDA device: the CPU ops compute in f32");
+    if (attention != attention_kernel::gemm)
+      throw std::invalid_argument("fused attention needs a CUDA device: the CPU runs its own");
     return {};
   }
 #if AXON_HAVE_CUDA
@@ -28,6 +30,7 @@ compute compute::on(device where, gemm_precision precision) {
                              + std::to_string(devices) + " CUDA device(s) (nvidia-smi lists them)");
   compute c;
   c.stream_ = std::make_shared<const cuda::op_stream>(where.index, precision);
+  c.attention_ = attention;
   return c;
 #else
   throw std::runtime_error("cannot use " + where.to_string()

@@ -16,19 +16,26 @@ namespace cuda {
 class op_stream;
 }
 
+/// How attention runs on a device: gemm (cuBLAS batched GEMMs, (B,NH,T,T) probabilities
+/// kept for backward) or fused (ops/cuda/flash_attention.hpp: only (B,NH,T) log-sum-exps
+/// kept). The host always runs the CPU op, which keeps the probabilities.
+enum class attention_kernel { gemm, fused };
+
 class compute {
 public:
   /// The host.
   compute() = default;
-  /// Ops on `where`: the host (precision must be f32), or a new stream on cuda:N with
-  /// GEMMs at `precision`. Throws std::runtime_error when this build has no CUDA support
-  /// or the machine no such device, std::invalid_argument for a reduced precision on the
-  /// host.
-  static compute on(device where, gemm_precision precision = gemm_precision::f32);
+  /// Ops on `where`: the host (f32 and gemm attention only), or a new stream on cuda:N
+  /// with GEMMs at `precision` and attention by `attention`. Throws std::runtime_error
+  /// when this build has no CUDA support or the machine no such device,
+  /// std::invalid_argument for a reduced precision or fused attention on the host.
+  static compute on(device where, gemm_precision precision = gemm_precision::f32,
+                    attention_kernel attention = attention_kernel::gemm);
 
   bool on_host() const { return stream_ == nullptr; }
   device where() const;
   gemm_precision precision() const;
+  attention_kernel attention() const { return attention_; }
   /// The device stream; throws std::logic_error on the host.
   const cuda::op_stream& stream() const;
   /// Waits for the queued device work and reports a fault the kernels flagged (op_error);
@@ -37,6 +44,7 @@ public:
 
 private:
   std::shared_ptr<const cuda::op_stream> stream_;
+  attention_kernel attention_ = attention_kernel::gemm;
 };
 
 /// While it lives, the calling thread's device allocations, tensor copies (tensor::to)

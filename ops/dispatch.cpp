@@ -28,6 +28,7 @@
 #include "ops/cuda/elementwise.hpp"
 #include "ops/cuda/embedding.hpp"
 #include "ops/cuda/first_rows.hpp"
+#include "ops/cuda/flash_attention.hpp"
 #include "ops/cuda/gelu.hpp"
 #include "ops/cuda/layernorm.hpp"
 #include "ops/cuda/linear.hpp"
@@ -132,21 +133,38 @@ void linear_backward(const tensor& dinp, const tensor& dweight, const tensor& db
       ON_DEVICE(linear_backward(dinp, dweight, dbias, dout, inp, weight, s, dinp_write)));
 }
 
-void attention_forward(const tensor& out, const tensor& probs, const tensor& qkv,
-                       const tensor& key_mask, int n_heads, const dropout_spec& drop,
-                       const compute& c) {
-  run(c, [&] { ops::attention_forward(out, probs, qkv, key_mask, n_heads, drop); },
-      ON_DEVICE(attention_forward(out, probs, qkv, key_mask, n_heads, drop, s)));
+shape attention_state_shape(std::int64_t b, std::int64_t n_heads, std::int64_t t,
+                            const compute& c) {
+  if (c.attention() == attention_kernel::fused)
+    return {b, n_heads, t};
+  return {b, n_heads, t, t};
 }
 
-void attention_backward(const tensor& dqkv, const tensor& dout, const tensor& qkv,
-                        const tensor& probs, const tensor& key_mask, int n_heads,
-                        const dropout_spec& drop, const compute& c, grad_write dqkv_write) {
+void attention_forward(const tensor& out, const tensor& state, const tensor& qkv,
+                       const tensor& key_mask, int n_heads, const dropout_spec& drop,
+                       const compute& c) {
+#if AXON_HAVE_CUDA
+  if (c.attention() == attention_kernel::fused)
+    return cuda::flash_attention_forward(out, state, qkv, key_mask, n_heads, drop, c.stream());
+#endif
+  run(c, [&] { ops::attention_forward(out, state, qkv, key_mask, n_heads, drop); },
+      ON_DEVICE(attention_forward(out, state, qkv, key_mask, n_heads, drop, s)));
+}
+
+void attention_backward(const tensor& dqkv, const tensor& dout, const tensor& out,
+                        const tensor& qkv, const tensor& state, const tensor& key_mask,
+                        int n_heads, const dropout_spec& drop, const compute& c,
+                        grad_write dqkv_write) {
+#if AXON_HAVE_CUDA
+  if (c.attention() == attention_kernel::fused)
+    return cuda::flash_attention_backward(dqkv, dout, out, qkv, state, key_mask, n_heads, drop,
+                                          c.stream(), dqkv_write);
+#endif
   run(c,
       [&] {
-        ops::attention_backward(dqkv, dout, qkv, probs, key_mask, n_heads, drop, dqkv_write);
+        ops::attention_backward(dqkv, dout, qkv, state, key_mask, n_heads, drop, dqkv_write);
       },
-      ON_DEVICE(attention_backward(dqkv, dout, qkv, probs, key_mask, n_heads, drop, s,
+      ON_DEVICE(attention_backward(dqkv, dout, qkv, state, key_mask, n_heads, drop, s,
                                    dqkv_write)));
 }
 

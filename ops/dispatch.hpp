@@ -1,9 +1,10 @@
 // The ops that layer code calls, with the CPU ops' signatures plus a trailing compute
 // (before any grad_write): each runs the CPU op on the host or the CUDA op on the
-// compute's stream. Device calls queue work and return, as ops/cuda/ does; only
-// cross_entropy_forward, clip_grad_norm and grad_sum_of_squares wait (they return host
-// values). Entity fusion
-// has no CUDA op yet: it throws std::runtime_error on a device.
+// compute's stream (attention: the kernel compute::attention names, whose saved state
+// differs, hence attention_state_shape). Device calls queue work and return, as
+// ops/cuda/ does; only cross_entropy_forward, clip_grad_norm and grad_sum_of_squares wait
+// (they return host values). Entity fusion has no CUDA op yet: it throws
+// std::runtime_error on a device.
 #pragma once
 
 #include "ops/compute.hpp"
@@ -44,12 +45,18 @@ void linear_forward(const tensor& out, const tensor& inp, const tensor& weight,
 void linear_backward(const tensor& dinp, const tensor& dweight, const tensor& dbias,
                      const tensor& dout, const tensor& inp, const tensor& weight,
                      const compute& c, grad_write dinp_write = accumulate);
-void attention_forward(const tensor& out, const tensor& probs, const tensor& qkv,
+/// What attention keeps for backward on `c` (compute::attention): the probabilities
+/// (B,NH,T,T), or with fused attention the log-sum-exps (B,NH,T).
+shape attention_state_shape(std::int64_t b, std::int64_t n_heads, std::int64_t t,
+                            const compute& c);
+/// `state` of attention_state_shape.
+void attention_forward(const tensor& out, const tensor& state, const tensor& qkv,
                        const tensor& key_mask, int n_heads, const dropout_spec& drop,
                        const compute& c);
-void attention_backward(const tensor& dqkv, const tensor& dout, const tensor& qkv,
-                        const tensor& probs, const tensor& key_mask, int n_heads,
-                        const dropout_spec& drop, const compute& c,
+/// Also takes forward's `out` (the fused kernel needs it; the others ignore it).
+void attention_backward(const tensor& dqkv, const tensor& dout, const tensor& out,
+                        const tensor& qkv, const tensor& state, const tensor& key_mask,
+                        int n_heads, const dropout_spec& drop, const compute& c,
                         grad_write dqkv_write = accumulate);
 void gelu_forward(const tensor& out, const tensor& inp, const compute& c);
 void gelu_backward(const tensor& dinp, const tensor& dout, const tensor& inp, const compute& c,

@@ -30,6 +30,16 @@ AXON_HOST_DEVICE inline philox_block philox4x32_10(philox_block counter, std::ui
   return counter;
 }
 
+/// The four draws of dropout block `block` (elements 4*block .. 4*block+3) of the
+/// dropout site `stream` under `seed`: the counter is (block, stream), both 64-bit.
+AXON_HOST_DEVICE inline philox_block dropout_block(std::uint64_t block, std::uint64_t stream,
+                                                   std::uint64_t seed) {
+  philox_block counter{static_cast<std::uint32_t>(block), static_cast<std::uint32_t>(block >> 32),
+                       static_cast<std::uint32_t>(stream),
+                       static_cast<std::uint32_t>(stream >> 32)};
+  return philox4x32_10(counter, seed);
+}
+
 /// Uniform float in [0, 1) from the top 24 bits of a 32-bit draw (exactly representable).
 AXON_HOST_DEVICE inline float uniform_from_bits(std::uint32_t bits) {
   return static_cast<float>(bits >> 8) * (1.0f / 16777216.0f);

@@ -4,15 +4,16 @@
 # prepared (carry that folder), each part under a hard timeout, and writes
 # $OUT/gpu-summary.json, $OUT/gpu-tests.log and $OUT/bench.log (three files: the device
 # tool returns at most eight) -- about 3 minutes expected, under 10 at the very worst (every
-# part at its time limit: each of 3 test programs 90 s, each of 3 PyTorch runs 50 s, each
-# of 4 Axon runs 40 s):
+# part at its time limit: each of 3 test programs 80 s, each of 3 PyTorch runs 50 s, each
+# of 5 Axon runs 40 s):
 #   1. the gpu-labelled tests (what `ctest -L gpu` runs, with its OPENBLAS_NUM_THREADS=1:
 #      every CUDA op against its CPU op, device memory, training steps and actor graphs
 #      against the CPU), with the bundled shared libraries on LD_LIBRARY_PATH;
 #   2. the PyTorch peer training BERT-base (L12 H768 A12 S128, batch 32) at fp32, tf32 and
 #      bf16;
 #   3. `axon bench train --device cuda` at the same configuration (single loop at f32, tf32
-#      and bf16; the actor graph at bf16), and the Axon/PyTorch tokens/s ratios.
+#      and bf16, and bf16 with fused attention; the actor graph at bf16), and the
+#      Axon/PyTorch tokens/s ratios.
 #   scripts/gpu-check.sh [BUNDLE]   a folder or its .tar.gz (default: build-cuda/gpu-bundle.tar.gz)
 set -uo pipefail
 cd "$(dirname "$0")/.."
@@ -44,7 +45,7 @@ part part machine gpu "$gpu" cublas_dir "${cublas_dir:-not found}"
 while read -r name; do
   start=$(date +%s.%N)
   echo "=== $name" >> "$out/gpu-tests.log"
-  OPENBLAS_NUM_THREADS=1 LD_LIBRARY_PATH="$libs" timeout 90 "$bundle/bin/$name" --report_level=short \
+  OPENBLAS_NUM_THREADS=1 LD_LIBRARY_PATH="$libs" timeout 80 "$bundle/bin/$name" --report_level=short \
     --log_level=test_suite >> "$out/gpu-tests.log" 2>&1
   rc=$?
   seconds=$(python3 -c "import time; print(round(time.time() - $start, 1))")
@@ -91,6 +92,7 @@ if [ -x "$bundle/bin/axon" ]; then
   axon_run loop-f32 --device cuda --precision f32
   axon_run loop-tf32 --device cuda --precision tf32
   axon_run loop-bf16 --device cuda --precision bf16
+  axon_run loop-bf16-fused --device cuda --precision bf16 --attention fused
   axon_run actors-bf16 --device cuda --precision bf16 --mode actors
 else
   part part axon result skipped reason "the bundle has no axon with --device (scripts/gpu-bundle.sh copies it)"

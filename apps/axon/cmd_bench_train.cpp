@@ -6,6 +6,7 @@
 #include "apps/axon/commands.hpp"
 #include "apps/axon/flags.hpp"
 #include "apps/axon/median.hpp"
+#include "actors/setup_compute.hpp"
 #include "actors/system_config.hpp"
 #include "graphs/bert/bert_classifier.hpp"
 #include "graphs/bert/bert_pipeline.hpp"
@@ -40,6 +41,7 @@ struct bench_flags {
   double lr = 1e-4, weight_decay = 0.01, dropout = 0.0;
   bool pooler = false, monitor = false;
   std::string phase = "both", mode = "loop", device = "cpu", precision = "f32";
+  std::string attention = "gemm";
 };
 
 double seconds_since(clock_type::time_point t0) {
@@ -198,6 +200,7 @@ private:
     if (f.device != "cpu") // every stage and optimizer actor
       job.devices = {{"*", device::parse(f.device)}};
     job.precision = *ops::parse_gemm_precision(f.precision);
+    job.attention = *parse_attention_kernel(f.attention);
     return job;
   }
 
@@ -236,6 +239,8 @@ int validate(const bench_flags& f) {
   }
   if (!ops::parse_gemm_precision(f.precision))
     return bad("--precision must be f32, tf32 or bf16");
+  if (!parse_attention_kernel(f.attention))
+    return bad("--attention must be gemm or fused");
   if (f.stages < 1 || f.shards < 1 || f.micro_batches < 1 || f.credit_window < 1)
     return bad("--stages, --shards, --micro-batches and --credit-window must be >= 1");
   if (f.stages > f.layers + 1)
@@ -276,6 +281,8 @@ int bench_train(args words) {
             "where the model computes: cpu, cuda or cuda:N (actors: every stage and optimizer)");
   flags.add("precision", &f.precision,
             "GEMM arithmetic on a CUDA device: f32, tf32 or bf16 (bf16 inputs, fp32 accumulation)");
+  flags.add("attention", &f.attention,
+            "attention on a CUDA device: gemm (cuBLAS) or fused (flash-style kernels)");
   flags.add("stages", &f.stages, "actors: pipeline stages per replica");
   flags.add("shards", &f.shards, "actors: data-parallel replicas");
   flags.add("micro-batches", &f.micro_batches, "actors: micro-batches per replica and step");
@@ -301,7 +308,7 @@ int bench_train(args words) {
   }
   ops::compute on; // checked here, so a missing device is one clear error in either mode
   try {
-    on = ops::compute::on(device::parse(f.device), *ops::parse_gemm_precision(f.precision));
+    on = compute_of(f.device, f.precision, f.attention);
   } catch (const std::exception& e) {
     std::cerr << "axon bench train: " << e.what() << '\n';
     return 1;
@@ -324,6 +331,7 @@ int bench_train(args words) {
   r["mode"] = f.mode;
   r["device"] = f.device;
   r["precision"] = f.precision;
+  r["attention"] = f.attention;
   for (auto [key, value] : {std::pair{"layers", f.layers}, {"hidden", f.hidden}, {"heads", f.heads},
                             {"seq", f.seq}, {"batch", f.batch}, {"classes", f.classes},
                             {"vocab", f.vocab}, {"ffn", f.ffn_mult * f.hidden},

@@ -113,6 +113,8 @@ bert::job_layout job_layout_of(const config::resolved_config& cfg,
   job.precision = cfg.get_string("compute.precision") == "bf16" ? ops::gemm_precision::bf16
                   : cfg.get_bool("compute.tf32")                 ? ops::gemm_precision::tf32
                                                                  : ops::gemm_precision::f32;
+  job.attention = cfg.get_string("compute.attention") == "fused" ? ops::attention_kernel::fused
+                                                                 : ops::attention_kernel::gemm;
   if (job.stages > job.model.layers + 1)
     throw std::invalid_argument("placement.stages = " + std::to_string(job.stages)
                                 + " exceeds model.layers + 1 = "

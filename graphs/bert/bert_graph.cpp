@@ -81,7 +81,8 @@ actor_graph make_graph(const job_layout& job) {
       g.add_node(name, "axon.bert.stage",
                  caf::make_message(stage_setup{job.model, k, job.stages, s, job.seed, slices,
                                                device_of(job, name).to_string(),
-                                               std::string{ops::to_string(job.precision)}}));
+                                               std::string{ops::to_string(job.precision)},
+                                               to_string(job.attention)}));
       for (int j = 0; j < slices; ++j)
         g.add_edge<msg::grads_msg>({stage_node(s, k), optimizer_port(j, slices)},
                                    {optimizer_name(k, j, slices), "replica" + std::to_string(s)});

@@ -12,6 +12,7 @@
 #include "graphs/actor_graph.hpp"
 #include "graphs/bert/bert_config.hpp"
 #include "ops/cpu/adamw.hpp"
+#include "ops/compute.hpp"
 #include "ops/gemm_precision.hpp"
 #include "runtime/config/device_settings.hpp"
 
@@ -38,6 +39,7 @@ struct job_layout {
   std::shared_ptr<const kg_service_setup> kg; // the job's KG service; null: no KG
   std::vector<config::device_rule> devices; // placement.devices; none: all on the host
   ops::gemm_precision precision = ops::gemm_precision::f32; // GEMMs of device stages
+  ops::attention_kernel attention = ops::attention_kernel::gemm; // of device stages
 };
 
 /// Where graph node `name` computes under `job.devices` (the host when no rule matches).

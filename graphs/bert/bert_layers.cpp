@@ -98,7 +98,7 @@ void block_forward(block_acts& a, const block_params& p, const bert_config& cfg,
   const auto b = inp.size(0), t = inp.size(1);
   const std::int64_t c = cfg.hidden, i = cfg.intermediate;
   buffer(a.qkv, {b, t, 3 * c}, on);
-  buffer(a.probs, {b, cfg.heads, t, t}, on);
+  buffer(a.probs, op::attention_state_shape(b, cfg.heads, t, on), on);
   for (auto* x : {&a.context, &a.residual1, &a.normed1, &a.residual2, &a.out})
     buffer(*x, {b, t, c}, on);
   for (auto* x : {&a.mean1, &a.rstd1, &a.mean2, &a.rstd2})
@@ -160,8 +160,9 @@ void block_backward(const block_params& g, const tensor& dinp, block_scratch& s,
   op::linear_backward(s.d_context, g.attn_out_weight, g.attn_out_bias, d_attn_out, a.context,
                   p.attn_out_weight, on, overwrite);
   buffer(s.d_qkv, a.qkv.sizes(), on);
-  op::attention_backward(s.d_qkv, s.d_context, a.qkv, a.probs, mask, cfg.heads,
-                     dropout_at(key, cfg.attention_dropout, block_site(layer, 0)), on, overwrite);
+  op::attention_backward(s.d_qkv, s.d_context, a.context, a.qkv, a.probs, mask, cfg.heads,
+                         dropout_at(key, cfg.attention_dropout, block_site(layer, 0)), on,
+                         overwrite);
   op::linear_backward(dinp, g.qkv_weight, g.qkv_bias, s.d_qkv, inp, p.qkv_weight, on);
 }
 

@@ -59,7 +59,7 @@ void embeddings_backward(const embedding_params& grads, embedding_acts& acts,
 // ---- encoder block -----------------------------------------------------------------
 struct block_acts {
   tensor qkv;            // (B,T,3C)
-  tensor probs;          // (B,NH,T,T)
+  tensor probs;          // (B,NH,T,T), or (B,NH,T) log-sum-exps with fused attention
   tensor context;        // (B,T,C) attention output before its dense layer
   tensor residual1;      // (B,T,C) inp + dropout(dense(context))
   tensor normed1;        // (B,T,C) LN1 output

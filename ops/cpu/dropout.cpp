@@ -47,11 +47,7 @@ void dropout_scales(float* scale, std::int64_t first, std::int64_t count,
   const auto last = first + count;
   while (i < last) {
     auto block_index = static_cast<std::uint64_t>(i) / 4;
-    philox_block counter{static_cast<std::uint32_t>(block_index),
-                         static_cast<std::uint32_t>(block_index >> 32),
-                         static_cast<std::uint32_t>(spec.stream),
-                         static_cast<std::uint32_t>(spec.stream >> 32)};
-    auto bits = philox4x32_10(counter, spec.seed);
+    auto bits = dropout_block(block_index, spec.stream, spec.seed);
     for (auto word = i % 4; word < 4 && i < last; ++word, ++i)
       *scale++ = uniform_from_bits(bits[word]) >= spec.p ? keep_scale : 0.0f;
   }

@@ -19,11 +19,7 @@ __global__ void dropout_kernel(float* y, const float* x, std::int64_t first, std
   auto block_first = static_cast<std::int64_t>(block_index * 4);
   if (block_first >= first + n)
     return;
-  philox_block counter{static_cast<std::uint32_t>(block_index),
-                       static_cast<std::uint32_t>(block_index >> 32),
-                       static_cast<std::uint32_t>(stream),
-                       static_cast<std::uint32_t>(stream >> 32)};
-  auto bits = philox4x32_10(counter, seed);
+  auto bits = dropout_block(block_index, stream, seed);
   const float keep_scale = 1.0f / (1.0f - p);
   for (int word = 0; word < 4; ++word) {
     auto i = block_first + word; // global element index

@@ -37,6 +37,9 @@ std::string check_device_keys(const resolved_config& cfg) {
   if (!entries.empty() && !cfg.get_strings("pretrain.corpus").empty())
     return "placement.devices: pretraining runs on the CPU only (the MLM head has no CUDA "
            "ops yet); remove placement.devices";
+  if (entries.empty() && cfg.get_string("compute.attention") != "gemm")
+    return "compute.attention = " + cfg.get_string("compute.attention")
+           + " applies to actors on a CUDA device, and placement.devices places none";
   if (cfg.get_bool("compute.tf32") && cfg.get_string("compute.precision") != "f32")
     return "compute.tf32 = true applies to f32 GEMMs, but compute.precision = "
            + cfg.get_string("compute.precision") + ": set one of them";

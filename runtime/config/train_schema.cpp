@@ -134,6 +134,9 @@ std::vector<key_spec> keys() {
                "GEMM inputs on a CUDA device: f32, or bf16 (rounded; fp32 accumulation and "
                "outputs)"),
     bool_key("compute", "tf32", false, "f32 GEMMs on a CUDA device use TF32 tensor cores"),
+    choice_key("compute", "attention", {"gemm", "fused"},
+               "attention on a CUDA device: gemm (cuBLAS, keeps the (B,NH,T,T) probabilities "
+               "for backward) or fused (flash-style kernels, keeps (B,NH,T))"),
 
     string_list_key("cluster", "nodes", {},
                     "node processes as \"NAME=HOST:PORT\" (e.g. \"worker1=127.0.0.1:7101\")"),
@@ -293,8 +296,10 @@ std::vector<rule> rules() {
        return "";
      }},
     {"placement.devices are PATTERN=DEVICE (cpu, cuda or cuda:N), not for pretraining (the "
-     "MLM head has no CUDA ops); compute.tf32 only with compute.precision = f32",
-     {"placement.devices", "compute.precision", "compute.tf32", "pretrain.corpus"},
+     "MLM head has no CUDA ops); compute.tf32 only with compute.precision = f32; "
+     "compute.attention = fused only with devices",
+     {"placement.devices", "compute.precision", "compute.tf32", "compute.attention",
+      "pretrain.corpus"},
      [](const resolved_config& cfg) -> std::string { return check_device_keys(cfg); }},
     {"placement.stages <= model.layers + 2 (embeddings and head may be stages of their own)",
      {"placement.stages", "model.layers"},

@@ -49,6 +49,10 @@ BOOST_AUTO_TEST_CASE(bad_entries_and_combinations_name_the_key) {
   BOOST_TEST(contains(first_error(job, {"--compute.precision=fp16"}), "compute.precision"));
   BOOST_TEST(contains(first_error(job, {"--compute.tf32=true", "--compute.precision=bf16"}),
                       "set one of them"));
+  BOOST_TEST(contains(first_error(job, {"--compute.attention=fused"}), "places none"));
+  BOOST_TEST(contains(first_error(job, {"--compute.attention=flash"}), "compute.attention"));
+  BOOST_TEST(test::load_train(job, {"--compute.attention=fused", "--placement.devices=*=cuda"})
+               .errors.empty());
   BOOST_TEST(contains(first_error(job + "[pretrain]\ncorpus = [\"c.txt\"]\nmax-steps = 5\n",
                                   {"--placement.devices=*=cuda"}),
                       "pretraining runs on the CPU only"));

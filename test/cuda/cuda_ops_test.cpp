@@ -25,6 +25,7 @@
 #include "ops/cuda/elementwise.hpp"
 #include "ops/cuda/embedding.hpp"
 #include "ops/cuda/first_rows.hpp"
+#include "ops/cuda/flash_attention.hpp"
 #include "ops/cuda/gelu.hpp"
 #include "ops/cuda/layernorm.hpp"
 #include "ops/cuda/linear.hpp"
@@ -58,6 +59,17 @@ tensor random_ids(const shape& sizes, std::mt19937& rng, int limit) {
   for (std::int64_t i = 0; i < t.numel(); ++i)
     t.data<std::int32_t>()[i] = int(rng() % unsigned(limit));
   return t;
+}
+
+// (B,T) key mask: sequence 0 padded after 60% of its keys; the last sequence (of several)
+// entirely masked; the others not at all.
+tensor attention_mask(std::int64_t b, std::int64_t t) {
+  auto mask = tensor::empty({b, t}, dtype::i32);
+  for (std::int64_t bi = 0; bi < b; ++bi)
+    for (std::int64_t j = 0; j < t; ++j)
+      mask.data<std::int32_t>()[bi * t + j] =
+        bi == b - 1 && b > 1 ? 0 : (bi == 0 ? j * 5 < t * 3 || j == 0 : 1);
+  return mask;
 }
 
 } // namespace
@@ -279,12 +291,7 @@ BOOST_AUTO_TEST_CASE(attention_matches_cpu) {
                    dims{2, 128, 768, 12, 0.1f}}) {
       std::mt19937 rng{17};
       auto qkv = random_tensor({d.b, d.t, 3 * d.c}, rng);
-      // Sequence 0 padded after 60% of its keys; the last sequence entirely masked.
-      auto mask = tensor::empty({d.b, d.t}, dtype::i32);
-      for (std::int64_t bi = 0; bi < d.b; ++bi)
-        for (std::int64_t j = 0; j < d.t; ++j)
-          mask.data<std::int32_t>()[bi * d.t + j] =
-            bi == d.b - 1 && d.b > 1 ? 0 : (bi == 0 ? j * 5 < d.t * 3 || j == 0 : 1);
+      auto mask = attention_mask(d.b, d.t);
       ops::dropout_spec drop{d.p, 99, 3};
       auto out = tensor::empty({d.b, d.t, d.c}), probs = tensor::empty({d.b, d.nh, d.t, d.t});
       auto g_out = tensor::empty(out.sizes(), dtype::f32, test::gpu);
@@ -302,6 +309,46 @@ BOOST_AUTO_TEST_CASE(attention_matches_cpu) {
       expect_near(name("attention_backward", dqkv.sizes(), precision), s, g_dqkv, dqkv, tol);
     }
   }
+}
+
+BOOST_AUTO_TEST_CASE(flash_attention_matches_cpu) {
+  // fp32 on CUDA cores: the f32 threshold. Head sizes 4 to 128 (a lane owns up to four
+  // dimensions), T below, at and above a 32-row tile, masks as in attention_matches_cpu
+  // (a padded sequence, an entirely masked one), dropout on and off, += and overwrite.
+  struct dims { std::int64_t b, t, c; int nh; float p; };
+  test::ordered_stream ordered;
+  const auto& s = ordered.ops;
+  for (auto d : {dims{1, 1, 4, 1, 0.0f}, dims{2, 5, 8, 2, 0.1f}, dims{3, 33, 48, 4, 0.0f},
+                 dims{2, 32, 256, 2, 0.2f}, dims{2, 128, 768, 12, 0.1f}}) {
+    std::mt19937 rng{19};
+    auto qkv = random_tensor({d.b, d.t, 3 * d.c}, rng);
+    auto mask = attention_mask(d.b, d.t);
+    ops::dropout_spec drop{d.p, 99, 3};
+    auto out = tensor::empty({d.b, d.t, d.c}), probs = tensor::empty({d.b, d.nh, d.t, d.t});
+    ops::attention_forward(out, probs, qkv, mask, d.nh, drop);
+    auto g_out = tensor::empty(out.sizes(), dtype::f32, test::gpu);
+    auto g_lse = tensor::empty({d.b, d.nh, d.t}, dtype::f32, test::gpu);
+    auto g_qkv = on_gpu(qkv), g_mask = on_gpu(mask);
+    gpu_ops::flash_attention_forward(g_out, g_lse, g_qkv, g_mask, d.nh, drop, s);
+    expect_near(name("flash_attention_forward", out.sizes()), s, g_out, out, test::f32_threshold);
+    auto dout = random_tensor(out.sizes(), rng), dqkv = random_tensor(qkv.sizes(), rng);
+    auto g_dqkv = on_gpu(dqkv), g_dout = on_gpu(dout);
+    auto g_fresh = tensor::empty(qkv.sizes(), dtype::f32, test::gpu);
+    gpu_ops::flash_attention_backward(g_fresh, g_dout, g_out, g_qkv, g_lse, g_mask, d.nh, drop,
+                                      s, ops::grad_write::overwrite);
+    auto fresh = tensor::zeros(qkv.sizes());
+    ops::attention_backward(fresh, dout, qkv, probs, mask, d.nh, drop);
+    expect_near(name("flash_attention_backward/overwrite", qkv.sizes()), s, g_fresh, fresh,
+                test::f32_threshold);
+    ops::attention_backward(dqkv, dout, qkv, probs, mask, d.nh, drop);
+    gpu_ops::flash_attention_backward(g_dqkv, g_dout, g_out, g_qkv, g_lse, g_mask, d.nh, drop, s);
+    expect_near(name("flash_attention_backward", qkv.sizes()), s, g_dqkv, dqkv,
+                test::f32_threshold);
+  }
+  auto qkv = on_gpu(tensor::zeros({1, 4, 3 * 160})); // head size 160 > 128
+  auto out = tensor::empty({1, 4, 160}, dtype::f32, test::gpu);
+  auto lse = tensor::empty({1, 1, 4}, dtype::f32, test::gpu);
+  BOOST_CHECK_THROW(gpu_ops::flash_attention_forward(out, lse, qkv, {}, 1, {}, s), ops::op_error);
 }
 
 BOOST_AUTO_TEST_CASE(adamw_matches_cpu_over_three_steps) {

@@ -54,6 +54,9 @@ BOOST_AUTO_TEST_CASE(an_actor_graph_on_the_gpu_trains_like_it_does_on_the_cpu) {
   auto bf16 = gpu;
   bf16.precision = ops::gemm_precision::bf16;
   expect_same_losses(train(sys, bf16, 6), want, 5e-2, "all on cuda:0, bf16");
+  auto fused = gpu;
+  fused.attention = ops::attention_kernel::fused;
+  expect_same_losses(train(sys, fused, 6), want, 1e-4, "all on cuda:0, fused attention");
 }
 
 BOOST_AUTO_TEST_CASE(sliced_optimizers_on_the_gpu_assemble_parameters_on_the_device) {

@@ -129,6 +129,25 @@ BOOST_AUTO_TEST_CASE(one_step_loss_and_gradients_match_cpu) {
     }
 }
 
+BOOST_AUTO_TEST_CASE(fused_attention_gives_the_cpu_gradients) {
+  for (bool pooler : {false, true}) {
+    const auto cfg = config(pooler);
+    const auto in = make_batch(4, cfg);
+    bert::bert_classifier cpu{cfg};
+    load_initial(cpu.params());
+    bert::bert_classifier gpu{cfg, ops::compute::on(test::gpu, gemm_precision::f32,
+                                                    ops::attention_kernel::fused)};
+    load_initial(gpu.params());
+    const float want = cpu.forward(in, key0), got = gpu.forward(in, key0);
+    BOOST_TEST(std::abs(got - want) <= 1e-4 * std::abs(want), "loss " << got << " vs " << want);
+    cpu.backward(in, key0);
+    gpu.backward(in, key0);
+    auto error = test::normalised_error(on_host(gpu.grads().flat(), gpu.compute()),
+                                        cpu.grads().flat());
+    BOOST_TEST(error <= 1e-4, "gradients, normalised error " << error);
+  }
+}
+
 BOOST_AUTO_TEST_CASE(three_adamw_steps_match_cpu) {
   for (auto precision : {gemm_precision::f32, gemm_precision::tf32, gemm_precision::bf16}) {
     const auto cfg = config(true);

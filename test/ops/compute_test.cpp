@@ -20,6 +20,8 @@ BOOST_AUTO_TEST_CASE(the_default_compute_is_the_host) {
   BOOST_TEST(host.on_host());
   BOOST_TEST((host.where() == device::cpu()));
   BOOST_TEST((host.precision() == gemm_precision::f32));
+  BOOST_TEST((host.attention() == ops::attention_kernel::gemm));
+  BOOST_TEST((ops::dispatch::attention_state_shape(2, 3, 5, host) == shape{2, 3, 5, 5}));
   BOOST_TEST(ops::compute::on(device::cpu()).on_host());
   BOOST_CHECK_THROW(host.stream(), std::logic_error);
   host.synchronize(); // nothing queued: returns
@@ -38,6 +40,9 @@ BOOST_AUTO_TEST_CASE(unreachable_devices_and_host_precisions_are_refused_with_a_
                           return std::string{e.what()}.find("bf16 needs a CUDA device")
                                  != std::string::npos;
                         });
+  BOOST_CHECK_THROW(
+    ops::compute::on(device::cpu(), gemm_precision::f32, ops::attention_kernel::fused),
+    std::invalid_argument);
 }
 
 BOOST_AUTO_TEST_CASE(precision_names_round_trip) {
