@@ -10,6 +10,7 @@
 #include "ops/cpu/embedding.hpp"
 #include "ops/cpu/entity_fusion.hpp"
 #include "ops/cpu/first_rows.hpp"
+#include "ops/cpu/gather_rows.hpp"
 #include "ops/cpu/gelu.hpp"
 #include "ops/cpu/layernorm.hpp"
 #include "ops/cpu/linear.hpp"
@@ -29,6 +30,7 @@
 #include "ops/cuda/embedding.hpp"
 #include "ops/cuda/first_rows.hpp"
 #include "ops/cuda/flash_attention.hpp"
+#include "ops/cuda/gather_rows.hpp"
 #include "ops/cuda/gelu.hpp"
 #include "ops/cuda/layernorm.hpp"
 #include "ops/cuda/linear.hpp"
@@ -198,6 +200,18 @@ void first_rows_forward(const tensor& out, const tensor& inp, const compute& c) 
 void first_rows_backward(const tensor& dinp, const tensor& dout, const compute& c) {
   run(c, [&] { ops::first_rows_backward(dinp, dout); },
       ON_DEVICE(first_rows_backward(dinp, dout, s)));
+}
+
+void gather_rows_forward(const tensor& out, const tensor& inp, const tensor& index,
+                         const compute& c) {
+  run(c, [&] { ops::gather_rows_forward(out, inp, index); },
+      ON_DEVICE(gather_rows_forward(out, inp, index, s)));
+}
+
+void gather_rows_backward(const tensor& dinp, const tensor& dout, const tensor& index,
+                          const compute& c) {
+  run(c, [&] { ops::gather_rows_backward(dinp, dout, index); },
+      ON_DEVICE(gather_rows_backward(dinp, dout, index, s)));
 }
 
 float cross_entropy_forward(const tensor& losses, const tensor& probs, const tensor& logits,

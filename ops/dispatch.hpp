@@ -67,6 +67,10 @@ void pooler_backward(const tensor& dinp, const tensor& dweight, const tensor& db
                      const tensor& dout, const tensor& inp, const tensor& weight,
                      const tensor& out, const compute& c);
 void first_rows_forward(const tensor& out, const tensor& inp, const compute& c);
+void gather_rows_forward(const tensor& out, const tensor& inp, const tensor& index,
+                         const compute& c);
+void gather_rows_backward(const tensor& dinp, const tensor& dout, const tensor& index,
+                          const compute& c);
 void first_rows_backward(const tensor& dinp, const tensor& dout, const compute& c);
 float cross_entropy_forward(const tensor& losses, const tensor& probs, const tensor& logits,
                             const tensor& targets, const compute& c, int ignore_index = -100);

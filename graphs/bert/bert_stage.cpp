@@ -49,9 +49,6 @@ namespace {
 // The stage's config, checked against what `on` can compute (before anything is allocated).
 const bert_config& checked(const bert_config& cfg, const ops::compute& on) {
   cfg.validate();
-  if (!on.on_host() && cfg.mlm)
-    throw std::invalid_argument("the MLM pretraining head runs on the CPU only (no CUDA ops"
-                                " for it yet): place pretraining on cpu");
   if (!on.on_host() && cfg.entities > 0)
     throw std::invalid_argument("entity fusion (model.entities > 0) runs on the CPU only (no"
                                 " CUDA op for it yet): place this model on cpu");
@@ -137,7 +134,7 @@ stage_output bert_stage::forward(int slot, const batch& host_in, const tensor& h
     return out;
   }
   if (cfg_.mlm) {
-    mlm_head_forward(a.mlm, mlm_p_, cfg_, *hidden, in.labels);
+    mlm_head_forward(a.mlm, mlm_p_, cfg_, *hidden, host_in.labels, on_); // positions: host
     out.loss = a.mlm.loss;
     out.loss_terms = a.mlm.positions.numel();
     if (!key.training) {
@@ -145,6 +142,7 @@ stage_output bert_stage::forward(int slot, const batch& host_in, const tensor& h
       out.logits = stats.counts;
       out.losses = stats.loss_sums;
     }
+    on_.synchronize(); // the loss waited already; a forward without targets did not
     return out;
   }
   head_forward(a.head, head_p_, cfg_, *hidden, in.labels, key, on_);
@@ -187,7 +185,7 @@ tensor bert_stage::backward(int slot, const batch&, const tensor& d_hidden_out, 
     const auto& top = input_of(block_p_.size());
     grad = gradient_buffer(top.sizes(), input_leaves && block_p_.empty(), tensor{});
     if (cfg_.mlm)
-      mlm_head_backward(mlm_g_, grad, a.mlm, mlm_p_, dloss);
+      mlm_head_backward(mlm_g_, grad, a.mlm, mlm_p_, dloss, on_);
     else
       head_backward(head_g_, grad, a.head, head_p_, cfg_, top, in.labels, dloss, key, on_);
   }

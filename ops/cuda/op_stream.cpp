@@ -48,7 +48,8 @@ void op_stream::synchronize() const {
     return;
   AXON_CUDA_CHECK(cudaMemsetAsync(fault_word_, 0, sizeof(int), stream_.get()));
   throw op_error(fault == int(device_fault::index_out_of_range)
-                   ? "embedding: an id or token type is outside its table (checked on the device)"
+                   ? "an index (embedding id, token type or gathered row) is outside its table"
+                     " (checked on the device)"
                    : "cross_entropy: a target is outside [0,V) and is not the ignore index"
                      " (checked on the device)");
 }

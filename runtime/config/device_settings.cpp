@@ -34,9 +34,6 @@ std::string check_device_keys(const resolved_config& cfg) {
   for (const auto& entry : entries)
     if (!parse_device_rule(entry, problem))
       return "placement.devices: " + problem;
-  if (!entries.empty() && !cfg.get_strings("pretrain.corpus").empty())
-    return "placement.devices: pretraining runs on the CPU only (the MLM head has no CUDA "
-           "ops yet); remove placement.devices";
   if (entries.empty() && cfg.get_string("compute.attention") != "gemm")
     return "compute.attention = " + cfg.get_string("compute.attention")
            + " applies to actors on a CUDA device, and placement.devices places none";

@@ -28,8 +28,7 @@ std::optional<device_rule> parse_device_rule(std::string_view entry, std::string
 /// The rules of a validated config, in order.
 std::vector<device_rule> device_rules_of(const resolved_config& cfg);
 /// "" or the problem with placement.devices and compute.*: an entry that does not parse,
-/// devices for a pretraining config, compute.tf32 with compute.precision = bf16, fused
-/// attention without devices.
+/// compute.tf32 with compute.precision = bf16, fused attention without devices.
 std::string check_device_keys(const resolved_config& cfg);
 
 } // namespace axon::config

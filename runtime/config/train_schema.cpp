@@ -295,11 +295,9 @@ std::vector<rule> rules() {
                 "budget";
        return "";
      }},
-    {"placement.devices are PATTERN=DEVICE (cpu, cuda or cuda:N), not for pretraining (the "
-     "MLM head has no CUDA ops); compute.tf32 only with compute.precision = f32; "
-     "compute.attention = fused only with devices",
-     {"placement.devices", "compute.precision", "compute.tf32", "compute.attention",
-      "pretrain.corpus"},
+    {"placement.devices are PATTERN=DEVICE (cpu, cuda or cuda:N); compute.tf32 only with "
+     "compute.precision = f32; compute.attention = fused only with devices",
+     {"placement.devices", "compute.precision", "compute.tf32", "compute.attention"},
      [](const resolved_config& cfg) -> std::string { return check_device_keys(cfg); }},
     {"placement.stages <= model.layers + 2 (embeddings and head may be stages of their own)",
      {"placement.stages", "model.layers"},

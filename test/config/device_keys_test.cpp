@@ -1,5 +1,5 @@
 // placement.devices and compute.*: rules from files and flags, the entry format, and the
-// checks (a bad device, devices for pretraining, compute.tf32 with bf16).
+// checks (a bad device, compute.tf32 with bf16, fused attention without devices).
 #include "runtime/config/device_settings.hpp"
 #include "test/config/train_config_util.hpp"
 
@@ -53,9 +53,6 @@ BOOST_AUTO_TEST_CASE(bad_entries_and_combinations_name_the_key) {
   BOOST_TEST(contains(first_error(job, {"--compute.attention=flash"}), "compute.attention"));
   BOOST_TEST(test::load_train(job, {"--compute.attention=fused", "--placement.devices=*=cuda"})
                .errors.empty());
-  BOOST_TEST(contains(first_error(job + "[pretrain]\ncorpus = [\"c.txt\"]\nmax-steps = 5\n",
-                                  {"--placement.devices=*=cuda"}),
-                      "pretraining runs on the CPU only"));
 }
 
 BOOST_AUTO_TEST_SUITE_END()

@@ -12,6 +12,7 @@
 #include "ops/cpu/elementwise.hpp"
 #include "ops/cpu/embedding.hpp"
 #include "ops/cpu/first_rows.hpp"
+#include "ops/cpu/gather_rows.hpp"
 #include "ops/cpu/gelu.hpp"
 #include "ops/cpu/layernorm.hpp"
 #include "ops/cpu/linear.hpp"
@@ -26,6 +27,7 @@
 #include "ops/cuda/embedding.hpp"
 #include "ops/cuda/first_rows.hpp"
 #include "ops/cuda/flash_attention.hpp"
+#include "ops/cuda/gather_rows.hpp"
 #include "ops/cuda/gelu.hpp"
 #include "ops/cuda/layernorm.hpp"
 #include "ops/cuda/linear.hpp"
@@ -349,6 +351,29 @@ BOOST_AUTO_TEST_CASE(flash_attention_matches_cpu) {
   auto out = tensor::empty({1, 4, 160}, dtype::f32, test::gpu);
   auto lse = tensor::empty({1, 1, 4}, dtype::f32, test::gpu);
   BOOST_CHECK_THROW(gpu_ops::flash_attention_forward(out, lse, qkv, {}, 1, {}, s), ops::op_error);
+}
+
+BOOST_AUTO_TEST_CASE(gather_rows_matches_cpu_and_flags_a_bad_index) {
+  test::ordered_stream ordered;
+  const auto& s = ordered.ops;
+  std::mt19937 rng{23};
+  auto table = random_tensor({4, 9, 33}, rng); // 36 rows of 33
+  auto index = tensor::empty({20}, dtype::i32);
+  for (std::int64_t k = 0; k < 20; ++k)
+    index.data<std::int32_t>()[k] = int(rng() % 36u); // repeats add up in backward
+  auto rows = tensor::empty({20, 33}), g_rows = tensor::empty({20, 33}, dtype::f32, test::gpu);
+  ops::gather_rows_forward(rows, table, index);
+  auto g_index = on_gpu(index);
+  gpu_ops::gather_rows_forward(g_rows, on_gpu(table), g_index, s);
+  expect_near("gather_rows_forward", s, g_rows, rows, 0.0);
+  auto dtable = random_tensor(table.sizes(), rng), drows = random_tensor({20, 33}, rng);
+  auto g_dtable = on_gpu(dtable);
+  ops::gather_rows_backward(dtable, drows, index);
+  gpu_ops::gather_rows_backward(g_dtable, on_gpu(drows), g_index, s);
+  expect_near("gather_rows_backward", s, g_dtable, dtable, test::f32_threshold);
+  index.data<std::int32_t>()[3] = 36;
+  gpu_ops::gather_rows_forward(g_rows, on_gpu(table), on_gpu(index), s);
+  BOOST_CHECK_THROW(s.synchronize(), ops::op_error);
 }
 
 BOOST_AUTO_TEST_CASE(adamw_matches_cpu_over_three_steps) {

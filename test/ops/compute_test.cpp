@@ -3,6 +3,7 @@
 // the dispatched ops being the CPU ops. Also first_rows, the [CLS] gather and its adjoint.
 #include "ops/compute.hpp"
 #include "ops/cpu/first_rows.hpp"
+#include "ops/cpu/gather_rows.hpp"
 #include "ops/cpu/linear.hpp"
 #include "ops/dispatch.hpp"
 #include "ops/op_error.hpp"
@@ -88,6 +89,29 @@ BOOST_AUTO_TEST_CASE(first_rows_gathers_and_scatters_the_first_position) {
   BOOST_CHECK_THROW(ops::first_rows_forward(tensor::empty({b, c + 1}), inp), ops::op_error);
   BOOST_CHECK_THROW(ops::first_rows_forward(rows, tensor::empty({b, 0, c})), ops::op_error);
   BOOST_CHECK_THROW(ops::first_rows_backward(tensor::empty({b, t}), rows), ops::op_error);
+}
+
+BOOST_AUTO_TEST_CASE(gather_rows_picks_rows_and_adds_back_repeats) {
+  auto table = tensor::empty({2, 3, 2}); // 6 rows of 2
+  for (std::int64_t i = 0; i < table.numel(); ++i)
+    table.data<float>()[i] = float(i);
+  auto index = test::i32_tensor({3}, {4, 0, 4});
+  auto rows = tensor::empty({3, 2});
+  ops::gather_rows_forward(rows, table, index);
+  const float want[] = {8, 9, 0, 1, 8, 9};
+  for (int i = 0; i < 6; ++i)
+    BOOST_TEST(rows.data<float>()[i] == want[i]);
+  auto dtable = tensor::zeros({6, 2});
+  ops::gather_rows_backward(dtable, tensor::full({3, 2}, 1.0f), index);
+  BOOST_TEST(dtable.data<float>()[8] == 2.0f); // row 4 twice
+  BOOST_TEST(dtable.data<float>()[0] == 1.0f);
+  BOOST_TEST(dtable.data<float>()[2] == 0.0f);
+  BOOST_CHECK_EXCEPTION(ops::gather_rows_forward(rows, table, test::i32_tensor({3}, {0, 6, 1})),
+                        ops::op_error, [](const ops::op_error& e) {
+                          return std::string{e.what()}.find("index 6 is outside [0, 6)")
+                                 != std::string::npos;
+                        });
+  BOOST_CHECK_THROW(ops::gather_rows_forward(tensor::empty({3, 3}), table, index), ops::op_error);
 }
 
 BOOST_AUTO_TEST_SUITE_END()
