@@ -28,6 +28,7 @@
 #include "ops/cuda/dropout.hpp"
 #include "ops/cuda/elementwise.hpp"
 #include "ops/cuda/embedding.hpp"
+#include "ops/cuda/entity_fusion.hpp"
 #include "ops/cuda/first_rows.hpp"
 #include "ops/cuda/flash_attention.hpp"
 #include "ops/cuda/gather_rows.hpp"
@@ -56,11 +57,6 @@ decltype(auto) run(const compute& c, Host&& host, [[maybe_unused]] Device&& on_d
 #endif
 }
 
-[[noreturn]] void host_only(const char* op, const compute& c) {
-  throw std::runtime_error(std::string{op} + " has no CUDA op yet: it cannot run on "
-                           + c.where().to_string() + " (keep this part of the model on the CPU)");
-}
-
 } // namespace
 
 void embedding_forward(const tensor& out, const tensor& ids, const tensor& types,
@@ -78,17 +74,15 @@ void embedding_backward(const tensor& dwte, const tensor& dwpe, const tensor& dw
 
 void entity_fusion_forward(const tensor& out, const tensor& entities, const tensor& ent,
                            const tensor& weight, const tensor& bias, const compute& c) {
-  if (!c.on_host())
-    host_only("entity fusion (the KG embeddings)", c);
-  ops::entity_fusion_forward(out, entities, ent, weight, bias);
+  run(c, [&] { ops::entity_fusion_forward(out, entities, ent, weight, bias); },
+      ON_DEVICE(entity_fusion_forward(out, entities, ent, weight, bias, s)));
 }
 
 void entity_fusion_backward(const tensor& dent, const tensor& dweight, const tensor& dbias,
                             const tensor& dout, const tensor& entities, const tensor& ent,
                             const tensor& weight, const compute& c) {
-  if (!c.on_host())
-    host_only("entity fusion (the KG embeddings)", c);
-  ops::entity_fusion_backward(dent, dweight, dbias, dout, entities, ent, weight);
+  run(c, [&] { ops::entity_fusion_backward(dent, dweight, dbias, dout, entities, ent, weight); },
+      ON_DEVICE(entity_fusion_backward(dent, dweight, dbias, dout, entities, ent, weight, s)));
 }
 
 void layernorm_forward(const tensor& out, const tensor& mean, const tensor& rstd,

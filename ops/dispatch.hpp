@@ -3,8 +3,8 @@
 // compute's stream (attention: the kernel compute::attention names, whose saved state
 // differs, hence attention_state_shape). Device calls queue work and return, as
 // ops/cuda/ does; only cross_entropy_forward, clip_grad_norm and grad_sum_of_squares wait
-// (they return host values). Entity fusion has no CUDA op yet: it throws
-// std::runtime_error on a device.
+// (they return host values) and entity fusion (it lists the linked positions on the
+// host).
 #pragma once
 
 #include "ops/compute.hpp"

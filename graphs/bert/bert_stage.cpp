@@ -46,15 +46,6 @@ std::vector<param_spec> stage_param_specs(const bert_config& cfg, const stage_la
 
 namespace {
 
-// The stage's config, checked against what `on` can compute (before anything is allocated).
-const bert_config& checked(const bert_config& cfg, const ops::compute& on) {
-  cfg.validate();
-  if (!on.on_host() && cfg.entities > 0)
-    throw std::invalid_argument("entity fusion (model.entities > 0) runs on the CPU only (no"
-                                " CUDA op for it yet): place this model on cpu");
-  return cfg;
-}
-
 tensor placed(const tensor& t, device where) {
   return t.defined() && t.where() != where ? t.to(where) : t;
 }
@@ -62,8 +53,9 @@ tensor placed(const tensor& t, device where) {
 } // namespace
 
 bert_stage::bert_stage(const bert_config& cfg, stage_layout layout, ops::compute on)
-  : cfg_(checked(cfg, on)), layout_(layout), on_(std::move(on)),
+  : cfg_(cfg), layout_(layout), on_(std::move(on)),
     params_(stage_param_specs(cfg, layout), on_.where()), grads_(params_.like()) {
+  cfg_.validate();
   emb_g_ = layout_.has_embeddings() ? embedding_views(grads_, cfg_) : embedding_params{};
   for (int layer = layout_.first_layer; layer < layout_.end_layer; ++layer)
     block_g_.push_back(block_views(grads_, cfg_, layer));

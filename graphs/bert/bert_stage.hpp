@@ -3,8 +3,7 @@
 // one-stage case. Activations are kept per slot, so a stage can hold several micro-batches
 // in flight (pipeline schedules); backward of a slot frees it for reuse.
 // A stage computes on one ops::compute: the host, or a CUDA stream on which its
-// parameters, gradients, activations and the hidden states it passes on live (entity
-// fusion has no CUDA op yet: a KG-fused model stays on the host).
+// parameters, gradients, activations and the hidden states it passes on live.
 // Legend: b micro-batch rows, T sequence, C hidden.
 #pragma once
 
@@ -48,8 +47,7 @@ struct stage_output {
 
 class bert_stage {
 public:
-  /// Throws std::invalid_argument for a model part `on` cannot compute (KG entities on a
-  /// device) and std::runtime_error when its device is out of reach.
+  /// Throws std::invalid_argument for an invalid config.
   bert_stage(const bert_config& cfg, stage_layout layout, ops::compute on = {});
 
   const bert_config& config() const { return cfg_; }

@@ -11,6 +11,7 @@
 #include "ops/cpu/dropout.hpp"
 #include "ops/cpu/elementwise.hpp"
 #include "ops/cpu/embedding.hpp"
+#include "ops/cpu/entity_fusion.hpp"
 #include "ops/cpu/first_rows.hpp"
 #include "ops/cpu/gather_rows.hpp"
 #include "ops/cpu/gelu.hpp"
@@ -25,6 +26,7 @@
 #include "ops/cuda/dropout.hpp"
 #include "ops/cuda/elementwise.hpp"
 #include "ops/cuda/embedding.hpp"
+#include "ops/cuda/entity_fusion.hpp"
 #include "ops/cuda/first_rows.hpp"
 #include "ops/cuda/flash_attention.hpp"
 #include "ops/cuda/gather_rows.hpp"
@@ -374,6 +376,38 @@ BOOST_AUTO_TEST_CASE(gather_rows_matches_cpu_and_flags_a_bad_index) {
   index.data<std::int32_t>()[3] = 36;
   gpu_ops::gather_rows_forward(g_rows, on_gpu(table), on_gpu(index), s);
   BOOST_CHECK_THROW(s.synchronize(), ops::op_error);
+}
+
+BOOST_AUTO_TEST_CASE(entity_fusion_matches_cpu_and_refuses_a_bad_id) {
+  for (auto precision : all_precisions) {
+    test::ordered_stream ordered{precision};
+    const auto& s = ordered.ops;
+    const double tol = test::gemm_threshold(precision);
+    std::mt19937 rng{37};
+    const std::int64_t b = 3, t = 11, c = 48, e = 13, d = 20;
+    auto entities = tensor::full({b, t}, -1.0f).to(dtype::i32);
+    for (std::int64_t k = 0; k < b * t; k += 3)
+      entities.data<std::int32_t>()[k] = std::int32_t(k % e); // repeats, and unlinked rows
+    auto ent = random_tensor({e, d}, rng), w = random_tensor({c, d}, rng, 0.2f);
+    auto bias = random_tensor({c}, rng), out = random_tensor({b, t, c}, rng);
+    auto g_out = on_gpu(out), g_ids = on_gpu(entities), g_ent = on_gpu(ent), g_w = on_gpu(w);
+    ops::entity_fusion_forward(out, entities, ent, w, bias);
+    gpu_ops::entity_fusion_forward(g_out, g_ids, g_ent, g_w, on_gpu(bias), s);
+    expect_near(std::string{"entity_fusion_forward/"} + test::precision_name(precision), s,
+                g_out, out, tol);
+    auto dout = random_tensor({b, t, c}, rng), dw = random_tensor({c, d}, rng);
+    auto db = random_tensor({c}, rng), dent = random_tensor({e, d}, rng);
+    auto g_dw = on_gpu(dw), g_db = on_gpu(db), g_dent = on_gpu(dent);
+    ops::entity_fusion_backward(dent, dw, db, dout, entities, ent, w);
+    gpu_ops::entity_fusion_backward(g_dent, g_dw, g_db, on_gpu(dout), g_ids, g_ent, g_w, s);
+    expect_near("entity_fusion_backward/dent", s, g_dent, dent, tol);
+    expect_near("entity_fusion_backward/dweight", s, g_dw, dw, tol);
+    expect_near("entity_fusion_backward/dbias", s, g_db, db, test::f32_threshold);
+    entities.data<std::int32_t>()[4] = std::int32_t(e);
+    BOOST_CHECK_THROW(gpu_ops::entity_fusion_forward(g_out, on_gpu(entities), g_ent, g_w,
+                                                     on_gpu(bias), s),
+                      ops::op_error);
+  }
 }
 
 BOOST_AUTO_TEST_CASE(adamw_matches_cpu_over_three_steps) {
