@@ -42,17 +42,6 @@ struct optimizer_state {
 
 using optimizer_actor = probed_actor<optimizer_state>;
 
-// `t` on the host: itself there, else a copy (ordered after the actor's queued work: the
-// caller holds a compute_scope).
-tensor on_host(const tensor& t) {
-  return t.where().is_cpu() ? t : t.to(device::cpu());
-}
-
-// `t` on the optimizer's device: itself there, else a copy.
-tensor on_device(const optimizer_state& st, const tensor& t) {
-  return t.where() == st.on.where() ? t : t.to(st.on.where());
-}
-
 // What `inspect` shows, with the norm of the update just applied (params now - before)
 // when the parameters were copied before it.
 void publish_details(optimizer_actor* self, bool with_update_norm) {
@@ -61,7 +50,9 @@ void publish_details(optimizer_actor* self, bool with_update_norm) {
     return;
   auto& st = self->state;
   if (with_update_norm) {
-    const auto now_t = on_host(st.params.flat()), before_t = on_host(st.before_update);
+    // Copies of device tensors are ordered after the queued update (the caller's scope).
+    const auto now_t = st.params.flat().on(device::cpu());
+    const auto before_t = st.before_update.on(device::cpu());
     const float* now = now_t.data<float>();
     const float* before = before_t.data<float>();
     double sum_sq = 0;
@@ -137,7 +128,7 @@ caf::behavior optimizer_behavior(optimizer_actor* self, optimizer_setup setup) {
       auto& st = self->state;
       ops::compute_scope scope{st.on};
       // From a replica elsewhere (another device, the host, another process): copied here.
-      st.pending[m.shard] = on_device(st, m.grads);
+      st.pending[m.shard] = m.grads.on(st.on.where());
       st.step = m.step;
       if (st.pending.size() < static_cast<std::size_t>(st.setup.shards))
         return;
@@ -186,9 +177,9 @@ caf::behavior optimizer_behavior(optimizer_actor* self, optimizer_setup setup) {
     [=](state_atom) { // host tensors (shared, or copies of device ones) for checkpoints
       auto& st = self->state;
       ops::compute_scope scope{st.on};
-      return caf::make_message(on_host(st.params.flat()),
-                               on_host(st.adamw->first_moments().flat()),
-                               on_host(st.adamw->second_moments().flat()),
+      return caf::make_message(st.params.flat().on(device::cpu()),
+                               st.adamw->first_moments().flat().on(device::cpu()),
+                               st.adamw->second_moments().flat().on(device::cpu()),
                                static_cast<std::int64_t>(st.adamw->steps_taken()));
     },
     [=](state_atom, const tensor& params, const tensor& m, const tensor& v,

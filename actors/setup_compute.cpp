@@ -5,24 +5,12 @@
 
 namespace axon {
 
-std::optional<ops::attention_kernel> parse_attention_kernel(const std::string& word) {
-  if (word == "gemm")
-    return ops::attention_kernel::gemm;
-  if (word == "fused")
-    return ops::attention_kernel::fused;
-  return std::nullopt;
-}
-
-std::string to_string(ops::attention_kernel kernel) {
-  return kernel == ops::attention_kernel::fused ? "fused" : "gemm";
-}
-
 ops::compute compute_of(const std::string& device, const std::string& precision,
                         const std::string& attention) {
   auto gemm = ops::parse_gemm_precision(precision);
   if (!gemm)
     throw std::invalid_argument("precision '" + precision + "': expected f32, tf32 or bf16");
-  auto kernel = parse_attention_kernel(attention);
+  auto kernel = ops::parse_attention_kernel(attention);
   if (!kernel)
     throw std::invalid_argument("attention '" + attention + "': expected gemm or fused");
   return ops::compute::on(device::parse(device), *gemm, *kernel);

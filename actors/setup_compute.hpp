@@ -5,7 +5,6 @@
 
 #include "ops/compute.hpp"
 
-#include <optional>
 #include <string>
 
 namespace axon {
@@ -15,9 +14,5 @@ namespace axon {
 /// (ops::compute::on).
 ops::compute compute_of(const std::string& device, const std::string& precision = "f32",
                         const std::string& attention = "gemm");
-
-/// "gemm" or "fused"; nullopt for any other word.
-std::optional<ops::attention_kernel> parse_attention_kernel(const std::string& word);
-std::string to_string(ops::attention_kernel kernel);
 
 } // namespace axon

@@ -203,8 +203,7 @@ caf::behavior stage_behavior(stage_actor* self, stage_setup setup) {
       // Parameters from an optimizer elsewhere (another device, the host, another process)
       // are copied to the stage's device; from one on the same device they are shared.
       if (st.slices.size() == 1) {
-        const bool here = m.params.where() == on.where();
-        st.model->bind(param_arena::over(specs, here ? m.params : m.params.to(on.where())));
+        st.model->bind(param_arena::over(specs, m.params.on(on.where())));
       } else { // a part: complete the version before using it
         if (!st.assembled.count())
           st.assembled = param_arena{specs, on.where()};

@@ -14,7 +14,34 @@
 
 namespace axon::ops {
 
+std::string_view to_string(attention_kernel kernel) {
+  return kernel == attention_kernel::fused ? "fused" : "gemm";
+}
+
+std::optional<attention_kernel> parse_attention_kernel(std::string_view word) {
+  for (auto kernel : {attention_kernel::gemm, attention_kernel::fused})
+    if (word == to_string(kernel))
+      return kernel;
+  return std::nullopt;
+}
+
+void check_device(device where) {
+  if (where.is_cpu())
+    return;
+#if AXON_HAVE_CUDA
+  const int devices = axon::cuda::device_count();
+  if (where.index >= devices)
+    throw std::runtime_error("cannot use " + where.to_string() + ": this machine has "
+                             + std::to_string(devices)
+                             + " CUDA device(s) (nvidia-smi lists them)");
+#else
+  throw std::runtime_error("cannot use " + where.to_string()
+                           + ": this build has no CUDA support (configure with -DAXON_CUDA=ON)");
+#endif
+}
+
 compute compute::on(device where, gemm_precision precision, attention_kernel attention) {
+  check_device(where);
   if (where.is_cpu()) {
     if (precision != gemm_precision::f32)
       throw std::invalid_argument("precision " + std::string{to_string(precision)}
@@ -23,19 +50,12 @@ compute compute::on(device where, gemm_precision precision, attention_kernel att
       throw std::invalid_argument("fused attention needs a CUDA device: the CPU runs its own");
     return {};
   }
-#if AXON_HAVE_CUDA
-  const int devices = axon::cuda::device_count();
-  if (where.index >= devices)
-    throw std::runtime_error("cannot use " + where.to_string() + ": this machine has "
-                             + std::to_string(devices) + " CUDA device(s) (nvidia-smi lists them)");
   compute c;
+#if AXON_HAVE_CUDA
   c.stream_ = std::make_shared<const cuda::op_stream>(where.index, precision);
   c.attention_ = attention;
-  return c;
-#else
-  throw std::runtime_error("cannot use " + where.to_string()
-                           + ": this build has no CUDA support (configure with -DAXON_CUDA=ON)");
 #endif
+  return c;
 }
 
 device compute::where() const {

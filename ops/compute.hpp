@@ -9,6 +9,8 @@
 #include "runtime/dtype.hpp"
 
 #include <memory>
+#include <optional>
+#include <string_view>
 
 namespace axon::ops {
 
@@ -20,6 +22,15 @@ class op_stream;
 /// kept for backward) or fused (ops/cuda/flash_attention.hpp: only (B,NH,T) log-sum-exps
 /// kept). The host always runs the CPU op, which keeps the probabilities.
 enum class attention_kernel { gemm, fused };
+
+/// "gemm", "fused".
+std::string_view to_string(attention_kernel kernel);
+/// The inverse of to_string; nullopt for any other word.
+std::optional<attention_kernel> parse_attention_kernel(std::string_view word);
+
+/// Throws std::runtime_error ("cannot use cuda:1: ...") unless this build and machine
+/// reach `where` (the host always); cheap: no stream or handle is created.
+void check_device(device where);
 
 class compute {
 public:

@@ -82,6 +82,10 @@ tensor tensor::to(device where_to) const {
   return copy;
 }
 
+tensor tensor::on(device where_to) const {
+  return !defined() || where() == where_to ? *this : to(where_to);
+}
+
 tensor tensor::to(dtype type) const {
   if (type == type_)
     return clone();

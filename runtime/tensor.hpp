@@ -58,6 +58,9 @@ public:
   /// A copy on `where` (host <-> device or device <-> device), complete on return.
   /// Throws std::runtime_error when this build or machine cannot reach `where`.
   tensor to(device where) const;
+  /// This tensor when it is on `where` (or undefined), else to(where): what a receiver
+  /// does with a tensor that may come from another device, the host or another process.
+  tensor on(device where) const;
   /// Copies `src` (same dtype and shape, any device) into this tensor, complete on return.
   void copy_(const tensor& src) const;
   void zero_() const;

@@ -200,7 +200,7 @@ private:
     if (f.device != "cpu") // every stage and optimizer actor
       job.devices = {{"*", device::parse(f.device)}};
     job.precision = *ops::parse_gemm_precision(f.precision);
-    job.attention = *parse_attention_kernel(f.attention);
+    job.attention = *ops::parse_attention_kernel(f.attention);
     return job;
   }
 
@@ -239,7 +239,7 @@ int validate(const bench_flags& f) {
   }
   if (!ops::parse_gemm_precision(f.precision))
     return bad("--precision must be f32, tf32 or bf16");
-  if (!parse_attention_kernel(f.attention))
+  if (!ops::parse_attention_kernel(f.attention))
     return bad("--attention must be gemm or fused");
   if (f.stages < 1 || f.shards < 1 || f.micro_batches < 1 || f.credit_window < 1)
     return bad("--stages, --shards, --micro-batches and --credit-window must be >= 1");

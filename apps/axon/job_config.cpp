@@ -7,7 +7,6 @@
 #include "runtime/compute_pool.hpp"
 #include "runtime/fnv1a.hpp"
 
-#include <set>
 #include <sstream>
 
 namespace axon::app {
@@ -113,8 +112,7 @@ bert::job_layout job_layout_of(const config::resolved_config& cfg,
   job.precision = cfg.get_string("compute.precision") == "bf16" ? ops::gemm_precision::bf16
                   : cfg.get_bool("compute.tf32")                 ? ops::gemm_precision::tf32
                                                                  : ops::gemm_precision::f32;
-  job.attention = cfg.get_string("compute.attention") == "fused" ? ops::attention_kernel::fused
-                                                                 : ops::attention_kernel::gemm;
+  job.attention = *ops::parse_attention_kernel(cfg.get_string("compute.attention"));
   if (job.stages > job.model.layers + 1)
     throw std::invalid_argument("placement.stages = " + std::to_string(job.stages)
                                 + " exceeds model.layers + 1 = "
@@ -124,13 +122,9 @@ bert::job_layout job_layout_of(const config::resolved_config& cfg,
   // Actors of this process need their device here (a node process checks its own when it
   // spawns them): one clear error now rather than a graph that cannot start.
   const auto cluster = cluster::cluster_settings_of(cfg);
-  std::set<int> checked; // device indices
-  for (const auto& node : graph.nodes()) {
-    const auto where = bert::device_of(job, node.name);
-    if (!where.is_cpu() && cluster.node_of(node.name) == cluster::local_node
-        && checked.insert(where.index).second)
-      ops::compute::on(where); // throws "cannot use cuda:N: ..."
-  }
+  for (const auto& node : graph.nodes())
+    if (cluster.node_of(node.name) == cluster::local_node)
+      ops::check_device(bert::device_of(job, node.name)); // "cannot use cuda:N: ..."
   return job;
 }
 

@@ -5,7 +5,6 @@
 #include "actors/kg_service_actor.hpp"
 #include "actors/messages.hpp"
 #include "actors/optimizer_actor.hpp"
-#include "actors/setup_compute.hpp"
 #include "actors/shard_actor.hpp"
 #include "actors/stage_actor.hpp"
 #include "graphs/bert/bert_stage.hpp"
@@ -23,7 +22,8 @@ std::string stage_node(int shard, int stage) {
 
 // A factory that reads the node's parameters as one Setup struct. Setups with a device
 // are checked first: a device out of reach of this process (no such GPU, a build without
-// CUDA) fails the spawn with the reason, wherever the node runs.
+// CUDA, a name that does not parse) fails the spawn with the reason, wherever the node
+// runs.
 template <class Setup>
 node_factory factory_of(caf::actor (*spawn)(caf::actor_system&, const Setup&)) {
   return [spawn](caf::actor_system& sys, const node_spec& node) -> caf::expected<caf::actor> {
@@ -33,7 +33,7 @@ node_factory factory_of(caf::actor (*spawn)(caf::actor_system&, const Setup&)) {
     const auto& setup = node.params.get_as<Setup>(0);
     if constexpr (requires { setup.device; }) {
       try {
-        compute_of(setup.device);
+        ops::check_device(device::parse(setup.device));
       } catch (const std::exception& e) {
         return caf::make_error(caf::sec::runtime_error, e.what());
       }
@@ -82,7 +82,7 @@ actor_graph make_graph(const job_layout& job) {
                  caf::make_message(stage_setup{job.model, k, job.stages, s, job.seed, slices,
                                                device_of(job, name).to_string(),
                                                std::string{ops::to_string(job.precision)},
-                                               to_string(job.attention)}));
+                                               std::string{ops::to_string(job.attention)}}));
       for (int j = 0; j < slices; ++j)
         g.add_edge<msg::grads_msg>({stage_node(s, k), optimizer_port(j, slices)},
                                    {optimizer_name(k, j, slices), "replica" + std::to_string(s)});
@@ -104,7 +104,8 @@ actor_graph make_graph(const job_layout& job) {
               && cluster::glob_match(rule.pattern, node.name);
     if (!used)
       throw std::invalid_argument("placement.devices: \"" + rule.pattern + "="
-                                  + rule.where.to_string() + "\" matches no stage or optimizer actor (they are named "
+                                  + rule.where.to_string()
+                                  + "\" matches no stage or optimizer actor (they are named "
                                     "shard<s>.stage<k> and optimizer<k>)");
   }
   return g;

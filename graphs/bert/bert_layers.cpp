@@ -82,12 +82,12 @@ void embeddings_backward(const embedding_params& g, embedding_acts& a,
     through_dropout(a.d_normed, dout, dropout_at(key, cfg.hidden_dropout, 0), on);
   buffer(a.d_sum, a.sum.sizes(), on);
   op::layernorm_backward(a.d_sum, g.ln_weight, g.ln_bias, d_normed, a.sum, p.ln_weight, a.mean,
-                         a.rstd, on,
-                     grad_write::overwrite);
+                         a.rstd, on, grad_write::overwrite);
   op::embedding_backward(g.word, g.position, g.token_type, a.d_sum, in.ids, in.token_types, on);
   if (cfg.entities > 0 && in.entities.defined())
     op::entity_fusion_backward(cfg.entity_finetune ? g.entity : tensor{}, g.entity_proj_weight,
-                           g.entity_proj_bias, a.d_sum, in.entities, p.entity, p.entity_proj_weight, on);
+                               g.entity_proj_bias, a.d_sum, in.entities, p.entity,
+                               p.entity_proj_weight, on);
 }
 
 // ---- encoder block -----------------------------------------------------------------
@@ -108,14 +108,14 @@ void block_forward(block_acts& a, const block_params& p, const bert_config& cfg,
 
   op::linear_forward(a.qkv, inp, p.qkv_weight, p.qkv_bias, on);
   op::attention_forward(a.context, a.probs, a.qkv, mask, cfg.heads,
-                    dropout_at(key, cfg.attention_dropout, block_site(layer, 0)), on);
+                        dropout_at(key, cfg.attention_dropout, block_site(layer, 0)), on);
   // residual1 = inp + dropout(dense(context))
   op::linear_forward(a.residual1, a.context, p.attn_out_weight, p.attn_out_bias, on);
   if (auto drop = dropout_at(key, cfg.hidden_dropout, block_site(layer, 1)); drop.active())
     op::dropout_forward(a.residual1, a.residual1, drop, on);
   op::add_into(a.residual1, inp, on);
   op::layernorm_forward(a.normed1, a.mean1, a.rstd1, a.residual1, p.ln1_weight, p.ln1_bias,
-                    cfg.layer_norm_eps, on);
+                        cfg.layer_norm_eps, on);
   op::linear_forward(a.ffn_pre, a.normed1, p.ffn_in_weight, p.ffn_in_bias, on);
   op::gelu_forward(a.ffn_act, a.ffn_pre, on);
   // residual2 = normed1 + dropout(dense(ffn_act))
@@ -124,7 +124,7 @@ void block_forward(block_acts& a, const block_params& p, const bert_config& cfg,
     op::dropout_forward(a.residual2, a.residual2, drop, on);
   op::add_into(a.residual2, a.normed1, on);
   op::layernorm_forward(a.out, a.mean2, a.rstd2, a.residual2, p.ln2_weight, p.ln2_bias,
-                    cfg.layer_norm_eps, on);
+                        cfg.layer_norm_eps, on);
 }
 
 void block_backward(const block_params& g, const tensor& dinp, block_scratch& s,
@@ -136,7 +136,7 @@ void block_backward(const block_params& g, const tensor& dinp, block_scratch& s,
   const auto bt_c = a.out.sizes();
   buffer(s.d_residual2, bt_c, on);
   op::layernorm_backward(s.d_residual2, g.ln2_weight, g.ln2_bias, dout, a.residual2, p.ln2_weight,
-                     a.mean2, a.rstd2, on, overwrite);
+                         a.mean2, a.rstd2, on, overwrite);
   // residual2 = normed1 + dropout(dense(ffn_act)): both branches get d_residual2.
   buffer(s.d_normed1, bt_c, on);
   op::copy_into(s.d_normed1, s.d_residual2, on);
@@ -144,21 +144,21 @@ void block_backward(const block_params& g, const tensor& dinp, block_scratch& s,
     s.d_dropped, s.d_residual2, dropout_at(key, cfg.hidden_dropout, block_site(layer, 2)), on);
   buffer(s.d_ffn_act, a.ffn_act.sizes(), on);
   op::linear_backward(s.d_ffn_act, g.ffn_out_weight, g.ffn_out_bias, d_ffn_out, a.ffn_act,
-                  p.ffn_out_weight, on, overwrite);
+                      p.ffn_out_weight, on, overwrite);
   buffer(s.d_ffn_pre, a.ffn_pre.sizes(), on);
   op::gelu_backward(s.d_ffn_pre, s.d_ffn_act, a.ffn_pre, on, overwrite);
   op::linear_backward(s.d_normed1, g.ffn_in_weight, g.ffn_in_bias, s.d_ffn_pre, a.normed1,
-                  p.ffn_in_weight, on); // adds to the residual branch's share
+                      p.ffn_in_weight, on); // adds to the residual branch's share
   buffer(s.d_residual1, bt_c, on);
   op::layernorm_backward(s.d_residual1, g.ln1_weight, g.ln1_bias, s.d_normed1, a.residual1,
-                     p.ln1_weight, a.mean1, a.rstd1, on, overwrite);
+                         p.ln1_weight, a.mean1, a.rstd1, on, overwrite);
   // residual1 = inp + dropout(dense(context))
   op::add_into(dinp, s.d_residual1, on);
   const auto& d_attn_out = through_dropout(
     s.d_dropped, s.d_residual1, dropout_at(key, cfg.hidden_dropout, block_site(layer, 1)), on);
   buffer(s.d_context, bt_c, on);
   op::linear_backward(s.d_context, g.attn_out_weight, g.attn_out_bias, d_attn_out, a.context,
-                  p.attn_out_weight, on, overwrite);
+                      p.attn_out_weight, on, overwrite);
   buffer(s.d_qkv, a.qkv.sizes(), on);
   op::attention_backward(s.d_qkv, s.d_context, a.context, a.qkv, a.probs, mask, cfg.heads,
                          dropout_at(key, cfg.attention_dropout, block_site(layer, 0)), on,
@@ -203,7 +203,7 @@ void head_backward(const head_params& g, const tensor& dinp, head_acts& a,
   op::cross_entropy_backward(a.d_logits, a.probs, labels, dloss, on);
   zeroed(a.d_dropped, a.dropped.sizes(), on);
   op::linear_backward(a.d_dropped, g.classifier_weight, g.classifier_bias, a.d_logits, a.dropped,
-                  p.classifier_weight, on);
+                      p.classifier_weight, on);
   const auto& d_pooled = through_dropout(a.d_pooled, a.d_dropped,
                                          dropout_at(key, cfg.hidden_dropout,
                                                     block_site(cfg.layers, 0)),

@@ -44,14 +44,6 @@ std::vector<param_spec> stage_param_specs(const bert_config& cfg, const stage_la
   return specs;
 }
 
-namespace {
-
-tensor placed(const tensor& t, device where) {
-  return t.defined() && t.where() != where ? t.to(where) : t;
-}
-
-} // namespace
-
 bert_stage::bert_stage(const bert_config& cfg, stage_layout layout, ops::compute on)
   : cfg_(cfg), layout_(layout), on_(std::move(on)),
     params_(stage_param_specs(cfg, layout), on_.where()), grads_(params_.like()) {
@@ -93,8 +85,8 @@ void bert_stage::zero_grads() {
 
 batch bert_stage::on_device(const batch& in) const {
   const auto where = on_.where();
-  return {placed(in.ids, where), placed(in.token_types, where), placed(in.mask, where),
-          placed(in.labels, where), placed(in.entities, where)};
+  return {in.ids.on(where), in.token_types.on(where), in.mask.on(where), in.labels.on(where),
+          in.entities}; // entity fusion lists its linked tokens on the host
 }
 
 stage_output bert_stage::forward(int slot, const batch& host_in, const tensor& hidden_in,
@@ -103,7 +95,7 @@ stage_output bert_stage::forward(int slot, const batch& host_in, const tensor& h
   auto& a = slots_[slot];
   a.in = on_device(host_in);
   const batch& in = a.in;
-  const tensor hidden_here = placed(hidden_in, on_.where()); // from another process: on the host
+  const tensor hidden_here = hidden_in.on(on_.where()); // from another process: on the host
   a.blocks.resize(block_p_.size());
   const tensor* hidden = &hidden_here;
   if (layout_.has_embeddings()) {
@@ -141,8 +133,8 @@ stage_output bert_stage::forward(int slot, const batch& host_in, const tensor& h
   out.loss = in.labels.defined() ? a.head.loss : 0.0f;
   out.loss_terms = in.labels.defined() ? in.ids.size(0) : 0;
   // (b,K) and (b): read on the host by every caller; to() waits for the stream.
-  out.logits = placed(a.head.logits, device::cpu());
-  out.losses = in.labels.defined() ? placed(a.head.losses, device::cpu()) : tensor{};
+  out.logits = a.head.logits.on(device::cpu());
+  out.losses = in.labels.defined() ? a.head.losses.on(device::cpu()) : tensor{};
   return out;
 }
 
@@ -172,7 +164,7 @@ tensor bert_stage::backward(int slot, const batch&, const tensor& d_hidden_out, 
     return buffer;
   };
   // d loss / d (output of the part processed next); from another process: on the host
-  tensor grad = placed(d_hidden_out, on_.where());
+  tensor grad = d_hidden_out.on(on_.where());
   if (layout_.has_head()) {
     const auto& top = input_of(block_p_.size());
     grad = gradient_buffer(top.sizes(), input_leaves && block_p_.empty(), tensor{});

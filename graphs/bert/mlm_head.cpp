@@ -23,10 +23,6 @@ void buffer(tensor& t, const shape& sizes, const ops::compute& c) {
   ensure_shape(t, sizes, dtype::f32, c.where());
 }
 
-tensor placed(const tensor& t, device where) {
-  return t.where() == where ? t : t.to(where);
-}
-
 } // namespace
 
 void mlm_head_forward(mlm_head_acts& a, const mlm_head_params& p, const bert_config& cfg,
@@ -49,8 +45,8 @@ void mlm_head_forward(mlm_head_acts& a, const mlm_head_params& p, const bert_con
   a.loss = 0.0f;
   if (n == 0)
     return;
-  a.positions_on = placed(a.positions, on.where());
-  a.targets_on = placed(a.targets, on.where());
+  a.positions_on = a.positions.on(on.where());
+  a.targets_on = a.targets.on(on.where());
   for (auto* t : {&a.gathered, &a.dense, &a.activated, &a.normed})
     buffer(*t, {n, c}, on);
   buffer(a.mean, {n}, on);
@@ -97,7 +93,7 @@ mlm_row_stats mlm_row_stats_of(const mlm_head_acts& a, std::int64_t batch_rows,
   if (n == 0)
     return s;
   const auto v = a.logits.size(1);
-  const auto logits = placed(a.logits, device::cpu()), losses = placed(a.losses, device::cpu());
+  const auto logits = a.logits.on(device::cpu()), losses = a.losses.on(device::cpu());
   for (std::int64_t i = 0; i < n; ++i) {
     const auto row = a.positions.data<std::int32_t>()[i] / seq_len;
     const float* l = logits.data<float>() + i * v;

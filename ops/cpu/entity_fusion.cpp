@@ -6,20 +6,15 @@
 
 namespace axon::ops {
 
-namespace {
-
-struct fusion_dims {
-  std::int64_t rows, c, d;
-};
-
-fusion_dims check(std::string_view op, const tensor& out, const tensor& entities,
-                  const tensor& ent, const tensor& weight) {
+fusion_dims check_entity_fusion(std::string_view op, const tensor& out, const tensor& entities,
+                                const tensor& ent, const tensor& weight, device where) {
   require(ent.defined() && ent.rank() == 2, op, "ent is " + ent.describe() + ", expected (E,D)");
   require(weight.defined() && weight.rank() == 2, op,
           "weight is " + weight.describe() + ", expected (C,D)");
   const auto c = weight.size(0), d = ent.size(1);
-  require_tensor(op, "weight", weight, {c, d});
-  const auto rows = require_rows(op, "out", out, c);
+  require_tensor(op, "ent", ent, ent.sizes(), dtype::f32, where);
+  require_tensor(op, "weight", weight, {c, d}, dtype::f32, where);
+  const auto rows = require_rows(op, "out", out, c, dtype::f32, where);
   require(entities.defined() && entities.numel() == rows, op,
           "entities is " + entities.describe() + ", expected one id per row of out "
             + out.describe());
@@ -32,12 +27,10 @@ fusion_dims check(std::string_view op, const tensor& out, const tensor& entities
   return {rows, c, d};
 }
 
-} // namespace
-
 void entity_fusion_forward(const tensor& out, const tensor& entities, const tensor& ent,
                            const tensor& weight, const tensor& bias) {
   constexpr auto op = "entity_fusion_forward";
-  auto [rows, c, d] = check(op, out, entities, ent, weight);
+  auto [rows, c, d] = check_entity_fusion(op, out, entities, ent, weight);
   require_tensor(op, "bias", bias, {c});
   const auto* id = entities.data<std::int32_t>();
   const float *w = weight.data<float>(), *b = bias.data<float>();
@@ -60,7 +53,7 @@ void entity_fusion_backward(const tensor& dent, const tensor& dweight, const ten
                             const tensor& dout, const tensor& entities, const tensor& ent,
                             const tensor& weight) {
   constexpr auto op = "entity_fusion_backward";
-  auto [rows, c, d] = check(op, dout, entities, ent, weight);
+  auto [rows, c, d] = check_entity_fusion(op, dout, entities, ent, weight);
   require_tensor(op, "dweight", dweight, {c, d});
   require_tensor(op, "dbias", dbias, {c});
   if (dent.defined())

@@ -6,7 +6,20 @@
 
 #include "runtime/tensor.hpp"
 
+#include <string_view>
+
 namespace axon::ops {
+
+struct fusion_dims {
+  std::int64_t rows, c, d; // rows of out (B*T), hidden C, entity width D
+};
+
+/// Checks out (...,C), entities (one i32 id in [-1,E) per row of out, on the host), ent
+/// (E,D) and weight (C,D); out, ent and weight f32 on `where` (the CUDA op passes its
+/// device). Throws op_error naming `op`.
+fusion_dims check_entity_fusion(std::string_view op, const tensor& out, const tensor& entities,
+                                const tensor& ent, const tensor& weight,
+                                device where = device::cpu());
 
 /// out (B,T,C) += at linked positions; entities (B,T) i32 in [-1,E); ent (E,D);
 /// weight (C,D); bias (C).

@@ -1,6 +1,7 @@
 // Entity fusion from gather_rows and linear (see entity_fusion.hpp).
 #include "ops/cuda/entity_fusion.hpp"
 
+#include "ops/cpu/entity_fusion.hpp"
 #include "ops/cuda/gather_rows.hpp"
 #include "ops/cuda/linear.hpp"
 #include "ops/op_error.hpp"
@@ -21,29 +22,16 @@ struct links {
 
 links links_of(std::string_view op, const tensor& out, const tensor& entities, const tensor& ent,
                const tensor& weight, const op_stream& s) {
-  require(ent.defined() && ent.rank() == 2, op, "ent is " + ent.describe() + ", expected (E,D)");
-  require(weight.defined() && weight.rank() == 2, op,
-          "weight is " + weight.describe() + ", expected (C,D)");
-  require_tensor(op, "ent", ent, ent.sizes(), dtype::f32, s.where());
-  require_tensor(op, "weight", weight, {weight.size(0), ent.size(1)}, dtype::f32, s.where());
-  const auto rows = require_rows(op, "out", out, weight.size(0), dtype::f32, s.where());
-  require(entities.defined() && entities.numel() == rows, op,
-          "entities is " + entities.describe() + ", expected one id per row of out "
-            + out.describe());
-  require_tensor(op, "entities", entities, entities.sizes(), dtype::i32, s.where());
-  axon::cuda::stream_guard ordered{s.get()}; // the copy below waits for queued work
-  const auto host = entities.to(device::cpu());
+  axon::cuda::stream_guard ordered{s.get()}; // a copy of device ids waits for queued work
+  const auto host = entities.on(device::cpu());
+  const auto rows = check_entity_fusion(op, out, host, ent, weight, s.where()).rows;
   const auto* id = host.data<std::int32_t>();
   std::vector<std::int32_t> positions, ids;
-  for (std::int64_t r = 0; r < rows; ++r) {
-    require(id[r] >= -1 && id[r] < ent.size(0), op,
-            "entities[" + std::to_string(r) + "] = " + std::to_string(id[r])
-              + " is outside [-1," + std::to_string(ent.size(0)) + ")");
+  for (std::int64_t r = 0; r < rows; ++r)
     if (id[r] >= 0) {
       positions.push_back(std::int32_t(r));
       ids.push_back(id[r]);
     }
-  }
   links l;
   l.count = std::int64_t(positions.size());
   if (l.count == 0)

@@ -1,6 +1,7 @@
 // Entity fusion on the GPU (spec: ops/cpu/entity_fusion.hpp): out[b,t] += W ent[id] + bias
 // at the linked positions. Built from other CUDA ops: the linked positions are listed on
-// the host (the ids are copied there, so each call waits for the stream once), then
+// the host (entities may be there already; device ids are copied, which waits for the
+// stream), then
 // gather_rows picks the entity rows, linear projects them and gather_rows' adjoint adds
 // them in at their positions.
 #pragma once
@@ -9,8 +10,8 @@
 
 namespace axon::ops::cuda {
 
-/// out (B,T,C) += at linked positions; entities (B,T) i32 in [-1,E) (-1: not linked, an
-/// id outside is an op_error); ent (E,D); weight (C,D); bias (C).
+/// out (B,T,C) += at linked positions; entities (B,T) i32 in [-1,E), on the host or the
+/// device (-1: not linked, an id outside is an op_error); ent (E,D); weight (C,D); bias (C).
 void entity_fusion_forward(const tensor& out, const tensor& entities, const tensor& ent,
                            const tensor& weight, const tensor& bias, const op_stream& s);
 

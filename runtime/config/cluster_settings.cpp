@@ -9,17 +9,6 @@ namespace axon::cluster {
 
 namespace {
 
-// "A=B" -> (A, B), both trimmed and non-empty.
-std::optional<std::pair<std::string, std::string>> split_pair(std::string_view entry) {
-  auto eq = entry.find('=');
-  if (eq == std::string_view::npos)
-    return std::nullopt;
-  auto left = config::trim(entry.substr(0, eq)), right = config::trim(entry.substr(eq + 1));
-  if (left.empty() || right.empty())
-    return std::nullopt;
-  return std::pair{std::string{left}, std::string{right}};
-}
-
 } // namespace
 
 const node_address* cluster_settings::find(std::string_view name) const {
@@ -38,7 +27,7 @@ const std::string& cluster_settings::node_of(std::string_view graph_node) const 
 }
 
 std::optional<node_address> parse_node_entry(std::string_view entry, std::string& problem) {
-  auto pair = split_pair(entry);
+  auto pair = config::split_pair(entry);
   auto colon = pair ? pair->second.rfind(':') : std::string::npos;
   if (!pair || colon == std::string::npos || colon == 0) {
     problem = "\"" + std::string{entry} + "\" is not NAME=HOST:PORT";
@@ -56,7 +45,7 @@ std::optional<node_address> parse_node_entry(std::string_view entry, std::string
 }
 
 std::optional<placement_rule> parse_placement_rule(std::string_view entry, std::string& problem) {
-  auto pair = split_pair(entry);
+  auto pair = config::split_pair(entry);
   if (!pair) {
     problem = "\"" + std::string{entry} + "\" is not PATTERN=NODE (e.g. \"shard1*=worker2\")";
     return std::nullopt;

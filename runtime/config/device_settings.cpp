@@ -1,18 +1,20 @@
 // device_settings: parsing and checks of placement.devices and compute.*.
 #include "runtime/config/device_settings.hpp"
 
+#include "runtime/config/values.hpp"
+
 #include <stdexcept>
 
 namespace axon::config {
 
 std::optional<device_rule> parse_device_rule(std::string_view entry, std::string& problem) {
-  const auto eq = entry.rfind('=');
-  if (eq == std::string_view::npos || eq == 0 || eq + 1 == entry.size()) {
+  auto pair = split_pair(entry);
+  if (!pair) {
     problem = "\"" + std::string{entry} + "\" is not PATTERN=DEVICE (e.g. \"shard0.*=cuda:0\")";
     return std::nullopt;
   }
   try {
-    return device_rule{std::string{entry.substr(0, eq)}, device::parse(entry.substr(eq + 1))};
+    return device_rule{pair->first, device::parse(pair->second)};
   } catch (const std::invalid_argument& e) {
     problem = "\"" + std::string{entry} + "\": " + e.what();
     return std::nullopt;

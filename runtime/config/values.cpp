@@ -33,6 +33,16 @@ std::string_view drop_plus(std::string_view text) {
 
 } // namespace
 
+std::optional<std::pair<std::string, std::string>> split_pair(std::string_view entry) {
+  auto eq = entry.find('=');
+  if (eq == std::string_view::npos)
+    return std::nullopt;
+  auto left = trim(entry.substr(0, eq)), right = trim(entry.substr(eq + 1));
+  if (left.empty() || right.empty())
+    return std::nullopt;
+  return std::pair{std::string{left}, std::string{right}};
+}
+
 std::string_view trim(std::string_view text) {
   auto is_space = [](char c) { return c == ' ' || c == '\t' || c == '\r'; };
   while (!text.empty() && is_space(text.front()))

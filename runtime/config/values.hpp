@@ -10,6 +10,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <utility>
 
 namespace axon::config {
 
@@ -18,6 +19,8 @@ std::string_view trim(std::string_view text);
 
 /// Decimal with an optional sign; nothing when the whole text is not one.
 std::optional<std::int64_t> parse_int(std::string_view text);
+/// "A=B" -> (A, B), both trimmed and non-empty (the first '=' splits); nullopt otherwise.
+std::optional<std::pair<std::string, std::string>> split_pair(std::string_view entry);
 /// A finite real ("5e-4", "0.1", "3"); nothing otherwise.
 std::optional<double> parse_real(std::string_view text);
 /// An integer count with a unit: ns, us, ms, s, min, h ("250ms", "5s").

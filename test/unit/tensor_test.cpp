@@ -104,6 +104,12 @@ BOOST_AUTO_TEST_CASE(param_arena_is_one_allocation_with_named_views) {
   BOOST_TEST(copy.flat().data<float>()[16] == 5.0f);
 }
 
+BOOST_AUTO_TEST_CASE(on_its_own_device_a_tensor_is_itself) {
+  auto t = tensor::full({2, 2}, 1.0f);
+  BOOST_TEST(t.on(device::cpu()).bytes().get() == t.bytes().get()); // no copy
+  BOOST_TEST(!tensor{}.on(device::cuda(0)).defined());                // nothing to move
+}
+
 BOOST_AUTO_TEST_CASE(copy_into_an_existing_tensor_checks_dtype_and_shape) {
   auto dst = tensor::zeros({2, 3});
   auto src = tensor::full({2, 3}, 2.5f);
