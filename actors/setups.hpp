@@ -18,7 +18,8 @@ template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, bert_config& x) {
   return f(caf::meta::type_name("bert_config"), x.vocab_size, x.max_positions, x.type_vocab_size,
            x.hidden, x.layers, x.heads, x.intermediate, x.classes, x.pooler, x.layer_norm_eps,
-           x.hidden_dropout, x.attention_dropout, x.entities, x.entity_dim, x.entity_finetune, x.mlm);
+           x.hidden_dropout, x.attention_dropout, x.entities, x.entity_dim, x.entity_finetune, x.mlm,
+           x.pack_rows);
 }
 } // namespace axon::bert
 

@@ -4,13 +4,15 @@
 // id 0 masked out, random labels; padded tokens count in tokens/s (the compute is done).
 // Prints human-readable lines on stderr and one JSON object on stdout.
 #include "apps/axon/commands.hpp"
+#include "apps/axon/cpu_kernels_log.hpp"
+#include "apps/axon/bench_model_flags.hpp"
 #include "apps/axon/flags.hpp"
 #include "apps/axon/median.hpp"
 #include "actors/setup_compute.hpp"
 #include "actors/system_config.hpp"
 #include "graphs/bert/bert_classifier.hpp"
 #include "graphs/bert/bert_pipeline.hpp"
-#include "ops/cpu/blas.hpp"
+#include "ops/cpu/cpu_kernels.hpp"
 #include "runtime/compute_pool.hpp"
 #include "runtime/monitor/endpoint.hpp"
 #include "runtime/monitor/job_view.hpp"
@@ -32,14 +34,13 @@ namespace {
 
 using clock_type = std::chrono::steady_clock;
 
-struct bench_flags {
-  int layers = 4, hidden = 256, heads = 4, seq = 128, batch = 32;
+struct bench_flags : bench_model_flags {
   int steps = 20, warmup = 3, repeats = 1, threads = 2, vocab = 30522, classes = 2;
-  int ffn_mult = 4, min_len = 0;
+  int min_len = 0;
   int stages = 1, shards = 1, micro_batches = 1, credit_window = 2;
   std::int64_t seed = 0;
   double lr = 1e-4, weight_decay = 0.01, dropout = 0.0;
-  bool pooler = false, monitor = false;
+  bool pooler = false, monitor = false, no_packing = false;
   std::string phase = "both", mode = "loop", device = "cpu", precision = "f32";
   std::string attention = "gemm";
 };
@@ -96,6 +97,7 @@ bert::bert_config model_config(const bench_flags& f) {
   cfg.intermediate = f.ffn_mult * f.hidden;
   cfg.classes = f.classes;
   cfg.pooler = f.pooler;
+  cfg.pack_rows = !f.no_packing;
   cfg.hidden_dropout = cfg.attention_dropout = static_cast<float>(f.dropout);
   return cfg;
 }
@@ -257,11 +259,7 @@ int validate(const bench_flags& f) {
 int bench_train(args words) {
   bench_flags f;
   flag_parser flags{"axon bench train [FLAGS]"};
-  flags.add("layers", &f.layers, "encoder layers L");
-  flags.add("hidden", &f.hidden, "hidden size H");
-  flags.add("heads", &f.heads, "attention heads A");
-  flags.add("seq", &f.seq, "sequence length S (padded)");
-  flags.add("batch", &f.batch, "sequences per step");
+  add_model_flags(flags, f);
   flags.add("steps", &f.steps, "timed steps per window");
   flags.add("warmup", &f.warmup, "untimed steps before timing");
   flags.add("repeats", &f.repeats, "timed windows; the median is reported");
@@ -269,12 +267,13 @@ int bench_train(args words) {
   flags.add("seed", &f.seed, "seed for weights and data");
   flags.add("vocab", &f.vocab, "vocabulary size");
   flags.add("classes", &f.classes, "classifier outputs");
-  flags.add("ffn-mult", &f.ffn_mult, "feed-forward width as a multiple of H");
   flags.add("min-len", &f.min_len, "shortest row length (0: seq/2)");
   flags.add("lr", &f.lr, "AdamW learning rate");
   flags.add("weight-decay", &f.weight_decay, "AdamW weight decay (all tensors, as the peer)");
   flags.add("dropout", &f.dropout, "hidden and attention dropout");
   flags.add("pooler", &f.pooler, "use BERT's pooler (dense + tanh on [CLS])");
+  flags.add("no-packing", &f.no_packing,
+            "compute the padding too (by default the CPU computes only real tokens)");
   flags.add("phase", &f.phase, "what to time: both, train or infer");
   flags.add("mode", &f.mode, "loop: the single-loop model; actors: the actor graph");
   flags.add("device", &f.device,
@@ -296,7 +295,9 @@ int bench_train(args words) {
   if (auto status = validate(f))
     return status;
 
-  ops::use_single_threaded_blas();
+  if (!choose_cpu_kernels("axon bench train", kernel_log::summary))
+    return 2;
+  const auto& kernels = ops::cpu_kernels();
   auto cfg = model_config(f);
   monitor::process_probes().set_enabled(f.monitor);
   std::unique_ptr<monitor::endpoint> endpoint;
@@ -323,8 +324,7 @@ int bench_train(args words) {
   std::cerr << "axon bench train: mode=" << f.mode << " device=" << f.device
             << " precision=" << f.precision << " L=" << f.layers << " H=" << f.hidden
             << " A=" << f.heads << " S=" << f.seq << " B=" << f.batch
-            << " params=" << model->params() << " threads=" << f.threads
-            << " blas=" << ops::blas_description() << '\n';
+            << " params=" << model->params() << " threads=" << f.threads << '\n';
 
   nlohmann::ordered_json r;
   r["tool"] = "axon_bench_train";
@@ -341,6 +341,7 @@ int bench_train(args words) {
                             {"credit_window", f.credit_window}})
     r[key] = value;
   r["pooler"] = f.pooler;
+  r["packing"] = !f.no_packing;
   r["monitor"] = f.monitor;
   r["dropout"] = f.dropout;
   r["seed"] = f.seed;
@@ -405,7 +406,14 @@ int bench_train(args words) {
   rusage usage{};
   getrusage(RUSAGE_SELF, &usage);
   r["peak_rss_mib"] = double(usage.ru_maxrss) / 1024.0;
-  r["blas"] = ops::blas_description();
+  r["cpu"] = kernels.cpu_model;
+  r["cpu_isa"] = ops::isa_name(kernels.cpu_level);
+  r["cpu_flags"] = kernels.cpu_flags;
+  r["gemm_kernel"] = "OpenBLAS " + kernels.gemm_core;
+  r["gemm_isa"] = ops::isa_name(kernels.gemm_level);
+  r["gemm_reason"] = kernels.gemm_reason;
+  r["own_loops_isa"] = ops::isa_name(kernels.simd_level);
+  r["blas"] = kernels.blas_config;
   std::cout << r.dump() << std::endl;
   return 0;
 }

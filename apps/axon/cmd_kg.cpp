@@ -6,6 +6,7 @@
 //   kg link           entity mentions of each stdin line (JSON)
 //   kg docs           the `axon kg train` config reference (docs/kg-config.md)
 #include "apps/axon/commands.hpp"
+#include "apps/axon/cpu_kernels_log.hpp"
 #include "apps/axon/flags.hpp"
 
 #include "actors/system_config.hpp"
@@ -13,7 +14,7 @@
 #include "graphs/kg/rgcn.hpp"
 #include "graphs/kg/transe_graph.hpp"
 #include "graphs/kg/transe_trainer.hpp"
-#include "ops/cpu/blas.hpp"
+#include "ops/cpu/cpu_kernels.hpp"
 #include "runtime/config/docs.hpp"
 #include "runtime/config/kg_train_schema.hpp"
 #include "runtime/config/load.hpp"
@@ -108,7 +109,8 @@ int kg_train(args words) {
   const auto epochs = cfg.get_int("transe.epochs");
   const auto eval_every = cfg.get_int("transe.eval-every");
   const double budget = cfg.get_real("transe.time-budget");
-  ops::use_single_threaded_blas();
+  if (!choose_cpu_kernels("axon kg train", kernel_log::warnings_only))
+    return 2;
   // The entity-shard actor graph, or with transe.shards = 0 the single loop.
   const auto shards = static_cast<int>(cfg.get_int("transe.shards"));
   const auto entities = data.graph.entities.size(), relations = data.graph.relations.size();
@@ -258,7 +260,7 @@ int kg_eval(args words) {
               data.graph.entities, params[kg::entity_embeddings_name], "entities");
     copy_rows(rel, kg::read_names((fs::path{embeddings} / "relations.txt").string()),
               data.graph.relations, params[kg::relation_embeddings_name], "relations");
-    ops::use_single_threaded_blas();
+    ops::cpu_kernels();
     auto m = kg::evaluate_transe(params, split == "test" ? data.test : data.valid,
                                  data.graph.triples);
     std::cout << split << " (filtered, both directions): " << m.to_text() << '\n';

@@ -6,6 +6,7 @@
 // Exit 2: bad config, NAME not in cluster.nodes, bad TLS files, address in use.
 #include "actors/actor_error.hpp"
 #include "apps/axon/commands.hpp"
+#include "apps/axon/cpu_kernels_log.hpp"
 #include "apps/axon/flags.hpp"
 #include "apps/axon/job_config.hpp"
 
@@ -14,7 +15,6 @@
 #include "actors/tls_check.hpp"
 #include "actors/wire_sink_actor.hpp"
 #include "graphs/bert/bert_graph.hpp"
-#include "ops/cpu/blas.hpp"
 #include "runtime/compute_pool.hpp"
 #include "runtime/config/load.hpp"
 
@@ -84,7 +84,8 @@ int node(args words) {
   pthread_sigmask(SIG_BLOCK, &stop_signals, nullptr);
 
   const int threads = compute_threads(cfg);
-  ops::use_single_threaded_blas();
+  if (!choose_cpu_kernels("axon node", kernel_log::summary))
+    return 2;
   set_process_compute_threads(threads);
   system_config sys_cfg{threads, &settings};
   caf::actor_system sys{sys_cfg};

@@ -5,12 +5,12 @@
 // vocabulary on its first pretrain.vocab-sample-mb MiB; writes RUN_DIR (config.ini,
 // vocab.txt), then runs the pretraining supervisor actor and waits for it.
 #include "apps/axon/commands.hpp"
+#include "apps/axon/cpu_kernels_log.hpp"
 #include "apps/axon/job_config.hpp"
 #include "apps/axon/run_invocation.hpp"
 
 #include "actors/pretrain_supervisor_actor.hpp"
 #include "actors/system_config.hpp"
-#include "ops/cpu/blas.hpp"
 #include "runtime/checkpoint/init_source.hpp"
 #include "runtime/compute_pool.hpp"
 #include "runtime/data/vocab_builder.hpp"
@@ -122,6 +122,8 @@ int pretrain(args words) {
   const auto& cfg = *invocation.config;
   const auto& resume_dir = invocation.resume_dir;
   const fs::path run_dir = cfg.get_string("train.run-dir");
+  if (!choose_cpu_kernels("axon pretrain", kernel_log::summary))
+    return 2;
   auto plan = std::make_shared<pretrain_plan>();
   try {
     if (cfg.get_strings("pretrain.corpus").empty())
@@ -144,7 +146,6 @@ int pretrain(args words) {
     return 2;
   }
   const int threads = compute_threads(cfg);
-  ops::use_single_threaded_blas();
   set_process_compute_threads(threads);
   system_config sys_cfg{threads};
   caf::actor_system sys{sys_cfg};

@@ -4,6 +4,7 @@
 // endpoint ([monitor] keys), then runs the supervisor actor and waits for it. Exit 1 when
 // training fails, with the failing actor's message.
 #include "apps/axon/commands.hpp"
+#include "apps/axon/cpu_kernels_log.hpp"
 #include "apps/axon/job_config.hpp"
 #include "apps/axon/run_invocation.hpp"
 #include "apps/axon/job_monitor.hpp"
@@ -16,7 +17,6 @@
 #include "actors/supervisor_actor.hpp"
 #include "actors/system_config.hpp"
 #include "actors/tls_check.hpp"
-#include "ops/cpu/blas.hpp"
 #include "runtime/compute_pool.hpp"
 
 #include <caf/all.hpp>
@@ -64,6 +64,8 @@ int train(args words) {
   const auto& cfg = *invocation.config;
   const auto& resume_dir = invocation.resume_dir;
   const fs::path run_dir = cfg.get_string("train.run-dir");
+  if (!choose_cpu_kernels("axon train", kernel_log::summary))
+    return 2;
   auto plan = std::make_shared<supervisor_plan>();
   try {
     auto settings = data_settings_of(cfg, run_dir);
@@ -128,7 +130,6 @@ int train(args words) {
     return 2;
   }
   const int threads = compute_threads(cfg);
-  ops::use_single_threaded_blas();
   set_process_compute_threads(threads);
   system_config sys_cfg{threads, &cluster};
   caf::actor_system sys{sys_cfg};

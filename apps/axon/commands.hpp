@@ -16,6 +16,7 @@ struct command {
   int (*run)(args words);
 };
 
+int bench_gemm(args words);
 int bench_train(args words);
 int bench_wire(args words);
 int tokenize(args words);

@@ -20,6 +20,8 @@ constexpr std::array commands{
   command{"eval", "classification report of a trained run on a labelled file", axon::app::eval},
   command{"console", "inspect and steer a running job (HOST:PORT or --run RUN_DIR)",
           axon::app::console},
+  command{"bench gemm", "sgemm GFLOP/s at a BERT step's shapes and the peak (JSON on stdout)",
+          axon::app::bench_gemm},
   command{"bench train", "time BERT classifier training and inference (JSON on stdout)",
           axon::app::bench_train},
   command{"bench wire", "time tensors crossing to a node process (JSON on stdout)",

@@ -2,7 +2,7 @@
 #include "apps/axon/trained_run.hpp"
 
 #include "apps/axon/job_config.hpp"
-#include "ops/cpu/blas.hpp"
+#include "ops/cpu/cpu_kernels.hpp"
 #include "ops/cpu/softmax.hpp"
 #include "runtime/checkpoint/checkpoint.hpp"
 #include "runtime/checkpoint/hf_weights.hpp"
@@ -79,7 +79,7 @@ tensor trained_run::probabilities(const std::vector<data::tokenized_example>& ex
   auto out = tensor::empty({static_cast<std::int64_t>(examples.size()), k});
   if (examples.empty())
     return out;
-  ops::use_single_threaded_blas();
+  ops::cpu_kernels(); // GEMM core, own loops, single-threaded BLAS
   compute_pool pool{core_count()};
   compute_pool::scope use_pool{&pool};
   data::batcher batches{examples, {batch_size, 0, false, false, tokenizer->vocab().pad_id()}};

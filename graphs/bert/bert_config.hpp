@@ -28,6 +28,9 @@ struct bert_config {
   // of pretraining (cls.predictions.*, decoder tied to the word embeddings, so the head
   // must share a stage with the embeddings: a one-stage model).
   bool mlm = false;
+  // How, not what: on the host, encoder blocks compute only the real tokens of a batch with
+  // padding (bert_layers.hpp). false computes the padded layout too (tests, benchmarks).
+  bool pack_rows = true;
 
   /// Throws std::invalid_argument naming the field and the allowed range.
   void validate() const;

@@ -1,6 +1,7 @@
 // BERT stages: forward/backward of embeddings, encoder blocks and the classifier head.
 #include "graphs/bert/bert_layers.hpp"
 
+#include "ops/cpu/attention.hpp"
 #include "ops/dispatch.hpp"
 #include "runtime/buffer.hpp"
 
@@ -92,27 +93,63 @@ void embeddings_backward(const embedding_params& g, embedding_acts& a,
 
 // ---- encoder block -----------------------------------------------------------------
 
-void block_forward(block_acts& a, const block_params& p, const bert_config& cfg, int layer,
-                   const tensor& inp, const tensor& mask, const dropout_key& key,
-                   const ops::compute& on) {
-  const auto b = inp.size(0), t = inp.size(1);
+namespace {
+
+// The rows a block's ops see: the padded (B,T) layout with its key mask, or on the host
+// the packed real tokens (ops/cpu/packed_rows.hpp), which skips the padding's work.
+struct block_rows {
+  const ops::packed_rows* packed; // null: the padded layout
+  const tensor& mask;             // the padded layout's key mask
+  std::int64_t b, t;
+  /// The shape of a (rows, width) activation: (B,T,width) or (N,width).
+  shape of(std::int64_t width) const {
+    return packed ? shape{packed->count(), width} : shape{b, t, width};
+  }
+  std::int64_t count() const { return packed ? packed->count() : b * t; }
+};
+
+void dropout_forward_on(const tensor& x, const block_rows& rows, const dropout_spec& drop,
+                        const ops::compute& on) {
+  if (rows.packed)
+    ops::dropout_forward_rows(x, x, rows.packed->index, drop);
+  else
+    op::dropout_forward(x, x, drop, on);
+}
+
+const tensor& through_dropout_on(tensor& scratch, const tensor& dout, const block_rows& rows,
+                                 const dropout_spec& drop, const ops::compute& on) {
+  if (!rows.packed || !drop.active())
+    return through_dropout(scratch, dout, drop, on);
+  zeroed(scratch, dout.sizes(), on);
+  ops::dropout_backward_rows(scratch, dout, rows.packed->index, drop);
+  return scratch;
+}
+
+// The block on `rows`: inp and out are (rows, C).
+void block_forward_on(block_acts& a, const block_params& p, const bert_config& cfg, int layer,
+                      const tensor& inp, const block_rows& rows, const tensor& out,
+                      const dropout_key& key, const ops::compute& on) {
   const std::int64_t c = cfg.hidden, i = cfg.intermediate;
-  buffer(a.qkv, {b, t, 3 * c}, on);
-  buffer(a.probs, op::attention_state_shape(b, cfg.heads, t, on), on);
-  for (auto* x : {&a.context, &a.residual1, &a.normed1, &a.residual2, &a.out})
-    buffer(*x, {b, t, c}, on);
+  buffer(a.qkv, rows.of(3 * c), on);
+  buffer(a.probs, op::attention_state_shape(rows.b, cfg.heads, rows.t, on), on);
+  for (auto* x : {&a.context, &a.residual1, &a.normed1, &a.residual2})
+    buffer(*x, rows.of(c), on);
   for (auto* x : {&a.mean1, &a.rstd1, &a.mean2, &a.rstd2})
-    buffer(*x, {b * t}, on);
-  buffer(a.ffn_pre, {b, t, i}, on);
-  buffer(a.ffn_act, {b, t, i}, on);
+    buffer(*x, {rows.count()}, on);
+  buffer(a.ffn_pre, rows.of(i), on);
+  buffer(a.ffn_act, rows.of(i), on);
 
   op::linear_forward(a.qkv, inp, p.qkv_weight, p.qkv_bias, on);
-  op::attention_forward(a.context, a.probs, a.qkv, mask, cfg.heads,
-                        dropout_at(key, cfg.attention_dropout, block_site(layer, 0)), on);
+  const auto attention_drop = dropout_at(key, cfg.attention_dropout, block_site(layer, 0));
+  if (rows.packed)
+    ops::attention_forward_packed(a.context, a.probs, a.qkv, *rows.packed, cfg.heads,
+                                  attention_drop);
+  else
+    op::attention_forward(a.context, a.probs, a.qkv, rows.mask, cfg.heads, attention_drop, on);
   // residual1 = inp + dropout(dense(context))
   op::linear_forward(a.residual1, a.context, p.attn_out_weight, p.attn_out_bias, on);
   if (auto drop = dropout_at(key, cfg.hidden_dropout, block_site(layer, 1)); drop.active())
-    op::dropout_forward(a.residual1, a.residual1, drop, on);
+    dropout_forward_on(a.residual1, rows, drop, on);
   op::add_into(a.residual1, inp, on);
   op::layernorm_forward(a.normed1, a.mean1, a.rstd1, a.residual1, p.ln1_weight, p.ln1_bias,
                         cfg.layer_norm_eps, on);
@@ -121,27 +158,29 @@ void block_forward(block_acts& a, const block_params& p, const bert_config& cfg,
   // residual2 = normed1 + dropout(dense(ffn_act))
   op::linear_forward(a.residual2, a.ffn_act, p.ffn_out_weight, p.ffn_out_bias, on);
   if (auto drop = dropout_at(key, cfg.hidden_dropout, block_site(layer, 2)); drop.active())
-    op::dropout_forward(a.residual2, a.residual2, drop, on);
+    dropout_forward_on(a.residual2, rows, drop, on);
   op::add_into(a.residual2, a.normed1, on);
-  op::layernorm_forward(a.out, a.mean2, a.rstd2, a.residual2, p.ln2_weight, p.ln2_bias,
+  op::layernorm_forward(out, a.mean2, a.rstd2, a.residual2, p.ln2_weight, p.ln2_bias,
                         cfg.layer_norm_eps, on);
 }
 
-void block_backward(const block_params& g, const tensor& dinp, block_scratch& s,
-                    const block_acts& a, const block_params& p, const bert_config& cfg,
-                    int layer, const tensor& inp, const tensor& mask, const tensor& dout,
-                    const dropout_key& key, const ops::compute& on) {
+// Backward of block_forward_on: dinp (rows, C) += d loss / d inp, from dout (rows, C).
+void block_backward_on(const block_params& g, const tensor& dinp, block_scratch& s,
+                       const block_acts& a, const block_params& p, const bert_config& cfg,
+                       int layer, const tensor& inp, const block_rows& rows, const tensor& dout,
+                       const dropout_key& key, const ops::compute& on) {
   // Fresh scratch gradients are overwritten by the op that first writes them (no zeroing).
   constexpr auto overwrite = grad_write::overwrite;
-  const auto bt_c = a.out.sizes();
-  buffer(s.d_residual2, bt_c, on);
+  const auto rows_c = rows.of(cfg.hidden);
+  buffer(s.d_residual2, rows_c, on);
   op::layernorm_backward(s.d_residual2, g.ln2_weight, g.ln2_bias, dout, a.residual2, p.ln2_weight,
                          a.mean2, a.rstd2, on, overwrite);
   // residual2 = normed1 + dropout(dense(ffn_act)): both branches get d_residual2.
-  buffer(s.d_normed1, bt_c, on);
+  buffer(s.d_normed1, rows_c, on);
   op::copy_into(s.d_normed1, s.d_residual2, on);
-  const auto& d_ffn_out = through_dropout(
-    s.d_dropped, s.d_residual2, dropout_at(key, cfg.hidden_dropout, block_site(layer, 2)), on);
+  const auto& d_ffn_out =
+    through_dropout_on(s.d_dropped, s.d_residual2, rows,
+                       dropout_at(key, cfg.hidden_dropout, block_site(layer, 2)), on);
   buffer(s.d_ffn_act, a.ffn_act.sizes(), on);
   op::linear_backward(s.d_ffn_act, g.ffn_out_weight, g.ffn_out_bias, d_ffn_out, a.ffn_act,
                       p.ffn_out_weight, on, overwrite);
@@ -149,21 +188,65 @@ void block_backward(const block_params& g, const tensor& dinp, block_scratch& s,
   op::gelu_backward(s.d_ffn_pre, s.d_ffn_act, a.ffn_pre, on, overwrite);
   op::linear_backward(s.d_normed1, g.ffn_in_weight, g.ffn_in_bias, s.d_ffn_pre, a.normed1,
                       p.ffn_in_weight, on); // adds to the residual branch's share
-  buffer(s.d_residual1, bt_c, on);
+  buffer(s.d_residual1, rows_c, on);
   op::layernorm_backward(s.d_residual1, g.ln1_weight, g.ln1_bias, s.d_normed1, a.residual1,
                          p.ln1_weight, a.mean1, a.rstd1, on, overwrite);
   // residual1 = inp + dropout(dense(context))
   op::add_into(dinp, s.d_residual1, on);
-  const auto& d_attn_out = through_dropout(
-    s.d_dropped, s.d_residual1, dropout_at(key, cfg.hidden_dropout, block_site(layer, 1)), on);
-  buffer(s.d_context, bt_c, on);
+  const auto& d_attn_out =
+    through_dropout_on(s.d_dropped, s.d_residual1, rows,
+                       dropout_at(key, cfg.hidden_dropout, block_site(layer, 1)), on);
+  buffer(s.d_context, rows_c, on);
   op::linear_backward(s.d_context, g.attn_out_weight, g.attn_out_bias, d_attn_out, a.context,
                       p.attn_out_weight, on, overwrite);
   buffer(s.d_qkv, a.qkv.sizes(), on);
-  op::attention_backward(s.d_qkv, s.d_context, a.context, a.qkv, a.probs, mask, cfg.heads,
-                         dropout_at(key, cfg.attention_dropout, block_site(layer, 0)), on,
-                         overwrite);
+  const auto attention_drop = dropout_at(key, cfg.attention_dropout, block_site(layer, 0));
+  if (rows.packed)
+    ops::attention_backward_packed(s.d_qkv, s.d_context, a.qkv, a.probs, *rows.packed,
+                                   cfg.heads, attention_drop, overwrite);
+  else
+    op::attention_backward(s.d_qkv, s.d_context, a.context, a.qkv, a.probs, rows.mask,
+                           cfg.heads, attention_drop, on, overwrite);
   op::linear_backward(dinp, g.qkv_weight, g.qkv_bias, s.d_qkv, inp, p.qkv_weight, on);
+}
+
+} // namespace
+
+void block_forward(block_acts& a, const block_params& p, const bert_config& cfg, int layer,
+                   const tensor& inp, const tensor& mask, const dropout_key& key,
+                   const ops::compute& on) {
+  const auto b = inp.size(0), t = inp.size(1), c = std::int64_t{cfg.hidden};
+  a.packed = on.on_host() && cfg.pack_rows ? ops::pack_rows(mask) : std::nullopt;
+  buffer(a.out, {b, t, c}, on);
+  if (!a.packed) {
+    block_forward_on(a, p, cfg, layer, inp, {nullptr, mask, b, t}, a.out, key, on);
+    return;
+  }
+  const block_rows rows{&*a.packed, mask, b, t};
+  buffer(a.inp_packed, rows.of(c), on);
+  buffer(a.out_packed, rows.of(c), on);
+  op::gather_rows_forward(a.inp_packed, inp, a.packed->index, on);
+  block_forward_on(a, p, cfg, layer, a.inp_packed, rows, a.out_packed, key, on);
+  op::zero_fill(a.out, on); // padding rows: 0
+  op::gather_rows_backward(a.out, a.out_packed, a.packed->index, on);
+}
+
+void block_backward(const block_params& g, const tensor& dinp, block_scratch& s,
+                    const block_acts& a, const block_params& p, const bert_config& cfg,
+                    int layer, const tensor& inp, const tensor& mask, const tensor& dout,
+                    const dropout_key& key, const ops::compute& on) {
+  const auto b = inp.size(0), t = inp.size(1);
+  if (!a.packed) {
+    block_backward_on(g, dinp, s, a, p, cfg, layer, inp, {nullptr, mask, b, t}, dout, key, on);
+    return;
+  }
+  const block_rows rows{&*a.packed, mask, b, t};
+  buffer(s.d_out_packed, rows.of(cfg.hidden), on);
+  op::gather_rows_forward(s.d_out_packed, dout, a.packed->index, on);
+  zeroed(s.d_inp_packed, rows.of(cfg.hidden), on);
+  block_backward_on(g, s.d_inp_packed, s, a, p, cfg, layer, a.inp_packed, rows, s.d_out_packed,
+                    key, on);
+  op::gather_rows_backward(dinp, s.d_inp_packed, a.packed->index, on); // dinp += on real rows
 }
 
 // ---- classifier head ---------------------------------------------------------------

@@ -14,9 +14,11 @@
 #include "graphs/bert/bert_params.hpp"
 #include "ops/compute.hpp"
 #include "ops/cpu/dropout.hpp"
+#include "ops/cpu/packed_rows.hpp"
 #include "runtime/tensor.hpp"
 
 #include <cstdint>
+#include <optional>
 
 namespace axon::bert {
 
@@ -57,7 +59,13 @@ void embeddings_backward(const embedding_params& grads, embedding_acts& acts,
                          const tensor& dout, const dropout_key& key, const ops::compute& c);
 
 // ---- encoder block -----------------------------------------------------------------
+// On the host, a batch with padding runs on packed rows (ops/cpu/packed_rows.hpp): the
+// activations below are then (N,·) over the N real tokens instead of (B,T,·), the padding's
+// work is skipped, `out`'s padding rows are 0, and the result on real tokens is the padded
+// computation's (the same dropout draws; float sums may round differently).
 struct block_acts {
+  std::optional<ops::packed_rows> packed; // set when the block ran on packed rows
+  tensor inp_packed, out_packed;          // (N,C) the input's and output's real rows
   tensor qkv;            // (B,T,3C)
   tensor probs;          // (B,NH,T,T), or (B,NH,T) log-sum-exps with fused attention
   tensor context;        // (B,T,C) attention output before its dense layer
@@ -75,6 +83,7 @@ struct block_acts {
 struct block_scratch {
   tensor d_residual2, d_normed1, d_ffn_act, d_ffn_pre, d_residual1, d_context, d_qkv;
   tensor d_dropped; // (B,T,C) gradient after a dropout, when dropout is on
+  tensor d_out_packed, d_inp_packed; // (N,C) on packed rows
 };
 
 void block_forward(block_acts& acts, const block_params& p, const bert_config& cfg, int layer,

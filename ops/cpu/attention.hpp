@@ -5,6 +5,7 @@
 #pragma once
 
 #include "ops/cpu/dropout.hpp"
+#include "ops/cpu/packed_rows.hpp"
 #include "ops/grad_write.hpp"
 #include "runtime/tensor.hpp"
 
@@ -23,5 +24,18 @@ void attention_backward(const tensor& dqkv, const tensor& dout, const tensor& qk
                         const tensor& probs, const tensor& key_mask, int n_heads,
                         const dropout_spec& drop,
                         grad_write dqkv_write = grad_write::accumulate);
+
+/// The same on packed rows (packed_rows.hpp): qkv (N,3C) and out (N,C) hold the real tokens
+/// of `rows`' B sequences back to back, so there are no keys to mask. probs (B,NH,T,T):
+/// sequence b's probabilities fill the top-left L x L block of its T x T slots (L its
+/// length), and its dropout draws are those of the padded call's slot, so the two calls
+/// agree on every real token.
+void attention_forward_packed(const tensor& out, const tensor& probs, const tensor& qkv,
+                              const packed_rows& rows, int n_heads, const dropout_spec& drop);
+/// Backward of attention_forward_packed: dqkv (N,3C) from dout (N,C).
+void attention_backward_packed(const tensor& dqkv, const tensor& dout, const tensor& qkv,
+                               const tensor& probs, const packed_rows& rows, int n_heads,
+                               const dropout_spec& drop,
+                               grad_write dqkv_write = grad_write::accumulate);
 
 } // namespace axon::ops

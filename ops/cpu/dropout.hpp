@@ -23,6 +23,14 @@ void dropout_forward(const tensor& out, const tensor& inp, const dropout_spec& s
 /// Accumulates dinp += dout * mask / (1 - p).
 void dropout_backward(const tensor& dinp, const tensor& dout, const dropout_spec& spec);
 
+/// Dropout on packed rows (packed_rows.hpp): row r of inp and out (N,C) is row index[r] of a
+/// padded (R,C) tensor, whose element offsets key the draws, so the rows get the padded
+/// call's mask. out may alias inp.
+void dropout_forward_rows(const tensor& out, const tensor& inp, const tensor& index,
+                          const dropout_spec& spec);
+/// Accumulates dinp += dout * mask / (1 - p) on packed rows, as dropout_forward_rows.
+void dropout_backward_rows(const tensor& dinp, const tensor& dout, const tensor& index,
+                           const dropout_spec& spec);
 /// Writes the multipliers (0 or 1/(1-p)) of elements [first, first + count) to `scale`.
 void dropout_scales(float* scale, std::int64_t first, std::int64_t count,
                     const dropout_spec& spec);

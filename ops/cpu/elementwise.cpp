@@ -1,6 +1,7 @@
 // Elementwise add and copy, split over the compute pool.
 #include "ops/cpu/elementwise.hpp"
 
+#include "ops/cpu/simd_kernels.hpp"
 #include "ops/op_error.hpp"
 #include "runtime/compute_pool.hpp"
 
@@ -13,11 +14,9 @@ void add_into(const tensor& dst, const tensor& src) {
   require(dst.type() == dtype::f32, "add_into", "dst is " + dst.describe() + ", expected f32");
   float* d = dst.data<float>();
   const float* s = src.data<float>();
+  auto add = simd().add;
   parallel_for(dst.numel(), 16384, [=](std::int64_t begin, std::int64_t end) {
-    float* __restrict ds = d;
-    const float* __restrict ss = s;
-    for (auto i = begin; i < end; ++i)
-      ds[i] += ss[i];
+    add(d, s, begin, end);
   });
 }
 

@@ -2,6 +2,7 @@
 // hidden dimension over threads, so rows that share a token id never race.
 #include "ops/cpu/embedding.hpp"
 
+#include "ops/cpu/simd_kernels.hpp"
 #include "ops/op_error.hpp"
 #include "runtime/compute_pool.hpp"
 
@@ -97,18 +98,14 @@ void embedding_backward(const tensor& dwte, const tensor& dwpe, const tensor& dw
   float* dtyp = dwtt.defined() ? dwtt.data<float>() : nullptr;
   const float* dy = dout.data<float>();
   // Threads own disjoint column ranges [begin,end) of every table.
+  auto add = simd().add;
   parallel_for(c, 16, [=](std::int64_t begin, std::int64_t end) {
     for (std::int64_t r = 0; r < b * t; ++r) {
       const float* dyr = dy + r * c;
-      float* tr = dtok + std::int64_t{id[r]} * c;
-      float* pr = dpos + (r % t) * c;
-      float* ttr = dtyp ? dtyp + std::int64_t{type ? type[r] : 0} * c : nullptr;
-      for (auto i = begin; i < end; ++i) {
-        tr[i] += dyr[i];
-        pr[i] += dyr[i];
-        if (ttr != nullptr)
-          ttr[i] += dyr[i];
-      }
+      add(dtok + std::int64_t{id[r]} * c, dyr, begin, end);
+      add(dpos + (r % t) * c, dyr, begin, end);
+      if (dtyp != nullptr)
+        add(dtyp + std::int64_t{type ? type[r] : 0} * c, dyr, begin, end);
     }
   });
 }

@@ -2,9 +2,8 @@
 //   dq = q * rowsum(G) - G @ cand;   dcand = cand * colsum(G) - G^T @ q.
 #include "ops/cpu/l2_distance.hpp"
 
+#include "ops/cpu/gemm.hpp"
 #include "ops/op_error.hpp"
-
-#include <cblas.h>
 
 #include <cmath>
 #include <vector>
@@ -38,8 +37,8 @@ void add_gradient(float* out, const float* x, const std::vector<float>& sums, co
   for (std::int64_t i = 0; i < n; ++i)
     for (std::int64_t c = 0; c < d; ++c)
       out[i * d + c] += x[i * d + c] * sums[i];
-  cblas_sgemm(CblasRowMajor, transposed ? CblasTrans : CblasNoTrans, CblasNoTrans, int(n), int(d),
-              int(m), -1.0f, g, transposed ? int(n) : int(m), other, int(d), 1.0f, out, int(d));
+  sgemm(transposed ? CblasTrans : CblasNoTrans, CblasNoTrans, int(n), int(d),
+        int(m), -1.0f, g, transposed ? int(n) : int(m), other, int(d), 1.0f, out, int(d));
 }
 
 } // namespace
@@ -49,8 +48,8 @@ void l2_distance_pairwise_forward(const tensor& dist, const tensor& q, const ten
   const float *qp = q.data<float>(), *cp = cand.data<float>();
   float* out = dist.data<float>();
   // -2 q c^T, then add the squared norms.
-  cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, int(b), int(k), int(d), -2.0f, qp, int(d),
-              cp, int(d), 0.0f, out, int(k));
+  sgemm(CblasNoTrans, CblasTrans, int(b), int(k), int(d), -2.0f, qp, int(d),
+        cp, int(d), 0.0f, out, int(k));
   std::vector<float> cand_sq(k);
   for (std::int64_t j = 0; j < k; ++j) {
     float s = 0;

@@ -2,10 +2,9 @@
 // the output being written (so threads never write the same memory).
 #include "ops/cpu/linear.hpp"
 
+#include "ops/cpu/gemm.hpp"
 #include "ops/op_error.hpp"
 #include "runtime/compute_pool.hpp"
-
-#include <cblas.h>
 
 #include <vector>
 
@@ -53,8 +52,8 @@ void linear_forward(const tensor& out, const tensor& inp, const tensor& weight,
         std::copy(b, b + oc, y + r * oc);
       beta = 1.0f;
     }
-    cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, int(end - begin), int(oc), int(c),
-                1.0f, x + begin * c, int(c), w, int(c), beta, y + begin * oc, int(oc));
+    sgemm(CblasNoTrans, CblasTrans, int(end - begin), int(oc), int(c),
+          1.0f, x + begin * c, int(c), w, int(c), beta, y + begin * oc, int(oc));
   });
 }
 
@@ -77,16 +76,16 @@ void linear_backward(const tensor& dinp, const tensor& dweight, const tensor& db
     float* dx = dinp.data<float>();
     const float beta = dinp_write == grad_write::accumulate ? 1.0f : 0.0f;
     parallel_for(n, row_grain, [=](std::int64_t begin, std::int64_t end) {
-      cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, int(end - begin), int(c), int(oc),
-                  1.0f, dy + begin * oc, int(oc), w, int(c), beta, dx + begin * c, int(c));
+      sgemm(CblasNoTrans, CblasNoTrans, int(end - begin), int(c), int(oc),
+            1.0f, dy + begin * oc, int(oc), w, int(c), beta, dx + begin * c, int(c));
     });
   }
   float* dw = dweight.data<float>();
   float* db = dbias.defined() ? dbias.data<float>() : nullptr;
   parallel_for(oc, row_grain, [=](std::int64_t begin, std::int64_t end) {
     // dweight rows [begin,end) = dout[:, begin:end]^T @ inp
-    cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, int(end - begin), int(c), int(n), 1.0f,
-                dy + begin, int(oc), x, int(c), 1.0f, dw + begin * c, int(c));
+    sgemm(CblasTrans, CblasNoTrans, int(end - begin), int(c), int(n), 1.0f,
+          dy + begin, int(oc), x, int(c), 1.0f, dw + begin * c, int(c));
     if (db != nullptr) {
       std::vector<double> sums(end - begin, 0.0); // double: N can be large
       for (std::int64_t r = 0; r < n; ++r)

@@ -2,9 +2,8 @@
 // so sgemm sees them as a (B,C) matrix with leading dimension T*C.
 #include "ops/cpu/pooler.hpp"
 
+#include "ops/cpu/gemm.hpp"
 #include "ops/op_error.hpp"
-
-#include <cblas.h>
 
 #include <cmath>
 #include <vector>
@@ -38,9 +37,9 @@ void pooler_forward(const tensor& out, const tensor& inp, const tensor& weight,
   const float* b = bias.data<float>();
   for (std::int64_t r = 0; r < d.b; ++r)
     std::copy(b, b + d.c, y + r * d.c);
-  cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, int(d.b), int(d.c), int(d.c), 1.0f,
-              inp.data<float>(), int(d.t * d.c), weight.data<float>(), int(d.c), 1.0f, y,
-              int(d.c));
+  sgemm(CblasNoTrans, CblasTrans, int(d.b), int(d.c), int(d.c), 1.0f,
+        inp.data<float>(), int(d.t * d.c), weight.data<float>(), int(d.c), 1.0f, y,
+        int(d.c));
   for (std::int64_t i = 0; i < d.b * d.c; ++i)
     y[i] = std::tanh(y[i]);
 }
@@ -65,12 +64,12 @@ void pooler_backward(const tensor& dinp, const tensor& dweight, const tensor& db
       db[i] += dz[k];
     }
   // dweight += dz^T @ cls;  dcls += dz @ weight
-  cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, int(d.c), int(d.c), int(d.b), 1.0f,
-              dz.data(), int(d.c), inp.data<float>(), int(d.t * d.c), 1.0f,
-              dweight.data<float>(), int(d.c));
-  cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, int(d.b), int(d.c), int(d.c), 1.0f,
-              dz.data(), int(d.c), weight.data<float>(), int(d.c), 1.0f, dinp.data<float>(),
-              int(d.t * d.c));
+  sgemm(CblasTrans, CblasNoTrans, int(d.c), int(d.c), int(d.b), 1.0f,
+        dz.data(), int(d.c), inp.data<float>(), int(d.t * d.c), 1.0f,
+        dweight.data<float>(), int(d.c));
+  sgemm(CblasNoTrans, CblasNoTrans, int(d.b), int(d.c), int(d.c), 1.0f,
+        dz.data(), int(d.c), weight.data<float>(), int(d.c), 1.0f, dinp.data<float>(),
+        int(d.t * d.c));
 }
 
 } // namespace axon::ops

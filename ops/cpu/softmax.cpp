@@ -1,36 +1,18 @@
 // Softmax forward/backward over rows.
 #include "ops/cpu/softmax.hpp"
 
-#include "ops/cpu/vector_math.hpp"
+#include "ops/cpu/simd_kernels.hpp"
 #include "ops/op_error.hpp"
 #include "runtime/compute_pool.hpp"
-
-#include <algorithm>
 
 namespace axon::ops {
 
 void softmax_row(float* out, const float* inp, std::int64_t count) {
-  float max = *std::max_element(inp, inp + count);
-  float sum = 0.0f;
-#pragma omp simd reduction(+ : sum)
-  for (std::int64_t j = 0; j < count; ++j) {
-    out[j] = exp_approx(inp[j] - max);
-    sum += out[j];
-  }
-  float inv = 1.0f / sum;
-#pragma omp simd
-  for (std::int64_t j = 0; j < count; ++j)
-    out[j] *= inv;
+  simd().softmax_row(out, inp, count);
 }
 
 void softmax_row_backward(float* dinp, const float* dout, const float* out, std::int64_t count) {
-  float dot = 0.0f;
-#pragma omp simd reduction(+ : dot)
-  for (std::int64_t j = 0; j < count; ++j)
-    dot += dout[j] * out[j];
-#pragma omp simd
-  for (std::int64_t j = 0; j < count; ++j)
-    dinp[j] += out[j] * (dout[j] - dot);
+  simd().softmax_row_backward(dinp, dout, out, count);
 }
 
 void softmax_forward(const tensor& out, const tensor& inp) {

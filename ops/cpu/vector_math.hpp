@@ -1,6 +1,9 @@
 // exp and erf written so that the compiler vectorizes loops over them (no libm calls;
-// clamps as selects, which GCC if-converts under -fno-trapping-math, set for ops/). Accuracy: exp_approx within 2 ulp (Cephes expf polynomial);
-// erf_approx within 1.5e-7 absolute (Abramowitz & Stegun 7.1.26, as PyTorch's AVX2 erf).
+// clamps as selects, which GCC if-converts under -fno-trapping-math, set for ops/).
+// Always inlined: simd_kernels.inc builds them once per instruction set, and an
+// out-of-line copy would be shared between those builds by the linker.
+// Accuracy: exp_approx within 2 ulp (Cephes expf polynomial); erf_approx within 1.5e-7
+// absolute (Abramowitz & Stegun 7.1.26, as PyTorch's AVX2 erf).
 #pragma once
 
 #include <cmath>
@@ -9,7 +12,7 @@
 
 namespace axon::ops {
 
-inline float exp_approx(float x) {
+[[gnu::always_inline]] inline float exp_approx(float x) {
   // exp(x) = 2^n * exp(r), n = round(x / ln 2), r = x - n ln 2 in [-ln2/2, ln2/2].
   x = x < -87.3f ? -87.3f : x;
   x = x > 88.3f ? 88.3f : x;
@@ -29,7 +32,7 @@ inline float exp_approx(float x) {
   return p * scale;
 }
 
-inline float erf_approx(float x) {
+[[gnu::always_inline]] inline float erf_approx(float x) {
   // erf(|x|) = 1 - t (a1 + t (a2 + ...)) exp(-x^2), t = 1 / (1 + p |x|); odd in x.
   float ax = x < 0.0f ? -x : x;
   float t = 1.0f / (1.0f + 0.3275911f * ax);

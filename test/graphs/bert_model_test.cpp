@@ -5,6 +5,7 @@
 
 #include <boost/test/unit_test.hpp>
 
+#include <algorithm>
 #include <cmath>
 #include <cstring>
 
@@ -94,6 +95,48 @@ BOOST_AUTO_TEST_CASE(dropout_is_reproducible_and_off_in_evaluation) {
   BOOST_TEST(model.forward(in, {11, 6, 0, true}) != first); // next step: other masks
   float eval_a = model.forward(in, {11, 5, 0, false});
   BOOST_TEST(model.forward(in, {99, 1, 3, false}) == eval_a); // no dropout at all
+}
+
+// Padding skipped (packed rows, the default on the host) or computed: the same loss and
+// gradients, dropout on (its draws are keyed by the padded positions). Within the
+// model-level PyTorch tolerance: vector sums over L keys or N rows instead of T or B*T
+// group their terms differently (measured up to 2e-5 relative under the generic kernels);
+// a wrong mask or row would be off by orders of magnitude more.
+BOOST_AUTO_TEST_CASE(packed_rows_train_as_the_padded_layout) {
+  auto cfg = small_config();
+  cfg.hidden_dropout = cfg.attention_dropout = 0.2f;
+  auto padded_cfg = cfg;
+  padded_cfg.pack_rows = false;
+  bert::bert_classifier packed{cfg}, padded{padded_cfg};
+  bert::init_params(packed.params(), 4);
+  bert::init_params(padded.params(), 4);
+  auto in = separable_batch(5, 4, 10);
+  const std::int32_t lengths[] = {10, 3, 7, 1};
+  for (std::int64_t r = 0; r < 4; ++r)
+    for (std::int64_t j = lengths[r]; j < 10; ++j) {
+      in.mask.data<std::int32_t>()[r * 10 + j] = 0;
+      in.ids.data<std::int32_t>()[r * 10 + j] = 0;
+    }
+  for (auto key : {bert::dropout_key{11, 5, 0, true}, bert::dropout_key{}}) {
+    packed.zero_grads();
+    padded.zero_grads();
+    float loss = packed.forward(in, key), padded_loss = padded.forward(in, key);
+    packed.backward(in, key);
+    padded.backward(in, key);
+    BOOST_TEST(std::fabs(loss - padded_loss) <= 1e-5f * std::fabs(padded_loss));
+    const auto& specs = packed.grads().specs();
+    for (std::size_t k = 0; k < specs.size(); ++k) {
+      const auto& got = packed.grads().tensors()[k];
+      const auto& want = padded.grads().tensors()[k];
+      double diff = 0, scale = 1e-6;
+      for (std::int64_t i = 0; i < want.numel(); ++i) {
+        diff = std::max(diff, double(std::fabs(got.data<float>()[i] - want.data<float>()[i])));
+        scale = std::max(scale, double(std::fabs(want.data<float>()[i])));
+      }
+      BOOST_TEST(diff / scale <= 1e-4, specs[k].name << ": relative difference " << diff / scale
+                                                      << " (training " << key.training << ")");
+    }
+  }
 }
 
 BOOST_AUTO_TEST_CASE(config_errors_name_the_key) {

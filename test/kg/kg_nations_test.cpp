@@ -4,7 +4,7 @@
 #include "graphs/kg/link_prediction.hpp"
 #include "graphs/kg/rgcn.hpp"
 #include "graphs/kg/transe_trainer.hpp"
-#include "ops/cpu/blas.hpp"
+#include "ops/cpu/cpu_kernels.hpp"
 
 #include <boost/test/unit_test.hpp>
 
@@ -26,7 +26,7 @@ kg::benchmark nations_or_skip() {
     BOOST_TEST_MESSAGE("skipped: " << folder << " is absent");
     std::exit(77);
   }
-  ops::use_single_threaded_blas();
+  ops::cpu_kernels();
   return kg::read_benchmark(folder);
 }
 
