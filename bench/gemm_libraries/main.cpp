@@ -5,7 +5,9 @@
 // Columns: OpenBLAS under each core this CPU runs (switched as ops::cpu_kernels does), BLIS
 // (its own CPUID dispatch) and oneDNN's dnnl_sgemm (JIT by CPU features). Built only where
 // libblis-dev and libdnnl-dev are installed (bench/CMakeLists.txt).
-//   usage: axon-bench-gemm-libraries [repeats]
+//   usage: OMP_NUM_THREADS=1 axon-bench-gemm-libraries [repeats]
+// (oneDNN runs on an OpenMP pool sized when the process starts: without the variable it
+// uses every core and the comparison is void; the program refuses to run then).
 #include "ops/cpu/blas.hpp"
 #include "ops/cpu/cpu_features.hpp"
 
@@ -84,10 +86,15 @@ void onednn(const shape& s, const float* a, const float* b, float* c) {
 
 int main(int argc, char** argv) {
   const int repeats = argc > 1 ? std::atoi(argv[1]) : 5;
+  const char* omp = std::getenv("OMP_NUM_THREADS");
+  if (omp == nullptr || std::string{omp} != "1") {
+    std::fprintf(stderr, "axon-bench-gemm-libraries: run with OMP_NUM_THREADS=1 (oneDNN's "
+                         "OpenMP pool would use every core)\n");
+    return 2;
+  }
   using namespace axon::ops;
   use_single_threaded_blas();
   bli_thread_set_num_threads(1);
-  setenv("OMP_NUM_THREADS", "1", 1); // oneDNN's OpenMP pool, read when it starts
   const auto& cpu = host_cpu();
   std::printf("CPU %s (%s); OpenBLAS chose %s; BLIS arch %s\n", cpu.model.c_str(),
               cpu.flags().c_str(), openblas_core().c_str(),

@@ -108,6 +108,16 @@ struct block_rows {
   std::int64_t count() const { return packed ? packed->count() : b * t; }
 };
 
+// An f32 buffer of rows.of(width) (width 0: of rows.count()) whose storage holds the padded
+// layout's B*T rows, so that batches with different numbers of real tokens reuse one
+// allocation instead of growing it batch after batch.
+void row_buffer(tensor& t, const block_rows& rows, std::int64_t width, const ops::compute& on) {
+  const auto capacity = rows.b * rows.t * std::max<std::int64_t>(width, 1);
+  ensure_shape(t, {capacity}, dtype::f32, on.where());
+  t = tensor::from_storage(t.bytes(), 0, width == 0 ? shape{rows.count()} : rows.of(width),
+                           dtype::f32);
+}
+
 void dropout_forward_on(const tensor& x, const block_rows& rows, const dropout_spec& drop,
                         const ops::compute& on) {
   if (rows.packed)
@@ -120,7 +130,8 @@ const tensor& through_dropout_on(tensor& scratch, const tensor& dout, const bloc
                                  const dropout_spec& drop, const ops::compute& on) {
   if (!rows.packed || !drop.active())
     return through_dropout(scratch, dout, drop, on);
-  zeroed(scratch, dout.sizes(), on);
+  row_buffer(scratch, rows, dout.size(-1), on);
+  op::zero_fill(scratch, on);
   ops::dropout_backward_rows(scratch, dout, rows.packed->index, drop);
   return scratch;
 }
@@ -130,14 +141,14 @@ void block_forward_on(block_acts& a, const block_params& p, const bert_config& c
                       const tensor& inp, const block_rows& rows, const tensor& out,
                       const dropout_key& key, const ops::compute& on) {
   const std::int64_t c = cfg.hidden, i = cfg.intermediate;
-  buffer(a.qkv, rows.of(3 * c), on);
+  row_buffer(a.qkv, rows, 3 * c, on);
   buffer(a.probs, op::attention_state_shape(rows.b, cfg.heads, rows.t, on), on);
   for (auto* x : {&a.context, &a.residual1, &a.normed1, &a.residual2})
-    buffer(*x, rows.of(c), on);
+    row_buffer(*x, rows, c, on);
   for (auto* x : {&a.mean1, &a.rstd1, &a.mean2, &a.rstd2})
-    buffer(*x, {rows.count()}, on);
-  buffer(a.ffn_pre, rows.of(i), on);
-  buffer(a.ffn_act, rows.of(i), on);
+    row_buffer(*x, rows, 0, on);
+  row_buffer(a.ffn_pre, rows, i, on);
+  row_buffer(a.ffn_act, rows, i, on);
 
   op::linear_forward(a.qkv, inp, p.qkv_weight, p.qkv_bias, on);
   const auto attention_drop = dropout_at(key, cfg.attention_dropout, block_site(layer, 0));
@@ -171,24 +182,24 @@ void block_backward_on(const block_params& g, const tensor& dinp, block_scratch&
                        const dropout_key& key, const ops::compute& on) {
   // Fresh scratch gradients are overwritten by the op that first writes them (no zeroing).
   constexpr auto overwrite = grad_write::overwrite;
-  const auto rows_c = rows.of(cfg.hidden);
-  buffer(s.d_residual2, rows_c, on);
+  const std::int64_t c = cfg.hidden, i = cfg.intermediate;
+  row_buffer(s.d_residual2, rows, c, on);
   op::layernorm_backward(s.d_residual2, g.ln2_weight, g.ln2_bias, dout, a.residual2, p.ln2_weight,
                          a.mean2, a.rstd2, on, overwrite);
   // residual2 = normed1 + dropout(dense(ffn_act)): both branches get d_residual2.
-  buffer(s.d_normed1, rows_c, on);
+  row_buffer(s.d_normed1, rows, c, on);
   op::copy_into(s.d_normed1, s.d_residual2, on);
   const auto& d_ffn_out =
     through_dropout_on(s.d_dropped, s.d_residual2, rows,
                        dropout_at(key, cfg.hidden_dropout, block_site(layer, 2)), on);
-  buffer(s.d_ffn_act, a.ffn_act.sizes(), on);
+  row_buffer(s.d_ffn_act, rows, i, on);
   op::linear_backward(s.d_ffn_act, g.ffn_out_weight, g.ffn_out_bias, d_ffn_out, a.ffn_act,
                       p.ffn_out_weight, on, overwrite);
-  buffer(s.d_ffn_pre, a.ffn_pre.sizes(), on);
+  row_buffer(s.d_ffn_pre, rows, i, on);
   op::gelu_backward(s.d_ffn_pre, s.d_ffn_act, a.ffn_pre, on, overwrite);
   op::linear_backward(s.d_normed1, g.ffn_in_weight, g.ffn_in_bias, s.d_ffn_pre, a.normed1,
                       p.ffn_in_weight, on); // adds to the residual branch's share
-  buffer(s.d_residual1, rows_c, on);
+  row_buffer(s.d_residual1, rows, c, on);
   op::layernorm_backward(s.d_residual1, g.ln1_weight, g.ln1_bias, s.d_normed1, a.residual1,
                          p.ln1_weight, a.mean1, a.rstd1, on, overwrite);
   // residual1 = inp + dropout(dense(context))
@@ -196,10 +207,10 @@ void block_backward_on(const block_params& g, const tensor& dinp, block_scratch&
   const auto& d_attn_out =
     through_dropout_on(s.d_dropped, s.d_residual1, rows,
                        dropout_at(key, cfg.hidden_dropout, block_site(layer, 1)), on);
-  buffer(s.d_context, rows_c, on);
+  row_buffer(s.d_context, rows, c, on);
   op::linear_backward(s.d_context, g.attn_out_weight, g.attn_out_bias, d_attn_out, a.context,
                       p.attn_out_weight, on, overwrite);
-  buffer(s.d_qkv, a.qkv.sizes(), on);
+  row_buffer(s.d_qkv, rows, 3 * c, on);
   const auto attention_drop = dropout_at(key, cfg.attention_dropout, block_site(layer, 0));
   if (rows.packed)
     ops::attention_backward_packed(s.d_qkv, s.d_context, a.qkv, a.probs, *rows.packed,
@@ -223,8 +234,8 @@ void block_forward(block_acts& a, const block_params& p, const bert_config& cfg,
     return;
   }
   const block_rows rows{&*a.packed, mask, b, t};
-  buffer(a.inp_packed, rows.of(c), on);
-  buffer(a.out_packed, rows.of(c), on);
+  row_buffer(a.inp_packed, rows, c, on);
+  row_buffer(a.out_packed, rows, c, on);
   op::gather_rows_forward(a.inp_packed, inp, a.packed->index, on);
   block_forward_on(a, p, cfg, layer, a.inp_packed, rows, a.out_packed, key, on);
   op::zero_fill(a.out, on); // padding rows: 0
@@ -241,9 +252,10 @@ void block_backward(const block_params& g, const tensor& dinp, block_scratch& s,
     return;
   }
   const block_rows rows{&*a.packed, mask, b, t};
-  buffer(s.d_out_packed, rows.of(cfg.hidden), on);
+  row_buffer(s.d_out_packed, rows, cfg.hidden, on);
   op::gather_rows_forward(s.d_out_packed, dout, a.packed->index, on);
-  zeroed(s.d_inp_packed, rows.of(cfg.hidden), on);
+  row_buffer(s.d_inp_packed, rows, cfg.hidden, on);
+  op::zero_fill(s.d_inp_packed, on);
   block_backward_on(g, s.d_inp_packed, s, a, p, cfg, layer, a.inp_packed, rows, s.d_out_packed,
                     key, on);
   op::gather_rows_backward(dinp, s.d_inp_packed, a.packed->index, on); // dinp += on real rows
