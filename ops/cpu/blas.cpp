@@ -39,10 +39,12 @@ constexpr std::array<core_level, 10> known_cores{{
   {"SapphireRapids", isa_level::avx512},
 }};
 
-// The best core for a level; Cooperlake adds bf16 GEMMs to SkylakeX's (same sgemm).
+// The core for a level. AVX-512: SkylakeX, whose sgemm Cooperlake shares (it adds bf16
+// GEMMs, which Axon does not use on the CPU); the one measured on a CPU OpenBLAS 0.3.21
+// does not know (docs/benchmarks.md).
 std::string best_core(const cpu_features& cpu) {
   switch (cpu.level()) {
-  case isa_level::avx512: return cpu.avx512_bf16 ? "Cooperlake" : "SkylakeX";
+  case isa_level::avx512: return "SkylakeX";
   case isa_level::avx2: return "Haswell";
   case isa_level::avx: return "Sandybridge";
   case isa_level::generic: return "Prescott";

@@ -27,7 +27,7 @@ struct gemm_core_choice {
 
 /// The decision alone, without side effects: keep OpenBLAS's `openblas_core` when its
 /// kernels reach the CPU's level (it knows its cores' blocking better), else the best core
-/// for the CPU's features (Cooperlake or SkylakeX, Haswell, Sandybridge). When the user
+/// for the CPU's features (SkylakeX, Haswell, Sandybridge). When the user
 /// named a core (`forced`, from OPENBLAS_CORETYPE), keep it.
 gemm_core_choice choose_gemm_core(const cpu_features& cpu, std::string_view openblas_core,
                                   bool forced);
