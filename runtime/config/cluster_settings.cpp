@@ -3,6 +3,9 @@
 
 #include "runtime/config/values.hpp"
 
+#include <arpa/inet.h>
+#include <netdb.h>
+#include <netinet/in.h>
 #include <set>
 
 namespace axon::cluster {
@@ -75,8 +78,42 @@ bool glob_match(std::string_view pattern, std::string_view text) {
   return p == pattern.size();
 }
 
+namespace {
+
+// 127.0.0.0/8, ::1, and IPv4-mapped 127.0.0.0/8 (::ffff:127.x.y.z).
+bool loopback_address(const sockaddr* address) {
+  if (address->sa_family == AF_INET) {
+    auto ip = ntohl(reinterpret_cast<const sockaddr_in*>(address)->sin_addr.s_addr);
+    return (ip >> 24) == 127;
+  }
+  if (address->sa_family == AF_INET6) {
+    const auto& ip = reinterpret_cast<const sockaddr_in6*>(address)->sin6_addr;
+    if (IN6_IS_ADDR_LOOPBACK(&ip))
+      return true;
+    return IN6_IS_ADDR_V4MAPPED(&ip) && ip.s6_addr[12] == 127;
+  }
+  return false;
+}
+
+} // namespace
+
 bool is_loopback(std::string_view host) {
-  return host == "localhost" || host == "::1" || host.starts_with("127.");
+  // Decided on the addresses the name resolves to, every one of them: a name is loopback
+  // only when all its addresses are, and one that does not resolve is not (so
+  // "127.evil.example.com" needs TLS like any remote host).
+  if (host.empty())
+    return false; // an empty bind address listens on every interface
+  addrinfo hints{};
+  hints.ai_family = AF_UNSPEC;
+  hints.ai_socktype = SOCK_STREAM;
+  addrinfo* found = nullptr;
+  if (getaddrinfo(std::string{host}.c_str(), nullptr, &hints, &found) != 0)
+    return false;
+  bool all = found != nullptr;
+  for (const addrinfo* a = found; a != nullptr; a = a->ai_next)
+    all = all && loopback_address(a->ai_addr);
+  freeaddrinfo(found);
+  return all;
 }
 
 cluster_settings cluster_settings_of(const config::resolved_config& cfg) {

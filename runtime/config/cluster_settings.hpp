@@ -60,7 +60,8 @@ std::optional<node_address> parse_node_entry(std::string_view entry, std::string
 std::optional<placement_rule> parse_placement_rule(std::string_view entry, std::string& problem);
 /// Glob match: '*' any run of characters, '?' one character.
 bool glob_match(std::string_view pattern, std::string_view text);
-/// 127.0.0.0/8, ::1 and "localhost".
+/// Whether every address `host` resolves to is a loopback address (127.0.0.0/8, ::1):
+/// "localhost" is, "127.evil.example.com" (no such name, or a public one) is not.
 bool is_loopback(std::string_view host);
 
 /// The cluster keys of a validated config (the schema's rules have checked them).

@@ -59,6 +59,11 @@ BOOST_AUTO_TEST_CASE(tls_is_required_beyond_loopback) {
   auto bind = first_error(job, {"--cluster.bind=0.0.0.0"});
   BOOST_TEST(contains(bind, "requires TLS"), bind);
   BOOST_TEST(contains(first_error(job, {"--cluster.nodes=w1=10.0.0.5:7101"}), "needs TLS"));
+  // Loopback by name only: a host that merely starts like one needs TLS too.
+  BOOST_TEST(contains(first_error(job, {"--cluster.nodes=w1=127.evil.example.com:7101"}),
+                      "needs TLS"));
+  BOOST_TEST(contains(first_error(job, {"--cluster.bind=127.evil.example.com"}),
+                      "requires TLS"));
   BOOST_TEST(contains(first_error(job, {"--cluster.tls-ca=ca.pem"}), "all of"));
   auto tls = test::load_train(job, {"--cluster.bind=0.0.0.0", "--cluster.tls-ca=ca.pem",
                         "--cluster.tls-certificate=n.pem", "--cluster.tls-key=n.key"});
@@ -88,7 +93,15 @@ BOOST_AUTO_TEST_CASE(glob_and_pattern_coverage) {
   s.placement.pop_back();
   BOOST_TEST(cluster::check_placement(s, {"shard0"}).empty());
   BOOST_TEST(cluster::is_loopback("127.0.0.2"));
+  BOOST_TEST(cluster::is_loopback("::1"));
+  BOOST_TEST(cluster::is_loopback("localhost"));
   BOOST_TEST(!cluster::is_loopback("10.1.2.3"));
+  BOOST_TEST(!cluster::is_loopback("0.0.0.0"));
+  BOOST_TEST(!cluster::is_loopback("::"));
+  BOOST_TEST(!cluster::is_loopback(""));
+  // A name is judged by what it resolves to, not by how it starts.
+  BOOST_TEST(!cluster::is_loopback("127.evil.example.com"));
+  BOOST_TEST(!cluster::is_loopback("127.0.0.1.nip.invalid"));
 }
 
 BOOST_AUTO_TEST_SUITE_END()
