@@ -20,6 +20,7 @@
 #include "runtime/config/load.hpp"
 #include "runtime/data/seeded_random.hpp"
 #include "runtime/kg/fusion_kg.hpp"
+#include "runtime/memory_limit.hpp"
 #include "runtime/safetensors.hpp"
 
 #include <caf/actor_system.hpp>
@@ -109,6 +110,17 @@ int kg_train(args words) {
   const auto epochs = cfg.get_int("transe.epochs");
   const auto eval_every = cfg.get_int("transe.eval-every");
   const double budget = cfg.get_real("transe.time-budget");
+  const double needs = kg::transe_memory_bytes(std::int64_t(data.graph.entities.size()),
+                                               std::int64_t(data.graph.relations.size()),
+                                               settings);
+  if (needs > double(memory_limit_bytes())) {
+    std::cerr << "axon kg train: transe.dim = " << settings.dim << ", transe.batch-size = "
+              << settings.batch_size << " and transe.negatives = " << settings.negatives
+              << " need about " << bytes_text(needs) << " for " << data.graph.entities.size()
+              << " entities; this process may use " << bytes_text(double(memory_limit_bytes()))
+              << ": lower them\n";
+    return 2;
+  }
   if (!choose_cpu_kernels("axon kg train", kernel_log::warnings_only))
     return 2;
   // The entity-shard actor graph, or with transe.shards = 0 the single loop.

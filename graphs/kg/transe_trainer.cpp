@@ -7,6 +7,15 @@
 
 namespace axon::kg {
 
+double transe_memory_bytes(std::int64_t entities, std::int64_t relations,
+                           const transe_settings& s) {
+  const double d = double(s.dim), b = double(s.batch_size), k = double(s.negatives);
+  const double tables = 4.0 * (double(entities) + double(relations)) * d; // params, grads, m, v
+  const double scores = 8.0 * b * (k + 1.0);  // both directions: scores, softmax, gradients
+  const double rows = 4.0 * k * d + 8.0 * b * d; // negatives' rows and the batch's, with grads
+  return 4.0 * (tables + scores + rows);       // f32
+}
+
 optimizer_settings transe_adam(const transe_settings& s) {
   optimizer_settings o;
   o.adamw.lr = s.lr;

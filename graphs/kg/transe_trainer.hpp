@@ -19,6 +19,12 @@ struct transe_settings {
   std::uint64_t seed = 0;
 };
 
+/// The bytes a TransE run holds at once, about: the entity and relation tables with their
+/// gradients and Adam moments, and one batch's B x K distance scores (both directions,
+/// with their softmax and gradients) and its K negatives' rows.
+double transe_memory_bytes(std::int64_t entities, std::int64_t relations,
+                           const transe_settings& settings);
+
 /// Adam without weight decay at settings.lr (the optimizer of every TransE table).
 optimizer_settings transe_adam(const transe_settings& settings);
 

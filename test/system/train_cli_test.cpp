@@ -219,6 +219,23 @@ BOOST_FIXTURE_TEST_CASE(early_stopping_keeps_the_best_checkpoint, generated_data
   BOOST_TEST(name == "step-10");
 }
 
+// Sizes that cannot fit are refused before anything is allocated or written: exit 2 with
+// the keys and the figure (they used to end in an uncaught std::bad_alloc).
+BOOST_FIXTURE_TEST_CASE(kg_train_refuses_sizes_that_cannot_fit, generated_data) {
+  const auto kg_dir = dir.path / "data/kg", embeddings = dir.path / "kg-huge";
+  auto kg_config = dir.path / "kg-huge.ini";
+  std::ofstream{kg_config} << "[graph]\ntriples = \"" << (kg_dir / "triples.tsv").string()
+                           << "\"\nout = \"" << embeddings.string()
+                           << "\"\n[transe]\ndim = 16\nbatch-size = 1048576\n"
+                              "negatives = 1048576\nepochs = 1\n";
+  auto r = run(axon_command + " kg train " + kg_config.string());
+  BOOST_TEST_INFO(r.output);
+  BOOST_TEST(r.status == 2);
+  BOOST_TEST(r.output.find("transe.negatives = 1048576") != std::string::npos);
+  BOOST_TEST(r.output.find("TiB") != std::string::npos);
+  BOOST_TEST(!fs::exists(embeddings));
+}
+
 // The KG path end to end: `axon kg train` on the generated KG, a job that links and fuses
 // it, its saved entities, predict with linking, and KG file errors with file:line (nothing
 // written).
