@@ -5,6 +5,7 @@
 
 #include "runtime/config/cluster_settings.hpp"
 #include "runtime/config/device_settings.hpp"
+#include "runtime/config/memory_check.hpp"
 #include "runtime/config/resolved_config.hpp"
 #include "runtime/config/values.hpp"
 
@@ -307,6 +308,11 @@ std::vector<rule> rules() {
                 std::to_string(cfg.get_int("model.layers") + 2);
        return "";
      }},
+    {"a single-process job's model and batch fit this process's memory (physical or its "
+     "cgroup's limit)",
+     {"model.hidden", "model.layers", "model.intermediate", "train.batch-size",
+      "placement.shards"},
+     [](const resolved_config& cfg) { return check_job_memory(cfg); }},
   };
 }
 

@@ -73,6 +73,25 @@ BOOST_AUTO_TEST_CASE(config_errors_exit_2_naming_the_key) {
   BOOST_TEST(run(axon_command + " train").status == 2);
 }
 
+// A model that cannot fit (here 1.6 TB of weights) is a config error: exit 2 from
+// `axon config check` and `axon train`, nothing written.
+BOOST_AUTO_TEST_CASE(a_model_too_large_for_memory_is_refused_before_anything_is_written) {
+  temp_dir dir;
+  auto config = write_config(dir.path, "huge", "");
+  const std::string huge = " --model.hidden=16384 --model.layers=128 --model.heads=16"
+                           " --model.intermediate=65536";
+  auto checked = run(axon_command + " config check " + config + huge);
+  BOOST_TEST_INFO(checked.output);
+  BOOST_TEST(checked.status == 2);
+  BOOST_TEST(checked.output.find("TiB") != std::string::npos);
+  BOOST_TEST(checked.output.find("model.layers = 128") != std::string::npos);
+  auto trained = run(axon_command + " train " + config + huge);
+  BOOST_TEST_INFO(trained.output);
+  BOOST_TEST(trained.status == 2);
+  BOOST_TEST(!fs::exists(dir.path / "huge"));
+  BOOST_TEST(run(axon_command + " config check " + config).status == 0); // the default fits
+}
+
 BOOST_AUTO_TEST_CASE(data_errors_exit_2_naming_the_file) {
   temp_dir dir;
   auto config = write_config(dir.path, "job", "");
