@@ -124,6 +124,7 @@ int pretrain(args words) {
   const fs::path run_dir = cfg.get_string("train.run-dir");
   if (!choose_cpu_kernels("axon pretrain", kernel_log::summary))
     return 2;
+  std::optional<run_dir_lock> lock; // held until the process ends
   auto plan = std::make_shared<pretrain_plan>();
   try {
     if (cfg.get_strings("pretrain.corpus").empty())
@@ -136,8 +137,8 @@ int pretrain(args words) {
                                resume_dir.empty() ? "" : (run_dir / "vocab.txt").string());
     fill_pretrain_plan(*plan, cfg, vocab);
     plan->resume = !resume_dir.empty();
+    lock.emplace(hold_run_dir(run_dir, plan->resume, "pretrain"));
     if (!plan->resume) {
-      fs::create_directories(run_dir);
       std::ofstream{run_dir / "config.ini"} << cfg.to_ini();
       vocab.save((run_dir / "vocab.txt").string());
     }

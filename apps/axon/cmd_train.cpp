@@ -66,6 +66,7 @@ int train(args words) {
   const fs::path run_dir = cfg.get_string("train.run-dir");
   if (!choose_cpu_kernels("axon train", kernel_log::summary))
     return 2;
+  std::optional<run_dir_lock> lock; // held until the process ends
   auto plan = std::make_shared<supervisor_plan>();
   try {
     auto settings = data_settings_of(cfg, run_dir);
@@ -96,8 +97,8 @@ int train(args words) {
       std::cerr << '\n';
     }
     plan->resume = !resume_dir.empty();
+    lock.emplace(hold_run_dir(run_dir, plan->resume, "train"));
     if (!plan->resume) {
-      fs::create_directories(run_dir);
       std::ofstream{run_dir / "config.ini"} << cfg.to_ini();
       write_lines(run_dir / "labels.txt", prepared.label_names);
       prepared.vocab.save((run_dir / "vocab.txt").string());

@@ -25,6 +25,31 @@ config::load_result load_job_config(const std::string& file,
   return config::load_config_file(file, architecture);
 }
 
+namespace {
+
+bool holds_checkpoints(const std::filesystem::path& run_dir) {
+  return std::filesystem::exists(run_dir / "checkpoints")
+         && !std::filesystem::is_empty(run_dir / "checkpoints");
+}
+
+std::string checkpoints_problem(const std::filesystem::path& run_dir, const char* command) {
+  return "the run directory " + run_dir.string() + " already holds checkpoints: continue it "
+         "with `axon " + std::string{command} + " --resume " + run_dir.string()
+         + "`, or remove it, or set another train.run-dir";
+}
+
+} // namespace
+
+run_dir_lock hold_run_dir(const std::filesystem::path& run_dir, bool resume,
+                          const char* command) {
+  if (!resume)
+    std::filesystem::create_directories(run_dir);
+  run_dir_lock lock{run_dir};
+  if (!resume && holds_checkpoints(run_dir)) // another run finished here meanwhile
+    throw std::runtime_error(checkpoints_problem(run_dir, command));
+  return lock;
+}
+
 run_invocation parse_run_invocation(args words, const char* command, const char* usage) {
   run_invocation out;
   std::vector<std::string> positional, overrides;
@@ -62,12 +87,8 @@ run_invocation parse_run_invocation(args words, const char* command, const char*
     return out;
   }
   const std::filesystem::path run_dir = loaded.resolved->get_string("train.run-dir");
-  if (out.resume_dir.empty() && std::filesystem::exists(run_dir / "checkpoints")
-      && !std::filesystem::is_empty(run_dir / "checkpoints")) {
-    std::cerr << "axon " << command << ": the run directory " << run_dir.string()
-              << " already holds checkpoints: continue it with `axon " << command
-              << " --resume " << run_dir.string()
-              << "`, or remove it, or set another train.run-dir\n";
+  if (out.resume_dir.empty() && holds_checkpoints(run_dir)) {
+    std::cerr << "axon " << command << ": " << checkpoints_problem(run_dir, command) << '\n';
     out.exit_status = 2;
     return out;
   }

@@ -12,7 +12,9 @@
 #include <caf/scoped_actor.hpp>
 #include "runtime/config/load.hpp"
 #include "runtime/config/resolved_config.hpp"
+#include "runtime/run_dir_lock.hpp"
 
+#include <filesystem>
 #include <optional>
 #include <span>
 #include <string>
@@ -33,6 +35,13 @@ config::load_result load_job_config(const std::string& file,
 
 /// Parses `words` for `command` ("train", "pretrain") with `usage` as its help text.
 run_invocation parse_run_invocation(args words, const char* command, const char* usage);
+
+/// Takes the run directory for this process before anything is written to it: creates it
+/// for a new run, locks it (run_dir_lock), and for a new run checks again, under the lock,
+/// that no other run has left checkpoints there. Throws std::runtime_error with the
+/// problem (the command then exits 2).
+run_dir_lock hold_run_dir(const std::filesystem::path& run_dir, bool resume,
+                          const char* command);
 
 /// Waits until the job's supervisor actor ends (monitoring it): 0 when it ended normally,
 /// else 1, with its error on stderr after "axon COMMAND: ".

@@ -2,6 +2,7 @@
 // naming the key or the file; a small job on generated data writes its run directory,
 // metrics.jsonl and the final test line; a job killed with SIGKILL and resumed gives the
 // same losses as an uninterrupted one; early stopping keeps the best checkpoint.
+#include "runtime/run_dir_lock.hpp"
 #include "test/support/process.hpp"
 
 #include <boost/test/unit_test.hpp>
@@ -90,6 +91,24 @@ BOOST_AUTO_TEST_CASE(a_model_too_large_for_memory_is_refused_before_anything_is_
   BOOST_TEST(trained.status == 2);
   BOOST_TEST(!fs::exists(dir.path / "huge"));
   BOOST_TEST(run(axon_command + " config check " + config).status == 0); // the default fits
+}
+
+// Two processes never train in one run directory: while another process holds it (here
+// the test itself, as a running `axon train` would), train and resume are refused.
+BOOST_FIXTURE_TEST_CASE(a_run_directory_in_use_is_refused, generated_data) {
+  auto config = write_config(dir.path, "busy", "");
+  fs::create_directories(dir.path / "busy");
+  {
+    axon::run_dir_lock held{dir.path / "busy"};
+    auto r = run(axon_command + " train " + config + " --train.epochs=1");
+    BOOST_TEST_INFO(r.output);
+    BOOST_TEST(r.status == 2);
+    BOOST_TEST(r.output.find("in use by another axon process") != std::string::npos);
+    BOOST_TEST(!fs::exists(dir.path / "busy/config.ini"));
+  }
+  auto r = run(axon_command + " train " + config + " --train.epochs=1 --train.max-steps=2");
+  BOOST_TEST_INFO(r.output);
+  BOOST_TEST(r.status == 0); // released: the same command now runs
 }
 
 BOOST_AUTO_TEST_CASE(data_errors_exit_2_naming_the_file) {
