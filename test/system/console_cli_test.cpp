@@ -8,6 +8,7 @@
 
 #include <boost/test/unit_test.hpp>
 
+#include <cmath>
 #include <regex>
 #include <set>
 
@@ -90,6 +91,19 @@ BOOST_AUTO_TEST_CASE(inspects_and_steers_a_running_job) {
   const auto held = job.step();
   std::this_thread::sleep_for(std::chrono::milliseconds(1500));
   BOOST_TEST(job.step() == held);
+  // One epoch convention (docs/commands.md): the supervisor's epoch is that of its last
+  // step, the loader's that of the last batch it sent, a train line's that of its step.
+  auto details = [&](const std::string& actor) {
+    return json::parse(job.console(job.address() + " -c \"inspect " + actor + " --json\"").output)["details"];
+  };
+  const auto supervisor = details("supervisor"), loader = details("loader");
+  const auto per_epoch = loader["batches_per_epoch"].get<double>();
+  auto epoch_of = [&](double count) { return std::floor((count - 1) / per_epoch) + 1; };
+  BOOST_TEST(supervisor["epoch"].get<double>() == epoch_of(supervisor["step"].get<double>()));
+  BOOST_TEST(loader["epoch"].get<double>() == epoch_of(loader["sent"].get<double>()));
+  for (const auto& e : events(job.run_dir(), "train"))
+    if (e["step"].get<double>() == supervisor["step"].get<double>())
+      BOOST_TEST(e["epoch"].get<double>() == supervisor["epoch"].get<double>());
   BOOST_REQUIRE(job.console(run + " -c resume").status == 0);
   BOOST_TEST(wait_for([&] { return job.step() > held + 2; }, 30));
 
