@@ -177,6 +177,18 @@ int graph(console_session& s, args words) {
   return 0;
 }
 
+// The dev metric that metrics plots: the job's eval.metric (accuracy, macro_f1 or loss, as
+// its supervisor publishes it), accuracy for a job that names none.
+std::string plotted_metric(console_connection& connection) {
+  try {
+    auto details = connection.call("inspect", {{"actor", "supervisor"}})["details"];
+    auto metric = details.value("metric", std::string{"accuracy"});
+    return metric == "macro_f1" || metric == "loss" ? metric : "accuracy";
+  } catch (const refused_error&) { // no supervisor (yet): the default metric
+    return "accuracy";
+  }
+}
+
 int metrics(console_session& s, args words) {
   command_flags f{"metrics [--last N] [--json]"};
   int last = 0;
@@ -203,12 +215,13 @@ int metrics(console_session& s, args words) {
   }
   const auto& evals = result["eval"];
   if (!evals.empty()) {
-    std::vector<double> eval_step, accuracy;
+    const auto metric = plotted_metric(s.connection);
+    std::vector<double> eval_step, value;
     for (const auto& e : evals) {
       eval_step.push_back(e["step"].get<double>());
-      accuracy.push_back(e["accuracy"].get<double>());
+      value.push_back(e[metric].get<double>());
     }
-    s.out << '\n' << terminal_plot("dev accuracy", eval_step, accuracy) << '\n';
+    s.out << '\n' << terminal_plot("dev " + metric, eval_step, value) << '\n';
     constexpr std::size_t shown = 5; // the latest evaluations; --json has them all
     std::vector<std::vector<std::string>> rows;
     for (auto i = evals.size() > shown ? evals.size() - shown : 0; i < evals.size(); ++i)
@@ -335,8 +348,8 @@ const std::vector<console_command>& console_commands() {
      "every actor: state, mailbox, messages in/out, busy %, last message", false, actors},
     {"inspect", "inspect ACTOR [--json]", "one actor's counters and kind-specific state", false, inspect},
     {"graph", "graph [--dot] [--json]", "edges with credit windows, in flight and rates", false, graph},
-    {"metrics", "metrics [--last N] [--json]", "loss, tokens/s and dev accuracy with plots", false,
-     metrics},
+    {"metrics", "metrics [--last N] [--json]",
+     "loss, tokens/s and the dev metric (eval.metric) with plots", false, metrics},
     {"top", "top [--interval S]", "live table of the busiest actors (q quits)", false, top},
     {"pause", "pause", "hold training before the next step", true, pause},
     {"resume", "resume", "continue a paused job", true, resume},

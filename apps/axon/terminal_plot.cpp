@@ -20,6 +20,8 @@ std::string terminal_plot(const std::string& title, const std::vector<double>& x
                           const std::vector<double>& y, int width, int height) {
   if (y.empty())
     return title + ": no points yet\n";
+  if (y.size() == 1) // one point makes no axis: its value, and the step it came from
+    return title + ": " + number(y.front()) + " at step " + number(x.front()) + " (one point)\n";
   const int columns = std::min<int>(width, int(y.size()));
   std::vector<double> means(columns, 0.0);
   std::vector<int> counts(columns, 0);
