@@ -28,6 +28,7 @@ int pretrain(args words);
 int node(args words);
 int predict(args words);
 int eval(args words);
+int report(args words);
 int console(args words);
 int kg_train(args words);
 int kg_eval(args words);

@@ -1,14 +1,16 @@
 // A newcomer's first hour, scripted: a labelled Financial PhraseBank-style file (some lines
 // ISO-8859-1) split with `axon data split`, a tiny job trained on the same file, then eval
 // on the written test.csv and on the run's own test split (the same report as training's
-// test), predict with a blank line, and the CLI conventions: --version, group help, a
-// relative path named with its folder. Along the way: the step total is min(epochs,
-// max-steps) and the progress line and metrics.jsonl agree on every step's epoch.
+// test), the HTML report, predict with a blank line, and the CLI conventions: --version,
+// group help, a relative path named with its folder. Along the way: the step total is
+// min(epochs, max-steps) and the progress line and metrics.jsonl agree on every step's
+// epoch.
 #include "test/support/process.hpp"
 
 #include <boost/test/unit_test.hpp>
 #include <nlohmann/json.hpp>
 
+#include <cstdio>
 #include <fstream>
 #include <map>
 #include <regex>
@@ -85,7 +87,8 @@ BOOST_AUTO_TEST_CASE(split_train_eval_predict_agree) {
   // progress line, the train lines and the eval lines alike; the total is 2 epochs' steps.
   const int total = 2 * batches_per_epoch;
   auto epoch_of = [&](std::int64_t step) { return int((step - 1) / batches_per_epoch) + 1; };
-  std::regex line{R"(epoch (\d+)/2 step (\d+)/(\d+) loss \S+ \d+ tok/s [\d.]+ samples/s elapsed \d+\S* ETA )"};
+  std::regex line{
+    R"(epoch (\d+)/2 step (\d+)/(\d+) loss \S+ \d+ tok/s [\d.]+ samples/s elapsed \d+\S* ETA )"};
   int lines = 0;
   for (std::sregex_iterator it{progress.begin(), progress.end(), line}, end; it != end; ++it) {
     const auto step = std::stoll((*it)[2]);
@@ -129,16 +132,37 @@ BOOST_AUTO_TEST_CASE(split_train_eval_predict_agree) {
   BOOST_TEST(run(axon_command + " eval --run " + run_dir.string() + " --split test --data "
                  + all.string()).status == 2);
 
+  // axon report: one self-contained HTML page (nothing to fetch) with four charts and the
+  // test report's confusion matrix.
+  auto reported = run(axon_command + " report " + run_dir.string());
+  BOOST_TEST_INFO(reported.output);
+  BOOST_REQUIRE(reported.status == 0);
+  const auto html = read_file(run_dir / "report.html");
+  std::size_t charts = 0;
+  for (auto at = html.find("<svg"); at != std::string::npos; at = html.find("<svg", at + 1))
+    ++charts;
+  BOOST_TEST(charts == 4u);
+  BOOST_TEST(html.find("<polyline") != std::string::npos);
+  for (const auto* outside : {"http:", "https:", "src=", "<script", "@import"})
+    BOOST_TEST(html.find(outside) == std::string::npos, outside);
+  BOOST_TEST(html.find("Confusion matrix: test") != std::string::npos);
+  char test_summary[64];
+  std::snprintf(test_summary, sizeof test_summary, "accuracy=%.4f macro_f1=%.4f",
+                test[0]["accuracy"].get<double>(), test[0]["macro_f1"].get<double>());
+  BOOST_TEST(html.find(test_summary) != std::string::npos);
+  BOOST_TEST(run(axon_command + " report " + (dir.path / "nowhere").string()).status == 2);
+
   // predict: a blank line gets a blank answer, so output line N answers input line N;
   // latin-1 input converts with --encoding.
-  auto predicted = run("printf 'Tuomi net sales rose 40 %% in the quarter .\\n\\nCaf\\351 Oy will hold "
-                       "its meeting on day 3 .\\n' | " + axon_command + " predict --encoding auto --run "
-                       + run_dir.string());
+  auto predicted = run("printf 'Tuomi net sales rose 40 %% in the quarter .\\n\\n"
+                       "Caf\\351 Oy will hold its meeting on day 3 .\\n' | " + axon_command
+                       + " predict --encoding auto --run " + run_dir.string());
   BOOST_TEST_INFO(predicted.output);
   BOOST_REQUIRE(predicted.status == 0);
-  BOOST_TEST(std::regex_match(predicted.output,
-                              std::regex{R"((negative|neutral|positive)\t[01]\.\d{4}\n\n(negative|neutral|positive)\t[01]\.\d{4}\n)"}));
-  auto json_blank = run("printf '\\n' | " + axon_command + " predict --json --run " + run_dir.string());
+  const std::string labelled = R"((negative|neutral|positive)\t[01]\.\d{4}\n)";
+  BOOST_TEST(std::regex_match(predicted.output, std::regex{labelled + "\n" + labelled}));
+  auto json_blank = run("printf '\\n' | " + axon_command + " predict --json --run "
+                        + run_dir.string());
   BOOST_TEST(json_blank.output == "{\"label\":null,\"text\":\"\"}\n");
   auto jsonl = run("echo '{\"sentence\": \"Orvola operating profit fell 9 % year on year .\"}' | "
                    + axon_command + " predict --format jsonl --text-column sentence --run "
@@ -151,7 +175,8 @@ BOOST_AUTO_TEST_CASE(split_train_eval_predict_agree) {
 BOOST_AUTO_TEST_CASE(cli_conventions) {
   auto version = run(axon_command + " --version");
   BOOST_TEST(version.status == 0);
-  BOOST_TEST(std::regex_match(version.output, std::regex{R"(axon \d+\.\d+\.\d+\n)"}), version.output);
+  BOOST_TEST(std::regex_match(version.output, std::regex{R"(axon \d+\.\d+\.\d+\n)"}),
+             version.output);
   for (const auto& [group, member] : std::map<std::string, std::string>{
          {"bench", "bench train"}, {"data", "data split"}, {"config", "config check"},
          {"kg", "kg train"}}) {
