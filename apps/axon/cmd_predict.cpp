@@ -27,8 +27,10 @@ std::string sentence_of(std::string line, std::size_t number, data::text_encodin
   auto bad = [&](const std::string& what) {
     return data::data_error("stdin:" + std::to_string(number) + ": " + what);
   };
-  if (encoding == data::text_encoding::latin1
-      || (encoding == data::text_encoding::detect && data::find_invalid_utf8(line) != std::string::npos))
+  const bool convert = encoding == data::text_encoding::latin1
+                       || (encoding == data::text_encoding::detect
+                           && data::find_invalid_utf8(line) != std::string::npos);
+  if (convert)
     line = data::latin1_to_utf8(line);
   if (auto at = data::find_invalid_utf8(line); at != std::string::npos)
     throw bad("invalid UTF-8 at byte " + std::to_string(at + 1));

@@ -97,7 +97,8 @@ BOOST_AUTO_TEST_CASE(inspects_and_steers_a_running_job) {
   // One epoch convention (docs/commands.md): the supervisor's epoch is that of its last
   // step, the loader's that of the last batch it sent, a train line's that of its step.
   auto details = [&](const std::string& actor) {
-    return json::parse(job.console(job.address() + " -c \"inspect " + actor + " --json\"").output)["details"];
+    auto inspected = job.console(job.address() + " -c \"inspect " + actor + " --json\"");
+    return json::parse(inspected.output)["details"];
   };
   const auto supervisor = details("supervisor"), loader = details("loader");
   const auto per_epoch = loader["batches_per_epoch"].get<double>();
@@ -116,7 +117,8 @@ BOOST_AUTO_TEST_CASE(inspects_and_steers_a_running_job) {
   auto refused_set = job.console(run + " -c \"set train.epochs 3\"");
   BOOST_TEST(refused_set.status == 1);
   // The refusal reads as plain words, not as a rendered CAF error.
-  BOOST_TEST(refused_set.output == "set: only train.lr can be set while training, not train.epochs\n");
+  BOOST_TEST(refused_set.output
+             == "set: only train.lr can be set while training, not train.epochs\n");
   auto set_events = events(job.run_dir(), "set");
   BOOST_REQUIRE(set_events.size() == 1u);
   BOOST_TEST(set_events[0]["key"] == "train.lr");
@@ -140,8 +142,9 @@ BOOST_AUTO_TEST_CASE(inspects_and_steers_a_running_job) {
   // The dev plot is of the job's eval.metric (one evaluation: its value, not an axis).
   BOOST_REQUIRE(wait_for([&] { return !events(job.run_dir(), "eval").empty(); }, 60));
   auto dev_plot = job.console(job.address() + " -c metrics").output;
+  const std::regex one_point{R"(\ndev macro_f1: [0-9.]+ at step \d+ \(one point\)\n)"};
   BOOST_TEST((dev_plot.find("\ndev macro_f1\n") != std::string::npos
-              || std::regex_search(dev_plot, std::regex{R"(\ndev macro_f1: [0-9.]+ at step \d+ \(one point\)\n)"})),
+              || std::regex_search(dev_plot, one_point)),
              dev_plot);
   BOOST_TEST(dev_plot.find("dev accuracy") == std::string::npos);
   auto scrape = http_get(job.prometheus());
