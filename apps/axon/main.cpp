@@ -21,6 +21,8 @@ constexpr std::array commands{
   command{"predict", "label sentences on stdin with a trained run's best model",
           axon::app::predict},
   command{"eval", "classification report of a trained run on a labelled file", axon::app::eval},
+  command{"export", "a trained run as a Hugging Face model folder (transformers loads it)",
+          axon::app::export_run},
   command{"report", "a run's training curves and confusion matrix as one HTML file",
           axon::app::report},
   command{"console", "inspect and steer a running job (HOST:PORT or --run RUN_DIR)",

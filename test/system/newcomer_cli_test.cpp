@@ -1,10 +1,10 @@
 // A newcomer's first hour, scripted: a labelled Financial PhraseBank-style file (some lines
 // ISO-8859-1) split with `axon data split`, a tiny job trained on the same file, then eval
 // on the written test.csv and on the run's own test split (the same report as training's
-// test), the HTML report, predict with a blank line, and the CLI conventions: --version,
-// group help, a relative path named with its folder. Along the way: the step total is
-// min(epochs, max-steps) and the progress line and metrics.jsonl agree on every step's
-// epoch.
+// test), the HTML report, the Hugging Face export, predict with a blank line, and the CLI
+// conventions: --version, group help, a relative path named with its folder. Along the
+// way: the step total is min(epochs, max-steps) and the progress line and metrics.jsonl
+// agree on every step's epoch.
 #include "test/support/process.hpp"
 
 #include <boost/test/unit_test.hpp>
@@ -151,6 +151,24 @@ BOOST_AUTO_TEST_CASE(split_train_eval_predict_agree) {
                 test[0]["accuracy"].get<double>(), test[0]["macro_f1"].get<double>());
   BOOST_TEST(html.find(test_summary) != std::string::npos);
   BOOST_TEST(run(axon_command + " report " + (dir.path / "nowhere").string()).status == 2);
+
+  // axon export: a Hugging Face folder with the run's labels (its logits against
+  // transformers' are checked in test_checkpoint); a non-empty OUT is refused.
+  const auto exported = dir.path / "hf";
+  auto export_run = run(axon_command + " export --run " + run_dir.string() + " "
+                        + exported.string());
+  BOOST_TEST_INFO(export_run.output);
+  BOOST_REQUIRE(export_run.status == 0);
+  for (auto file : {"config.json", "model.safetensors", "vocab.txt", "tokenizer_config.json",
+                    "special_tokens_map.json"})
+    BOOST_TEST(fs::exists(exported / file), file);
+  const auto hf_config = nlohmann::json::parse(read_file(exported / "config.json"));
+  BOOST_TEST(hf_config["model_type"] == "bert");
+  BOOST_TEST(hf_config["id2label"]
+             == (nlohmann::json{{"0", "negative"}, {"1", "neutral"}, {"2", "positive"}}));
+  BOOST_TEST(read_file(exported / "vocab.txt") == read_file(run_dir / "vocab.txt"));
+  BOOST_TEST(run(axon_command + " export --run " + run_dir.string() + " " + exported.string())
+               .status == 2);
 
   // predict: a blank line gets a blank answer, so output line N answers input line N;
   // latin-1 input converts with --encoding.
