@@ -1,6 +1,7 @@
 // console control: one blocking request to the supervisor per control request.
 #include "actors/console_control.hpp"
 
+#include "actors/actor_error.hpp"
 #include "actors/atoms.hpp"
 
 #include <caf/all.hpp>
@@ -22,7 +23,7 @@ nlohmann::json ask(caf::actor_system& sys, const caf::actor& supervisor, Ts... x
   self->request(supervisor, control_timeout, xs...)
     .receive([&](const std::string& text) { reply = {{"ok", true}, {"result", text}}; },
              [&](caf::error& err) {
-               reply = {{"ok", false}, {"error", "the supervisor answered: " + sys.render(err)}};
+               reply = {{"ok", false}, {"error", error_text(err)}}; // the refusal, as plain text
              });
   return reply;
 }

@@ -19,6 +19,7 @@ struct loader_state {
   caf::actor consumer;
   std::int64_t credit = 0;
   std::uint64_t sent = 0;
+  std::uint64_t last_epoch = 0; // the epoch (from 0) of the last batch sent
   std::int64_t max_credit = 0;
 };
 
@@ -34,10 +35,14 @@ void send_while_credit(loader_actor* self) {
                                            after.position, st.batches->at_epoch_end()});
     --st.credit;
     ++st.sent;
+    st.last_epoch = b.epoch;
   }
   if (auto* probe = self->probe()) {
     auto cursor = st.batches->cursor();
-    probe->set_detail("epoch", double(cursor.epoch));
+    // The console's epoch is the supervisor's convention (counted from 1, the epoch of a
+    // batch); the loader's is that of the last batch it sent, which may run ahead by the
+    // batches the supervisor has prefetched.
+    probe->set_detail("epoch", double((st.sent > 0 ? st.last_epoch : cursor.epoch) + 1));
     probe->set_detail("cursor", double(cursor.position));
     probe->set_detail("batches_per_epoch", double(st.batches->batches_per_epoch()));
     probe->set_detail("credit", double(st.credit));

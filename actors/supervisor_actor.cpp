@@ -57,9 +57,10 @@ public:
       throw std::runtime_error("the train split has " + std::to_string(n)
                                + " rows: too few for one batch across " + std::to_string(shards)
                                + " shards");
-    total_steps_ = plan_.max_steps > 0
-                     ? plan_.max_steps
-                     : static_cast<std::int64_t>(batches_per_epoch_) * plan_.epochs;
+    // train.epochs and train.max-steps both bound the run: whichever ends it first wins.
+    total_steps_ = static_cast<std::int64_t>(batches_per_epoch_) * plan_.epochs;
+    if (plan_.max_steps > 0)
+      total_steps_ = std::min(total_steps_, plan_.max_steps);
     auto warmup = plan_.warmup_steps >= 0
                     ? plan_.warmup_steps
                     : static_cast<std::int64_t>(plan_.warmup_ratio * double(total_steps_));
@@ -177,7 +178,7 @@ private:
       return;
     probe_->set_detail("step", double(step_));
     probe_->set_detail("total_steps", double(total_steps_));
-    probe_->set_detail("epoch", double(epoch_ + 1));
+    probe_->set_detail("epoch", double(current_epoch_));
     probe_->set_detail("peak_lr", schedule_.base_lr);
     probe_->set_detail("paused", paused_ ? 1.0 : 0.0);
     if (stopping_state_.has_best) {
@@ -472,6 +473,10 @@ private:
         loss = std::numeric_limits<double>::quiet_NaN(); // applied, but its loss never came
       }
       ++step_;
+      // The one epoch convention (progress line, metrics.jsonl, console): a step belongs to
+      // the epoch, counted from 1, of the batch it trained on; an evaluation after it too.
+      const int step_epoch = static_cast<int>(batch.epoch) + 1;
+      current_epoch_ = step_epoch;
       cursor_ = {batch.next_epoch, batch.next_position};
       record_samples(batch);
       const auto step_tokens = batch.ids.numel();
@@ -481,11 +486,12 @@ private:
         ++logged_steps;
       }
       tokens += double(step_tokens);
-      progress.step_done(int(epoch_) + 1, plan_.epochs, step_, total_steps_, loss, step_tokens);
+      progress.step_done(step_epoch, plan_.epochs, step_, total_steps_, loss, step_tokens,
+                         batch.ids.size(0));
       record_step(loss, lr, step_tokens);
       if ((step_ % plan_.log_every == 0 || step_ == total_steps_) && logged_steps > 0) {
         double seconds = std::chrono::duration<double>(clock_type::now() - window_start).count();
-        log_->append(train::train_event(step_, int(epoch_) + 1, loss_sum / double(logged_steps), lr,
+        log_->append(train::train_event(step_, step_epoch, loss_sum / double(logged_steps), lr,
                                        tokens / std::max(seconds, 1e-9)));
         loss_sum = tokens = 0;
         logged_steps = 0;
@@ -502,7 +508,7 @@ private:
         train::classification_report report{plan_.label_names};
         if (!recovering([&] { report = evaluate(*plan_.dev); }))
           continue;
-        log_->append(train::eval_event("dev", step_, int(epoch_), report));
+        log_->append(train::eval_event("dev", step_, step_epoch, report));
         double value = metric_of(report);
         auto decision = stopping.update(value, step_);
         std::cerr << "dev step " << step_ << ": loss " << report.mean_loss() << " accuracy "
@@ -709,7 +715,8 @@ private:
   bool drop_last_ = false;
   std::size_t batches_per_epoch_ = 0;
   std::int64_t total_steps_ = 0;
-  std::int64_t step_ = 0, epoch_ = 0;
+  std::int64_t step_ = 0, epoch_ = 0; // epoch_: epochs completed
+  int current_epoch_ = 1; // the epoch (from 1) of the last step trained, for the console
   std::pair<std::uint64_t, std::uint64_t> cursor_{0, 0};
   // console control
   monitor::actor_probe* probe_ = nullptr; // null: monitoring off

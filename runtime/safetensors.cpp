@@ -1,6 +1,8 @@
 // safetensors reading (bounded) and atomic writing.
 #include "runtime/safetensors.hpp"
 
+#include "runtime/path_text.hpp"
+
 #include <nlohmann/json.hpp>
 
 #include <cmath>
@@ -106,7 +108,7 @@ const tensor& safetensors_file::at(const std::string& name) const {
 safetensors_file read_safetensors(const std::string& path) {
   std::ifstream in{path, std::ios::binary};
   if (!in)
-    throw std::runtime_error(path + ": cannot open for reading");
+    throw std::runtime_error(path_in_error(path) + ": cannot open for reading");
   std::vector<char> file{std::istreambuf_iterator<char>{in}, {}};
   if (file.size() < 8)
     fail(path, "shorter than the 8-byte header length");

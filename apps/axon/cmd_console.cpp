@@ -1,7 +1,8 @@
 // `axon console HOST:PORT` / `axon console --run RUN_DIR`: the inspection shell of a
 // running job. Interactive (readline: line editing, history in ~/.axon_console_history,
 // tab completion of commands, actor names and kinds), or one command with -c for scripts.
-// Exit status with -c: the command's (0 done, 1 refused or connection lost, 2 bad usage).
+// Exit status with -c: the command's (0 done, 1 refused or connection lost, 2 bad usage);
+// interactive: 0 when the user leaves (quit, exit, q or end of input).
 #include "apps/axon/commands.hpp"
 #include "apps/axon/console_commands.hpp"
 #include "apps/axon/flags.hpp"
@@ -91,6 +92,7 @@ int interactive(console_connection& connection) {
   for (const auto& c : console_commands())
     completions.commands.emplace_back(c.name);
   completions.commands.emplace_back("quit");
+  completions.commands.emplace_back("exit");
   refresh_completions(connection);
   ::rl_attempted_completion_function = complete;
   const char* home = std::getenv("HOME");
@@ -100,24 +102,24 @@ int interactive(console_connection& connection) {
   auto hello = connection.call("hello");
   std::cout << "axon console: " << connection.address() << " (run " << hello.value("run_dir", "?")
             << "; " << (hello.value("control", false) ? "control allowed" : "read-only")
-            << "); help lists the commands, quit leaves\n";
+            << "); help lists the commands, quit (or q) leaves\n";
   console_session session{connection, std::cout, true};
-  int status = 0;
   while (char* raw = ::readline("axon> ")) {
     std::string line{raw};
     std::free(raw);
-    if (split_words(line).empty())
+    const auto words = split_words(line);
+    if (words.empty())
       continue;
     ::add_history(line.c_str());
-    if (line == "quit" || line == "exit")
+    if (words.size() == 1 && (words[0] == "quit" || words[0] == "exit" || words[0] == "q"))
       break;
-    status = run_console_line(session, line);
+    run_console_line(session, line); // a failed command is reported; the session goes on
     std::cout.flush();
     refresh_completions(connection);
   }
   if (!history.empty())
     ::write_history(history.c_str());
-  return status;
+  return 0; // the user left: earlier commands' failures were shown as they happened
 }
 
 } // namespace

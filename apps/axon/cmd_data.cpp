@@ -115,10 +115,7 @@ int data_split(args words) {
                                         std::pair{"dev.csv", &rows.dev},
                                         std::pair{"test.csv", &rows.test}})
       files.write(dir / name, [&](std::ostream& out) {
-        out << "text,label\n";
-        for (auto row : *indices)
-          out << data::csv_quoted(all.texts[row]) << ',' << data::csv_quoted(all.label_names.at(
-                   static_cast<std::size_t>(all.labels[row]))) << '\n';
+        data::write_labelled_csv(out, data::select_rows(all, *indices));
       });
     files.commit();
     std::cout << "wrote " << dir.string() << ": " << rows.train.size() << " train, "

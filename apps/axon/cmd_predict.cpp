@@ -1,10 +1,13 @@
 // `axon predict --run RUN_DIR [--json] [--batch N]`: reads sentences on stdin, one per
-// line, and writes `label<TAB>probability` per line (--json: one JSON object per line with
-// every class's probability), using the run's best checkpoint. Output comes after all
-// input is read, so invalid input (a line that is not UTF-8) exits 2 with nothing written.
+// line (--format jsonl: a JSON object per line), and writes `label<TAB>probability` per
+// line (--json: one JSON object per line with every class's probability), using the run's
+// best checkpoint. A blank input line gets a blank output line (--json: label null) and
+// is not labelled, so output line N answers input line N. Output comes after all input is
+// read, so invalid input (not UTF-8, not JSON) exits 2 with nothing written.
 #include "apps/axon/commands.hpp"
 #include "apps/axon/flags.hpp"
 #include "apps/axon/trained_run.hpp"
+#include "runtime/data/labelled_data.hpp"
 #include "runtime/data/utf8.hpp"
 
 #include <nlohmann/json.hpp>
@@ -16,42 +19,77 @@
 
 namespace axon::app {
 
+namespace {
+
+/// The sentence of one stdin line (numbered from 1), or a data_error naming the line.
+std::string sentence_of(std::string line, std::size_t number, data::text_encoding encoding,
+                        const std::string& format, const std::string& text_key) {
+  auto bad = [&](const std::string& what) {
+    return data::data_error("stdin:" + std::to_string(number) + ": " + what);
+  };
+  const bool convert = encoding == data::text_encoding::latin1
+                       || (encoding == data::text_encoding::detect
+                           && data::find_invalid_utf8(line) != std::string::npos);
+  if (convert)
+    line = data::latin1_to_utf8(line);
+  if (auto at = data::find_invalid_utf8(line); at != std::string::npos)
+    throw bad("invalid UTF-8 at byte " + std::to_string(at + 1));
+  if (format == "lines" || data::trim(line).empty())
+    return line;
+  auto object = nlohmann::json::parse(line, nullptr, false);
+  if (object.is_discarded() || !object.is_object())
+    throw bad("not a JSON object");
+  if (!object.contains(text_key) || !object[text_key].is_string())
+    throw bad("no string \"" + text_key + "\"");
+  return object[text_key].get<std::string>();
+}
+
+} // namespace
+
 int predict(args words) {
-  std::string run_dir;
+  std::string run_dir, format = "lines", encoding = "utf-8", text_column = "text";
   bool json = false;
   int batch = 64;
   flag_parser flags{"axon predict --run RUN_DIR [FLAGS] < sentences.txt"};
   flags.add("run", &run_dir, "run directory written by `axon train`");
   flags.add("json", &json, "one JSON object per line, with every class's probability");
+  flags.add("format", &format, "lines (a sentence per line) or jsonl (an object per line)");
+  flags.add("encoding", &encoding, "utf-8, latin-1 or auto (utf-8 where valid, else latin-1)");
+  flags.add("text-column", &text_column, "the key of the sentence in --format jsonl objects");
   flags.add("batch", &batch, "sentences per forward pass");
   if (auto status = flags.parse(words))
     return *status;
-  if (run_dir.empty() || batch < 1) {
-    std::cerr << "axon predict: --run RUN_DIR is required and --batch must be >= 1\n";
+  if (run_dir.empty() || batch < 1 || (format != "lines" && format != "jsonl")) {
+    std::cerr << "axon predict: --run RUN_DIR is required, --batch must be >= 1 and --format "
+                 "lines or jsonl (see --help)\n";
     return 2;
   }
   std::vector<std::string> lines;
-  std::vector<data::tokenized_example> examples;
+  std::vector<data::tokenized_example> examples; // the non-blank lines, in order
   try {
+    const auto text_encoding = data::parse_text_encoding(encoding);
     auto run = trained_run::load(run_dir);
     for (std::string line; std::getline(std::cin, line);) {
       if (!line.empty() && line.back() == '\r')
         line.pop_back();
-      if (auto bad = data::find_invalid_utf8(line); bad != std::string::npos) {
-        std::cerr << "axon predict: stdin:" << lines.size() + 1 << ": invalid UTF-8 at byte "
-                  << bad + 1 << '\n';
-        return 2;
-      }
-      examples.push_back(run.encode(line));
-      lines.push_back(std::move(line));
+      lines.push_back(sentence_of(std::move(line), lines.size() + 1, text_encoding, format,
+                                  text_column));
+      if (!data::trim(lines.back()).empty())
+        examples.push_back(run.encode(lines.back()));
     }
     auto probs = run.probabilities(examples, static_cast<std::size_t>(batch));
     const auto k = static_cast<std::int64_t>(run.labels.size());
-    for (std::size_t r = 0; r < lines.size(); ++r) {
-      const float* p = probs.data<float>() + r * k;
+    std::size_t labelled = 0;
+    for (const auto& text : lines) {
+      if (data::trim(text).empty()) {
+        std::cout << (json ? nlohmann::json{{"text", text}, {"label", nullptr}}.dump() : "")
+                  << '\n';
+        continue;
+      }
+      const float* p = probs.data<float>() + labelled++ * k;
       auto best = std::max_element(p, p + k) - p;
       if (json) {
-        nlohmann::json out{{"text", lines[r]}, {"label", run.labels[best]}, {"probability", p[best]}};
+        nlohmann::json out{{"text", text}, {"label", run.labels[best]}, {"probability", p[best]}};
         for (std::int64_t c = 0; c < k; ++c)
           out["probabilities"][run.labels[c]] = p[c];
         std::cout << out.dump() << '\n';

@@ -1,6 +1,6 @@
 // `axon train CONFIG [--group.key=value ...]` and `axon train --resume RUN_DIR`: validates
 // the config (exit 2 naming the key), prepares the data (exit 2 naming file and line),
-// writes the run directory (config.ini, labels.txt, vocab.txt), starts the inspection
+// writes the run directory (config.ini, labels.txt, vocab.txt, splits/), starts the inspection
 // endpoint ([monitor] keys), then runs the supervisor actor and waits for it. Exit 1 when
 // training fails, with the failing actor's message.
 #include "apps/axon/commands.hpp"
@@ -18,6 +18,7 @@
 #include "actors/system_config.hpp"
 #include "actors/tls_check.hpp"
 #include "runtime/compute_pool.hpp"
+#include "runtime/data/csv_writer.hpp"
 
 #include <caf/all.hpp>
 
@@ -53,6 +54,19 @@ std::vector<std::string> read_lines(const fs::path& file) {
     if (!line.empty())
       lines.push_back(line);
   return lines;
+}
+
+// RUN_DIR/splits/dev.csv and test.csv: the rows the run evaluates on, as read (after the
+// split of data.path, if any), so that `axon eval --split` scores them whatever becomes of
+// the source files.
+void write_splits(const fs::path& dir, const data::prepared_data& prepared) {
+  fs::create_directories(dir);
+  data::file_set files;
+  for (const auto& [name, rows] : {std::pair{"dev.csv", &prepared.dev_rows},
+                                   std::pair{"test.csv", &prepared.test_rows}})
+    if (!rows->texts.empty())
+      files.write(dir / name, [&](std::ostream& out) { data::write_labelled_csv(out, *rows); });
+  files.commit();
 }
 
 } // namespace
@@ -102,6 +116,7 @@ int train(args words) {
       std::ofstream{run_dir / "config.ini"} << cfg.to_ini();
       write_lines(run_dir / "labels.txt", prepared.label_names);
       prepared.vocab.save((run_dir / "vocab.txt").string());
+      write_splits(run_dir / "splits", prepared);
       if (kg)
         kg->save((run_dir / "kg").string());
     }

@@ -29,6 +29,8 @@ int pretrain(args words);
 int node(args words);
 int predict(args words);
 int eval(args words);
+int report(args words);
+int export_run(args words); // `export` is a C++ keyword
 int console(args words);
 int kg_train(args words);
 int kg_eval(args words);

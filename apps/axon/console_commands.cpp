@@ -19,12 +19,6 @@ namespace {
 
 using json = nlohmann::json;
 
-std::string number(double x, const char* format = "%.4g") {
-  char text[32];
-  std::snprintf(text, sizeof text, format, x);
-  return text;
-}
-
 std::string cell(const json& value) {
   if (value.is_string())
     return value.get<std::string>();
@@ -34,7 +28,8 @@ std::string cell(const json& value) {
     return value.dump();
   if (value.is_number()) { // counts published as doubles print as integers
     const double x = value.get<double>();
-    return x == double(std::int64_t(x)) && std::abs(x) < 1e15 ? number(x, "%.0f") : number(x);
+    const bool whole = x == double(std::int64_t(x)) && std::abs(x) < 1e15;
+    return whole ? plot_number(x, "%.0f") : plot_number(x);
   }
   return value.dump();
 }
@@ -77,10 +72,10 @@ void print_actors(std::ostream& out, const json& actors) {
   for (const auto& a : actors)
     rows.push_back({a["name"], a["kind"], a["node"], a["device"], a["state"],
                     cell(a["mailbox_depth"]), cell(a["messages_in"]), cell(a["messages_out"]),
-                    number(100 * a["busy_fraction"].get<double>(), "%.1f"),
+                    plot_number(100 * a["busy_fraction"].get<double>(), "%.1f"),
                     a["last_message_age_s"].is_null()
                       ? "-"
-                      : number(a["last_message_age_s"].get<double>(), "%.2f")});
+                      : plot_number(a["last_message_age_s"].get<double>(), "%.2f")});
   print_table(out, {"NAME", "KIND", "NODE", "DEVICE", "STATE", "MAILBOX", "IN", "OUT", "BUSY%",
                     "LAST_MSG_S"},
               rows);
@@ -98,8 +93,8 @@ int nodes(console_session& s, args words) {
   std::vector<std::vector<std::string>> rows;
   for (const auto& n : result)
     rows.push_back({n["name"], n["address"], n["state"], cell(n["pid"]), cell(n["actors"]),
-                    number(n["cpu_percent"].get<double>(), "%.1f"),
-                    number(n["rss_bytes"].get<double>() / (1 << 20), "%.1f")});
+                    plot_number(n["cpu_percent"].get<double>(), "%.1f"),
+                    plot_number(n["rss_bytes"].get<double>() / (1 << 20), "%.1f")});
   print_table(s.out, {"NAME", "ADDRESS", "STATE", "PID", "ACTORS", "CPU%", "RSS_MIB"}, rows);
   return 0;
 }
@@ -158,7 +153,8 @@ int graph(console_session& s, args words) {
     for (const auto& e : edges) {
       auto window = e["credit_window"].get<int>();
       s.out << "  \"" << cell(e["from"]) << "\" -> \"" << cell(e["to"]) << "\" [label=\""
-            << cell(e["message_type"]) << "\\n" << number(e["rate_per_s"].get<double>(), "%.1f")
+            << cell(e["message_type"]) << "\\n"
+            << plot_number(e["rate_per_s"].get<double>(), "%.1f")
             << "/s" << (window > 0 ? " credit " + cell(e["in_flight"]) + "/" + std::to_string(window) : "")
             << "\"];\n";
     }
@@ -171,10 +167,22 @@ int graph(console_session& s, args words) {
     rows.push_back({cell(e["from"]) + "." + cell(e["from_port"]),
                     cell(e["to"]) + "." + cell(e["to_port"]), cell(e["message_type"]),
                     window > 0 ? std::to_string(window) : "-", window > 0 ? cell(e["in_flight"]) : "-",
-                    cell(e["messages"]), number(e["rate_per_s"].get<double>(), "%.1f")});
+                    cell(e["messages"]), plot_number(e["rate_per_s"].get<double>(), "%.1f")});
   }
   print_table(s.out, {"FROM", "TO", "MESSAGE", "CREDIT", "IN_FLIGHT", "MESSAGES", "RATE/S"}, rows);
   return 0;
+}
+
+// The dev metric that metrics plots: the job's eval.metric (accuracy, macro_f1 or loss, as
+// its supervisor publishes it), accuracy for a job that names none.
+std::string plotted_metric(console_connection& connection) {
+  try {
+    auto details = connection.call("inspect", {{"actor", "supervisor"}})["details"];
+    auto metric = details.value("metric", std::string{"accuracy"});
+    return metric == "macro_f1" || metric == "loss" ? metric : "accuracy";
+  } catch (const refused_error&) { // no supervisor (yet): the default metric
+    return "accuracy";
+  }
 }
 
 int metrics(console_session& s, args words) {
@@ -198,17 +206,18 @@ int metrics(console_session& s, args words) {
   if (!result["train"].empty()) {
     const auto& p = result["train"].back();
     s.out << "\nlast step " << cell(p["step"]) << ": loss " << cell(p["loss"]) << ", lr "
-          << cell(p["lr"]) << ", " << number(p["tokens_per_s"].get<double>(), "%.0f")
+          << cell(p["lr"]) << ", " << plot_number(p["tokens_per_s"].get<double>(), "%.0f")
           << " tokens/s\n";
   }
   const auto& evals = result["eval"];
   if (!evals.empty()) {
-    std::vector<double> eval_step, accuracy;
+    const auto metric = plotted_metric(s.connection);
+    std::vector<double> eval_step, value;
     for (const auto& e : evals) {
       eval_step.push_back(e["step"].get<double>());
-      accuracy.push_back(e["accuracy"].get<double>());
+      value.push_back(e[metric].get<double>());
     }
-    s.out << '\n' << terminal_plot("dev accuracy", eval_step, accuracy) << '\n';
+    s.out << '\n' << terminal_plot("dev " + metric, eval_step, value) << '\n';
     constexpr std::size_t shown = 5; // the latest evaluations; --json has them all
     std::vector<std::vector<std::string>> rows;
     for (auto i = evals.size() > shown ? evals.size() - shown : 0; i < evals.size(); ++i)
@@ -228,12 +237,12 @@ void top_frame(console_session& s) {
     return a["busy_fraction"].get<double>() > b["busy_fraction"].get<double>();
   });
   s.out << "axon top - " << s.connection.address() << "  node " << cell(node["name"]) << "  cpu "
-        << number(node["cpu_percent"].get<double>(), "%.0f") << "%  rss "
-        << number(node["rss_bytes"].get<double>() / (1 << 20), "%.0f") << " MiB";
+        << plot_number(node["cpu_percent"].get<double>(), "%.0f") << "%  rss "
+        << plot_number(node["rss_bytes"].get<double>() / (1 << 20), "%.0f") << " MiB";
   if (!history["train"].empty()) {
     const auto& p = history["train"].back();
     s.out << "  step " << cell(p["step"]) << "  loss " << cell(p["loss"]) << "  "
-          << number(p["tokens_per_s"].get<double>(), "%.0f") << " tok/s";
+          << plot_number(p["tokens_per_s"].get<double>(), "%.0f") << " tok/s";
   }
   s.out << "\n\n";
   print_actors(s.out, actors);
@@ -335,8 +344,8 @@ const std::vector<console_command>& console_commands() {
      "every actor: state, mailbox, messages in/out, busy %, last message", false, actors},
     {"inspect", "inspect ACTOR [--json]", "one actor's counters and kind-specific state", false, inspect},
     {"graph", "graph [--dot] [--json]", "edges with credit windows, in flight and rates", false, graph},
-    {"metrics", "metrics [--last N] [--json]", "loss, tokens/s and dev accuracy with plots", false,
-     metrics},
+    {"metrics", "metrics [--last N] [--json]",
+     "loss, tokens/s and the dev metric (eval.metric) with plots", false, metrics},
     {"top", "top [--interval S]", "live table of the busiest actors (q quits)", false, top},
     {"pause", "pause", "hold training before the next step", true, pause},
     {"resume", "resume", "continue a paused job", true, resume},

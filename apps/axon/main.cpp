@@ -2,8 +2,11 @@
 // table below and runs it with the remaining words.
 #include "apps/axon/commands.hpp"
 
+#include <algorithm>
 #include <array>
 #include <iostream>
+#include <optional>
+#include <span>
 #include <vector>
 
 namespace {
@@ -18,6 +21,10 @@ constexpr std::array commands{
   command{"predict", "label sentences on stdin with a trained run's best model",
           axon::app::predict},
   command{"eval", "classification report of a trained run on a labelled file", axon::app::eval},
+  command{"export", "a trained run as a Hugging Face model folder (transformers loads it)",
+          axon::app::export_run},
+  command{"report", "a run's training curves and confusion matrix as one HTML file",
+          axon::app::report},
   command{"console", "inspect and steer a running job (HOST:PORT or --run RUN_DIR)",
           axon::app::console},
   command{"bench gemm", "sgemm GFLOP/s at a BERT step's shapes and the peak (JSON on stdout)",
@@ -44,12 +51,36 @@ constexpr std::array commands{
           axon::app::kg_docs},
 };
 
+// The commands whose name starts with `prefix` ("" for all, "bench " for a group).
+void print_commands(std::ostream& out, std::string_view prefix) {
+  for (const auto& c : commands)
+    if (c.name.starts_with(prefix))
+      out << "  " << c.name << std::string(24 - std::min<std::size_t>(c.name.size(), 22), ' ')
+          << c.summary << '\n';
+}
+
 void print_help(std::ostream& out) {
   out << "usage: axon COMMAND [ARGS...]\n\ncommands:\n";
-  for (const auto& c : commands)
-    out << "  " << c.name << std::string(24 - std::min<std::size_t>(c.name.size(), 22), ' ')
-        << c.summary << '\n';
-  out << "\n`axon COMMAND --help` describes a command's flags.\n";
+  print_commands(out, "");
+  out << "\n`axon COMMAND --help` describes a command's flags; `axon --version` prints the "
+         "version.\n";
+}
+
+// `axon GROUP` alone, `axon GROUP --help` and `axon GROUP WRONG` for a group of two-word
+// commands (bench, data, config, kg): the group's commands. Nothing when `group` names none.
+std::optional<int> group_help(std::span<const std::string> words) {
+  const auto prefix = words[0] + " ";
+  if (std::none_of(commands.begin(), commands.end(),
+                   [&](const command& c) { return c.name.starts_with(prefix); }))
+    return std::nullopt;
+  const bool asked = words.size() == 2 && (words[1] == "--help" || words[1] == "-h");
+  auto& out = asked ? std::cout : std::cerr;
+  if (words.size() > 1 && !asked)
+    out << "axon: unknown command '" << words[0] << ' ' << words[1] << "'\n\n";
+  out << "usage: axon " << words[0] << " COMMAND [ARGS...]\n\ncommands:\n";
+  print_commands(out, prefix);
+  out << "\n`axon " << words[0] << " COMMAND --help` describes a command's flags.\n";
+  return asked ? 0 : 2;
 }
 
 } // namespace
@@ -59,6 +90,10 @@ int main(int argc, char** argv) {
   if (words.empty() || words[0] == "help" || words[0] == "--help" || words[0] == "-h") {
     print_help(words.empty() ? std::cerr : std::cout);
     return words.empty() ? 2 : 0;
+  }
+  if (words[0] == "--version") {
+    std::cout << "axon " << AXON_VERSION << '\n';
+    return 0;
   }
   for (const auto& c : commands) {
     // A command name is one or two words; match them against the first words given.
@@ -78,6 +113,8 @@ int main(int argc, char** argv) {
     if (match)
       return c.run(axon::app::args{words}.subspan(used));
   }
+  if (auto status = group_help(words))
+    return *status;
   std::cerr << "axon: unknown command '" << words[0] << "'\n\n";
   print_help(std::cerr);
   return 2;

@@ -6,20 +6,19 @@
 
 namespace axon::app {
 
-namespace {
-
-std::string number(double x) {
+std::string plot_number(double x, const char* format) {
   char text[32];
-  std::snprintf(text, sizeof text, "%.4g", x);
+  std::snprintf(text, sizeof text, format, x);
   return text;
 }
-
-} // namespace
 
 std::string terminal_plot(const std::string& title, const std::vector<double>& x,
                           const std::vector<double>& y, int width, int height) {
   if (y.empty())
     return title + ": no points yet\n";
+  if (y.size() == 1) // one point makes no axis: its value, and the step it came from
+    return title + ": " + plot_number(y.front()) + " at step " + plot_number(x.front())
+           + " (one point)\n";
   const int columns = std::min<int>(width, int(y.size()));
   std::vector<double> means(columns, 0.0);
   std::vector<int> counts(columns, 0);
@@ -32,7 +31,7 @@ std::string terminal_plot(const std::string& title, const std::vector<double>& x
     means[c] /= std::max(counts[c], 1);
   const auto [low_it, high_it] = std::minmax_element(means.begin(), means.end());
   const double low = *low_it, high = *high_it, span = high > low ? high - low : 1.0;
-  const std::string top_label = number(high), bottom_label = number(low);
+  const std::string top_label = plot_number(high), bottom_label = plot_number(low);
   const std::size_t label_width = std::max({top_label.size(), bottom_label.size(), title.size()});
   std::vector<std::string> rows(height, std::string(std::size_t(columns), ' '));
   for (int c = 0; c < columns; ++c) {
@@ -46,7 +45,8 @@ std::string terminal_plot(const std::string& title, const std::vector<double>& x
     out += pad(label) + " |" + rows[std::size_t(r)] + "\n";
   }
   out += std::string(label_width + 1, ' ') + "+" + std::string(std::size_t(columns), '-') + "\n";
-  out += std::string(label_width + 2, ' ') + "step " + number(x.front()) + " .. " + number(x.back())
+  out += std::string(label_width + 2, ' ') + "step " + plot_number(x.front()) + " .. "
+         + plot_number(x.back())
          + "\n";
   return out;
 }

@@ -15,6 +15,10 @@
 
 namespace axon::app {
 
+/// `x` printed with printf's `format` (default: 4 significant digits), for the labels of
+/// plots and tables (console, `axon report`).
+std::string plot_number(double x, const char* format = "%.4g");
+
 std::string terminal_plot(const std::string& title, const std::vector<double>& x,
                           const std::vector<double>& y, int width = 60, int height = 8);
 

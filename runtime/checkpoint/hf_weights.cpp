@@ -1,6 +1,8 @@
 // Hugging Face BERT weights (name variants, dtype conversion) and config.json parsing.
 #include "runtime/checkpoint/hf_weights.hpp"
 
+#include "runtime/path_text.hpp"
+
 #include <nlohmann/json.hpp>
 
 #include <cmath>
@@ -83,7 +85,7 @@ init_report load_weights(const safetensors_file& file, const param_arena& params
 bert::bert_config config_from_hf_json(const std::string& path) {
   std::ifstream in{path};
   if (!in)
-    throw std::runtime_error(path + ": cannot open the Hugging Face config");
+    throw std::runtime_error(path_in_error(path) + ": cannot open the Hugging Face config");
   nlohmann::json json;
   try {
     json = nlohmann::json::parse(in);

@@ -4,6 +4,7 @@
 #include "runtime/config/load.hpp"
 
 #include "runtime/config/values.hpp"
+#include "runtime/path_text.hpp"
 
 #include <algorithm>
 #include <cctype>
@@ -506,7 +507,8 @@ load_result load_config_file(const std::string& file, std::span<const std::strin
   std::string text{std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
   if (!in) {
     load_result result;
-    result.errors.push_back({file, std::string{"cannot read the file: "} + std::strerror(errno)});
+    result.errors.push_back(
+      {path_in_error(file), std::string{"cannot read the file: "} + std::strerror(errno)});
     return result;
   }
   return load_config(text, file, overrides, keys);

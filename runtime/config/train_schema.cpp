@@ -99,7 +99,9 @@ std::vector<key_spec> keys() {
     real_key("train", "max-grad-norm", 1.0, "[0, inf)", "clip the global gradient norm; 0: off"),
     int_key("train", "seed", 42, "[0, inf)", "seed of weights, dropout and shuffling"),
     bool_key("train", "shuffle", true, "shuffle the train split every epoch"),
-    int_key("train", "max-steps", -1, "[-1, inf)", "stop after this many steps; -1: epochs decide"),
+    int_key("train", "max-steps", -1, "[-1, inf)",
+            "at most this many steps: the run ends at train.epochs or train.max-steps, "
+            "whichever comes first; -1: epochs decide"),
     int_key("train", "threads", 0, "[0, 1024]", "compute threads, one per core; 0: all cores"),
     int_key("train", "log-every-steps", 10, "[1, inf)", "steps between training log lines"),
     int_key("train", "checkpoint-every-steps", 0, "[0, inf)",

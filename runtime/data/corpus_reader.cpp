@@ -5,6 +5,7 @@
 #include "runtime/data/seeded_random.hpp"
 #include "runtime/data/utf8.hpp"
 #include "runtime/fnv1a.hpp"
+#include "runtime/path_text.hpp"
 
 #include <zlib.h>
 
@@ -39,7 +40,7 @@ struct corpus_reader::open_file {
   explicit open_file(std::string file) : path(std::move(file)) {
     gz = gzopen(path.c_str(), "rb");
     if (!gz)
-      throw data_error(path + ": cannot open file (missing or unreadable)");
+      throw data_error(path_in_error(path) + ": cannot open file (missing or unreadable)");
     gzbuffer(gz, 1 << 17);
   }
   ~open_file() {

@@ -10,6 +10,13 @@ std::string csv_quoted(const std::string& field) {
   return out + "\"";
 }
 
+void write_labelled_csv(std::ostream& out, const labelled_dataset& data) {
+  out << "text,label\n";
+  for (std::size_t row = 0; row < data.texts.size(); ++row)
+    out << csv_quoted(data.texts[row]) << ','
+        << csv_quoted(data.label_names.at(static_cast<std::size_t>(data.labels[row]))) << '\n';
+}
+
 file_set::~file_set() {
   std::error_code ignored;
   for (const auto& [temporary, final_path] : written_)

@@ -16,6 +16,10 @@ namespace axon::data {
 /// `field` in double quotes, each quote doubled.
 std::string csv_quoted(const std::string& field);
 
+/// `text,label` and one row per example, label names as text: the CSV that
+/// `axon data split` and a run's splits/ folder hold, read back by read_csv.
+void write_labelled_csv(std::ostream& out, const labelled_dataset& data);
+
 /// Writes `file`'s rows through `write_rows(std::ostream&)` into FILE.tmp and returns that
 /// path, to be renamed once every file of a set is written. Throws data_error naming
 /// `file` when it cannot be created or written (the temporary is removed).

@@ -3,6 +3,7 @@
 #include "runtime/data/labelled_data.hpp"
 
 #include "runtime/data/utf8.hpp"
+#include "runtime/path_text.hpp"
 
 #include <algorithm>
 #include <fstream>
@@ -102,7 +103,7 @@ labelled_dataset dataset_builder::finish() {
 std::string read_text_file(const std::string& file, text_encoding& encoding) {
   std::ifstream in(file, std::ios::binary);
   if (!in)
-    throw data_error(file + ": cannot open file (missing or unreadable)");
+    throw data_error(path_in_error(file) + ": cannot open file (missing or unreadable)");
   std::string bytes{std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
   if (in.bad())
     throw data_error(file + ": read error");

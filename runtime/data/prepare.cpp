@@ -123,6 +123,8 @@ prepared_data prepare_classification(const data_settings& s) {
     out.dev = tokenize_cached(tokenizer, dev, s, "dev", fingerprint.str());
   if (!test.texts.empty())
     out.test = tokenize_cached(tokenizer, test, s, "test", fingerprint.str());
+  out.dev_rows = std::move(dev);
+  out.test_rows = std::move(test);
   out.report = report.str();
   return out;
 }

@@ -37,6 +37,7 @@ struct prepared_data {
   std::vector<std::string> label_names;
   vocabulary vocab;
   std::vector<tokenized_example> train, dev, test; // dev/test may be empty
+  labelled_dataset dev_rows, test_rows; // dev and test as read, for the run's splits/ folder
   std::string report; // what was read, split, skipped, built: for the user
 };
 

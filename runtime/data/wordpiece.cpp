@@ -4,6 +4,7 @@
 
 #include "runtime/data/labelled_data.hpp"
 #include "runtime/data/utf8.hpp"
+#include "runtime/path_text.hpp"
 
 #include <fstream>
 
@@ -12,7 +13,7 @@ namespace axon::data {
 vocabulary vocabulary::load(const std::string& file) {
   std::ifstream in(file, std::ios::binary);
   if (!in)
-    throw data_error(file + ": cannot open vocabulary file (missing or unreadable)");
+    throw data_error(path_in_error(file) + ": cannot open vocabulary file (missing or unreadable)");
   std::vector<std::string> tokens;
   std::string line;
   while (std::getline(in, line)) {

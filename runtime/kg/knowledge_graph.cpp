@@ -1,6 +1,8 @@
 // Reading triples, aliases and benchmark splits (see knowledge_graph.hpp).
 #include "runtime/kg/knowledge_graph.hpp"
 
+#include "runtime/path_text.hpp"
+
 #include <filesystem>
 #include <fstream>
 
@@ -17,7 +19,7 @@ void for_each_row(const std::string& file, std::size_t expected, const char* lay
                   OnFields on_fields) {
   std::ifstream in(file, std::ios::binary);
   if (!in)
-    throw data_error(file + ": cannot open (missing or unreadable)");
+    throw data_error(path_in_error(file) + ": cannot open (missing or unreadable)");
   std::string line;
   std::vector<std::string_view> fields;
   for (std::size_t number = 1; std::getline(in, line); ++number) {
@@ -104,7 +106,7 @@ void write_names(const std::string& file, const std::vector<std::string>& names)
 std::vector<std::string> read_names(const std::string& file) {
   std::ifstream in(file, std::ios::binary);
   if (!in)
-    throw data_error(file + ": cannot open (missing or unreadable)");
+    throw data_error(path_in_error(file) + ": cannot open (missing or unreadable)");
   std::vector<std::string> names;
   for (std::string line; std::getline(in, line);) {
     if (line.ends_with('\r'))

@@ -31,10 +31,12 @@ std::string format_duration(double seconds) {
 }
 
 std::string format_progress(const progress_values& values) {
-  char text[256];
-  std::snprintf(text, sizeof text, "epoch %d/%d step %lld/%lld loss %.4f %.0f tok/s ETA %s",
+  char text[320];
+  std::snprintf(text, sizeof text,
+                "epoch %d/%d step %lld/%lld loss %.4f %.0f tok/s %.1f samples/s elapsed %s ETA %s",
                 values.epoch, values.epoch_count, static_cast<long long>(values.step),
                 static_cast<long long>(values.total_steps), values.loss, values.tokens_per_s,
+                values.samples_per_s, format_duration(values.elapsed_s).c_str(),
                 values.eta_s ? format_duration(*values.eta_s).c_str() : "?");
   return text;
 }
@@ -44,23 +46,27 @@ progress_printer::progress_printer(std::FILE* out, bool is_terminal,
                                    std::function<clock::time_point()> now)
   : out_(out), is_terminal_(is_terminal),
     plain_line_every_steps_(plain_line_every_steps > 0 ? plain_line_every_steps : 1),
-    now_(std::move(now)) {}
+    now_(std::move(now)), start_(now_()) {}
 
 void progress_printer::step_done(int epoch, int epoch_count, std::int64_t step,
                                  std::int64_t total_steps, double loss,
-                                 std::int64_t step_tokens) {
+                                 std::int64_t step_tokens, std::int64_t step_samples) {
   auto step_end = now_();
   if (last_step_end_) {
     double step_s = std::chrono::duration<double>(step_end - *last_step_end_).count();
     smoothed_step_s_ = smooth(smoothed_step_s_, step_s);
-    if (step_s > 0)
+    if (step_s > 0) {
       smoothed_tokens_per_s_ = smooth(smoothed_tokens_per_s_,
                                       static_cast<double>(step_tokens) / step_s);
+      smoothed_samples_per_s_ = smooth(smoothed_samples_per_s_,
+                                       static_cast<double>(step_samples) / step_s);
+    }
   }
   last_step_end_ = step_end;
 
   last_values_ = {epoch, epoch_count, step, total_steps, loss,
-                  smoothed_tokens_per_s_.value_or(0), std::nullopt};
+                  smoothed_tokens_per_s_.value_or(0), smoothed_samples_per_s_.value_or(0),
+                  std::chrono::duration<double>(step_end - start_).count(), std::nullopt};
   if (smoothed_step_s_)
     last_values_.eta_s = *smoothed_step_s_ * static_cast<double>(total_steps - step);
 

@@ -1,6 +1,8 @@
-// The training progress line, "epoch 2/3 step 140/300 loss 0.4312 1234 tok/s ETA 1m12s":
+// The training progress line,
+// "epoch 2/3 step 140/300 loss 0.4312 1234 tok/s 38.6 samples/s elapsed 1m05s ETA 1m12s":
 // redrawn in place with '\r' on a terminal, printed as a plain line every N steps
-// otherwise (logs, pipes). The ETA comes from an exponentially smoothed step time.
+// otherwise (logs, pipes). Rates and the ETA come from an exponentially smoothed step time;
+// elapsed counts from the printer's creation (the start of this process's training loop).
 #pragma once
 
 #include <chrono>
@@ -22,10 +24,12 @@ struct progress_values {
   std::int64_t total_steps = 0;
   double loss = 0;
   double tokens_per_s = 0;
+  double samples_per_s = 0;
+  double elapsed_s = 0;
   std::optional<double> eta_s;  // nullopt before a step time is known: "ETA ?"
 };
 
-/// "epoch 2/3 step 140/300 loss 0.4312 1234 tok/s ETA 1m12s"
+/// "epoch 2/3 step 140/300 loss 0.4312 1234 tok/s 38.6 samples/s elapsed 1m05s ETA 1m12s"
 std::string format_progress(const progress_values& values);
 
 class progress_printer {
@@ -38,15 +42,16 @@ public:
   progress_printer(std::FILE* out, bool is_terminal, std::int64_t plain_line_every_steps,
                    std::function<clock::time_point()> now = clock::now);
 
-  /// Records that optimizer step `step` (counted from 1) finished, having processed
-  /// `step_tokens` tokens, and prints the line if it is due.
+  /// Records that optimizer step `step` (counted from 1) of `total_steps` finished, having
+  /// processed `step_tokens` tokens in `step_samples` examples, and prints the line if it
+  /// is due. `epoch` is the epoch (counted from 1) that the step's batch belongs to.
   void step_done(int epoch, int epoch_count, std::int64_t step, std::int64_t total_steps,
-                 double loss, std::int64_t step_tokens);
+                 double loss, std::int64_t step_tokens, std::int64_t step_samples);
 
   /// Ends a '\r' line with a newline so later output starts on a fresh line.
   void finish();
 
-  /// The values of the last step_done (tokens/s and ETA smoothed).
+  /// The values of the last step_done (rates and ETA smoothed).
   const progress_values& last_values() const { return last_values_; }
 
 private:
@@ -54,9 +59,11 @@ private:
   bool is_terminal_;
   std::int64_t plain_line_every_steps_;
   std::function<clock::time_point()> now_;
+  clock::time_point start_;
   std::optional<clock::time_point> last_step_end_;
   std::optional<double> smoothed_step_s_;
   std::optional<double> smoothed_tokens_per_s_;
+  std::optional<double> smoothed_samples_per_s_;
   bool line_open_ = false;  // a '\r' line is on screen without its newline
   progress_values last_values_;
 };

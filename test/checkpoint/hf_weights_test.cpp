@@ -2,6 +2,7 @@
 // (test/make_hf_reference.py) gives the same logits in Axon within 1e-4 relative; name
 // variants, missing and unused tensors, shape mismatches, bf16/f16, and config.json.
 #include "graphs/bert/bert_classifier.hpp"
+#include "runtime/checkpoint/hf_export.hpp"
 #include "runtime/checkpoint/hf_weights.hpp"
 #include "runtime/checkpoint/init_source.hpp"
 
@@ -113,6 +114,68 @@ BOOST_AUTO_TEST_CASE(logits_match_hugging_face) {
   auto err = relative_error(logits_of(model), read_safetensors(logits_file).at("logits"));
   BOOST_TEST_INFO("relative error " << err);
   BOOST_TEST(err <= 1e-4);
+}
+
+BOOST_AUTO_TEST_CASE(an_exported_folder_has_hugging_face_config_and_logits) {
+  // transformers' reference model, loaded and exported again: config.json holds what
+  // save_pretrained wrote, and the folder read back as Hugging Face files gives
+  // transformers' logits.
+  const auto cfg = config_from_hf_json(hf_dir + "/config.json");
+  bert::bert_classifier model{cfg};
+  BOOST_REQUIRE(load_weights(tiny_weights(), model.params()).missing.empty());
+  const auto dir = fs::temp_directory_path() / ("axon_hf_export_" + std::to_string(::getpid()));
+  fs::create_directories(dir);
+  std::ofstream{dir / "source-vocab.txt"} << "[PAD]\n[UNK]\n[CLS]\n[SEP]\n[MASK]\nrose\nfell\n";
+  hf_export_settings settings{{"LABEL_0", "LABEL_1", "LABEL_2"},
+                              (dir / "source-vocab.txt").string(), 0, true, 16};
+  write_hf_folder((dir / "export").string(), cfg, model.params(), settings);
+
+  auto json_of = [](const fs::path& file) { return nlohmann::json::parse(std::ifstream{file}); };
+  const auto ours = json_of(dir / "export" / "config.json");
+  const auto theirs = json_of(hf_dir + "/config.json");
+  for (const auto* key : {"architectures", "model_type", "vocab_size", "hidden_size",
+                          "num_hidden_layers", "num_attention_heads", "intermediate_size",
+                          "hidden_act", "hidden_dropout_prob", "attention_probs_dropout_prob",
+                          "classifier_dropout", "max_position_embeddings", "type_vocab_size",
+                          "layer_norm_eps", "position_embedding_type", "pad_token_id",
+                          "initializer_range", "id2label", "label2id"})
+    BOOST_TEST(ours[key] == theirs[key], key << ": " << ours[key] << " vs " << theirs[key]);
+  const auto tokenizer = json_of(dir / "export" / "tokenizer_config.json");
+  BOOST_TEST(tokenizer["do_lower_case"] == true);
+  BOOST_TEST(tokenizer["model_max_length"] == 16);
+  BOOST_TEST(fs::file_size(dir / "export" / "vocab.txt") == fs::file_size(dir / "source-vocab.txt"));
+
+  auto back_cfg = config_from_hf_json((dir / "export" / "config.json").string());
+  back_cfg.hidden_dropout = back_cfg.attention_dropout = 0.0f; // eval mode
+  bert::bert_classifier back{back_cfg};
+  auto report = load_weights(read_safetensors((dir / "export" / "model.safetensors").string()),
+                             back.params());
+  BOOST_TEST(report.missing.empty());
+  BOOST_TEST(report.unused.empty());
+  auto err = relative_error(logits_of(back), read_safetensors(logits_file).at("logits"));
+  BOOST_TEST_INFO("relative error " << err);
+  BOOST_TEST(err <= 1e-4);
+
+  // What BertForSequenceClassification cannot hold is refused, naming it.
+  auto refused = [&](bert::bert_config other, const std::string& named) {
+    try {
+      hf_config_json(other, settings);
+      return false;
+    } catch (const std::runtime_error& e) {
+      return std::string{e.what()}.find(named) != std::string::npos;
+    }
+  };
+  auto kg = cfg;
+  kg.entities = 5;
+  kg.entity_dim = 4;
+  BOOST_TEST(refused(kg, "KG fusion"));
+  auto no_pooler = cfg;
+  no_pooler.pooler = false;
+  BOOST_TEST(refused(no_pooler, "model.pooler"));
+  auto two_classes = cfg;
+  two_classes.classes = 2;
+  BOOST_TEST(refused(two_classes, "3 label names for 2 classes"));
+  fs::remove_all(dir);
 }
 
 BOOST_AUTO_TEST_CASE(bert_model_names_and_old_layer_norm_names_load_the_same) {

@@ -1,13 +1,16 @@
 // `axon console -c` against a real training job (2 stages x 2 shards): actors listed with
 // sane numbers, the graph's credit windows, unauthorised control refused and logged,
-// pause holding the step and resume moving it, `set train.lr` in metrics.jsonl and in the
-// next steps' rates, checkpoint, Prometheus text, stop with a final checkpoint; and
-// `kill ACTOR` as a fault drill: the job recovers from the lost actor and trains on.
+// pause holding the step (the supervisor, the loader and metrics.jsonl agreeing on the
+// epoch meanwhile) and resume moving it, a refusal in plain words, `set train.lr` in
+// metrics.jsonl and in the next steps' rates, `metrics` plotting the job's eval.metric,
+// checkpoint, Prometheus text, stop with a final checkpoint; and `kill ACTOR` as a fault
+// drill: the job recovers from the lost actor and trains on.
 #include "test/monitor/http_get.hpp"
 #include "test/system/job_process.hpp"
 
 #include <boost/test/unit_test.hpp>
 
+#include <cmath>
 #include <regex>
 #include <set>
 
@@ -17,7 +20,8 @@ using json = nlohmann::json;
 BOOST_AUTO_TEST_SUITE(console_cli)
 
 BOOST_AUTO_TEST_CASE(inspects_and_steers_a_running_job) {
-  job_process job{"console", "--train.schedule=constant --train.warmup-steps=0 --train.lr=1e-3"};
+  job_process job{"console", "--train.schedule=constant --train.warmup-steps=0 --train.lr=1e-3 "
+                            "--eval.metric=macro_f1"};
   const auto run = "--run " + job.run_dir().string();
   BOOST_REQUIRE_MESSAGE(wait_for([&] { return job.step() >= 3; }, 60), job.log());
 
@@ -90,13 +94,31 @@ BOOST_AUTO_TEST_CASE(inspects_and_steers_a_running_job) {
   const auto held = job.step();
   std::this_thread::sleep_for(std::chrono::milliseconds(1500));
   BOOST_TEST(job.step() == held);
+  // One epoch convention (docs/commands.md): the supervisor's epoch is that of its last
+  // step, the loader's that of the last batch it sent, a train line's that of its step.
+  auto details = [&](const std::string& actor) {
+    auto inspected = job.console(job.address() + " -c \"inspect " + actor + " --json\"");
+    return json::parse(inspected.output)["details"];
+  };
+  const auto supervisor = details("supervisor"), loader = details("loader");
+  const auto per_epoch = loader["batches_per_epoch"].get<double>();
+  auto epoch_of = [&](double count) { return std::floor((count - 1) / per_epoch) + 1; };
+  BOOST_TEST(supervisor["epoch"].get<double>() == epoch_of(supervisor["step"].get<double>()));
+  BOOST_TEST(loader["epoch"].get<double>() == epoch_of(loader["sent"].get<double>()));
+  for (const auto& e : events(job.run_dir(), "train"))
+    if (e["step"].get<double>() == supervisor["step"].get<double>())
+      BOOST_TEST(e["epoch"].get<double>() == supervisor["epoch"].get<double>());
   BOOST_REQUIRE(job.console(run + " -c resume").status == 0);
   BOOST_TEST(wait_for([&] { return job.step() > held + 2; }, 30));
 
   // A new peak rate: logged as an event, used by the next steps.
   auto set = job.console(run + " -c \"set train.lr 0.00025\"");
   BOOST_REQUIRE_MESSAGE(set.status == 0, set.output);
-  BOOST_TEST(job.console(run + " -c \"set train.epochs 3\"").status == 1);
+  auto refused_set = job.console(run + " -c \"set train.epochs 3\"");
+  BOOST_TEST(refused_set.status == 1);
+  // The refusal reads as plain words, not as a rendered CAF error.
+  BOOST_TEST(refused_set.output
+             == "set: only train.lr can be set while training, not train.epochs\n");
   auto set_events = events(job.run_dir(), "set");
   BOOST_REQUIRE(set_events.size() == 1u);
   BOOST_TEST(set_events[0]["key"] == "train.lr");
@@ -117,6 +139,14 @@ BOOST_AUTO_TEST_CASE(inspects_and_steers_a_running_job) {
   BOOST_TEST(metrics["train"].size() >= 3u);
   auto plot = job.console(job.address() + " -c metrics");
   BOOST_TEST(plot.output.find("tokens/s") != std::string::npos);
+  // The dev plot is of the job's eval.metric (one evaluation: its value, not an axis).
+  BOOST_REQUIRE(wait_for([&] { return !events(job.run_dir(), "eval").empty(); }, 60));
+  auto dev_plot = job.console(job.address() + " -c metrics").output;
+  const std::regex one_point{R"(\ndev macro_f1: [0-9.]+ at step \d+ \(one point\)\n)"};
+  BOOST_TEST((dev_plot.find("\ndev macro_f1\n") != std::string::npos
+              || std::regex_search(dev_plot, one_point)),
+             dev_plot);
+  BOOST_TEST(dev_plot.find("dev accuracy") == std::string::npos);
   auto scrape = http_get(job.prometheus());
   BOOST_REQUIRE(scrape.starts_with("HTTP/1.0 200 OK"));
   std::regex stage_depth{R"(\naxon_actor_mailbox_depth\{actor="shard0\.stage0",kind="axon\.bert\.stage",node="local"\} \d+\n)"};

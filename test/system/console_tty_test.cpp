@@ -1,6 +1,7 @@
 // `axon console` interactive, through a pseudo-terminal (tmux): the prompt, tab completion
 // of a command and of an actor name, `inspect` output on the screen, `top` refreshing
-// until q, and quit. Skips (77) when tmux is not installed.
+// until q, a failed command, and q leaving with exit status 0. Skips (77) when tmux is not
+// installed.
 #include "test/system/job_process.hpp"
 
 #include <boost/test/unit_test.hpp>
@@ -39,8 +40,9 @@ BOOST_AUTO_TEST_CASE(interactive_shell_completes_inspects_and_runs_top) {
   }
   job_process job{"console_tty"};
   BOOST_REQUIRE_MESSAGE(wait_for([&] { return job.step() >= 1; }, 60), job.log());
+  const auto status_file = job.dir() / "console.status";
   tmux_session tmux{"HOME=" + job.dir().string() + " " + axon_command + " console --run "
-                    + job.run_dir().string()};
+                    + job.run_dir().string() + "; echo $? > " + status_file.string()};
   BOOST_REQUIRE_MESSAGE(tmux.shows("axon>"), tmux.screen());
   BOOST_TEST(tmux.screen().find("control allowed") != std::string::npos);
   // "insp<Tab>" completes the command, "superv<Tab>" the actor's name.
@@ -64,8 +66,15 @@ BOOST_AUTO_TEST_CASE(interactive_shell_completes_inspects_and_runs_top) {
   // History: Up brings back the last line.
   tmux.keys("Up");
   BOOST_TEST(tmux.shows("axon> top"));
-  tmux.keys("C-u quit Enter");
+  // A command that fails, then q: the session still ends with exit status 0.
+  tmux.keys("C-u 'inspect nosuch' Enter");
+  BOOST_TEST(tmux.shows("no actor named 'nosuch'"));
+  tmux.keys("q Enter");
   BOOST_TEST(wait_for([&] { return run(tmux.tmux + " has-session -t console").status != 0; }, 20));
+  std::ifstream status_in{status_file};
+  std::string status;
+  std::getline(status_in, status);
+  BOOST_TEST(status == "0");
   BOOST_TEST(job.console("--run " + job.run_dir().string() + " -c stop").status == 0);
   BOOST_TEST(job.wait_exit(60) == 0);
 }
