@@ -1,11 +1,16 @@
 // `axon predict --run RUN_DIR [--json] [--batch N]`: reads sentences on stdin, one per
 // line (--format jsonl: a JSON object per line), and writes `label<TAB>probability` per
 // line (--json: one JSON object per line with every class's probability), using the run's
-// best checkpoint. A blank input line gets a blank output line (--json: label null) and
-// is not labelled, so output line N answers input line N. Output comes after all input is
-// read, so invalid input (not UTF-8, not JSON) exits 2 with nothing written.
+// best checkpoint, loaded once. A blank input line gets a blank output line (--json: label
+// null) and is not labelled, so output line N answers input line N. Lines are answered
+// as they arrive, in batches of what has been read (at most --batch): a line typed on an
+// open stdin is answered at once, and memory stays bounded whatever the input's size
+// (line_batches.hpp; a line keeps its first 100 x data.max-len bytes, as no more can reach
+// the model). Invalid input (not UTF-8, not JSON) ends the command with exit 2 naming the
+// line, after the answers to the lines before it.
 #include "apps/axon/commands.hpp"
 #include "apps/axon/flags.hpp"
+#include "apps/axon/line_batches.hpp"
 #include "apps/axon/trained_run.hpp"
 #include "runtime/data/labelled_data.hpp"
 #include "runtime/data/utf8.hpp"
@@ -44,6 +49,13 @@ std::string sentence_of(std::string line, std::size_t number, data::text_encodin
   return object[text_key].get<std::string>();
 }
 
+// "0.9731": four decimals, as the classification report prints them.
+std::string format_probability(float p) {
+  char text[16];
+  std::snprintf(text, sizeof text, "%.4f", p);
+  return text;
+}
+
 } // namespace
 
 int predict(args words) {
@@ -64,39 +76,49 @@ int predict(args words) {
                  "lines or jsonl (see --help)\n";
     return 2;
   }
-  std::vector<std::string> lines;
-  std::vector<data::tokenized_example> examples; // the non-blank lines, in order
   try {
     const auto text_encoding = data::parse_text_encoding(encoding);
     auto run = trained_run::load(run_dir);
-    for (std::string line; std::getline(std::cin, line);) {
-      if (!line.empty() && line.back() == '\r')
-        line.pop_back();
-      lines.push_back(sentence_of(std::move(line), lines.size() + 1, text_encoding, format,
-                                  text_column));
-      if (!data::trim(lines.back()).empty())
-        examples.push_back(run.encode(lines.back()));
-    }
-    auto probs = run.probabilities(examples, static_cast<std::size_t>(batch));
     const auto k = static_cast<std::int64_t>(run.labels.size());
-    std::size_t labelled = 0;
-    for (const auto& text : lines) {
-      if (data::trim(text).empty()) {
-        std::cout << (json ? nlohmann::json{{"text", text}, {"label", nullptr}}.dump() : "")
-                  << '\n';
-        continue;
+    // BERT's tokenizer reads words of at most 100 characters, so 100 bytes per token is
+    // more than max-len tokens can use; JSON lines carry other fields and must stay whole.
+    const std::size_t max_bytes = format == "lines" ? 100 * run.max_len : std::size_t{64} << 20;
+    line_batches input{0, static_cast<std::size_t>(batch), max_bytes};
+    std::size_t number = 0; // of the last line read, from 1
+    for (auto lines = input.next(); !lines.empty(); lines = input.next()) {
+      std::vector<std::string> texts;
+      std::vector<data::tokenized_example> examples; // the non-blank lines, in order
+      for (auto& line : lines) {
+        texts.push_back(sentence_of(std::move(line), ++number, text_encoding, format,
+                                    text_column));
+        if (!data::trim(texts.back()).empty())
+          examples.push_back(run.encode(texts.back()));
       }
-      const float* p = probs.data<float>() + labelled++ * k;
-      auto best = std::max_element(p, p + k) - p;
-      if (json) {
-        nlohmann::json out{{"text", text}, {"label", run.labels[best]}, {"probability", p[best]}};
-        for (std::int64_t c = 0; c < k; ++c)
-          out["probabilities"][run.labels[c]] = p[c];
-        std::cout << out.dump() << '\n';
-      } else {
-        std::printf("%s\t%.4f\n", run.labels[best].c_str(), p[best]);
+      auto probs = run.probabilities(examples, static_cast<std::size_t>(batch));
+      std::size_t labelled = 0;
+      for (const auto& text : texts) {
+        if (data::trim(text).empty()) {
+          std::cout << (json ? nlohmann::json{{"text", text}, {"label", nullptr}}.dump() : "")
+                    << '\n';
+          continue;
+        }
+        const float* p = probs.data<float>() + labelled++ * k;
+        auto best = std::max_element(p, p + k) - p;
+        if (json) {
+          nlohmann::json out{{"text", text}, {"label", run.labels[best]},
+                             {"probability", p[best]}};
+          for (std::int64_t c = 0; c < k; ++c)
+            out["probabilities"][run.labels[c]] = p[c];
+          std::cout << out.dump() << '\n';
+        } else {
+          std::cout << run.labels[best] << '\t' << format_probability(p[best]) << '\n';
+        }
       }
+      std::cout.flush(); // answered before the next line is read
     }
+    if (input.truncated() > 0)
+      std::cerr << "axon predict: " << input.truncated() << " line(s) longer than "
+                << max_bytes << " bytes were cut to that length\n";
   } catch (const std::exception& e) {
     std::cerr << "axon predict: " << e.what() << '\n';
     return 2;

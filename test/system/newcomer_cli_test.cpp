@@ -16,6 +16,7 @@
 #include <regex>
 #include <sstream>
 #include <string>
+#include <sys/stat.h>
 
 using namespace axon::test;
 
@@ -188,6 +189,22 @@ BOOST_AUTO_TEST_CASE(split_train_eval_predict_agree) {
   BOOST_TEST(jsonl.status == 0, jsonl.output);
   BOOST_TEST(run("echo 'x' | " + axon_command + " predict --format jsonl --run " + run_dir.string())
                .output.find("stdin:1: not a JSON object") != std::string::npos);
+
+  // predict on an open stdin: a line gets its answer before the input ends.
+  const auto fifo = dir.path / "stdin.fifo";
+  BOOST_REQUIRE(::mkfifo(fifo.c_str(), 0600) == 0);
+  child live{{"/bin/sh", "-c", axon_command + " predict --run " + run_dir.string() + " < "
+                                 + fifo.string()},
+             dir.path / "live.log"};
+  std::ofstream feed{fifo}; // opens once predict opens its end
+  feed << "Tuomi net sales rose 40 % in the quarter .\n" << std::flush;
+  BOOST_TEST(live.wait_for("\n", 60s), "no answer while stdin is open: " << live.output());
+  BOOST_TEST(!live.finished(0ms));
+  feed << "Orvola operating profit fell 9 % year on year .\n";
+  feed.close(); // end of input
+  BOOST_REQUIRE(live.finished(60s));
+  BOOST_TEST(live.status() == 0);
+  BOOST_TEST(std::regex_match(live.output(), std::regex{labelled + labelled}), live.output());
 }
 
 BOOST_AUTO_TEST_CASE(cli_conventions) {
