@@ -3,12 +3,15 @@
 # Used by scripts/demo.sh, scripts/test.sh and CI; safe to run again (incremental build).
 #   AXON_BUILD_DIR  build folder (default: build)
 #   AXON_CUDA       ON, OFF or AUTO (default AUTO: CUDA code is built when nvcc is found)
+#   AXON_EXTRA_PACKAGES  more Debian packages to install (scripts/test.sh: what tests use)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 packages=(build-essential cmake libcaf-dev libmsgpack-cxx-dev libboost-test-dev
           libopenblas-dev nlohmann-json3-dev libutf8proc-dev libssl-dev libreadline-dev tmux
           openssl)  # openssl: the command, for examples/cluster/make-certs.sh (TLS tests)
+read -r -a extra <<< "${AXON_EXTRA_PACKAGES:-}"
+packages+=("${extra[@]}")
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

@@ -4,7 +4,8 @@
 # (the long fault drills, which run only when asked for).
 set -euo pipefail
 cd "$(dirname "$0")/.."
-scripts/setup.sh
+# chromium: test_newcomer_cli screenshots `axon report`'s page in a headless browser.
+AXON_EXTRA_PACKAGES="chromium ${AXON_EXTRA_PACKAGES:-}" scripts/setup.sh
 cd "${AXON_BUILD_DIR:-build}"
 # Without arguments: every test but the long fault drills (label `drill`, ~20 min).
 [ $# -gt 0 ] || set -- -LE drill

@@ -36,7 +36,7 @@ std::string escaped(const std::string& text) {
 /// a single point is drawn as a dot, with its value.
 std::string svg_chart(const std::string& title, const std::vector<double>& x,
                       const std::vector<double>& y) {
-  constexpr double width = 560, height = 200, left = 70, right = 15, top = 30, bottom = 30;
+  constexpr double width = 580, height = 200, left = 90, right = 15, top = 30, bottom = 30;
   std::ostringstream out;
   out << "<figure><svg width=\"" << width << "\" height=\"" << height << "\" role=\"img\">"
       << "<title>" << escaped(title) << "</title><text x=\"" << left << "\" y=\"18\" "

@@ -153,6 +153,31 @@ BOOST_AUTO_TEST_CASE(split_train_eval_predict_agree) {
   BOOST_TEST(html.find(test_summary) != std::string::npos);
   BOOST_TEST(run(axon_command + " report " + (dir.path / "nowhere").string()).status == 2);
 
+  // ... and it renders: Debian's Chromium (scripts/test.sh installs it) screenshots it
+  // headless. A page whose charts and table did not draw compresses to a few KB (a blank
+  // page of this size gave 10 KB, a title alone 13 KB, the report about 100 KB).
+  if (run("command -v chromium").status != 0) {
+    BOOST_TEST_MESSAGE("no chromium on PATH: the report's screenshot is not checked");
+  } else {
+    const auto shot = dir.path / "report.png";
+    auto shown = run("timeout 120 chromium --headless --no-sandbox --disable-gpu "
+                     "--hide-scrollbars --user-data-dir=" + (dir.path / "chromium").string()
+                     + " --window-size=1200,1800 --screenshot=" + shot.string() + " file://"
+                     + fs::absolute(run_dir / "report.html").string());
+    BOOST_TEST_INFO(shown.output);
+    BOOST_REQUIRE(shown.status == 0);
+    const auto png = read_file(shot);
+    BOOST_REQUIRE(png.size() > 24u);
+    BOOST_TEST(png.compare(1, 3, "PNG") == 0);
+    auto be32 = [&png](std::size_t at) {
+      return std::uint32_t(std::uint8_t(png[at])) << 24 | std::uint32_t(std::uint8_t(png[at + 1])) << 16
+             | std::uint32_t(std::uint8_t(png[at + 2])) << 8 | std::uint32_t(std::uint8_t(png[at + 3]));
+    };
+    BOOST_TEST(be32(16) == 1200u); // IHDR width
+    BOOST_TEST(be32(20) == 1800u); // IHDR height
+    BOOST_TEST(png.size() > 40000u, "screenshot of " << png.size() << " bytes: nothing drawn?");
+  }
+
   // axon export: a Hugging Face folder with the run's labels (its logits against
   // transformers' are checked in test_checkpoint); a non-empty OUT is refused.
   const auto exported = dir.path / "hf";
