@@ -6,6 +6,7 @@
 #include "graphs/bert/bert_pipeline.hpp"
 #include "runtime/checkpoint/checkpoint.hpp"
 #include "runtime/checkpoint/hf_weights.hpp"
+#include "runtime/train/finite_loss.hpp"
 #include "runtime/train/metrics_log.hpp"
 #include "runtime/train/progress.hpp"
 
@@ -145,6 +146,7 @@ private:
       const auto lr = static_cast<float>(train::learning_rate(schedule_, step_));
       auto [loss, grad_norm] =
         pipeline_.train_step(as_batch(batch), static_cast<std::uint64_t>(step_), lr);
+      train::require_finite_loss(step_ + 1, loss);
       ++step_;
       const double seconds = std::chrono::duration<double>(clock_type::now() - begin).count();
       train_seconds_ += seconds;

@@ -13,6 +13,7 @@
 #include "runtime/data/batcher.hpp"
 #include "runtime/monitor/probes.hpp"
 #include "runtime/train/classification_report.hpp"
+#include "runtime/train/finite_loss.hpp"
 #include "runtime/train/metrics_log.hpp"
 #include "runtime/train/progress.hpp"
 
@@ -466,6 +467,7 @@ private:
           in.entities = linked_entities(*plan_.train, batch.examples, batch.ids.size(1));
         loss = pipeline_->train_step(in, static_cast<std::uint64_t>(step_), lr).first;
         recoveries_in_a_row_ = 0;
+        train::require_finite_loss(step_ + 1, loss); // NaN below: unknown after a recovery
       } catch (const bert::graph_failure& failure) {
         progress.finish();
         if (!recover(failure, &batch))

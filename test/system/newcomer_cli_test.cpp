@@ -196,6 +196,26 @@ BOOST_AUTO_TEST_CASE(split_train_eval_predict_agree) {
   BOOST_TEST(run(axon_command + " export --run " + run_dir.string() + " " + exported.string())
                .status == 2);
 
+  // A model.init whose weights are NaN (the export, its tensors' bytes overwritten) stops
+  // at the first step, naming it and the loss (exit 1), instead of training on at loss nan.
+  const auto broken = dir.path / "hf-nan";
+  fs::copy(exported, broken);
+  {
+    const auto file = broken / "model.safetensors";
+    const auto size = fs::file_size(file);
+    std::fstream weights{file, std::ios::in | std::ios::out | std::ios::binary};
+    std::uint64_t header = 0; // safetensors: u64 little-endian header length, JSON, data
+    weights.read(reinterpret_cast<char*>(&header), sizeof header);
+    weights.seekp(std::streamoff(8 + header));
+    const std::string nan(size - 8 - header, '\xff'); // 0xffffffff: a float NaN
+    weights.write(nan.data(), std::streamsize(nan.size()));
+  }
+  auto nan_run = run(axon_command + " train " + config.string() + " --train.run-dir="
+                     + (dir.path / "nan-run").string() + " --model.init=" + broken.string());
+  BOOST_TEST_INFO(nan_run.output);
+  BOOST_TEST(nan_run.status == 1);
+  BOOST_TEST(nan_run.output.find("step 1: the training loss is nan") != std::string::npos);
+
   // predict: a blank line gets a blank answer, so output line N answers input line N;
   // latin-1 input converts with --encoding.
   auto predicted = run("printf 'Tuomi net sales rose 40 %% in the quarter .\\n\\n"
