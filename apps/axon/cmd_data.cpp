@@ -38,8 +38,8 @@ int data_synth_finsent(args words) {
   };
   if (positional.size() != 1)
     return usage_error("expected one output directory, got " + std::to_string(positional.size()));
-  if (size < 0 || companies < 0)
-    return usage_error("--size and --companies must not be negative");
+  if (size < 0 || companies < 0 || seed < 0)
+    return usage_error("--seed, --size and --companies must not be negative");
   for (double share : {options.kg_share, options.move_share, options.label_noise})
     if (share < 0 || share > 1)
       return usage_error("--kg-share, --move-share and --label-noise must lie in [0, 1]");
@@ -99,6 +99,8 @@ int data_split(args words) {
   if (positional.size() != 2)
     return usage_error("expected FILE and DIR, got " + std::to_string(positional.size()) +
                        " arguments");
+  if (seed < 0)
+    return usage_error("--seed must not be negative, got " + std::to_string(seed));
   auto parsed = parse_ratios(ratios);
   if (!parsed)
     return usage_error("--split " + ratios + ": expected three numbers A,B,C");

@@ -162,7 +162,9 @@ nlohmann::json endpoint::answer(const nlohmann::json& request, const std::string
     if (op == "graph")
       return ok(view.graph());
     if (op == "metrics") {
-      auto last = request.value("last", nlohmann::json(0));
+      // "last" is optional (docs/protocol.md): 0, every point. An unsigned default, since
+      // a plain 0 is a signed JSON number and was refused below.
+      auto last = request.value("last", nlohmann::json(std::uint64_t{0}));
       if (!last.is_number_unsigned())
         throw protocol_error("\"last\" must be a non-negative integer");
       return ok(view.metrics(last.get<std::size_t>()));

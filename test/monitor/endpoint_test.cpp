@@ -112,6 +112,9 @@ BOOST_FIXTURE_TEST_CASE(reads_answer_anyone, job_fixture) {
   BOOST_TEST(graph[0]["credit_window"] == 2);
   BOOST_TEST(graph[0]["messages"] == 5);
   BOOST_TEST(call({{"op", "metrics"}, {"last", 1}})["result"]["train"].size() == 1u);
+  auto all_metrics = call({{"op", "metrics"}}); // "last" is optional
+  BOOST_TEST(all_metrics["ok"].get<bool>(), all_metrics.dump());
+  BOOST_TEST(!call({{"op", "metrics"}, {"last", -1}})["ok"].get<bool>());
   BOOST_TEST(call({{"op", "nodes"}})["result"][0]["rss_bytes"].get<double>() > 0);
   BOOST_TEST(!call({{"op", "frobnicate"}})["ok"].get<bool>());
   BOOST_TEST(!call({{"op", 3}})["ok"].get<bool>());

@@ -330,6 +330,9 @@ BOOST_FIXTURE_TEST_CASE(data_split_writes_the_split_train_makes, generated_data)
     return run(axon_command + " data split " + source + " " + (dir.path / out).string() +
                " --split 0.6,0.2,0.2 --seed " + seed);
   };
+  auto negative = split("s-1", "-1"); // a seed is never negative
+  BOOST_TEST(negative.status == 2, negative.output);
+  BOOST_TEST(!fs::exists(dir.path / "s-1"));
   auto r = split("s5", "5");
   BOOST_TEST_INFO(r.output);
   BOOST_REQUIRE(r.status == 0);
