@@ -8,6 +8,7 @@
 #include <algorithm>
 #include <fstream>
 #include <iterator>
+#include <iomanip>
 #include <sstream>
 
 namespace axon::data {
@@ -65,6 +66,17 @@ void dataset_builder::add(std::size_t line, std::string text, std::string_view l
     return reject(line, "no label");
   if (!check_utf8(line, text) || !check_utf8(line, label))
     return;
+  // A label is a class name: a control character (a NUL, say) would make a class of its
+  // own that no one can type.
+  if (auto bad = std::find_if(label.begin(), label.end(),
+                              [](char c) { return static_cast<unsigned char>(c) < 0x20 || c == 0x7f; });
+      bad != label.end()) {
+    std::ostringstream what;
+    what << "label '" << std::string{label.begin(), bad} << "...' has a control character (byte 0x"
+         << std::hex << std::setw(2) << std::setfill('0') << int(static_cast<unsigned char>(*bad))
+         << ")";
+    return reject(line, what.str());
+  }
   if (!options_.label_set.empty() &&
       std::find(options_.label_set.begin(), options_.label_set.end(), label) ==
         options_.label_set.end()) {

@@ -132,6 +132,14 @@ BOOST_AUTO_TEST_CASE(csv_bad_rows_fail_or_skip) {
   BOOST_TEST(contains(data.skip_reasons[3], ":6: expected 2 fields as in the header, found 3"));
 }
 
+BOOST_AUTO_TEST_CASE(a_label_with_a_control_character_is_refused) {
+  auto message = error_of([] { read_csv(fixture("nul_label.csv")); });
+  BOOST_TEST(contains(message, "nul_label.csv:3: label 'posi...' has a control character (byte 0x00)"),
+             message);
+  auto data = read_csv(fixture("nul_label.csv"), skipping());
+  BOOST_TEST(data.label_names == (std::vector<std::string>{"positive"}));
+}
+
 BOOST_AUTO_TEST_CASE(fpb_no_label) {
   auto message = error_of([] { read_fpb(fixture("no_label.txt")); });
   BOOST_TEST(contains(message, "no_label.txt:2: no label"), message);
