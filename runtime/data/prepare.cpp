@@ -7,6 +7,7 @@
 
 #include <filesystem>
 #include <sstream>
+#include <tuple>
 
 namespace axon::data {
 
@@ -81,6 +82,13 @@ prepared_data prepare_classification(const data_settings& s) {
     test = select_rows(all, rows.test);
     report << "split (seed " << s.split_seed << ", stratified): train " << train.texts.size()
            << ", dev " << dev.texts.size() << ", test " << test.texts.size() << "\n";
+    for (auto [name, share, rows] : {std::tuple{"dev", s.split.dev, dev.texts.size()},
+                                     {"test", s.split.test, test.texts.size()}})
+      if (share > 0 && rows == 0)
+        throw data_error(s.path + ": data.split gives the " + std::string{name} + " split no "
+                         "rows: " + std::to_string(all.texts.size()) + " rows over "
+                         + std::to_string(all.label_names.size()) + " labels are too few to "
+                         "split by label; give more rows per label, or data.dev and data.test");
   } else {
     train = read_labelled(s.train, s);
     report << describe("train", s.train, train);
@@ -97,6 +105,10 @@ prepared_data prepare_classification(const data_settings& s) {
     }
   }
   out.label_names = train.label_names;
+  if (out.label_names.size() < 2)
+    throw data_error((s.path.empty() ? s.train : s.path) + ": every row has the label '"
+                     + (out.label_names.empty() ? "" : out.label_names.front())
+                     + "': a classifier needs at least two labels");
   if (s.vocab.empty()) {
     vocab_builder_options vo;
     vo.vocab_size = s.vocab_size;

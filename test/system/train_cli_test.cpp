@@ -111,6 +111,32 @@ BOOST_FIXTURE_TEST_CASE(a_run_directory_in_use_is_refused, generated_data) {
   BOOST_TEST(r.status == 0); // released: the same command now runs
 }
 
+// Data no classifier can learn from, or that cannot be split, is refused: one label in
+// every row; as many labels as rows, where a stratified split leaves dev and test empty.
+BOOST_AUTO_TEST_CASE(unlearnable_data_is_refused_before_anything_is_written) {
+  temp_dir dir;
+  auto config = write_config(dir.path, "job", "");
+  auto write_rows = [&](const std::string& name, auto label_of) {
+    std::ofstream out{dir.path / name};
+    out << "text,label\n";
+    for (int i = 0; i < 60; ++i)
+      out << "sentence number " << i << "," << label_of(i) << "\n";
+    return (dir.path / name).string();
+  };
+  const std::string flat = " --data.train= --data.dev= --data.test= --data.path=";
+  auto one = run(axon_command + " train " + config + flat
+                 + write_rows("one.csv", [](int) { return std::string{"positive"}; }));
+  BOOST_TEST_INFO(one.output);
+  BOOST_TEST(one.status == 2);
+  BOOST_TEST(one.output.find("at least two labels") != std::string::npos);
+  auto many = run(axon_command + " train " + config + flat
+                  + write_rows("many.csv", [](int i) { return "label" + std::to_string(i); }));
+  BOOST_TEST_INFO(many.output);
+  BOOST_TEST(many.status == 2);
+  BOOST_TEST(many.output.find("split no rows") != std::string::npos);
+  BOOST_TEST(!fs::exists(dir.path / "job"));
+}
+
 BOOST_AUTO_TEST_CASE(data_errors_exit_2_naming_the_file) {
   temp_dir dir;
   auto config = write_config(dir.path, "job", "");
