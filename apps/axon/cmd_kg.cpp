@@ -19,6 +19,7 @@
 #include "runtime/config/kg_train_schema.hpp"
 #include "runtime/config/load.hpp"
 #include "runtime/data/seeded_random.hpp"
+#include "runtime/data/utf8.hpp"
 #include "runtime/kg/fusion_kg.hpp"
 #include "runtime/memory_limit.hpp"
 #include "runtime/safetensors.hpp"
@@ -296,7 +297,12 @@ int kg_link(args words) {
   }
   try {
     auto kg = kg::load_fusion_kg(triples, aliases);
+    std::size_t number = 0;
     for (std::string line; std::getline(std::cin, line);) {
+      ++number;
+      if (auto bad = data::find_invalid_utf8(line); bad != std::string::npos)
+        throw data::data_error("stdin:" + std::to_string(number) + ": invalid UTF-8 at byte "
+                               + std::to_string(bad + 1) + " (the lines before it are linked)");
       const auto words_of_line = kg.linker.normalise(line);
       nlohmann::json mentions = nlohmann::json::array();
       for (const auto& m : kg.linker.link_words(words_of_line)) {

@@ -1,6 +1,7 @@
 // Reading triples, aliases and benchmark splits (see knowledge_graph.hpp).
 #include "runtime/kg/knowledge_graph.hpp"
 
+#include "runtime/data/utf8.hpp"
 #include "runtime/path_text.hpp"
 
 #include <filesystem>
@@ -17,6 +18,8 @@ namespace fs = std::filesystem;
 template <class OnFields>
 void for_each_row(const std::string& file, std::size_t expected, const char* layout,
                   OnFields on_fields) {
+  if (fs::is_directory(file))
+    throw data_error(path_in_error(file) + ": is a directory, expected a " + layout + " file");
   std::ifstream in(file, std::ios::binary);
   if (!in)
     throw data_error(path_in_error(file) + ": cannot open (missing or unreadable)");
@@ -37,6 +40,8 @@ void for_each_row(const std::string& file, std::size_t expected, const char* lay
       start = tab + 1;
     }
     auto where = file + ":" + std::to_string(number) + ": ";
+    if (auto bad = data::find_invalid_utf8(line); bad != std::string::npos)
+      throw data_error(where + "invalid UTF-8 at byte " + std::to_string(bad + 1));
     if (fields.size() != expected)
       throw data_error(where + std::to_string(fields.size()) + " tab-separated fields, expected "
                        + std::to_string(expected) + " (" + layout + ")");
@@ -72,9 +77,12 @@ std::int32_t name_index::find(std::string_view name) const {
 }
 
 void read_triples(const std::string& file, knowledge_graph& kg, std::vector<triple>& out) {
+  const auto before = out.size();
   for_each_row(file, 3, "head<TAB>relation<TAB>tail", [&](const auto& f) {
     out.push_back({kg.entities.intern(f[0]), kg.relations.intern(f[1]), kg.entities.intern(f[2])});
   });
+  if (out.size() == before)
+    throw data_error(path_in_error(file) + ": no triples (head<TAB>relation<TAB>tail lines)");
 }
 
 std::vector<alias> read_aliases(const std::string& file, knowledge_graph& kg) {

@@ -67,6 +67,18 @@ BOOST_AUTO_TEST_CASE(bad_lines_name_file_and_line) {
   BOOST_TEST(message.find("no train.txt or train.tsv") != std::string::npos, message);
 }
 
+BOOST_AUTO_TEST_CASE(empty_files_directories_and_invalid_utf8_are_refused) {
+  knowledge_graph kg;
+  BOOST_TEST(error_of([&] { read_triples(temp_file("empty.tsv", "\n\n"), kg, kg.triples); })
+               .find("no triples") != std::string::npos);
+  const auto folder = std::filesystem::temp_directory_path().string();
+  BOOST_TEST(error_of([&] { read_triples(folder, kg, kg.triples); }).find("is a directory")
+             != std::string::npos);
+  auto bad = error_of([&] { read_triples(temp_file("latin1.tsv", "a\tr\tb\nCaf\xe9\tr\tb\n"),
+                                         kg, kg.triples); });
+  BOOST_TEST(bad.find("latin1.tsv:2: invalid UTF-8 at byte 4") != std::string::npos, bad);
+}
+
 BOOST_AUTO_TEST_CASE(longest_match_wins_over_overlapping_aliases) {
   auto linker = linker_of({{"New York", 0}, {"New York Times", 1}, {"York Times Square", 2},
                            {"Times", 3}});

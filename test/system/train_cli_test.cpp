@@ -301,6 +301,29 @@ BOOST_FIXTURE_TEST_CASE(kg_train_refuses_sizes_that_cannot_fit, generated_data) 
   BOOST_TEST(!fs::exists(embeddings));
 }
 
+// KG inputs that hold nothing usable are refused, nothing written: an empty triples file,
+// a directory; `axon kg link` stops at a line that is not UTF-8, naming it.
+BOOST_FIXTURE_TEST_CASE(kg_commands_refuse_empty_and_invalid_input, generated_data) {
+  auto empty = dir.path / "empty.tsv";
+  std::ofstream{empty} << "\n";
+  for (const auto& triples : {empty, dir.path / "data"}) {
+    auto config = dir.path / "kg-empty.ini";
+    std::ofstream{config} << "[graph]\ntriples = \"" << triples.string() << "\"\nout = \""
+                          << (dir.path / "kg-empty").string() << "\"\n";
+    auto r = run(axon_command + " kg train " + config.string());
+    BOOST_TEST_INFO(r.output);
+    BOOST_TEST(r.status == 2);
+    BOOST_TEST(!fs::exists(dir.path / "kg-empty"));
+  }
+  const auto kg_dir = dir.path / "data/kg";
+  auto linked = run("printf 'Nokia rose\\nCaf\\351 fell\\n' | " + axon_command
+                    + " kg link --triples " + (kg_dir / "triples.tsv").string() + " --aliases "
+                    + (kg_dir / "aliases.tsv").string());
+  BOOST_TEST_INFO(linked.output);
+  BOOST_TEST(linked.status == 2);
+  BOOST_TEST(linked.output.find("stdin:2: invalid UTF-8 at byte 4") != std::string::npos);
+}
+
 // The KG path end to end: `axon kg train` on the generated KG, a job that links and fuses
 // it, its saved entities, predict with linking, and KG file errors with file:line (nothing
 // written).
