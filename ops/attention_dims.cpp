@@ -5,20 +5,24 @@
 
 namespace axon::ops {
 
+attention_dims attention_dims_of(std::string_view op, std::int64_t b, std::int64_t t,
+                                 std::int64_t c, int n_heads, const dropout_spec& drop) {
+  require(n_heads > 0 && c % n_heads == 0, op,
+          "hidden size " + std::to_string(c) + " is not divisible by " + std::to_string(n_heads)
+            + " heads");
+  require(drop.p >= 0.0f && drop.p < 1.0f, op, "dropout p must be in [0, 1)");
+  return {b, t, c, n_heads, c / n_heads};
+}
+
 attention_dims check_attention_inputs(std::string_view op, const tensor& qkv,
                                       const tensor& key_mask, int n_heads,
                                       const dropout_spec& drop, device where) {
   require(qkv.defined() && qkv.rank() == 3 && qkv.size(2) % 3 == 0, op,
           "qkv is " + qkv.describe() + ", expected (B,T,3C)");
-  attention_dims d{qkv.size(0), qkv.size(1), qkv.size(2) / 3, n_heads, 0};
-  require(n_heads > 0 && d.c % n_heads == 0, op,
-          "hidden size " + std::to_string(d.c) + " is not divisible by " + std::to_string(n_heads)
-            + " heads");
-  d.hs = d.c / n_heads;
+  auto d = attention_dims_of(op, qkv.size(0), qkv.size(1), qkv.size(2) / 3, n_heads, drop);
   require_tensor(op, "qkv", qkv, {d.b, d.t, 3 * d.c}, dtype::f32, where);
   if (key_mask.defined())
     require_tensor(op, "key_mask", key_mask, {d.b, d.t}, dtype::i32, where);
-  require(drop.p >= 0.0f && drop.p < 1.0f, op, "dropout p must be in [0, 1)");
   return d;
 }
 

@@ -14,6 +14,10 @@ struct attention_dims {
   std::int64_t b, t, c, nh, hs;
 };
 
+/// The dims of B sequences of T tokens, hidden size C, n_heads heads: C divisible by
+/// n_heads and dropout p in [0, 1), else an op_error naming `op`.
+attention_dims attention_dims_of(std::string_view op, std::int64_t b, std::int64_t t,
+                                 std::int64_t c, int n_heads, const dropout_spec& drop);
 /// Checks qkv (B,T,3C), key_mask (B,T) i32 or undefined, both on `where`, C divisible by
 /// n_heads and dropout p in [0, 1); throws op_error naming `op`.
 attention_dims check_attention_inputs(std::string_view op, const tensor& qkv,

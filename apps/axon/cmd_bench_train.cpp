@@ -78,22 +78,26 @@ std::vector<bert::batch> make_batches(const bench_flags& f, int count) {
   return batches;
 }
 
-// FLOPs of one forward pass, as peer_torch_bert.py counts them (multiply-add = 2).
-double forward_flops(const bench_flags& f) {
-  double h = f.hidden, s = f.seq, b = f.batch, ffn = double(f.ffn_mult) * f.hidden;
-  double n_mm = f.layers * (4 * h * h + 2 * h * ffn);
-  double n_head = h * f.classes + (f.pooler ? h * h : 0);
-  return 2 * n_mm * b * s + f.layers * 4 * b * s * s * h + 2 * n_head * b;
-}
-
-// FLOPs of one forward pass over the real tokens only, mean over `batches`: the work a
-// model that skips the padding does (padded_forward_flops less the padding's share).
-double computed_forward_flops(const bench_flags& f, const std::vector<bert::batch>& batches) {
-  if (f.no_packing || batches.empty())
-    return forward_flops(f);
+// FLOPs of one forward pass, as peer_torch_bert.py counts them (multiply-add = 2), over
+// `tokens` token rows whose sequences' squared lengths sum to `squares` (attention).
+double forward_flops(const bench_flags& f, double tokens, double squares) {
   double h = f.hidden, ffn = double(f.ffn_mult) * f.hidden;
   double n_mm = f.layers * (4 * h * h + 2 * h * ffn);
   double n_head = h * f.classes + (f.pooler ? h * h : 0);
+  return 2 * n_mm * tokens + f.layers * 4 * squares * h + 2 * n_head * f.batch;
+}
+
+// The padded batch's FLOPs: every sequence S tokens long.
+double forward_flops(const bench_flags& f) {
+  const double b = f.batch, s = f.seq;
+  return forward_flops(f, b * s, b * s * s);
+}
+
+// FLOPs of one forward pass over the real tokens only, mean over `batches`: the work a
+// model that skips the padding does.
+double computed_forward_flops(const bench_flags& f, const std::vector<bert::batch>& batches) {
+  if (f.no_packing || batches.empty())
+    return forward_flops(f);
   double total = 0;
   for (const auto& in : batches) {
     double tokens = 0, squares = 0;
@@ -104,7 +108,7 @@ double computed_forward_flops(const bench_flags& f, const std::vector<bert::batc
       tokens += length;
       squares += length * length;
     }
-    total += 2 * n_mm * tokens + f.layers * 4 * squares * h + 2 * n_head * f.batch;
+    total += forward_flops(f, tokens, squares);
   }
   return total / double(batches.size());
 }

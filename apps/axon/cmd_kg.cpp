@@ -114,11 +114,11 @@ int kg_train(args words) {
   const double needs = kg::transe_memory_bytes(std::int64_t(data.graph.entities.size()),
                                                std::int64_t(data.graph.relations.size()),
                                                settings);
-  if (needs > double(memory_limit_bytes())) {
+  if (const double limit = double(memory_limit_bytes()); needs > limit) {
     std::cerr << "axon kg train: transe.dim = " << settings.dim << ", transe.batch-size = "
               << settings.batch_size << " and transe.negatives = " << settings.negatives
               << " need about " << bytes_text(needs) << " for " << data.graph.entities.size()
-              << " entities; this process may use " << bytes_text(double(memory_limit_bytes()))
+              << " entities; this process may use " << bytes_text(limit)
               << ": lower them\n";
     return 2;
   }

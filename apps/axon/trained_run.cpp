@@ -79,9 +79,11 @@ tensor trained_run::probabilities(const std::vector<data::tokenized_example>& ex
   auto out = tensor::empty({static_cast<std::int64_t>(examples.size()), k});
   if (examples.empty())
     return out;
-  ops::cpu_kernels(); // GEMM core, own loops, single-threaded BLAS
-  compute_pool pool{core_count()};
-  compute_pool::scope use_pool{&pool};
+  if (!pool) {
+    ops::cpu_kernels(); // GEMM core, own loops, single-threaded BLAS
+    pool = std::make_unique<compute_pool>(core_count());
+  }
+  compute_pool::scope use_pool{pool.get()};
   data::batcher batches{examples, {batch_size, 0, false, false, tokenizer->vocab().pad_id()}};
   std::int64_t row = 0;
   for (std::size_t b = 0; b < batches.batches_per_epoch(); ++b) {

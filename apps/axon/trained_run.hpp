@@ -4,6 +4,7 @@
 #pragma once
 
 #include "graphs/bert/bert_classifier.hpp"
+#include "runtime/compute_pool.hpp"
 #include "runtime/config/resolved_config.hpp"
 #include "runtime/data/tokenized_examples.hpp"
 #include "runtime/data/wordpiece.hpp"
@@ -23,6 +24,9 @@ struct trained_run {
   std::unique_ptr<kg::fusion_kg> kg; // the run's KG (RUN_DIR/kg), or null without fusion
   std::string checkpoint; // the folder the weights came from
   std::size_t max_len = 128;
+  /// The compute threads of probabilities(), started by its first call and kept, so that
+  /// a stream of small batches (`axon predict` on a terminal) does not start them anew.
+  std::unique_ptr<compute_pool> pool;
 
   /// Throws std::runtime_error naming the missing or damaged file.
   static trained_run load(const std::string& run_dir);

@@ -164,14 +164,9 @@ attention_dims check_packed(std::string_view op, const tensor& qkv, const tensor
                             const packed_rows& rows, int n_heads, const dropout_spec& drop) {
   require(qkv.defined() && qkv.rank() == 2 && qkv.size(1) % 3 == 0, op,
           "qkv is " + qkv.describe() + ", expected packed rows (N,3C)");
-  attention_dims d{rows.b, rows.t, qkv.size(1) / 3, n_heads, 0};
-  require(n_heads > 0 && d.c % n_heads == 0, op,
-          "hidden size " + std::to_string(d.c) + " is not divisible by " + std::to_string(n_heads)
-            + " heads");
-  d.hs = d.c / n_heads;
+  auto d = attention_dims_of(op, rows.b, rows.t, qkv.size(1) / 3, n_heads, drop);
   require_tensor(op, "qkv", qkv, {rows.count(), 3 * d.c});
   require_tensor(op, "probs", probs, {d.b, d.nh, d.t, d.t});
-  require(drop.p >= 0.0f && drop.p < 1.0f, op, "dropout p must be in [0, 1)");
   require(std::int64_t(rows.starts.size()) == d.b && std::int64_t(rows.lengths.size()) == d.b,
           op, "the packing lists " + std::to_string(rows.starts.size()) + " sequences, expected "
                 + std::to_string(d.b));
