@@ -1,10 +1,17 @@
 // axon-pagerank: PageRank over a knowledge graph's triples (head<TAB>relation<TAB>tail),
 // computed by partition actors exchanging rank messages (pagerank_graph.hpp), checked
-// against a sequential power iteration. Example:
+// against a sequential power iteration. With --cluster FILE the partitions run where the
+// file's [placement] puts them, on node processes that are this same program:
 //   build/bin/axon data synth-finsent runs/finsent-data
 //   build/bin/axon-pagerank runs/finsent-data/kg/triples.tsv --partitions 4
-#include "actors/system_config.hpp"
-#include "examples/pagerank/pagerank_graph.hpp"
+//   build/bin/axon-pagerank node --config cluster.ini --name worker1 &   (one per node)
+//   build/bin/axon-pagerank runs/finsent-data/kg/triples.tsv --cluster cluster.ini
+#include "actors/cluster/cluster_connection.hpp"
+#include "actors/cluster/node_process.hpp"
+#include "actors/cluster/system_config.hpp"
+#include "pagerank_graph.hpp"
+#include "runtime/config/load.hpp"
+#include "runtime/graph/error.hpp"
 
 #include <algorithm>
 #include <cmath>
@@ -12,22 +19,30 @@
 #include <fstream>
 #include <iostream>
 #include <map>
+#include <memory>
+#include <optional>
 #include <sstream>
 #include <string>
 
 int main(int argc, char** argv) {
+  if (argc >= 2 && std::string{argv[1]} == "node") // this program as a node process
+    return axon::node_main(argc - 1, argv + 1, axon::pagerank::modules());
   if (argc < 2 || std::string{argv[1]} == "--help") {
-    std::cerr << "usage: axon-pagerank TRIPLES.tsv [--partitions P] [--damping D]\n";
+    std::cerr << "usage: axon-pagerank TRIPLES.tsv [--partitions P] [--damping D] [--cluster FILE]\n"
+                 "       axon-pagerank node --config FILE --name NAME\n";
     return argc < 2 ? 2 : 0;
   }
   int partitions = 4;
   double damping = 0.85;
+  std::string cluster_file;
   for (int i = 2; i + 1 < argc; i += 2) {
     std::string flag = argv[i];
     if (flag == "--partitions")
       partitions = std::atoi(argv[i + 1]);
     else if (flag == "--damping")
       damping = std::atof(argv[i + 1]);
+    else if (flag == "--cluster")
+      cluster_file = argv[i + 1];
     else {
       std::cerr << "axon-pagerank: unknown flag " << flag << '\n';
       return 2;
@@ -62,9 +77,28 @@ int main(int argc, char** argv) {
   }
   edges.vertices = static_cast<std::int32_t>(names.size());
   partitions = std::clamp(partitions, 1, std::max(1, edges.vertices));
-  axon::system_config cfg{2};
+  std::optional<axon::cluster::cluster_settings> cluster;
+  if (!cluster_file.empty()) {
+    auto loaded = axon::config::load_config_file(cluster_file, {});
+    if (!loaded.resolved) {
+      std::cerr << loaded.error_text();
+      return 2;
+    }
+    cluster = axon::cluster::cluster_settings_of(*loaded.resolved);
+  }
+  const auto modules = axon::pagerank::modules();
+  axon::system_config cfg{modules, 2, cluster ? &*cluster : nullptr};
   caf::actor_system sys{cfg};
-  auto actors = axon::pagerank::run(sys, edges, partitions, damping, 1e-10, 200);
+  std::shared_ptr<axon::cluster_connection> connection;
+  if (cluster) {
+    auto opened = axon::cluster_connection::open(sys, *cluster, modules);
+    if (!opened) {
+      std::cerr << "axon-pagerank: " << axon::error_text(opened.error()) << '\n';
+      return 2;
+    }
+    connection = *opened;
+  }
+  auto actors = axon::pagerank::run(sys, edges, partitions, damping, 1e-10, 200, connection.get());
   auto sequential = axon::pagerank::run_sequential(edges, damping, 1e-10, 200);
   double max_diff = 0;
   for (std::int32_t v = 0; v < edges.vertices; ++v)

@@ -4,10 +4,12 @@
 // which is spread over all vertices), over typed edges with a credit window of one
 // iteration. A driver starts iterations and sums the partitions' L1 changes until they
 // fall below a tolerance. Shows that the runtime is not BERT-only: same graph API, same
-// message registration, same kinds table mechanism.
+// message registration, same registry of kinds; placed on node processes by a cluster
+// config like any graph (main.cpp).
 #pragma once
 
-#include "graphs/actor_graph.hpp"
+#include "runtime/graph/actor_graph.hpp"
+#include "runtime/graph/registry.hpp"
 
 #include <caf/actor_system.hpp>
 
@@ -29,11 +31,13 @@ struct result {
 
 /// The declared graph: "driver", "partition<p>", edges "to<q>" -> "from<p>".
 actor_graph make_graph(const edge_list& edges, int partitions, double damping);
-kind_table kinds();
+/// The graph's message types and actor kinds ("axon.pagerank.driver", ".partition").
+registry modules();
 
-/// Spawns the graph, iterates to `tolerance` (L1) or `max_iterations`, gathers the ranks.
+/// Spawns the graph (its nodes placed by `remote` when given: a cluster), iterates to
+/// `tolerance` (L1) or `max_iterations`, gathers the ranks. Throws std::runtime_error.
 result run(caf::actor_system& sys, const edge_list& edges, int partitions, double damping,
-           double tolerance, int max_iterations);
+           double tolerance, int max_iterations, const remote_nodes* remote = nullptr);
 
 /// The same computation as one sequential power iteration: the reference.
 result run_sequential(const edge_list& edges, double damping, double tolerance,

@@ -2,7 +2,7 @@
 // a sequential power iteration, for several partition counts, dangling vertices included.
 #include "actor_test_support.hpp"
 
-#include "examples/pagerank/pagerank_graph.hpp"
+#include "pagerank_graph.hpp"
 
 #include <boost/test/unit_test.hpp>
 
