@@ -54,6 +54,11 @@ std::int64_t part_bound(std::int64_t n, std::int64_t parts, std::int64_t k) {
   return k * n / parts;
 }
 
+// The tensors of the job's batch, as the layers read them (bert::take_rows cuts them).
+bert::batch tensors_of(const data::batch& in) {
+  return {in.ids, in.token_types, in.attention_mask, in.labels, in.entities};
+}
+
 msg::micro_batch micro_batch_of(const bert::batch& part, const msg::micro_batch_id& id,
                                 std::int64_t global_rows, bool training) {
   return {id, part.ids, part.token_types, part.mask, part.labels, part.entities, global_rows,
@@ -90,19 +95,18 @@ caf::behavior coordinator_behavior(coordinator_actor* self, coordinator_setup se
   return {
     connect_handler(self),
     credit_handler(self),
-    [=](step_atom, std::uint64_t step, float lr, const tensor& ids, const tensor& types,
-        const tensor& mask, const tensor& labels,
-        const tensor& entities) -> caf::result<double, double> {
+    [=](step_atom, std::uint64_t step, float lr,
+        const data::batch& in) -> caf::result<double, double> {
       auto& st = self->state;
       const auto& cfg = st.setup;
       if (st.stepping || st.evaluating)
         return make_error(errc::bad_input, "coordinator: a request is running");
-      const auto b = ids.size(0);
+      const auto b = in.ids.size(0);
       if (b < cfg.shards)
         return make_error(errc::bad_input,
                                "a batch of " + std::to_string(b) + " rows cannot feed "
                                  + std::to_string(cfg.shards) + " shards");
-      bert::batch whole{ids, types, mask, labels, entities};
+      const auto whole = tensors_of(in);
       st.stepping = true;
       st.step = step;
       st.lr = lr;
@@ -132,21 +136,20 @@ caf::behavior coordinator_behavior(coordinator_actor* self, coordinator_setup se
       st.step_done = self->make_response_promise();
       return st.step_done;
     },
-    [=](eval_atom, const tensor& ids, const tensor& types, const tensor& mask,
-        const tensor& labels, const tensor& entities,
+    [=](eval_atom, const data::batch& in,
         std::int32_t micro_rows) -> caf::result<tensor, tensor> {
       auto& st = self->state;
       if (st.stepping || st.evaluating)
         return make_error(errc::bad_input, "coordinator: a request is running");
       if (micro_rows < 1)
         return make_error(errc::bad_input, "evaluation micro_rows must be >= 1");
-      bert::batch whole{ids, types, mask, labels, entities};
-      const auto b = ids.size(0);
+      const auto whole = tensors_of(in);
+      const auto b = in.ids.size(0);
       st.evaluating = true;
       st.eval_rows = b;
       st.eval_first_row.clear();
       st.eval_logits = tensor{};
-      st.eval_losses = labels.defined() ? tensor::zeros({b}) : tensor{};
+      st.eval_losses = in.labels.defined() ? tensor::zeros({b}) : tensor{};
       st.eval_left = 0;
       // Chunks of micro_rows rows, dealt to the shards in turn.
       std::vector<msg::shard_work_msg> work(st.setup.shards);

@@ -1,7 +1,7 @@
 // coordinator actor: runs one training step (or one evaluation) over shards x stages.
-// Messages in:  (step_atom, step, lr, ids, types, mask, labels, entities) -> replies (loss,
-//               grad_norm) once the step's update is applied everywhere; (eval_atom, ids,
-//               types, mask, labels, entities, micro_rows) -> replies (logits, losses) in row order; loss_msg and
+// Messages in:  (step_atom, step, lr, data::batch) -> replies (loss, grad_norm) once the
+//               step's update is applied everywhere; (eval_atom, data::batch, micro_rows)
+//               -> replies (logits, losses) in row order; loss_msg and
 //               eval_output_msg from the head stages; norm_part_msg and updated_msg from
 //               the optimizers; connect, stats.
 // Messages out: shard_work_msg -> "shard<s>" (rows split evenly over shards, then over

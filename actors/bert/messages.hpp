@@ -1,4 +1,5 @@
-// The BERT module's messages (micro-batches, activations and gradients between stages,
+// The BERT module's messages (the job's batch, data::batch, which the coordinator's step
+// and eval requests carry; micro-batches, activations and gradients between stages,
 // losses and outputs to the coordinator, gradients, updates and parameters between stages,
 // optimizers and coordinator), with their CAF inspect overloads, its atoms and its type-id
 // block (which also holds the setups of actors/bert/setups.hpp). Tensors inside messages
@@ -6,6 +7,7 @@
 #pragma once
 
 #include "actors/bert/setups.hpp"
+#include "runtime/data/batcher.hpp"
 #include "runtime/graph/type_ids.hpp"
 
 #include <caf/atom.hpp>
@@ -20,6 +22,21 @@ using init_atom = caf::atom_constant<caf::atom("init")>; // optimizer: publish v
 using eval_atom = caf::atom_constant<caf::atom("eval")>; // coordinator: forward only
 
 } // namespace axon
+
+namespace axon::data {
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, stream_cursor& x) {
+  return f(caf::meta::type_name("stream_cursor"), x.epoch, x.position, x.file, x.offset,
+           x.skip_tokens);
+}
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, batch& x) {
+  return f(caf::meta::type_name("batch"), x.ids, x.token_types, x.attention_mask, x.labels,
+           x.entities, x.examples, x.epoch, x.position, x.next, x.last_in_epoch);
+}
+
+} // namespace axon::data
 
 namespace axon::msg {
 
@@ -185,4 +202,5 @@ CAF_BEGIN_TYPE_ID_BLOCK(axon_bert, axon::type_ids::bert)
   CAF_ADD_TYPE_ID(axon_bert, (axon::optimizer_setup))
   CAF_ADD_TYPE_ID(axon_bert, (axon::shard_setup))
   CAF_ADD_TYPE_ID(axon_bert, (axon::coordinator_setup))
+  CAF_ADD_TYPE_ID(axon_bert, (axon::data::batch))
 CAF_END_TYPE_ID_BLOCK(axon_bert)

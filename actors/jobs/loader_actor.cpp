@@ -15,7 +15,7 @@ namespace {
 
 struct loader_state {
   static inline const char* name = "axon.loader";
-  std::unique_ptr<data::batcher> batches;
+  std::shared_ptr<batch_source> batches;
   caf::actor consumer;
   std::int64_t credit = 0;
   std::uint64_t sent = 0;
@@ -29,13 +29,10 @@ void send_while_credit(loader_actor* self) {
   auto& st = self->state;
   while (st.credit > 0 && st.consumer) {
     auto b = st.batches->next();
-    auto after = st.batches->cursor();
-    self->send(st.consumer, msg::batch_msg{b.ids, b.token_types, b.attention_mask, b.labels,
-                                           b.entities, b.examples, b.epoch, after.epoch,
-                                           after.position, st.batches->at_epoch_end()});
+    st.last_epoch = b.epoch;
+    self->send(st.consumer, std::move(b));
     --st.credit;
     ++st.sent;
-    st.last_epoch = b.epoch;
   }
   if (auto* probe = self->probe()) {
     auto cursor = st.batches->cursor();
@@ -50,11 +47,9 @@ void send_while_credit(loader_actor* self) {
   }
 }
 
-caf::behavior loader_behavior(loader_actor* self,
-                              std::shared_ptr<const std::vector<data::tokenized_example>> examples,
-                              data::batcher_options options) {
+caf::behavior loader_behavior(loader_actor* self, std::shared_ptr<batch_source> source) {
   exit_on_exception(self, "loader");
-  self->state.batches = std::make_unique<data::batcher>(*examples, options);
+  self->state.batches = std::move(source);
   return {
     [=](credit_atom, std::int32_t n) {
       auto& st = self->state;
@@ -63,9 +58,9 @@ caf::behavior loader_behavior(loader_actor* self,
       st.max_credit = std::max(st.max_credit, st.credit);
       send_while_credit(self);
     },
-    [=](restore_atom, std::uint64_t epoch, std::uint64_t position) {
+    [=](restore_atom, const data::stream_cursor& at) {
       auto& st = self->state;
-      st.batches->restore({epoch, position, st.batches->cursor().seed});
+      st.batches->restore(at);
       st.credit = 0; // batches already sent are stale; the consumer grants credit anew
       return true;
     },
@@ -86,10 +81,13 @@ caf::behavior loader_behavior(loader_actor* self,
 
 } // namespace
 
-caf::actor spawn_loader(caf::actor_system& sys,
-                        std::shared_ptr<const std::vector<data::tokenized_example>> examples,
+caf::actor spawn_loader(caf::actor_system& sys, std::shared_ptr<batch_source> source) {
+  return sys.spawn(loader_behavior, std::move(source));
+}
+
+caf::actor spawn_loader(caf::actor_system& sys, examples_ptr examples,
                         data::batcher_options options) {
-  return sys.spawn(loader_behavior, std::move(examples), options);
+  return spawn_loader(sys, std::shared_ptr<batch_source>{example_batches(examples, options)});
 }
 
 } // namespace axon

@@ -1,14 +1,9 @@
 // pretrain supervisor actor: see pretrain_supervisor_actor.hpp.
 #include "actors/jobs/pretrain_supervisor_actor.hpp"
 
-#include "actors/jobs/resume_pipeline.hpp"
+#include "actors/jobs/job_run.hpp"
+#include "actors/jobs/log_window.hpp"
 #include "runtime/graph/error.hpp"
-
-#include "graphs/bert/bert_pipeline.hpp"
-#include "runtime/checkpoint/checkpoint.hpp"
-#include "runtime/checkpoint/hf_weights.hpp"
-#include "runtime/train/finite_loss.hpp"
-#include "runtime/train/metrics_log.hpp"
 #include "runtime/train/progress.hpp"
 
 #include <caf/all.hpp>
@@ -16,7 +11,6 @@
 
 #include <chrono>
 #include <cstdio>
-#include <filesystem>
 #include <iostream>
 #include <optional>
 
@@ -24,7 +18,6 @@ namespace axon {
 
 namespace {
 
-namespace fs = std::filesystem;
 using clock_type = std::chrono::steady_clock;
 
 // What an evaluation on the held-out sequences gives.
@@ -33,55 +26,101 @@ struct mlm_eval {
   std::int64_t targets = 0;
 };
 
-bert::batch as_batch(const data::mlm_batch& b) {
-  return {b.ids, {}, b.mask, b.labels, {}};
-}
-
-class pretraining_run {
+class pretrain_job final : public job_kind {
 public:
-  pretraining_run(caf::blocking_actor* self, const pretrain_plan& plan)
-    : self_(self), plan_(plan), pipeline_(self->system(), plan.layout),
-      specs_(bert::param_specs(plan.layout.model)),
-      stream_(data::corpus_reader{plan.corpus}, plan.tokenizer, plan.stream) {
-  }
+  pretrain_job(caf::blocking_actor* self, const pretrain_plan& plan) : self_(self), plan_(plan) {}
 
-  void run() {
-    const auto warmup = plan_.warmup_steps >= 0
-                          ? plan_.warmup_steps
-                          : static_cast<std::int64_t>(plan_.warmup_ratio * double(plan_.max_steps));
-    // Without a step budget the rate stays at its peak after the warm-up.
-    schedule_ = {plan_.max_steps > 0 ? plan_.schedule : train::lr_schedule_kind::constant,
-                 plan_.layout.adamw.lr, warmup, std::max<std::int64_t>(plan_.max_steps, 1)};
+  caf::error run() {
     heldout_ = heldout_batches();
-    start();
-    if (step_ == 0)
-      evaluate_and_log();
-    train_loop();
-    if (last_eval_step_ != step_)
-      evaluate_and_log();
-    if (last_saved_step_ != step_)
-      save();
-    log_->close();
-    std::cerr << "pretraining done: " << step_ << " steps in "
+    run_.emplace(self_, plan_, *this, corpus_batches(plan_.corpus, plan_.tokenizer, plan_.stream),
+                 false);
+    run_->set_total_steps(plan_.max_steps);
+    run_->schedule() = schedule_of(plan_, plan_.max_steps);
+    if (auto err = run_->start())
+      return err;
+    if (run_->step() == 0)
+      if (auto err = evaluate_and_log())
+        return err;
+    if (auto err = train_loop())
+      return err;
+    if (run_->stop_requested())
+      return run_->stop_now();
+    if (last_eval_step_ != run_->step())
+      if (auto err = evaluate_and_log())
+        return err;
+    if (auto saved = run_->recovering([&] { return run_->save(false); }); !saved)
+      return saved.error();
+    run_->close_logs();
+    std::cerr << "pretraining done: " << run_->step() << " steps in "
               << train::format_duration(train_seconds_) << "; checkpoint " << plan_.run_dir
-              << "/checkpoints/step-" << step_ << '\n';
+              << "/checkpoints/step-" << run_->step() << '\n';
     if (last_.targets > 0)
       std::printf("heldout mlm_loss=%.4f mlm_accuracy=%.4f\n", last_.loss, last_.accuracy);
     std::fflush(stdout);
+    return caf::none;
+  }
+
+  // ---- job_kind: the corpus cursor, the budget's time and the last evaluation ----
+  std::string command() const override { return "pretrain"; }
+
+  void save_to(checkpoint::manifest& info, const data::stream_cursor& cursor) const override {
+    info.epoch = std::int64_t(cursor.epoch);
+    info.cursor = {cursor.epoch, cursor.position, {plan_.stream.seed}};
+    info.rng_states = {{"seed", plan_.layout.seed},
+                       {"mask.seed", plan_.stream.seed},
+                       {"corpus.file", cursor.file},
+                       {"corpus.offset", cursor.offset},
+                       {"corpus.skip_tokens", cursor.skip_tokens}};
+    info.metrics_history = nlohmann::json{{"train_seconds", train_seconds_},
+                                          {"last_eval_step", last_eval_step_},
+                                          {"heldout_mlm_loss", last_.loss},
+                                          {"heldout_mlm_accuracy", last_.accuracy},
+                                          {"heldout_targets", last_.targets}}
+                             .dump();
+  }
+
+  data::stream_cursor restore_from(const checkpoint::manifest& info) override {
+    auto history = nlohmann::json::parse(info.metrics_history);
+    train_seconds_ = history.value("train_seconds", 0.0);
+    last_eval_step_ = history.value("last_eval_step", std::int64_t{-1});
+    last_ = {history.value("heldout_mlm_loss", 0.0), history.value("heldout_mlm_accuracy", 0.0),
+             history.value("heldout_targets", std::int64_t{0})};
+    const auto& rng = info.rng_states;
+    return {info.cursor.epoch, info.cursor.position, rng.at("corpus.file"),
+            rng.at("corpus.offset"), rng.at("corpus.skip_tokens")};
+  }
+
+  std::string where(const checkpoint::manifest& info) const override {
+    return "pass " + std::to_string(info.cursor.epoch + 1);
+  }
+
+  void restart() override {
+    train_seconds_ = 0;
+    last_eval_step_ = -1;
+    last_ = {};
+  }
+
+  void publish(monitor::actor_probe& probe) const override {
+    probe.set_detail("epoch", double(pass_ + 1));
+    probe.set_detail("train_seconds", train_seconds_);
+    if (last_.targets > 0) {
+      probe.set_detail("heldout_mlm_loss", last_.loss);
+      probe.set_detail("heldout_mlm_accuracy", last_.accuracy);
+    }
   }
 
 private:
   // The first eval_sequences sequences of the held-out slice, masked once for all.
-  std::vector<data::mlm_batch> heldout_batches() const {
-    std::vector<data::mlm_batch> batches;
+  std::vector<data::batch> heldout_batches() const {
+    std::vector<data::batch> batches;
     if (plan_.eval_sequences == 0)
       return batches;
     auto options = plan_.stream;
     options.heldout = true;
-    data::mlm_stream heldout{data::corpus_reader{plan_.corpus}, plan_.tokenizer, options};
+    auto heldout = corpus_batches(plan_.corpus, plan_.tokenizer, options);
     std::size_t sequences = 0;
     while (sequences < plan_.eval_sequences) {
-      auto b = heldout.next_batch();
+      auto b = heldout->next();
       if (!b.ids.defined())
         break;
       sequences += std::size_t(b.ids.size(0));
@@ -91,158 +130,116 @@ private:
     return batches;
   }
 
-  void start() {
-    fs::create_directories(fs::path{plan_.run_dir} / "checkpoints");
-    const auto log_path = fs::path{plan_.run_dir} / "metrics.jsonl";
-    if (plan_.resume) {
-      resume_from_checkpoint();
-      log_.emplace(train::metrics_log::open_for_resume(log_path, step_));
-      return;
-    }
-    log_.emplace(train::metrics_log::create(log_path));
-    if (plan_.init_weights.empty()) {
-      pipeline_.init_params();
-      return;
-    }
-    param_arena weights{specs_};
-    bert::init_params(weights, plan_.layout.seed); // tensors the file lacks stay fresh
-    auto report = checkpoint::load_weights(read_safetensors(plan_.init_weights), weights);
-    std::cerr << "model.init: " << report.loaded.size() << " tensors from " << plan_.init_weights
-              << ", " << report.missing.size() << " initialised fresh\n";
-    pipeline_.load_params(weights);
-  }
-
-  void resume_from_checkpoint() {
-    const auto found = resume_pipeline(pipeline_, plan_.run_dir, {plan_.config_hash, specs_});
-    if (!found)
-      throw std::runtime_error("--resume: no valid checkpoint in " + plan_.run_dir + "/checkpoints");
-    const auto& ckpt = *found;
-    step_ = ckpt.info.step;
-    const auto& rng = ckpt.info.rng_states;
-    stream_.restore({ckpt.info.cursor.epoch,
-                     {rng.at("corpus.file"), rng.at("corpus.offset")},
-                     rng.at("corpus.skip_tokens"),
-                     ckpt.info.cursor.position});
-    auto history = nlohmann::json::parse(ckpt.info.metrics_history);
-    train_seconds_ = history.value("train_seconds", 0.0);
-    last_eval_step_ = history.value("last_eval_step", std::int64_t{-1});
-    last_ = {history.value("heldout_mlm_loss", 0.0), history.value("heldout_mlm_accuracy", 0.0),
-             history.value("heldout_targets", std::int64_t{0})};
-    last_saved_step_ = step_;
-    std::cerr << "resumed from " << ckpt.folder.string() << " (step " << step_ << ", pass "
-              << ckpt.info.cursor.epoch + 1 << ")\n";
-  }
-
   bool budget_left() const {
-    return (plan_.max_steps <= 0 || step_ < plan_.max_steps)
+    return (plan_.max_steps <= 0 || run_->step() < plan_.max_steps)
            && (plan_.max_minutes <= 0 || train_seconds_ < plan_.max_minutes * 60.0);
   }
 
-  void train_loop() {
-    double loss_sum = 0, tokens = 0, window_seconds = 0;
-    std::int64_t logged = 0;
+  caf::error train_loop() {
+    log_window window;
+    run_->publish_details();
     while (budget_left()) {
+      if (auto err = run_->between_steps())
+        return err;
+      if (run_->stop_requested())
+        break;
       const auto begin = clock_type::now();
-      auto batch = stream_.next_batch();
-      const auto lr = static_cast<float>(train::learning_rate(schedule_, step_));
-      auto [loss, grad_norm] =
-        pipeline_.train_step(as_batch(batch), static_cast<std::uint64_t>(step_), lr);
-      train::require_finite_loss(step_ + 1, loss);
-      ++step_;
+      auto batch = run_->next_batch();
+      if (!batch)
+        return batch.error();
+      const auto lr = run_->lr();
+      auto done = run_->train(*batch, lr);
+      if (!done)
+        return done.error();
+      if (!done->applied)
+        continue; // the loader sends this step's batch again (or an earlier one)
+      const auto step = run_->step();
       const double seconds = std::chrono::duration<double>(clock_type::now() - begin).count();
       train_seconds_ += seconds;
-      window_seconds += seconds;
-      loss_sum += loss;
-      tokens += double(batch.tokens);
-      ++logged;
-      if (step_ % plan_.log_every == 0 || !budget_left()) {
-        const double tokens_per_s = tokens / std::max(window_seconds, 1e-9);
-        log_->append(train::train_event(step_, int(batch.pass) + 1, loss_sum / double(logged), lr,
-                                        tokens_per_s));
+      pass_ = batch->epoch;
+      const auto tokens = real_tokens(*batch);
+      run_->record_step(done->loss, lr, tokens);
+      window.add(done->loss, double(tokens), seconds);
+      if ((step % plan_.log_every == 0 || !budget_left()) && window.has_loss()) {
+        run_->log().append(train::train_event(step, int(pass_) + 1, window.mean_loss(), lr,
+                                              window.tokens_per_s()));
         std::fprintf(stderr, "pass %d step %lld%s loss %.4f lr %.3g %.0f tok/s %s\n",
-                     int(batch.pass) + 1, static_cast<long long>(step_), budget_text().c_str(),
-                     loss_sum / double(logged), double(lr), tokens_per_s,
+                     int(pass_) + 1, static_cast<long long>(step), budget_text().c_str(),
+                     window.mean_loss(), double(lr), window.tokens_per_s(),
                      train::format_duration(train_seconds_).c_str());
-        loss_sum = tokens = window_seconds = 0;
-        logged = 0;
+        window.reset();
       }
-      if (plan_.eval_every > 0 && step_ % plan_.eval_every == 0) {
-        evaluate_and_log();
-        save();
-      } else if (plan_.checkpoint_every > 0 && step_ % plan_.checkpoint_every == 0) {
-        save();
-      }
+      const bool evaluate_now = plan_.eval_every > 0 && step % plan_.eval_every == 0;
+      if (evaluate_now)
+        if (auto err = evaluate_and_log())
+          return err;
+      if (evaluate_now || (plan_.checkpoint_every > 0 && step % plan_.checkpoint_every == 0))
+        if (auto saved = run_->recovering([&] { return run_->save(false); }); !saved)
+          return saved.error();
     }
+    return caf::none;
   }
 
   std::string budget_text() const {
     return plan_.max_steps > 0 ? "/" + std::to_string(plan_.max_steps) : std::string{};
   }
 
-  void evaluate_and_log() {
-    last_eval_step_ = step_;
+  // The held-out evaluation after the current step, logged (recovering from a lost actor).
+  caf::error evaluate_and_log() {
+    last_eval_step_ = run_->step();
     if (heldout_.empty())
-      return;
+      return caf::none;
+    mlm_eval got;
+    auto same_step = run_->recovering([&]() -> caf::error {
+      auto evaluated = evaluate();
+      if (!evaluated)
+        return evaluated.error();
+      got = *evaluated;
+      return caf::none;
+    });
+    if (!same_step)
+      return same_step.error();
+    if (!*same_step) // recovery went back to a checkpoint: the steps after it come again
+      return caf::none;
+    last_ = got;
+    run_->log().append({{"event", "eval"},
+                        {"split", "heldout"},
+                        {"step", run_->step()},
+                        {"mlm_loss", last_.loss},
+                        {"mlm_accuracy", last_.accuracy},
+                        {"targets", last_.targets}});
+    std::fprintf(stderr, "held-out step %lld: mlm loss %.4f accuracy %.4f (%lld targets)\n",
+                 static_cast<long long>(run_->step()), last_.loss, last_.accuracy,
+                 static_cast<long long>(last_.targets));
+    return caf::none;
+  }
+
+  caf::expected<mlm_eval> evaluate() {
     double loss_sum = 0, right = 0;
     std::int64_t targets = 0;
     const int shards = plan_.layout.shards;
     for (const auto& b : heldout_) {
       const auto rows = b.ids.size(0);
-      auto [counts, loss_sums] =
-        pipeline_.evaluate(as_batch(b), static_cast<int>((rows + shards - 1) / shards));
+      auto out = run_->pipeline().evaluate(b, static_cast<int>((rows + shards - 1) / shards));
+      if (!out)
+        return out.error();
+      const auto& [counts, loss_sums] = *out;
       for (std::int64_t r = 0; r < rows; ++r) {
         right += counts.data<float>()[2 * r];
         targets += std::int64_t(counts.data<float>()[2 * r + 1]);
         loss_sum += loss_sums.data<float>()[r];
       }
     }
-    last_ = {loss_sum / double(std::max<std::int64_t>(targets, 1)),
-             right / double(std::max<std::int64_t>(targets, 1)), targets};
-    log_->append({{"event", "eval"},
-                  {"split", "heldout"},
-                  {"step", step_},
-                  {"mlm_loss", last_.loss},
-                  {"mlm_accuracy", last_.accuracy},
-                  {"targets", targets}});
-    std::fprintf(stderr, "held-out step %lld: mlm loss %.4f accuracy %.4f (%lld targets)\n",
-                 static_cast<long long>(step_), last_.loss, last_.accuracy,
-                 static_cast<long long>(targets));
-  }
-
-  void save() {
-    last_saved_step_ = step_;
-    checkpoint::manifest info;
-    info.step = step_;
-    const auto cursor = stream_.cursor();
-    info.epoch = std::int64_t(cursor.pass);
-    auto state = pipeline_.gather_state();
-    info.optimizer_step = state.steps;
-    info.cursor = {cursor.pass, cursor.sequence, {plan_.stream.seed}};
-    info.rng_states = {{"seed", plan_.layout.seed},
-                       {"mask.seed", plan_.stream.seed},
-                       {"corpus.file", cursor.document.file},
-                       {"corpus.offset", cursor.document.offset},
-                       {"corpus.skip_tokens", cursor.skip_tokens}};
-    info.config_hash = plan_.config_hash;
-    info.metrics_history = nlohmann::json{{"train_seconds", train_seconds_},
-                                          {"last_eval_step", last_eval_step_},
-                                          {"heldout_mlm_loss", last_.loss},
-                                          {"heldout_mlm_accuracy", last_.accuracy},
-                                          {"heldout_targets", last_.targets}}
-                             .dump();
-    checkpoint::save_checkpoint(plan_.run_dir, info, state.params, state.first_moments,
-                                state.second_moments, {plan_.keep_checkpoints, false});
+    return mlm_eval{loss_sum / double(std::max<std::int64_t>(targets, 1)),
+                    right / double(std::max<std::int64_t>(targets, 1)), targets};
   }
 
   caf::blocking_actor* self_;
   const pretrain_plan& plan_;
-  bert::pipeline pipeline_;
-  std::vector<param_spec> specs_;
-  data::mlm_stream stream_;
-  std::vector<data::mlm_batch> heldout_;
-  std::optional<train::metrics_log> log_; // opened by start()
-  train::lr_schedule_config schedule_;
-  std::int64_t step_ = 0, last_eval_step_ = -1, last_saved_step_ = -1;
+  std::optional<job_run> run_; // made by run()
+  std::vector<data::batch> heldout_;
+  std::int64_t last_eval_step_ = -1;
+  std::uint64_t pass_ = 0; // of the last step's batch, for the console
   double train_seconds_ = 0;
   mlm_eval last_;
 };
@@ -252,11 +249,7 @@ private:
 caf::actor spawn_pretrain_supervisor(caf::actor_system& sys,
                                      std::shared_ptr<const pretrain_plan> plan) {
   return sys.spawn<caf::detached>([plan](caf::blocking_actor* self) {
-    try {
-      pretraining_run{self, *plan}.run();
-    } catch (const std::exception& e) {
-      self->fail_state(make_error(errc::failed, e.what()));
-    }
+    run_job(self, pretrain_job{self, *plan});
   });
 }
 

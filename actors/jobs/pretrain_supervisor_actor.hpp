@@ -1,12 +1,17 @@
 // pretrain supervisor actor: drives MLM pretraining (`axon pretrain`). It spawns the same
 // BERT actor graph as training (coordinator, shards, stages, optimizers; the model's head
-// is the MLM head, cfg.mlm), streams masked batches from the corpus (data::mlm_stream),
-// runs one step per batch, evaluates the held-out MLM loss and accuracy before training,
-// every eval_every steps and at the end, checkpoints (safetensors with Hugging Face names,
-// cls.predictions.* for the head) and stops on its budget: max_steps, or max_minutes of
-// training time (summed over resumes). With `resume` it continues from the newest valid
-// checkpoint exactly: the manifest holds the corpus cursor and the masking stream's
-// position. A detached blocking actor (one request per step), as the training supervisor.
+// is the MLM head, cfg.mlm) and a loader actor streaming masked batches from the corpus
+// (corpus_batches: data::mlm_stream), runs one step per batch, evaluates the held-out MLM
+// loss and accuracy before training, every eval_every steps and at the end, checkpoints
+// (safetensors with Hugging Face names, cls.predictions.* for the head) and stops on its
+// budget: max_steps, or max_minutes of training time (summed over resumes). With `resume`
+// it continues from the newest valid checkpoint exactly: the manifest holds the corpus
+// cursor and the masking stream's position.
+// It shares with the training supervisor (job_run.hpp) the start, the loader, the
+// schedule, checkpoints, metrics.jsonl, console control (pause, resume, checkpoint, set
+// train.lr, stop) and recovery from a lost actor or node process (restored from the
+// surviving optimizers or the newest checkpoint; a "recovery" event in metrics.jsonl).
+// A detached blocking actor (one request per step), as the training supervisor.
 #pragma once
 
 #include "actors/jobs/run_plan.hpp"

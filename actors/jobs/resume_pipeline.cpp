@@ -5,21 +5,22 @@
 
 namespace axon {
 
-std::optional<checkpoint::loaded_checkpoint>
+caf::expected<std::optional<checkpoint::loaded_checkpoint>>
 resume_pipeline(bert::pipeline& pipeline, const std::string& run_dir,
                 const checkpoint::expected_layout& expect) {
   auto found = checkpoint::load_latest_valid(run_dir, expect);
   for (const auto& skipped : found.skipped)
     std::cerr << "resume: skipping " << skipped.folder.string() << ": " << skipped.reason << '\n';
   if (!found.checkpoint)
-    return std::nullopt;
+    return std::optional<checkpoint::loaded_checkpoint>{};
   auto& ckpt = *found.checkpoint;
   bert::training_state state{param_arena{expect.params}, {}, {}, ckpt.info.optimizer_step};
   state.first_moments = state.params.like();
   state.second_moments = state.params.like();
   checkpoint::restore(ckpt, state.params, state.first_moments, state.second_moments);
-  pipeline.restore_state(state);
-  return std::move(ckpt);
+  if (auto err = pipeline.restore_state(state))
+    return err;
+  return std::optional<checkpoint::loaded_checkpoint>{std::move(ckpt)};
 }
 
 } // namespace axon

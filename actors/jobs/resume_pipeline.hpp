@@ -6,14 +6,16 @@
 #include "graphs/bert/bert_pipeline.hpp"
 #include "runtime/checkpoint/checkpoint.hpp"
 
+#include <caf/expected.hpp>
+
 #include <optional>
 #include <string>
 
 namespace axon {
 
 /// Returns the checkpoint restored (for its manifest), or nothing when the run directory
-/// has no valid checkpoint.
-std::optional<checkpoint::loaded_checkpoint>
+/// has no valid checkpoint; an error when the graph failed to take it.
+caf::expected<std::optional<checkpoint::loaded_checkpoint>>
 resume_pipeline(bert::pipeline& pipeline, const std::string& run_dir,
                 const checkpoint::expected_layout& expect);
 

@@ -1,12 +1,15 @@
 // run_plan: what both supervisors (training and pretraining) take from a config: where the
-// run lives, the actor graph's layout, the learning-rate schedule, logging and checkpoint
-// cadence, and where the weights start. Each supervisor's plan adds its own.
+// run lives, the actor graph's layout and node processes, the learning-rate schedule,
+// logging and checkpoint cadence, recovery, and where the weights start. Each
+// supervisor's plan adds its own.
 #pragma once
 
 #include "graphs/bert/bert_graph.hpp"
 #include "runtime/train/lr_schedule.hpp"
 
+#include <chrono>
 #include <cstdint>
+#include <memory>
 #include <string>
 
 namespace axon {
@@ -23,6 +26,9 @@ struct run_plan {
   std::string config_hash;
   bool resume = false;
   std::string init_weights; // safetensors with Hugging Face names; empty: random init
+  std::shared_ptr<remote_nodes> cluster; // node processes of the placement; null: local
+  int recovery_attempts = 3; // recoveries in a row without a completed step; 0: none
+  std::chrono::milliseconds rejoin_timeout{10000}; // wait for a lost node process to return
 };
 
 } // namespace axon

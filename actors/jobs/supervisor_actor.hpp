@@ -15,8 +15,14 @@
 // loader rewound to the matching cursor, and training goes on; metrics.jsonl gets a
 // "recovery" event. After recovery_attempts recoveries without a step completed between
 // them, the job fails with the last failure.
+// Console control (pause, resume, checkpoint, set train.lr, stop) arrives as messages,
+// handled between steps.
 // It is a detached blocking actor: its steps are a plain sequential loop (one request per
 // step, so blocking costs nothing measurable), on its own thread, not a compute thread.
+// Its parts: the epochs (supervisor_actor.cpp), evaluation and the test report
+// (classifier_eval.cpp), its part of checkpoints and details (classifier_job.cpp), and
+// what it shares with the pretraining supervisor (job_run.hpp: start, loader, control,
+// recovery, checkpoints). No exceptions for control flow: graph failures are values.
 // It exits normally when done, or with an error whose message says what went wrong.
 #pragma once
 
@@ -47,9 +53,6 @@ struct supervisor_plan : run_plan {
   std::string metric = "accuracy";   // accuracy, macro_f1 or loss
   train::early_stopping_config stopping;
   bool early_stop = true;
-  std::shared_ptr<remote_nodes> cluster; // node processes of the placement; null: local
-  int recovery_attempts = 3; // recoveries in a row without a completed step; 0: none
-  std::chrono::milliseconds rejoin_timeout{10000}; // wait for a lost node process to return
   // With a KG (layout.kg: the KG service node "kg"), train/dev/test examples keep their
   // words, and each batch is linked by the service before its step.
 };

@@ -15,6 +15,7 @@
 #include "graphs/bert/bert_pipeline.hpp"
 #include "ops/cpu/cpu_kernels.hpp"
 #include "runtime/compute_pool.hpp"
+#include "runtime/graph/error.hpp"
 #include "runtime/monitor/endpoint.hpp"
 #include "runtime/monitor/job_view.hpp"
 #include "runtime/random_fill.hpp"
@@ -25,6 +26,7 @@
 #include <algorithm>
 #include <chrono>
 #include <iostream>
+#include <stdexcept>
 #include <memory>
 #include <sys/resource.h>
 #include <vector>
@@ -199,16 +201,23 @@ public:
   actor_runner(const bench_flags& f, const bert::bert_config& cfg)
     : system_(configure(f.threads)), pipeline_(system_, layout_of(f, cfg)),
       lr_(static_cast<float>(f.lr)), micro_rows_divisor_(f.shards * f.micro_batches) {
-    pipeline_.init_params();
+    if (auto err = pipeline_.init_params())
+      throw std::runtime_error(error_text(err));
     for (const auto& s : bert::param_specs(cfg))
       numel_ += s.sizes.numel();
   }
   std::int64_t params() const override { return numel_; }
   float train(const bert::batch& in, std::uint64_t step, phase_times*) override {
-    return static_cast<float>(pipeline_.train_step(in, step, lr_).first);
+    auto done = pipeline_.train_step(bert::job_batch(in), step, lr_);
+    if (!done)
+      throw std::runtime_error(error_text(done.error()));
+    return static_cast<float>(done->first);
   }
   void infer(const bert::batch& in) override {
-    pipeline_.evaluate(in, static_cast<int>(in.ids.size(0)) / micro_rows_divisor_);
+    auto done = pipeline_.evaluate(bert::job_batch(in),
+                                   static_cast<int>(in.ids.size(0)) / micro_rows_divisor_);
+    if (!done)
+      throw std::runtime_error(error_text(done.error()));
   }
 
 private:

@@ -3,10 +3,13 @@
 // reads the whole corpus once to check it (bad UTF-8, corrupt gzip, no document: exit 2
 // naming the file and line, nothing written) and, without data.vocab, to train a WordPiece
 // vocabulary on its first pretrain.vocab-sample-mb MiB; writes RUN_DIR (config.ini,
-// vocab.txt), then runs the pretraining supervisor actor and waits for it.
+// vocab.txt), starts the inspection endpoint ([monitor] keys; `axon console` can pause,
+// resume, checkpoint, set train.lr, stop or kill an actor), then runs the pretraining
+// supervisor actor and waits for it.
 #include "apps/axon/commands.hpp"
 #include "apps/axon/cpu_kernels_log.hpp"
 #include "apps/axon/job_config.hpp"
+#include "apps/axon/job_monitor.hpp"
 #include "apps/axon/run_invocation.hpp"
 
 #include "actors/jobs/pretrain_supervisor_actor.hpp"
@@ -148,13 +151,22 @@ int pretrain(args words) {
     std::cerr << "axon pretrain: " << e.what() << '\n';
     return 2;
   }
+  std::unique_ptr<monitor::endpoint> job_monitor; // `axon console --run RUN_DIR`
+  try {
+    job_monitor = start_job_monitor(cfg, run_dir);
+  } catch (const std::exception& e) {
+    std::cerr << "axon pretrain: " << e.what() << '\n';
+    return 2;
+  }
   const int threads = config::compute_threads(cfg);
   set_process_compute_threads(threads);
   system_config sys_cfg{axon_modules(), threads};
   caf::actor_system sys{sys_cfg};
   caf::scoped_actor self{sys};
   auto supervisor = spawn_pretrain_supervisor(sys, plan);
-  return wait_for_supervisor(self, supervisor, "pretrain");
+  const int status = wait_for_supervisor(self, supervisor, "pretrain", job_monitor.get());
+  job_monitor.reset(); // its control requests use the actor system: stop it first
+  return status;
 }
 
 } // namespace axon::app

@@ -9,7 +9,6 @@
 #include "apps/axon/run_invocation.hpp"
 #include "apps/axon/job_monitor.hpp"
 
-#include "actors/jobs/console_control.hpp"
 
 #include "runtime/config/compute_threads.hpp"
 #include "runtime/graph/error.hpp"
@@ -162,9 +161,7 @@ int train(args words) {
   }
   caf::scoped_actor self{sys};
   auto supervisor = spawn_supervisor(sys, plan);
-  if (job_monitor)
-    job_monitor->set_control(supervisor_control(sys, supervisor));
-  const int status = wait_for_supervisor(self, supervisor, "train");
+  const int status = wait_for_supervisor(self, supervisor, "train", job_monitor.get());
   plan->cluster.reset(); // ends the session on the nodes while the actor system still runs
   job_monitor.reset(); // its control requests use the actor system: stop it first
   return status;

@@ -135,6 +135,9 @@ void fill_run_plan(run_plan& plan, const config::resolved_config& cfg,
   plan.keep_checkpoints = static_cast<int>(cfg.get_int("train.keep-checkpoints"));
   plan.config_hash = job_hash(cfg);
   plan.init_weights = checkpoint::init_weights_file(cfg.get_string("model.init"));
+  plan.recovery_attempts = static_cast<int>(cfg.get_int("train.recovery-attempts"));
+  plan.rejoin_timeout = std::chrono::duration_cast<std::chrono::milliseconds>(
+    cfg.get_timespan("cluster.rejoin-timeout"));
 }
 
 void fill_plan(supervisor_plan& plan, const config::resolved_config& cfg,
@@ -159,9 +162,6 @@ void fill_plan(supervisor_plan& plan, const config::resolved_config& cfg,
   plan.stopping.patience = static_cast<int>(cfg.get_int("eval.patience"));
   plan.stopping.min_delta = cfg.get_real("eval.min-delta");
   plan.early_stop = plan.stopping.patience > 0;
-  plan.recovery_attempts = static_cast<int>(cfg.get_int("train.recovery-attempts"));
-  plan.rejoin_timeout = std::chrono::duration_cast<std::chrono::milliseconds>(
-    cfg.get_timespan("cluster.rejoin-timeout"));
 }
 
 } // namespace axon::app

@@ -2,6 +2,7 @@
 #include "apps/axon/run_invocation.hpp"
 
 #include "runtime/graph/error.hpp"
+#include "actors/jobs/console_control.hpp"
 #include "apps/axon/flags.hpp"
 #include "runtime/checkpoint/init_source.hpp"
 #include "runtime/config/load.hpp"
@@ -97,7 +98,9 @@ run_invocation parse_run_invocation(args words, const char* command, const char*
 }
 
 int wait_for_supervisor(caf::scoped_actor& self, const caf::actor& supervisor,
-                        const char* command) {
+                        const char* command, monitor::endpoint* job_monitor) {
+  if (job_monitor != nullptr)
+    job_monitor->set_control(supervisor_control(self->system(), supervisor));
   self->monitor(supervisor);
   int status = 0;
   self->receive([&](caf::down_msg& down) {

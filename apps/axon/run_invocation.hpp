@@ -12,6 +12,7 @@
 #include <caf/scoped_actor.hpp>
 #include "runtime/config/load.hpp"
 #include "runtime/config/resolved_config.hpp"
+#include "runtime/monitor/endpoint.hpp"
 #include "runtime/run_dir_lock.hpp"
 
 #include <filesystem>
@@ -44,8 +45,9 @@ run_dir_lock hold_run_dir(const std::filesystem::path& run_dir, bool resume,
                           const char* command);
 
 /// Waits until the job's supervisor actor ends (monitoring it): 0 when it ended normally,
-/// else 1, with its error on stderr after "axon COMMAND: ".
+/// else 1, with its error on stderr after "axon COMMAND: ". With `job_monitor`, its
+/// console control requests go to the supervisor meanwhile.
 int wait_for_supervisor(caf::scoped_actor& self, const caf::actor& supervisor,
-                        const char* command);
+                        const char* command, monitor::endpoint* job_monitor = nullptr);
 
 } // namespace axon::app

@@ -47,6 +47,16 @@ tensor copy_part(const tensor& flat, const optimizer_part& part) {
 
 } // namespace
 
+data::batch job_batch(const batch& tensors) {
+  data::batch out;
+  out.ids = tensors.ids;
+  out.token_types = tensors.token_types;
+  out.attention_mask = tensors.mask;
+  out.labels = tensors.labels;
+  out.entities = tensors.entities;
+  return out;
+}
+
 std::vector<std::string> pipeline::note_down(const caf::down_msg& down) {
   auto name = running_.name_of(down.source);
   if (name.empty() || lost_.count(name) != 0)
@@ -65,7 +75,7 @@ std::vector<std::string> pipeline::note_down(const caf::down_msg& down) {
 }
 
 template <class Done, class Handler>
-void pipeline::await(const std::string& what, Done done, Handler handler) {
+caf::error pipeline::await(const std::string& what, Done done, Handler handler) {
   std::string failure;
   std::vector<std::string> lost_now;
   self_->receive_while([&] { return !done() && failure.empty(); })(
@@ -82,12 +92,8 @@ void pipeline::await(const std::string& what, Done done, Handler handler) {
         failure += " (its node process died, or was silent longer than cluster.timeout)";
     });
   if (failure.empty())
-    return;
-  if (lost_now.empty())
-    throw std::runtime_error(what + ": " + failure);
-  std::sort(lost_now.begin(), lost_now.end());
-  throw graph_failure(what + ": " + failure, std::move(lost_now),
-                      {lost_nodes_.begin(), lost_nodes_.end()});
+    return caf::none;
+  return make_error(errc::failed, what + ": " + failure);
 }
 
 pipeline::pipeline(caf::actor_system& sys, const job_layout& layout,
@@ -111,74 +117,81 @@ pipeline::~pipeline() {
   running_.stop();
 }
 
-void pipeline::init_params() {
+caf::error pipeline::init_params() {
   auto parts = optimizer_parts(layout_);
   for (const auto& part : parts)
     self_->send(running_.at(part.node), init_atom::value);
   std::size_t acks = 0;
-  await("initialising parameters", [&] { return acks == parts.size(); }, [&](bool) { ++acks; });
+  return await("initialising parameters", [&] { return acks == parts.size(); },
+               [&](bool) { ++acks; });
 }
 
-void pipeline::load_params(const param_arena& params) {
+caf::error pipeline::load_params(const param_arena& params) {
   auto parts = optimizer_parts(layout_);
   for (const auto& part : parts)
     self_->send(running_.at(part.node), init_atom::value, copy_part(params.flat(), part));
   std::size_t acks = 0;
-  await("loading parameters", [&] { return acks == parts.size(); }, [&](bool) { ++acks; });
+  return await("loading parameters", [&] { return acks == parts.size(); },
+               [&](bool) { ++acks; });
 }
 
-void pipeline::restore_state(const training_state& state) {
+caf::error pipeline::restore_state(const training_state& state) {
   auto parts = optimizer_parts(layout_);
   for (const auto& part : parts)
     self_->send(running_.at(part.node), state_atom::value, copy_part(state.params.flat(), part),
                 copy_part(state.first_moments.flat(), part),
                 copy_part(state.second_moments.flat(), part), state.steps);
   std::size_t acks = 0;
-  await("restoring the optimizer state", [&] { return acks == parts.size(); },
-        [&](bool) { ++acks; });
+  return await("restoring the optimizer state", [&] { return acks == parts.size(); },
+               [&](bool) { ++acks; });
 }
 
-std::pair<double, double> pipeline::train_step(const batch& in, std::uint64_t step, float lr) {
-  self_->send(running_.at("coordinator"), step_atom::value, step, lr, in.ids, in.token_types,
-              in.mask, in.labels, in.entities);
+caf::expected<std::pair<double, double>> pipeline::train_step(const data::batch& in,
+                                                              std::uint64_t step, float lr) {
+  self_->send(running_.at("coordinator"), step_atom::value, step, lr, in);
   std::pair<double, double> result;
   bool done = false;
-  await("training step " + std::to_string(step), [&] { return done; },
-        [&](double loss, double grad_norm) {
-          result = {loss, grad_norm};
-          done = true;
-        });
+  if (auto err = await("training step " + std::to_string(step), [&] { return done; },
+                       [&](double loss, double grad_norm) {
+                         result = {loss, grad_norm};
+                         done = true;
+                       }))
+    return err;
   return result;
 }
 
-std::pair<tensor, tensor> pipeline::evaluate(const batch& in, int micro_rows) {
-  self_->send(running_.at("coordinator"), eval_atom::value, in.ids, in.token_types, in.mask,
-              in.labels, in.entities, std::int32_t{micro_rows});
+caf::expected<std::pair<tensor, tensor>> pipeline::evaluate(const data::batch& in,
+                                                            int micro_rows) {
+  self_->send(running_.at("coordinator"), eval_atom::value, in, std::int32_t{micro_rows});
   std::pair<tensor, tensor> result;
   bool done = false;
-  await("evaluation", [&] { return done; }, [&](tensor& logits, tensor& losses) {
-    result = {std::move(logits), std::move(losses)};
-    done = true;
-  });
+  if (auto err = await("evaluation", [&] { return done; }, [&](tensor& logits, tensor& losses) {
+        result = {std::move(logits), std::move(losses)};
+        done = true;
+      }))
+    return err;
   return result;
 }
 
-std::vector<std::vector<kg::mention>> pipeline::link(std::vector<std::vector<std::string>> rows) {
+caf::expected<std::vector<std::vector<kg::mention>>>
+pipeline::link(std::vector<std::vector<std::string>> rows) {
   self_->send(running_.at("kg"), msg::kg_link_request{std::move(rows)});
   std::vector<std::vector<kg::mention>> result;
   bool done = false;
-  await("linking entities", [&] { return done; }, [&](msg::kg_link_reply& reply) {
-    result = std::move(reply.rows);
-    done = true;
-  });
+  if (auto err = await("linking entities", [&] { return done; }, [&](msg::kg_link_reply& reply) {
+        result = std::move(reply.rows);
+        done = true;
+      }))
+    return err;
   return result;
 }
 
-tensor pipeline::entity_table() {
+caf::expected<tensor> pipeline::entity_table() {
   self_->send(running_.at("kg"), embeddings_atom::value);
   tensor table;
-  await("reading the entity embeddings", [&] { return table.defined(); },
-        [&](tensor& rows) { table = std::move(rows); });
+  if (auto err = await("reading the entity embeddings", [&] { return table.defined(); },
+                       [&](tensor& rows) { table = std::move(rows); }))
+    return err;
   return table;
 }
 
@@ -195,18 +208,18 @@ void pipeline::stop_coordinator() {
   });
 }
 
-training_state pipeline::gather_state() {
+caf::expected<training_state> pipeline::gather_state() {
   training_state state{param_arena{param_specs(layout_.model)}, {}, {}, -1};
   state.first_moments = state.params.like();
   state.second_moments = state.params.like();
   for (const auto& part : optimizer_parts(layout_)) {
     if (lost_.count(part.node) != 0)
-      throw std::runtime_error("reading optimizer state: " + part.node + " is lost");
+      return make_error(errc::failed, "reading optimizer state: " + part.node + " is lost");
     self_->send(running_.at(part.node), state_atom::value);
     bool done = false;
     std::int64_t part_steps = 0;
     const auto from_part = caf::actor_cast<caf::strong_actor_ptr>(running_.at(part.node));
-    await("reading optimizer state", [&] { return done; },
+    auto err = await("reading optimizer state", [&] { return done; },
           [&](tensor& params, tensor& m, tensor& v, std::int64_t steps) {
             if (self_->current_sender() != from_part)
               return; // the answer to an earlier, interrupted reading
@@ -216,10 +229,12 @@ training_state pipeline::gather_state() {
             part_steps = steps;
             done = true;
           });
+    if (err)
+      return err;
     if (state.steps >= 0 && part_steps != state.steps) // a step interrupted while applied
-      throw std::runtime_error("reading optimizer state: " + part.node + " has taken "
-                               + std::to_string(part_steps) + " steps, the others "
-                               + std::to_string(state.steps));
+      return make_error(errc::failed, "reading optimizer state: " + part.node + " has taken "
+                                        + std::to_string(part_steps) + " steps, the others "
+                                        + std::to_string(state.steps));
     state.steps = part_steps;
   }
   return state;

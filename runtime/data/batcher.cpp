@@ -88,6 +88,8 @@ batch batcher::next() {
     }
   }
   cursor_.position = first + rows;
+  out.next = {cursor_.epoch, cursor_.position};
+  out.last_in_epoch = at_epoch_end();
   return out;
 }
 

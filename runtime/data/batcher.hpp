@@ -1,7 +1,10 @@
-// Batches of tokenized examples for training: the order is reshuffled each epoch from
-// the seed, each batch is padded to its longest row (dynamic padding), and the cursor
-// (epoch, position, seed: plain integers) restores the exact batch sequence on resume.
-// The plain C++ part that the loader actor wraps.
+// The one batch type of a job (data::batch: tensors and the stream's cursor after it, from
+// the loader through the supervisor to the coordinator, which cuts it into micro-batches)
+// and the batcher, which makes such batches of tokenized examples for training: the order
+// is reshuffled each epoch from the seed, each batch is padded to its longest row (dynamic
+// padding), and the cursor (epoch, position, seed: plain integers) restores the exact
+// batch sequence on resume. The plain C++ part that the loader actor wraps; the batch's
+// CAF inspect overload and type id are the BERT module's (actors/bert/messages.hpp).
 #pragma once
 
 #include "runtime/data/tokenized_examples.hpp"
@@ -12,17 +15,32 @@
 
 namespace axon::data {
 
-/// B rows padded to T = the longest row of the batch.
+/// Where a batch stream continues: what a checkpoint keeps and a loader restores. The
+/// batcher uses epoch and position; a corpus stream (pretraining) all of them.
+struct stream_cursor {
+  std::uint64_t epoch = 0;    // batcher: the epoch; corpus: passes completed
+  std::uint64_t position = 0; // batcher: examples into the epoch's order; corpus: sequences
+                              // produced (the masking stream)
+  std::uint64_t file = 0, offset = 0; // corpus: the document the next sequence starts in
+  std::uint64_t skip_tokens = 0;      // corpus: its tokens already packed
+  bool operator==(const stream_cursor&) const = default;
+};
+
+/// B rows padded to T = the longest row of the batch, and where the stream stands after it.
 struct batch {
   tensor ids;            // i32 (B,T), padding = pad_id
-  tensor token_types;    // i32 (B,T), padding = 0
+  tensor token_types;    // i32 (B,T), padding = 0; undefined: all type 0 (MLM)
   tensor attention_mask; // i32 (B,T), 1 for tokens, 0 for padding
-  tensor labels;         // i32 (B)
+  tensor labels;         // i32 (B) classes, or (B,T) MLM targets (-100: none); undefined:
+                         // predict only
   tensor entities;       // i32 (B,T) KG entity id per token, -1 none and padding;
                          // undefined when the examples carry no entities
-  tensor examples;       // i32 (B) index of each row's example in the split (the ledger)
-  std::uint64_t epoch = 0;
+  tensor examples;       // i32 (B) index of each row's example in the split (the ledger);
+                         // undefined for corpus batches
+  std::uint64_t epoch = 0;    // the epoch (corpus pass) of its first row
   std::uint64_t position = 0; // index of the batch's first example in the epoch's order
+  stream_cursor next;         // the stream's cursor after this batch
+  bool last_in_epoch = false; // the epoch's last batch (never, for a corpus stream)
 };
 
 /// Where the batcher stands: the next batch starts at `position` of epoch `epoch`'s order,

@@ -1,13 +1,19 @@
-// Shared pieces of the actor tests: one actor system per test, small models and batches.
+// Shared pieces of the actor tests: one actor system per test, small models and batches,
+// and a pipeline's requests whose failure (an error value) fails the test with its text.
 #pragma once
 
 #include "actors/cluster/system_config.hpp"
 #include "actors/modules.hpp"
 #include "graphs/bert/bert_graph.hpp"
 #include "graphs/bert/bert_layers.hpp"
+#include "graphs/bert/bert_pipeline.hpp"
+#include "runtime/graph/error.hpp"
 #include "runtime/random_fill.hpp"
 
+#include <boost/test/unit_test.hpp>
 #include <caf/actor_system.hpp>
+
+#include <utility>
 
 namespace axon::test {
 
@@ -85,6 +91,33 @@ inline bert::batch marker_batch(std::uint64_t seed, std::int64_t b, std::int64_t
     }
   }
   return in;
+}
+
+/// The value of `x`; the test stops with the error's text when it holds an error.
+template <class T>
+T value_of(caf::expected<T> x) {
+  if (!x)
+    BOOST_FAIL("error: " << error_text(x.error()));
+  return std::move(*x);
+}
+
+/// The test stops with the error's text unless `err` is none.
+inline void require_ok(const caf::error& err) {
+  if (err)
+    BOOST_FAIL("error: " << error_text(err));
+}
+
+/// One training step of `p` on the batch `in` (the tensors the loop model reads): (mean
+/// loss, gradient norm).
+inline std::pair<double, double> train_step(bert::pipeline& p, const bert::batch& in,
+                                            std::uint64_t step, float lr) {
+  return value_of(p.train_step(bert::job_batch(in), step, lr));
+}
+
+/// Forward only through `p`: (logits, per-row losses).
+inline std::pair<tensor, tensor> evaluate(bert::pipeline& p, const bert::batch& in,
+                                          int micro_rows) {
+  return value_of(p.evaluate(bert::job_batch(in), micro_rows));
 }
 
 } // namespace axon::test

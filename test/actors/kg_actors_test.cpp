@@ -75,7 +75,7 @@ BOOST_AUTO_TEST_CASE(the_kg_service_links_like_the_linker_and_serves_embeddings)
     {"apex", "holdings", "fell"}, // a prefix of a longer alias: "apex" alone
     {},
     {"nothing", "here"}};
-  const auto linked = p.link(rows);
+  const auto linked = test::value_of(p.link(rows));
   BOOST_REQUIRE(linked.size() == rows.size());
   for (std::size_t r = 0; r < rows.size(); ++r)
     BOOST_TEST((linked[r] == kg.linker.link_words(rows[r])), "row " << r);
@@ -85,7 +85,7 @@ BOOST_AUTO_TEST_CASE(the_kg_service_links_like_the_linker_and_serves_embeddings)
   BOOST_TEST(linked[3].empty());
   BOOST_TEST(linked[4].empty());
   // The whole table, then some rows in the order asked; an id outside the table is refused.
-  const auto served = p.entity_table();
+  const auto served = test::value_of(p.entity_table());
   BOOST_REQUIRE(served.sizes() == table.sizes());
   BOOST_TEST(std::equal(table.data<float>(), table.data<float>() + table.numel(), served.data<float>()));
   caf::scoped_actor self{sys};
@@ -167,10 +167,10 @@ BOOST_AUTO_TEST_CASE(fusion_trains_through_stages_and_shards_like_the_loop) {
   bert::init_params(loop.params(), job.seed);
   adamw_optimizer optimizer{loop.params(), {job.adamw, job.max_grad_norm, false}};
   bert::pipeline p{sys, job};
-  p.init_params();
+  test::require_ok(p.init_params());
   for (int s = 0; s < 6; ++s) {
     auto in = with_entities(test::random_batch(200 + s, 8, 12, 60, 3), 9, s);
-    const double actors = p.train_step(in, s, job.adamw.lr).first;
+    const double actors = test::train_step(p, in, s, job.adamw.lr).first;
     const double reference = bert::train_step(loop, optimizer, in, {job.seed, std::uint64_t(s), 0, true});
     BOOST_TEST_INFO("step " << s << ": loop " << reference << ", actors " << actors);
     BOOST_TEST(std::fabs(actors - reference) <= 1e-4 * std::fabs(reference));

@@ -24,10 +24,10 @@ std::shared_ptr<const std::vector<data::tokenized_example>> examples(int count) 
   return out;
 }
 
-bool same_batch(const msg::batch_msg& a, const msg::batch_msg& b) {
+bool same_batch(const data::batch& a, const data::batch& b) {
   return a.ids.sizes() == b.ids.sizes() && std::memcmp(a.ids.raw(), b.ids.raw(), a.ids.nbytes()) == 0
          && std::memcmp(a.labels.raw(), b.labels.raw(), a.labels.nbytes()) == 0
-         && a.epoch == b.epoch && a.next_position == b.next_position;
+         && a.epoch == b.epoch && a.next.position == b.next.position;
 }
 
 } // namespace
@@ -37,15 +37,15 @@ BOOST_FIXTURE_TEST_CASE(loader_respects_credit_and_restores_its_cursor, test::ac
   auto loader = spawn_loader(sys, examples(30), options); // 8 batches per epoch, last one 2 rows
   caf::scoped_actor self{sys};
   auto receive_batches = [&](std::size_t count) {
-    std::vector<msg::batch_msg> got;
+    std::vector<data::batch> got;
     for (std::size_t i = 0; i < count; ++i)
-      self->receive([&](msg::batch_msg& b) { got.push_back(std::move(b)); },
+      self->receive([&](data::batch& b) { got.push_back(std::move(b)); },
                     caf::after(std::chrono::seconds(10)) >> [] { BOOST_FAIL("no batch"); });
     return got;
   };
   auto nothing_more = [&] {
     bool extra = false;
-    self->receive([&](msg::batch_msg&) { extra = true; },
+    self->receive([&](data::batch&) { extra = true; },
                   caf::after(std::chrono::milliseconds(200)) >> [] {});
     return !extra;
   };
@@ -66,8 +66,7 @@ BOOST_FIXTURE_TEST_CASE(loader_respects_credit_and_restores_its_cursor, test::ac
   auto restored = spawn_loader(sys, examples(30), options);
   self->send(restored, credit_atom::value, std::int32_t{3});
   bool restored_ok = false;
-  self->request(restored, caf::infinite, restore_atom::value, first[4].next_epoch,
-                first[4].next_position)
+  self->request(restored, caf::infinite, restore_atom::value, first[4].next)
     .receive([&](bool ok) { restored_ok = ok; }, [](caf::error&) {});
   BOOST_TEST(restored_ok);
   receive_batches(3); // the stale ones, waiting in the mailbox

@@ -24,12 +24,12 @@ constexpr std::int64_t rows = 8, cols = 12;
 std::pair<std::vector<double>, bert::training_state>
 train_and_gather(caf::actor_system& sys, const bert::job_layout& job, int steps, int first_batch) {
   bert::pipeline p{sys, job};
-  p.init_params();
+  test::require_ok(p.init_params());
   std::vector<double> losses;
   for (int s = 0; s < steps; ++s)
     losses.push_back(
-      p.train_step(test::random_batch(first_batch + s, rows, cols, 60, 3), s, 1e-3f).first);
-  return {losses, p.gather_state()};
+      test::train_step(p, test::random_batch(first_batch + s, rows, cols, 60, 3), s, 1e-3f).first);
+  return {losses, test::value_of(p.gather_state())};
 }
 
 std::vector<double> train_actors(caf::actor_system& sys, const bert::job_layout& job, int steps) {
@@ -97,11 +97,11 @@ BOOST_AUTO_TEST_CASE(two_stages_two_shards_learn_a_separable_task) {
   job.model.classes = 2;
   job.adamw.lr = 3e-3f;
   bert::pipeline p{sys, job};
-  p.init_params();
+  test::require_ok(p.init_params());
   for (int s = 0; s < 150; ++s)
-    p.train_step(test::marker_batch(1000 + s, 16, 10), s, job.adamw.lr);
+    test::train_step(p, test::marker_batch(1000 + s, 16, 10), s, job.adamw.lr);
   auto dev = test::marker_batch(5, 256, 10);
-  auto [logits, losses] = p.evaluate(dev, 32);
+  auto [logits, losses] = test::evaluate(p, dev, 32);
   int correct = 0;
   for (std::int64_t r = 0; r < 256; ++r) {
     const float* l = logits.data<float>() + 2 * r;
@@ -142,10 +142,10 @@ BOOST_AUTO_TEST_CASE(sliced_optimizers_train_like_whole_ones) {
   BOOST_TEST(worst <= 1e-6);
   // A sliced pipeline restores a state and continues like the whole one.
   bert::pipeline a{sys, whole}, b{sys, sliced};
-  a.restore_state(state_a);
-  b.restore_state(state_a);
+  test::require_ok(a.restore_state(state_a));
+  test::require_ok(b.restore_state(state_a));
   auto next = test::random_batch(99, rows, cols, 60, 3);
-  BOOST_TEST(relative(b.train_step(next, 20, 1e-3f).first, a.train_step(next, 20, 1e-3f).first)
+  BOOST_TEST(relative(test::train_step(b, next, 20, 1e-3f).first, test::train_step(a, next, 20, 1e-3f).first)
              <= 1e-6);
   auto too_many = whole;
   too_many.optimizer_slices = 1000;
@@ -167,13 +167,13 @@ BOOST_AUTO_TEST_CASE(ten_steps_on_two_stages_two_shards_match_pytorch) {
   for (std::size_t k = 0; k < weights.count(); ++k)
     std::memcpy(weights.tensors()[k].raw(), ref.at("init/" + weights.specs()[k].name).raw(),
                 weights.tensors()[k].nbytes());
-  p.load_params(weights);
+  test::require_ok(p.load_params(weights));
   const auto& expected = ref.at("train_losses");
   for (int step = 0; step < 10; ++step) {
     auto prefix = "batch" + std::to_string(step % 2) + "/";
     bert::batch in{ref.at(prefix + "ids"), ref.at(prefix + "types"), ref.at(prefix + "mask"),
                    ref.at(prefix + "labels"), tensor{}};
-    double loss = p.train_step(in, step, 1e-3f).first;
+    double loss = test::train_step(p, in, step, 1e-3f).first;
     double torch_loss = expected.data<float>()[step];
     BOOST_TEST_INFO("step " << step << ": axon " << loss << ", torch " << torch_loss);
     BOOST_TEST(relative(loss, torch_loss) <= 1e-4);
@@ -183,9 +183,9 @@ BOOST_AUTO_TEST_CASE(ten_steps_on_two_stages_two_shards_match_pytorch) {
 BOOST_AUTO_TEST_CASE(credit_windows_are_never_exceeded) {
   auto job = test::tiny_job(3, 1, 8); // 8 micro-batches of 1 row, window 2 on every edge
   bert::pipeline p{sys, job};
-  p.init_params();
+  test::require_ok(p.init_params());
   for (int s = 0; s < 3; ++s)
-    p.train_step(test::random_batch(s, rows, cols, 60, 3), s, 1e-3f);
+    test::train_step(p, test::random_batch(s, rows, cols, 60, 3), s, 1e-3f);
   std::istringstream lines{p.stats()};
   int stages = 0;
   for (std::string line; std::getline(lines, line);) {
@@ -207,9 +207,9 @@ BOOST_AUTO_TEST_CASE(credit_windows_are_never_exceeded) {
 BOOST_AUTO_TEST_CASE(evaluation_matches_the_loop_forward) {
   auto job = test::tiny_job(2, 2, 1);
   bert::pipeline p{sys, job};
-  p.init_params();
+  test::require_ok(p.init_params());
   auto in = test::random_batch(5, 11, cols, 60, 3);
-  auto [logits, losses] = p.evaluate(in, 3); // 4 chunks over 2 shards, the last one short
+  auto [logits, losses] = test::evaluate(p, in, 3); // 4 chunks over 2 shards, the last one short
   bert::bert_classifier loop{job.model};
   bert::init_params(loop.params(), job.seed);
   loop.forward(in, {});
@@ -221,17 +221,17 @@ BOOST_AUTO_TEST_CASE(evaluation_matches_the_loop_forward) {
 
 BOOST_AUTO_TEST_CASE(a_failing_stage_stops_the_step_with_its_message) {
   bert::pipeline p{sys, test::tiny_job(2, 1, 1)};
-  p.init_params();
+  test::require_ok(p.init_params());
   auto in = test::random_batch(1, rows, cols, 60, 3);
   in.ids.data<std::int32_t>()[3] = 999; // outside the vocabulary
-  try {
-    p.train_step(in, 0, 1e-3f);
+  auto failed = p.train_step(bert::job_batch(in), 0, 1e-3f);
+  if (failed)
     BOOST_FAIL("expected the step to fail");
-  } catch (const std::runtime_error& e) {
-    BOOST_TEST_INFO(e.what());
-    BOOST_TEST(std::string{e.what()}.find("embedding_forward") != std::string::npos);
-    BOOST_TEST(std::string{e.what()}.find("999") != std::string::npos);
-  }
+  const auto text = error_text(failed.error());
+  BOOST_TEST_INFO(text);
+  BOOST_TEST(text.find("embedding_forward") != std::string::npos);
+  BOOST_TEST(text.find("999") != std::string::npos);
+  BOOST_TEST(p.broken()); // the stage went down with its error: the graph must be respawned
 }
 
 BOOST_AUTO_TEST_SUITE_END()

@@ -28,10 +28,10 @@ nlohmann::json stats_of(caf::actor_system& sys, const caf::actor& actor) {
 
 BOOST_FIXTURE_TEST_CASE(stale_messages_are_dropped, test::actor_fixture) {
   bert::pipeline p{sys, test::tiny_job(2, 1, 1)};
-  p.init_params();
+  test::require_ok(p.init_params());
   auto in = test::random_batch(3, 4, 8, 60, 3);
-  p.train_step(in, 0, 1e-3f);
-  p.train_step(in, 1, 1e-3f); // parameters are now at version 2
+  test::train_step(p, in, 0, 1e-3f);
+  test::train_step(p, in, 1, 1e-3f); // parameters are now at version 2
   const auto& stage1 = p.actors().at("shard0.stage1");
   auto before = stats_of(sys, stage1);
   BOOST_TEST(before["stale_dropped"].get<int>() == 0);
@@ -49,5 +49,5 @@ BOOST_FIXTURE_TEST_CASE(stale_messages_are_dropped, test::actor_fixture) {
   BOOST_TEST(after["forwards"] == before["forwards"]); // nothing was computed
   BOOST_TEST(after["backwards"] == before["backwards"]);
   // The graph still trains after the stale messages.
-  BOOST_TEST(std::isfinite(p.train_step(in, 2, 1e-3f).first));
+  BOOST_TEST(std::isfinite(test::train_step(p, in, 2, 1e-3f).first));
 }

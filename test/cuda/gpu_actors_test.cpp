@@ -22,11 +22,11 @@ constexpr std::int64_t rows = 8, cols = 12;
 
 std::vector<double> train(caf::actor_system& sys, const bert::job_layout& job, int steps) {
   bert::pipeline p{sys, job};
-  p.init_params();
+  test::require_ok(p.init_params());
   std::vector<double> losses;
   for (int s = 0; s < steps; ++s)
     losses.push_back(
-      p.train_step(test::random_batch(200 + s, rows, cols, 60, 3), s, 1e-3f).first);
+      test::train_step(p, test::random_batch(200 + s, rows, cols, 60, 3), s, 1e-3f).first);
   return losses;
 }
 

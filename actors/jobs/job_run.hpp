@@ -1,0 +1,182 @@
+// job_run: the machinery both supervisors share, for a detached blocking supervisor actor
+// driving one job over a BERT actor graph (bert::pipeline) and a loader actor:
+//   job_run.cpp          start (fresh, from weights, or resumed), the loader (rewind, next
+//                        batch, credit), one training step, logs, probes and details
+//   job_control.cpp      console control between steps: pause, resume, checkpoint, set, stop
+//   job_recovery.cpp     recovery from a lost actor or node: respawn, restore, rewind
+//   job_checkpoints.cpp  writing a checkpoint and taking the newest valid one back
+// What differs between jobs comes from a job_kind. Nothing here throws for control flow:
+// graph failures are error values (bert::pipeline), recovered from here; an error returned
+// ends the job with its message. Only I/O errors of the logs and checkpoint files, and a
+// non-finite loss, throw (runtime/train, runtime/checkpoint): they end the job, caught once
+// at the actor's boundary.
+#pragma once
+
+#include "actors/jobs/batch_source.hpp"
+#include "actors/jobs/job_kind.hpp"
+#include "actors/jobs/run_plan.hpp"
+#include "graphs/bert/bert_pipeline.hpp"
+#include "runtime/graph/error.hpp"
+#include "runtime/monitor/probes.hpp"
+#include "runtime/train/lr_schedule.hpp"
+#include "runtime/train/metrics_log.hpp"
+
+#include <caf/blocking_actor.hpp>
+#include <caf/expected.hpp>
+
+#include <chrono>
+#include <exception>
+#include <filesystem>
+#include <memory>
+#include <nlohmann/json_fwd.hpp>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace axon {
+
+/// The learning-rate schedule of a run of `total_steps` steps (0: no step budget: the rate
+/// stays at its peak after the warm-up).
+train::lr_schedule_config schedule_of(const run_plan& plan, std::int64_t total_steps);
+
+/// What one training step came to.
+struct step_outcome {
+  bool applied = false; // false: a recovery took the run back; the loader sends this batch
+                        // again (or an earlier one)
+  double loss = 0;      // NaN: applied, but its loss was lost with the failure
+};
+
+class job_run {
+public:
+  /// `ledger`: keep RUN_DIR/ledger.jsonl (the example rows of every step).
+  job_run(caf::blocking_actor* self, const run_plan& plan, job_kind& kind,
+          std::shared_ptr<batch_source> source, bool ledger);
+  ~job_run(); // stops the loader, removes the probes
+  job_run(const job_run&) = delete;
+  job_run& operator=(const job_run&) = delete;
+
+  // ---- job_run.cpp ----
+  /// Fresh (initial weights), or resumed from the newest valid checkpoint; then the loader
+  /// is rewound to the run's cursor.
+  caf::error start();
+  /// The loader's next batch (a granted credit brings the one after it meanwhile).
+  caf::expected<data::batch> next_batch();
+  /// One training step on `batch` at `lr`, recovering from a lost actor (the loader is
+  /// rewound then); an applied step counts: step(), cursor() and the ledger advance.
+  caf::expected<step_outcome> train(data::batch batch, float lr);
+  /// The step's end for the console: busy time, history, details. Returns the seconds
+  /// since the previous step ended.
+  double record_step(double loss, double lr, std::int64_t tokens);
+  void publish_details();
+  /// Closes metrics.jsonl and the ledger (fsynced).
+  void close_logs();
+
+  // ---- job_control.cpp ----
+  /// Handles the console requests waiting in the mailbox; while paused, waits for more.
+  /// An error when a requested checkpoint could not be written (recovery gave up).
+  caf::error between_steps();
+  bool stop_requested() const { return stop_requested_; }
+  /// `stop` from the console: a final checkpoint, the "stop" event, logs closed.
+  caf::error stop_now();
+
+  // ---- job_recovery.cpp ----
+  /// Runs `work` (requests to the graph: () -> caf::error); when the graph loses an actor
+  /// meanwhile, recovers and runs it again if the run is still at the same step. False when
+  /// recovery went back to an earlier step (a checkpoint): the caller's work no longer
+  /// applies. An error when it failed otherwise, or recovery gave up.
+  template <class Work>
+  caf::expected<bool> recovering(Work work);
+  /// One more recovery in a row; past train.recovery-attempts an error ending the job.
+  caf::error count_attempt(const caf::error& failure);
+  /// Stops the old graph and spawns it anew, lost node processes rejoined or their actors
+  /// moved. Returns {lost node: where its actors run now}.
+  nlohmann::json respawn_graph(const std::vector<std::string>& lost_nodes);
+
+  // ---- job_checkpoints.cpp ----
+  /// A checkpoint of the current step (nothing when written already, unless `is_best`).
+  caf::error save(bool is_best);
+  checkpoint::expected_layout expected() const;
+
+  bert::pipeline& pipeline() { return *pipeline_; }
+  train::metrics_log& log() { return *log_; }
+  std::int64_t step() const { return step_; }
+  const data::stream_cursor& cursor() const { return cursor_; }
+  train::lr_schedule_config& schedule() { return schedule_; }
+  float lr() const;
+  void set_total_steps(std::int64_t total) { total_steps_ = total; }
+  const std::string& last_checkpoint() const { return last_checkpoint_; }
+  const std::vector<param_spec>& specs() const { return specs_; }
+  std::filesystem::path metrics_path() const;
+
+private:
+  // job_run.cpp
+  caf::error initial_weights();
+  void load_init_weights(const param_arena& weights);
+  caf::error rewind_loader();
+  void reopen_logs();
+  void record_samples(const data::batch& batch);
+  void count_message();
+  void note_state(monitor::activity a);
+  // job_control.cpp
+  template <class... Timeout>
+  void receive_control(Timeout&&... timeout);
+  // job_recovery.cpp
+  caf::expected<bool> recover(const caf::error& failure, const data::batch* interrupted);
+  caf::expected<std::string> restore(const std::optional<bert::training_state>& survived);
+  // job_checkpoints.cpp
+  caf::expected<bool> restore_checkpoint();
+
+  caf::blocking_actor* self_;
+  const run_plan& plan_;
+  job_kind& kind_;
+  std::vector<param_spec> specs_;
+  std::optional<bert::pipeline> pipeline_; // spawned anew by recovery
+  caf::actor loader_;
+  std::optional<train::metrics_log> log_;    // RUN_DIR/metrics.jsonl, opened by start()
+  std::optional<train::metrics_log> ledger_; // RUN_DIR/ledger.jsonl, when kept
+  bool keep_ledger_;
+  train::lr_schedule_config schedule_;
+  std::int64_t step_ = 0, total_steps_ = 0;
+  data::stream_cursor cursor_; // the loader's, after the last applied step
+  std::string last_checkpoint_;
+  int recoveries_in_a_row_ = 0; // without a completed step between them
+  // console control and probes
+  std::shared_ptr<monitor::actor_probe> probe_, loader_probe_; // null: monitoring off
+  bool paused_ = false, stop_requested_ = false;
+  caf::error control_failure_; // a requested checkpoint that failed
+  std::chrono::steady_clock::time_point last_step_end_ = std::chrono::steady_clock::now();
+};
+
+/// The body of a supervisor actor: runs `job.run()` and ends `self` with its error, or with
+/// the message of an exception it let through (I/O errors of logs and checkpoints, a
+/// non-finite loss).
+template <class Job>
+void run_job(caf::blocking_actor* self, Job&& job) {
+  caf::error failed;
+  try {
+    failed = job.run();
+  } catch (const std::exception& e) {
+    failed = make_error(errc::failed, e.what());
+  }
+  if (failed)
+    self->fail_state(std::move(failed));
+}
+
+template <class Work>
+caf::expected<bool> job_run::recovering(Work work) {
+  for (;;) {
+    const auto at = step_;
+    auto err = work();
+    if (!err)
+      return true;
+    if (!pipeline_->broken())
+      return err;
+    auto recovered = recover(err, nullptr);
+    if (!recovered)
+      return recovered.error();
+    if (step_ != at)
+      return false;
+  }
+}
+
+} // namespace axon
