@@ -1,6 +1,7 @@
-// A training job in a child process for the console's system tests: generated data, a
-// small config with the inspection endpoint on, the job started in the background (its
-// output in a file) and always ended when the test ends, plus `axon console` runs.
+// A job in a child process for the console's system tests: generated data, a small config
+// with the inspection endpoint on (a training job, or another command's), the job started
+// in the background (its output in a file) and always ended when the test ends, plus
+// `axon console` runs.
 #pragma once
 
 #include "test/support/process.hpp"
@@ -36,25 +37,23 @@ inline bool wait_for(const std::function<bool()>& done, int seconds) {
   return true;
 }
 
-/// Generated data and one long training job (it runs until stopped) with monitoring on.
+/// One long job (it runs until stopped) with monitoring on, in a child process: by
+/// default `axon train` on generated data; or any command on the config `prepare` writes.
 class job_process {
 public:
-  explicit job_process(const std::string& name, const std::string& extra_flags = "") {
+  /// Writes what the job reads into `dir` (its run directory is dir/run) and returns the
+  /// config file.
+  using prepare_fn = std::function<fs::path(const fs::path& dir, const fs::path& run_dir)>;
+
+  explicit job_process(const std::string& name, const std::string& extra_flags = "")
+    : job_process(name, "train", training_job, extra_flags) {
+  }
+
+  job_process(const std::string& name, const std::string& command, const prepare_fn& prepare,
+              const std::string& extra_flags) {
     dir_ = fs::temp_directory_path() / ("axon_" + name + "_" + std::to_string(::getpid()));
     fs::create_directories(dir_);
-    auto data = run(axon_command + " data synth-finsent " + (dir_ / "data").string()
-                            + " --size 400");
-    BOOST_REQUIRE_MESSAGE(data.status == 0, data.output);
-    auto config = dir_ / "job.ini";
-    std::ofstream{config} << "[data]\ntrain = \"" << (dir_ / "data/train.csv").string() << "\"\n"
-                          << "dev = \"" << (dir_ / "data/dev.csv").string() << "\"\n"
-                          << "vocab-size = 600\nmax-len = 32\n"
-                          << "[model]\nhidden = 32\nlayers = 2\nheads = 2\nintermediate = 64\n"
-                          << "max-positions = 32\n"
-                          << "[train]\nrun-dir = \"" << run_dir().string() << "\"\n"
-                          << "epochs = 1000\nbatch-size = 16\nlog-every-steps = 1\nthreads = 2\n"
-                          << "[eval]\npatience = 0\n[placement]\nstages = 2\nshards = 2\n"
-                          << "[monitor]\nprometheus-port = 0\n";
+    const auto config = prepare(dir_, run_dir());
     std::fflush(stdout); // or the child's freopen would print the parent's pending output
     std::fflush(stderr);
     child_ = ::fork();
@@ -62,14 +61,32 @@ public:
       auto log = (dir_ / "job.log").string();
       std::freopen(log.c_str(), "w", stdout);
       std::freopen(log.c_str(), "a", stderr);
-      auto command = axon_command + " train " + config.string() + " " + extra_flags;
-      ::execl("/bin/sh", "sh", "-c", ("exec " + command).c_str(), static_cast<char*>(nullptr));
+      auto line = axon_command + " " + command + " " + config.string() + " " + extra_flags;
+      ::execl("/bin/sh", "sh", "-c", ("exec " + line).c_str(), static_cast<char*>(nullptr));
       ::_exit(127);
     }
     BOOST_REQUIRE_MESSAGE(wait_for([&] { return fs::exists(run_dir() / "monitor.json"); }, 60),
                           "the job wrote no monitor.json: " + log());
     std::ifstream in{run_dir() / "monitor.json"};
     info_ = nlohmann::json::parse(in);
+  }
+
+  /// Generated finsent data and a training job of 2 stages x 2 shards for 1000 epochs.
+  static fs::path training_job(const fs::path& dir, const fs::path& run_dir) {
+    auto data = run(axon_command + " data synth-finsent " + (dir / "data").string()
+                    + " --size 400");
+    BOOST_REQUIRE_MESSAGE(data.status == 0, data.output);
+    auto config = dir / "job.ini";
+    std::ofstream{config} << "[data]\ntrain = \"" << (dir / "data/train.csv").string() << "\"\n"
+                          << "dev = \"" << (dir / "data/dev.csv").string() << "\"\n"
+                          << "vocab-size = 600\nmax-len = 32\n"
+                          << "[model]\nhidden = 32\nlayers = 2\nheads = 2\nintermediate = 64\n"
+                          << "max-positions = 32\n"
+                          << "[train]\nrun-dir = \"" << run_dir.string() << "\"\n"
+                          << "epochs = 1000\nbatch-size = 16\nlog-every-steps = 1\nthreads = 2\n"
+                          << "[eval]\npatience = 0\n[placement]\nstages = 2\nshards = 2\n"
+                          << "[monitor]\nprometheus-port = 0\n";
+    return config;
   }
 
   ~job_process() {
