@@ -111,4 +111,46 @@ BOOST_AUTO_TEST_CASE(pretraining_recovers_from_a_killed_actor) {
   BOOST_TEST(job.wait_exit(60) == 0, job.log());
 }
 
+// A lost optimizer actor takes its state with it: the job goes back to its newest
+// checkpoint, the loader to that checkpoint's corpus cursor, and the steps after it are
+// trained again. They equal an uninterrupted run's bitwise: the rollback loses nothing and
+// repeats nothing.
+BOOST_AUTO_TEST_CASE(a_rollback_to_the_checkpoint_equals_the_uninterrupted_run) {
+  job_process job{"pretrain_rollback", "pretrain", pretraining_job,
+                  "--train.checkpoint-every-steps=5"};
+  BOOST_REQUIRE_MESSAGE(wait_for([&] { return job.step() >= 7; }, 60), job.log());
+  auto killed = job.console("--run " + job.run_dir().string() + " -c \"kill optimizer0\"");
+  BOOST_REQUIRE_MESSAGE(killed.status == 0, killed.output);
+  BOOST_REQUIRE_MESSAGE(wait_for([&] { return !events(job.run_dir(), "recovery").empty(); }, 60),
+                        job.log());
+  auto recovery = events(job.run_dir(), "recovery")[0];
+  BOOST_TEST(recovery["lost"] == json::array({"optimizer0"}), recovery.dump());
+  BOOST_TEST(recovery["restored_from"].get<std::string>().starts_with("checkpoint step-"),
+             recovery.dump());
+  const auto back_to = recovery["step"].get<std::int64_t>();
+  BOOST_TEST(back_to % 5 == 0);
+  BOOST_REQUIRE_MESSAGE(wait_for([&] { return job.step() >= back_to + 8; }, 60), job.log());
+  auto stopped = job.console("--run " + job.run_dir().string() + " -c stop");
+  BOOST_REQUIRE_MESSAGE(stopped.status == 0, stopped.output);
+  BOOST_REQUIRE(job.wait_exit(60) == 0);
+  const auto steps = events(job.run_dir(), "train");
+  BOOST_REQUIRE(!steps.empty());
+  const auto last = steps.back()["step"].get<std::int64_t>();
+
+  // The same job, uninterrupted, for as many steps.
+  const auto whole_dir = job.dir() / "whole";
+  fs::create_directories(whole_dir);
+  const auto config = pretraining_job(whole_dir, whole_dir / "run");
+  auto whole = run(axon_command + " pretrain " + config.string()
+                   + " --train.checkpoint-every-steps=5 --pretrain.max-steps=" + std::to_string(last));
+  BOOST_REQUIRE_MESSAGE(whole.status == 0, whole.output);
+  const auto want = events(whole_dir / "run", "train");
+  BOOST_REQUIRE_EQUAL(steps.size(), want.size());
+  for (std::size_t i = 0; i < steps.size(); ++i) {
+    BOOST_TEST_INFO("step " << steps[i]["step"]);
+    BOOST_TEST(steps[i]["step"] == want[i]["step"]);
+    BOOST_TEST(steps[i]["loss"].get<double>() == want[i]["loss"].get<double>()); // bitwise
+  }
+}
+
 BOOST_AUTO_TEST_SUITE_END()
