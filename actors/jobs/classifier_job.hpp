@@ -7,6 +7,7 @@
 #pragma once
 
 #include "actors/jobs/job_run.hpp"
+#include "actors/jobs/log_window.hpp"
 #include "actors/jobs/supervisor_actor.hpp"
 #include "runtime/train/classification_report.hpp"
 #include "runtime/train/early_stopping.hpp"
@@ -41,6 +42,9 @@ public:
 private:
   // supervisor_actor.cpp
   caf::error train_loop();
+  /// What follows an applied step: logs, evaluation, checkpoint; true: stop early.
+  caf::expected<bool> step_done(const applied_step& done, train::early_stopping& stopping,
+                                log_window& window);
   // classifier_eval.cpp
   /// Evaluates on dev after the current step, logs and checkpoints; true: stop early.
   caf::expected<bool> evaluate_dev(train::early_stopping& stopping, int step_epoch);

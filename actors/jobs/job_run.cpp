@@ -183,6 +183,25 @@ caf::expected<data::batch> job_run::next_batch() {
 }
 
 // ---- one step --------------------------------------------------------------------------
+caf::expected<std::optional<applied_step>> job_run::next_step() {
+  if (auto err = between_steps())
+    return err;
+  if (stop_requested_)
+    return std::optional<applied_step>{};
+  const auto begin = clock_type::now();
+  auto batch = next_batch();
+  if (!batch)
+    return batch.error();
+  const auto rate = lr();
+  auto done = train(*batch, rate);
+  if (!done)
+    return done.error();
+  if (!done->applied) // the loader sends this step's batch again (or an earlier one)
+    return std::optional<applied_step>{};
+  const double seconds = std::chrono::duration<double>(clock_type::now() - begin).count();
+  return std::optional<applied_step>{applied_step{std::move(*batch), rate, done->loss, seconds}};
+}
+
 caf::expected<step_outcome> job_run::train(data::batch batch, float lr) {
   auto err = kind_.prepare(batch, *pipeline_);
   double loss = std::numeric_limits<double>::quiet_NaN();

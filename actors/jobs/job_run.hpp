@@ -39,6 +39,14 @@ namespace axon {
 /// stays at its peak after the warm-up).
 train::lr_schedule_config schedule_of(const run_plan& plan, std::int64_t total_steps);
 
+/// A step applied by job_run::next_step.
+struct applied_step {
+  data::batch batch; // what it trained on (entities linked)
+  float lr = 0;
+  double loss = 0;     // NaN: applied, but its loss was lost with a failure
+  double seconds = 0;  // from asking the loader for its batch to the step's end
+};
+
 /// What one training step came to.
 struct step_outcome {
   bool applied = false; // false: a recovery took the run back; the loader sends this batch
@@ -61,6 +69,15 @@ public:
   caf::error start();
   /// The loader's next batch (a granted credit brings the one after it meanwhile).
   caf::expected<data::batch> next_batch();
+  /// Console control between steps (between_steps), then the next batch trained at the
+  /// schedule's rate (train). The step applied; nothing when the console stopped the job
+  /// (stop_requested()) or a recovery took the run back (ask again).
+  caf::expected<std::optional<applied_step>> next_step();
+  /// The step loop of both jobs: while `more()` holds and the console has not stopped the
+  /// job, steps (next_step), each applied one handed to `on_step` (const applied_step& ->
+  /// caf::expected<bool>: true ends the loop, e.g. an early stop; an error ends the job).
+  template <class More, class OnStep>
+  caf::error step_loop(More more, OnStep on_step);
   /// One training step on `batch` at `lr`, recovering from a lost actor (the loader is
   /// rewound then); an applied step counts: step(), cursor() and the ledger advance.
   caf::expected<step_outcome> train(data::batch batch, float lr);
@@ -160,6 +177,25 @@ void run_job(caf::blocking_actor* self, Job&& job) {
   }
   if (failed)
     self->fail_state(std::move(failed));
+}
+
+template <class More, class OnStep>
+caf::error job_run::step_loop(More more, OnStep on_step) {
+  while (more()) {
+    auto next = next_step();
+    if (!next)
+      return next.error();
+    if (stop_requested_)
+      break;
+    if (!*next)
+      continue; // a recovery took the run back: the loader sends the batch again
+    auto done = on_step(**next);
+    if (!done)
+      return done.error();
+    if (*done)
+      break;
+  }
+  return caf::none;
 }
 
 template <class Work>

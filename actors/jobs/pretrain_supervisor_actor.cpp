@@ -138,46 +138,36 @@ private:
   caf::error train_loop() {
     log_window window;
     run_->publish_details();
-    while (budget_left()) {
-      if (auto err = run_->between_steps())
-        return err;
-      if (run_->stop_requested())
-        break;
-      const auto begin = clock_type::now();
-      auto batch = run_->next_batch();
-      if (!batch)
-        return batch.error();
-      const auto lr = run_->lr();
-      auto done = run_->train(*batch, lr);
-      if (!done)
-        return done.error();
-      if (!done->applied)
-        continue; // the loader sends this step's batch again (or an earlier one)
-      const auto step = run_->step();
-      const double seconds = std::chrono::duration<double>(clock_type::now() - begin).count();
-      train_seconds_ += seconds;
-      pass_ = batch->epoch;
-      const auto tokens = real_tokens(*batch);
-      run_->record_step(done->loss, lr, tokens);
-      window.add(done->loss, double(tokens), seconds);
-      if ((step % plan_.log_every == 0 || !budget_left()) && window.has_loss()) {
-        run_->log().append(train::train_event(step, int(pass_) + 1, window.mean_loss(), lr,
-                                              window.tokens_per_s()));
-        std::fprintf(stderr, "pass %d step %lld%s loss %.4f lr %.3g %.0f tok/s %s\n",
-                     int(pass_) + 1, static_cast<long long>(step), budget_text().c_str(),
-                     window.mean_loss(), double(lr), window.tokens_per_s(),
-                     train::format_duration(train_seconds_).c_str());
-        window.reset();
-      }
-      const bool evaluate_now = plan_.eval_every > 0 && step % plan_.eval_every == 0;
-      if (evaluate_now)
-        if (auto err = evaluate_and_log())
-          return err;
-      if (evaluate_now || (plan_.checkpoint_every > 0 && step % plan_.checkpoint_every == 0))
-        if (auto saved = run_->recovering([&] { return run_->save(false); }); !saved)
-          return saved.error();
+    return run_->step_loop([&] { return budget_left(); },
+                           [&](const applied_step& done) { return step_done(done, window); });
+  }
+
+  // What follows an applied step: logs, evaluation, checkpoint.
+  caf::expected<bool> step_done(const applied_step& done, log_window& window) {
+    const auto& [batch, lr, loss, seconds] = done;
+    train_seconds_ += seconds;
+    const auto step = run_->step();
+    pass_ = batch.epoch;
+    const auto tokens = real_tokens(batch);
+    run_->record_step(loss, lr, tokens);
+    window.add(loss, double(tokens), seconds);
+    if ((step % plan_.log_every == 0 || !budget_left()) && window.has_loss()) {
+      run_->log().append(train::train_event(step, int(pass_) + 1, window.mean_loss(), lr,
+                                            window.tokens_per_s()));
+      std::fprintf(stderr, "pass %d step %lld%s loss %.4f lr %.3g %.0f tok/s %s\n",
+                   int(pass_) + 1, static_cast<long long>(step), budget_text().c_str(),
+                   window.mean_loss(), double(lr), window.tokens_per_s(),
+                   train::format_duration(train_seconds_).c_str());
+      window.reset();
     }
-    return caf::none;
+    const bool evaluate_now = plan_.eval_every > 0 && step % plan_.eval_every == 0;
+    if (evaluate_now)
+      if (auto err = evaluate_and_log())
+        return err;
+    if (evaluate_now || (plan_.checkpoint_every > 0 && step % plan_.checkpoint_every == 0))
+      if (auto saved = run_->recovering([&] { return run_->save(false); }); !saved)
+        return saved.error();
+    return false;
   }
 
   std::string budget_text() const {

@@ -46,54 +46,48 @@ caf::error classifier_job::train_loop() {
   const bool stopped_early = plan_.early_stop && stopping_state_.has_best
                              && stopping_state_.evals_without_improvement >= plan_.stopping.patience;
   run_->publish_details();
-  while (!stopped_early && run_->step() < total_steps_ && epoch_ < plan_.epochs) {
-    if (auto err = run_->between_steps())
-      return err;
-    if (run_->stop_requested())
-      break;
-    auto batch = run_->next_batch();
-    if (!batch)
-      return batch.error();
-    const auto lr = run_->lr();
-    auto done = run_->train(*batch, lr);
-    if (!done)
-      return done.error();
-    if (!done->applied)
-      continue; // the loader sends this step's batch again (or an earlier one)
-    const auto step = run_->step();
-    // The one epoch convention (progress line, metrics.jsonl, console): a step belongs to
-    // the epoch, counted from 1, of the batch it trained on; an evaluation after it too.
-    const int step_epoch = static_cast<int>(batch->epoch) + 1;
-    current_epoch_ = step_epoch;
-    const auto step_tokens = batch->ids.numel();
-    progress_->step_done(step_epoch, plan_.epochs, step, total_steps_, done->loss, step_tokens,
-                         batch->ids.size(0));
-    window.add(done->loss, double(step_tokens), run_->record_step(done->loss, lr, step_tokens));
-    if ((step % plan_.log_every == 0 || step == total_steps_) && window.has_loss()) {
-      run_->log().append(
-        train::train_event(step, step_epoch, window.mean_loss(), lr, window.tokens_per_s()));
-      window.reset();
-    }
-    const bool epoch_end = batch->last_in_epoch;
-    if (epoch_end)
-      ++epoch_;
-    const bool evaluate_now = !plan_.dev->empty()
-                              && (epoch_end || step == total_steps_
-                                  || (plan_.eval_every > 0 && step % plan_.eval_every == 0));
-    if (evaluate_now) {
-      progress_->finish();
-      auto stop_early = evaluate_dev(stopping, step_epoch);
-      if (!stop_early)
-        return stop_early.error();
-      if (*stop_early)
-        break;
-    } else if (plan_.checkpoint_every > 0 && step % plan_.checkpoint_every == 0) {
-      if (auto saved = run_->recovering([&] { return run_->save(false); }); !saved)
-        return saved.error();
-    }
-  }
+  auto more = [&] {
+    return !stopped_early && run_->step() < total_steps_ && epoch_ < plan_.epochs;
+  };
+  auto err = run_->step_loop(more, [&](const applied_step& done) {
+    return step_done(done, stopping, window);
+  });
   progress_->finish();
-  return caf::none;
+  return err;
+}
+
+caf::expected<bool> classifier_job::step_done(const applied_step& done,
+                                              train::early_stopping& stopping,
+                                              log_window& window) {
+  const auto& [batch, lr, loss, seconds] = done;
+  const auto step = run_->step();
+  // The one epoch convention (progress line, metrics.jsonl, console): a step belongs to
+  // the epoch, counted from 1, of the batch it trained on; an evaluation after it too.
+  const int step_epoch = static_cast<int>(batch.epoch) + 1;
+  current_epoch_ = step_epoch;
+  const auto step_tokens = batch.ids.numel();
+  progress_->step_done(step_epoch, plan_.epochs, step, total_steps_, loss, step_tokens,
+                       batch.ids.size(0));
+  window.add(loss, double(step_tokens), run_->record_step(loss, lr, step_tokens));
+  if ((step % plan_.log_every == 0 || step == total_steps_) && window.has_loss()) {
+    run_->log().append(
+      train::train_event(step, step_epoch, window.mean_loss(), lr, window.tokens_per_s()));
+    window.reset();
+  }
+  const bool epoch_end = batch.last_in_epoch;
+  if (epoch_end)
+    ++epoch_;
+  const bool evaluate_now = !plan_.dev->empty()
+                            && (epoch_end || step == total_steps_
+                                || (plan_.eval_every > 0 && step % plan_.eval_every == 0));
+  if (evaluate_now) {
+    progress_->finish();
+    return evaluate_dev(stopping, step_epoch); // true: stop early
+  }
+  if (plan_.checkpoint_every > 0 && step % plan_.checkpoint_every == 0)
+    if (auto saved = run_->recovering([&] { return run_->save(false); }); !saved)
+      return saved.error();
+  return false;
 }
 
 caf::actor spawn_supervisor(caf::actor_system& sys, std::shared_ptr<const supervisor_plan> plan) {

@@ -156,30 +156,15 @@ BOOST_AUTO_TEST_CASE(inspects_and_steers_a_running_job) {
   BOOST_TEST(std::regex_search(scrape, rate));
 
   // A checkpoint now, then stop: a final checkpoint and a clean exit.
-  auto checkpoint = job.console(run + " -c checkpoint");
-  BOOST_REQUIRE_MESSAGE(checkpoint.status == 0, checkpoint.output);
-  std::smatch folder;
-  BOOST_REQUIRE(std::regex_search(checkpoint.output, folder, std::regex{R"(step-\d+)"}));
-  BOOST_TEST(fs::exists(job.run_dir() / "checkpoints" / folder.str()));
-  auto stopped = job.console(run + " -c stop");
-  BOOST_REQUIRE_MESSAGE(stopped.status == 0, stopped.output);
-  BOOST_TEST(job.wait_exit(60) == 0, job.log());
-  auto stop_events = events(job.run_dir(), "stop");
-  BOOST_REQUIRE(stop_events.size() == 1u);
-  BOOST_TEST(fs::exists(job.run_dir() / "checkpoints" / stop_events[0]["checkpoint"].get<std::string>()));
-  BOOST_TEST(job.log().find("stopped by the console") != std::string::npos);
+  job.checkpoint_and_stop();
 }
 
 BOOST_AUTO_TEST_CASE(a_killed_actor_is_recovered_from) {
   job_process job{"console_kill"};
   BOOST_REQUIRE_MESSAGE(wait_for([&] { return job.step() >= 1; }, 60), job.log());
-  auto killed = job.console("--run " + job.run_dir().string() + " -c \"kill shard1.stage0\"");
-  BOOST_REQUIRE_MESSAGE(killed.status == 0, killed.output);
   // The supervisor respawns the graph, restores the state the optimizer actors kept, and
   // training goes on.
-  BOOST_REQUIRE_MESSAGE(wait_for([&] { return !events(job.run_dir(), "recovery").empty(); }, 60),
-                        job.log());
-  auto recovery = events(job.run_dir(), "recovery")[0];
+  auto recovery = job.kill_and_wait_for_recovery("shard1.stage0");
   BOOST_TEST(recovery["lost"] == json::array({"shard1.stage0"}), recovery.dump());
   BOOST_TEST(recovery["restored_from"] == "optimizers", job.log());
   BOOST_TEST(job.log().find("actor shard1.stage0 of the training graph stopped") != std::string::npos,
@@ -214,11 +199,7 @@ BOOST_AUTO_TEST_CASE(a_killed_kg_service_is_recovered_from) {
   for (const auto& a : json::parse(listed.output))
     listed_kg = listed_kg || (a["name"] == "kg" && a["kind"] == "axon.kg");
   BOOST_TEST(listed_kg, listed.output);
-  auto killed = job.console("--run " + job.run_dir().string() + " -c \"kill kg\"");
-  BOOST_REQUIRE_MESSAGE(killed.status == 0, killed.output);
-  BOOST_REQUIRE_MESSAGE(wait_for([&] { return !events(job.run_dir(), "recovery").empty(); }, 60),
-                        job.log());
-  auto recovery = events(job.run_dir(), "recovery")[0];
+  auto recovery = job.kill_and_wait_for_recovery("kg");
   BOOST_TEST(recovery["lost"] == json::array({"kg"}), recovery.dump());
   BOOST_TEST(recovery["restored_from"] == "optimizers", job.log());
   const auto at = recovery["step"].get<std::int64_t>();

@@ -15,6 +15,7 @@
 #include <filesystem>
 #include <fstream>
 #include <functional>
+#include <regex>
 #include <sstream>
 #include <string>
 #include <sys/wait.h>
@@ -122,6 +123,35 @@ public:
       return -1;
     auto step = nlohmann::json::parse(r.output)["details"]["step"];
     return step.is_number() ? std::int64_t(step.get<double>()) : -1;
+  }
+
+  /// `kill ACTOR` through the console, then the job's first "recovery" event (the test
+  /// stops when none comes within a minute).
+  nlohmann::json kill_and_wait_for_recovery(const std::string& actor) const {
+    auto killed = console("--run " + run_dir().string() + " -c \"kill " + actor + "\"");
+    BOOST_REQUIRE_MESSAGE(killed.status == 0, killed.output);
+    BOOST_REQUIRE_MESSAGE(wait_for([&] { return !events(run_dir(), "recovery").empty(); }, 60),
+                          log());
+    return events(run_dir(), "recovery")[0];
+  }
+
+  /// `checkpoint`, then `stop` through the console: the checkpoint is written, the job
+  /// exits 0 after a final one, named by its one "stop" event.
+  void checkpoint_and_stop() {
+    const auto run = "--run " + run_dir().string();
+    auto checkpoint = console(run + " -c checkpoint");
+    BOOST_REQUIRE_MESSAGE(checkpoint.status == 0, checkpoint.output);
+    std::smatch folder;
+    BOOST_REQUIRE(std::regex_search(checkpoint.output, folder, std::regex{R"(step-\d+)"}));
+    BOOST_TEST(fs::exists(run_dir() / "checkpoints" / folder.str()));
+    auto stopped = console(run + " -c stop");
+    BOOST_REQUIRE_MESSAGE(stopped.status == 0, stopped.output);
+    BOOST_TEST(wait_exit(60) == 0, log());
+    auto stop_events = events(run_dir(), "stop");
+    BOOST_REQUIRE(stop_events.size() == 1u);
+    BOOST_TEST(fs::exists(run_dir() / "checkpoints"
+                          / stop_events[0]["checkpoint"].get<std::string>()));
+    BOOST_TEST(log().find("stopped by the console") != std::string::npos);
   }
 
   /// Waits for the job to end (up to `seconds`); its exit status, or -1.

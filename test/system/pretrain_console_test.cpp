@@ -7,7 +7,6 @@
 #include <boost/test/unit_test.hpp>
 
 #include <cmath>
-#include <regex>
 #include <thread>
 
 using namespace axon::test;
@@ -71,19 +70,7 @@ BOOST_AUTO_TEST_CASE(pretraining_obeys_pause_resume_set_checkpoint_and_stop) {
     if (step["step"].get<std::int64_t>() > held)
       BOOST_TEST(std::fabs(step["lr"].get<double>() - 0.0005) <= 1e-9, step.dump());
 
-  auto checkpoint = job.console(run + " -c checkpoint");
-  BOOST_REQUIRE_MESSAGE(checkpoint.status == 0, checkpoint.output);
-  std::smatch folder;
-  BOOST_REQUIRE(std::regex_search(checkpoint.output, folder, std::regex{R"(step-\d+)"}));
-  BOOST_TEST(fs::exists(job.run_dir() / "checkpoints" / folder.str()));
-
-  auto stopped = job.console(run + " -c stop");
-  BOOST_REQUIRE_MESSAGE(stopped.status == 0, stopped.output);
-  BOOST_TEST(job.wait_exit(60) == 0, job.log());
-  auto stop_events = events(job.run_dir(), "stop");
-  BOOST_REQUIRE(stop_events.size() == 1u);
-  BOOST_TEST(fs::exists(job.run_dir() / "checkpoints"
-                        / stop_events[0]["checkpoint"].get<std::string>()));
+  job.checkpoint_and_stop();
   BOOST_TEST(job.log().find("continue with: axon pretrain --resume") != std::string::npos,
              job.log());
 }
@@ -91,11 +78,7 @@ BOOST_AUTO_TEST_CASE(pretraining_obeys_pause_resume_set_checkpoint_and_stop) {
 BOOST_AUTO_TEST_CASE(pretraining_recovers_from_a_killed_actor) {
   job_process job{"pretrain_kill", "pretrain", pretraining_job, ""};
   BOOST_REQUIRE_MESSAGE(wait_for([&] { return job.step() >= 2; }, 60), job.log());
-  auto killed = job.console("--run " + job.run_dir().string() + " -c \"kill shard1.stage0\"");
-  BOOST_REQUIRE_MESSAGE(killed.status == 0, killed.output);
-  BOOST_REQUIRE_MESSAGE(wait_for([&] { return !events(job.run_dir(), "recovery").empty(); }, 60),
-                        job.log());
-  auto recovery = events(job.run_dir(), "recovery")[0];
+  auto recovery = job.kill_and_wait_for_recovery("shard1.stage0");
   BOOST_TEST(recovery["lost"] == json::array({"shard1.stage0"}), recovery.dump());
   BOOST_TEST(recovery["restored_from"] == "optimizers", job.log());
   const auto at = recovery["step"].get<std::int64_t>();
@@ -119,11 +102,7 @@ BOOST_AUTO_TEST_CASE(a_rollback_to_the_checkpoint_equals_the_uninterrupted_run) 
   job_process job{"pretrain_rollback", "pretrain", pretraining_job,
                   "--train.checkpoint-every-steps=5"};
   BOOST_REQUIRE_MESSAGE(wait_for([&] { return job.step() >= 7; }, 60), job.log());
-  auto killed = job.console("--run " + job.run_dir().string() + " -c \"kill optimizer0\"");
-  BOOST_REQUIRE_MESSAGE(killed.status == 0, killed.output);
-  BOOST_REQUIRE_MESSAGE(wait_for([&] { return !events(job.run_dir(), "recovery").empty(); }, 60),
-                        job.log());
-  auto recovery = events(job.run_dir(), "recovery")[0];
+  auto recovery = job.kill_and_wait_for_recovery("optimizer0");
   BOOST_TEST(recovery["lost"] == json::array({"optimizer0"}), recovery.dump());
   BOOST_TEST(recovery["restored_from"].get<std::string>().starts_with("checkpoint step-"),
              recovery.dump());
