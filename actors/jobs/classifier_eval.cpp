@@ -105,7 +105,8 @@ caf::error classifier_job::finish() {
     } else if (run_->pipeline().broken()) { // training is over: only the graph is needed
       if (auto err = run_->count_attempt(got.error()))
         return err;
-      run_->respawn_graph(run_->pipeline().lost_nodes());
+      if (auto respawned = run_->respawn_graph(run_->pipeline().lost_nodes()); !respawned)
+        return respawned.error();
     } else {
       return got.error();
     }

@@ -47,7 +47,10 @@ caf::expected<bool> job_run::recover(const caf::error& failure, const data::batc
   std::string restored_from;
   auto lost_actors = pipeline_->lost_actors(); // with those found while reading the state
   for (auto lost_nodes = pipeline_->lost_nodes();;) {
-    placed.update(respawn_graph(lost_nodes));
+    auto respawned = respawn_graph(lost_nodes);
+    if (!respawned)
+      return respawned.error();
+    placed.update(*respawned);
     auto from = restore(survived);
     if (from) {
       restored_from = std::move(*from);
@@ -120,7 +123,8 @@ caf::expected<std::string> job_run::restore(const std::optional<bert::training_s
   return std::string{"start"};
 }
 
-nlohmann::json job_run::respawn_graph(const std::vector<std::string>& lost_nodes) {
+caf::expected<nlohmann::json>
+job_run::respawn_graph(const std::vector<std::string>& lost_nodes) {
   std::vector<std::string> graph_nodes;
   for (const auto& node : pipeline_->graph().nodes())
     graph_nodes.push_back(node.name);
@@ -137,7 +141,10 @@ nlohmann::json job_run::respawn_graph(const std::vector<std::string>& lost_nodes
                 << placed[node].get<std::string>() << '\n';
     }
   }
-  pipeline_.emplace(self_->system(), plan_.layout, plan_.cluster);
+  auto spawned = bert::pipeline::spawn(self_->system(), plan_.layout, plan_.cluster);
+  if (!spawned)
+    return spawned.error();
+  pipeline_ = std::move(*spawned);
   return placed;
 }
 

@@ -36,7 +36,6 @@ job_run::job_run(caf::blocking_actor* self, const run_plan& plan, job_kind& kind
                  std::shared_ptr<batch_source> source, bool ledger)
   : self_(self), plan_(plan), kind_(kind), specs_(bert::param_specs(plan.layout.model)),
     keep_ledger_(ledger) {
-  pipeline_.emplace(self->system(), plan.layout, plan.cluster);
   loader_ = spawn_loader(self->system(), std::move(source));
   self_->monitor(loader_);
   auto& probes = monitor::process_probes();
@@ -67,6 +66,10 @@ fs::path job_run::metrics_path() const {
 
 // ---- start: fresh, from weights, or resumed ------------------------------------------
 caf::error job_run::start() {
+  auto spawned = bert::pipeline::spawn(self_->system(), plan_.layout, plan_.cluster);
+  if (!spawned)
+    return spawned.error();
+  pipeline_ = std::move(*spawned);
   fs::create_directories(fs::path{plan_.run_dir} / "checkpoints");
   if (plan_.resume) {
     auto found = restore_checkpoint();

@@ -28,7 +28,7 @@
 #include <exception>
 #include <filesystem>
 #include <memory>
-#include <nlohmann/json_fwd.hpp>
+#include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
 #include <vector>
@@ -64,8 +64,8 @@ public:
   job_run& operator=(const job_run&) = delete;
 
   // ---- job_run.cpp ----
-  /// Fresh (initial weights), or resumed from the newest valid checkpoint; then the loader
-  /// is rewound to the run's cursor.
+  /// Spawns the graph; fresh (initial weights), or resumed from the newest valid
+  /// checkpoint; then the loader is rewound to the run's cursor.
   caf::error start();
   /// The loader's next batch (a granted credit brings the one after it meanwhile).
   caf::expected<data::batch> next_batch();
@@ -106,8 +106,9 @@ public:
   /// One more recovery in a row; past train.recovery-attempts an error ending the job.
   caf::error count_attempt(const caf::error& failure);
   /// Stops the old graph and spawns it anew, lost node processes rejoined or their actors
-  /// moved. Returns {lost node: where its actors run now}.
-  nlohmann::json respawn_graph(const std::vector<std::string>& lost_nodes);
+  /// moved. Returns {lost node: where its actors run now}; an error when the new graph
+  /// cannot be spawned.
+  caf::expected<nlohmann::json> respawn_graph(const std::vector<std::string>& lost_nodes);
 
   // ---- job_checkpoints.cpp ----
   /// A checkpoint of the current step (nothing when written already, unless `is_best`).
@@ -147,7 +148,7 @@ private:
   const run_plan& plan_;
   job_kind& kind_;
   std::vector<param_spec> specs_;
-  std::optional<bert::pipeline> pipeline_; // spawned anew by recovery
+  std::unique_ptr<bert::pipeline> pipeline_; // spawned by start(), anew by recovery
   caf::actor loader_;
   std::optional<train::metrics_log> log_;    // RUN_DIR/metrics.jsonl, opened by start()
   std::optional<train::metrics_log> ledger_; // RUN_DIR/ledger.jsonl, when kept

@@ -97,18 +97,39 @@ caf::error pipeline::await(const std::string& what, Done done, Handler handler) 
 }
 
 pipeline::pipeline(caf::actor_system& sys, const job_layout& layout,
-                   std::shared_ptr<const remote_nodes> remote)
+                   std::shared_ptr<const remote_nodes> remote, std::nothrow_t)
   : sys_(sys), layout_(layout), remote_(std::move(remote)), graph_(make_graph(layout)),
     self_(sys) {
+}
+
+pipeline::pipeline(caf::actor_system& sys, const job_layout& layout,
+                   std::shared_ptr<const remote_nodes> remote)
+  : pipeline(sys, layout, std::move(remote), std::nothrow) {
+  if (auto err = start())
+    throw std::runtime_error(error_text(err));
+}
+
+caf::expected<std::unique_ptr<pipeline>>
+pipeline::spawn(caf::actor_system& sys, const job_layout& layout,
+                std::shared_ptr<const remote_nodes> remote) {
+  std::unique_ptr<pipeline> out{new pipeline(sys, layout, std::move(remote), std::nothrow)};
+  if (auto err = out->start())
+    return err;
+  return out;
+}
+
+caf::error pipeline::start() {
   if (remote_ != nullptr)
     for (const auto& node : graph_.nodes())
       graph_.set_placement(node.name, remote_->placement_of(node.name));
-  auto spawned = graph_.spawn(sys, kinds(), remote_.get());
+  auto spawned = graph_.spawn(sys_, kinds(), remote_.get());
   if (!spawned)
-    throw std::runtime_error("cannot start the training graph: " + error_text(spawned.error()));
+    return make_error(errc::failed,
+                      "cannot start the training graph: " + error_text(spawned.error()));
   running_ = std::move(*spawned);
   for (const auto& [name, actor] : running_.actors)
     self_->monitor(actor);
+  return caf::none;
 }
 
 pipeline::~pipeline() {

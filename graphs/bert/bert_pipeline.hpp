@@ -21,6 +21,7 @@
 #include <caf/system_messages.hpp>
 
 #include <memory>
+#include <new>
 #include <set>
 #include <string>
 #include <utility>
@@ -41,7 +42,11 @@ struct training_state {
 class pipeline {
 public:
   /// Spawns and wires the graph, on the node processes of `remote` where it places actors;
-  /// throws std::runtime_error naming what failed (a job cannot start: no recovery).
+  /// an error naming what failed.
+  static caf::expected<std::unique_ptr<pipeline>>
+  spawn(caf::actor_system& sys, const job_layout& layout,
+        std::shared_ptr<const remote_nodes> remote = nullptr);
+  /// As spawn, throwing std::runtime_error with the error's text (tests, benchmarks).
   pipeline(caf::actor_system& sys, const job_layout& layout,
            std::shared_ptr<const remote_nodes> remote = nullptr);
   ~pipeline();
@@ -87,6 +92,10 @@ public:
   const running_graph& actors() const { return running_; }
 
 private:
+  pipeline(caf::actor_system& sys, const job_layout& layout,
+           std::shared_ptr<const remote_nodes> remote, std::nothrow_t);
+  caf::error start(); // spawns the graph and monitors its actors
+
   // Receives with `handler` until `done()` holds. An error reply ends the wait with the
   // error "what: reason", a graph actor going down with one naming the actor and, on a
   // cluster, its node (actors already known lost are not news; broken() holds after it).
