@@ -1,7 +1,8 @@
 // job_run: the machinery both supervisors share, for a detached blocking supervisor actor
 // driving one job over a BERT actor graph (bert::pipeline) and a loader actor:
 //   job_run.cpp          start (fresh, from weights, or resumed), the loader (rewind, next
-//                        batch, credit), one training step, logs, probes and details
+//                        batch, credit), one training step and the step loop, logs,
+//                        probes and details
 //   job_control.cpp      console control between steps: pause, resume, checkpoint, set, stop
 //   job_recovery.cpp     recovery from a lost actor or node: respawn, restore, rewind
 //   job_checkpoints.cpp  writing a checkpoint and taking the newest valid one back
