@@ -1,7 +1,9 @@
 // `axon pretrain` under the console, as `axon train`: pause holds the step and resume moves
 // it, `set train.lr` and `checkpoint` are obeyed, stop ends the job with a final checkpoint
 // (exit 0, resumable); and `kill ACTOR` is a fault drill: the pretraining job recovers
-// from the lost actor (the state the optimizer actors kept) and trains on.
+// from the lost actor (the state the optimizer actors kept, or, for a lost optimizer, its
+// newest checkpoint, then equal to an uninterrupted run) and trains on, or with
+// train.recovery-attempts = 0 ends with exit 1 naming the actor.
 #include "test/system/job_process.hpp"
 
 #include <boost/test/unit_test.hpp>
@@ -92,6 +94,21 @@ BOOST_AUTO_TEST_CASE(pretraining_recovers_from_a_killed_actor) {
   auto stopped = job.console("--run " + job.run_dir().string() + " -c stop");
   BOOST_REQUIRE_MESSAGE(stopped.status == 0, stopped.output);
   BOOST_TEST(job.wait_exit(60) == 0, job.log());
+}
+
+// With recovery off the failure is the job's end: exit 1, naming the actor lost.
+BOOST_AUTO_TEST_CASE(without_recovery_a_lost_actor_ends_the_job_naming_it) {
+  job_process job{"pretrain_no_recovery", "pretrain", pretraining_job,
+                  "--train.recovery-attempts=0"};
+  BOOST_REQUIRE_MESSAGE(wait_for([&] { return job.step() >= 2; }, 60), job.log());
+  auto killed = job.console("--run " + job.run_dir().string() + " -c \"kill shard0.stage0\"");
+  BOOST_REQUIRE_MESSAGE(killed.status == 0, killed.output);
+  BOOST_TEST(job.wait_exit(60) == 1, job.log());
+  BOOST_TEST(job.log().find("axon pretrain: ") != std::string::npos, job.log());
+  BOOST_TEST(job.log().find("actor shard0.stage0 of the training graph stopped")
+               != std::string::npos,
+             job.log());
+  BOOST_TEST(events(job.run_dir(), "recovery").empty());
 }
 
 // A lost optimizer actor takes its state with it: the job goes back to its newest
