@@ -1,8 +1,7 @@
 // wordcount: a user graph on Axon's graph core, built against its installed package
 // (docs/graphs.md). A reader deals a text's words to C counters by hash, over edges whose
 // credit window bounds the batches in flight; each counter sends its counts back at the end.
-//   wordcount TEXT COUNTERS [CLUSTER.ini]     count (on the nodes of CLUSTER.ini)
-//   wordcount node --config FILE --name NAME  serve this graph's kinds as a node process
+// Usage: wordcount TEXT COUNTERS [CLUSTER.ini] | wordcount node --config FILE --name NAME
 #include "actors/cluster/graph_process.hpp"
 #include "actors/cluster/node_process.hpp"
 #include "runtime/graph/error.hpp"
@@ -49,7 +48,7 @@ caf::behavior counter(caf::stateful_actor<counter_state>* self) {
         ++self->state.counts.counts[w];
       self->state.edges.grant(self, "reader"); // done with it: one more may come
     },
-    [=](const flush_msg&) {
+    [=](const flush_msg&) { // the end: the counts go back on the same edge
       self->state.edges.send(self, "reader", self->state.counts);
       self->state.edges.grant(self, "reader");
     },
@@ -58,9 +57,8 @@ caf::behavior counter(caf::stateful_actor<counter_state>* self) {
 
 struct reader_state {
   axon::ports edges;
-  int counters = 0, answered = 0;
-  counts_msg total;
-  caf::response_promise done;
+  int counters = 0, answered = 0; // counters, and those that sent their counts
+  counts_msg total; caf::response_promise done; // the counts so far; the text's requester
 };
 
 caf::behavior reader(caf::stateful_actor<reader_state>* self, std::int32_t counters) {
@@ -120,10 +118,8 @@ int main(int argc, char** argv) {
     return axon::node_main(argc - 1, argv + 1, modules());
   std::ifstream in{argc > 2 ? argv[1] : ""};
   const int counters = argc > 2 ? std::atoi(argv[2]) : 0;
-  if (!in || counters < 1) {
-    std::cerr << "usage: wordcount TEXT COUNTERS [CLUSTER.ini] | node --config FILE --name NAME\n";
-    return 2;
-  }
+  if (!in || counters < 1)
+    return std::cerr << "usage: wordcount TEXT COUNTERS [CLUSTER.ini] | node --config F --name N\n", 2;
   text_msg text;
   for (std::string line; std::getline(in, line);)
     text.lines.push_back(line);
