@@ -6,6 +6,7 @@
 #include "actors/cluster/tls_check.hpp"
 #include "runtime/compute_pool.hpp"
 #include "runtime/config/compute_threads.hpp"
+#include "runtime/config/graph_schema.hpp"
 #include "runtime/config/load.hpp"
 #include "runtime/graph/error.hpp"
 
@@ -33,7 +34,9 @@ std::string node_names(const cluster::cluster_settings& settings) {
 int run_node(const node_options& options, const registry& modules,
              const std::function<bool(const config::resolved_config&)>& prepare) {
   const auto& name = options.name;
-  auto loaded = config::load_config_file(options.config_file, options.overrides);
+  auto loaded = options.keys != nullptr
+                  ? config::load_config_file(options.config_file, options.overrides, *options.keys)
+                  : config::load_config_file(options.config_file, options.overrides);
   if (!loaded.resolved) {
     std::cerr << loaded.error_text();
     return 2;
@@ -101,6 +104,7 @@ int run_node(const node_options& options, const registry& modules,
 int node_main(int argc, char** argv, const registry& modules) {
   node_options options;
   options.program = argc > 0 ? argv[0] : "node";
+  options.keys = &config::graph_schema();
   const std::string usage = "usage: " + options.program
                             + " --config FILE --name NAME [--group.key=value ...]\n"
                               "Runs node NAME of FILE's cluster.nodes, serving the kinds: ";

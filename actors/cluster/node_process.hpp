@@ -16,6 +16,7 @@
 #pragma once
 
 #include "runtime/config/resolved_config.hpp"
+#include "runtime/config/schema.hpp"
 #include "runtime/graph/registry.hpp"
 
 #include <functional>
@@ -28,6 +29,7 @@ struct node_options {
   std::string config_file, name;
   std::vector<std::string> overrides; // "--group.key=value"
   std::string program = "axon node";  // for messages
+  const config::schema* keys = nullptr; // the config's schema; null: train_schema()
 };
 
 /// Runs the node until SIGINT or SIGTERM. Returns the exit code: 0, or 2 for a bad
@@ -38,7 +40,8 @@ int run_node(const node_options& options, const registry& modules,
              const std::function<bool(const config::resolved_config&)>& prepare = {});
 
 /// A user's program as a node process: `PROGRAM --config FILE --name NAME
-/// [--group.key=value ...]` (--help prints the usage). Returns the exit code.
+/// [--group.key=value ...]` (--help prints the usage), FILE read with graph_schema()
+/// ([cluster], placement.nodes, train.threads). Returns the exit code.
 int node_main(int argc, char** argv, const registry& modules);
 
 } // namespace axon

@@ -6,11 +6,8 @@
 //   build/bin/axon-pagerank runs/finsent-data/kg/triples.tsv --partitions 4
 //   build/bin/axon-pagerank node --config cluster.ini --name worker1 &   (one per node)
 //   build/bin/axon-pagerank runs/finsent-data/kg/triples.tsv --cluster cluster.ini
-#include "actors/cluster/cluster_connection.hpp"
 #include "actors/cluster/node_process.hpp"
-#include "actors/cluster/system_config.hpp"
 #include "pagerank_graph.hpp"
-#include "runtime/config/load.hpp"
 #include "runtime/graph/error.hpp"
 
 #include <algorithm>
@@ -19,8 +16,6 @@
 #include <fstream>
 #include <iostream>
 #include <map>
-#include <memory>
-#include <optional>
 #include <sstream>
 #include <string>
 
@@ -77,28 +72,18 @@ int main(int argc, char** argv) {
   }
   edges.vertices = static_cast<std::int32_t>(names.size());
   partitions = std::clamp(partitions, 1, std::max(1, edges.vertices));
-  std::optional<axon::cluster::cluster_settings> cluster;
-  if (!cluster_file.empty()) {
-    auto loaded = axon::config::load_config_file(cluster_file, {});
-    if (!loaded.resolved) {
-      std::cerr << loaded.error_text();
-      return 2;
-    }
-    cluster = axon::cluster::cluster_settings_of(*loaded.resolved);
+  auto process = axon::graph_process::start(axon::pagerank::modules(), cluster_file, 2);
+  if (!process) {
+    std::cerr << "axon-pagerank: " << axon::error_text(process.error()) << '\n';
+    return 2;
   }
-  const auto modules = axon::pagerank::modules();
-  axon::system_config cfg{modules, 2, cluster ? &*cluster : nullptr};
-  caf::actor_system sys{cfg};
-  std::shared_ptr<axon::cluster_connection> connection;
-  if (cluster) {
-    auto opened = axon::cluster_connection::open(sys, *cluster, modules);
-    if (!opened) {
-      std::cerr << "axon-pagerank: " << axon::error_text(opened.error()) << '\n';
-      return 2;
-    }
-    connection = *opened;
+  axon::pagerank::result actors;
+  try {
+    actors = axon::pagerank::run(**process, edges, partitions, damping, 1e-10, 200);
+  } catch (const std::runtime_error& e) {
+    std::cerr << "axon-pagerank: " << e.what() << '\n';
+    return 1;
   }
-  auto actors = axon::pagerank::run(sys, edges, partitions, damping, 1e-10, 200, connection.get());
   auto sequential = axon::pagerank::run_sequential(edges, damping, 1e-10, 200);
   double max_diff = 0;
   for (std::int32_t v = 0; v < edges.vertices; ++v)

@@ -99,10 +99,10 @@ caf::behavior partition_behavior(caf::stateful_actor<partition_state>* self,
     },
     [=](state_atom) {
       auto& st = self->state;
-      std::vector<std::int32_t> vertex;
+      pagerank_ranks_msg out{{}, st.rank};
       for (std::size_t k = 0; k < st.rank.size(); ++k)
-        vertex.push_back(static_cast<std::int32_t>(k) * st.setup.partitions + st.setup.index);
-      return caf::make_message(vertex, st.rank);
+        out.vertex.push_back(static_cast<std::int32_t>(k) * st.setup.partitions + st.setup.index);
+      return out;
     },
   };
 }
@@ -194,16 +194,12 @@ registry modules() {
   return r;
 }
 
-result run(caf::actor_system& sys, const edge_list& edges, int partitions, double damping,
-           double tolerance, int max_iterations, const remote_nodes* remote) {
-  auto graph = make_graph(edges, partitions, damping);
-  if (remote != nullptr)
-    for (const auto& node : graph.nodes())
-      graph.set_placement(node.name, remote->placement_of(node.name));
-  auto spawned = graph.spawn(sys, modules().kinds(), remote);
+result run(graph_process& process, const edge_list& edges, int partitions, double damping,
+           double tolerance, int max_iterations) {
+  auto spawned = process.spawn(make_graph(edges, partitions, damping));
   if (!spawned)
     throw std::runtime_error("pagerank graph: " + error_text(spawned.error()));
-  caf::scoped_actor self{sys};
+  caf::scoped_actor self{process.system()};
   result out;
   out.rank.assign(edges.vertices, 0.0);
   self->request(spawned->at("driver"), std::chrono::minutes(1), step_atom::value, tolerance,
@@ -217,9 +213,9 @@ result run(caf::actor_system& sys, const edge_list& edges, int partitions, doubl
   for (int p = 0; p < partitions; ++p)
     self->request(spawned->at(partition_node(p)), std::chrono::minutes(1), state_atom::value)
       .receive(
-        [&](std::vector<std::int32_t>& vertex, std::vector<double>& rank) {
-          for (std::size_t k = 0; k < vertex.size(); ++k)
-            out.rank[vertex[k]] = rank[k];
+        [&](const pagerank_ranks_msg& ranks) {
+          for (std::size_t k = 0; k < ranks.vertex.size(); ++k)
+            out.rank[ranks.vertex[k]] = ranks.rank[k];
         },
         [&](caf::error& err) { throw std::runtime_error("pagerank: " + error_text(err)); });
   spawned->stop();

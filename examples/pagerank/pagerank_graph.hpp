@@ -8,10 +8,10 @@
 // config like any graph (main.cpp).
 #pragma once
 
+#include "actors/cluster/graph_process.hpp"
 #include "runtime/graph/actor_graph.hpp"
 #include "runtime/graph/registry.hpp"
 
-#include <caf/actor_system.hpp>
 
 #include <cstdint>
 #include <vector>
@@ -34,10 +34,10 @@ actor_graph make_graph(const edge_list& edges, int partitions, double damping);
 /// The graph's message types and actor kinds ("axon.pagerank.driver", ".partition").
 registry modules();
 
-/// Spawns the graph (its nodes placed by `remote` when given: a cluster), iterates to
+/// Spawns the graph in `process` (here, or on its cluster's nodes), iterates to
 /// `tolerance` (L1) or `max_iterations`, gathers the ranks. Throws std::runtime_error.
-result run(caf::actor_system& sys, const edge_list& edges, int partitions, double damping,
-           double tolerance, int max_iterations, const remote_nodes* remote = nullptr);
+result run(graph_process& process, const edge_list& edges, int partitions, double damping,
+           double tolerance, int max_iterations);
 
 /// The same computation as one sequential power iteration: the reference.
 result run_sequential(const edge_list& edges, double damping, double tolerance,

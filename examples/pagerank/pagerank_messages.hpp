@@ -32,6 +32,12 @@ struct pagerank_change_msg {
   double change = 0;
 };
 
+/// Partition -> whoever asks (state_atom): its vertices and their ranks.
+struct pagerank_ranks_msg {
+  std::vector<std::int32_t> vertex;
+  std::vector<double> rank;
+};
+
 /// The parameters of one partition: the edges whose source it owns.
 struct pagerank_partition_setup {
   std::int32_t index = 0, partitions = 1, vertices = 0;
@@ -52,6 +58,10 @@ typename Inspector::result_type inspect(Inspector& f, pagerank_change_msg& x) {
   return f(caf::meta::type_name("pagerank_change_msg"), x.iteration, x.change);
 }
 template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, pagerank_ranks_msg& x) {
+  return f(caf::meta::type_name("pagerank_ranks_msg"), x.vertex, x.rank);
+}
+template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, pagerank_partition_setup& x) {
   return f(caf::meta::type_name("pagerank_partition_setup"), x.index, x.partitions, x.vertices,
            x.damping, x.from, x.to);
@@ -64,4 +74,5 @@ CAF_BEGIN_TYPE_ID_BLOCK(pagerank, axon::type_ids::first_user)
   CAF_ADD_TYPE_ID(pagerank, (axon::pagerank::pagerank_share_msg))
   CAF_ADD_TYPE_ID(pagerank, (axon::pagerank::pagerank_change_msg))
   CAF_ADD_TYPE_ID(pagerank, (axon::pagerank::pagerank_partition_setup))
+  CAF_ADD_TYPE_ID(pagerank, (axon::pagerank::pagerank_ranks_msg))
 CAF_END_TYPE_ID_BLOCK(pagerank)
