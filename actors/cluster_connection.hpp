@@ -55,6 +55,7 @@ private:
   caf::actor_system& sys_;
   cluster::cluster_settings settings_;
   caf::actor session_;                         // watched by the nodes
+  caf::actor middleman_;                       // connects, capped (capped_transport.hpp)
   caf::actor mirror_;                          // copies the nodes' counters (monitoring on)
   std::map<std::string, caf::actor> managers_; // node name -> its node manager
   // Recovery: the earlier processes of nodes that rejoined (their actors keep their node's

@@ -10,6 +10,7 @@
 #include "apps/axon/flags.hpp"
 #include "apps/axon/job_config.hpp"
 
+#include "actors/capped_transport.hpp"
 #include "actors/node_manager_actor.hpp"
 #include "actors/system_config.hpp"
 #include "actors/tls_check.hpp"
@@ -92,19 +93,21 @@ int node(args words) {
   auto kinds = bert::kinds();
   kinds.insert(wire_sink_kind());
   auto manager = spawn_node_manager(sys, name, std::move(kinds));
-  const char* bind = settings.bind.c_str();
+  const auto& bind = settings.bind;
   // SO_REUSEADDR: a node restarted after a crash gets its port back at once, while
   // connections of its previous process linger in TIME_WAIT; a second live listener on the
   // port is still refused.
   const bool reuse_address = true;
-  auto port = settings.tls.enabled()
-                ? caf::openssl::publish(manager, self_address->port, bind, reuse_address)
-                : sys.middleman().publish(manager, self_address->port, bind, reuse_address);
+  // Through the capped middleman (actors/capped_transport.hpp): cluster.max-message-mb.
+  auto middleman = spawn_capped_middleman(
+    sys, cluster_message_cap(settings, "[node " + name + "] "), settings.tls.enabled());
+  auto port = publish_capped(sys, middleman, manager, self_address->port, bind, reuse_address);
   if (!port) {
     std::cerr << "axon node: cannot listen on " << settings.bind << ":" << self_address->port
               << " (" << error_text(port.error())
               << "): is the port in use, or the address not on this machine?\n";
     caf::anon_send_exit(manager, caf::exit_reason::user_shutdown);
+    caf::anon_send_exit(middleman, caf::exit_reason::user_shutdown);
     return 2;
   }
   std::cout << "node " << name << " listening on " << settings.bind << ":" << *port
@@ -117,11 +120,9 @@ int node(args words) {
   sigwait(&stop_signals, &signal);
   std::cerr << "[node " << name << "] stopping (" << (signal == SIGINT ? "SIGINT" : "SIGTERM")
             << ")" << std::endl;
-  // (caf/openssl/unpublish.hpp does not compile in 0.17.6: ask the middleman directly.)
-  caf::anon_send(settings.tls.enabled() ? sys.openssl_manager().actor_handle()
-                                        : sys.middleman().actor_handle(),
-                 caf::unpublish_atom::value, manager.address(), *port);
+  caf::anon_send(middleman, caf::unpublish_atom::value, manager.address(), *port);
   caf::anon_send_exit(manager, caf::exit_reason::user_shutdown);
+  caf::anon_send_exit(middleman, caf::exit_reason::user_shutdown);
   return 0;
 }
 

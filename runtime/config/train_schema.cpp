@@ -152,6 +152,10 @@ std::vector<key_spec> keys() {
     timespan_key("cluster", "rejoin-timeout", std::chrono::seconds{10}, "[0s, 1h]",
                  "how long recovery waits for a lost node process to come back before moving "
                  "its actors to a surviving process"),
+    int_key("cluster", "max-message-mb", 1024, "[1, 4095]",
+            "largest BASP message (header's payload) a process accepts from a cluster "
+            "connection, in MiB; a larger one is refused before allocation, logged, and its "
+            "connection closed (docs/security.md)"),
     path_key("cluster", "tls-certificate", "", "PEM certificate of this process (TLS on when set)"),
     path_key("cluster", "tls-key", "", "PEM private key of that certificate"),
     path_key("cluster", "tls-ca", "", "PEM CA certificate that peers' certificates must chain to"),

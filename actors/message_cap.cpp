@@ -1,0 +1,40 @@
+// message_cap: see message_cap.hpp.
+#include "actors/message_cap.hpp"
+
+namespace axon {
+
+namespace {
+
+std::string mib(std::size_t bytes) {
+  return std::to_string((bytes + (std::size_t{1} << 20) - 1) >> 20) + " MiB";
+}
+
+} // namespace
+
+read_admission::~read_admission() {
+  held_by_all_ -= held_;
+}
+
+std::string read_admission::admit(std::size_t bytes) {
+  if (bytes <= held_)
+    return "";
+  if (reads_done_ < 2 && bytes > handshake_read_bytes)
+    return "a handshake frame of " + std::to_string(bytes) + " bytes (at most "
+           + std::to_string(handshake_read_bytes) + " before a peer is known)";
+  if (bytes > cap_->max_message_bytes)
+    return "a message of " + std::to_string(bytes) + " bytes, over cluster.max-message-mb ("
+           + mib(cap_->max_message_bytes) + "; raise it on every process of the cluster if "
+           "the job really sends such messages)";
+  const auto more = bytes - held_;
+  auto before = held_by_all_.load();
+  do {
+    if (before + more > cap_->max_held_bytes())
+      return "a message of " + std::to_string(bytes) + " bytes while connections already hold "
+             + mib(before) + " of read buffers (at most twice cluster.max-message-mb: "
+             + mib(cap_->max_held_bytes()) + ")";
+  } while (!held_by_all_.compare_exchange_weak(before, before + more));
+  held_ = bytes;
+  return "";
+}
+
+} // namespace axon
