@@ -27,7 +27,7 @@ namespace {
 namespace fs = std::filesystem;
 
 constexpr const char* usage =
-  "axon console [HOST:PORT] [--run RUN_DIR] [--token-file FILE] [-c COMMAND]";
+  "axon console [HOST:PORT] [--run RUN_DIR] [--token-file FILE] [--timeout SECONDS] [-c COMMAND]";
 
 // What tab completes: the word's position and the word before it pick the candidates.
 struct completion_words {
@@ -141,6 +141,9 @@ int console(args words) {
   flag_parser flags{std::string{usage}};
   flags.add("run", &run_dir, "the job's run directory: its address (monitor.json) and token");
   flags.add("token-file", &token_file, "the control token file (RUN_DIR/console.token)");
+  double timeout_s = 10;
+  flags.add("timeout", &timeout_s,
+            "seconds allowed for connecting and for each whole reply (default 10)");
   if (auto status = flags.parse(rest, &positional)) {
     if (*status == 0)
       std::cout << "  -c COMMAND              run one command and exit (e.g. -c \"actors --json\")\n";
@@ -169,8 +172,13 @@ int console(args words) {
     std::cerr << "axon console: " << e.what() << '\n';
     return 2;
   }
+  if (!(timeout_s > 0 && timeout_s <= 3600)) {
+    std::cerr << "axon console: --timeout must be in (0, 3600] seconds\n";
+    return 2;
+  }
   try {
-    console_connection connection{address, token};
+    console_connection connection{address, token,
+                                  std::chrono::milliseconds{std::int64_t(timeout_s * 1000)}};
     if (!command.empty()) {
       console_session session{connection, std::cout, false};
       return run_console_line(session, command);

@@ -4,6 +4,8 @@
 #include "runtime/monitor/frames.hpp"
 
 #include <cerrno>
+#include <fcntl.h>
+#include <poll.h>
 #include <cstring>
 #include <netdb.h>
 #include <sys/socket.h>
@@ -11,8 +13,34 @@
 
 namespace axon::app {
 
-console_connection::console_connection(const std::string& address, std::string token)
-  : address_(address), token_(std::move(token)) {
+namespace {
+
+// connect() on a non-blocking socket, waiting at most `timeout`; errno set on failure.
+bool connect_within(int fd, const sockaddr* addr, socklen_t len,
+                    std::chrono::milliseconds timeout) {
+  const int flags = ::fcntl(fd, F_GETFL);
+  ::fcntl(fd, F_SETFL, flags | O_NONBLOCK);
+  bool connected = ::connect(fd, addr, len) == 0;
+  if (!connected && errno == EINPROGRESS) {
+    pollfd p{fd, POLLOUT, 0};
+    int error = 0;
+    socklen_t error_len = sizeof error;
+    if (::poll(&p, 1, int(timeout.count())) <= 0)
+      errno = ETIMEDOUT;
+    else if (::getsockopt(fd, SOL_SOCKET, SO_ERROR, &error, &error_len) == 0 && error != 0)
+      errno = error;
+    else
+      connected = true;
+  }
+  ::fcntl(fd, F_SETFL, flags);
+  return connected;
+}
+
+} // namespace
+
+console_connection::console_connection(const std::string& address, std::string token,
+                                       std::chrono::milliseconds timeout)
+  : address_(address), token_(std::move(token)), timeout_(timeout) {
   auto colon = address.rfind(':');
   if (colon == std::string::npos || colon == 0 || colon + 1 == address.size())
     throw std::runtime_error("'" + address + "' is not HOST:PORT");
@@ -26,7 +54,7 @@ console_connection::console_connection(const std::string& address, std::string t
   std::string why = "no address";
   for (auto* a = found; a != nullptr; a = a->ai_next) {
     int fd = ::socket(a->ai_family, a->ai_socktype | SOCK_CLOEXEC, a->ai_protocol);
-    if (fd >= 0 && ::connect(fd, a->ai_addr, a->ai_addrlen) == 0) {
+    if (fd >= 0 && connect_within(fd, a->ai_addr, a->ai_addrlen, timeout_)) {
       fd_ = fd;
       break;
     }
@@ -51,7 +79,14 @@ nlohmann::json console_connection::call(const std::string& op, nlohmann::json ar
     args["token"] = token_;
   if (!monitor::write_frame(fd_, args))
     throw std::runtime_error("the job at " + address_ + " closed the connection");
-  auto reply = monitor::read_frame(fd_, monitor::reply_limits);
+  std::optional<nlohmann::json> reply;
+  try {
+    reply = monitor::read_frame(fd_, monitor::reply_limits, timeout_);
+  } catch (const monitor::frame_timeout&) {
+    throw std::runtime_error("no whole reply from " + address_ + " within "
+                             + std::to_string(timeout_.count())
+                             + " ms (is it an Axon job's endpoint? --timeout allows more)");
+  }
   if (!reply)
     throw std::runtime_error("the job at " + address_ + " closed the connection");
   if (!reply->is_object() || !reply->contains("ok"))

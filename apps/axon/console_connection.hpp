@@ -1,9 +1,12 @@
 // console_connection: the client side of the inspection protocol (docs/protocol.md): one
 // TCP connection to a job's endpoint, one request frame and one reply frame at a time.
+// Connecting and each whole reply are bounded by a timeout: a server that never answers,
+// or drips its reply, ends the call with an error that says so instead of a hang.
 #pragma once
 
 #include <nlohmann/json.hpp>
 
+#include <chrono>
 #include <stdexcept>
 #include <string>
 
@@ -16,8 +19,10 @@ struct refused_error : std::runtime_error {
 
 class console_connection {
 public:
-  /// Connects to "HOST:PORT". Throws std::runtime_error saying what failed.
-  console_connection(const std::string& address, std::string token);
+  /// Connects to "HOST:PORT" within `timeout` (also the limit for each whole reply).
+  /// Throws std::runtime_error saying what failed.
+  console_connection(const std::string& address, std::string token,
+                     std::chrono::milliseconds timeout = std::chrono::seconds{10});
   ~console_connection();
   console_connection(const console_connection&) = delete;
   console_connection& operator=(const console_connection&) = delete;
@@ -31,6 +36,7 @@ public:
 
 private:
   std::string address_, token_;
+  std::chrono::milliseconds timeout_;
   int fd_ = -1;
 };
 

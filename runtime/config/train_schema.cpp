@@ -185,9 +185,25 @@ std::vector<key_spec> keys() {
 
     int_key("monitor", "port", 0, "[-1, 65535]",
             "inspection endpoint port; 0: a free port (in RUN_DIR/monitor.json); -1: off"),
-    string_key("monitor", "bind", "127.0.0.1", "address the endpoints listen on"),
+    string_key("monitor", "bind", "127.0.0.1",
+               "address the inspection endpoint listens on; loopback only (the protocol has "
+               "no TLS: reach it from elsewhere through an SSH tunnel, docs/security.md)"),
     int_key("monitor", "prometheus-port", -1, "[-1, 65535]",
             "Prometheus metrics over HTTP; 0: a free port (in RUN_DIR/monitor.json); -1: off"),
+    string_key("monitor", "prometheus-bind", "",
+               "address of the Prometheus port, which serves the metrics text and nothing "
+               "else (read-only, plain HTTP; may be off loopback); empty: monitor.bind"),
+    int_key("monitor", "max-connections", 64, "[1, 4096]",
+            "open connections to the endpoint and the Prometheus port together; a newcomer "
+            "beyond it replaces the connection quiet for longest"),
+    int_key("monitor", "max-connections-per-client", 8, "[1, 4096]",
+            "open connections from one address; a newcomer beyond it replaces that "
+            "address's connection quiet for longest"),
+    timespan_key("monitor", "frame-timeout", std::chrono::seconds{2}, "[100ms, 1min]",
+                 "a request must arrive whole within this of its first byte, and a reply be "
+                 "taken within this plus 1s per MiB, or the connection is closed"),
+    timespan_key("monitor", "idle-timeout", std::chrono::seconds{60}, "[1s, 1h]",
+                 "a connection with nothing under way this long is closed"),
 
     path_key("kg", "triples", "", "KG triples (head<TAB>relation<TAB>tail); empty: no KG fusion"),
     path_key("kg", "aliases", "", "entity surface forms (entity<TAB>alias) to link in the text"),
@@ -286,6 +302,16 @@ std::vector<rule> rules() {
      {"cluster.nodes", "placement.nodes", "cluster.bind", "cluster.tls-certificate",
       "cluster.tls-key", "cluster.tls-ca", "cluster.heartbeat", "cluster.timeout"},
      [](const resolved_config& cfg) { return cluster::check_cluster_keys(cfg); }},
+    {"monitor.bind is a loopback address (when the endpoint is on)",
+     {"monitor.bind", "monitor.port"},
+     [](const resolved_config& cfg) -> std::string {
+       if (cfg.get_int("monitor.port") < 0 || cluster::is_loopback(cfg.get_string("monitor.bind")))
+         return "";
+       return show(cfg, "monitor.bind") + " is not loopback: the inspection protocol has no "
+              "TLS, so its control token would cross the network in clear. Keep 127.0.0.1 and "
+              "reach it through an SSH tunnel (docs/security.md); for dashboards, "
+              "monitor.prometheus-bind serves the metrics alone off loopback";
+     }},
     {"model.max-seq <= model.max-positions (pretraining configs)",
      {"model.max-seq", "model.max-positions"},
      [](const resolved_config& cfg) -> std::string {

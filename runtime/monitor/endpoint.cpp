@@ -1,4 +1,5 @@
-// endpoint: sockets, the poll loop, request dispatch and access control.
+// endpoint: sockets, the poll loop over non-blocking connections, request dispatch and
+// access control.
 #include "runtime/monitor/endpoint.hpp"
 
 #include "runtime/monitor/control_token.hpp"
@@ -22,8 +23,8 @@ namespace axon::monitor {
 
 namespace {
 
-constexpr int max_clients = 64;
 constexpr int sample_interval_ms = 1000;
+constexpr std::size_t max_http_head = 8192;
 
 int listen_on(const std::string& bind, int port, int* bound_port) {
   sockaddr_in addr{};
@@ -31,11 +32,11 @@ int listen_on(const std::string& bind, int port, int* bound_port) {
   addr.sin_port = htons(static_cast<std::uint16_t>(port));
   if (::inet_pton(AF_INET, bind.c_str(), &addr.sin_addr) != 1)
     throw std::runtime_error("monitor.bind: '" + bind + "' is not an IPv4 address");
-  int fd = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+  int fd = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
   int yes = 1;
   ::setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &yes, sizeof yes);
   if (fd < 0 || ::bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0
-      || ::listen(fd, 16) != 0) {
+      || ::listen(fd, 128) != 0) {
     auto why = std::string{std::strerror(errno)};
     if (fd >= 0)
       ::close(fd);
@@ -45,23 +46,6 @@ int listen_on(const std::string& bind, int port, int* bound_port) {
   ::getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len);
   *bound_port = ntohs(addr.sin_port);
   return fd;
-}
-
-std::string peer_name(int fd) {
-  sockaddr_in addr{};
-  socklen_t len = sizeof addr;
-  if (::getpeername(fd, reinterpret_cast<sockaddr*>(&addr), &len) != 0)
-    return "?";
-  char host[INET_ADDRSTRLEN] = "?";
-  ::inet_ntop(AF_INET, &addr.sin_addr, host, sizeof host);
-  return std::string{host} + ":" + std::to_string(ntohs(addr.sin_port));
-}
-
-// A slow or stalled client must not hold the loop: reads and writes time out.
-void set_timeouts(int fd) {
-  timeval t{5, 0};
-  ::setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &t, sizeof t);
-  ::setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &t, sizeof t);
 }
 
 nlohmann::json ok(nlohmann::json result) {
@@ -97,7 +81,7 @@ struct endpoint::state {
   job_view view;
   int listen_fd = -1, prometheus_fd = -1;
   int wake[2] = {-1, -1};
-  std::map<int, std::string> clients; // fd -> peer
+  client_table clients;
 };
 
 endpoint::endpoint(endpoint_options options, const probe_registry& probes, log_fn log)
@@ -106,14 +90,16 @@ endpoint::endpoint(endpoint_options options, const probe_registry& probes, log_f
   int prometheus_fd = -1;
   try {
     if (options_.prometheus_port >= 0)
-      prometheus_fd = listen_on(options_.bind, options_.prometheus_port, &prometheus_port_);
+      prometheus_fd = listen_on(options_.prometheus_bind.empty() ? options_.bind
+                                                                 : options_.prometheus_bind,
+                                options_.prometheus_port, &prometheus_port_);
   } catch (...) {
     ::close(listen_fd);
     throw;
   }
   state_ = std::make_unique<state>(
     state{job_view{probes, {"local", options_.bind + ":" + std::to_string(port_)}},
-          listen_fd, prometheus_fd, {-1, -1}, {}});
+          listen_fd, prometheus_fd, {-1, -1}, client_table{options_.limits}});
   if (::pipe2(state_->wake, O_CLOEXEC) != 0)
     throw std::runtime_error("monitor: cannot create a pipe");
   thread_ = std::thread{[this] { serve(); }};
@@ -123,8 +109,6 @@ endpoint::~endpoint() {
   char byte = 0;
   (void)!::write(state_->wake[1], &byte, 1);
   thread_.join();
-  for (const auto& [fd, peer] : state_->clients)
-    ::close(fd);
   for (int fd : {state_->listen_fd, state_->prometheus_fd, state_->wake[0], state_->wake[1]})
     if (fd >= 0)
       ::close(fd);
@@ -208,19 +192,23 @@ nlohmann::json endpoint::answer(const nlohmann::json& request, const std::string
 
 void endpoint::serve() {
   auto& st = *state_;
-  auto next_sample = now_ns() + std::int64_t(sample_interval_ms) * 1000000;
+  constexpr std::int64_t sample_ns = std::int64_t(sample_interval_ms) * 1000000;
+  auto next_sample = now_ns() + sample_ns;
   for (;;) {
     std::vector<pollfd> fds{{st.wake[0], POLLIN, 0}, {st.listen_fd, POLLIN, 0}};
     if (st.prometheus_fd >= 0)
       fds.push_back({st.prometheus_fd, POLLIN, 0});
-    for (const auto& [fd, peer] : st.clients)
-      fds.push_back({fd, POLLIN, 0});
-    auto wait_ms = std::max<std::int64_t>(0, (next_sample - now_ns()) / 1000000);
+    for (const auto& [fd, c] : st.clients.all())
+      fds.push_back({fd, short(c.replying() ? POLLOUT : POLLIN), 0});
+    const auto wake_at = st.clients.next_deadline(next_sample);
+    const auto wait_ms = std::max<std::int64_t>(0, (wake_at - now_ns()) / 1000000 + 1);
     int ready = ::poll(fds.data(), fds.size(), int(wait_ms));
     if (now_ns() >= next_sample) {
       st.view.sample();
-      next_sample = now_ns() + std::int64_t(sample_interval_ms) * 1000000;
+      next_sample = now_ns() + sample_ns;
     }
+    for (const auto& line : st.clients.expire(now_ns()))
+      log_("monitor: closed " + line);
     if (ready <= 0)
       continue;
     if (fds[0].revents)
@@ -228,53 +216,101 @@ void endpoint::serve() {
     for (const auto& p : fds) {
       if (!p.revents || p.fd == st.wake[0])
         continue;
-      if (p.fd == st.listen_fd) {
-        int client = ::accept4(st.listen_fd, nullptr, nullptr, SOCK_CLOEXEC);
-        if (client < 0)
-          continue;
-        if (int(st.clients.size()) >= max_clients) {
-          ::close(client);
-          continue;
-        }
-        set_timeouts(client);
-        st.clients[client] = peer_name(client);
-      } else if (p.fd == st.prometheus_fd) {
-        int client = ::accept4(st.prometheus_fd, nullptr, nullptr, SOCK_CLOEXEC);
-        if (client < 0)
-          continue;
-        set_timeouts(client);
-        // Read the request head (bounded), answer every path with the metrics.
-        std::string head;
-        char buffer[1024];
-        while (head.size() < 8192 && head.find("\r\n\r\n") == std::string::npos) {
-          auto n = ::read(client, buffer, sizeof buffer);
-          if (n <= 0)
-            break;
-          head.append(buffer, std::size_t(n));
-        }
-        auto body = prometheus_text(st.view);
-        auto reply = "HTTP/1.0 200 OK\r\nContent-Type: text/plain; version=0.0.4\r\nContent-Length: "
-                     + std::to_string(body.size()) + "\r\nConnection: close\r\n\r\n" + body;
-        (void)!::send(client, reply.data(), reply.size(), MSG_NOSIGNAL);
-        ::close(client);
-      } else {
-        const auto peer = st.clients[p.fd];
-        bool keep = true;
-        try {
-          auto request = read_frame(p.fd, request_limits);
-          keep = request && write_frame(p.fd, answer(*request, peer));
-        } catch (const protocol_error& e) {
-          log_("monitor: closing " + peer + ": " + e.what());
-          write_frame(p.fd, failed(std::string{"bad frame: "} + e.what()));
-          keep = false;
-        }
-        if (!keep) {
-          ::close(p.fd);
-          st.clients.erase(p.fd);
-        }
+      if (p.fd == st.listen_fd)
+        accept_from(p.fd, client::protocol::frames);
+      else if (p.fd == st.prometheus_fd)
+        accept_from(p.fd, client::protocol::http);
+      else if (auto* c = st.clients.find(p.fd)) {
+        bool keep = c->replying() ? write_to(*c) : read_from(*c);
+        if (keep && c->replying())
+          keep = write_to(*c); // most replies go out at once
+        if (!keep)
+          st.clients.close(p.fd);
       }
     }
   }
+}
+
+void endpoint::accept_from(int listen_fd, client::protocol kind) {
+  // Everything waiting is taken in at once, so that a flood cannot fill the backlog.
+  for (int taken = 0; taken < 256; ++taken) {
+    int fd = ::accept4(listen_fd, nullptr, nullptr, SOCK_CLOEXEC | SOCK_NONBLOCK);
+    if (fd < 0)
+      return;
+    for (const auto& line : state_->clients.admit(fd, kind, now_ns()))
+      log_("monitor: closed " + line);
+  }
+}
+
+bool endpoint::read_from(client& c) {
+  const std::size_t cap = c.kind == client::protocol::http ? max_http_head
+                                                           : 4 + request_limits.max_frame_bytes;
+  char buffer[65536];
+  auto n = ::recv(c.fd, buffer, std::min(sizeof buffer, cap - c.in.size()), 0);
+  if (n < 0)
+    return errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR;
+  if (n == 0)
+    return false; // closed by the client (a frame cut short costs only this connection)
+  if (c.in.empty())
+    state_->clients.frame_started(c, now_ns());
+  c.in.append(buffer, std::size_t(n));
+  c.last_active_ns = now_ns();
+  answer_buffered(c);
+  return true;
+}
+
+bool endpoint::write_to(client& c) {
+  while (c.replying()) {
+    auto n = ::send(c.fd, c.out.data() + c.sent, c.out.size() - c.sent, MSG_NOSIGNAL);
+    if (n < 0)
+      return errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR;
+    c.sent += std::size_t(n);
+    c.last_active_ns = now_ns();
+  }
+  c.out.clear();
+  c.sent = 0;
+  c.deadline_ns = 0;
+  if (c.close_after_reply)
+    return false;
+  if (!c.in.empty()) { // the start of a request sent before this reply was taken
+    state_->clients.frame_started(c, now_ns());
+    answer_buffered(c);
+  }
+  return true;
+}
+
+void endpoint::answer_buffered(client& c) {
+  if (c.kind == client::protocol::http) {
+    const bool whole = c.in.find("\r\n\r\n") != std::string::npos;
+    if (!whole && c.in.size() < max_http_head)
+      return;
+    // Every path gets the metrics; nothing else is served on this port.
+    auto body = whole ? prometheus_text(state_->view) : std::string{"request head too long\n"};
+    c.out = std::string{whole ? "HTTP/1.0 200 OK" : "HTTP/1.0 431 Request Header Fields Too Large"}
+            + "\r\nContent-Type: text/plain; version=0.0.4\r\nContent-Length: "
+            + std::to_string(body.size()) + "\r\nConnection: close\r\n\r\n" + body;
+    c.in.clear();
+    c.close_after_reply = true;
+    state_->clients.reply_queued(c, now_ns());
+    return;
+  }
+  if (c.in.size() < 4)
+    return;
+  try {
+    const auto size = frame_length(reinterpret_cast<const unsigned char*>(c.in.data()),
+                                   request_limits);
+    if (c.in.size() < 4 + size)
+      return;
+    auto request = decode_msgpack(c.in.data() + 4, size, request_limits);
+    c.in.erase(0, 4 + size);
+    c.out = frame_bytes(answer(request, c.peer));
+  } catch (const protocol_error& e) {
+    log_("monitor: closing " + c.peer + ": " + e.what());
+    c.out = frame_bytes(failed(std::string{"bad frame: "} + e.what()));
+    c.in.clear();
+    c.close_after_reply = true;
+  }
+  state_->clients.reply_queued(c, now_ns());
 }
 
 } // namespace axon::monitor

@@ -1,11 +1,15 @@
-// endpoint: the job's inspection server, one thread with plain sockets. It listens on
-// monitor.bind:monitor.port for the msgpack protocol (docs/protocol.md: length-prefixed
-// frames, one request and one reply each) and, when monitor.prometheus-port is set, for
-// Prometheus scrapes over HTTP. Reads are open to every client; control requests (pause,
-// resume, checkpoint, set, stop, kill) need the run's control token, and each refused one
-// is logged. The thread samples the probes once a second (rates, busy fractions).
+// endpoint: the job's inspection server, one thread polling non-blocking sockets. It
+// listens on monitor.bind:monitor.port for the msgpack protocol (docs/protocol.md:
+// length-prefixed frames, one request and one reply each) and, when monitor.prometheus-port
+// is set, on monitor.prometheus-bind (default: monitor.bind) for Prometheus scrapes over
+// HTTP, which get the metrics text and nothing else. Reads are open to every client;
+// control requests (pause, resume, checkpoint, set, stop, kill) need the run's control
+// token, and each refused one is logged. Every connection has its own buffers and
+// deadlines (client_table.hpp), so a slow, idle or hostile client costs only its own
+// connection. The thread samples the probes once a second (rates, busy fractions).
 #pragma once
 
+#include "runtime/monitor/client_table.hpp"
 #include "runtime/monitor/probes.hpp"
 
 #include <nlohmann/json.hpp>
@@ -22,8 +26,10 @@ struct endpoint_options {
   std::string bind = "127.0.0.1";
   int port = 0;             // 0: the system picks a free port
   int prometheus_port = -1; // -1: off, 0: the system picks one
-  std::string token;        // the control token
+  std::string prometheus_bind; // "": bind
+  std::string token;           // the control token
   std::string run_dir;
+  client_limits limits;        // monitor.max-connections, ... (client_table.hpp)
 };
 
 /// Carries out a control request already authorised (op: pause, resume, checkpoint, stop
@@ -52,6 +58,13 @@ private:
 
   struct state;
   void serve();
+  void accept_from(int listen_fd, client::protocol kind);
+  // Reads what fd has; answers a whole request. False: close the connection.
+  bool read_from(client& c);
+  // Sends what is queued for fd. False: close the connection.
+  bool write_to(client& c);
+  // Queues the answer to the frames or HTTP request complete in c.in.
+  void answer_buffered(client& c);
 
   endpoint_options options_;
   const probe_registry& probes_;

@@ -1,0 +1,81 @@
+// client_table: the inspection endpoint's open connections and the rules that keep one
+// client from holding the others (docs/security.md):
+//   - each connection has its own input and output buffers on a non-blocking socket, so
+//     the endpoint's one thread never waits for any client;
+//   - a request (or an HTTP request head) must arrive whole within frame_timeout of its
+//     first byte, and a reply must be taken whole within frame_timeout + 1 s per MiB;
+//   - a connection with nothing under way for idle_timeout is closed;
+//   - at most max_connections in all and max_per_client from one address: a newcomer over
+//     either limit takes the place of the connection quiet for longest (from its own
+//     address first), so that idle or dripping connections cannot lock anyone out.
+#pragma once
+
+#include <chrono>
+#include <cstddef>
+#include <cstdint>
+#include <map>
+#include <string>
+#include <vector>
+
+namespace axon::monitor {
+
+struct client_limits {
+  std::size_t max_connections = 64;
+  std::size_t max_per_client = 8;
+  std::chrono::milliseconds frame_timeout{2000};
+  std::chrono::milliseconds idle_timeout{60000};
+};
+
+struct client {
+  enum class protocol { frames, http };
+  int fd = -1;
+  protocol kind = protocol::frames;
+  std::string host, peer; // "127.0.0.1", "127.0.0.1:53012"
+  std::string in;         // bytes of the request under way
+  std::string out;        // reply bytes not yet sent, from `sent`
+  std::size_t sent = 0;
+  bool close_after_reply = false;
+  std::int64_t last_active_ns = 0; // last byte in or out
+  std::int64_t deadline_ns = 0;    // of the frame being read or the reply being sent; 0: none
+
+  bool replying() const { return sent < out.size(); }
+};
+
+class client_table {
+public:
+  explicit client_table(client_limits limits) : limits_(limits) {}
+  ~client_table(); // closes every connection
+
+  const client_limits& limits() const { return limits_; }
+
+  /// Takes in an accepted non-blocking socket. Returns the connections closed to make
+  /// room (their peers, for the log).
+  std::vector<std::string> admit(int fd, client::protocol kind, std::int64_t now_ns);
+  /// The connection on fd, or nullptr.
+  client* find(int fd);
+  void close(int fd);
+  /// Closes the connections past their deadline or idle too long; their peers and why.
+  std::vector<std::string> expire(std::int64_t now_ns);
+  /// The nearest deadline of any connection (ns), or `later` when none is sooner.
+  std::int64_t next_deadline(std::int64_t later) const;
+
+  /// A request's first byte arrived: its deadline starts.
+  void frame_started(client& c, std::int64_t now_ns) const;
+  /// A reply was queued: its deadline starts (1 s more per MiB of it).
+  void reply_queued(client& c, std::int64_t now_ns) const;
+
+  const std::map<int, client>& all() const { return clients_; }
+
+private:
+  // The connection quiet for longest, from `host` when given; -1 when there is none.
+  int quietest(const std::string* host) const;
+  std::int64_t idle_deadline(const client& c) const;
+
+  client_limits limits_;
+  std::map<int, client> clients_;
+};
+
+/// "HOST" and "HOST:PORT" of a connected socket's peer (IPv4 or IPv6).
+void name_peer(int fd, std::string& host, std::string& peer);
+
+} // namespace axon::monitor
