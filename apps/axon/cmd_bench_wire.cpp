@@ -13,7 +13,7 @@
 #include "actors/cluster_connection.hpp"
 #include "actors/messages.hpp"
 #include "actors/system_config.hpp"
-#include "actors/tls_check.hpp"
+#include "actors/tls_roles.hpp"
 #include "runtime/config/load.hpp"
 #include "runtime/random_fill.hpp"
 
@@ -56,7 +56,7 @@ int bench_wire(args words) {
               << config_file << '\n';
     return 2;
   }
-  if (auto problem = check_tls_files(settings.tls); !problem.empty()) {
+  if (auto problem = prepare_tls(settings.tls, tls_role::coordinator); !problem.empty()) {
     std::cerr << "axon bench wire: " << problem << '\n';
     return 2;
   }

@@ -13,7 +13,7 @@
 #include "actors/capped_transport.hpp"
 #include "actors/node_manager_actor.hpp"
 #include "actors/system_config.hpp"
-#include "actors/tls_check.hpp"
+#include "actors/tls_roles.hpp"
 #include "actors/wire_sink_actor.hpp"
 #include "graphs/bert/bert_graph.hpp"
 #include "runtime/compute_pool.hpp"
@@ -72,7 +72,7 @@ int node(args words) {
               << " (nodes: " << node_names(settings) << ")\n";
     return 2;
   }
-  if (auto problem = check_tls_files(settings.tls); !problem.empty()) {
+  if (auto problem = prepare_tls(settings.tls, tls_role::node); !problem.empty()) {
     std::cerr << "axon node: " << problem << '\n';
     return 2;
   }

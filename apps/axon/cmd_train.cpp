@@ -16,7 +16,7 @@
 #include "actors/kg_service_actor.hpp"
 #include "actors/supervisor_actor.hpp"
 #include "actors/system_config.hpp"
-#include "actors/tls_check.hpp"
+#include "actors/tls_roles.hpp"
 #include "runtime/compute_pool.hpp"
 #include "runtime/data/csv_writer.hpp"
 
@@ -132,7 +132,7 @@ int train(args words) {
       actors.push_back(node.name);
     auto problem = cluster::check_placement(cluster, actors);
     if (problem.empty())
-      problem = check_tls_files(cluster.tls);
+      problem = prepare_tls(cluster.tls, tls_role::coordinator);
     if (!problem.empty()) {
       std::cerr << "axon train: " << problem << '\n';
       return 2;

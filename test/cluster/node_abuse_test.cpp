@@ -3,7 +3,8 @@
 // drips its bytes. Each case checks that the node survives, that its resident memory stays
 // under base + 64 MiB (on main before #20 a 1 GiB claim took 1 GiB of RSS and a 4 GiB one
 // killed the node), that it logs the refusal, and that a real client (`axon bench wire`,
-// which places an actor on the node and sends it tensors) is served within seconds.
+// which places an actor on the node and sends it tensors) is served within seconds. Over
+// TLS, certificate roles: only a coordinator's certificate reaches a node.
 // The node runs under `ulimit -v` (2.5 GiB of address space; it starts at about 0.65), so
 // an unbounded allocation fails fast instead of taking the shared machine's memory.
 #include "test/cluster/cluster_fixture.hpp"
@@ -178,6 +179,40 @@ BOOST_AUTO_TEST_CASE(over_tls_a_certified_client_claiming_4_gib_is_refused) {
   BOOST_CHECK_MESSAGE(attacker.closed_within(3s), "the node kept the connection open");
   f.check_survived_and_serves(tls("coordinator"));
   BOOST_CHECK(f.node->output().find("refused a handshake frame") != std::string::npos);
+}
+
+BOOST_AUTO_TEST_CASE(over_tls_only_a_coordinator_certificate_reaches_a_node) {
+  node_fixture f;
+  auto certs = f.dir.path / "certs";
+  auto r = run(make_certs + " " + certs.string()
+               + " coordinator worker1 worker2 console1 reader:console-read");
+  BOOST_REQUIRE_MESSAGE(r.status == 0, r.output);
+  auto tls = [&](const std::string& name) {
+    return std::vector<std::string>{"--cluster.tls-ca=" + (certs / "ca.pem").string(),
+                                    "--cluster.tls-certificate=" + (certs / (name + ".pem")).string(),
+                                    "--cluster.tls-key=" + (certs / (name + ".key")).string()};
+  };
+  // A process refuses to start with a certificate of another role.
+  auto wrong = run("'" + axon_command + "' node --config '" + f.config.string()
+                   + "' --name worker1" + join(tls("coordinator")));
+  BOOST_CHECK_EQUAL(wrong.status, 2);
+  BOOST_CHECK(wrong.output.find("needs OU=axon-node") != std::string::npos);
+  BOOST_CHECK(!f.served(tls("worker2"))); // a node's certificate cannot act as coordinator
+  f.start(tls("worker1"));
+  // The node itself refuses peers of other roles during the TLS handshake.
+  for (const std::string name : {"worker2", "console1", "reader"}) {
+    tls_client peer{f.port, certs / "ca.pem", certs / (name + ".pem"), certs / (name + ".key")};
+    BOOST_CHECK_MESSAGE(!peer.handshake_done() || peer.closed_within(3s),
+                        "the node kept a TLS connection from " << name);
+  }
+  tls_client coordinator{f.port, certs / "ca.pem", certs / "coordinator.pem",
+                         certs / "coordinator.key"};
+  BOOST_CHECK(coordinator.handshake_done());
+  BOOST_CHECK_MESSAGE(!coordinator.closed_within(1s), "the node closed a coordinator's connection");
+  BOOST_CHECK(f.node->output().find("[tls] refused a peer: its certificate (CN=console1, "
+                                    "OU=axon-console) is not OU=axon-coordinator")
+              != std::string::npos);
+  f.check_survived_and_serves(tls("coordinator"));
 }
 
 BOOST_AUTO_TEST_SUITE_END()
