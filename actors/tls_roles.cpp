@@ -11,32 +11,15 @@
 #include <cstdio>
 #include <iostream>
 #include <memory>
+#include <vector>
 
 namespace axon {
 
 namespace {
 
-constexpr tls_role all_roles[] = {tls_role::coordinator, tls_role::node, tls_role::console,
-                                  tls_role::console_read};
-
 // The roles this process's peers may have (set once, before any connection).
 std::vector<tls_role> accepted;
 std::atomic<bool> accepted_set{false};
-
-std::string subject_field(X509* cert, int nid) {
-  char text[256] = "";
-  if (X509_NAME_get_text_by_NID(X509_get_subject_name(cert), nid, text, sizeof text) < 0)
-    return "";
-  return text;
-}
-
-std::optional<tls_role> role_of(X509* cert) {
-  const auto unit = subject_field(cert, NID_organizationalUnitName);
-  for (auto role : all_roles)
-    if (unit == role_unit(role))
-      return role;
-  return std::nullopt;
-}
 
 std::string units(const std::vector<tls_role>& roles) {
   std::string text;
@@ -46,16 +29,6 @@ std::string units(const std::vector<tls_role>& roles) {
 }
 
 } // namespace
-
-const char* role_unit(tls_role role) {
-  switch (role) {
-    case tls_role::coordinator: return "axon-coordinator";
-    case tls_role::node: return "axon-node";
-    case tls_role::console: return "axon-console";
-    case tls_role::console_read: return "axon-console-read";
-  }
-  return "?";
-}
 
 std::string prepare_tls(const cluster::tls_files& tls, tls_role self) {
   if (!tls.enabled())
@@ -91,9 +64,8 @@ int verify_peer_role(int preverify_ok, x509_store_ctx_st* ctx) {
   for (auto ok : accepted)
     if (role == ok)
       return 1;
-  std::cerr << "[tls] refused a peer: its certificate (CN=" << subject_field(cert, NID_commonName)
-            << ", OU=" << subject_field(cert, NID_organizationalUnitName)
-            << ") is not " << units(accepted) << std::endl;
+  std::cerr << "[tls] refused a peer: its certificate (" << who(cert) << ") is not "
+            << units(accepted) << std::endl;
   X509_STORE_CTX_set_error(ctx, X509_V_ERR_APPLICATION_VERIFICATION);
   return 0;
 }

@@ -1,10 +1,5 @@
-// tls_roles: what a certificate of the cluster's CA allows its holder to be. The role is the
-// certificate subject's organizationalUnitName (OU):
-//   OU=axon-coordinator   `axon train`, `axon pretrain`, `axon bench wire`: places actors
-//   OU=axon-node          `axon node`: hosts actors
-//   OU=axon-console       the inspection console with control (reserved: the console
-//   OU=axon-console-read  protocol has no TLS yet, so no endpoint accepts these two)
-// A process checks its own certificate's role before it starts (prepare_tls) and, during
+// tls_roles: certificate roles (runtime/tls/tls_role.hpp) on the cluster's connections. A
+// process checks its own certificate's role before it starts (prepare_tls) and, during
 // every TLS handshake, its peer's: a node accepts only coordinators, a coordinator only
 // nodes (CAF 0.17 opens no node-to-node connections: automatic connections are off). The
 // peer check runs in OpenSSL's verify callback, installed on CAF's TLS contexts by
@@ -12,19 +7,13 @@
 #pragma once
 
 #include "runtime/config/cluster_settings.hpp"
+#include "runtime/tls/tls_role.hpp"
 
-#include <optional>
 #include <string>
-#include <vector>
 
 struct x509_store_ctx_st;
 
 namespace axon {
-
-enum class tls_role { coordinator, node, console, console_read };
-
-/// "axon-coordinator", "axon-node", "axon-console", "axon-console-read".
-const char* role_unit(tls_role role);
 
 /// Checks the TLS files (tls_check.hpp) and that the certificate's role is `self`, then
 /// makes this process accept only the peer roles `self` talks to. "" when TLS is off or all

@@ -23,6 +23,8 @@ std::unique_ptr<monitor::endpoint> start_job_monitor(const config::resolved_conf
   options.port = static_cast<int>(port);
   options.prometheus_port = static_cast<int>(cfg.get_int("monitor.prometheus-port"));
   options.prometheus_bind = cfg.get_string("monitor.prometheus-bind");
+  options.tls = {cfg.get_string("monitor.tls-certificate"), cfg.get_string("monitor.tls-key"),
+                 cfg.get_string("monitor.tls-ca")};
   using std::chrono::duration_cast, std::chrono::milliseconds;
   options.limits = {static_cast<std::size_t>(cfg.get_int("monitor.max-connections")),
                     static_cast<std::size_t>(cfg.get_int("monitor.max-connections-per-client")),
@@ -37,7 +39,7 @@ std::unique_ptr<monitor::endpoint> start_job_monitor(const config::resolved_conf
   };
   auto endpoint = std::make_unique<monitor::endpoint>(options, monitor::process_probes(), log);
   const auto address = options.bind + ":" + std::to_string(endpoint->port());
-  nlohmann::json info{{"address", address}, {"pid", ::getpid()}};
+  nlohmann::json info{{"address", address}, {"pid", ::getpid()}, {"tls", options.tls.enabled()}};
   const auto& prometheus_bind = options.prometheus_bind.empty() ? options.bind
                                                                  : options.prometheus_bind;
   if (endpoint->prometheus_port() >= 0)

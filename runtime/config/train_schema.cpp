@@ -186,8 +186,14 @@ std::vector<key_spec> keys() {
     int_key("monitor", "port", 0, "[-1, 65535]",
             "inspection endpoint port; 0: a free port (in RUN_DIR/monitor.json); -1: off"),
     string_key("monitor", "bind", "127.0.0.1",
-               "address the inspection endpoint listens on; loopback only (the protocol has "
-               "no TLS: reach it from elsewhere through an SSH tunnel, docs/security.md)"),
+               "address the inspection endpoint listens on; anything but loopback requires "
+               "monitor.tls-* (docs/security.md)"),
+    path_key("monitor", "tls-certificate", "",
+             "PEM certificate of the job (OU=axon-coordinator); set with monitor.tls-key and "
+             "monitor.tls-ca, the endpoint speaks TLS only and clients need a console "
+             "certificate of that CA (OU=axon-console, or OU=axon-console-read for reads)"),
+    path_key("monitor", "tls-key", "", "PEM private key of monitor.tls-certificate"),
+    path_key("monitor", "tls-ca", "", "PEM CA certificate that console certificates must chain to"),
     int_key("monitor", "prometheus-port", -1, "[-1, 65535]",
             "Prometheus metrics over HTTP; 0: a free port (in RUN_DIR/monitor.json); -1: off"),
     string_key("monitor", "prometheus-bind", "",
@@ -302,15 +308,22 @@ std::vector<rule> rules() {
      {"cluster.nodes", "placement.nodes", "cluster.bind", "cluster.tls-certificate",
       "cluster.tls-key", "cluster.tls-ca", "cluster.heartbeat", "cluster.timeout"},
      [](const resolved_config& cfg) { return cluster::check_cluster_keys(cfg); }},
-    {"monitor.bind is a loopback address (when the endpoint is on)",
-     {"monitor.bind", "monitor.port"},
+    {"monitor.tls-* all or none; monitor.bind off loopback requires them",
+     {"monitor.bind", "monitor.port", "monitor.tls-certificate", "monitor.tls-key",
+      "monitor.tls-ca"},
      [](const resolved_config& cfg) -> std::string {
-       if (cfg.get_int("monitor.port") < 0 || cluster::is_loopback(cfg.get_string("monitor.bind")))
+       int set = 0;
+       for (const char* key : {"monitor.tls-certificate", "monitor.tls-key", "monitor.tls-ca"})
+         set += !cfg.get_string(key).empty();
+       if (set != 0 && set != 3)
+         return "monitor.tls-certificate, monitor.tls-key and monitor.tls-ca are set together";
+       if (set == 3 || cfg.get_int("monitor.port") < 0
+           || cluster::is_loopback(cfg.get_string("monitor.bind")))
          return "";
-       return show(cfg, "monitor.bind") + " is not loopback: the inspection protocol has no "
-              "TLS, so its control token would cross the network in clear. Keep 127.0.0.1 and "
-              "reach it through an SSH tunnel (docs/security.md); for dashboards, "
-              "monitor.prometheus-bind serves the metrics alone off loopback";
+       return show(cfg, "monitor.bind") + " is not loopback: without monitor.tls-* the control "
+              "token would cross the network in clear. Set monitor.tls-certificate, -key and "
+              "-ca (docs/security.md), or keep 127.0.0.1 and use an SSH tunnel; for "
+              "dashboards, monitor.prometheus-bind serves the metrics alone off loopback";
      }},
     {"model.max-seq <= model.max-positions (pretraining configs)",
      {"model.max-seq", "model.max-positions"},

@@ -10,10 +10,13 @@
 //     address first), so that idle or dripping connections cannot lock anyone out.
 #pragma once
 
+#include "runtime/tls/tls_stream.hpp"
+
 #include <chrono>
 #include <cstddef>
 #include <cstdint>
 #include <map>
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -37,6 +40,11 @@ struct client {
   bool close_after_reply = false;
   std::int64_t last_active_ns = 0; // last byte in or out
   std::int64_t deadline_ns = 0;    // of the frame being read or the reply being sent; 0: none
+  // TLS (monitor.tls-*): the connection, what it waits for (POLLIN/POLLOUT; 0: as the
+  // plain protocol), and whether its certificate's role allows control.
+  std::unique_ptr<tls_stream> tls;
+  short tls_waits = 0;
+  bool may_control = true;
 
   bool replying() const { return sent < out.size(); }
 };
@@ -45,6 +53,8 @@ class client_table {
 public:
   explicit client_table(client_limits limits) : limits_(limits) {}
   ~client_table(); // closes every connection
+  client_table(client_table&&) = default;
+  client_table& operator=(client_table&&) = delete;
 
   const client_limits& limits() const { return limits_; }
 

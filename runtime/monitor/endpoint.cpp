@@ -2,10 +2,12 @@
 // access control.
 #include "runtime/monitor/endpoint.hpp"
 
+#include "runtime/monitor/client_io.hpp"
 #include "runtime/monitor/control_token.hpp"
 #include "runtime/monitor/frames.hpp"
 #include "runtime/monitor/job_view.hpp"
 #include "runtime/monitor/prometheus.hpp"
+#include "runtime/tls/tls_role.hpp"
 
 #include <arpa/inet.h>
 #include <cerrno>
@@ -13,6 +15,7 @@
 #include <fcntl.h>
 #include <map>
 #include <netinet/in.h>
+#include <openssl/ssl.h>
 #include <poll.h>
 #include <stdexcept>
 #include <sys/socket.h>
@@ -82,6 +85,7 @@ struct endpoint::state {
   int listen_fd = -1, prometheus_fd = -1;
   int wake[2] = {-1, -1};
   client_table clients;
+  std::shared_ptr<ssl_ctx_st> tls_context; // monitor.tls-*; null: plain
 };
 
 endpoint::endpoint(endpoint_options options, const probe_registry& probes, log_fn log)
@@ -99,7 +103,14 @@ endpoint::endpoint(endpoint_options options, const probe_registry& probes, log_f
   }
   state_ = std::make_unique<state>(
     state{job_view{probes, {"local", options_.bind + ":" + std::to_string(port_)}},
-          listen_fd, prometheus_fd, {-1, -1}, client_table{options_.limits}});
+          listen_fd, prometheus_fd, {-1, -1}, client_table{options_.limits}, nullptr});
+  if (options_.tls.enabled()) {
+    state_->tls_context = make_tls_context(options_.tls, true, "monitor.tls");
+    if (role_of(SSL_CTX_get0_certificate(state_->tls_context.get())) != tls_role::coordinator)
+      throw std::runtime_error("monitor.tls-certificate " + options_.tls.certificate
+                               + " is not the job's role: it needs OU="
+                               + role_unit(tls_role::coordinator) + " (docs/security.md)");
+  }
   if (::pipe2(state_->wake, O_CLOEXEC) != 0)
     throw std::runtime_error("monitor: cannot create a pipe");
   thread_ = std::thread{[this] { serve(); }};
@@ -119,13 +130,14 @@ void endpoint::set_control(control_fn control) {
   control_ = std::move(control);
 }
 
-nlohmann::json endpoint::answer(const nlohmann::json& request, const std::string& peer) {
+nlohmann::json endpoint::answer(const nlohmann::json& request, const std::string& peer,
+                                bool may_control) {
   try {
     if (!request.is_object())
       throw protocol_error("a request is a msgpack map");
     const auto op = string_field(request, "op", true);
     const auto token = string_field(request, "token", false);
-    const bool authorised = !token.empty() && same_token(token, options_.token);
+    const bool authorised = !token.empty() && same_token(token, options_.token) && may_control;
     auto& view = state_->view;
     if (op == "hello")
       return ok({{"protocol", 1},
@@ -157,6 +169,11 @@ nlohmann::json endpoint::answer(const nlohmann::json& request, const std::string
       return failed("unknown op '" + op
                     + "' (hello, nodes, actors, inspect, graph, metrics; with the token: pause, "
                       "resume, checkpoint, set, stop, kill)");
+    if (!may_control) {
+      log_("monitor: refused '" + op + "' from " + peer + ": read-only certificate");
+      return failed("refused: '" + op + "' needs a console certificate with OU="
+                    + role_unit(tls_role::console) + "; this one is read-only");
+    }
     if (!authorised) {
       log_("monitor: refused '" + op + "' from " + peer
            + (token.empty() ? ": no control token" : ": wrong control token"));
@@ -199,7 +216,7 @@ void endpoint::serve() {
     if (st.prometheus_fd >= 0)
       fds.push_back({st.prometheus_fd, POLLIN, 0});
     for (const auto& [fd, c] : st.clients.all())
-      fds.push_back({fd, short(c.replying() ? POLLOUT : POLLIN), 0});
+      fds.push_back({fd, c.tls_waits != 0 ? c.tls_waits : short(c.replying() ? POLLOUT : POLLIN), 0});
     const auto wake_at = st.clients.next_deadline(next_sample);
     const auto wait_ms = std::max<std::int64_t>(0, (wake_at - now_ns()) / 1000000 + 1);
     int ready = ::poll(fds.data(), fds.size(), int(wait_ms));
@@ -239,32 +256,52 @@ void endpoint::accept_from(int listen_fd, client::protocol kind) {
       return;
     for (const auto& line : state_->clients.admit(fd, kind, now_ns()))
       log_("monitor: closed " + line);
+    if (kind == client::protocol::frames && state_->tls_context) {
+      auto& c = *state_->clients.find(fd);
+      c.tls = std::make_unique<tls_stream>(state_->tls_context, fd, true);
+      state_->clients.frame_started(c, now_ns()); // the handshake's deadline
+    }
   }
 }
 
 bool endpoint::read_from(client& c) {
+  if (c.tls && !c.tls->handshake_done()) {
+    if (auto refused = advance_handshake(c); !refused.empty()) {
+      log_("monitor: refused " + c.peer + ": " + refused);
+      return false;
+    }
+    if (!c.tls->handshake_done())
+      return true;
+  }
   const std::size_t cap = c.kind == client::protocol::http ? max_http_head
                                                            : 4 + request_limits.max_frame_bytes;
   char buffer[65536];
-  auto n = ::recv(c.fd, buffer, std::min(sizeof buffer, cap - c.in.size()), 0);
-  if (n < 0)
-    return errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR;
-  if (n == 0)
-    return false; // closed by the client (a frame cut short costs only this connection)
-  if (c.in.empty())
-    state_->clients.frame_started(c, now_ns());
-  c.in.append(buffer, std::size_t(n));
-  c.last_active_ns = now_ns();
-  answer_buffered(c);
+  // Until the socket (or TLS) has nothing more: TLS may hold decrypted bytes that poll
+  // would not announce.
+  while (c.in.size() < cap) {
+    auto r = receive(c, buffer, std::min(sizeof buffer, cap - c.in.size()));
+    if (r.status == tls_stream::state::closed)
+      return false; // closed by the client (a frame cut short costs only this connection)
+    if (r.status != tls_stream::state::moved)
+      break;
+    if (c.in.empty())
+      state_->clients.frame_started(c, now_ns());
+    c.in.append(buffer, r.bytes);
+    c.last_active_ns = now_ns();
+  }
+  if (!c.replying())
+    answer_buffered(c);
   return true;
 }
 
 bool endpoint::write_to(client& c) {
   while (c.replying()) {
-    auto n = ::send(c.fd, c.out.data() + c.sent, c.out.size() - c.sent, MSG_NOSIGNAL);
-    if (n < 0)
-      return errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR;
-    c.sent += std::size_t(n);
+    auto r = send_some(c, c.out.data() + c.sent, c.out.size() - c.sent);
+    if (r.status == tls_stream::state::closed)
+      return false;
+    if (r.status != tls_stream::state::moved)
+      return true;
+    c.sent += r.bytes;
     c.last_active_ns = now_ns();
   }
   c.out.clear();
@@ -276,7 +313,7 @@ bool endpoint::write_to(client& c) {
     state_->clients.frame_started(c, now_ns());
     answer_buffered(c);
   }
-  return true;
+  return !c.tls || read_from(c); // TLS may hold a next request already decrypted
 }
 
 void endpoint::answer_buffered(client& c) {
@@ -303,7 +340,7 @@ void endpoint::answer_buffered(client& c) {
       return;
     auto request = decode_msgpack(c.in.data() + 4, size, request_limits);
     c.in.erase(0, 4 + size);
-    c.out = frame_bytes(answer(request, c.peer));
+    c.out = frame_bytes(answer(request, c.peer, c.may_control));
   } catch (const protocol_error& e) {
     log_("monitor: closing " + c.peer + ": " + e.what());
     c.out = frame_bytes(failed(std::string{"bad frame: "} + e.what()));

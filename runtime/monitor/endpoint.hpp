@@ -6,7 +6,9 @@
 // control requests (pause, resume, checkpoint, set, stop, kill) need the run's control
 // token, and each refused one is logged. Every connection has its own buffers and
 // deadlines (client_table.hpp), so a slow, idle or hostile client costs only its own
-// connection. The thread samples the probes once a second (rates, busy fractions).
+// connection. With monitor.tls-* set, the protocol port speaks TLS only: clients present a
+// certificate of the CA with OU=axon-console (control with the token) or
+// OU=axon-console-read (reads only). The thread samples the probes once a second.
 #pragma once
 
 #include "runtime/monitor/client_table.hpp"
@@ -30,6 +32,7 @@ struct endpoint_options {
   std::string token;           // the control token
   std::string run_dir;
   client_limits limits;        // monitor.max-connections, ... (client_table.hpp)
+  tls_identity tls;            // monitor.tls-*: the protocol over TLS, console roles checked
 };
 
 /// Carries out a control request already authorised (op: pause, resume, checkpoint, stop
@@ -54,7 +57,9 @@ public:
 
 private:
   /// The reply to one decoded request; `peer` names the client in the log.
-  nlohmann::json answer(const nlohmann::json& request, const std::string& peer);
+  /// `may_control`: false for a TLS client with a read-only certificate.
+  nlohmann::json answer(const nlohmann::json& request, const std::string& peer,
+                        bool may_control);
 
   struct state;
   void serve();

@@ -5,7 +5,8 @@
 // its RSS under base + 64 MiB, and the abuser's connection must end within the endpoint's
 // deadlines. On main before #20 a held frame stalled every client for 5 s per read, and 64
 // idle connections locked everyone out. Also: `axon console` gives up on a server that
-// never answers, and monitor.bind off loopback is refused.
+// never answers, monitor.bind off loopback is refused without TLS, and over TLS the endpoint
+// serves console certificates by role (control, read-only) and refuses others.
 #include "test/support/raw_client.hpp"
 #include "test/system/job_process.hpp"
 
@@ -172,6 +173,52 @@ BOOST_AUTO_TEST_CASE(monitor_bind_off_loopback_is_refused) {
   auto metrics_only = run(axon_command + " config check " + (job().dir() / "job.ini").string()
                           + " --monitor.prometheus-bind=0.0.0.0");
   BOOST_CHECK_MESSAGE(metrics_only.status == 0, metrics_only.output);
+}
+
+BOOST_AUTO_TEST_CASE(over_tls_the_endpoint_serves_console_certificates_by_role) {
+  temp_dir certs;
+  auto made = run(AXON_TEST_DIR "/../examples/cluster/make-certs.sh " + certs.path.string()
+                  + " trainer:coordinator console1 reader:console-read worker1");
+  BOOST_REQUIRE_MESSAGE(made.status == 0, made.output);
+  auto file = [&](const std::string& name) { return (certs.path / name).string(); };
+  job_process tls_job{"monitor_tls", "--monitor.tls-certificate=" + file("trainer.pem")
+                                       + " --monitor.tls-key=" + file("trainer.key")
+                                       + " --monitor.tls-ca=" + file("ca.pem")};
+  const auto run_dir = tls_job.run_dir().string();
+  auto as = [&](const std::string& name) {
+    return " --tls-ca " + file("ca.pem") + " --tls-certificate " + file(name + ".pem")
+           + " --tls-key " + file(name + ".key") + " --timeout 5";
+  };
+  auto console1 = tls_job.console("--run " + run_dir + as("console1") + " -c nodes");
+  BOOST_CHECK_MESSAGE(console1.status == 0, console1.output);
+  auto pause = tls_job.console("--run " + run_dir + as("console1") + " -c pause");
+  BOOST_CHECK_MESSAGE(pause.status == 0 && pause.output.find("paused") != std::string::npos,
+                      pause.output);
+  auto resume = tls_job.console("--run " + run_dir + as("console1") + " -c resume");
+  BOOST_CHECK_MESSAGE(resume.status == 0, resume.output);
+  // A read-only console certificate reads, and is refused control even with the token.
+  auto reads = tls_job.console("--run " + run_dir + as("reader") + " -c nodes");
+  BOOST_CHECK_MESSAGE(reads.status == 0, reads.output);
+  auto refused = tls_job.console("--run " + run_dir + as("reader") + " -c pause");
+  BOOST_CHECK_NE(refused.status, 0);
+  BOOST_CHECK_MESSAGE(refused.output.find("read-only") != std::string::npos, refused.output);
+  // A node's certificate, and a plain client, are refused; --run without TLS flags says why.
+  auto node = tls_job.console(tls_job.address() + as("worker1") + " -c nodes");
+  BOOST_CHECK_EQUAL(node.status, 1);
+  auto plain = tls_job.console(tls_job.address() + " --timeout 3 -c nodes");
+  BOOST_CHECK_EQUAL(plain.status, 1);
+  auto no_flags = tls_job.console("--run " + run_dir + " -c nodes");
+  BOOST_CHECK_EQUAL(no_flags.status, 2);
+  BOOST_CHECK(no_flags.output.find("speaks TLS only") != std::string::npos);
+  BOOST_CHECK(wait_for([&] {
+    return tls_job.log().find("(CN=worker1, OU=axon-node) is not OU=axon-console") != std::string::npos;
+  }, 2));
+  // With TLS, the endpoint may listen off loopback.
+  auto open = run(axon_command + " config check " + (tls_job.dir() / "job.ini").string()
+                  + " --monitor.bind=0.0.0.0 --monitor.tls-certificate=" + file("trainer.pem")
+                  + " --monitor.tls-key=" + file("trainer.key") + " --monitor.tls-ca="
+                  + file("ca.pem"));
+  BOOST_CHECK_MESSAGE(open.status == 0, open.output);
 }
 
 BOOST_AUTO_TEST_SUITE_END()
