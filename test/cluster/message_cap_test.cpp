@@ -1,0 +1,64 @@
+// read_admission (actors/message_cap.hpp): a handshake may ask for 64 KiB, a message for
+// cluster.max-message-mb, all connections together for twice that; a connection's grant is
+// given back when it closes. No sockets: the rule alone.
+#include "actors/message_cap.hpp"
+
+#include <boost/test/unit_test.hpp>
+
+namespace {
+
+using axon::message_cap;
+using axon::read_admission;
+
+std::shared_ptr<const message_cap> cap_of(std::size_t max_bytes) {
+  auto cap = std::make_shared<message_cap>();
+  cap->max_message_bytes = max_bytes;
+  return cap;
+}
+
+void handshake(read_admission& a) {
+  BOOST_REQUIRE(a.admit(32).empty());
+  a.read_done();
+  BOOST_REQUIRE(a.admit(1000).empty());
+  a.read_done();
+}
+
+BOOST_AUTO_TEST_SUITE(message_cap_rules)
+
+BOOST_AUTO_TEST_CASE(a_handshake_may_not_ask_for_more_than_64_kib) {
+  read_admission a{cap_of(std::size_t{1} << 30)};
+  BOOST_TEST(a.admit(32).empty());
+  a.read_done();
+  BOOST_TEST(a.admit(65536).empty());
+  BOOST_TEST(a.admit(65537).find("handshake frame of 65537 bytes") != std::string::npos);
+}
+
+BOOST_AUTO_TEST_CASE(a_message_over_the_cap_is_refused_naming_the_key) {
+  read_admission a{cap_of(std::size_t{2} << 20)};
+  handshake(a);
+  BOOST_TEST(a.admit(std::size_t{2} << 20).empty());
+  auto why = a.admit((std::size_t{2} << 20) + 1);
+  BOOST_TEST(why.find("over cluster.max-message-mb (2 MiB") != std::string::npos);
+}
+
+BOOST_AUTO_TEST_CASE(connections_together_hold_at_most_twice_the_cap_until_they_close) {
+  const auto before = read_admission::held_by_all();
+  auto cap = cap_of(std::size_t{8} << 20);
+  {
+    read_admission a{cap}, b{cap}, c{cap};
+    for (auto* x : {&a, &b, &c})
+      handshake(*x);
+    BOOST_TEST(a.admit(std::size_t{8} << 20).empty());
+    BOOST_TEST(b.admit(std::size_t{7} << 20).empty());
+    BOOST_TEST(c.admit(std::size_t{2} << 20).find("already hold") != std::string::npos);
+    BOOST_TEST(a.admit(std::size_t{4} << 20).empty()); // within what a holds already
+  }
+  BOOST_TEST(read_admission::held_by_all() == before);
+  read_admission d{cap};
+  handshake(d);
+  BOOST_TEST(d.admit(std::size_t{8} << 20).empty());
+}
+
+BOOST_AUTO_TEST_SUITE_END()
+
+} // namespace
