@@ -87,8 +87,9 @@ template <class Scribe>
 class capped_scribe : public Scribe {
 public:
   template <class... Ts>
-  capped_scribe(std::shared_ptr<const message_cap> cap, Ts&&... xs)
-    : Scribe(std::forward<Ts>(xs)...), admission_(std::move(cap)) {}
+  capped_scribe(std::shared_ptr<const message_cap> cap, multiplexer& mpx, native_socket fd,
+                Ts&&... xs)
+    : Scribe(mpx, fd, std::forward<Ts>(xs)...), admission_(std::move(cap), fd) {}
 
   void configure_read(caf::io::receive_policy::config config) override {
     if (auto why = admission_.admit(config.second); !why.empty()) {
@@ -139,6 +140,7 @@ public:
     if (detached()) // the broker let go of this doorman while the socket was still polled
       return false;
     auto& mpx = acceptor_.backend();
+    read_admission::make_room_for_handshake(*cap_);
     auto scribe = make_scribe(parent()->system(), mpx, acceptor_.accepted_socket(), cap_, tls_,
                               true);
     if (!scribe) {

@@ -1,6 +1,8 @@
 // message_cap: see message_cap.hpp.
 #include "actors/message_cap.hpp"
 
+#include <sys/socket.h>
+
 namespace axon {
 
 namespace {
@@ -11,8 +13,46 @@ std::string mib(std::size_t bytes) {
 
 } // namespace
 
+read_admission::read_admission(std::shared_ptr<const message_cap> cap, int fd)
+  : cap_(std::move(cap)), fd_(fd) {
+  std::lock_guard lock{handshakes_mutex_};
+  slot_ = handshakes_.insert(handshakes_.end(), this);
+}
+
 read_admission::~read_admission() {
   held_by_all_ -= held_;
+  leave_handshake();
+}
+
+void read_admission::leave_handshake() {
+  std::lock_guard lock{handshakes_mutex_};
+  if (in_handshake_)
+    handshakes_.erase(slot_);
+  in_handshake_ = false;
+}
+
+void read_admission::read_done() {
+  if (++reads_done_ == 2)
+    leave_handshake();
+}
+
+bool read_admission::make_room_for_handshake(const message_cap& cap) {
+  std::lock_guard lock{handshakes_mutex_};
+  if (handshakes_.size() < max_handshakes)
+    return false;
+  auto* oldest = handshakes_.front();
+  handshakes_.pop_front();
+  oldest->in_handshake_ = false;
+  ::shutdown(oldest->fd_, SHUT_RDWR);
+  if (cap.log)
+    cap.log("closed the oldest of " + std::to_string(max_handshakes)
+            + " connections still in their handshake, to take in a new one");
+  return true;
+}
+
+std::size_t read_admission::in_handshake() {
+  std::lock_guard lock{handshakes_mutex_};
+  return handshakes_.size();
 }
 
 std::string read_admission::admit(std::size_t bytes) {

@@ -1,6 +1,6 @@
 // Network abuse of a real `axon node` process on loopback (plain TCP and TLS): headers
-// claiming gigabytes, garbage, frames cut short, 200 connections at once, a client that
-// drips its bytes. Each case checks that the node survives, that its resident memory stays
+// claiming gigabytes, garbage, frames cut short, 200 connections at once, 300 silent ones,
+// a client that drips its bytes. Each case checks that the node survives, that its resident memory stays
 // under base + 64 MiB (on main before #20 a 1 GiB claim took 1 GiB of RSS and a 4 GiB one
 // killed the node), that it logs the refusal, and that a real client (`axon bench wire`,
 // which places an actor on the node and sends it tensors) is served within seconds. Over
@@ -129,6 +129,25 @@ BOOST_AUTO_TEST_CASE(two_hundred_connections_at_once_leave_the_node_serving) {
   std::this_thread::sleep_for(1s);
   f.check_survived_and_serves();
   BOOST_TEST_MESSAGE("node log:\n" << f.node->output());
+}
+
+BOOST_AUTO_TEST_CASE(three_hundred_silent_connections_hold_at_most_64_sockets) {
+  node_fixture f;
+  f.start();
+  auto sockets = [&] {
+    return std::distance(fs::directory_iterator{"/proc/" + std::to_string(f.node->pid()) + "/fd"},
+                         fs::directory_iterator{});
+  };
+  const auto base = sockets();
+  std::vector<std::unique_ptr<raw_client>> silent;
+  for (int i = 0; i < 300; ++i)
+    silent.push_back(std::make_unique<raw_client>(f.port));
+  std::this_thread::sleep_for(500ms);
+  BOOST_TEST_MESSAGE("node file descriptors: " << base << " at start, " << sockets()
+                     << " with 300 silent connections");
+  BOOST_CHECK_LE(sockets(), base + 64 + 4);
+  f.check_survived_and_serves();
+  BOOST_CHECK(f.node->output().find("connections still in their handshake") != std::string::npos);
 }
 
 BOOST_AUTO_TEST_CASE(a_client_dripping_a_2_gib_header_delays_no_one) {
