@@ -1,7 +1,7 @@
 // parse_run_invocation: see run_invocation.hpp.
 #include "apps/axon/run_invocation.hpp"
 
-#include "actors/actor_error.hpp"
+#include "runtime/graph/error.hpp"
 #include "apps/axon/flags.hpp"
 #include "runtime/checkpoint/init_source.hpp"
 #include "runtime/config/load.hpp"

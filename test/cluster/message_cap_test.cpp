@@ -2,7 +2,7 @@
 // cluster.max-message-mb, all connections together for twice that; a connection's grant is
 // given back when it closes; the oldest of 64 connections still in their handshake makes
 // room for a newcomer. Socketpairs stand in for connections.
-#include "actors/message_cap.hpp"
+#include "actors/cluster/message_cap.hpp"
 
 #include <boost/test/unit_test.hpp>
 
