@@ -45,6 +45,7 @@ client_table::~client_table() {
 std::vector<std::string> client_table::admit(int fd, client::protocol kind, std::int64_t now_ns) {
   client c;
   c.fd = fd;
+  c.id = next_id_++;
   c.kind = kind;
   c.last_active_ns = now_ns;
   name_peer(fd, c.host, c.peer);
@@ -64,6 +65,13 @@ std::vector<std::string> client_table::admit(int fd, client::protocol kind, std:
     evict(quietest(nullptr), "quiet longest");
   clients_.emplace(fd, std::move(c));
   return evicted;
+}
+
+client* client_table::find_id(std::uint64_t id) {
+  for (auto& [fd, c] : clients_)
+    if (c.id == id)
+      return &c;
+  return nullptr;
 }
 
 client* client_table::find(int fd) {
@@ -88,7 +96,7 @@ std::vector<std::string> client_table::expire(std::int64_t now_ns) {
     if (c.deadline_ns != 0 && now_ns >= c.deadline_ns)
       why = c.replying() ? "did not take its reply in time (monitor.frame-timeout)"
                          : "did not send a whole request in time (monitor.frame-timeout)";
-    else if (now_ns >= idle_deadline(c))
+    else if (!c.awaiting_control && now_ns >= idle_deadline(c))
       why = "idle (monitor.idle-timeout)";
     if (why == nullptr) {
       ++it;
@@ -105,7 +113,7 @@ std::int64_t client_table::next_deadline(std::int64_t later) const {
   for (const auto& [fd, c] : clients_) {
     if (c.deadline_ns != 0 && c.deadline_ns < later)
       later = c.deadline_ns;
-    if (idle_deadline(c) < later)
+    if (!c.awaiting_control && idle_deadline(c) < later)
       later = idle_deadline(c);
   }
   return later;

@@ -4,7 +4,8 @@
 //     the endpoint's one thread never waits for any client;
 //   - a request (or an HTTP request head) must arrive whole within frame_timeout of its
 //     first byte, and a reply must be taken whole within frame_timeout + 1 s per MiB;
-//   - a connection with nothing under way for idle_timeout is closed;
+//   - a connection with nothing under way for idle_timeout is closed (one waiting for a
+//     control request to be carried out is not idle);
 //   - at most max_connections in all and max_per_client from one address: a newcomer over
 //     either limit takes the place of the connection quiet for longest (from its own
 //     address first), so that idle or dripping connections cannot lock anyone out.
@@ -45,6 +46,8 @@ struct client {
   std::unique_ptr<tls_stream> tls;
   short tls_waits = 0;
   bool may_control = true;
+  std::uint64_t id = 0;          // unique in the endpoint's life (fds are reused)
+  bool awaiting_control = false; // a control request is under way (control_worker.hpp)
 
   bool replying() const { return sent < out.size(); }
 };
@@ -53,8 +56,8 @@ class client_table {
 public:
   explicit client_table(client_limits limits) : limits_(limits) {}
   ~client_table(); // closes every connection
-  client_table(client_table&&) = default;
-  client_table& operator=(client_table&&) = delete;
+  client_table(const client_table&) = delete;
+  client_table& operator=(const client_table&) = delete;
 
   const client_limits& limits() const { return limits_; }
 
@@ -63,6 +66,8 @@ public:
   std::vector<std::string> admit(int fd, client::protocol kind, std::int64_t now_ns);
   /// The connection on fd, or nullptr.
   client* find(int fd);
+  /// The connection with that id, or nullptr.
+  client* find_id(std::uint64_t id);
   void close(int fd);
   /// Closes the connections past their deadline or idle too long; their peers and why.
   std::vector<std::string> expire(std::int64_t now_ns);
@@ -83,6 +88,7 @@ private:
 
   client_limits limits_;
   std::map<int, client> clients_;
+  std::uint64_t next_id_ = 1;
 };
 
 /// "HOST" and "HOST:PORT" of a connected socket's peer (IPv4 or IPv6).

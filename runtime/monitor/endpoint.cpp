@@ -4,6 +4,7 @@
 
 #include "runtime/monitor/client_io.hpp"
 #include "runtime/monitor/control_token.hpp"
+#include "runtime/monitor/control_worker.hpp"
 #include "runtime/monitor/frames.hpp"
 #include "runtime/monitor/job_view.hpp"
 #include "runtime/monitor/prometheus.hpp"
@@ -81,11 +82,15 @@ bool is_control(const std::string& op) {
 } // namespace
 
 struct endpoint::state {
+  state(job_view v, int listen, int prometheus, client_limits limits)
+    : view(std::move(v)), listen_fd(listen), prometheus_fd(prometheus), clients(limits) {}
+
   job_view view;
   int listen_fd = -1, prometheus_fd = -1;
   int wake[2] = {-1, -1};
   client_table clients;
   std::shared_ptr<ssl_ctx_st> tls_context; // monitor.tls-*; null: plain
+  control_worker control;
 };
 
 endpoint::endpoint(endpoint_options options, const probe_registry& probes, log_fn log)
@@ -102,8 +107,8 @@ endpoint::endpoint(endpoint_options options, const probe_registry& probes, log_f
     throw;
   }
   state_ = std::make_unique<state>(
-    state{job_view{probes, {"local", options_.bind + ":" + std::to_string(port_)}},
-          listen_fd, prometheus_fd, {-1, -1}, client_table{options_.limits}, nullptr});
+    job_view{probes, {"local", options_.bind + ":" + std::to_string(port_)}}, listen_fd,
+    prometheus_fd, options_.limits);
   if (options_.tls.enabled()) {
     state_->tls_context = make_tls_context(options_.tls, true, "monitor.tls");
     if (role_of(SSL_CTX_get0_certificate(state_->tls_context.get())) != tls_role::coordinator)
@@ -130,8 +135,9 @@ void endpoint::set_control(control_fn control) {
   control_ = std::move(control);
 }
 
-nlohmann::json endpoint::answer(const nlohmann::json& request, const std::string& peer,
-                                bool may_control) {
+std::optional<nlohmann::json> endpoint::answer(const nlohmann::json& request, client& c) {
+  const auto& peer = c.peer;
+  const bool may_control = c.may_control;
   try {
     if (!request.is_object())
       throw protocol_error("a request is a msgpack map");
@@ -199,7 +205,11 @@ nlohmann::json endpoint::answer(const nlohmann::json& request, const std::string
     }
     if (!control)
       return failed("the job is starting: try again in a moment");
-    return control(request);
+    if (!state_->control.submit(c.id, std::move(control), request))
+      return failed("busy: another control request is under way; try again in a moment");
+    c.awaiting_control = true;
+    return std::nullopt; // the reply comes from the control worker
+
   } catch (const protocol_error& e) {
     return failed(std::string{"bad request: "} + e.what());
   } catch (const std::exception& e) {
@@ -212,11 +222,14 @@ void endpoint::serve() {
   constexpr std::int64_t sample_ns = std::int64_t(sample_interval_ms) * 1000000;
   auto next_sample = now_ns() + sample_ns;
   for (;;) {
-    std::vector<pollfd> fds{{st.wake[0], POLLIN, 0}, {st.listen_fd, POLLIN, 0}};
+    std::vector<pollfd> fds{{st.wake[0], POLLIN, 0}, {st.listen_fd, POLLIN, 0},
+                            {st.control.ready_fd(), POLLIN, 0}};
     if (st.prometheus_fd >= 0)
       fds.push_back({st.prometheus_fd, POLLIN, 0});
     for (const auto& [fd, c] : st.clients.all())
-      fds.push_back({fd, c.tls_waits != 0 ? c.tls_waits : short(c.replying() ? POLLOUT : POLLIN), 0});
+      fds.push_back({fd, c.awaiting_control ? short(0)
+                         : c.tls_waits != 0 ? c.tls_waits
+                                            : short(c.replying() ? POLLOUT : POLLIN), 0});
     const auto wake_at = st.clients.next_deadline(next_sample);
     const auto wait_ms = std::max<std::int64_t>(0, (wake_at - now_ns()) / 1000000 + 1);
     int ready = ::poll(fds.data(), fds.size(), int(wait_ms));
@@ -233,7 +246,9 @@ void endpoint::serve() {
     for (const auto& p : fds) {
       if (!p.revents || p.fd == st.wake[0])
         continue;
-      if (p.fd == st.listen_fd)
+      if (p.fd == st.control.ready_fd())
+        deliver_control_reply();
+      else if (p.fd == st.listen_fd)
         accept_from(p.fd, client::protocol::frames);
       else if (p.fd == st.prometheus_fd)
         accept_from(p.fd, client::protocol::http);
@@ -246,6 +261,21 @@ void endpoint::serve() {
       }
     }
   }
+}
+
+void endpoint::deliver_control_reply() {
+  auto done = state_->control.take();
+  if (!done)
+    return;
+  auto* c = state_->clients.find_id(done->first);
+  if (c == nullptr)
+    return; // the client left meanwhile
+  c->awaiting_control = false;
+  c->last_active_ns = now_ns();
+  c->out = frame_bytes(done->second);
+  state_->clients.reply_queued(*c, now_ns());
+  if (!write_to(*c))
+    state_->clients.close(c->fd);
 }
 
 void endpoint::accept_from(int listen_fd, client::protocol kind) {
@@ -340,7 +370,10 @@ void endpoint::answer_buffered(client& c) {
       return;
     auto request = decode_msgpack(c.in.data() + 4, size, request_limits);
     c.in.erase(0, 4 + size);
-    c.out = frame_bytes(answer(request, c.peer, c.may_control));
+    auto reply = answer(request, c);
+    if (!reply)
+      return; // under way on the control worker
+    c.out = frame_bytes(*reply);
   } catch (const protocol_error& e) {
     log_("monitor: closing " + c.peer + ": " + e.what());
     c.out = frame_bytes(failed(std::string{"bad frame: "} + e.what()));

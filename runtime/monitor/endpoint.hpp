@@ -19,6 +19,7 @@
 #include <functional>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <string>
 #include <thread>
 
@@ -57,9 +58,9 @@ public:
 
 private:
   /// The reply to one decoded request; `peer` names the client in the log.
-  /// `may_control`: false for a TLS client with a read-only certificate.
-  nlohmann::json answer(const nlohmann::json& request, const std::string& peer,
-                        bool may_control);
+  /// The reply to one decoded request from `c`; nullopt when an authorised control
+  /// request went to the control worker (control_worker.hpp), which replies later.
+  std::optional<nlohmann::json> answer(const nlohmann::json& request, client& c);
 
   struct state;
   void serve();
@@ -70,6 +71,8 @@ private:
   bool write_to(client& c);
   // Queues the answer to the frames or HTTP request complete in c.in.
   void answer_buffered(client& c);
+  // Queues the control worker's reply for its client.
+  void deliver_control_reply();
 
   endpoint_options options_;
   const probe_registry& probes_;
