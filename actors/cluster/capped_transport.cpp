@@ -3,7 +3,6 @@
 // middleman actor that opens such doormen and connects such scribes.
 #include "actors/cluster/capped_transport.hpp"
 
-
 #include <caf/all.hpp>
 #include <caf/io/basp_broker.hpp>
 #include <caf/io/middleman.hpp>
@@ -14,6 +13,7 @@
 #include <caf/io/network/stream_impl.hpp>
 #include <caf/openssl/session.hpp>
 
+#include <algorithm>
 #include <iostream>
 #include <sys/socket.h>
 
@@ -198,6 +198,7 @@ std::shared_ptr<const message_cap> cluster_message_cap(const cluster::cluster_se
                                                        std::string who) {
   auto cap = std::make_shared<message_cap>();
   cap->max_message_bytes = settings.max_message_bytes;
+  cap->peers = std::max<std::size_t>(1, settings.nodes.size());
   cap->log = [who = std::move(who)](const std::string& line) {
     std::cerr << who << line << std::endl;
   };

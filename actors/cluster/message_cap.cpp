@@ -70,8 +70,8 @@ std::string read_admission::admit(std::size_t bytes) {
   do {
     if (before + more > cap_->max_held_bytes())
       return "a message of " + std::to_string(bytes) + " bytes while connections already hold "
-             + mib(before) + " of read buffers (at most twice cluster.max-message-mb: "
-             + mib(cap_->max_held_bytes()) + ")";
+             + mib(before) + " of read buffers (at most (cluster.nodes + 1) x "
+             "cluster.max-message-mb: " + mib(cap_->max_held_bytes()) + ")";
   } while (!held_by_all_.compare_exchange_weak(before, before + more));
   held_ = bytes;
   return "";

@@ -6,8 +6,9 @@
 //   - any read over cluster.max-message-mb;
 //   - reads over 64 KiB among a connection's first two (the peer's handshake: header and
 //     payload), so an unauthenticated stranger cannot make a node allocate more than that;
-//   - a read that would take the bytes held by all connections together past twice
-//     cluster.max-message-mb (a connection holds the largest read it was granted, since
+//   - a read that would take the bytes held by all connections together past
+//     (cluster.nodes + 1) x cluster.max-message-mb: one full message per peer the cluster
+//     can have, and one spare (a connection holds the largest read it was granted, since
 //     CAF keeps a read buffer's capacity until the connection closes).
 // A refusal is logged once, naming the peer and the key, and the connection is closed.
 // Connections still in their handshake are also bounded in number: when 64 are, a newcomer
@@ -27,9 +28,10 @@ namespace axon {
 
 struct message_cap {
   std::size_t max_message_bytes = std::size_t{1024} << 20; // cluster.max-message-mb
-  std::function<void(const std::string&)> log;             // one line per refusal
-  /// Bytes all connections together may hold in read buffers: 2 x max_message_bytes.
-  std::size_t max_held_bytes() const { return 2 * max_message_bytes; }
+  std::size_t peers = 1; // connections a process of the cluster may need (cluster.nodes)
+  std::function<void(const std::string&)> log; // one line per refusal
+  /// Bytes all connections together may hold in read buffers: (peers + 1) x the cap.
+  std::size_t max_held_bytes() const { return (peers + 1) * max_message_bytes; }
 };
 
 /// Reads a connection's handshake (its first two reads) may ask for.

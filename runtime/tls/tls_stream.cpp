@@ -25,7 +25,7 @@ std::string openssl_reason() {
 }
 
 // OpenSSL's own chain check decides. A callback of our own (rather than none) also keeps
-// the cluster's peer-role check (actors/openssl_peer_roles.cpp) off these contexts: their
+// the cluster's peer-role check (actors/cluster/openssl_peer_roles.cpp) off these contexts: their
 // roles are checked by whoever holds the stream.
 int chain_check_only(int preverify_ok, X509_STORE_CTX*) {
   return preverify_ok;

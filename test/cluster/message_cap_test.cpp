@@ -1,5 +1,5 @@
 // read_admission (actors/message_cap.hpp): a handshake may ask for 64 KiB, a message for
-// cluster.max-message-mb, all connections together for twice that; a connection's grant is
+// cluster.max-message-mb, all connections together for (peers + 1) x that; a grant is
 // given back when it closes; the oldest of 64 connections still in their handshake makes
 // room for a newcomer. Socketpairs stand in for connections.
 #include "actors/cluster/message_cap.hpp"
@@ -47,9 +47,9 @@ BOOST_AUTO_TEST_CASE(a_message_over_the_cap_is_refused_naming_the_key) {
   BOOST_TEST(why.find("over cluster.max-message-mb (2 MiB") != std::string::npos);
 }
 
-BOOST_AUTO_TEST_CASE(connections_together_hold_at_most_twice_the_cap_until_they_close) {
+BOOST_AUTO_TEST_CASE(connections_together_hold_one_cap_per_peer_and_a_spare_until_they_close) {
   const auto before = read_admission::held_by_all();
-  auto cap = cap_of(std::size_t{8} << 20);
+  auto cap = cap_of(std::size_t{8} << 20); // one peer: 16 MiB in all
   {
     read_admission a{cap, -1}, b{cap, -1}, c{cap, -1};
     for (auto* x : {&a, &b, &c})
