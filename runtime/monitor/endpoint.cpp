@@ -371,8 +371,10 @@ void endpoint::answer_buffered(client& c) {
     auto request = decode_msgpack(c.in.data() + 4, size, request_limits);
     c.in.erase(0, 4 + size);
     auto reply = answer(request, c);
-    if (!reply)
-      return; // under way on the control worker
+    if (!reply) { // under way on the control worker, which may take long
+      c.deadline_ns = 0;
+      return;
+    }
     c.out = frame_bytes(*reply);
   } catch (const protocol_error& e) {
     log_("monitor: closing " + c.peer + ": " + e.what());

@@ -144,9 +144,15 @@ BOOST_FIXTURE_TEST_CASE(control_needs_the_token_and_refusals_are_logged, job_fix
 }
 
 BOOST_FIXTURE_TEST_CASE(a_slow_control_request_holds_no_other_client, job_fixture) {
-  std::atomic<bool> release{false};
-  server->set_control([&](const json&) -> json {
-    while (!release)
+  // The slow control request ends when the test releases it, or leaves (a failed check
+  // must not leave the endpoint's worker waiting: the fixture joins it).
+  auto release = std::make_shared<std::atomic<bool>>(false);
+  struct release_at_exit {
+    std::shared_ptr<std::atomic<bool>> flag;
+    ~release_at_exit() { *flag = true; }
+  } guard{release};
+  server->set_control([release](const json&) -> json {
+    while (!*release)
       std::this_thread::sleep_for(std::chrono::milliseconds(10));
     return {{"ok", true}, {"result", "checkpoint written"}};
   });
@@ -163,7 +169,9 @@ BOOST_FIXTURE_TEST_CASE(a_slow_control_request_holds_no_other_client, job_fixtur
   auto busy = read_frame(other, reply_limits, std::chrono::seconds{2});
   BOOST_TEST((busy && (*busy)["error"].get<std::string>().find("busy") == 0));
   ::close(other);
-  release = true;
+  // Longer than a frame's deadline (2 s): waiting for control is not a stalled frame.
+  std::this_thread::sleep_for(std::chrono::milliseconds(2500));
+  *release = true;
   auto done = read_frame(fd, reply_limits, std::chrono::seconds{2});
   BOOST_TEST((done && (*done)["result"] == "checkpoint written"));
 }
