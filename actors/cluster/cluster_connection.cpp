@@ -38,7 +38,7 @@ caf::expected<caf::actor> reach(caf::scoped_actor& self, const caf::actor& middl
     auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - clock::now());
     if (left.count() <= 0)
       break;
-    caf::expected<caf::actor> result{caf::sec::runtime_error};
+    caf::expected<caf::actor> result{make_error(errc::failed, "no answer from " + node.endpoint())};
     self->request(middleman, left, connect_atom::value, node.host, node.port)
       .receive(
         [&](const caf::node_id&, caf::strong_actor_ptr& ptr, const std::set<std::string>&) {
@@ -183,7 +183,7 @@ caf::expected<caf::actor> cluster_connection::spawn(const node_spec& node) const
     return make_error(errc::invalid_graph, "actor " + node.name + " is placed on " + node.placement
                              + ", which this cluster connection did not open");
   caf::scoped_actor self{sys_};
-  caf::expected<caf::actor> result{caf::sec::runtime_error};
+  caf::expected<caf::actor> result{make_error(errc::failed, "no answer from node " + node.placement)};
   self
     ->request(manager->second, settings_.timeout, place_atom::value, session_, node.kind,
               node.name, node.params)

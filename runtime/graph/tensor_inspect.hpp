@@ -8,6 +8,7 @@
 // its own device.
 #pragma once
 
+#include "runtime/graph/error.hpp"
 #include "runtime/tensor.hpp"
 
 #include <caf/deserializer.hpp>
@@ -52,14 +53,14 @@ typename Inspector::result_type inspect(Inspector& f, tensor& x) {
       return caf::error{};
     }
     if (type > static_cast<std::uint8_t>(dtype::i32) || rank > shape::max_rank)
-      return caf::make_error(caf::sec::invalid_argument, "tensor header: bad dtype or rank");
+      return make_error(errc::bad_input, "tensor header: bad dtype or rank");
     std::int64_t dims[shape::max_rank] = {};
     std::uint64_t bytes = dtype_size(static_cast<dtype>(type));
     for (int d = 0; d < rank; ++d) {
       if (auto err = f(dims[d]))
         return err;
       if (dims[d] < 0 || (dims[d] > 0 && bytes > max_wire_tensor_bytes / std::uint64_t(dims[d])))
-        return caf::make_error(caf::sec::invalid_argument,
+        return make_error(errc::bad_input,
                                "tensor header: size exceeds the wire limit of "
                                  + std::to_string(max_wire_tensor_bytes) + " bytes");
       bytes *= std::uint64_t(dims[d]);

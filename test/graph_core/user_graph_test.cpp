@@ -2,13 +2,10 @@
 // processes of their own programs, placed by one config file; a node of another program
 // refused; the installed package (cmake --install) building both examples outside the
 // tree; and docs/graphs.md, whose code must be the example's code.
+#include "test/support/free_port.hpp"
 #include "test/support/process.hpp"
 
 #include <boost/test/unit_test.hpp>
-
-#include <arpa/inet.h>
-#include <netinet/in.h>
-#include <sys/socket.h>
 
 #include <algorithm>
 #include <regex>
@@ -20,18 +17,6 @@ namespace {
 const std::string pagerank = AXON_BINARY_DIR "/bin/axon-pagerank";
 const std::string wordcount = AXON_BINARY_DIR "/examples/wordcount/wordcount";
 const fs::path source_dir = AXON_TEST_DIR "/..";
-
-int free_port() {
-  int fd = ::socket(AF_INET, SOCK_STREAM, 0);
-  sockaddr_in addr{};
-  addr.sin_family = AF_INET;
-  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  ::bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr);
-  socklen_t len = sizeof addr;
-  ::getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len);
-  ::close(fd);
-  return ntohs(addr.sin_port);
-}
 
 std::string text_of(const fs::path& file) {
   std::ifstream in{file};
