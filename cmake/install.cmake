@@ -5,14 +5,15 @@ include(GNUInstallDirs)
 include(CMakePackageConfigHelpers)
 
 set(AXON_PACKAGE_DIR ${CMAKE_INSTALL_LIBDIR}/cmake/axon)
-install(TARGETS axon_sdk axon_graph axon_cluster axon_config axon_monitor axon_runtime
+install(TARGETS axon_sdk axon_graph axon_cluster axon_config axon_monitor axon_runtime axon_tls
         EXPORT axonTargets
         ARCHIVE DESTINATION ${CMAKE_INSTALL_LIBDIR}
         LIBRARY DESTINATION ${CMAKE_INSTALL_LIBDIR})
 install(EXPORT axonTargets NAMESPACE axon:: DESTINATION ${AXON_PACKAGE_DIR})
 
 # Headers keep their paths from the source root ("runtime/graph/ports.hpp").
-foreach(dir runtime runtime/graph runtime/monitor runtime/config runtime/cuda actors/cluster)
+foreach(dir runtime runtime/graph runtime/monitor runtime/config runtime/cuda runtime/tls
+            actors/cluster)
   file(GLOB headers ${PROJECT_SOURCE_DIR}/${dir}/*.hpp)
   install(FILES ${headers} DESTINATION ${CMAKE_INSTALL_INCLUDEDIR}/axon/${dir})
 endforeach()

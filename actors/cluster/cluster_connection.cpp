@@ -3,14 +3,13 @@
 
 #include "runtime/graph/error.hpp"
 #include "actors/cluster/atoms.hpp"
+#include "actors/cluster/capped_transport.hpp"
 #include "runtime/graph/atoms.hpp"
 #include "runtime/graph/node_identity.hpp"
 
 #include "runtime/monitor/node_report.hpp"
 
 #include <caf/all.hpp>
-#include <caf/io/middleman.hpp>
-#include <caf/openssl/manager.hpp>
 
 #include <algorithm>
 #include <chrono>
@@ -28,12 +27,11 @@ caf::error node_error(const cluster::node_address& node, const std::string& what
 // The node manager published at node's address, or why not. Attempts are repeated until
 // cluster.timeout has passed: a node still starting (connection refused) gets that long,
 // and so does a slow handshake, which CAF 0.17 may cut at its first heartbeat tick.
-caf::expected<caf::actor> reach(caf::actor_system& sys, caf::scoped_actor& self,
+// `middleman`: the connection's capped middleman (cluster.max-message-mb, TLS or not).
+caf::expected<caf::actor> reach(caf::scoped_actor& self, const caf::actor& middleman,
                                 const cluster::cluster_settings& settings,
                                 const cluster::node_address& node) {
   using clock = std::chrono::steady_clock;
-  auto middleman = settings.tls.enabled() ? sys.openssl_manager().actor_handle()
-                                          : sys.middleman().actor_handle();
   const auto deadline = clock::now() + settings.timeout;
   std::string failure;
   for (;;) {
@@ -103,11 +101,12 @@ caf::behavior cluster_mirror(caf::stateful_actor<mirror_state>* self,
 
 // Reaches node's manager and shakes hands: same Axon version and message-type set, the
 // expected name; the node then watches `session`.
-caf::expected<caf::actor> join(caf::actor_system& sys, const cluster::cluster_settings& settings,
+caf::expected<caf::actor> join(caf::actor_system& sys, const caf::actor& middleman,
+                               const cluster::cluster_settings& settings,
                                const node_identity& here, const cluster::node_address& node,
                                const caf::actor& session) {
   caf::scoped_actor self{sys};
-  auto manager = reach(sys, self, settings, node);
+  auto manager = reach(self, middleman, settings, node);
   if (!manager)
     return manager.error();
   caf::error failure;
@@ -138,12 +137,15 @@ cluster_connection::cluster_connection(caf::actor_system& sys, cluster::cluster_
   : sys_(sys), settings_(std::move(settings)), identity_(std::move(identity)) {
   // The session actor does nothing but exist: nodes monitor it.
   session_ = sys.spawn([]() -> caf::behavior { return {[](const std::string&) {}}; });
+  middleman_ = spawn_capped_middleman(sys, cluster_message_cap(settings_, "[cluster] "),
+                                      settings_.tls.enabled());
 }
 
 cluster_connection::~cluster_connection() {
   if (mirror_)
     caf::anon_send_exit(mirror_, caf::exit_reason::user_shutdown);
   caf::anon_send_exit(session_, caf::exit_reason::user_shutdown);
+  caf::anon_send_exit(middleman_, caf::exit_reason::user_shutdown);
 }
 
 caf::expected<std::shared_ptr<cluster_connection>>
@@ -159,7 +161,7 @@ cluster_connection::open(caf::actor_system& sys, const cluster::cluster_settings
     const auto* node = settings.find(name);
     if (node == nullptr)
       return make_error(errc::invalid_graph, "placement names node " + name + ", which is not in cluster.nodes");
-    auto manager = join(sys, settings, conn->identity_, *node, conn->session_);
+    auto manager = join(sys, conn->middleman_, settings, conn->identity_, *node, conn->session_);
     if (!manager)
       return manager.error();
     conn->managers_.emplace(name, *manager);
@@ -216,7 +218,7 @@ bool cluster_connection::rejoin(const std::string& node, std::chrono::millisecon
     return false;
   auto settings = settings_;
   settings.timeout = within; // join() keeps trying until then
-  auto manager = join(sys_, settings, identity_, *address, session_);
+  auto manager = join(sys_, middleman_, settings, identity_, *address, session_);
   if (!manager)
     return false;
   former_.emplace_back(node, managers_.at(node).node());

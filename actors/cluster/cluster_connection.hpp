@@ -60,6 +60,7 @@ private:
   cluster::cluster_settings settings_;
   node_identity identity_;                     // this process's, said in every hello
   caf::actor session_;                         // watched by the nodes
+  caf::actor middleman_;                       // connects, capped (capped_transport.hpp)
   caf::actor mirror_;                          // copies the nodes' counters (monitoring on)
   std::map<std::string, caf::actor> managers_; // node name -> its node manager
   // Recovery: the earlier processes of nodes that rejoined (their actors keep their node's

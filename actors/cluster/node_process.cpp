@@ -3,7 +3,8 @@
 
 #include "actors/cluster/node_manager_actor.hpp"
 #include "actors/cluster/system_config.hpp"
-#include "actors/cluster/tls_check.hpp"
+#include "actors/cluster/capped_transport.hpp"
+#include "actors/cluster/tls_roles.hpp"
 #include "runtime/compute_pool.hpp"
 #include "runtime/config/compute_threads.hpp"
 #include "runtime/config/graph_schema.hpp"
@@ -12,7 +13,6 @@
 
 #include <caf/all.hpp>
 #include <caf/io/all.hpp>
-#include <caf/openssl/all.hpp>
 
 #include <csignal>
 #include <iostream>
@@ -49,7 +49,7 @@ int run_node(const node_options& options, const registry& modules,
               << options.config_file << " (nodes: " << node_names(settings) << ")\n";
     return 2;
   }
-  if (auto problem = check_tls_files(settings.tls); !problem.empty()) {
+  if (auto problem = prepare_tls(settings.tls, tls_role::node); !problem.empty()) {
     std::cerr << options.program << ": " << problem << '\n';
     return 2;
   }
@@ -68,19 +68,21 @@ int run_node(const node_options& options, const registry& modules,
   system_config sys_cfg{modules, threads, &settings};
   caf::actor_system sys{sys_cfg};
   auto manager = spawn_node_manager(sys, name, modules);
-  const char* bind = settings.bind.c_str();
+  const auto& bind = settings.bind;
   // SO_REUSEADDR: a node restarted after a crash gets its port back at once, while
   // connections of its previous process linger in TIME_WAIT; a second live listener on the
   // port is still refused.
   const bool reuse_address = true;
-  auto port = settings.tls.enabled()
-                ? caf::openssl::publish(manager, self_address->port, bind, reuse_address)
-                : sys.middleman().publish(manager, self_address->port, bind, reuse_address);
+  // Through the capped middleman (capped_transport.hpp): cluster.max-message-mb.
+  auto middleman = spawn_capped_middleman(
+    sys, cluster_message_cap(settings, "[node " + name + "] "), settings.tls.enabled());
+  auto port = publish_capped(sys, middleman, manager, self_address->port, bind, reuse_address);
   if (!port) {
     std::cerr << options.program << ": cannot listen on " << settings.bind << ":"
               << self_address->port << " (" << error_text(port.error())
               << "): is the port in use, or the address not on this machine?\n";
     caf::anon_send_exit(manager, caf::exit_reason::user_shutdown);
+    caf::anon_send_exit(middleman, caf::exit_reason::user_shutdown);
     return 2;
   }
   std::cout << "node " << name << " listening on " << settings.bind << ":" << *port
@@ -93,11 +95,9 @@ int run_node(const node_options& options, const registry& modules,
   sigwait(&stop_signals, &signal);
   std::cerr << "[node " << name << "] stopping (" << (signal == SIGINT ? "SIGINT" : "SIGTERM")
             << ")" << std::endl;
-  // (caf/openssl/unpublish.hpp does not compile in 0.17.6: ask the middleman directly.)
-  caf::anon_send(settings.tls.enabled() ? sys.openssl_manager().actor_handle()
-                                        : sys.middleman().actor_handle(),
-                 caf::unpublish_atom::value, manager.address(), *port);
+  caf::anon_send(middleman, caf::unpublish_atom::value, manager.address(), *port);
   caf::anon_send_exit(manager, caf::exit_reason::user_shutdown);
+  caf::anon_send_exit(middleman, caf::exit_reason::user_shutdown);
   return 0;
 }
 

@@ -14,7 +14,7 @@
 #include "actors/bert/messages.hpp"
 #include "actors/cluster/system_config.hpp"
 #include "actors/modules.hpp"
-#include "actors/cluster/tls_check.hpp"
+#include "actors/cluster/tls_roles.hpp"
 #include "runtime/config/load.hpp"
 #include "runtime/random_fill.hpp"
 
@@ -57,7 +57,7 @@ int bench_wire(args words) {
               << config_file << '\n';
     return 2;
   }
-  if (auto problem = check_tls_files(settings.tls); !problem.empty()) {
+  if (auto problem = prepare_tls(settings.tls, tls_role::coordinator); !problem.empty()) {
     std::cerr << "axon bench wire: " << problem << '\n';
     return 2;
   }

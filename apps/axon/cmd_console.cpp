@@ -27,7 +27,8 @@ namespace {
 namespace fs = std::filesystem;
 
 constexpr const char* usage =
-  "axon console [HOST:PORT] [--run RUN_DIR] [--token-file FILE] [-c COMMAND]";
+  "axon console [HOST:PORT] [--run RUN_DIR] [--token-file FILE] [--timeout SECONDS]\n"
+  "             [--tls-ca FILE --tls-certificate FILE --tls-key FILE] [-c COMMAND]";
 
 // What tab completes: the word's position and the word before it pick the candidates.
 struct completion_words {
@@ -141,6 +142,14 @@ int console(args words) {
   flag_parser flags{std::string{usage}};
   flags.add("run", &run_dir, "the job's run directory: its address (monitor.json) and token");
   flags.add("token-file", &token_file, "the control token file (RUN_DIR/console.token)");
+  double timeout_s = 10;
+  flags.add("timeout", &timeout_s,
+            "seconds allowed for connecting and for each whole reply (default 10)");
+  tls_identity tls;
+  flags.add("tls-ca", &tls.ca, "CA certificate of a TLS endpoint (its monitor.tls-ca)");
+  flags.add("tls-certificate", &tls.certificate,
+            "this console's certificate (OU=axon-console, or OU=axon-console-read: reads only)");
+  flags.add("tls-key", &tls.key, "the private key of --tls-certificate");
   if (auto status = flags.parse(rest, &positional)) {
     if (*status == 0)
       std::cout << "  -c COMMAND              run one command and exit (e.g. -c \"actors --json\")\n";
@@ -159,7 +168,12 @@ int console(args words) {
       if (!in)
         throw std::runtime_error("no monitor.json in " + run_dir
                                  + ": is the job running with monitor.port >= 0?");
-      address = nlohmann::json::parse(in).at("address").get<std::string>();
+      auto info = nlohmann::json::parse(in);
+      address = info.at("address").get<std::string>();
+      if (info.value("tls", false) && !tls.enabled())
+        throw std::runtime_error("the job's endpoint speaks TLS only: give --tls-ca, "
+                                 "--tls-certificate and --tls-key (a console certificate of "
+                                 "its CA)");
     }
     if (token_file.empty() && !run_dir.empty() && fs::exists(fs::path{run_dir} / "console.token"))
       token_file = (fs::path{run_dir} / "console.token").string();
@@ -169,8 +183,18 @@ int console(args words) {
     std::cerr << "axon console: " << e.what() << '\n';
     return 2;
   }
+  if (tls.certificate.empty() != tls.key.empty() || tls.certificate.empty() != tls.ca.empty()) {
+    std::cerr << "axon console: give --tls-ca, --tls-certificate and --tls-key together\n";
+    return 2;
+  }
+  if (!(timeout_s > 0 && timeout_s <= 3600)) {
+    std::cerr << "axon console: --timeout must be in (0, 3600] seconds\n";
+    return 2;
+  }
   try {
-    console_connection connection{address, token};
+    console_connection connection{address, token,
+                                  std::chrono::milliseconds{std::int64_t(timeout_s * 1000)},
+                                  tls};
     if (!command.empty()) {
       console_session session{connection, std::cout, false};
       return run_console_line(session, command);

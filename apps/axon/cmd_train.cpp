@@ -17,7 +17,7 @@
 #include "actors/jobs/supervisor_actor.hpp"
 #include "actors/cluster/system_config.hpp"
 #include "actors/modules.hpp"
-#include "actors/cluster/tls_check.hpp"
+#include "actors/cluster/tls_roles.hpp"
 #include "runtime/compute_pool.hpp"
 #include "runtime/data/csv_writer.hpp"
 
@@ -133,7 +133,7 @@ int train(args words) {
       actors.push_back(node.name);
     auto problem = cluster::check_placement(cluster, actors);
     if (problem.empty())
-      problem = check_tls_files(cluster.tls);
+      problem = prepare_tls(cluster.tls, tls_role::coordinator);
     if (!problem.empty()) {
       std::cerr << "axon train: " << problem << '\n';
       return 2;

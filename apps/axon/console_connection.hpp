@@ -1,9 +1,15 @@
 // console_connection: the client side of the inspection protocol (docs/protocol.md): one
 // TCP connection to a job's endpoint, one request frame and one reply frame at a time.
+// Connecting and each whole exchange are bounded by a timeout: a server that never answers,
+// or drips its reply, ends the call with an error that says so instead of a hang. Plain TCP
+// or TLS with a console certificate (console_channel.hpp).
 #pragma once
+
+#include "apps/axon/console_channel.hpp"
 
 #include <nlohmann/json.hpp>
 
+#include <chrono>
 #include <stdexcept>
 #include <string>
 
@@ -16,8 +22,12 @@ struct refused_error : std::runtime_error {
 
 class console_connection {
 public:
-  /// Connects to "HOST:PORT". Throws std::runtime_error saying what failed.
-  console_connection(const std::string& address, std::string token);
+  /// Connects to "HOST:PORT" within `timeout` (also the limit for each whole reply).
+  /// Throws std::runtime_error saying what failed.
+  /// With `tls` set, over TLS (console_channel.hpp).
+  console_connection(const std::string& address, std::string token,
+                     std::chrono::milliseconds timeout = std::chrono::seconds{10},
+                     const tls_identity& tls = {});
   ~console_connection();
   console_connection(const console_connection&) = delete;
   console_connection& operator=(const console_connection&) = delete;
@@ -31,7 +41,11 @@ public:
 
 private:
   std::string address_, token_;
-  int fd_ = -1;
+  std::chrono::milliseconds timeout_;
+  std::unique_ptr<console_channel> channel_;
+
+  // One request frame out, one reply frame in, within timeout_.
+  nlohmann::json exchange(const nlohmann::json& request);
 };
 
 } // namespace axon::app

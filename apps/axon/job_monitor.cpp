@@ -1,6 +1,7 @@
 // job_monitor: the endpoint of a training job and the files that point to it.
 #include "apps/axon/job_monitor.hpp"
 
+#include "runtime/config/cluster_settings.hpp"
 #include "runtime/monitor/control_token.hpp"
 
 #include <nlohmann/json.hpp>
@@ -21,6 +22,14 @@ std::unique_ptr<monitor::endpoint> start_job_monitor(const config::resolved_conf
   options.bind = cfg.get_string("monitor.bind");
   options.port = static_cast<int>(port);
   options.prometheus_port = static_cast<int>(cfg.get_int("monitor.prometheus-port"));
+  options.prometheus_bind = cfg.get_string("monitor.prometheus-bind");
+  options.tls = {cfg.get_string("monitor.tls-certificate"), cfg.get_string("monitor.tls-key"),
+                 cfg.get_string("monitor.tls-ca")};
+  using std::chrono::duration_cast, std::chrono::milliseconds;
+  options.limits = {static_cast<std::size_t>(cfg.get_int("monitor.max-connections")),
+                    static_cast<std::size_t>(cfg.get_int("monitor.max-connections-per-client")),
+                    duration_cast<milliseconds>(cfg.get_timespan("monitor.frame-timeout")),
+                    duration_cast<milliseconds>(cfg.get_timespan("monitor.idle-timeout"))};
   options.run_dir = run_dir.string();
   options.token = monitor::create_token_file(run_dir / "console.token");
   auto log_file = run_dir / "console.log";
@@ -30,9 +39,11 @@ std::unique_ptr<monitor::endpoint> start_job_monitor(const config::resolved_conf
   };
   auto endpoint = std::make_unique<monitor::endpoint>(options, monitor::process_probes(), log);
   const auto address = options.bind + ":" + std::to_string(endpoint->port());
-  nlohmann::json info{{"address", address}, {"pid", ::getpid()}};
+  nlohmann::json info{{"address", address}, {"pid", ::getpid()}, {"tls", options.tls.enabled()}};
+  const auto& prometheus_bind = options.prometheus_bind.empty() ? options.bind
+                                                                 : options.prometheus_bind;
   if (endpoint->prometheus_port() >= 0)
-    info["prometheus"] = options.bind + ":" + std::to_string(endpoint->prometheus_port());
+    info["prometheus"] = prometheus_bind + ":" + std::to_string(endpoint->prometheus_port());
   auto tmp = run_dir / "monitor.json.tmp";
   std::ofstream{tmp} << info.dump() << '\n';
   std::filesystem::rename(tmp, run_dir / "monitor.json");
@@ -41,11 +52,9 @@ std::unique_ptr<monitor::endpoint> start_job_monitor(const config::resolved_conf
   if (info.contains("prometheus"))
     std::cerr << "; Prometheus: http://" << info["prometheus"].get<std::string>() << "/metrics";
   std::cerr << '\n';
-  if (options.bind != "127.0.0.1")
-    std::cerr << "monitor: listening on " << options.bind
-              << ": anyone who can reach it can read the job's state, and control tokens "
-                 "cross the network unencrypted (this endpoint has no TLS: prefer 127.0.0.1 "
-                 "and an SSH tunnel)\n";
+  if (endpoint->prometheus_port() >= 0 && !cluster::is_loopback(prometheus_bind))
+    std::cerr << "monitor: Prometheus metrics are served in clear on " << prometheus_bind
+              << " (metrics only, read-only)\n";
   return endpoint;
 }
 

@@ -131,6 +131,7 @@ cluster_settings cluster_settings_of(const config::resolved_config& cfg) {
   s.timeout = duration_cast<std::chrono::milliseconds>(cfg.get_timespan("cluster.timeout"));
   s.tls = {cfg.get_string("cluster.tls-certificate"), cfg.get_string("cluster.tls-key"),
            cfg.get_string("cluster.tls-ca")};
+  s.max_message_bytes = static_cast<std::size_t>(cfg.get_int("cluster.max-message-mb")) << 20;
   return s;
 }
 

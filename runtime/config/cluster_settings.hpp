@@ -45,6 +45,7 @@ struct cluster_settings {
   std::string bind = "127.0.0.1"; // the address node processes listen on
   std::chrono::milliseconds heartbeat{500}, timeout{5000};
   tls_files tls;
+  std::size_t max_message_bytes = std::size_t{1024} << 20; // cluster.max-message-mb
   std::vector<placement_rule> placement;
 
   const node_address* find(std::string_view name) const;

@@ -152,6 +152,10 @@ std::vector<key_spec> keys() {
     timespan_key("cluster", "rejoin-timeout", std::chrono::seconds{10}, "[0s, 1h]",
                  "how long recovery waits for a lost node process to come back before moving "
                  "its actors to a surviving process"),
+    int_key("cluster", "max-message-mb", 1024, "[1, 4095]",
+            "largest BASP message (header's payload) a process accepts from a cluster "
+            "connection, in MiB; a larger one is refused before allocation, logged, and its "
+            "connection closed (docs/security.md)"),
     path_key("cluster", "tls-certificate", "", "PEM certificate of this process (TLS on when set)"),
     path_key("cluster", "tls-key", "", "PEM private key of that certificate"),
     path_key("cluster", "tls-ca", "", "PEM CA certificate that peers' certificates must chain to"),
@@ -181,9 +185,31 @@ std::vector<key_spec> keys() {
 
     int_key("monitor", "port", 0, "[-1, 65535]",
             "inspection endpoint port; 0: a free port (in RUN_DIR/monitor.json); -1: off"),
-    string_key("monitor", "bind", "127.0.0.1", "address the endpoints listen on"),
+    string_key("monitor", "bind", "127.0.0.1",
+               "address the inspection endpoint listens on; anything but loopback requires "
+               "monitor.tls-* (docs/security.md)"),
+    path_key("monitor", "tls-certificate", "",
+             "PEM certificate of the job (OU=axon-coordinator); set with monitor.tls-key and "
+             "monitor.tls-ca, the endpoint speaks TLS only and clients need a console "
+             "certificate of that CA (OU=axon-console, or OU=axon-console-read for reads)"),
+    path_key("monitor", "tls-key", "", "PEM private key of monitor.tls-certificate"),
+    path_key("monitor", "tls-ca", "", "PEM CA certificate that console certificates must chain to"),
     int_key("monitor", "prometheus-port", -1, "[-1, 65535]",
             "Prometheus metrics over HTTP; 0: a free port (in RUN_DIR/monitor.json); -1: off"),
+    string_key("monitor", "prometheus-bind", "",
+               "address of the Prometheus port, which serves the metrics text and nothing "
+               "else (read-only, plain HTTP; may be off loopback); empty: monitor.bind"),
+    int_key("monitor", "max-connections", 64, "[1, 4096]",
+            "open connections to the endpoint and the Prometheus port together; a newcomer "
+            "beyond it replaces the connection quiet for longest"),
+    int_key("monitor", "max-connections-per-client", 8, "[1, 4096]",
+            "open connections from one address; a newcomer beyond it replaces that "
+            "address's connection quiet for longest"),
+    timespan_key("monitor", "frame-timeout", std::chrono::seconds{2}, "[100ms, 1min]",
+                 "a request must arrive whole within this of its first byte, and a reply be "
+                 "taken within this plus 1s per MiB, or the connection is closed"),
+    timespan_key("monitor", "idle-timeout", std::chrono::seconds{60}, "[1s, 1h]",
+                 "a connection with nothing under way this long is closed"),
 
     path_key("kg", "triples", "", "KG triples (head<TAB>relation<TAB>tail); empty: no KG fusion"),
     path_key("kg", "aliases", "", "entity surface forms (entity<TAB>alias) to link in the text"),
@@ -282,6 +308,23 @@ std::vector<rule> rules() {
      {"cluster.nodes", "placement.nodes", "cluster.bind", "cluster.tls-certificate",
       "cluster.tls-key", "cluster.tls-ca", "cluster.heartbeat", "cluster.timeout"},
      [](const resolved_config& cfg) { return cluster::check_cluster_keys(cfg); }},
+    {"monitor.tls-* all or none; monitor.bind off loopback requires them",
+     {"monitor.bind", "monitor.port", "monitor.tls-certificate", "monitor.tls-key",
+      "monitor.tls-ca"},
+     [](const resolved_config& cfg) -> std::string {
+       int set = 0;
+       for (const char* key : {"monitor.tls-certificate", "monitor.tls-key", "monitor.tls-ca"})
+         set += !cfg.get_string(key).empty();
+       if (set != 0 && set != 3)
+         return "monitor.tls-certificate, monitor.tls-key and monitor.tls-ca are set together";
+       if (set == 3 || cfg.get_int("monitor.port") < 0
+           || cluster::is_loopback(cfg.get_string("monitor.bind")))
+         return "";
+       return show(cfg, "monitor.bind") + " is not loopback: without monitor.tls-* the control "
+              "token would cross the network in clear. Set monitor.tls-certificate, -key and "
+              "-ca (docs/security.md), or keep 127.0.0.1 and use an SSH tunnel; for "
+              "dashboards, monitor.prometheus-bind serves the metrics alone off loopback";
+     }},
     {"model.max-seq <= model.max-positions (pretraining configs)",
      {"model.max-seq", "model.max-positions"},
      [](const resolved_config& cfg) -> std::string {

@@ -4,6 +4,7 @@
 #include <msgpack.hpp>
 
 #include <cerrno>
+#include <poll.h>
 #include <sys/socket.h>
 #include <unistd.h>
 #include <vector>
@@ -42,11 +43,9 @@ nlohmann::json to_json(const msgpack::object& o) {
   }
 }
 
-// Repeats `io(data, size)` (a read or a send) until all `size` bytes went through.
-template <class Data, class Io>
-bool transfer_all(Data* data, std::size_t size, Io io) {
+bool write_all(int fd, const char* data, std::size_t size) {
   while (size > 0) {
-    auto n = io(data, size);
+    auto n = ::send(fd, data, size, MSG_NOSIGNAL);
     if (n < 0 && errno == EINTR)
       continue;
     if (n <= 0)
@@ -57,14 +56,24 @@ bool transfer_all(Data* data, std::size_t size, Io io) {
   return true;
 }
 
-bool write_all(int fd, const char* data, std::size_t size) {
-  return transfer_all(data, size, [fd](const char* d, std::size_t n) {
-    return ::send(fd, d, n, MSG_NOSIGNAL);
-  });
-}
-
-bool read_exactly(int fd, char* data, std::size_t size) {
-  return transfer_all(data, size, [fd](char* d, std::size_t n) { return ::read(fd, d, n); });
+// Reads `size` bytes, waiting at most until `deadline`; false when the peer closed first.
+bool read_exactly(int fd, char* data, std::size_t size,
+                  std::chrono::steady_clock::time_point deadline) {
+  while (size > 0) {
+    auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
+      deadline - std::chrono::steady_clock::now());
+    pollfd p{fd, POLLIN, 0};
+    if (left.count() <= 0 || ::poll(&p, 1, int(left.count()) + 1) == 0)
+      throw frame_timeout("no complete frame within the time allowed");
+    auto n = ::read(fd, data, size);
+    if (n < 0 && (errno == EINTR || errno == EAGAIN))
+      continue;
+    if (n <= 0)
+      return false;
+    data += n;
+    size -= std::size_t(n);
+  }
+  return true;
 }
 
 } // namespace
@@ -86,30 +95,40 @@ nlohmann::json decode_msgpack(const char* data, std::size_t size, const frame_li
   }
 }
 
-bool write_frame(int fd, const nlohmann::json& value) {
+std::string frame_bytes(const nlohmann::json& value) {
   auto bytes = nlohmann::json::to_msgpack(value);
   const auto n = static_cast<std::uint32_t>(bytes.size());
-  const char header[4] = {char(n >> 24), char(n >> 16), char(n >> 8), char(n)};
-  return write_all(fd, header, 4)
-         && write_all(fd, reinterpret_cast<const char*>(bytes.data()), bytes.size());
+  std::string frame{char(n >> 24), char(n >> 16), char(n >> 8), char(n)};
+  frame.append(reinterpret_cast<const char*>(bytes.data()), bytes.size());
+  return frame;
 }
 
-std::optional<nlohmann::json> read_frame(int fd, const frame_limits& limits) {
-  unsigned char header[4];
-  auto first = ::read(fd, header, 1);
-  while (first < 0 && errno == EINTR)
-    first = ::read(fd, header, 1);
-  if (first <= 0)
-    return std::nullopt;
-  if (!read_exactly(fd, reinterpret_cast<char*>(header) + 1, 3))
-    throw protocol_error("connection closed inside a frame header");
+std::size_t frame_length(const unsigned char* header, const frame_limits& limits) {
   const std::size_t size = std::size_t(header[0]) << 24 | std::size_t(header[1]) << 16
                            | std::size_t(header[2]) << 8 | header[3];
   if (size == 0 || size > limits.max_frame_bytes)
     throw protocol_error("frame of " + std::to_string(size) + " bytes (allowed: 1 to "
                          + std::to_string(limits.max_frame_bytes) + ")");
+  return size;
+}
+
+bool write_frame(int fd, const nlohmann::json& value) {
+  auto frame = frame_bytes(value);
+  return write_all(fd, frame.data(), frame.size());
+}
+
+std::optional<nlohmann::json> read_frame(int fd, const frame_limits& limits,
+                                         std::chrono::milliseconds limit) {
+  unsigned char header[4];
+  auto deadline = std::chrono::steady_clock::now() + limit;
+  if (!read_exactly(fd, reinterpret_cast<char*>(header), 1, deadline))
+    return std::nullopt;
+  deadline = std::chrono::steady_clock::now() + limit; // the frame's own deadline
+  if (!read_exactly(fd, reinterpret_cast<char*>(header) + 1, 3, deadline))
+    throw protocol_error("connection closed inside a frame header");
+  const auto size = frame_length(header, limits);
   std::vector<char> body(size);
-  if (!read_exactly(fd, body.data(), size))
+  if (!read_exactly(fd, body.data(), size, deadline))
     throw protocol_error("connection closed inside a frame");
   return decode_msgpack(body.data(), size, limits);
 }

@@ -18,6 +18,7 @@
 #include <sstream>
 #include <sys/socket.h>
 #include <sys/stat.h>
+#include <thread>
 #include <unistd.h>
 
 namespace {
@@ -140,6 +141,39 @@ BOOST_FIXTURE_TEST_CASE(control_needs_the_token_and_refusals_are_logged, job_fix
   BOOST_TEST(killed);
   auto not_killable = call({{"op", "kill"}, {"actor", "shard0.stage0"}, {"token", "secret"}});
   BOOST_TEST(!not_killable["ok"].get<bool>());
+}
+
+BOOST_FIXTURE_TEST_CASE(a_slow_control_request_holds_no_other_client, job_fixture) {
+  // The slow control request ends when the test releases it, or leaves (a failed check
+  // must not leave the endpoint's worker waiting: the fixture joins it).
+  auto release = std::make_shared<std::atomic<bool>>(false);
+  struct release_at_exit {
+    std::shared_ptr<std::atomic<bool>> flag;
+    ~release_at_exit() { *flag = true; }
+  } guard{release};
+  server->set_control([release](const json&) -> json {
+    while (!*release)
+      std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    return {{"ok", true}, {"result", "checkpoint written"}};
+  });
+  BOOST_REQUIRE(write_frame(fd, {{"op", "checkpoint"}, {"token", "secret"}}));
+  // Another client is answered while the checkpoint is under way; a second control request
+  // is told to wait instead of queueing behind the first.
+  int other = connect_to(server->port());
+  const auto start = std::chrono::steady_clock::now();
+  BOOST_REQUIRE(write_frame(other, {{"op", "nodes"}}));
+  auto nodes = read_frame(other, reply_limits, std::chrono::seconds{2});
+  BOOST_TEST((std::chrono::steady_clock::now() - start < std::chrono::milliseconds(500)));
+  BOOST_TEST((nodes && (*nodes)["ok"].get<bool>()));
+  BOOST_REQUIRE(write_frame(other, {{"op", "pause"}, {"token", "secret"}}));
+  auto busy = read_frame(other, reply_limits, std::chrono::seconds{2});
+  BOOST_TEST((busy && (*busy)["error"].get<std::string>().find("busy") == 0));
+  ::close(other);
+  // Longer than a frame's deadline (2 s): waiting for control is not a stalled frame.
+  std::this_thread::sleep_for(std::chrono::milliseconds(2500));
+  *release = true;
+  auto done = read_frame(fd, reply_limits, std::chrono::seconds{2});
+  BOOST_TEST((done && (*done)["result"] == "checkpoint written"));
 }
 
 BOOST_FIXTURE_TEST_CASE(a_broken_frame_costs_only_its_connection, job_fixture) {
