@@ -3,8 +3,10 @@
 
 #include "actors/actor_error.hpp"
 #include "apps/axon/flags.hpp"
+#include "apps/axon/job_config.hpp"
 #include "runtime/checkpoint/init_source.hpp"
 #include "runtime/config/load.hpp"
+#include "runtime/thread_probe.hpp"
 
 #include <caf/all.hpp>
 
@@ -89,6 +91,15 @@ run_invocation parse_run_invocation(args words, const char* command, const char*
   const std::filesystem::path run_dir = loaded.resolved->get_string("train.run-dir");
   if (out.resume_dir.empty() && holds_checkpoints(run_dir)) {
     std::cerr << "axon " << command << ": " << checkpoints_problem(run_dir, command) << '\n';
+    out.exit_status = 2;
+    return out;
+  }
+  // The compute pool and the actor scheduler start train.threads threads each (plus a few
+  // of CAF's own) after the run directory is written: find out now whether they can.
+  const auto problem = probe_threads(2 * compute_threads(*loaded.resolved) + 4, "train.threads",
+                                     loaded.resolved->get_int("train.threads"));
+  if (!problem.empty()) {
+    std::cerr << "axon " << command << ": " << problem << '\n';
     out.exit_status = 2;
     return out;
   }

@@ -3,7 +3,8 @@
 // overrides; the config is loaded and checked (for a new run whose model.init is a
 // Hugging Face model folder, with the architecture of its config.json, below the
 // command-line overrides), and a new run refuses a run directory that already holds
-// checkpoints.
+// checkpoints; the threads that train.threads asks for are probed (exit 2 when the
+// process cannot start them).
 #pragma once
 
 #include "apps/axon/commands.hpp"
