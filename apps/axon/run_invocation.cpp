@@ -5,6 +5,7 @@
 #include "apps/axon/flags.hpp"
 #include "apps/axon/job_config.hpp"
 #include "runtime/checkpoint/init_source.hpp"
+#include "runtime/checkpoint/run_files.hpp"
 #include "runtime/config/load.hpp"
 #include "runtime/thread_probe.hpp"
 
@@ -105,6 +106,29 @@ run_invocation parse_run_invocation(args words, const char* command, const char*
   }
   out.config = std::move(loaded.resolved);
   return out;
+}
+
+void check_resumable(const std::filesystem::path& run_dir,
+                     const checkpoint::expected_layout& expect) {
+  auto latest = checkpoint::load_latest_valid(run_dir, expect);
+  if (latest.checkpoint)
+    checkpoint::verify_run_files(run_dir, latest.checkpoint->info, latest.checkpoint->folder);
+  const auto best = checkpoint::best_checkpoint(run_dir);
+  if (!best || (latest.checkpoint && latest.checkpoint->info.step == *best))
+    return;
+  const auto best_txt = run_dir / "checkpoints" / "best.txt";
+  try {
+    const auto folder = run_dir / "checkpoints" / ("step-" + std::to_string(*best));
+    const auto checkpoint = checkpoint::load_checkpoint(folder, expect);
+    checkpoint::verify_run_files(run_dir, checkpoint.info, folder);
+  } catch (const checkpoint::checkpoint_error& e) {
+    throw std::runtime_error(
+      "the best checkpoint (step " + std::to_string(*best) + ", named by " + best_txt.string()
+      + ") cannot be used: " + e.what() + ". The run would train to its end and then fail to "
+      "load it for the test report: restore it, or remove " + best_txt.string()
+      + " to resume without it (the test report then uses the best checkpoint saved after "
+      "resuming, or else the final weights)");
+  }
 }
 
 int wait_for_supervisor(caf::scoped_actor& self, const caf::actor& supervisor,
