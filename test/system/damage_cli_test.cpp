@@ -1,5 +1,5 @@
 // Damage and impossible sizes found at start, with nothing written: threads the process
-// cannot start, model.init weights that give the model nothing, a resumed run whose best
+// cannot start, a model larger than the address space, model.init weights that give the model nothing, a resumed run whose best
 // checkpoint is damaged, and run files (labels.txt, vocab.txt) changed after training,
 // which resume, eval, predict and export refuse. Each case ran to an abort, a silent
 // success or a failure after the last step before.
@@ -23,6 +23,10 @@ namespace {
 std::string read_text(const fs::path& file) {
   std::ifstream in{file, std::ios::binary};
   return {std::istreambuf_iterator<char>{in}, {}};
+}
+
+std::string test_csv(const generated_data& data) {
+  return (data.dir.path / "data/test.csv").string();
 }
 
 // A finished small run in dir/NAME; `extra` are more flags.
@@ -49,6 +53,27 @@ BOOST_FIXTURE_TEST_CASE(threads_that_cannot_start_are_refused_before_anything_is
     BOOST_TEST(r.status == 2);
     BOOST_TEST(r.output.find("train.threads = 1024") != std::string::npos);
     BOOST_TEST(!fs::exists(dir.path / "threads"));
+  }
+}
+
+// A BERT-large-sized model (about 6 GiB with its gradients and Adam moments) fits many
+// machines, but not 3 GB of address space: the size check counts `ulimit -v` as well, for
+// axon train and axon pretrain (the job used to start, write its run directory and fail).
+BOOST_FIXTURE_TEST_CASE(a_model_larger_than_ulimit_v_is_refused_before_anything_is_written,
+                        generated_data) {
+  const std::string large = " --model.hidden=1024 --model.layers=24 --model.heads=16"
+                            " --model.intermediate=4096 --model.max-positions=512";
+  auto config = write_config(dir.path, "large", "");
+  for (const auto& command :
+       {" train " + config + large,
+        " pretrain " + config + large + " --pretrain.corpus='[\"" + test_csv(*this) + "\"]'"}) {
+    auto r = run("ulimit -v 3000000; " + axon_command + command);
+    BOOST_TEST_CONTEXT("axon" << command << ": " << r.output) {
+      BOOST_TEST(r.status == 2);
+      BOOST_TEST(r.output.find("the job needs about") != std::string::npos);
+      BOOST_TEST(r.output.find("model.layers = 24") != std::string::npos);
+      BOOST_TEST(!fs::exists(dir.path / "large"));
+    }
   }
 }
 
@@ -108,7 +133,7 @@ BOOST_FIXTURE_TEST_CASE(resume_refuses_a_damaged_best_checkpoint_before_training
 BOOST_FIXTURE_TEST_CASE(changed_run_files_are_refused_by_resume_eval_predict_and_export,
                         generated_data) {
   auto run_dir = trained_run(*this, "permuted", "");
-  const auto test_csv = (dir.path / "data/test.csv").string();
+  const auto test_csv = ::test_csv(*this);
   auto eval = run(axon_command + " eval --run " + run_dir.string() + " --data " + test_csv);
   BOOST_REQUIRE_MESSAGE(eval.status == 0, eval.output);
 
