@@ -102,8 +102,13 @@ int main(int argc, char** argv) {
   info.files = {{"model.safetensors", 1234, std::string(64, 'a')},
                 {"vocab.txt", 12, std::string(64, 'b')}};
   info.run_files = {{"labels.txt", 24, std::string(64, 'c')}};
-  std::ofstream{corpus + "/manifest/full"} << checkpoint::encode_manifest(info);
-  std::ofstream{corpus + "/manifest/empty"} << checkpoint::encode_manifest({});
+  // fuzz_manifest's first byte: 0, the file as it is; 1, the map alone (the target appends
+  // its checksum: 66 bytes, a str8 of 64 hex digits).
+  for (const auto& [name, value] : {std::pair{"full", info}, std::pair{"empty", checkpoint::manifest{}}}) {
+    const auto bytes = checkpoint::encode_manifest(value);
+    std::ofstream{corpus + "/manifest/" + name} << '\0' << bytes;
+    std::ofstream{corpus + "/manifest/" + name + "_map"} << '\1' << bytes.substr(0, bytes.size() - 66);
+  }
 
   write_safetensors(corpus + "/safetensors/three_dtypes",
                     {{"bert.embeddings.word_embeddings.weight", counting(shape{4, 3}, dtype::f32)},
