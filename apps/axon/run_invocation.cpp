@@ -113,8 +113,11 @@ void check_resumable(const std::filesystem::path& run_dir,
   auto latest = checkpoint::load_latest_valid(run_dir, expect);
   if (latest.checkpoint)
     checkpoint::verify_run_files(run_dir, latest.checkpoint->info, latest.checkpoint->folder);
+  // A best checkpoint at or after the step the run continues from is the newest valid one,
+  // or one the resumed run writes again when it passes that step (a damaged one was skipped
+  // by load_latest_valid): only an older one must still load at the end.
   const auto best = checkpoint::best_checkpoint(run_dir);
-  if (!best || (latest.checkpoint && latest.checkpoint->info.step == *best))
+  if (!best || !latest.checkpoint || *best >= latest.checkpoint->info.step)
     return;
   const auto best_txt = run_dir / "checkpoints" / "best.txt";
   try {

@@ -46,9 +46,9 @@ run_dir_lock hold_run_dir(const std::filesystem::path& run_dir, bool resume,
                           const char* command);
 
 /// For `--resume RUN_DIR`, before training starts: the newest valid checkpoint (where the
-/// run continues) and the best one (which the end of the run loads for its test report)
-/// load and match `expect`, and the run's config.ini, labels.txt and vocab.txt are those
-/// they were written with. Throws std::runtime_error with the problem and what to do (a
+/// run continues) and a best one older than it (which the end of the run loads for its
+/// test report, and which the resumed run does not write again) load and match `expect`,
+/// and the run's config.ini, labels.txt and vocab.txt are those they were written with. Throws std::runtime_error with the problem and what to do (a
 /// damaged best checkpoint used to be found only after the last step).
 void check_resumable(const std::filesystem::path& run_dir,
                      const checkpoint::expected_layout& expect);
