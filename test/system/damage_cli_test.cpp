@@ -77,6 +77,22 @@ BOOST_FIXTURE_TEST_CASE(a_model_larger_than_ulimit_v_is_refused_before_anything_
   }
 }
 
+// axon kg train's estimate (tables, Adam moments, B x K scores) counts `ulimit -v` too:
+// 3.5 GiB fits the machine but not 2 GB of address space (it used to end in bad_alloc).
+BOOST_FIXTURE_TEST_CASE(kg_train_sizes_larger_than_ulimit_v_are_refused, generated_data) {
+  auto kg_config = dir.path / "kg-large.ini";
+  std::ofstream{kg_config} << "[graph]\ntriples = \"" << (dir.path / "data/kg/triples.tsv").string()
+                           << "\"\nout = \"" << (dir.path / "kg-large").string()
+                           << "\"\n[transe]\ndim = 4096\nbatch-size = 8192\nnegatives = 8192\n"
+                              "epochs = 1\n";
+  auto r = run("ulimit -v 2000000; " + axon_command + " kg train " + kg_config.string());
+  BOOST_TEST_CONTEXT(r.output) {
+    BOOST_TEST(r.status == 2);
+    BOOST_TEST(r.output.find("transe.negatives = 8192") != std::string::npos);
+    BOOST_TEST(!fs::exists(dir.path / "kg-large"));
+  }
+}
+
 BOOST_FIXTURE_TEST_CASE(model_init_that_gives_the_model_nothing_is_refused_at_start,
                         generated_data) {
   auto config = write_config(dir.path, "init", "");
