@@ -6,18 +6,7 @@
 #   msgpackc-cxx, Boost::unit_test_framework, nlohmann_json::nlohmann_json, Threads::Threads
 find_package(Threads REQUIRED)
 
-find_path(CAF_INCLUDE_DIR caf/all.hpp)
-find_library(CAF_CORE_LIBRARY caf_core)
-find_library(CAF_IO_LIBRARY caf_io)
-find_library(CAF_OPENSSL_LIBRARY caf_openssl)
-if(NOT CAF_INCLUDE_DIR OR NOT CAF_CORE_LIBRARY OR NOT CAF_IO_LIBRARY OR NOT CAF_OPENSSL_LIBRARY)
-  message(FATAL_ERROR "CAF 0.17 (core, io, openssl) not found: install libcaf-dev "
-                      "(scripts/setup.sh does it)")
-endif()
-add_library(axon::caf INTERFACE IMPORTED)
-target_include_directories(axon::caf INTERFACE ${CAF_INCLUDE_DIR})
-target_link_libraries(axon::caf INTERFACE ${CAF_OPENSSL_LIBRARY} ${CAF_IO_LIBRARY}
-                                          ${CAF_CORE_LIBRARY} Threads::Threads)
+include(${CMAKE_CURRENT_LIST_DIR}/find_caf.cmake)
 
 # axon_import_library(NAME HEADER LIBRARY PACKAGE [PATH_SUFFIXES ...]): axon::NAME from a
 # header and a library found on the system, or a fatal error naming the Debian package.

@@ -8,8 +8,9 @@
 #include "apps/axon/bench_model_flags.hpp"
 #include "apps/axon/flags.hpp"
 #include "apps/axon/median.hpp"
-#include "actors/setup_compute.hpp"
-#include "actors/system_config.hpp"
+#include "actors/bert/setup_compute.hpp"
+#include "actors/cluster/system_config.hpp"
+#include "actors/modules.hpp"
 #include "graphs/bert/bert_classifier.hpp"
 #include "graphs/bert/bert_pipeline.hpp"
 #include "ops/cpu/cpu_kernels.hpp"
@@ -213,7 +214,7 @@ public:
 private:
   static system_config& configure(int threads) {
     set_process_compute_threads(threads);
-    static system_config cfg{threads};
+    static system_config cfg{axon_modules(), threads};
     return cfg;
   }
   static bert::job_layout layout_of(const bench_flags& f, const bert::bert_config& cfg) {

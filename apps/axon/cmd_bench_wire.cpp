@@ -9,11 +9,12 @@
 #include "apps/axon/flags.hpp"
 #include "apps/axon/median.hpp"
 
-#include "actors/actor_error.hpp"
-#include "actors/cluster_connection.hpp"
-#include "actors/messages.hpp"
-#include "actors/system_config.hpp"
-#include "actors/tls_check.hpp"
+#include "runtime/graph/error.hpp"
+#include "actors/cluster/cluster_connection.hpp"
+#include "actors/bert/messages.hpp"
+#include "actors/cluster/system_config.hpp"
+#include "actors/modules.hpp"
+#include "actors/cluster/tls_check.hpp"
 #include "runtime/config/load.hpp"
 #include "runtime/random_fill.hpp"
 
@@ -61,9 +62,10 @@ int bench_wire(args words) {
     return 2;
   }
   settings.placement = {{"wire.sink", node}};
-  system_config sys_cfg{1, &settings};
+  const auto modules = axon_modules();
+  system_config sys_cfg{modules, 1, &settings};
   caf::actor_system sys{sys_cfg};
-  auto connection = cluster_connection::open(sys, settings);
+  auto connection = cluster_connection::open(sys, settings, modules);
   if (!connection) {
     std::cerr << "axon bench wire: " << error_text(connection.error()) << '\n';
     return 2;

@@ -9,7 +9,8 @@
 #include "apps/axon/cpu_kernels_log.hpp"
 #include "apps/axon/flags.hpp"
 
-#include "actors/system_config.hpp"
+#include "actors/cluster/system_config.hpp"
+#include "actors/modules.hpp"
 #include "graphs/kg/link_prediction.hpp"
 #include "graphs/kg/rgcn.hpp"
 #include "graphs/kg/transe_graph.hpp"
@@ -134,7 +135,7 @@ int kg_train(args words) {
   if (shards == 0) {
     loop.emplace(entities, relations, settings);
   } else {
-    sys_cfg = std::make_unique<system_config>(2);
+    sys_cfg = std::make_unique<system_config>(axon_modules(), 2);
     sys = std::make_unique<caf::actor_system>(*sys_cfg);
     graph = std::make_unique<kg::transe_graph>(*sys, entities, relations, settings, shards);
   }

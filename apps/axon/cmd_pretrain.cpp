@@ -9,8 +9,10 @@
 #include "apps/axon/job_config.hpp"
 #include "apps/axon/run_invocation.hpp"
 
-#include "actors/pretrain_supervisor_actor.hpp"
-#include "actors/system_config.hpp"
+#include "actors/jobs/pretrain_supervisor_actor.hpp"
+#include "actors/cluster/system_config.hpp"
+#include "actors/modules.hpp"
+#include "runtime/config/compute_threads.hpp"
 #include "runtime/checkpoint/init_source.hpp"
 #include "graphs/bert/bert_params.hpp"
 #include "runtime/compute_pool.hpp"
@@ -151,9 +153,9 @@ int pretrain(args words) {
     std::cerr << "axon pretrain: " << e.what() << '\n';
     return 2;
   }
-  const int threads = compute_threads(cfg);
+  const int threads = config::compute_threads(cfg);
   set_process_compute_threads(threads);
-  system_config sys_cfg{threads};
+  system_config sys_cfg{axon_modules(), threads};
   caf::actor_system sys{sys_cfg};
   caf::scoped_actor self{sys};
   auto supervisor = spawn_pretrain_supervisor(sys, plan);

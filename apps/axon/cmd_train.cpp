@@ -9,14 +9,16 @@
 #include "apps/axon/run_invocation.hpp"
 #include "apps/axon/job_monitor.hpp"
 
-#include "actors/console_control.hpp"
+#include "actors/jobs/console_control.hpp"
 
-#include "actors/actor_error.hpp"
-#include "actors/cluster_connection.hpp"
-#include "actors/kg_service_actor.hpp"
-#include "actors/supervisor_actor.hpp"
-#include "actors/system_config.hpp"
-#include "actors/tls_check.hpp"
+#include "runtime/config/compute_threads.hpp"
+#include "runtime/graph/error.hpp"
+#include "actors/cluster/cluster_connection.hpp"
+#include "actors/kg/kg_service_actor.hpp"
+#include "actors/jobs/supervisor_actor.hpp"
+#include "actors/cluster/system_config.hpp"
+#include "actors/modules.hpp"
+#include "actors/cluster/tls_check.hpp"
 #include "graphs/bert/bert_params.hpp"
 #include "runtime/compute_pool.hpp"
 #include "runtime/data/csv_writer.hpp"
@@ -152,12 +154,13 @@ int train(args words) {
     std::cerr << "axon train: " << e.what() << '\n';
     return 2;
   }
-  const int threads = compute_threads(cfg);
+  const int threads = config::compute_threads(cfg);
   set_process_compute_threads(threads);
-  system_config sys_cfg{threads, &cluster};
+  const auto modules = axon_modules();
+  system_config sys_cfg{modules, threads, &cluster};
   caf::actor_system sys{sys_cfg};
   if (cluster.distributed()) {
-    auto connection = cluster_connection::open(sys, cluster);
+    auto connection = cluster_connection::open(sys, cluster, modules);
     if (!connection) {
       std::cerr << "axon train: " << error_text(connection.error()) << '\n';
       return 2;

@@ -74,11 +74,6 @@ std::string job_hash(const config::resolved_config& cfg) {
   return h.hex();
 }
 
-int compute_threads(const config::resolved_config& cfg) {
-  auto n = cfg.get_int("train.threads");
-  return n > 0 ? static_cast<int>(n) : core_count();
-}
-
 std::unique_ptr<kg::fusion_kg> fusion_kg_of(const config::resolved_config& cfg,
                                             const std::filesystem::path& run_dir) {
   if (cfg.get_string("kg.triples").empty())

@@ -2,7 +2,7 @@
 // architecture, and the supervisor's plan. One place reads each config key.
 #pragma once
 
-#include "actors/supervisor_actor.hpp"
+#include "actors/jobs/supervisor_actor.hpp"
 #include "runtime/config/resolved_config.hpp"
 #include "runtime/data/prepare.hpp"
 #include "runtime/kg/fusion_kg.hpp"
@@ -37,9 +37,6 @@ void check_model_init(const config::resolved_config& cfg, const bert::bert_confi
 
 /// A hash of every key but train.run-dir: checkpoints are refused by a different job.
 std::string job_hash(const config::resolved_config& cfg);
-
-/// train.threads, 0 meaning every core.
-int compute_threads(const config::resolved_config& cfg);
 
 /// The actor graph's layout around `model`: placement.*, the optimizer's train.* keys and
 /// train.seed; throws std::invalid_argument naming what does not fit.

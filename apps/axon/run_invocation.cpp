@@ -1,11 +1,11 @@
 // parse_run_invocation: see run_invocation.hpp.
 #include "apps/axon/run_invocation.hpp"
 
-#include "actors/actor_error.hpp"
+#include "runtime/graph/error.hpp"
 #include "apps/axon/flags.hpp"
-#include "apps/axon/job_config.hpp"
 #include "runtime/checkpoint/init_source.hpp"
 #include "runtime/checkpoint/run_files.hpp"
+#include "runtime/config/compute_threads.hpp"
 #include "runtime/config/load.hpp"
 #include "runtime/thread_probe.hpp"
 
@@ -97,7 +97,7 @@ run_invocation parse_run_invocation(args words, const char* command, const char*
   }
   // The compute pool and the actor scheduler start train.threads threads each (plus a few
   // of CAF's own) after the run directory is written: find out now whether they can.
-  const auto problem = probe_threads(2 * compute_threads(*loaded.resolved) + 4, "train.threads",
+  const auto problem = probe_threads(2 * config::compute_threads(*loaded.resolved) + 4, "train.threads",
                                      loaded.resolved->get_int("train.threads"));
   if (!problem.empty()) {
     std::cerr << "axon " << command << ": " << problem << '\n';

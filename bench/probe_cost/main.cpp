@@ -4,8 +4,8 @@
 // job. Windows alternate between probes registered and not (monitoring off); the
 // difference of the median times per message is the cost of counting one.
 //   build/bin/axon-probe-cost [MESSAGES_PER_WINDOW] [WINDOWS]
-#include "actors/probed_actor.hpp"
-#include "actors/system_config.hpp"
+#include "runtime/graph/probed_actor.hpp"
+#include "actors/cluster/system_config.hpp"
 
 #include <caf/all.hpp>
 
@@ -52,7 +52,7 @@ double median(std::vector<double> xs) {
 int main(int argc, char** argv) {
   const std::int64_t messages = argc > 1 ? std::atoll(argv[1]) : 200000;
   const int windows = argc > 2 ? std::atoi(argv[2]) : 9;
-  axon::system_config cfg{2};
+  axon::system_config cfg{axon::registry{}, 2};
   caf::actor_system sys{cfg};
   auto& probes = axon::monitor::process_probes();
   std::vector<double> off_ns, on_ns;

@@ -1,10 +1,14 @@
 // axon-pagerank: PageRank over a knowledge graph's triples (head<TAB>relation<TAB>tail),
 // computed by partition actors exchanging rank messages (pagerank_graph.hpp), checked
-// against a sequential power iteration. Example:
+// against a sequential power iteration. With --cluster FILE the partitions run where the
+// file's [placement] puts them, on node processes that are this same program:
 //   build/bin/axon data synth-finsent runs/finsent-data
 //   build/bin/axon-pagerank runs/finsent-data/kg/triples.tsv --partitions 4
-#include "actors/system_config.hpp"
-#include "examples/pagerank/pagerank_graph.hpp"
+//   build/bin/axon-pagerank node --config cluster.ini --name worker1 &   (one per node)
+//   build/bin/axon-pagerank runs/finsent-data/kg/triples.tsv --cluster cluster.ini
+#include "actors/cluster/node_process.hpp"
+#include "pagerank_graph.hpp"
+#include "runtime/graph/error.hpp"
 
 #include <algorithm>
 #include <cmath>
@@ -16,18 +20,24 @@
 #include <string>
 
 int main(int argc, char** argv) {
+  if (argc >= 2 && std::string{argv[1]} == "node") // this program as a node process
+    return axon::node_main(argc - 1, argv + 1, axon::pagerank::modules());
   if (argc < 2 || std::string{argv[1]} == "--help") {
-    std::cerr << "usage: axon-pagerank TRIPLES.tsv [--partitions P] [--damping D]\n";
+    std::cerr << "usage: axon-pagerank TRIPLES.tsv [--partitions P] [--damping D] [--cluster FILE]\n"
+                 "       axon-pagerank node --config FILE --name NAME\n";
     return argc < 2 ? 2 : 0;
   }
   int partitions = 4;
   double damping = 0.85;
+  std::string cluster_file;
   for (int i = 2; i + 1 < argc; i += 2) {
     std::string flag = argv[i];
     if (flag == "--partitions")
       partitions = std::atoi(argv[i + 1]);
     else if (flag == "--damping")
       damping = std::atof(argv[i + 1]);
+    else if (flag == "--cluster")
+      cluster_file = argv[i + 1];
     else {
       std::cerr << "axon-pagerank: unknown flag " << flag << '\n';
       return 2;
@@ -62,9 +72,18 @@ int main(int argc, char** argv) {
   }
   edges.vertices = static_cast<std::int32_t>(names.size());
   partitions = std::clamp(partitions, 1, std::max(1, edges.vertices));
-  axon::system_config cfg{2};
-  caf::actor_system sys{cfg};
-  auto actors = axon::pagerank::run(sys, edges, partitions, damping, 1e-10, 200);
+  auto process = axon::graph_process::start(axon::pagerank::modules(), cluster_file, 2);
+  if (!process) {
+    std::cerr << "axon-pagerank: " << axon::error_text(process.error()) << '\n';
+    return 2;
+  }
+  axon::pagerank::result actors;
+  try {
+    actors = axon::pagerank::run(**process, edges, partitions, damping, 1e-10, 200);
+  } catch (const std::runtime_error& e) {
+    std::cerr << "axon-pagerank: " << e.what() << '\n';
+    return 1;
+  }
   auto sequential = axon::pagerank::run_sequential(edges, damping, 1e-10, 200);
   double max_diff = 0;
   for (std::int32_t v = 0; v < edges.vertices; ++v)

@@ -1,10 +1,11 @@
 // PageRank partition and driver actors, the graph that connects them, and the sequential
 // reference.
-#include "examples/pagerank/pagerank_graph.hpp"
+#include "pagerank_graph.hpp"
 
-#include "actors/atoms.hpp"
-#include "actors/messages.hpp"
-#include "actors/ports.hpp"
+#include "pagerank_messages.hpp"
+#include "runtime/graph/error.hpp"
+#include "runtime/graph/factory_of.hpp"
+#include "runtime/graph/ports.hpp"
 
 #include <caf/all.hpp>
 
@@ -15,10 +16,6 @@ namespace axon::pagerank {
 
 namespace {
 
-using msg::pagerank_change_msg;
-using msg::pagerank_iterate_msg;
-using msg::pagerank_partition_setup;
-using msg::pagerank_share_msg;
 
 std::string partition_node(int p) {
   return "partition" + std::to_string(p);
@@ -46,19 +43,22 @@ caf::behavior partition_behavior(caf::stateful_actor<partition_state>* self,
   st.out_degree.assign(owned, 0);
   for (auto u : setup.from)
     ++st.out_degree[u / p_count];
-  st.edges.declare<pagerank_iterate_msg>("driver");
+  st.edges.declare_in<pagerank_iterate_msg, pagerank_change_msg>("driver");
   for (int q = 0; q < p_count; ++q) {
-    st.edges.declare<pagerank_share_msg>("to" + std::to_string(q));
-    st.edges.declare<pagerank_share_msg>("from" + std::to_string(q));
+    st.edges.declare_out<pagerank_share_msg>("to" + std::to_string(q));
+    st.edges.declare_in<pagerank_share_msg>("from" + std::to_string(q));
   }
   return {
     connect_handler(self),
+    credit_handler(self),
     [=](const pagerank_iterate_msg& it) {
       auto& st = self->state;
       const int P = st.setup.partitions;
       std::vector<pagerank_share_msg> out(P);
-      for (auto& m : out)
+      for (auto& m : out) {
         m.iteration = it.iteration;
+        m.sender = st.setup.index;
+      }
       for (std::size_t e = 0; e < st.setup.from.size(); ++e) {
         auto u = st.setup.from[e], w = st.setup.to[e];
         auto& m = out[w % P];
@@ -71,8 +71,9 @@ caf::behavior partition_behavior(caf::stateful_actor<partition_state>* self,
           dangling += st.rank[k];
       for (int q = 0; q < P; ++q) {
         out[q].dangling = dangling;
-        self->send(st.edges["to" + std::to_string(q)].peer, std::move(out[q]));
+        st.edges.send(self, "to" + std::to_string(q), std::move(out[q]));
       }
+      st.edges.grant(self, "driver");
     },
     [=](const pagerank_share_msg& m) {
       auto& st = self->state;
@@ -80,6 +81,7 @@ caf::behavior partition_behavior(caf::stateful_actor<partition_state>* self,
       for (std::size_t k = 0; k < m.vertex.size(); ++k)
         st.incoming[m.vertex[k] / P] += m.share[k];
       st.dangling_total += m.dangling;
+      st.edges.grant(self, "from" + std::to_string(m.sender)); // done with it: one more may come
       if (++st.shares_received < P)
         return;
       // r'(v) = (1 - d) / N + d * (sum of shares into v + dangling rank / N)
@@ -93,14 +95,14 @@ caf::behavior partition_behavior(caf::stateful_actor<partition_state>* self,
       }
       st.dangling_total = 0;
       st.shares_received = 0;
-      self->send(st.edges["driver"].peer, pagerank_change_msg{m.iteration, change});
+      st.edges.send(self, "driver", pagerank_change_msg{m.iteration, change});
     },
     [=](state_atom) {
       auto& st = self->state;
-      std::vector<std::int32_t> vertex;
+      pagerank_ranks_msg out{{}, st.rank};
       for (std::size_t k = 0; k < st.rank.size(); ++k)
-        vertex.push_back(static_cast<std::int32_t>(k) * st.setup.partitions + st.setup.index);
-      return caf::make_message(vertex, st.rank);
+        out.vertex.push_back(static_cast<std::int32_t>(k) * st.setup.partitions + st.setup.index);
+      return out;
     },
   };
 }
@@ -117,16 +119,17 @@ struct driver_state {
 caf::behavior driver_behavior(caf::stateful_actor<driver_state>* self, std::int32_t partitions) {
   self->state.partitions = partitions;
   for (int p = 0; p < partitions; ++p)
-    self->state.edges.declare<pagerank_iterate_msg>(partition_node(p));
+    self->state.edges.declare_out<pagerank_iterate_msg, pagerank_change_msg>(partition_node(p));
   auto start_iteration = [self] {
     auto& st = self->state;
     st.change = 0;
     st.changes_received = 0;
     for (int p = 0; p < st.partitions; ++p)
-      self->send(st.edges[partition_node(p)].peer, pagerank_iterate_msg{st.iteration});
+      st.edges.send(self, partition_node(p), pagerank_iterate_msg{st.iteration});
   };
   return {
     connect_handler(self),
+    credit_handler(self),
     [=](step_atom, double tolerance, std::int32_t max_iterations) -> caf::result<std::int32_t, double> {
       auto& st = self->state;
       st.tolerance = tolerance;
@@ -168,7 +171,8 @@ actor_graph make_graph(const edge_list& edges, int partitions, double damping) {
   for (int p = 0; p < partitions; ++p)
     g.add_node(partition_node(p), "axon.pagerank.partition", caf::make_message(setups[p]));
   for (int p = 0; p < partitions; ++p) {
-    g.add_edge<pagerank_iterate_msg>({"driver", partition_node(p)}, {partition_node(p), "driver"}, 1);
+    g.add_edge<pagerank_iterate_msg, pagerank_change_msg>({"driver", partition_node(p)},
+                                                          {partition_node(p), "driver"}, 1);
     for (int q = 0; q < partitions; ++q)
       g.add_edge<pagerank_share_msg>({partition_node(p), "to" + std::to_string(q)},
                                      {partition_node(q), "from" + std::to_string(p)}, 1);
@@ -176,43 +180,44 @@ actor_graph make_graph(const edge_list& edges, int partitions, double damping) {
   return g;
 }
 
-kind_table kinds() {
-  return {
-    {"axon.pagerank.driver",
-     [](caf::actor_system& sys, const node_spec& n) -> caf::expected<caf::actor> {
-       return sys.spawn(driver_behavior, n.params.get_as<std::int32_t>(0));
-     }},
-    {"axon.pagerank.partition",
-     [](caf::actor_system& sys, const node_spec& n) -> caf::expected<caf::actor> {
-       return sys.spawn(partition_behavior, n.params.get_as<pagerank_partition_setup>(0));
-     }},
-  };
+registry modules() {
+  registry r;
+  r.add_types<caf::id_block::pagerank>("pagerank");
+  r.add_kind("axon.pagerank.driver",
+             factory_of<std::int32_t>([](caf::actor_system& sys, std::int32_t partitions) {
+               return sys.spawn(driver_behavior, partitions);
+             }));
+  r.add_kind("axon.pagerank.partition", factory_of<pagerank_partition_setup>(
+                                          [](caf::actor_system& sys, const pagerank_partition_setup& s) {
+                                            return sys.spawn(partition_behavior, s);
+                                          }));
+  return r;
 }
 
-result run(caf::actor_system& sys, const edge_list& edges, int partitions, double damping,
+result run(graph_process& process, const edge_list& edges, int partitions, double damping,
            double tolerance, int max_iterations) {
-  auto spawned = make_graph(edges, partitions, damping).spawn(sys, kinds());
+  auto spawned = process.spawn(make_graph(edges, partitions, damping));
   if (!spawned)
-    throw std::runtime_error("pagerank graph: " + sys.render(spawned.error()));
-  caf::scoped_actor self{sys};
+    throw std::runtime_error("pagerank graph: " + error_text(spawned.error()));
+  caf::scoped_actor self{process.system()};
   result out;
   out.rank.assign(edges.vertices, 0.0);
-  self->request(spawned->at("driver"), caf::infinite, step_atom::value, tolerance,
+  self->request(spawned->at("driver"), std::chrono::minutes(1), step_atom::value, tolerance,
                 std::int32_t{max_iterations})
     .receive(
       [&](std::int32_t iterations, double change) {
         out.iterations = iterations;
         out.last_change = change;
       },
-      [&](caf::error& err) { throw std::runtime_error("pagerank: " + sys.render(err)); });
+      [&](caf::error& err) { throw std::runtime_error("pagerank: " + error_text(err)); });
   for (int p = 0; p < partitions; ++p)
-    self->request(spawned->at(partition_node(p)), caf::infinite, state_atom::value)
+    self->request(spawned->at(partition_node(p)), std::chrono::minutes(1), state_atom::value)
       .receive(
-        [&](std::vector<std::int32_t>& vertex, std::vector<double>& rank) {
-          for (std::size_t k = 0; k < vertex.size(); ++k)
-            out.rank[vertex[k]] = rank[k];
+        [&](const pagerank_ranks_msg& ranks) {
+          for (std::size_t k = 0; k < ranks.vertex.size(); ++k)
+            out.rank[ranks.vertex[k]] = ranks.rank[k];
         },
-        [&](caf::error& err) { throw std::runtime_error("pagerank: " + sys.render(err)); });
+        [&](caf::error& err) { throw std::runtime_error("pagerank: " + error_text(err)); });
   spawned->stop();
   return out;
 }

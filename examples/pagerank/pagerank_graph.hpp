@@ -4,12 +4,14 @@
 // which is spread over all vertices), over typed edges with a credit window of one
 // iteration. A driver starts iterations and sums the partitions' L1 changes until they
 // fall below a tolerance. Shows that the runtime is not BERT-only: same graph API, same
-// message registration, same kinds table mechanism.
+// message registration, same registry of kinds; placed on node processes by a cluster
+// config like any graph (main.cpp).
 #pragma once
 
-#include "graphs/actor_graph.hpp"
+#include "actors/cluster/graph_process.hpp"
+#include "runtime/graph/actor_graph.hpp"
+#include "runtime/graph/registry.hpp"
 
-#include <caf/actor_system.hpp>
 
 #include <cstdint>
 #include <vector>
@@ -29,10 +31,12 @@ struct result {
 
 /// The declared graph: "driver", "partition<p>", edges "to<q>" -> "from<p>".
 actor_graph make_graph(const edge_list& edges, int partitions, double damping);
-kind_table kinds();
+/// The graph's message types and actor kinds ("axon.pagerank.driver", ".partition").
+registry modules();
 
-/// Spawns the graph, iterates to `tolerance` (L1) or `max_iterations`, gathers the ranks.
-result run(caf::actor_system& sys, const edge_list& edges, int partitions, double damping,
+/// Spawns the graph in `process` (here, or on its cluster's nodes), iterates to
+/// `tolerance` (L1) or `max_iterations`, gathers the ranks. Throws std::runtime_error.
+result run(graph_process& process, const edge_list& edges, int partitions, double damping,
            double tolerance, int max_iterations);
 
 /// The same computation as one sequential power iteration: the reference.

@@ -1,12 +1,14 @@
 // make_graph: nodes and edges of the BERT training graph.
 #include "graphs/bert/bert_graph.hpp"
 
-#include "actors/coordinator_actor.hpp"
-#include "actors/kg_service_actor.hpp"
-#include "actors/messages.hpp"
-#include "actors/optimizer_actor.hpp"
-#include "actors/shard_actor.hpp"
-#include "actors/stage_actor.hpp"
+#include "actors/bert/coordinator_actor.hpp"
+#include "actors/kg/kg_service_actor.hpp"
+#include "actors/bert/messages.hpp"
+#include "actors/kg/messages.hpp"
+#include "runtime/graph/factory_of.hpp"
+#include "actors/bert/optimizer_actor.hpp"
+#include "actors/bert/shard_actor.hpp"
+#include "actors/bert/stage_actor.hpp"
 #include "graphs/bert/bert_stage.hpp"
 #include "runtime/config/cluster_settings.hpp"
 
@@ -20,26 +22,20 @@ std::string stage_node(int shard, int stage) {
   return "shard" + std::to_string(shard) + ".stage" + std::to_string(stage);
 }
 
-// A factory that reads the node's parameters as one Setup struct. Setups with a device
-// are checked first: a device out of reach of this process (no such GPU, a build without
-// CUDA, a name that does not parse) fails the spawn with the reason, wherever the node
-// runs.
+// A checked factory (factory_of) whose setup's device is checked first: a device out of
+// reach of this process (no such GPU, a build without CUDA, a name that does not parse)
+// fails the spawn with the reason, wherever the node runs.
 template <class Setup>
-node_factory factory_of(caf::actor (*spawn)(caf::actor_system&, const Setup&)) {
-  return [spawn](caf::actor_system& sys, const node_spec& node) -> caf::expected<caf::actor> {
-    if (!node.params.match_elements<Setup>())
-      return caf::make_error(caf::sec::invalid_argument,
-                             "node " + node.name + ": parameters are not a " + caf::type_name<Setup>::value);
-    const auto& setup = node.params.get_as<Setup>(0);
-    if constexpr (requires { setup.device; }) {
-      try {
-        ops::check_device(device::parse(setup.device));
-      } catch (const std::exception& e) {
-        return caf::make_error(caf::sec::runtime_error, e.what());
-      }
+node_factory on_device(caf::actor (*spawn)(caf::actor_system&, const Setup&)) {
+  return factory_of<Setup>([spawn](caf::actor_system& sys,
+                                   const Setup& setup) -> caf::expected<caf::actor> {
+    try {
+      ops::check_device(device::parse(setup.device));
+    } catch (const std::exception& e) {
+      return make_error(errc::bad_parameters, e.what());
     }
     return spawn(sys, setup);
-  };
+  });
 }
 
 } // namespace
@@ -70,7 +66,8 @@ actor_graph make_graph(const job_layout& job) {
       optimizer_setup opt{job.model, k, job.stages, job.shards, job.adamw, job.decay_all,
                           job.seed,  j, slices,     device_of(job, name).to_string()};
       g.add_node(name, "axon.optimizer", caf::make_message(opt));
-      g.add_edge<msg::apply_update_msg>({"coordinator", name}, {name, "coordinator"});
+      g.add_edge<msg::apply_update_msg, types<msg::norm_part_msg, msg::updated_msg>>(
+        {"coordinator", name}, {name, "coordinator"});
     }
   for (int s = 0; s < job.shards; ++s) {
     auto shard = "shard" + std::to_string(s);
@@ -84,15 +81,17 @@ actor_graph make_graph(const job_layout& job) {
                                                std::string{ops::to_string(job.precision)},
                                                std::string{ops::to_string(job.attention)}}));
       for (int j = 0; j < slices; ++j)
-        g.add_edge<msg::grads_msg>({stage_node(s, k), optimizer_port(j, slices)},
-                                   {optimizer_name(k, j, slices), "replica" + std::to_string(s)});
+        g.add_edge<msg::grads_msg, msg::params_msg>(
+          {stage_node(s, k), optimizer_port(j, slices)},
+          {optimizer_name(k, j, slices), "replica" + std::to_string(s)});
     }
+    // Stage 0 passes back credit only; later stages their input's gradient too.
     g.add_edge<msg::forward_msg>({shard, "stage"}, {stage_node(s, 0), "prev"}, job.credit_window);
     for (int k = 0; k + 1 < job.stages; ++k)
-      g.add_edge<msg::forward_msg>({stage_node(s, k), "next"}, {stage_node(s, k + 1), "prev"},
-                                   job.credit_window);
-    g.add_edge<msg::loss_msg>({stage_node(s, job.stages - 1), "coordinator"},
-                              {"coordinator", "head" + std::to_string(s)});
+      g.add_edge<msg::forward_msg, msg::backward_msg>(
+        {stage_node(s, k), "next"}, {stage_node(s, k + 1), "prev"}, job.credit_window);
+    g.add_edge<types<msg::loss_msg, msg::eval_output_msg>>(
+      {stage_node(s, job.stages - 1), "coordinator"}, {"coordinator", "head" + std::to_string(s)});
   }
   if (job.kg)
     g.add_node("kg", "axon.kg", caf::make_message(*job.kg));
@@ -114,8 +113,8 @@ actor_graph make_graph(const job_layout& job) {
 kind_table kinds() {
   return {{"axon.coordinator", factory_of<coordinator_setup>(spawn_coordinator)},
           {"axon.shard", factory_of<shard_setup>(spawn_shard)},
-          {"axon.bert.stage", factory_of<stage_setup>(spawn_stage)},
-          {"axon.optimizer", factory_of<optimizer_setup>(spawn_optimizer)},
+          {"axon.bert.stage", on_device<stage_setup>(spawn_stage)},
+          {"axon.optimizer", on_device<optimizer_setup>(spawn_optimizer)},
           {"axon.kg", factory_of<kg_service_setup>(spawn_kg_service)}};
 }
 

@@ -9,7 +9,7 @@
 // actors/kg_service_actor.hpp), with no edges: the supervisor asks it to link each batch.
 #pragma once
 
-#include "graphs/actor_graph.hpp"
+#include "runtime/graph/actor_graph.hpp"
 #include "graphs/bert/bert_config.hpp"
 #include "ops/cpu/adamw.hpp"
 #include "ops/compute.hpp"

@@ -1,12 +1,14 @@
 // pipeline: blocking requests to the coordinator and optimizers, watching every actor.
 #include "graphs/bert/bert_pipeline.hpp"
 
-#include "actors/actor_error.hpp"
-#include "actors/atoms.hpp"
-#include "actors/messages.hpp"
+#include "runtime/graph/error.hpp"
+#include "runtime/graph/atoms.hpp"
+#include "actors/bert/messages.hpp"
+#include "actors/kg/messages.hpp"
 #include "graphs/bert/bert_stage.hpp"
 
 #include <caf/all.hpp>
+#include <nlohmann/json.hpp>
 
 #include <algorithm>
 #include <cstring>
@@ -228,7 +230,10 @@ std::string pipeline::stats() {
   for (const auto& [name, actor] : running_.actors) {
     self_->send(actor, stats_atom::value);
     self_->receive([&](std::string& json) { out += "\"" + name + "\": " + json + "\n"; },
-                   [&](caf::error&) {});
+                   [&](caf::error& err) { // said, not dropped: the actor is named with why
+                     out += "\"" + name + "\": "
+                            + nlohmann::json{{"error", error_text(err)}}.dump() + "\n";
+                   });
   }
   return out;
 }

@@ -1,8 +1,8 @@
 // TransE over entity-shard actors (see transe_graph.hpp).
 #include "graphs/kg/transe_graph.hpp"
 
-#include "actors/kg_shard_actor.hpp"
-#include "actors/messages.hpp"
+#include "actors/kg/kg_shard_actor.hpp"
+#include "actors/kg/messages.hpp"
 
 #include <caf/all.hpp>
 

@@ -1,7 +1,8 @@
 // Shared pieces of the actor tests: one actor system per test, small models and batches.
 #pragma once
 
-#include "actors/system_config.hpp"
+#include "actors/cluster/system_config.hpp"
+#include "actors/modules.hpp"
 #include "graphs/bert/bert_graph.hpp"
 #include "graphs/bert/bert_layers.hpp"
 #include "runtime/random_fill.hpp"
@@ -11,7 +12,7 @@
 namespace axon::test {
 
 struct actor_fixture {
-  system_config cfg{2};
+  system_config cfg{axon_modules(), 2};
   caf::actor_system sys{cfg};
 };
 

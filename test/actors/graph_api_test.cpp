@@ -2,8 +2,8 @@
 // message types with a message naming the node or edge.
 #include "actor_test_support.hpp"
 
-#include "actors/messages.hpp"
-#include "graphs/actor_graph.hpp"
+#include "actors/bert/messages.hpp"
+#include "runtime/graph/actor_graph.hpp"
 
 #include <boost/test/unit_test.hpp>
 
@@ -50,7 +50,7 @@ BOOST_AUTO_TEST_CASE(spawn_refuses_bad_kinds_ports_and_types) {
     g.add_node("s0", "axon.shard", caf::make_message(shard_setup{0}));
     g.add_node("s1", "axon.shard", caf::make_message(shard_setup{1}));
     g.add_edge<msg::loss_msg>({"s0", "stage"}, {"s1", "stage"});
-    BOOST_TEST(spawn_error(g).find("another message type") != std::string::npos);
+    BOOST_TEST(spawn_error(g).find("carries other message types") != std::string::npos);
   }
   {
     actor_graph g;

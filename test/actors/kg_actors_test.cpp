@@ -3,10 +3,10 @@
 // shards with the loop model's losses (entity ids travel in the micro-batches); the KG
 // service node of a job links batches as the linker does and serves the entity table and
 // its rows, refusing what it cannot serve.
-#include "actors/actor_error.hpp"
-#include "actors/atoms.hpp"
-#include "actors/kg_service_actor.hpp"
-#include "actors/messages.hpp"
+#include "runtime/graph/error.hpp"
+#include "runtime/graph/atoms.hpp"
+#include "actors/kg/kg_service_actor.hpp"
+#include "actors/kg/messages.hpp"
 #include "graphs/bert/bert_classifier.hpp"
 #include "graphs/bert/bert_pipeline.hpp"
 #include "graphs/kg/transe_graph.hpp"

@@ -2,9 +2,9 @@
 // loader restored to a saved cursor sends exactly the batches the first one sent next.
 #include "actor_test_support.hpp"
 
-#include "actors/atoms.hpp"
-#include "actors/loader_actor.hpp"
-#include "actors/messages.hpp"
+#include "runtime/graph/atoms.hpp"
+#include "actors/jobs/loader_actor.hpp"
+#include "actors/jobs/messages.hpp"
 
 #include <boost/test/unit_test.hpp>
 #include <caf/all.hpp>

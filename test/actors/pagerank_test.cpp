@@ -2,7 +2,7 @@
 // a sequential power iteration, for several partition counts, dangling vertices included.
 #include "actor_test_support.hpp"
 
-#include "examples/pagerank/pagerank_graph.hpp"
+#include "pagerank_graph.hpp"
 
 #include <boost/test/unit_test.hpp>
 
@@ -11,7 +11,7 @@
 
 using namespace axon;
 
-BOOST_FIXTURE_TEST_CASE(pagerank_actors_match_the_sequential_iteration, test::actor_fixture) {
+BOOST_AUTO_TEST_CASE(pagerank_actors_match_the_sequential_iteration) {
   pagerank::edge_list edges;
   edges.vertices = 57;
   auto from = tensor::empty({300}, dtype::i32), to = tensor::empty({300}, dtype::i32);
@@ -22,8 +22,10 @@ BOOST_FIXTURE_TEST_CASE(pagerank_actors_match_the_sequential_iteration, test::ac
   auto reference = pagerank::run_sequential(edges, 0.85, 1e-12, 500);
   BOOST_TEST(std::accumulate(reference.rank.begin(), reference.rank.end(), 0.0) == 1.0,
              boost::test_tools::tolerance(1e-9));
+  auto process = graph_process::start(pagerank::modules(), "", 2);
+  BOOST_REQUIRE(process);
   for (int partitions : {1, 3, 8}) {
-    auto actors = pagerank::run(sys, edges, partitions, 0.85, 1e-12, 500);
+    auto actors = pagerank::run(**process, edges, partitions, 0.85, 1e-12, 500);
     BOOST_TEST(actors.iterations == reference.iterations);
     for (int v = 0; v < edges.vertices; ++v)
       BOOST_TEST(std::fabs(actors.rank[v] - reference.rank[v]) <= 1e-12);

@@ -3,8 +3,8 @@
 // drop them without computing.
 #include "actor_test_support.hpp"
 
-#include "actors/atoms.hpp"
-#include "actors/messages.hpp"
+#include "runtime/graph/atoms.hpp"
+#include "actors/bert/messages.hpp"
 #include "graphs/bert/bert_pipeline.hpp"
 
 #include <boost/test/unit_test.hpp>

@@ -3,32 +3,17 @@
 // worker3 and the coordinator's process), with helpers to start nodes and coordinators.
 #pragma once
 
+#include "test/support/free_port.hpp"
 #include "test/support/process.hpp"
 
 #include <boost/test/unit_test.hpp>
 #include <nlohmann/json.hpp>
 
-#include <arpa/inet.h>
-#include <netinet/in.h>
-#include <sys/socket.h>
 
 namespace axon::test {
 
 inline const std::string fake_node = AXON_BINARY_DIR "/test/cluster/fake_node";
 inline const std::string make_certs = AXON_TEST_DIR "/../examples/cluster/make-certs.sh";
-
-/// A TCP port on 127.0.0.1 that was free a moment ago.
-inline int free_port() {
-  int fd = ::socket(AF_INET, SOCK_STREAM, 0);
-  sockaddr_in addr{};
-  addr.sin_family = AF_INET;
-  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  ::bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr);
-  socklen_t len = sizeof addr;
-  ::getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len);
-  ::close(fd);
-  return ntohs(addr.sin_port);
-}
 
 inline std::vector<double> train_losses(const fs::path& run_dir) {
   std::vector<double> losses;

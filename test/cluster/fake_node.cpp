@@ -4,9 +4,10 @@
 // it to check that a coordinator refuses such a node with exit 2 instead of exchanging
 // messages that would be decoded as the wrong types.
 //   fake_node PORT NAME version|types
-#include "actors/atoms.hpp"
-#include "actors/node_identity.hpp"
-#include "actors/system_config.hpp"
+#include "actors/cluster/atoms.hpp"
+#include "actors/modules.hpp"
+#include "runtime/graph/node_identity.hpp"
+#include "actors/cluster/system_config.hpp"
 
 #include <caf/all.hpp>
 #include <caf/io/all.hpp>
@@ -22,9 +23,10 @@ int main(int argc, char** argv) {
   }
   const auto port = static_cast<std::uint16_t>(std::stoi(argv[1]));
   const std::string name = argv[2], differ = argv[3];
-  axon::system_config cfg{1};
+  const auto modules = axon::axon_modules();
+  axon::system_config cfg{modules, 1};
   caf::actor_system sys{cfg};
-  auto identity = axon::this_identity();
+  auto identity = axon::this_identity(modules);
   if (differ == "version")
     identity.version = "0.0.0-other";
   else

@@ -2,7 +2,7 @@
 // the CPU (the specification): all actors on the device, and a mixed placement whose
 // edges cross between host and device; a device tensor written to the wire arrives as the
 // same host tensor (what an edge to another process carries).
-#include "actors/tensor_inspect.hpp"
+#include "runtime/graph/tensor_inspect.hpp"
 #include "cuda_compare.hpp"
 #include "graphs/bert/bert_pipeline.hpp"
 #include "test/actors/actor_test_support.hpp"

@@ -2,11 +2,14 @@
 //   build-cpu/test/fuzz/make_fuzz_seeds test/fuzz/corpus
 // messages/: real messages as a node puts them on the wire (binary_serializer), each after
 // fuzz_messages' selector byte; manifest/: checkpoint manifests; safetensors/: small files.
-#include "actors/messages.hpp"
+#include "actors/bert/messages.hpp"
+#include "actors/jobs/messages.hpp"
+#include "actors/kg/messages.hpp"
 #include "runtime/checkpoint/manifest.hpp"
 #include "runtime/safetensors.hpp"
 
 #include <caf/actor_system.hpp>
+#include <caf/actor_system_config.hpp>
 #include <caf/binary_serializer.hpp>
 #include <caf/message.hpp>
 
@@ -18,8 +21,6 @@
 using namespace axon;
 
 namespace {
-
-using block = caf::id_block::axon;
 
 tensor counting(shape dims, dtype type) {
   auto t = tensor::empty(dims, type);
@@ -43,9 +44,21 @@ void write_seed(caf::actor_system& sys, const std::string& dir, const std::strin
   std::ofstream{dir + "/" + name, std::ios::binary}.write(bytes.data(), std::streamsize(bytes.size()));
 }
 
+// fuzz_messages' selector of T: 1 + its index in the blocks core, bert, kg, jobs in turn.
 template <class T>
 unsigned char selector_of() {
-  return static_cast<unsigned char>(1 + caf::type_id<T>::value - block::begin);
+  const caf::type_id_t id = caf::type_id<T>::value;
+  std::size_t offset = 1;
+  for (auto [begin, end] : {std::pair{caf::id_block::axon_core::begin, caf::id_block::axon_core::end},
+                            std::pair{caf::id_block::axon_bert::begin, caf::id_block::axon_bert::end},
+                            std::pair{caf::id_block::axon_kg::begin, caf::id_block::axon_kg::end},
+                            std::pair{caf::id_block::axon_jobs::begin, caf::id_block::axon_jobs::end}}) {
+    if (id >= begin && id < end)
+      return static_cast<unsigned char>(offset + (id - begin));
+    offset += end - begin;
+  }
+  std::cerr << "a type outside Axon's blocks\n";
+  std::exit(1);
 }
 
 } // namespace
@@ -57,7 +70,10 @@ int main(int argc, char** argv) {
   }
   const std::string corpus = argv[1], dir = corpus + "/messages";
   caf::actor_system_config cfg;
-  register_message_types(cfg);
+  cfg.add_message_types<caf::id_block::axon_core>();
+  cfg.add_message_types<caf::id_block::axon_bert>();
+  cfg.add_message_types<caf::id_block::axon_kg>();
+  cfg.add_message_types<caf::id_block::axon_jobs>();
   caf::actor_system sys{cfg};
 
   msg::micro_batch micro;

@@ -1,0 +1,188 @@
+// The BERT module's messages (micro-batches, activations and gradients between stages,
+// losses and outputs to the coordinator, gradients, updates and parameters between stages,
+// optimizers and coordinator), with their CAF inspect overloads, its atoms and its type-id
+// block (which also holds the setups of actors/bert/setups.hpp). Tensors inside messages
+// are shared within a process and written as raw bytes on the wire (tensor_inspect.hpp).
+#pragma once
+
+#include "actors/bert/setups.hpp"
+#include "runtime/graph/type_ids.hpp"
+
+#include <caf/atom.hpp>
+#include <caf/meta/type_name.hpp>
+
+#include <cstdint>
+#include <vector>
+
+namespace axon {
+
+using init_atom = caf::atom_constant<caf::atom("init")>; // optimizer: publish version 0
+using eval_atom = caf::atom_constant<caf::atom("eval")>; // coordinator: forward only
+
+} // namespace axon
+
+namespace axon::msg {
+
+/// Names one micro-batch of one step. `generation` increases at every recovery, so that
+/// messages from before it are recognised as stale and dropped.
+struct micro_batch_id {
+  std::uint64_t step = 0;
+  std::uint32_t shard = 0;
+  std::uint32_t micro = 0;   // index within the shard's part of the step
+  std::uint32_t micros = 1;  // micro-batches of this shard in this step
+  std::uint32_t generation = 0;
+};
+
+/// Token data of one micro-batch, read by every stage of a replica.
+struct micro_batch {
+  micro_batch_id id;
+  tensor ids, types, mask, labels; // (b,T) i32 each, labels (b) i32 (undefined: predict)
+                                   // or (b,T) MLM targets
+  tensor entities;                 // (b,T) i32 KG entity per token, -1 none (undefined: no KG)
+  std::int64_t global_rows = 0;    // loss terms of the whole step (all shards): the loss is
+                                   // their mean; rows, or MLM targets (bert::loss_terms)
+  bool training = true;            // false: forward only, no dropout, results to the coordinator
+};
+
+/// Coordinator -> shard: the replica's micro-batches of one step or evaluation.
+struct shard_work_msg {
+  std::vector<micro_batch> micros;
+};
+
+/// Stage i -> stage i+1: the hidden states of a micro-batch (undefined into stage 0).
+struct forward_msg {
+  micro_batch batch;
+  tensor hidden; // (b,T,C)
+};
+
+/// Stage i+1 -> stage i: d loss / d hidden of a micro-batch.
+struct backward_msg {
+  micro_batch_id id;
+  tensor d_hidden; // (b,T,C)
+};
+
+/// Head stage -> coordinator: loss of one training micro-batch (sum over its rows).
+struct loss_msg {
+  micro_batch_id id;
+  double loss_sum = 0;
+  std::int64_t rows = 0;
+};
+
+/// Head stage -> coordinator: outputs of one evaluation micro-batch.
+struct eval_output_msg {
+  micro_batch_id id;
+  tensor logits; // (b,K); MLM: (b,2) per row [targets predicted right, targets]
+  tensor losses; // (b) per-row cross-entropy (undefined without labels)
+};
+
+/// Stage replica -> its optimizer: the stage's gradients of one step (flat, arena order).
+struct grads_msg {
+  std::uint64_t step = 0;
+  std::uint32_t shard = 0;
+  std::uint32_t generation = 0;
+  tensor grads;
+};
+
+/// Optimizer (slice) -> coordinator: sum of squares of its reduced gradients.
+struct norm_part_msg {
+  std::uint64_t step = 0;
+  std::uint32_t stage = 0, slice = 0;
+  double sum_sq = 0;
+};
+
+/// Coordinator -> optimizers: apply the update of `step` with this learning rate after
+/// scaling the gradients by clip_factor (1 = no clipping).
+struct apply_update_msg {
+  std::uint64_t step = 0;
+  float lr = 0;
+  float clip_factor = 1;
+};
+
+/// Optimizer (slice) -> coordinator: the update of `step` is applied and published.
+struct updated_msg {
+  std::uint64_t step = 0;
+  std::uint32_t stage = 0, slice = 0;
+};
+
+/// Optimizer (slice) -> stage replicas: parameters after `version` updates (flat, arena
+/// order), elements [offset, offset + numel) of the stage's parameters. With one slice, in
+/// one process, every replica views the optimizer's own tensor: nothing is copied.
+struct params_msg {
+  std::uint64_t version = 0;
+  std::int64_t offset = 0;
+  tensor params;
+};
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, micro_batch_id& x) {
+  return f(caf::meta::type_name("micro_batch_id"), x.step, x.shard, x.micro, x.micros,
+           x.generation);
+}
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, micro_batch& x) {
+  return f(caf::meta::type_name("micro_batch"), x.id, x.ids, x.types, x.mask, x.labels,
+           x.entities, x.global_rows, x.training);
+}
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, shard_work_msg& x) {
+  return f(caf::meta::type_name("shard_work_msg"), x.micros);
+}
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, forward_msg& x) {
+  return f(caf::meta::type_name("forward_msg"), x.batch, x.hidden);
+}
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, backward_msg& x) {
+  return f(caf::meta::type_name("backward_msg"), x.id, x.d_hidden);
+}
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, loss_msg& x) {
+  return f(caf::meta::type_name("loss_msg"), x.id, x.loss_sum, x.rows);
+}
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, eval_output_msg& x) {
+  return f(caf::meta::type_name("eval_output_msg"), x.id, x.logits, x.losses);
+}
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, grads_msg& x) {
+  return f(caf::meta::type_name("grads_msg"), x.step, x.shard, x.generation, x.grads);
+}
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, norm_part_msg& x) {
+  return f(caf::meta::type_name("norm_part_msg"), x.step, x.stage, x.slice, x.sum_sq);
+}
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, apply_update_msg& x) {
+  return f(caf::meta::type_name("apply_update_msg"), x.step, x.lr, x.clip_factor);
+}
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, updated_msg& x) {
+  return f(caf::meta::type_name("updated_msg"), x.step, x.stage, x.slice);
+}
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, params_msg& x) {
+  return f(caf::meta::type_name("params_msg"), x.version, x.offset, x.params);
+}
+
+} // namespace axon::msg
+
+CAF_BEGIN_TYPE_ID_BLOCK(axon_bert, axon::type_ids::bert)
+  CAF_ADD_TYPE_ID(axon_bert, (axon::msg::micro_batch_id))
+  CAF_ADD_TYPE_ID(axon_bert, (axon::msg::micro_batch))
+  CAF_ADD_TYPE_ID(axon_bert, (axon::msg::shard_work_msg))
+  CAF_ADD_TYPE_ID(axon_bert, (axon::msg::forward_msg))
+  CAF_ADD_TYPE_ID(axon_bert, (axon::msg::backward_msg))
+  CAF_ADD_TYPE_ID(axon_bert, (axon::msg::loss_msg))
+  CAF_ADD_TYPE_ID(axon_bert, (axon::msg::eval_output_msg))
+  CAF_ADD_TYPE_ID(axon_bert, (axon::msg::grads_msg))
+  CAF_ADD_TYPE_ID(axon_bert, (axon::msg::norm_part_msg))
+  CAF_ADD_TYPE_ID(axon_bert, (axon::msg::apply_update_msg))
+  CAF_ADD_TYPE_ID(axon_bert, (axon::msg::updated_msg))
+  CAF_ADD_TYPE_ID(axon_bert, (axon::msg::params_msg))
+  CAF_ADD_TYPE_ID(axon_bert, (axon::bert::bert_config))
+  CAF_ADD_TYPE_ID(axon_bert, (axon::ops::adamw_hparams))
+  CAF_ADD_TYPE_ID(axon_bert, (axon::stage_setup))
+  CAF_ADD_TYPE_ID(axon_bert, (axon::optimizer_setup))
+  CAF_ADD_TYPE_ID(axon_bert, (axon::shard_setup))
+  CAF_ADD_TYPE_ID(axon_bert, (axon::coordinator_setup))
+CAF_END_TYPE_ID_BLOCK(axon_bert)

@@ -1,0 +1,39 @@
+// graph_process: see graph_process.hpp.
+#include "actors/cluster/graph_process.hpp"
+
+#include "runtime/config/graph_schema.hpp"
+#include "runtime/config/load.hpp"
+#include "runtime/graph/error.hpp"
+
+namespace axon {
+
+caf::expected<std::unique_ptr<graph_process>>
+graph_process::start(registry modules, const std::string& cluster_file, int threads) {
+  std::unique_ptr<graph_process> process{new graph_process};
+  process->modules_ = std::move(modules);
+  if (!cluster_file.empty()) {
+    auto loaded = config::load_config_file(cluster_file, {}, config::graph_schema());
+    if (!loaded.resolved)
+      return make_error(errc::bad_input, loaded.error_text());
+    process->cluster_ = cluster::cluster_settings_of(*loaded.resolved);
+  }
+  const auto* settings = process->cluster_ ? &*process->cluster_ : nullptr;
+  process->cfg_ = std::make_unique<system_config>(process->modules_, threads, settings);
+  process->sys_ = std::make_unique<caf::actor_system>(*process->cfg_);
+  if (settings != nullptr) {
+    auto opened = cluster_connection::open(*process->sys_, *settings, process->modules_);
+    if (!opened)
+      return opened.error();
+    process->nodes_ = *opened;
+  }
+  return process;
+}
+
+caf::expected<running_graph> graph_process::spawn(actor_graph graph) {
+  if (nodes_)
+    for (const auto& node : graph.nodes())
+      graph.set_placement(node.name, nodes_->placement_of(node.name));
+  return graph.spawn(*sys_, modules_.kinds(), nodes_.get());
+}
+
+} // namespace axon

@@ -1,0 +1,55 @@
+// console control: one blocking request to the supervisor per control request.
+#include "actors/jobs/console_control.hpp"
+
+#include "runtime/graph/error.hpp"
+#include "actors/jobs/messages.hpp"
+
+#include <caf/all.hpp>
+
+#include <chrono>
+
+namespace axon {
+
+namespace {
+
+// A step or a dev evaluation in progress finishes first; these take seconds, not minutes,
+// on the jobs Axon runs today.
+constexpr auto control_timeout = std::chrono::minutes(5);
+
+template <class... Ts>
+nlohmann::json ask(caf::actor_system& sys, const caf::actor& supervisor, Ts... xs) {
+  nlohmann::json reply;
+  caf::scoped_actor self{sys};
+  self->request(supervisor, control_timeout, xs...)
+    .receive([&](const std::string& text) { reply = {{"ok", true}, {"result", text}}; },
+             [&](caf::error& err) {
+               reply = {{"ok", false}, {"error", error_text(err)}}; // the refusal, as plain text
+             });
+  return reply;
+}
+
+} // namespace
+
+monitor::control_fn supervisor_control(caf::actor_system& sys, caf::actor supervisor) {
+  return [&sys, supervisor](const nlohmann::json& request) -> nlohmann::json {
+    const auto op = request.at("op").get<std::string>();
+    if (op == "pause")
+      return ask(sys, supervisor, pause_atom::value);
+    if (op == "resume")
+      return ask(sys, supervisor, resume_atom::value);
+    if (op == "checkpoint")
+      return ask(sys, supervisor, checkpoint_atom::value);
+    if (op == "stop")
+      return ask(sys, supervisor, stop_atom::value);
+    if (op == "set") {
+      auto key = request.value("key", nlohmann::json{});
+      auto value = request.value("value", nlohmann::json{});
+      if (!key.is_string() || !value.is_number())
+        return {{"ok", false}, {"error", "set needs \"key\" (a string) and \"value\" (a number)"}};
+      return ask(sys, supervisor, set_atom::value, key.get<std::string>(), value.get<double>());
+    }
+    return {{"ok", false}, {"error", "no such control request: " + op}};
+  };
+}
+
+} // namespace axon

@@ -1,0 +1,197 @@
+// actor_graph: declaration checks, spawning and edge wiring.
+#include "runtime/graph/actor_graph.hpp"
+
+#include "runtime/graph/error.hpp"
+#include "runtime/graph/atoms.hpp"
+#include "runtime/fnv1a.hpp"
+#include "runtime/monitor/probes.hpp"
+
+#include <caf/exit_reason.hpp>
+#include <caf/scoped_actor.hpp>
+#include <caf/sec.hpp>
+
+#include <chrono>
+#include <sstream>
+#include <stdexcept>
+
+namespace axon {
+
+const caf::actor& running_graph::at(const std::string& name) const {
+  auto it = actors.find(name);
+  if (it == actors.end())
+    throw std::out_of_range("no node named " + name + " in the running graph");
+  return it->second;
+}
+
+namespace {
+
+// The probe id of a graph actor: its actor id when it runs in this process; for an actor on
+// another process (whose ids may equal ours) a hash of its node and id with the top bit
+// set, which no local actor id reaches. Local actors find their probe by their own id.
+std::uint64_t probe_id(const caf::actor& actor) {
+  if (actor.node() == actor.home_system().node())
+    return actor.id();
+  return fnv1a64{}.add(to_string(actor.node()) + "#" + std::to_string(actor.id())).value()
+         | (std::uint64_t{1} << 63);
+}
+
+} // namespace
+
+void running_graph::stop() const {
+  std::vector<std::uint64_t> ids;
+  for (const auto& [name, actor] : actors) {
+    ids.push_back(probe_id(actor));
+    caf::anon_send_exit(actor, caf::exit_reason::user_shutdown);
+  }
+  monitor::process_probes().remove_actors(ids);
+}
+
+std::string running_graph::name_of(const caf::actor_addr& actor) const {
+  for (const auto& [name, a] : actors)
+    if (a.address() == actor)
+      return name;
+  return "";
+}
+
+namespace {
+
+// The probes of a spawned graph's actors and edges (when monitoring is on): what the
+// inspection endpoint reports. Actors find their probe by actor id.
+void register_probes(const actor_graph& graph, const running_graph& running) {
+  auto& probes = monitor::process_probes();
+  if (!probes.enabled())
+    return;
+  for (const auto& n : graph.nodes()) {
+    const auto& actor = running.at(n.name);
+    auto probe = probes.add_actor(n.name, n.kind, n.placement, "cpu", probe_id(actor));
+    probe->kill = [addr = caf::actor_cast<caf::actor_addr>(actor), state = &probe->state] {
+      if (auto target = caf::actor_cast<caf::actor>(addr)) {
+        state->store(monitor::activity::stopped);
+        caf::anon_send_exit(target, caf::exit_reason::kill);
+      }
+    };
+  }
+  for (const auto& e : graph.edges()) {
+    monitor::edge_probe spec;
+    spec.from = e.from.node;
+    spec.from_port = e.from.port;
+    spec.to = e.to.node;
+    spec.to_port = e.to.port;
+    spec.message_type = e.message_name;
+    spec.from_id = probe_id(running.at(e.from.node));
+    spec.to_id = probe_id(running.at(e.to.node));
+    spec.credit_window = e.credit_window;
+    probes.add_edge(spec);
+  }
+}
+
+} // namespace
+
+const node_spec* actor_graph::find(const std::string& name) const {
+  for (const auto& n : nodes_)
+    if (n.name == name)
+      return &n;
+  return nullptr;
+}
+
+void actor_graph::add_node(std::string name, std::string kind, caf::message params,
+                           std::string placement) {
+  if (name.empty() || find(name) != nullptr)
+    throw std::invalid_argument("actor_graph: node name '" + name + "' is empty or taken");
+  nodes_.push_back({std::move(name), std::move(kind), std::move(params), std::move(placement)});
+}
+
+void actor_graph::set_placement(const std::string& name, std::string placement) {
+  for (auto& n : nodes_)
+    if (n.name == name) {
+      n.placement = std::move(placement);
+      return;
+    }
+  throw std::invalid_argument("actor_graph: no node named " + name + " to place");
+}
+
+void actor_graph::add_typed_edge(edge_spec edge) {
+  const auto& from = edge.from;
+  const auto& to = edge.to;
+  for (const auto* end : {&from, &to})
+    if (find(end->node) == nullptr)
+      throw std::invalid_argument("actor_graph: edge endpoint " + end->node + "." + end->port
+                                  + " names no node");
+  if (edge.credit_window < 0)
+    throw std::invalid_argument("actor_graph: credit window must be >= 0");
+  for (const auto& e : edges_)
+    if ((e.from.node == from.node && e.from.port == from.port)
+        || (e.to.node == to.node && e.to.port == to.port))
+      throw std::invalid_argument("actor_graph: port " + from.node + "." + from.port + " or "
+                                  + to.node + "." + to.port + " is already wired");
+  edges_.push_back(std::move(edge));
+}
+
+caf::expected<caf::actor> actor_graph::spawn_node(caf::actor_system& sys,
+                                                  const kind_table& kinds,
+                                                  const remote_nodes* remote,
+                                                  const node_spec& n) const {
+  if (n.placement != "local") {
+    if (!remote)
+      return make_error(errc::invalid_graph,
+                             "placement '" + n.placement
+                               + "' needs a cluster; this process runs local nodes only");
+    return remote->spawn(n);
+  }
+  auto kind = kinds.find(n.kind);
+  if (kind == kinds.end())
+    return make_error(errc::unknown_kind, "unknown kind '" + n.kind + "'");
+  return kind->second(sys, n);
+}
+
+caf::expected<running_graph> actor_graph::spawn(caf::actor_system& sys, const kind_table& kinds,
+                                                const remote_nodes* remote) const {
+  running_graph running;
+  auto fail = [&](caf::error err) {
+    running.stop();
+    return caf::expected<running_graph>{std::move(err)};
+  };
+  for (const auto& n : nodes_) {
+    auto actor = spawn_node(sys, kinds, remote, n);
+    if (!actor)
+      return fail(make_error(errc::invalid_graph, "node " + n.name + ": " + error_text(actor.error())));
+    running.actors.emplace(n.name, *actor);
+  }
+  caf::scoped_actor self{sys};
+  caf::error failure;
+  for (const auto& e : edges_) {
+    for (bool sender_end : {true, false}) {
+      const auto& here = sender_end ? e.from : e.to;
+      const auto& there = sender_end ? e.to : e.from;
+      port_binding binding{here.port, running.actors.at(there.node), there.port, sender_end,
+                           std::int32_t{e.credit_window}, e.forward_types, e.backward_types};
+      self
+        ->request(running.actors.at(here.node), std::chrono::seconds(30), connect_atom::value,
+                  std::move(binding))
+        .receive([](bool) {},
+                 [&](caf::error& err) {
+                   failure = make_error(errc::invalid_graph, "edge " + e.from.node + "." + e.from.port + " -> "
+                                               + e.to.node + "." + e.to.port + " ("
+                                               + e.message_name + "): " + error_text(err));
+                 });
+      if (failure)
+        return fail(std::move(failure));
+    }
+  }
+  register_probes(*this, running);
+  return running;
+}
+
+std::string actor_graph::to_dot() const {
+  std::ostringstream out;
+  out << "digraph axon {\n";
+  for (const auto& n : nodes_)
+    out << "  \"" << n.name << "\" [label=\"" << n.name << "\\n" << n.kind << "\"];\n";
+  for (const auto& e : edges_)
+    out << "  \"" << e.from.node << "\" -> \"" << e.to.node << "\" [label=\"" << e.message_name
+        << (e.credit_window > 0 ? " /" + std::to_string(e.credit_window) : "") << "\"];\n";
+  out << "}\n";
+  return out.str();
+}
+
+} // namespace axon
