@@ -12,6 +12,7 @@
 #include <msgpack.hpp>
 #include <nlohmann/json.hpp>
 
+#include <cmath>
 #include <stdexcept>
 
 namespace axon::checkpoint {
@@ -185,8 +186,11 @@ manifest decode_manifest(std::string_view bytes, const std::string& path) {
   info.cursor.rng = cursor.get<std::vector<std::uint64_t>>("rng");
   info.rng_states = root.get<std::map<std::string, std::uint64_t>>("rng_states");
   info.config_hash = root.get<std::string>("config_hash");
-  if (!root.at("best_metric").is_nil())
+  if (!root.at("best_metric").is_nil()) {
     info.best_metric = root.get<double>("best_metric");
+    if (!std::isfinite(*info.best_metric)) // NaN: no later metric would ever count as better
+      throw fail("best_metric is not a finite number");
+  }
   info.metrics_history = root.get<std::string>("metrics_history");
   if (!nlohmann::json::accept(info.metrics_history))
     throw fail("metrics_history is not valid JSON");
