@@ -4,13 +4,16 @@
 # own build folder, run by ctest. scripts/test.sh runs it after the main suite.
 #   scripts/sanitize.sh [ctest arguments...]
 # The subset: ctest labels `unit` and `integration` without `kernels` (the same tests again
-# under other OpenBLAS cores). The system tests (label `system`: real `axon` processes,
+# under other OpenBLAS cores), test_actors and test_graph_core aside (below). The system tests (label `system`: real `axon` processes,
 # minutes each) and the fault drills run in the main lane only.
 #   AXON_ASAN_BUILD_DIR  build folder (default build-asan)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 build="${AXON_ASAN_BUILD_DIR:-build-asan}"
-selection=(-L "unit|integration" -LE kernels)
+# Left out until their reports are dealt with (docs/fuzzing.md): test_actors and
+# test_graph_core, where UBSan reports inside CAF 0.17's headers (an intrusive queue's
+# downcast, a reference bound to a null shared_ptr in init_fun_factory).
+selection=(-L "unit|integration" -LE kernels -E "^(test_actors|test_graph_core)$")
 
 cmake -S . -B "$build" -DCMAKE_BUILD_TYPE=Release -DAXON_CUDA=OFF -DAXON_SANITIZE=ON >/dev/null
 # Only what the subset runs: each test's program (replay_NAME for fuzz_replay_NAME).
