@@ -23,11 +23,20 @@ compute_pool::compute_pool(int threads) {
   if (threads < 1)
     throw std::invalid_argument("compute_pool: threads must be >= 1, got "
                                 + std::to_string(threads));
-  for (int i = 1; i < threads; ++i)
-    workers_.emplace_back([this] { worker_loop(); });
+  try {
+    for (int i = 1; i < threads; ++i)
+      workers_.emplace_back([this] { worker_loop(); });
+  } catch (...) { // a thread that cannot start: the destructor does not run, stop here
+    stop_workers();
+    throw;
+  }
 }
 
 compute_pool::~compute_pool() {
+  stop_workers();
+}
+
+void compute_pool::stop_workers() {
   {
     std::lock_guard guard{mutex_};
     stopping_ = true;

@@ -70,6 +70,7 @@ private:
   };
 
   void worker_loop();
+  void stop_workers(); // sets stopping_, wakes and joins every worker
   /// Runs chunk `k` of `j` outside the lock; records a failure instead of throwing.
   void run_chunk(job& j, std::int64_t k, std::unique_lock<std::mutex>& lock);
   job* claimable_job(); // a job with unclaimed chunks, or nullptr (lock held)

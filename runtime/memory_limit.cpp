@@ -4,6 +4,7 @@
 #include <array>
 #include <cstdio>
 #include <fstream>
+#include <sys/resource.h>
 #include <unistd.h>
 
 namespace axon {
@@ -27,6 +28,10 @@ std::uint64_t memory_limit_bytes() {
                                               : UINT64_MAX;
   limit = std::min(limit, cgroup_limit("/sys/fs/cgroup/memory.max"));
   limit = std::min(limit, cgroup_limit("/sys/fs/cgroup/memory/memory.limit_in_bytes"));
+  // `ulimit -v`: the address space caps every allocation (and thread stack) as well.
+  if (rlimit address_space{}; ::getrlimit(RLIMIT_AS, &address_space) == 0
+                              && address_space.rlim_cur != RLIM_INFINITY)
+    limit = std::min<std::uint64_t>(limit, address_space.rlim_cur);
   return limit;
 }
 

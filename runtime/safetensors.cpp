@@ -175,7 +175,7 @@ safetensors_file read_safetensors(const std::string& path) {
 void write_safetensors(const std::string& path,
                        const std::vector<std::pair<std::string, tensor>>& tensors,
                        const std::map<std::string, std::string>& metadata) {
-  nlohmann::ordered_json header;
+  nlohmann::ordered_json header = nlohmann::ordered_json::object(); // no tensors: "{}"
   if (!metadata.empty())
     header["__metadata__"] = metadata;
   std::uint64_t offset = 0;

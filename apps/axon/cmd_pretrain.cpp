@@ -17,6 +17,7 @@
 #include "actors/modules.hpp"
 #include "runtime/config/compute_threads.hpp"
 #include "runtime/checkpoint/init_source.hpp"
+#include "graphs/bert/bert_params.hpp"
 #include "runtime/compute_pool.hpp"
 #include "runtime/data/vocab_builder.hpp"
 
@@ -142,7 +143,11 @@ int pretrain(args words) {
                                resume_dir.empty() ? "" : (run_dir / "vocab.txt").string());
     fill_pretrain_plan(*plan, cfg, vocab);
     plan->resume = !resume_dir.empty();
+    if (!plan->resume)
+      check_model_init(cfg, plan->layout.model);
     lock.emplace(hold_run_dir(run_dir, plan->resume, "pretrain"));
+    if (plan->resume) // what the run depends on, checked before its first step
+      check_resumable(run_dir, {plan->config_hash, bert::param_specs(plan->layout.model)});
     if (!plan->resume) {
       std::ofstream{run_dir / "config.ini"} << cfg.to_ini();
       vocab.save((run_dir / "vocab.txt").string());

@@ -18,6 +18,8 @@
 #include "actors/cluster/system_config.hpp"
 #include "actors/modules.hpp"
 #include "actors/cluster/tls_roles.hpp"
+#include "actors/cluster/tls_check.hpp"
+#include "graphs/bert/bert_params.hpp"
 #include "runtime/compute_pool.hpp"
 #include "runtime/data/csv_writer.hpp"
 
@@ -96,6 +98,10 @@ int train(args words) {
       settings.keep_words = true; // the KG service links each batch's words
       entity_table = entity_table_of(cfg, *kg);
     }
+    // model.init by name (the data decides the sizes, so they are provisional here): it
+    // is read before the token cache below writes the first file of the run directory.
+    if (resume_dir.empty())
+      check_model_init(cfg, model_config_of(cfg, 1, 2, kg ? std::int32_t(kg->entities.size()) : 0));
     // Every input is read and checked before anything is written (the token cache is
     // written only once all splits have been read).
     auto prepared = data::prepare_classification(settings);
@@ -113,6 +119,8 @@ int train(args words) {
     }
     plan->resume = !resume_dir.empty();
     lock.emplace(hold_run_dir(run_dir, plan->resume, "train"));
+    if (plan->resume) // what the run depends on, checked before its first step
+      check_resumable(run_dir, {plan->config_hash, bert::param_specs(plan->layout.model)});
     if (!plan->resume) {
       std::ofstream{run_dir / "config.ini"} << cfg.to_ini();
       write_lines(run_dir / "labels.txt", prepared.label_names);

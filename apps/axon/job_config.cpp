@@ -1,6 +1,7 @@
 // job_config: config keys -> settings structs.
 #include "apps/axon/job_config.hpp"
 
+#include "graphs/bert/bert_params.hpp"
 #include "ops/compute.hpp"
 #include "runtime/checkpoint/init_source.hpp"
 #include "runtime/config/cluster_settings.hpp"
@@ -55,6 +56,11 @@ bert::bert_config model_config_of(const config::resolved_config& cfg, std::size_
   m.entity_finetune = entities > 0 && cfg.get_bool("kg.finetune");
   m.validate();
   return m;
+}
+
+void check_model_init(const config::resolved_config& cfg, const bert::bert_config& model) {
+  checkpoint::check_init_weights(checkpoint::init_weights_file(cfg.get_string("model.init")),
+                                 bert::param_specs(model));
 }
 
 std::string job_hash(const config::resolved_config& cfg) {

@@ -31,6 +31,10 @@ std::unique_ptr<kg::fusion_kg> fusion_kg_of(const config::resolved_config& cfg,
 std::optional<kg::entity_table> entity_table_of(const config::resolved_config& cfg,
                                                 const kg::fusion_kg& kg);
 
+/// model.init read and matched by name against `model` (whose data-decided sizes may be
+/// provisional) before a run writes anything: checkpoint::check_init_weights.
+void check_model_init(const config::resolved_config& cfg, const bert::bert_config& model);
+
 /// A hash of every key but train.run-dir: checkpoints are refused by a different job.
 std::string job_hash(const config::resolved_config& cfg);
 

@@ -1,6 +1,8 @@
 // `axon`: the command-line entry point. Finds the subcommand (one or two words) in the
-// table below and runs it with the remaining words.
+// table below and runs it with the remaining words; an escaped exception ends it with a
+// message and exit 1 (last_resort.hpp).
 #include "apps/axon/commands.hpp"
+#include "apps/axon/last_resort.hpp"
 
 #include <algorithm>
 #include <array>
@@ -86,6 +88,7 @@ std::optional<int> group_help(std::span<const std::string> words) {
 } // namespace
 
 int main(int argc, char** argv) {
+  axon::app::install_terminate_handler();
   std::vector<std::string> words(argv + 1, argv + argc);
   if (words.empty() || words[0] == "help" || words[0] == "--help" || words[0] == "-h") {
     print_help(words.empty() ? std::cerr : std::cout);
@@ -111,7 +114,7 @@ int main(int argc, char** argv) {
       pos = space == std::string_view::npos ? c.name.size() : space + 1;
     }
     if (match)
-      return c.run(axon::app::args{words}.subspan(used));
+      return axon::app::run_guarded(c.name, [&] { return c.run(axon::app::args{words}.subspan(used)); });
   }
   if (auto status = group_help(words))
     return *status;

@@ -5,7 +5,10 @@
 #include "actors/jobs/console_control.hpp"
 #include "apps/axon/flags.hpp"
 #include "runtime/checkpoint/init_source.hpp"
+#include "runtime/checkpoint/run_files.hpp"
+#include "runtime/config/compute_threads.hpp"
 #include "runtime/config/load.hpp"
+#include "runtime/thread_probe.hpp"
 
 #include <caf/all.hpp>
 
@@ -93,8 +96,43 @@ run_invocation parse_run_invocation(args words, const char* command, const char*
     out.exit_status = 2;
     return out;
   }
+  // The compute pool and the actor scheduler start train.threads threads each (plus a few
+  // of CAF's own) after the run directory is written: find out now whether they can.
+  const auto problem = probe_threads(2 * config::compute_threads(*loaded.resolved) + 4, "train.threads",
+                                     loaded.resolved->get_int("train.threads"));
+  if (!problem.empty()) {
+    std::cerr << "axon " << command << ": " << problem << '\n';
+    out.exit_status = 2;
+    return out;
+  }
   out.config = std::move(loaded.resolved);
   return out;
+}
+
+void check_resumable(const std::filesystem::path& run_dir,
+                     const checkpoint::expected_layout& expect) {
+  auto latest = checkpoint::load_latest_valid(run_dir, expect);
+  if (latest.checkpoint)
+    checkpoint::verify_run_files(run_dir, latest.checkpoint->info, latest.checkpoint->folder);
+  // A best checkpoint at or after the step the run continues from is the newest valid one,
+  // or one the resumed run writes again when it passes that step (a damaged one was skipped
+  // by load_latest_valid): only an older one must still load at the end.
+  const auto best = checkpoint::best_checkpoint(run_dir);
+  if (!best || !latest.checkpoint || *best >= latest.checkpoint->info.step)
+    return;
+  const auto best_txt = run_dir / "checkpoints" / "best.txt";
+  try {
+    const auto folder = run_dir / "checkpoints" / ("step-" + std::to_string(*best));
+    const auto checkpoint = checkpoint::load_checkpoint(folder, expect);
+    checkpoint::verify_run_files(run_dir, checkpoint.info, folder);
+  } catch (const checkpoint::checkpoint_error& e) {
+    throw std::runtime_error(
+      "the best checkpoint (step " + std::to_string(*best) + ", named by " + best_txt.string()
+      + ") cannot be used: " + e.what() + ". The run would train to its end and then fail to "
+      "load it for the test report: restore it, or remove " + best_txt.string()
+      + " to resume without it (the test report then uses the best checkpoint saved after "
+      "resuming, or else the final weights)");
+  }
 }
 
 int wait_for_supervisor(caf::scoped_actor& self, const caf::actor& supervisor,

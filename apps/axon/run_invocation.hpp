@@ -3,13 +3,15 @@
 // overrides; the config is loaded and checked (for a new run whose model.init is a
 // Hugging Face model folder, with the architecture of its config.json, below the
 // command-line overrides), and a new run refuses a run directory that already holds
-// checkpoints.
+// checkpoints; the threads that train.threads asks for are probed (exit 2 when the
+// process cannot start them).
 #pragma once
 
 #include "apps/axon/commands.hpp"
 
 #include <caf/actor.hpp>
 #include <caf/scoped_actor.hpp>
+#include "runtime/checkpoint/checkpoint.hpp"
 #include "runtime/config/load.hpp"
 #include "runtime/config/resolved_config.hpp"
 #include "runtime/monitor/endpoint.hpp"
@@ -43,6 +45,14 @@ run_invocation parse_run_invocation(args words, const char* command, const char*
 /// problem (the command then exits 2).
 run_dir_lock hold_run_dir(const std::filesystem::path& run_dir, bool resume,
                           const char* command);
+
+/// For `--resume RUN_DIR`, before training starts: the newest valid checkpoint (where the
+/// run continues) and a best one older than it (which the end of the run loads for its
+/// test report, and which the resumed run does not write again) load and match `expect`,
+/// and the run's config.ini, labels.txt and vocab.txt are those they were written with. Throws std::runtime_error with the problem and what to do (a
+/// damaged best checkpoint used to be found only after the last step).
+void check_resumable(const std::filesystem::path& run_dir,
+                     const checkpoint::expected_layout& expect);
 
 /// Waits until the job's supervisor actor ends (monitoring it): 0 when it ended normally,
 /// else 1, with its error on stderr after "axon COMMAND: ". With `job_monitor`, its

@@ -5,6 +5,7 @@
 #include "ops/cpu/cpu_kernels.hpp"
 #include "ops/cpu/softmax.hpp"
 #include "runtime/checkpoint/checkpoint.hpp"
+#include "runtime/checkpoint/run_files.hpp"
 #include "runtime/checkpoint/hf_weights.hpp"
 #include "runtime/config/load.hpp"
 #include "runtime/compute_pool.hpp"
@@ -56,6 +57,8 @@ trained_run trained_run::load(const std::string& run_dir) {
       throw std::runtime_error("no valid checkpoint in " + (dir / "checkpoints").string());
     chosen = std::move(found.checkpoint);
   }
+  // A run file changed since (a permuted labels.txt would flip every prediction).
+  checkpoint::verify_run_files(dir, chosen->info, chosen->folder);
   auto report = checkpoint::load_weights(chosen->model, run.model->params());
   if (!report.missing.empty())
     throw std::runtime_error(chosen->folder.string() + " lacks " + report.missing.front());

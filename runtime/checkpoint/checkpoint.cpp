@@ -3,6 +3,7 @@
 #include "runtime/checkpoint/checkpoint.hpp"
 
 #include "runtime/checkpoint/durable_files.hpp"
+#include "runtime/checkpoint/run_files.hpp"
 
 #include <nlohmann/json.hpp>
 
@@ -180,6 +181,7 @@ std::filesystem::path save_checkpoint(const std::filesystem::path& run_dir,
       auto digest = digest_file(tmp / file);
       complete.files.push_back({file, digest.bytes, digest.sha256});
     }
+    complete.run_files = digest_run_files(run_dir);
     write_file_durably(tmp / manifest_file, encode_manifest(complete));
     fsync_folder(tmp);
     if (fs::exists(final_path)) // the same step again (a resumed run): swap it out

@@ -30,7 +30,8 @@ struct save_options {
 };
 
 /// Writes RUN_DIR/checkpoints/step-<info.step>/ (replacing one of that step) and returns
-/// its path. `info.files` is filled in here. Parameters and moments are host arenas of one
+/// its path. `info.files` and `info.run_files` (RUN_DIR's config.ini, labels.txt and
+/// vocab.txt, run_files.hpp) are filled in here. Parameters and moments are host arenas of one
 /// layout. Afterwards: leftover *.tmp entries are removed, best.txt names this step when
 /// options.is_best, and of the checkpoints at or below this step only the `keep` newest
 /// and the best survive (newer ones, from before a resume, are left to be overwritten).

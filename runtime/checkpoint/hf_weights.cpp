@@ -9,21 +9,22 @@
 #include <cstring>
 #include <fstream>
 #include <map>
+#include <set>
 #include <stdexcept>
 
 namespace axon::checkpoint {
 
 namespace {
 
-/// The arena name a Hugging Face tensor name stands for, or "" when none.
-std::string arena_name_for(std::string name, const param_arena& params) {
+/// The model name a Hugging Face tensor name stands for, or "" when none.
+std::string model_name_for(std::string name, const std::set<std::string>& model) {
   for (auto [old_suffix, new_suffix] : {std::pair{".LayerNorm.gamma", ".LayerNorm.weight"},
                                         std::pair{".LayerNorm.beta", ".LayerNorm.bias"}})
     if (name.ends_with(old_suffix))
       name = name.substr(0, name.size() - std::strlen(old_suffix)) + new_suffix;
-  if (params.contains(name))
+  if (model.contains(name))
     return name;
-  if (params.contains("bert." + name))
+  if (model.contains("bert." + name))
     return "bert." + name;
   return {};
 }
@@ -41,24 +42,34 @@ void copy_as_f32(const tensor& dst, const tensor& src) {
 
 } // namespace
 
+weight_match match_weights(const safetensors_file& file, const std::vector<param_spec>& specs) {
+  std::set<std::string> model;
+  for (const auto& spec : specs)
+    model.insert(spec.name);
+  weight_match match;
+  for (const auto& [name, t] : file.tensors)
+    if (model.contains(name))
+      match.source.emplace(name, name);
+  for (const auto& [name, t] : file.tensors) {
+    if (model.contains(name))
+      continue;
+    auto target = model_name_for(name, model);
+    if (target.empty() || !match.source.emplace(target, name).second)
+      match.unused.push_back(name);
+  }
+  for (const auto& spec : specs)
+    if (!match.source.contains(spec.name))
+      match.missing.push_back(spec.name);
+  return match;
+}
+
 init_report load_weights(const safetensors_file& file, const param_arena& params) {
   if (params.count() > 0 && !params.flat().where().is_cpu())
     throw std::invalid_argument("load_weights: the parameters are not in host memory");
-  init_report report;
-  std::map<std::string, std::string> source; // arena name -> file name
-  for (const auto& [name, t] : file.tensors)
-    if (params.contains(name))
-      source.emplace(name, name);
-  for (const auto& [name, t] : file.tensors) {
-    if (params.contains(name))
-      continue;
-    auto target = arena_name_for(name, params);
-    if (target.empty() || !source.emplace(target, name).second)
-      report.unused.push_back(name);
-  }
-  for (const auto& spec : params.specs()) {
-    auto it = source.find(spec.name);
-    if (it == source.end())
+  auto match = match_weights(file, params.specs());
+  for (const auto& spec : params.specs()) { // every shape and dtype before copying any
+    auto it = match.source.find(spec.name);
+    if (it == match.source.end())
       continue;
     const auto& t = file.tensors.at(it->second);
     if (!(t.sizes() == spec.sizes))
@@ -70,15 +81,12 @@ init_report load_weights(const safetensors_file& file, const param_arena& params
       throw std::runtime_error(file.path + ": tensor " + it->second
                                + " holds integers, the model's " + spec.name + " is f32");
   }
-  for (const auto& spec : params.specs()) {
-    auto it = source.find(spec.name);
-    if (it == source.end()) {
-      report.missing.push_back(spec.name);
-      continue;
+  init_report report{{}, std::move(match.missing), std::move(match.unused)};
+  for (const auto& spec : params.specs())
+    if (auto it = match.source.find(spec.name); it != match.source.end()) {
+      copy_as_f32(params[spec.name], file.tensors.at(it->second));
+      report.loaded.push_back(spec.name);
     }
-    copy_as_f32(params[spec.name], file.tensors.at(it->second));
-    report.loaded.push_back(spec.name);
-  }
   return report;
 }
 

@@ -7,6 +7,7 @@
 #include "runtime/param_arena.hpp"
 #include "runtime/safetensors.hpp"
 
+#include <map>
 #include <string>
 #include <vector>
 
@@ -18,6 +19,15 @@ struct init_report {
   std::vector<std::string> missing; // arena tensors the file lacks: initialise them fresh
   std::vector<std::string> unused;  // file tensors the model has no place for
 };
+
+/// Which tensor of `file` each model tensor (`specs`) takes, by the names rules of
+/// load_weights, without copying or checking shapes.
+struct weight_match {
+  std::map<std::string, std::string> source; // model name -> file tensor name
+  std::vector<std::string> missing;          // model tensors the file lacks, in spec order
+  std::vector<std::string> unused;           // file tensors the model has no place for
+};
+weight_match match_weights(const safetensors_file& file, const std::vector<param_spec>& specs);
 
 /// Copies every tensor of `file` that matches an arena tensor: the same name, the name
 /// without "bert." (BertModel checkpoints), and "LayerNorm.gamma"/"beta" for

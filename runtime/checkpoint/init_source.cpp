@@ -1,8 +1,9 @@
-// init_weights_file: see init_source.hpp.
+// init_weights_file, check_init_weights: see init_source.hpp.
 #include "runtime/checkpoint/init_source.hpp"
 
 #include "runtime/checkpoint/checkpoint.hpp"
 #include "runtime/checkpoint/hf_weights.hpp"
+#include "runtime/safetensors.hpp"
 
 #include <filesystem>
 #include <iomanip>
@@ -41,6 +42,28 @@ std::string init_weights_file(const std::string& path) {
                            + ": neither a safetensors file, a checkpoint folder, nor a run "
                              "directory with a valid checkpoint");
   return (found.checkpoint->folder / "model.safetensors").string();
+}
+
+void check_init_weights(const std::string& file, const std::vector<param_spec>& specs) {
+  if (file.empty())
+    return;
+  safetensors_file weights;
+  try {
+    weights = read_safetensors(file);
+  } catch (const std::exception& e) {
+    throw checkpoint_error(std::string{"model.init: cannot read its weights: "} + e.what());
+  }
+  if (!match_weights(weights, specs).source.empty())
+    return;
+  const std::string example = specs.empty() ? "" : " such as " + specs.front().name;
+  if (weights.tensors.empty())
+    throw checkpoint_error("model.init: " + file + " holds no tensor: the run would train "
+                           "from scratch; give weights with this model's names" + example
+                           + ", or leave model.init empty");
+  throw checkpoint_error("model.init: none of the " + std::to_string(weights.tensors.size())
+                         + " tensors of " + file + " (e.g. \"" + weights.tensors.begin()->first
+                         + "\") is a tensor of this model, so the run would train from "
+                           "scratch; it needs BERT names as Hugging Face writes them" + example);
 }
 
 std::vector<std::string> hf_architecture_overrides(const std::string& path) {

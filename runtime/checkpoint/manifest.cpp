@@ -2,7 +2,8 @@
 // Layout: object 1 = map {"format": "axon-checkpoint", "version": 1, "step", "epoch",
 // "optimizer_step", "loader_cursor": {"epoch", "position", "rng": [u64...]},
 // "rng_states": {name: u64}, "config_hash", "best_metric": f64 or nil, "metrics_history"
-// (JSON text), "files": [{"name", "bytes", "sha256"}...]}; object 2 = SHA-256 hex of
+// (JSON text), "files": [{"name", "bytes", "sha256"}...], "run_files": the same for
+// the run directory's files (absent in older manifests)}; object 2 = SHA-256 hex of
 // object 1's bytes.
 #include "runtime/checkpoint/manifest.hpp"
 
@@ -11,6 +12,7 @@
 #include <msgpack.hpp>
 #include <nlohmann/json.hpp>
 
+#include <cmath>
 #include <stdexcept>
 
 namespace axon::checkpoint {
@@ -43,6 +45,8 @@ public:
     }
   }
 
+  bool has(const std::string& key) const { return fields_.contains(key); }
+
   const msgpack::object& at(const std::string& key) const {
     auto it = fields_.find(key);
     if (it == fields_.end())
@@ -70,12 +74,40 @@ private:
   std::map<std::string, const msgpack::object*> fields_;
 };
 
+template <class Packer>
+void pack_entries(Packer& pack, const std::vector<file_entry>& entries) {
+  pack.pack_array(static_cast<std::uint32_t>(entries.size()));
+  for (const auto& f : entries) {
+    pack.pack_map(3);
+    pack_str(pack, "name");
+    pack_str(pack, f.name);
+    pack_str(pack, "bytes");
+    pack.pack(f.bytes);
+    pack_str(pack, "sha256");
+    pack_str(pack, f.sha256);
+  }
+}
+
+std::vector<file_entry> read_entries(const msgpack::object& array, const std::string& field,
+                                     const std::string& path) {
+  if (array.type != msgpack::type::ARRAY)
+    throw std::runtime_error(path + ": not a valid checkpoint manifest: " + field
+                             + " is not an array");
+  std::vector<file_entry> entries;
+  for (std::uint32_t i = 0; i < array.via.array.size; ++i) {
+    map_reader entry{array.via.array.ptr[i], field + "[" + std::to_string(i) + "]", path};
+    entries.push_back({entry.get<std::string>("name"), entry.get<std::uint64_t>("bytes"),
+                       entry.get<std::string>("sha256")});
+  }
+  return entries;
+}
+
 } // namespace
 
 std::string encode_manifest(const manifest& info) {
   msgpack::sbuffer body;
   msgpack::packer<msgpack::sbuffer> pack(body);
-  pack.pack_map(11);
+  pack.pack_map(12);
   pack_str(pack, "format");
   pack_str(pack, manifest_format);
   pack_str(pack, "version");
@@ -106,16 +138,9 @@ std::string encode_manifest(const manifest& info) {
   pack_str(pack, "metrics_history");
   pack_str(pack, info.metrics_history);
   pack_str(pack, "files");
-  pack.pack_array(static_cast<std::uint32_t>(info.files.size()));
-  for (const auto& f : info.files) {
-    pack.pack_map(3);
-    pack_str(pack, "name");
-    pack_str(pack, f.name);
-    pack_str(pack, "bytes");
-    pack.pack(f.bytes);
-    pack_str(pack, "sha256");
-    pack_str(pack, f.sha256);
-  }
+  pack_entries(pack, info.files);
+  pack_str(pack, "run_files");
+  pack_entries(pack, info.run_files);
   std::string out{body.data(), body.size()};
   msgpack::sbuffer trailer;
   msgpack::packer<msgpack::sbuffer> pack_trailer(trailer);
@@ -161,19 +186,17 @@ manifest decode_manifest(std::string_view bytes, const std::string& path) {
   info.cursor.rng = cursor.get<std::vector<std::uint64_t>>("rng");
   info.rng_states = root.get<std::map<std::string, std::uint64_t>>("rng_states");
   info.config_hash = root.get<std::string>("config_hash");
-  if (!root.at("best_metric").is_nil())
+  if (!root.at("best_metric").is_nil()) {
     info.best_metric = root.get<double>("best_metric");
+    if (!std::isfinite(*info.best_metric)) // NaN: no later metric would ever count as better
+      throw fail("best_metric is not a finite number");
+  }
   info.metrics_history = root.get<std::string>("metrics_history");
   if (!nlohmann::json::accept(info.metrics_history))
     throw fail("metrics_history is not valid JSON");
-  const auto& files = root.at("files");
-  if (files.type != msgpack::type::ARRAY)
-    throw fail("files is not an array");
-  for (std::uint32_t i = 0; i < files.via.array.size; ++i) {
-    map_reader entry{files.via.array.ptr[i], "files[" + std::to_string(i) + "]", path};
-    info.files.push_back({entry.get<std::string>("name"), entry.get<std::uint64_t>("bytes"),
-                          entry.get<std::string>("sha256")});
-  }
+  info.files = read_entries(root.at("files"), "files", path);
+  if (root.has("run_files")) // absent in manifests written before it existed
+    info.run_files = read_entries(root.at("run_files"), "run_files", path);
   return info;
 }
 

@@ -1,6 +1,7 @@
 // The manifest of a checkpoint (manifest.msgpack): where training stands (step, epoch,
 // optimizer step, loader cursor, RNG states, best metric, metrics history), which config
-// it belongs to, and the size and SHA-256 of every other file of the checkpoint folder.
+// it belongs to, the size and SHA-256 of every other file of the checkpoint folder, and
+// those of the run directory's config, labels and vocabulary.
 // The file holds two msgpack objects: the manifest map, then the SHA-256 of its bytes.
 #pragma once
 
@@ -43,6 +44,10 @@ struct manifest {
   std::optional<double> best_metric;               // best validation metric so far
   std::string metrics_history = "[]";              // JSON text, opaque here but valid JSON
   std::vector<file_entry> files;                   // filled in by save_checkpoint
+  // The run directory's files the checkpoint belongs to (config.ini, labels.txt,
+  // vocab.txt; run_files.hpp), named relative to the run directory; filled in by
+  // save_checkpoint. Empty in manifests written before it existed.
+  std::vector<file_entry> run_files;
   friend bool operator==(const manifest&, const manifest&) = default;
 };
 

@@ -15,7 +15,7 @@ labelled_dataset read_jsonl(const std::string& file, const read_options& options
     nlohmann::json object;
     try {
       object = nlohmann::json::parse(content);
-    } catch (const nlohmann::json::parse_error& e) {
+    } catch (const nlohmann::json::exception& e) { // parse_error, out_of_range (1e888)
       return rows.reject(line, std::string{"invalid JSON: "} + e.what());
     }
     if (!object.is_object())

@@ -7,6 +7,7 @@
 #include "runtime/path_text.hpp"
 
 #include <fstream>
+#include <stdexcept>
 
 namespace axon::data {
 
@@ -144,9 +145,12 @@ encoding wordpiece_tokenizer::assemble(std::vector<std::int32_t> first,
 }
 
 encoding wordpiece_tokenizer::encode(std::string_view text, std::size_t max_len, bool pad) const {
+  if (max_len < 2)
+    throw std::invalid_argument("encode: max_len " + std::to_string(max_len)
+                                + " leaves no room for [CLS] and [SEP] (at least 2)");
   std::vector<std::int32_t> ids;
   tokenize(text, ids);
-  const std::size_t room = max_len > 2 ? max_len - 2 : 0;
+  const std::size_t room = max_len - 2;
   if (ids.size() > room)
     ids.resize(room);
   return assemble(std::move(ids), nullptr, max_len, pad);
@@ -154,10 +158,13 @@ encoding wordpiece_tokenizer::encode(std::string_view text, std::size_t max_len,
 
 encoding wordpiece_tokenizer::encode_pair(std::string_view first, std::string_view second,
                                           std::size_t max_len, bool pad) const {
+  if (max_len < 3) // else [CLS] A [SEP] B [SEP] would exceed it (the position table)
+    throw std::invalid_argument("encode_pair: max_len " + std::to_string(max_len)
+                                + " leaves no room for [CLS] and two [SEP] (at least 3)");
   std::vector<std::int32_t> first_ids, second_ids;
   tokenize(first, first_ids);
   tokenize(second, second_ids);
-  const std::size_t room = max_len > 3 ? max_len - 3 : 0;
+  const std::size_t room = max_len - 3;
   while (first_ids.size() + second_ids.size() > room) {
     if (first_ids.size() > second_ids.size())
       first_ids.pop_back();

@@ -73,10 +73,11 @@ public:
   std::vector<std::string> pieces(std::string_view text) const;
 
   /// [CLS] text [SEP], truncated to `max_len` tokens (specials included); padded to
-  /// `max_len` when `pad` is set.
+  /// `max_len` when `pad` is set. Throws std::invalid_argument when max_len < 2.
   encoding encode(std::string_view text, std::size_t max_len = 512, bool pad = false) const;
   /// [CLS] first [SEP] second [SEP]. Truncation takes tokens off the end of the longer
   /// sequence one at a time (the second when equal), like transformers' longest_first.
+  /// Throws std::invalid_argument when max_len < 3 (the three special tokens).
   encoding encode_pair(std::string_view first, std::string_view second,
                        std::size_t max_len = 512, bool pad = false) const;
 

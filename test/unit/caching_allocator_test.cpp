@@ -72,6 +72,8 @@ BOOST_AUTO_TEST_CASE(caching_allocator_reuses_freed_blocks_of_the_same_class_and
   BOOST_TEST(stats.in_use_bytes == 1024u + 1024u + 2048u);
   BOOST_TEST(stats.cached_bytes == 0u);
   BOOST_TEST(stats.raw_allocations == 3u);
+  for (void* block : {a, other_stream, other_class}) // back to the cache, freed at destruction
+    alloc.deallocate(block);
 }
 
 BOOST_AUTO_TEST_CASE(caching_allocator_releases_cache_on_demand_and_at_destruction) {

@@ -1,0 +1,20 @@
+# Instrumented builds (each in its own build folder):
+#   -DAXON_SANITIZE=ON  ASan + UBSan on everything (the sanitizer CI lane, scripts/test.sh)
+#   -DAXON_FUZZ=ON      clang's libFuzzer coverage on every library, ASan + UBSan too; the
+#                       fuzz_* targets of test/fuzz/ link libFuzzer (scripts/fuzz.sh)
+option(AXON_SANITIZE "Build with AddressSanitizer and UndefinedBehaviorSanitizer" OFF)
+option(AXON_FUZZ "Build the libFuzzer targets (clang) with ASan and UBSan" OFF)
+if(AXON_FUZZ)
+  if(NOT CMAKE_CXX_COMPILER_ID STREQUAL "Clang")
+    message(FATAL_ERROR "AXON_FUZZ needs clang (libFuzzer): -DCMAKE_CXX_COMPILER=clang++")
+  endif()
+  set(AXON_SANITIZE ON)
+  add_compile_options($<$<COMPILE_LANGUAGE:CXX>:-fsanitize=fuzzer-no-link>)
+endif()
+if(AXON_SANITIZE)
+  # UBSan findings stop the program (a test fails) instead of printing and going on.
+  set(axon_sanitizers -fsanitize=address,undefined -fno-sanitize-recover=undefined
+                      -fno-omit-frame-pointer)
+  add_compile_options("$<$<COMPILE_LANGUAGE:CXX>:${axon_sanitizers}>")
+  add_link_options(-fsanitize=address,undefined)
+endif()
