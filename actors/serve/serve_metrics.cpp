@@ -47,7 +47,7 @@ void serve_metrics::count_status(int status) {
 
 std::string serve_metrics::prometheus() const {
   std::ostringstream out;
-  out << "# HELP axon_serve_requests_total HTTP requests answered, by status class\n"
+  out << "# HELP axon_serve_requests_total API requests answered (not the probes or /metrics), by status\n"
          "# TYPE axon_serve_requests_total counter\n";
   auto line = [&](const char* code, const std::atomic<std::uint64_t>& n) {
     out << "axon_serve_requests_total{code=\"" << code << "\"} " << n.load() << '\n';
