@@ -116,6 +116,10 @@ int serve(args words) {
   std::cout << "axon serve: listening on " << scheme << "://" << settings.bind << ':' << port
             << std::endl;
   std::thread listener{[&] { server->listen_after_bind(); }};
+  // httplib's stop() does nothing before the listener runs: wait for it, so that a stop
+  // right after (a run that fails to load) cannot leave it listening for ever.
+  for (int waited = 0; !server->is_running() && waited < 10000; ++waited)
+    std::this_thread::sleep_for(std::chrono::milliseconds{1});
 
   std::unique_ptr<graph_process> process;
   running_graph graph;

@@ -240,12 +240,12 @@ BOOST_AUTO_TEST_CASE(a_full_queue_answers_503_with_retry_after_at_once) {
 }
 
 BOOST_AUTO_TEST_CASE(a_bind_beyond_loopback_without_tls_and_a_token_is_refused) {
-  auto r = run(axon_command + " serve --run " + tiny_run().run_dir.string() + " --serve.bind=0.0.0.0");
+  auto r = run("timeout 60 " + axon_command + " serve --run " + tiny_run().run_dir.string() + " --serve.bind=0.0.0.0");
   BOOST_TEST_INFO(r.output);
   BOOST_TEST(r.status == 2);
   BOOST_TEST(r.output.find("serve.tls-certificate") != std::string::npos);
   BOOST_TEST(r.output.find("serve.token-file") != std::string::npos);
-  auto missing = run(axon_command + " serve --run " + (tiny_run().dir.path / "none").string() + " --serve.port=0");
+  auto missing = run("timeout 60 " + axon_command + " serve --run " + (tiny_run().dir.path / "none").string() + " --serve.port=0");
   BOOST_TEST(missing.status == 2);
   BOOST_TEST(missing.output.find("none") != std::string::npos);
 }
