@@ -133,8 +133,10 @@ void answer(batcher_state& st, std::uint64_t id) {
     reply.probabilities = request.probabilities;
     st.metrics->texts += request.texts.size();
   }
-  request.promise.deliver(std::move(reply));
+  auto promise = std::move(request.promise);
   st.requests.erase(id);
+  st.metrics->held = static_cast<std::int64_t>(st.requests.size()); // before the answer is out
+  promise.deliver(std::move(reply));
 }
 
 // A replica's rows go to their requests; complete requests are answered.
