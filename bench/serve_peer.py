@@ -23,7 +23,9 @@ from pathlib import Path
 import torch
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "shared" / "bench"))
+_argv, sys.argv = sys.argv, sys.argv[:1]  # the peer module parses arguments when imported
 from peer_torch_bert import BertClassifier  # noqa: E402
+sys.argv = _argv
 
 
 def read_config(run_dir):

@@ -100,6 +100,7 @@ int serve(args words) {
     return 2;
   }
   add_serve_routes(*server, front);
+  server->set_tcp_nodelay(true); // else Nagle and delayed ACKs add ~40 ms to each answer
   const int threads = settings.http_threads;
   server->new_task_queue = [threads] { return new httplib::ThreadPool(static_cast<std::size_t>(threads)); };
   server->set_payload_max_length(settings.limits.max_texts * (settings.limits.max_text_bytes * 6 + 16)

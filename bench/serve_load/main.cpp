@@ -87,6 +87,7 @@ int main(int argc, char** argv) {
     clients.emplace_back([&, c] {
       httplib::Client client{o.host, o.port};
       client.set_keep_alive(true);
+      client.set_tcp_nodelay(true);
       client.set_read_timeout(60, 0);
       std::vector<double> mine;
       std::map<int, long> codes;
