@@ -9,6 +9,7 @@ cd "$(dirname "$0")/.."
 
 packages=(build-essential cmake libcaf-dev libmsgpack-cxx-dev libboost-test-dev
           libopenblas-dev nlohmann-json3-dev libutf8proc-dev libssl-dev libreadline-dev tmux
+          libcpp-httplib-dev
           openssl)  # openssl: the command, for examples/cluster/make-certs.sh (TLS tests)
 read -r -a extra <<< "${AXON_EXTRA_PACKAGES:-}"
 packages+=("${extra[@]}")

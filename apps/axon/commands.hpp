@@ -28,6 +28,7 @@ int train(args words);
 int pretrain(args words);
 int node(args words);
 int predict(args words);
+int serve(args words);
 int eval(args words);
 int report(args words);
 int export_run(args words); // `export` is a C++ keyword

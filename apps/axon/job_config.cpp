@@ -64,12 +64,13 @@ void check_model_init(const config::resolved_config& cfg, const bert::bert_confi
 }
 
 std::string job_hash(const config::resolved_config& cfg) {
-  // FNV-1a over the canonical text without train.run-dir and monitor.*: a moved run
-  // directory, or another monitoring port, is the same job.
+  // FNV-1a over the canonical text without train.run-dir, monitor.* and serve.*: a moved
+  // run directory, another monitoring port or serving settings are the same job.
   fnv1a64 h;
   std::istringstream lines{cfg.canonical_text()};
   for (std::string line; std::getline(lines, line);)
-    if (!line.starts_with("train.run-dir=") && !line.starts_with("monitor."))
+    if (!line.starts_with("train.run-dir=") && !line.starts_with("monitor.")
+        && !line.starts_with("serve."))
       h.add(line).add("\n");
   return h.hex();
 }

@@ -22,6 +22,8 @@ constexpr std::array commands{
   command{"node", "run a node process that hosts actors of cluster jobs", axon::app::node},
   command{"predict", "label sentences on stdin with a trained run's best model",
           axon::app::predict},
+  command{"serve", "a trained run's best model as an HTTP JSON service (docs/serving.md)",
+          axon::app::serve},
   command{"eval", "classification report of a trained run on a labelled file", axon::app::eval},
   command{"export", "a trained run as a Hugging Face model folder (transformers loads it)",
           axon::app::export_run},

@@ -84,7 +84,7 @@ tensor trained_run::probabilities(const std::vector<data::tokenized_example>& ex
     return out;
   if (!pool) {
     ops::cpu_kernels(); // GEMM core, own loops, single-threaded BLAS
-    pool = std::make_unique<compute_pool>(core_count());
+    pool = std::make_shared<compute_pool>(core_count());
   }
   compute_pool::scope use_pool{pool.get()};
   data::batcher batches{examples, {batch_size, 0, false, false, tokenizer->vocab().pad_id()}};

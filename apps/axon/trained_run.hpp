@@ -25,8 +25,9 @@ struct trained_run {
   std::string checkpoint; // the folder the weights came from
   std::size_t max_len = 128;
   /// The compute threads of probabilities(), started by its first call and kept, so that
-  /// a stream of small batches (`axon predict` on a terminal) does not start them anew.
-  std::unique_ptr<compute_pool> pool;
+  /// a stream of small batches (`axon predict` on a terminal) does not start them anew;
+  /// set before that call to share one pool (the model replicas of `axon serve`).
+  std::shared_ptr<compute_pool> pool;
 
   /// Throws std::runtime_error naming the missing or damaged file.
   static trained_run load(const std::string& run_dir);

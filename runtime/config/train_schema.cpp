@@ -36,6 +36,9 @@ std::vector<group_spec> groups() {
     {"monitor", "The job's inspection endpoint for `axon console` and Prometheus "
                 "(docs/console.md, docs/protocol.md); not part of the job's identity."},
     {"kg", "Knowledge-graph fusion: entity linking and entity embeddings added at linked tokens."},
+    {"serve", "The inference service `axon serve --run RUN_DIR` (docs/serving.md): where it "
+              "listens, its dynamic batches, model replicas and request limits; not part of "
+              "the job's identity."},
     {"pretrain", "MLM pretraining on raw text (`axon pretrain`, docs/pretraining.md): the corpus, "
                  "the masking, the held-out evaluation and the budget. The vocabulary is "
                  "data.vocab (empty: a WordPiece vocabulary of data.vocab-size trained on the "
@@ -211,6 +214,29 @@ std::vector<key_spec> keys() {
     timespan_key("monitor", "idle-timeout", std::chrono::seconds{60}, "[1s, 1h]",
                  "a connection with nothing under way this long is closed"),
 
+    string_key("serve", "bind", "127.0.0.1",
+               "address `axon serve` listens on; beyond loopback it needs TLS and a token"),
+    int_key("serve", "port", 8080, "[0, 65535]", "HTTP port; 0: a free port (printed at start)"),
+    int_key("serve", "replicas", 1, "[1, 64]",
+            "model replica actors, each with its own copy of the weights"),
+    int_key("serve", "max-batch", 32, "[1, 4096]", "texts per dynamic batch at most"),
+    timespan_key("serve", "max-wait", std::chrono::milliseconds{2}, "[0s, 10s]",
+                 "how long a text waits for its batch to fill before it goes as it is"),
+    int_key("serve", "queue", 64, "[1, 1000000]",
+            "requests held at once (waiting or computing); more get 503 at once"),
+    int_key("serve", "max-texts", 64, "[1, 100000]", "texts per request at most (else 400)"),
+    int_key("serve", "max-text-bytes", 10000, "[1, 16777216]",
+            "UTF-8 bytes per text at most (else 400)"),
+    int_key("serve", "http-threads", 8, "[1, 1024]",
+            "threads answering HTTP connections (requests in progress at once)"),
+    timespan_key("serve", "timeout", std::chrono::seconds{30}, "[10ms, 1h]",
+                 "a classify request not answered by then gets 504"),
+    path_key("serve", "tls-certificate", "", "PEM certificate: HTTPS when set (with serve.tls-key)"),
+    path_key("serve", "tls-key", "", "PEM private key of serve.tls-certificate"),
+    path_key("serve", "token-file", "",
+             "file holding the bearer token every request must carry (Authorization: Bearer "
+             "TOKEN); empty: none"),
+
     path_key("kg", "triples", "", "KG triples (head<TAB>relation<TAB>tail); empty: no KG fusion"),
     path_key("kg", "aliases", "", "entity surface forms (entity<TAB>alias) to link in the text"),
     path_key("kg", "embeddings", "",
@@ -324,6 +350,20 @@ std::vector<rule> rules() {
               "token would cross the network in clear. Set monitor.tls-certificate, -key and "
               "-ca (docs/security.md), or keep 127.0.0.1 and use an SSH tunnel; for "
               "dashboards, monitor.prometheus-bind serves the metrics alone off loopback";
+     }},
+    {"serve.tls-certificate and serve.tls-key together; serve.bind beyond loopback needs "
+     "both and serve.token-file",
+     {"serve.bind", "serve.tls-certificate", "serve.tls-key", "serve.token-file"},
+     [](const resolved_config& cfg) -> std::string {
+       const bool cert = !cfg.get_string("serve.tls-certificate").empty();
+       if (cert != !cfg.get_string("serve.tls-key").empty())
+         return "set both serve.tls-certificate and serve.tls-key, or neither";
+       if (!cluster::is_loopback(cfg.get_string("serve.bind"))
+           && (!cert || cfg.get_string("serve.token-file").empty()))
+         return "serve.bind = " + cfg.get_string("serve.bind")
+                + " is beyond loopback: set serve.tls-certificate, serve.tls-key and "
+                  "serve.token-file (HTTPS with a bearer token), or bind 127.0.0.1";
+       return "";
      }},
     {"model.max-seq <= model.max-positions (pretraining configs)",
      {"model.max-seq", "model.max-positions"},

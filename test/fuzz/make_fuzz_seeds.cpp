@@ -86,8 +86,8 @@ int main(int argc, char** argv) {
   msg::forward_msg forward{micro, counting(shape{2, 4, 3}, dtype::f32)};
   msg::grads_msg grads{5, 1, 0, counting(shape{6}, dtype::bf16)};
   msg::params_msg params{3, 8, counting(shape{4}, dtype::f32)};
-  msg::batch_msg batch{micro.ids, micro.types, micro.mask, micro.labels, {},
-                       counting(shape{2}, dtype::i32), 1, 1, 2, false};
+  data::batch batch{micro.ids, micro.types, micro.mask, micro.labels, {},
+                    counting(shape{2}, dtype::i32), 1, 0, {1, 2}, false};
   msg::kg_rows_msg kg_rows{};
   kg_rows.ids = {1, 2};
   kg_rows.rows = counting(shape{2, 3}, dtype::f32);
@@ -98,7 +98,7 @@ int main(int argc, char** argv) {
   write_seed(sys, dir, "forward_msg", selector_of<msg::forward_msg>(), forward);
   write_seed(sys, dir, "grads_msg", selector_of<msg::grads_msg>(), grads);
   write_seed(sys, dir, "params_msg", selector_of<msg::params_msg>(), params);
-  write_seed(sys, dir, "batch_msg", selector_of<msg::batch_msg>(), batch);
+  write_seed(sys, dir, "batch", selector_of<data::batch>(), batch);
   write_seed(sys, dir, "kg_rows_msg", selector_of<msg::kg_rows_msg>(), kg_rows);
   write_seed(sys, dir, "shard_work_msg", selector_of<msg::shard_work_msg>(),
              msg::shard_work_msg{{micro, micro}});

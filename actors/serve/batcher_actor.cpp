@@ -1,0 +1,220 @@
+// Batcher actor: see batcher_actor.hpp.
+#include "actors/serve/batcher_actor.hpp"
+
+#include "runtime/graph/ports.hpp"
+#include "runtime/graph/probed_actor.hpp"
+
+#include <caf/all.hpp>
+
+#include <chrono>
+#include <cstring>
+#include <deque>
+#include <map>
+
+namespace axon {
+
+namespace {
+
+using clock_type = std::chrono::steady_clock;
+
+struct pending_request {
+  std::vector<std::string> texts;
+  std::size_t dispatched = 0; // texts sent to replicas so far (a prefix)
+  std::size_t answered = 0;   // rows received
+  tensor probabilities;       // (n,K), allocated with the first rows
+  std::string failed;         // a replica's error for some of its texts
+  clock_type::time_point arrived;
+  caf::typed_response_promise<msg::classify_reply> promise;
+};
+
+// Rows [first, first + count) of a request, in one batch.
+struct slice {
+  std::uint64_t request = 0;
+  std::size_t first = 0, count = 0;
+};
+
+struct batcher_state {
+  static inline const char* name = "axon.serve.batcher";
+  ports edges;
+  serve_batcher_setup setup;
+  std::shared_ptr<serve_metrics> metrics;
+  std::map<std::uint64_t, pending_request> requests; // admitted, not yet answered
+  std::deque<std::uint64_t> waiting; // requests with texts not yet sent, in arrival order
+  std::size_t waiting_texts = 0;
+  std::map<std::uint64_t, std::vector<slice>> batches; // at a replica
+  std::uint64_t next_request = 0, next_batch = 0;
+  int next_replica = 0; // where the search for a free replica starts (round robin)
+  bool timer_armed = false;
+};
+
+using batcher_actor = probed_actor<batcher_state>;
+
+std::string replica_port(int r) {
+  return "replica" + std::to_string(r);
+}
+
+void publish(batcher_actor* self) {
+  auto& st = self->state;
+  st.metrics->queue_depth = static_cast<std::int64_t>(st.waiting.size());
+  st.metrics->held = static_cast<std::int64_t>(st.requests.size());
+  if (auto* probe = self->probe()) {
+    probe->set_detail("queue_depth", double(st.waiting.size()));
+    probe->set_detail("waiting_texts", double(st.waiting_texts));
+    probe->set_detail("requests_held", double(st.requests.size()));
+  }
+}
+
+// A replica whose edge has credit, or -1.
+int free_replica(batcher_state& st) {
+  for (int i = 0; i < st.setup.replicas; ++i) {
+    int r = (st.next_replica + i) % st.setup.replicas;
+    const auto& p = st.edges[replica_port(r)];
+    if (p.in_flight < p.credit_window) {
+      st.next_replica = (r + 1) % st.setup.replicas;
+      return r;
+    }
+  }
+  return -1;
+}
+
+// Up to max-batch waiting texts, oldest first, as one batch to replica `r`.
+void send_batch(batcher_actor* self, int r) {
+  auto& st = self->state;
+  msg::serve_batch batch;
+  batch.id = st.next_batch++;
+  auto& slices = st.batches[batch.id];
+  const auto max_batch = static_cast<std::size_t>(st.setup.max_batch);
+  while (batch.texts.size() < max_batch && !st.waiting.empty()) {
+    auto& request = st.requests.at(st.waiting.front());
+    auto take = std::min(max_batch - batch.texts.size(), request.texts.size() - request.dispatched);
+    slices.push_back({st.waiting.front(), request.dispatched, take});
+    for (std::size_t i = 0; i < take; ++i)
+      batch.texts.push_back(request.texts[request.dispatched + i]);
+    request.dispatched += take;
+    st.waiting_texts -= take;
+    if (request.dispatched == request.texts.size())
+      st.waiting.pop_front();
+  }
+  st.metrics->batch_sizes.observe(double(batch.texts.size()));
+  st.edges.send(self, replica_port(r), std::move(batch));
+}
+
+// Sends every batch that is due to a free replica; when the oldest waiting text is not
+// due yet, arms the max-wait timer for it (when it is due but every replica is busy, the
+// next credit back dispatches).
+void dispatch(batcher_actor* self) {
+  auto& st = self->state;
+  const auto max_wait = std::chrono::microseconds{st.setup.max_wait_us};
+  while (st.waiting_texts > 0) {
+    const bool full = st.waiting_texts >= static_cast<std::size_t>(st.setup.max_batch);
+    const auto due = st.requests.at(st.waiting.front()).arrived + max_wait;
+    if (!full && clock_type::now() < due) {
+      if (!st.timer_armed) {
+        st.timer_armed = true;
+        self->delayed_send(self, due - clock_type::now(), flush_atom::value);
+      }
+      break;
+    }
+    int r = free_replica(st);
+    if (r < 0)
+      break;
+    send_batch(self, r);
+  }
+  publish(self);
+}
+
+void answer(batcher_state& st, std::uint64_t id) {
+  auto& request = st.requests.at(id);
+  msg::classify_reply reply;
+  if (!request.failed.empty()) {
+    reply.http_status = 500;
+    reply.error = "the model failed: " + request.failed;
+  } else {
+    reply.probabilities = request.probabilities;
+    st.metrics->texts += request.texts.size();
+  }
+  auto promise = std::move(request.promise);
+  st.requests.erase(id);
+  st.metrics->held = static_cast<std::int64_t>(st.requests.size()); // before the answer is out
+  promise.deliver(std::move(reply));
+}
+
+// A replica's rows go to their requests; complete requests are answered.
+void take_rows(batcher_actor* self, msg::serve_probs& out) {
+  auto& st = self->state;
+  auto found = st.batches.find(out.id);
+  if (found == st.batches.end())
+    throw std::logic_error("serve_probs for batch " + std::to_string(out.id) + ", not at a replica");
+  std::size_t row = 0;
+  for (const auto& s : found->second) {
+    auto& request = st.requests.at(s.request);
+    if (!out.failed.empty()) {
+      request.failed = out.failed;
+    } else {
+      const auto k = out.probabilities.size(1);
+      if (!request.probabilities.defined())
+        request.probabilities = tensor::empty({std::int64_t(request.texts.size()), k});
+      std::memcpy(request.probabilities.data<float>() + s.first * k,
+                  out.probabilities.data<float>() + row * k, s.count * k * sizeof(float));
+    }
+    row += s.count;
+    request.answered += s.count;
+    if (request.answered == request.texts.size())
+      answer(st, s.request);
+  }
+  st.batches.erase(found);
+}
+
+caf::behavior batcher_behavior(batcher_actor* self, serve_batcher_setup setup,
+                               std::shared_ptr<serve_metrics> metrics) {
+  exit_on_exception(self, "serve batcher");
+  auto& st = self->state;
+  if (setup.max_batch < 1 || setup.queue < 1 || setup.replicas < 1 || setup.max_wait_us < 0)
+    throw std::invalid_argument("serve batcher: max-batch, queue and replicas must be >= 1");
+  st.setup = setup;
+  st.metrics = std::move(metrics);
+  for (int r = 0; r < setup.replicas; ++r)
+    st.edges.declare_out<msg::serve_batch, msg::serve_probs>(replica_port(r));
+  return {
+    connect_handler(self),
+    [=](credit_atom, const std::string& port, std::int32_t n) { // a replica is free again
+      self->state.edges.on_credit(self, port, n);
+      dispatch(self);
+    },
+    [=](msg::classify_request& request) -> caf::result<msg::classify_reply> {
+      auto& st = self->state;
+      if (st.requests.size() >= static_cast<std::size_t>(st.setup.queue))
+        return msg::classify_reply{503, "the queue is full (serve.queue = "
+                                          + std::to_string(st.setup.queue) + " requests held)", {}};
+      if (request.texts.empty())
+        return msg::classify_reply{400, "no texts", {}};
+      auto id = st.next_request++;
+      auto& held = st.requests[id];
+      held.texts = std::move(request.texts);
+      held.arrived = clock_type::now();
+      held.promise = self->make_response_promise<msg::classify_reply>();
+      st.waiting.push_back(id);
+      st.waiting_texts += held.texts.size();
+      auto promise = held.promise;
+      dispatch(self);
+      return promise;
+    },
+    [=](msg::serve_probs& out) {
+      take_rows(self, out);
+      publish(self);
+    },
+    [=](flush_atom) {
+      self->state.timer_armed = false;
+      dispatch(self);
+    },
+  };
+}
+
+} // namespace
+
+caf::actor spawn_serve_batcher(caf::actor_system& sys, const serve_batcher_setup& setup,
+                               std::shared_ptr<serve_metrics> metrics) {
+  return sys.spawn(batcher_behavior, setup, std::move(metrics));
+}
+
+} // namespace axon

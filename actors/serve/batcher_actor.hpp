@@ -1,0 +1,27 @@
+// Batcher actor of `axon serve`: forms dynamic batches of the texts of classify requests
+// and hands each to a free model replica.
+// Ports: "replica0".."replicaN-1" (out): serve_batch forward, serve_probs back, credit 1
+//        (a replica computes one batch at a time; texts wait here, where batches grow).
+// Messages in: classify_request -> classify_reply, once all its texts are answered (rows
+//                in the request's order, whatever batches they went in); at once with 503
+//                when serve.queue requests are already held;
+//              serve_probs (from a replica) -> rows copied to their requests;
+//              flush_atom (its own timer) -> the oldest waiting text has waited max-wait.
+// A batch leaves when max-batch texts wait or the oldest has waited max-wait, to the
+// first replica with credit; a request larger than max-batch is split over batches.
+#pragma once
+
+#include "actors/serve/messages.hpp"
+#include "actors/serve/serve_metrics.hpp"
+
+#include <caf/actor.hpp>
+#include <caf/actor_system.hpp>
+
+#include <memory>
+
+namespace axon {
+
+caf::actor spawn_serve_batcher(caf::actor_system& sys, const serve_batcher_setup& setup,
+                               std::shared_ptr<serve_metrics> metrics);
+
+} // namespace axon

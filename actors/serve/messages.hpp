@@ -1,0 +1,94 @@
+// The serving module's messages (`axon serve`, docs/serving.md), the batcher's setup and
+// its CAF type-id block (axon::serve_modules adds it to a registry). The protocol:
+//
+//   message            from -> to               when
+//   classify_request   front -> batcher         an HTTP request's texts (a request/response)
+//   classify_reply     batcher -> front         their probabilities, or why refused (at once)
+//   serve_batch        batcher -> replica       a dynamic batch, on an edge with credit 1
+//   serve_probs        replica -> batcher       its probabilities, back on that edge
+#pragma once
+
+#include "actors/serve/type_range.hpp"
+
+#include <caf/atom.hpp>
+#include <caf/meta/type_name.hpp>
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+namespace axon {
+
+using flush_atom = caf::atom_constant<caf::atom("flush")>; // batcher: max-wait is over
+
+/// The batcher's limits (serve.* keys).
+struct serve_batcher_setup {
+  std::int32_t max_batch = 32;      // texts per batch at most
+  std::int64_t max_wait_us = 2000;  // the oldest waiting text waits at most this long
+  std::int32_t queue = 64;          // requests held at once; more are refused at once
+  std::int32_t replicas = 1;        // ports replica0 .. replicaN-1
+};
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, serve_batcher_setup& x) {
+  return f(caf::meta::type_name("serve_batcher_setup"), x.max_batch, x.max_wait_us, x.queue,
+           x.replicas);
+}
+
+} // namespace axon
+
+namespace axon::msg {
+
+/// Front -> batcher: the texts of one request, answered with a classify_reply.
+struct classify_request {
+  std::vector<std::string> texts;
+};
+
+/// Batcher -> front: (n,K) class probabilities in the request's order (http_status 200),
+/// or the status to answer with and why (503: the queue is full, try again later; 500:
+/// the model failed).
+struct classify_reply {
+  std::int32_t http_status = 200;
+  std::string error;
+  tensor probabilities;
+};
+
+/// Batcher -> replica: one dynamic batch.
+struct serve_batch {
+  std::uint64_t id = 0;
+  std::vector<std::string> texts;
+};
+
+/// Replica -> batcher: the batch's (n,K) probabilities, or `failed` says why there are none.
+struct serve_probs {
+  std::uint64_t id = 0;
+  std::string failed;
+  tensor probabilities;
+};
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, classify_request& x) {
+  return f(caf::meta::type_name("classify_request"), x.texts);
+}
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, classify_reply& x) {
+  return f(caf::meta::type_name("classify_reply"), x.http_status, x.error, x.probabilities);
+}
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, serve_batch& x) {
+  return f(caf::meta::type_name("serve_batch"), x.id, x.texts);
+}
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, serve_probs& x) {
+  return f(caf::meta::type_name("serve_probs"), x.id, x.failed, x.probabilities);
+}
+
+} // namespace axon::msg
+
+CAF_BEGIN_TYPE_ID_BLOCK(axon_serve, axon::type_ids::serve)
+  CAF_ADD_TYPE_ID(axon_serve, (axon::serve_batcher_setup))
+  CAF_ADD_TYPE_ID(axon_serve, (axon::msg::classify_request))
+  CAF_ADD_TYPE_ID(axon_serve, (axon::msg::classify_reply))
+  CAF_ADD_TYPE_ID(axon_serve, (axon::msg::serve_batch))
+  CAF_ADD_TYPE_ID(axon_serve, (axon::msg::serve_probs))
+CAF_END_TYPE_ID_BLOCK(axon_serve)

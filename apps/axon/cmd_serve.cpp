@@ -1,0 +1,152 @@
+// `axon serve --run RUN_DIR [--config FILE] [--serve.key=value ...]`: the run's best model
+// as an HTTP/1.1 JSON service (docs/serving.md). The process listens first (GET /healthz
+// answers, /readyz says 503 while loading), loads serve.replicas copies of the model,
+// spawns the serving graph (a batcher and the replicas, actors/serve/) and is ready; it
+// stops on SIGINT or SIGTERM. Predictions are those of `axon predict` on the same run.
+#include "actors/cluster/graph_process.hpp"
+#include "actors/serve/serve_graph.hpp"
+#include "apps/axon/commands.hpp"
+#include "apps/axon/flags.hpp"
+#include "apps/axon/serve_config.hpp"
+#include "apps/axon/serve_http.hpp"
+#include "apps/axon/serve_run_model.hpp"
+#include "runtime/graph/error.hpp"
+
+#include <httplib.h>
+
+#include <csignal>
+#include <iostream>
+#include <pthread.h>
+#include <thread>
+
+namespace axon::app {
+
+namespace {
+
+// An HTTPS server when a certificate is configured, else HTTP; null with `error` set when
+// the certificate or key cannot be used.
+std::unique_ptr<httplib::Server> make_server(const serve_settings& s, std::string& error) {
+  if (s.tls_certificate.empty())
+    return std::make_unique<httplib::Server>();
+  auto server = std::make_unique<httplib::SSLServer>(s.tls_certificate.c_str(), s.tls_key.c_str());
+  if (!server->is_valid()) {
+    error = "cannot use serve.tls-certificate = " + s.tls_certificate + " with serve.tls-key = "
+            + s.tls_key + " (PEM files of one certificate and its key)";
+    return nullptr;
+  }
+  return server;
+}
+
+// Loads the models and spawns the serving graph; the front is ready on success.
+std::string start_graph(const std::string& run_dir, const serve_settings& s, serve_front& front,
+                        std::unique_ptr<graph_process>& process, running_graph& graph) {
+  auto replicas = load_replicas(run_dir, s.batcher.replicas);
+  std::vector<serve_model_ptr> models(replicas.begin(), replicas.end());
+  registry modules;
+  add_serve_module(modules, front.metrics, models);
+  auto started = graph_process::start(std::move(modules), "", 2);
+  if (!started)
+    return error_text(started.error());
+  process = std::move(*started);
+  auto spawned = process->spawn(serve_graph(s.batcher));
+  if (!spawned)
+    return error_text(spawned.error());
+  graph = std::move(*spawned);
+  const auto& first = *replicas.front();
+  front.system = &process->system();
+  front.batcher = graph.at("batcher");
+  front.labels = first.run().labels;
+  front.model = {run_dir, first.run().checkpoint, first.step()};
+  front.ready.store(true, std::memory_order_release);
+  return "";
+}
+
+} // namespace
+
+int serve(args words) {
+  std::string run_dir, config_file;
+  std::vector<std::string> overrides;
+  flag_parser flags{"axon serve --run RUN_DIR [--config FILE] [--serve.key=value ...]"};
+  flags.add("run", &run_dir, "run directory written by `axon train` (its best checkpoint is served)");
+  flags.add("config", &config_file, "a config file of [serve] keys (docs/config.md)");
+  flags.accept_config_overrides(&overrides);
+  if (auto status = flags.parse(words))
+    return *status;
+  if (run_dir.empty()) {
+    std::cerr << "axon serve: --run RUN_DIR is required (see --help)\n";
+    return 2;
+  }
+  auto loaded = load_serve_settings(config_file, overrides);
+  if (auto* error = std::get_if<std::string>(&loaded)) {
+    std::cerr << "axon serve: " << *error << '\n';
+    return 2;
+  }
+  const auto& settings = std::get<serve_settings>(loaded);
+  // SIGINT and SIGTERM are taken by sigwait below, in no other thread (blocked before any starts).
+  sigset_t stop_signals;
+  sigemptyset(&stop_signals);
+  sigaddset(&stop_signals, SIGINT);
+  sigaddset(&stop_signals, SIGTERM);
+  pthread_sigmask(SIG_BLOCK, &stop_signals, nullptr);
+
+  serve_front front;
+  front.limits = settings.limits;
+  front.token = settings.token;
+  front.timeout = settings.timeout;
+  std::string error;
+  auto server = make_server(settings, error);
+  if (!server) {
+    std::cerr << "axon serve: " << error << '\n';
+    return 2;
+  }
+  add_serve_routes(*server, front);
+  server->set_tcp_nodelay(true); // else Nagle and delayed ACKs add ~40 ms to each answer
+  const int threads = settings.http_threads;
+  server->new_task_queue = [threads] { return new httplib::ThreadPool(static_cast<std::size_t>(threads)); };
+  server->set_payload_max_length(settings.limits.max_texts * (settings.limits.max_text_bytes * 6 + 16)
+                                 + 4096); // every text escaped as \uXXXX at worst
+  const int port = settings.port == 0 ? server->bind_to_any_port(settings.bind)
+                                      : (server->bind_to_port(settings.bind, settings.port) ? settings.port : -1);
+  if (port < 0) {
+    std::cerr << "axon serve: cannot listen on " << settings.bind << ':' << settings.port
+              << " (in use, or not an address of this machine): choose another serve.port or "
+                 "serve.bind\n";
+    return 2;
+  }
+  const auto scheme = settings.tls_certificate.empty() ? "http" : "https";
+  std::cout << "axon serve: listening on " << scheme << "://" << settings.bind << ':' << port
+            << std::endl;
+  std::thread listener{[&] { server->listen_after_bind(); }};
+  // httplib's stop() does nothing before the listener runs: wait for it, so that a stop
+  // right after (a run that fails to load) cannot leave it listening for ever.
+  for (int waited = 0; !server->is_running() && waited < 10000; ++waited)
+    std::this_thread::sleep_for(std::chrono::milliseconds{1});
+
+  std::unique_ptr<graph_process> process;
+  running_graph graph;
+  int status = 0;
+  try {
+    error = start_graph(run_dir, settings, front, process, graph);
+  } catch (const std::exception& e) {
+    error = e.what();
+  }
+  if (!error.empty()) {
+    std::cerr << "axon serve: " << error << '\n';
+    status = 2;
+  } else {
+    std::cout << "axon serve: ready: " << front.model.checkpoint << " (" << front.labels.size()
+              << " labels), " << settings.batcher.replicas << " replica(s), max-batch "
+              << settings.batcher.max_batch << ", queue " << settings.batcher.queue << std::endl;
+    int signal = 0;
+    sigwait(&stop_signals, &signal);
+    std::cout << "axon serve: stopping (signal " << signal << ")" << std::endl;
+  }
+  server->stop();
+  listener.join();
+  front.ready = false;
+  graph.stop();
+  front.batcher = nullptr;
+  return status;
+}
+
+} // namespace axon::app

@@ -1,0 +1,32 @@
+// The settings of `axon serve`: the [serve] keys of the config schema (docs/config.md),
+// read from `--config FILE` (a file of [serve] keys) and `--serve.key=value` flags, checked
+// like any Axon config (types, ranges, unknown keys, the TLS rule), and the token file.
+#pragma once
+
+#include "actors/serve/messages.hpp"
+#include "apps/axon/serve_request.hpp"
+
+#include <chrono>
+#include <optional>
+#include <span>
+#include <string>
+
+namespace axon::app {
+
+struct serve_settings {
+  std::string bind = "127.0.0.1";
+  int port = 8080;
+  serve_batcher_setup batcher;
+  request_limits limits;
+  int http_threads = 8;
+  std::chrono::milliseconds timeout{30000};
+  std::string tls_certificate, tls_key; // HTTPS when set
+  std::string token;                    // the token file's text, trimmed; empty: none
+};
+
+/// The settings of `config_file` ("" for defaults) and `overrides`, or every error, one
+/// per line, naming the file line or flag.
+std::variant<serve_settings, std::string> load_serve_settings(const std::string& config_file,
+                                                             std::span<const std::string> overrides);
+
+} // namespace axon::app

@@ -1,0 +1,97 @@
+// The HTTP front of `axon serve`: see serve_http.hpp.
+#include "apps/axon/serve_http.hpp"
+
+#include "actors/serve/messages.hpp"
+
+#include <caf/all.hpp>
+#include <httplib.h>
+
+namespace axon::app {
+
+namespace {
+
+using clock_type = std::chrono::steady_clock;
+
+// A JSON answer; `counted`: an API request, counted in /metrics by its status (the probes
+// and /metrics itself are not).
+void answer(serve_front& front, httplib::Response& res, int status, const std::string& body,
+            bool counted = true) {
+  res.status = status;
+  res.set_content(body, "application/json");
+  if (status == 503)
+    res.set_header("Retry-After", "1");
+  if (counted)
+    front.metrics->count_status(status);
+}
+
+// Whether the request carries the configured token ("Authorization: Bearer TOKEN").
+bool authorized(const serve_front& front, const httplib::Request& req) {
+  return front.token.empty() || req.get_header_value("Authorization") == "Bearer " + front.token;
+}
+
+void classify(serve_front& front, const httplib::Request& req, httplib::Response& res) {
+  const auto start = clock_type::now();
+  auto reply = [&](int status, const std::string& body) {
+    answer(front, res, status, body);
+    front.metrics->latency_s.observe(std::chrono::duration<double>(clock_type::now() - start).count());
+  };
+  if (!authorized(front, req))
+    return reply(401, error_json({"", "missing or wrong bearer token (Authorization: Bearer TOKEN)"}));
+  if (!front.ready.load(std::memory_order_acquire))
+    return reply(503, error_json({"", "the model is still loading; try again shortly"}));
+  auto parsed = parse_classify_body(req.body, front.limits);
+  if (auto* error = std::get_if<field_error>(&parsed))
+    return reply(400, error_json(*error));
+  caf::scoped_actor self{*front.system};
+  self->request(front.batcher, front.timeout,
+                msg::classify_request{std::move(std::get<std::vector<std::string>>(parsed))})
+    .receive(
+      [&](msg::classify_reply& r) {
+        if (r.http_status != 200)
+          return reply(r.http_status, error_json({"", r.error}));
+        reply(200, classify_json(r.probabilities, front.labels, front.model));
+      },
+      [&](caf::error& err) {
+        if (err == caf::sec::request_timeout)
+          return reply(504, error_json({"", "not answered within serve.timeout"}));
+        reply(500, error_json({"", "the batcher failed: " + front.system->render(err)}));
+      });
+}
+
+} // namespace
+
+void add_serve_routes(httplib::Server& server, serve_front& front) {
+  server.Post("/v1/classify", [&front](const httplib::Request& req, httplib::Response& res) {
+    classify(front, req, res);
+  });
+  server.Get("/healthz", [&front](const httplib::Request&, httplib::Response& res) {
+    answer(front, res, 200, R"({"status":"alive"})", false);
+  });
+  server.Get("/readyz", [&front](const httplib::Request&, httplib::Response& res) {
+    if (front.ready.load(std::memory_order_acquire))
+      answer(front, res, 200, R"({"status":"ready"})", false);
+    else
+      answer(front, res, 503, error_json({"", "the model is still loading"}), false);
+  });
+  server.Get("/metrics", [&front](const httplib::Request& req, httplib::Response& res) {
+    if (!authorized(front, req))
+      return answer(front, res, 401, error_json({"", "missing or wrong bearer token"}));
+    res.set_content(front.metrics->prometheus(), "text/plain; version=0.0.4");
+  });
+  // Statuses httplib sets itself (404, 405, 413 for a body over the limit, 400 for a
+  // malformed request line): a JSON error too, counted like the others.
+  server.set_error_handler(httplib::Server::HandlerWithResponse{
+    [&front](const httplib::Request&, httplib::Response& res) {
+    if (!res.body.empty())
+      return httplib::Server::HandlerResponse::Unhandled;
+    auto message = res.status == 404   ? "no such endpoint (POST /v1/classify, GET /healthz, "
+                                         "/readyz, /metrics)"
+                   : res.status == 413 ? "the body is larger than serve.max-texts x "
+                                         "serve.max-text-bytes allows"
+                                       : "the request could not be handled";
+    answer(front, res, res.status, error_json({"", message}));
+    return httplib::Server::HandlerResponse::Handled;
+  }});
+}
+
+} // namespace axon::app

@@ -1,0 +1,45 @@
+// The JSON of `POST /v1/classify` (docs/serving.md): the request body checked field by
+// field (every problem a field_error naming the field, answered with 400), and the answer
+// built from the class probabilities as `axon predict --json` prints them.
+#pragma once
+
+#include "runtime/tensor.hpp"
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <variant>
+#include <vector>
+
+namespace axon::app {
+
+struct request_limits {
+  std::size_t max_texts = 64;          // serve.max-texts
+  std::size_t max_text_bytes = 10000;  // serve.max-text-bytes
+};
+
+struct field_error {
+  std::string field;   // "body", "texts", "texts[3]"
+  std::string message; // what is wrong and what is allowed
+};
+
+/// The texts of a body `{"texts": ["...", ...]}`, or the first problem: invalid JSON or
+/// UTF-8 (naming the field where the parser stopped), another shape, an unknown key, an
+/// empty or too long list, a text that is not a string, blank, or too long.
+std::variant<std::vector<std::string>, field_error> parse_classify_body(std::string_view body,
+                                                                       const request_limits& limits);
+
+/// `{"error": {"field": ..., "message": ...}}` (without "field" when it is empty).
+std::string error_json(const field_error& error);
+
+struct served_model {
+  std::string run, checkpoint;
+  std::int64_t step = -1;
+};
+
+/// `{"predictions": [{"label", "probability", "probabilities": {label: p}}], "model":
+/// {"run", "checkpoint", "step"}}` of (n,K) probabilities.
+std::string classify_json(const tensor& probabilities, const std::vector<std::string>& labels,
+                          const served_model& model);
+
+} // namespace axon::app

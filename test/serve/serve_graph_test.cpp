@@ -1,0 +1,170 @@
+// The serving graph (actors/serve/) with a model whose rows say which text and which batch
+// they came from: rows come back in each request's order whatever batches they went in,
+// no batch exceeds max-batch, texts arriving together within max-wait share a batch, a
+// full queue is refused at once with 503, and a model that throws answers 500 while the
+// service goes on.
+#include "actors/cluster/graph_process.hpp"
+#include "actors/serve/serve_graph.hpp"
+#include "runtime/graph/error.hpp"
+
+#include <boost/test/unit_test.hpp>
+#include <caf/all.hpp>
+
+#include <atomic>
+#include <chrono>
+#include <stdexcept>
+#include <thread>
+#include <utility>
+
+using namespace axon;
+using namespace std::chrono_literals;
+
+namespace {
+
+// Row i of a batch: (the number text i holds, the batch's size). "fail" throws.
+class numbering_model : public serve_model {
+public:
+  explicit numbering_model(std::chrono::milliseconds delay = 0ms) : delay_{delay} {}
+  tensor probabilities(const std::vector<std::string>& texts) override {
+    std::this_thread::sleep_for(delay_);
+    auto out = tensor::empty({std::int64_t(texts.size()), 2});
+    for (std::size_t i = 0; i < texts.size(); ++i) {
+      if (texts[i] == "fail")
+        throw std::runtime_error("cannot classify 'fail'");
+      out.data<float>()[2 * i] = std::stof(texts[i]);
+      out.data<float>()[2 * i + 1] = float(texts.size());
+    }
+    return out;
+  }
+
+private:
+  std::chrono::milliseconds delay_;
+};
+
+struct service {
+  std::shared_ptr<serve_metrics> metrics = std::make_shared<serve_metrics>();
+  std::unique_ptr<graph_process> process;
+  running_graph graph;
+
+  service(const serve_batcher_setup& setup, std::chrono::milliseconds delay = 0ms) {
+    std::vector<serve_model_ptr> models;
+    for (int r = 0; r < setup.replicas; ++r)
+      models.push_back(std::make_shared<numbering_model>(delay));
+    registry modules;
+    add_serve_module(modules, metrics, models);
+    auto started = graph_process::start(std::move(modules), "", 2);
+    if (!started)
+      BOOST_FAIL(error_text(started.error()));
+    process = std::move(*started);
+    auto spawned = process->spawn(serve_graph(setup));
+    if (!spawned)
+      BOOST_FAIL(error_text(spawned.error()));
+    graph = std::move(*spawned);
+  }
+  ~service() { graph.stop(); }
+};
+
+using reply_handle = decltype(std::declval<caf::scoped_actor&>()->request(
+  caf::actor{}, 1s, msg::classify_request{}));
+
+std::vector<std::string> numbers(int from, int count) {
+  std::vector<std::string> out;
+  for (int i = 0; i < count; ++i)
+    out.push_back(std::to_string(from + i));
+  return out;
+}
+
+// Sends every request at once (one scoped actor each), then collects the replies in order.
+std::vector<msg::classify_reply> classify_all(service& s, const std::vector<std::vector<std::string>>& requests) {
+  std::vector<std::unique_ptr<caf::scoped_actor>> selves;
+  std::vector<msg::classify_reply> replies(requests.size());
+  std::vector<reply_handle> handles;
+  for (const auto& texts : requests) {
+    selves.push_back(std::make_unique<caf::scoped_actor>(s.process->system()));
+    handles.push_back((*selves.back())->request(s.graph.at("batcher"), 10s, msg::classify_request{texts}));
+  }
+  for (std::size_t i = 0; i < handles.size(); ++i)
+    handles[i].receive([&](msg::classify_reply& r) { replies[i] = std::move(r); },
+                       [&](caf::error& e) { BOOST_FAIL("request " << i << ": " << caf::to_string(e)); });
+  return replies;
+}
+
+} // namespace
+
+BOOST_AUTO_TEST_SUITE(serve_graph)
+
+BOOST_AUTO_TEST_CASE(rows_come_back_in_each_requests_order_across_batches) {
+  service s{{4, 1000, 64, 2}};
+  std::vector<std::vector<std::string>> requests{numbers(0, 10), numbers(100, 3), numbers(200, 1),
+                                                 numbers(300, 7)};
+  auto replies = classify_all(s, requests);
+  for (std::size_t r = 0; r < requests.size(); ++r) {
+    BOOST_TEST_REQUIRE(replies[r].http_status == 200, replies[r].error);
+    const auto& p = replies[r].probabilities;
+    BOOST_TEST_REQUIRE(p.size(0) == std::int64_t(requests[r].size()));
+    for (std::int64_t i = 0; i < p.size(0); ++i) {
+      BOOST_TEST(p.data<float>()[2 * i] == std::stof(requests[r][i]));
+      BOOST_TEST(p.data<float>()[2 * i + 1] <= 4.0f); // max-batch holds
+    }
+  }
+  BOOST_TEST(s.metrics->batch_sizes.count.load() >= 6u); // 21 texts in batches of at most 4
+  BOOST_TEST(s.metrics->texts.load() == 21u);
+  BOOST_TEST(s.metrics->held.load() == 0);
+}
+
+BOOST_AUTO_TEST_CASE(texts_arriving_within_max_wait_share_one_batch) {
+  service s{{64, 200'000, 64, 1}}; // 200 ms: both requests are in before the batch leaves
+  auto replies = classify_all(s, {numbers(0, 3), numbers(10, 2)});
+  for (const auto& r : replies) {
+    BOOST_TEST_REQUIRE(r.http_status == 200);
+    for (std::int64_t i = 0; i < r.probabilities.size(0); ++i)
+      BOOST_TEST(r.probabilities.data<float>()[2 * i + 1] == 5.0f);
+  }
+  BOOST_TEST(s.metrics->batch_sizes.count.load() == 1u);
+}
+
+BOOST_AUTO_TEST_CASE(a_full_batch_leaves_without_waiting_for_max_wait) {
+  service s{{4, 10'000'000, 64, 1}}; // 10 s of max-wait would time the test out
+  auto start = std::chrono::steady_clock::now();
+  auto replies = classify_all(s, {numbers(0, 4)});
+  BOOST_TEST(replies[0].http_status == 200);
+  BOOST_TEST((std::chrono::steady_clock::now() - start < 2s));
+}
+
+BOOST_AUTO_TEST_CASE(a_full_queue_is_refused_at_once_with_503) {
+  service s{{1, 0, 2, 1}, 1000ms}; // two requests held at most; each batch takes 1 s
+  auto start = std::chrono::steady_clock::now();
+  std::vector<std::unique_ptr<caf::scoped_actor>> selves;
+  std::vector<reply_handle> handles;
+  for (int i = 0; i < 4; ++i) {
+    selves.push_back(std::make_unique<caf::scoped_actor>(s.process->system()));
+    handles.push_back((*selves.back())->request(s.graph.at("batcher"), 10s,
+                                                msg::classify_request{numbers(i, 1)}));
+  }
+  // The third and fourth are refused before the first batch is done.
+  for (int i : {2, 3})
+    handles[i].receive(
+      [&](msg::classify_reply& r) {
+        BOOST_TEST(r.http_status == 503);
+        BOOST_TEST(r.error.find("serve.queue") != std::string::npos);
+        BOOST_TEST((std::chrono::steady_clock::now() - start < 800ms));
+      },
+      [&](caf::error& e) { BOOST_FAIL(caf::to_string(e)); });
+  for (int i : {0, 1})
+    handles[i].receive([&](msg::classify_reply& r) { BOOST_TEST(r.http_status == 200); },
+                       [&](caf::error& e) { BOOST_FAIL(caf::to_string(e)); });
+  auto after = classify_all(s, {numbers(7, 1)}); // room again
+  BOOST_TEST(after[0].http_status == 200);
+}
+
+BOOST_AUTO_TEST_CASE(a_model_that_throws_answers_500_and_the_service_goes_on) {
+  service s{{8, 0, 8, 1}};
+  auto failed = classify_all(s, {{"1", "fail"}});
+  BOOST_TEST(failed[0].http_status == 500);
+  BOOST_TEST(failed[0].error.find("cannot classify 'fail'") != std::string::npos);
+  auto ok = classify_all(s, {numbers(5, 2)});
+  BOOST_TEST_REQUIRE(ok[0].http_status == 200);
+  BOOST_TEST(ok[0].probabilities.data<float>()[2] == 6.0f);
+}
+
+BOOST_AUTO_TEST_SUITE_END()
