@@ -65,6 +65,12 @@ typename Inspector::result_type inspect(Inspector& f, tensor& x) {
                                  + std::to_string(max_wire_tensor_bytes) + " bytes");
       bytes *= std::uint64_t(dims[d]);
     }
+    // A header may claim more bytes than the message holds: refuse before allocating.
+    if constexpr (requires { f.remaining(); })
+      if (bytes > f.remaining())
+        return make_error(errc::bad_input, "tensor header: claims " + std::to_string(bytes)
+                                             + " bytes, the message holds "
+                                             + std::to_string(f.remaining()));
     x = tensor::empty(shape{std::span<const std::int64_t>{dims, std::size_t(rank)}},
                       static_cast<dtype>(type));
     return f.apply_raw(x.nbytes(), x.raw());
