@@ -33,7 +33,10 @@ public:
 
   caf::invoke_message_result consume(caf::mailbox_element& x) override {
     refresh_probe();
-    auto* probe = probe_.get();
+    // Held for the whole message: the handler may publish a graph, which refreshes (and
+    // may release) probe_ before the scope below is done with it.
+    auto probe_held = probe_;
+    auto* probe = probe_held.get();
     monitor::message_scope scope{probe, probe ? std::int64_t(this->mailbox().size()) : 0};
     if (probe && x.sender)
       count_sender(x.sender->id());
