@@ -154,7 +154,7 @@ typename Inspector::result_type inspect(Inspector& f, backward_msg& x) {
 }
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, loss_msg& x) {
-  return f(caf::meta::type_name("loss_msg"), x.id, x.loss_sum, x.rows);
+  return f(caf::meta::type_name("loss_msg"), x.id, wire_float(x.loss_sum), x.rows);
 }
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, eval_output_msg& x) {
@@ -166,11 +166,12 @@ typename Inspector::result_type inspect(Inspector& f, grads_msg& x) {
 }
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, norm_part_msg& x) {
-  return f(caf::meta::type_name("norm_part_msg"), x.step, x.stage, x.slice, x.sum_sq);
+  return f(caf::meta::type_name("norm_part_msg"), x.step, x.stage, x.slice, wire_float(x.sum_sq));
 }
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, apply_update_msg& x) {
-  return f(caf::meta::type_name("apply_update_msg"), x.step, x.lr, x.clip_factor);
+  return f(caf::meta::type_name("apply_update_msg"), x.step, wire_float(x.lr),
+           wire_float(x.clip_factor));
 }
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, updated_msg& x) {

@@ -4,6 +4,7 @@
 
 #include "graphs/bert/bert_config.hpp"
 #include "ops/cpu/adamw.hpp"
+#include "runtime/graph/wire_float.hpp"
 
 #include <caf/meta/type_name.hpp>
 
@@ -16,8 +17,9 @@ namespace axon::bert {
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, bert_config& x) {
   return f(caf::meta::type_name("bert_config"), x.vocab_size, x.max_positions, x.type_vocab_size,
-           x.hidden, x.layers, x.heads, x.intermediate, x.classes, x.pooler, x.layer_norm_eps,
-           x.hidden_dropout, x.attention_dropout, x.entities, x.entity_dim, x.entity_finetune, x.mlm,
+           x.hidden, x.layers, x.heads, x.intermediate, x.classes, x.pooler,
+           wire_float(x.layer_norm_eps), wire_float(x.hidden_dropout),
+           wire_float(x.attention_dropout), x.entities, x.entity_dim, x.entity_finetune, x.mlm,
            x.pack_rows);
 }
 } // namespace axon::bert
@@ -25,7 +27,8 @@ typename Inspector::result_type inspect(Inspector& f, bert_config& x) {
 namespace axon::ops {
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, adamw_hparams& x) {
-  return f(caf::meta::type_name("adamw_hparams"), x.lr, x.beta1, x.beta2, x.eps, x.weight_decay);
+  return f(caf::meta::type_name("adamw_hparams"), wire_float(x.lr), wire_float(x.beta1),
+           wire_float(x.beta2), wire_float(x.eps), wire_float(x.weight_decay));
 }
 } // namespace axon::ops
 
@@ -98,7 +101,7 @@ typename Inspector::result_type inspect(Inspector& f, shard_setup& x) {
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, coordinator_setup& x) {
   return f(caf::meta::type_name("coordinator_setup"), x.stages, x.shards, x.micro_batches,
-           x.max_grad_norm, x.optimizer_slices);
+           wire_float(x.max_grad_norm), x.optimizer_slices);
 }
 
 } // namespace axon

@@ -1,6 +1,8 @@
 // graph_process: see graph_process.hpp.
 #include "actors/cluster/graph_process.hpp"
 
+#include "actors/cluster/tls_roles.hpp"
+
 #include "runtime/config/graph_schema.hpp"
 #include "runtime/config/load.hpp"
 #include "runtime/graph/error.hpp"
@@ -16,6 +18,11 @@ graph_process::start(registry modules, const std::string& cluster_file, int thre
     if (!loaded.resolved)
       return make_error(errc::bad_input, loaded.error_text());
     process->cluster_ = cluster::cluster_settings_of(*loaded.resolved);
+    // A user's graph places actors on nodes as `axon train` does: with TLS, only with a
+    // coordinator certificate, and it accepts only node certificates as peers.
+    if (auto problem = prepare_tls(process->cluster_->tls, tls_role::coordinator);
+        !problem.empty())
+      return make_error(errc::bad_input, problem);
   }
   const auto* settings = process->cluster_ ? &*process->cluster_ : nullptr;
   process->cfg_ = std::make_unique<system_config>(process->modules_, threads, settings);

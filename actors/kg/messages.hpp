@@ -4,6 +4,7 @@
 #pragma once
 
 #include "runtime/graph/type_ids.hpp"
+#include "runtime/graph/wire_float.hpp"
 #include "runtime/kg/entity_linker.hpp"
 
 #include <caf/atom.hpp>
@@ -51,7 +52,8 @@ typename Inspector::result_type inspect(Inspector& f, kg_service_setup& x) {
 }
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, kg_shard_setup& x) {
-  return f(caf::meta::type_name("kg_shard_setup"), x.shard, x.shards, x.entities, x.dim, x.lr,
+  return f(caf::meta::type_name("kg_shard_setup"), x.shard, x.shards, x.entities, x.dim,
+           wire_float(x.lr),
            x.seed);
 }
 } // namespace axon

@@ -4,6 +4,7 @@
 #pragma once
 
 #include "runtime/graph/type_ids.hpp"
+#include "runtime/graph/wire_float.hpp"
 
 #include <caf/meta/type_name.hpp>
 
@@ -51,20 +52,21 @@ typename Inspector::result_type inspect(Inspector& f, pagerank_iterate_msg& x) {
 }
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, pagerank_share_msg& x) {
-  return f(caf::meta::type_name("pagerank_share_msg"), x.iteration, x.sender, x.dangling, x.vertex, x.share);
+  return f(caf::meta::type_name("pagerank_share_msg"), x.iteration, x.sender,
+           wire_float(x.dangling), x.vertex, wire_floats(x.share));
 }
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, pagerank_change_msg& x) {
-  return f(caf::meta::type_name("pagerank_change_msg"), x.iteration, x.change);
+  return f(caf::meta::type_name("pagerank_change_msg"), x.iteration, wire_float(x.change));
 }
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, pagerank_ranks_msg& x) {
-  return f(caf::meta::type_name("pagerank_ranks_msg"), x.vertex, x.rank);
+  return f(caf::meta::type_name("pagerank_ranks_msg"), x.vertex, wire_floats(x.rank));
 }
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, pagerank_partition_setup& x) {
   return f(caf::meta::type_name("pagerank_partition_setup"), x.index, x.partitions, x.vertices,
-           x.damping, x.from, x.to);
+           wire_float(x.damping), x.from, x.to);
 }
 
 } // namespace axon::pagerank

@@ -1,8 +1,10 @@
-// Loading a config: a line-based reader of CAF's INI format, the value scanner shared by
-// file lines and `--group.key=value` overrides, typed conversion, "did you mean"
-// suggestions, and the schema's rules across keys.
+// Loading a config: a line-based reader of CAF's INI format (values scanned by scan.hpp),
+// `--group.key=value` overrides, typed conversion with "did you mean" suggestions
+// (suggest.hpp), and the schema's rules across keys.
 #include "runtime/config/load.hpp"
 
+#include "runtime/config/scan.hpp"
+#include "runtime/config/suggest.hpp"
 #include "runtime/config/values.hpp"
 #include "runtime/path_text.hpp"
 
@@ -16,184 +18,6 @@
 namespace axon::config {
 
 namespace {
-
-bool is_comment(std::string_view text) {
-  return text.starts_with(';') || text.starts_with('#');
-}
-
-/// Group and key names: letters, digits, '-' and '_'.
-bool is_name(std::string_view text) {
-  return !text.empty() && std::all_of(text.begin(), text.end(), [](char c) {
-    return std::isalnum(static_cast<unsigned char>(c)) || c == '-' || c == '_';
-  });
-}
-
-/// Edits (insert, delete, replace, swap of neighbours) that turn a into b.
-std::size_t edit_distance(std::string_view a, std::string_view b) {
-  std::vector<std::vector<std::size_t>> d(a.size() + 1, std::vector<std::size_t>(b.size() + 1));
-  for (std::size_t i = 0; i <= a.size(); ++i)
-    d[i][0] = i;
-  for (std::size_t j = 0; j <= b.size(); ++j)
-    d[0][j] = j;
-  for (std::size_t i = 1; i <= a.size(); ++i)
-    for (std::size_t j = 1; j <= b.size(); ++j) {
-      d[i][j] = std::min({d[i - 1][j] + 1, d[i][j - 1] + 1,
-                          d[i - 1][j - 1] + (a[i - 1] == b[j - 1] ? 0 : 1)});
-      if (i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1])
-        d[i][j] = std::min(d[i][j], d[i - 2][j - 2] + 1);
-    }
-  return d[a.size()][b.size()];
-}
-
-/// How many edits still count as a typo of `name`.
-std::size_t typo_limit(std::string_view name) {
-  return name.size() <= 3 ? 1 : name.size() <= 6 ? 2 : 3;
-}
-
-/// The candidate closest to `name` within typo_limit, or "".
-std::string closest(std::string_view name, const std::vector<std::string>& candidates) {
-  std::string best;
-  std::size_t best_distance = typo_limit(name) + 1;
-  for (const auto& candidate : candidates)
-    if (auto d = edit_distance(name, candidate); d < best_distance) {
-      best = candidate;
-      best_distance = d;
-    }
-  return best;
-}
-
-/// A value as written: quoted ("..." or CAF's atom '...'), bare (numbers, true/false,
-/// timespans, and strings on the command line) or a one-line list of those.
-struct raw_value {
-  enum class form { quoted, bare, list } kind = form::bare;
-  std::string text;             // quoted: without quotes, escapes resolved; bare: as is
-  std::vector<raw_value> items; // list
-  std::string source;           // as written, for messages
-};
-
-struct scan_result {
-  raw_value value;
-  std::string problem; // "" when the scan succeeded
-};
-
-/// Scans one value from `text`: a file line's text after '=' (`in_file`: a bare value ends
-/// at a comment) or an override's text after '=' (a bare value is all of it).
-class value_scanner {
-public:
-  value_scanner(std::string_view text, bool in_file) : text_(text), in_file_(in_file) {
-  }
-
-  scan_result run() {
-    scan_result result;
-    skip_spaces();
-    const auto start = pos_;
-    if (at_end() && !in_file_) {
-      // `--data.dev=` on a command line: the empty string (e.g. to unset a path).
-      result.value.text = "";
-    } else if (at_end() || (in_file_ && is_comment(rest()))) {
-      result.problem = "missing value";
-    } else if (peek() == '"' || peek() == '\'') {
-      result.problem = scan_quoted(result.value);
-    } else if (peek() == '[') {
-      result.problem = scan_list(result.value);
-    } else {
-      auto end = in_file_ ? text_.find_first_of(";#", pos_) : std::string_view::npos;
-      result.value.text = trim(text_.substr(pos_, end == std::string_view::npos ? end
-                                                                                 : end - pos_));
-      pos_ = end == std::string_view::npos ? text_.size() : end;
-    }
-    result.value.source = trim(text_.substr(start, pos_ - start));
-    if (result.problem.empty()) {
-      skip_spaces();
-      if (!at_end() && !(in_file_ && is_comment(rest())))
-        result.problem = "unexpected text after the value: " + std::string{trim(rest())};
-    } else {
-      result.value.source = trim(text_.substr(start)); // everything, for the message
-    }
-    return result;
-  }
-
-private:
-  bool at_end() const { return pos_ >= text_.size(); }
-  char peek() const { return text_[pos_]; }
-  std::string_view rest() const { return text_.substr(pos_); }
-  void skip_spaces() {
-    while (!at_end() && (peek() == ' ' || peek() == '\t'))
-      ++pos_;
-  }
-
-  std::string scan_quoted(raw_value& out) {
-    out.kind = raw_value::form::quoted;
-    const char quote_char = text_[pos_++];
-    for (; !at_end(); ++pos_) {
-      char c = peek();
-      if (c == quote_char) {
-        ++pos_;
-        return "";
-      }
-      if (c == '\\' && pos_ + 1 < text_.size()) {
-        char next = text_[++pos_];
-        switch (next) {
-          case 'n': out.text += '\n'; break;
-          case 't': out.text += '\t'; break;
-          case 'r': out.text += '\r'; break;
-          case '"':
-          case '\'':
-          case '\\': out.text += next; break;
-          default: out.text += std::string{'\\', next}; // C:\data stays as written
-        }
-        continue;
-      }
-      out.text += c;
-    }
-    return "unterminated string (no closing " + std::string(1, quote_char) + ")";
-  }
-
-  std::string scan_list(raw_value& out) {
-    out.kind = raw_value::form::list;
-    ++pos_; // '['
-    skip_spaces();
-    if (!at_end() && peek() == ']') {
-      ++pos_;
-      return "";
-    }
-    while (true) {
-      skip_spaces();
-      raw_value item;
-      const auto start = pos_;
-      if (at_end())
-        return "unterminated list (no closing ])";
-      if (peek() == '[')
-        return "lists of lists are not supported";
-      if (peek() == '"' || peek() == '\'') {
-        if (auto problem = scan_quoted(item); !problem.empty())
-          return problem;
-      } else {
-        auto end = text_.find_first_of(",] \t", pos_);
-        item.text = text_.substr(pos_, end == std::string_view::npos ? end : end - pos_);
-        pos_ = end == std::string_view::npos ? text_.size() : end;
-        if (item.text.empty())
-          return "missing list element";
-      }
-      item.source = text_.substr(start, pos_ - start);
-      out.items.push_back(std::move(item));
-      skip_spaces();
-      if (at_end())
-        return "unterminated list (no closing ])";
-      if (peek() == ']') {
-        ++pos_;
-        return "";
-      }
-      if (peek() != ',')
-        return "expected ',' or ']' in the list";
-      ++pos_;
-    }
-  }
-
-  std::string_view text_;
-  std::size_t pos_ = 0;
-  bool in_file_;
-};
 
 struct conversion {
   std::optional<value> result;
@@ -355,9 +179,7 @@ public:
                      describe_allowed(key));
         continue;
       }
-      auto scanned = value_scanner(eq == std::string::npos ? "true" : word.substr(eq + 1),
-                                   false)
-                       .run();
+      auto scanned = scan_value(eq == std::string::npos ? "true" : word.substr(eq + 1), false);
       if (!scanned.problem.empty())
         fail(name, full + " = " + scanned.value.source + ": " + scanned.problem);
       else
@@ -419,7 +241,7 @@ private:
       return fail(where, "duplicate key " + full + " (first set at " + file_ + ":" +
                            std::to_string(file_line_[*index]) + ")");
     file_line_[*index] = number;
-    auto scanned = value_scanner(line.substr(eq + 1), true).run();
+    auto scanned = scan_value(line.substr(eq + 1), true);
     if (!scanned.problem.empty())
       return fail(where, full + " = " + scanned.value.source + ": " + scanned.problem);
     assign(*index, scanned.value, where, false);

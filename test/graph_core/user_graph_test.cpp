@@ -97,6 +97,42 @@ BOOST_AUTO_TEST_CASE(a_node_of_another_program_is_refused_with_exit_2) {
   BOOST_TEST(placed.output.find("message-type sets differ") != std::string::npos);
 }
 
+BOOST_AUTO_TEST_CASE(over_tls_a_user_graph_places_actors_only_with_a_coordinator_certificate) {
+  temp_dir dir;
+  const auto certs = dir.path / "certs";
+  auto made = run(source_dir.string() + "/examples/cluster/make-certs.sh " + certs.string()
+                  + " coordinator worker1");
+  BOOST_REQUIRE_MESSAGE(made.status == 0, made.output);
+  const auto port = free_port();
+  // One config per certificate: the node's, the driver's, and the driver holding a node's.
+  auto config_with = [&](const std::string& name) {
+    auto file = dir.path / (name + ".ini");
+    std::ofstream{file} << "[placement]\nnodes = [\"partition*=worker1\"]\n"
+                        << "[cluster]\nnodes = [\"worker1=127.0.0.1:" << port << "\"]\n"
+                        << "heartbeat = 250ms\ntimeout = 5s\n"
+                        << "tls-ca = \"" << (certs / "ca.pem").string() << "\"\n"
+                        << "tls-certificate = \"" << (certs / (name + ".pem")).string() << "\"\n"
+                        << "tls-key = \"" << (certs / (name + ".key")).string() << "\"\n";
+    return file.string();
+  };
+  const auto node_config = config_with("worker1");
+  child node{{pagerank, "node", "--config", node_config, "--name", "worker1"},
+             dir.path / "worker1.log"};
+  BOOST_REQUIRE_MESSAGE(node.wait_for("node worker1 listening on", 20s), node.output());
+  const auto data = triples(dir).string();
+  auto local = run(pagerank + " " + data + " --partitions 2");
+  auto placed = run(pagerank + " " + data + " --partitions 2 --cluster " + config_with("coordinator"));
+  BOOST_TEST_INFO(placed.output + node.output());
+  BOOST_TEST(placed.status == 0);
+  BOOST_TEST(placed.output == local.output);
+  BOOST_TEST(node.output().find("worker1] spawned partition1") != std::string::npos);
+  // A node's certificate cannot drive a graph: refused before connecting, naming the role.
+  auto wrong = run(pagerank + " " + data + " --partitions 2 --cluster " + node_config);
+  BOOST_TEST_INFO(wrong.output);
+  BOOST_TEST(wrong.status == 2);
+  BOOST_TEST(wrong.output.find("needs OU=axon-coordinator") != std::string::npos);
+}
+
 BOOST_AUTO_TEST_CASE(the_installed_package_builds_user_graphs_outside_the_tree) {
   temp_dir dir;
   const auto prefix = dir.path / "prefix";
