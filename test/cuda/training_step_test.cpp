@@ -94,6 +94,22 @@ tensor difference(const tensor& a, const tensor& b) {
 
 const bert::dropout_key key0{11, 0, 0, true};
 
+double norm(const tensor& t) {
+  return test::normalised_error(t, tensor::zeros(t.sizes(), dtype::f32));
+}
+
+// The attention key bias has an exactly zero gradient: adding b to every key shifts all of
+// a query's scores by q.b, which softmax ignores (sum_j dS_ij = 0, so sum_j dK_j = 0). The
+// CPU and the GPU both return rounding noise for it (seen on an H200: 1e-9 against 1e-5,
+// "normalised error" 1e4 in bf16), so it is held to being noise: at most `tol` of the
+// whole gradient's norm. Any other tensor: its own normalised error.
+double tensor_error(const std::string& name, const tensor& got, const tensor& want,
+                    const tensor& whole_want) {
+  if (name.ends_with("attention.self.key.bias"))
+    return norm(got) / norm(whole_want);
+  return test::normalised_error(got, want);
+}
+
 } // namespace
 
 BOOST_AUTO_TEST_SUITE(cuda_training)
@@ -123,8 +139,8 @@ BOOST_AUTO_TEST_CASE(one_step_loss_and_gradients_match_cpu) {
       const double per_tensor = std::min(10 * tol, 0.3);
       for (std::size_t k = 0; k < cpu.grads().count(); ++k) {
         auto name = cpu.grads().specs()[k].name;
-        auto e = test::normalised_error(on_host(gpu.grads()[name], gpu.compute()),
-                                        cpu.grads()[name]);
+        auto e = tensor_error(name, on_host(gpu.grads()[name], gpu.compute()),
+                              cpu.grads()[name], cpu.grads().flat());
         BOOST_TEST(e <= per_tensor, what << ": " << name << " normalised error " << e);
       }
     }
@@ -218,8 +234,8 @@ BOOST_AUTO_TEST_CASE(stages_on_the_gpu_match_the_whole_model_on_the_cpu) {
   for (auto& s : stages)
     for (std::size_t j = 0; j < s.grads().count(); ++j) {
       const auto& name = s.grads().specs()[j].name;
-      auto e = test::normalised_error(on_host(s.grads().tensors()[j], s.compute()),
-                                      cpu.grads()[name]);
+      auto e = tensor_error(name, on_host(s.grads().tensors()[j], s.compute()),
+                            cpu.grads()[name], cpu.grads().flat());
       BOOST_TEST(e <= 1e-3, name << ": normalised error " << e);
     }
 }
