@@ -12,6 +12,7 @@
 #include <cctype>
 #include <cerrno>
 #include <cstring>
+#include <filesystem>
 #include <fstream>
 #include <iterator>
 
@@ -325,6 +326,12 @@ load_result load_config(std::string_view text, std::string_view file_name,
 
 load_result load_config_file(const std::string& file, std::span<const std::string> overrides,
                              const schema& keys) {
+  std::error_code ec;
+  if (std::filesystem::is_directory(file, ec)) { // reading one throws instead of failing
+    load_result result;
+    result.errors.push_back({path_in_error(file), "is a directory, expected a config file"});
+    return result;
+  }
   std::ifstream in(file, std::ios::binary);
   std::string text{std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
   if (!in) {

@@ -307,6 +307,10 @@ BOOST_AUTO_TEST_CASE(file_reading) {
   auto missing = load_config_file(file.string(), {});
   BOOST_TEST_REQUIRE(missing.errors.size() == 1u);
   CHECK_CONTAINS(missing.errors[0].text(), "cannot read the file");
+  // A directory opens like a file and then throws on reading: refused first, by name.
+  auto directory = load_config_file(std::filesystem::temp_directory_path().string(), {});
+  BOOST_TEST_REQUIRE(directory.errors.size() == 1u);
+  CHECK_CONTAINS(directory.errors[0].text(), "is a directory, expected a config file");
 }
 
 BOOST_AUTO_TEST_CASE(timespans_in_a_schema) {
