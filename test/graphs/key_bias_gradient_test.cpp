@@ -4,6 +4,7 @@
 // padding included). What the CPU computes for it is rounding noise: tiny next to the rest.
 #include "graphs/bert/bert_classifier.hpp"
 #include "runtime/random_fill.hpp"
+#include "test/graphs/tiny_reference.hpp"
 
 #include <boost/test/unit_test.hpp>
 
@@ -24,13 +25,7 @@ double norm(const tensor& t) {
 } // namespace
 
 BOOST_AUTO_TEST_CASE(the_attention_key_bias_gets_no_gradient) {
-  bert::bert_config cfg;
-  cfg.vocab_size = 50;
-  cfg.max_positions = 12;
-  cfg.hidden = 32;
-  cfg.layers = 2;
-  cfg.heads = 2;
-  cfg.intermediate = 64;
+  auto cfg = test::tiny_reference_config();
   cfg.classes = 3;
   cfg.hidden_dropout = cfg.attention_dropout = 0.1f;
   bert::bert_classifier model{cfg};
@@ -38,7 +33,7 @@ BOOST_AUTO_TEST_CASE(the_attention_key_bias_gets_no_gradient) {
   bert::batch in;
   constexpr std::int64_t b = 4, t = 10;
   in.ids = tensor::empty({b, t}, dtype::i32);
-  fill_uniform_int(in.ids, 3, 50, 9, 0);
+  fill_uniform_int(in.ids, 3, int(cfg.vocab_size), 9, 0);
   in.mask = tensor::full({b, t}, 1.0f).to(dtype::i32);
   for (std::int64_t j = 6; j < t; ++j) // one padded row
     in.mask.data<std::int32_t>()[j] = 0;
