@@ -53,8 +53,7 @@ typename Inspector::result_type inspect(Inspector& f, kg_service_setup& x) {
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, kg_shard_setup& x) {
   return f(caf::meta::type_name("kg_shard_setup"), x.shard, x.shards, x.entities, x.dim,
-           wire_float(x.lr),
-           x.seed);
+           wire_float(x.lr), x.seed);
 }
 } // namespace axon
 

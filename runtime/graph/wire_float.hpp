@@ -43,13 +43,16 @@ floats_bits<T> wire_floats(std::vector<T>& xs) {
   return {xs};
 }
 
+namespace detail {
+/// CAF's to_string inspector: it shows the numbers, not their bits.
 template <class Inspector>
 constexpr bool shows_text = std::is_same_v<Inspector, caf::detail::stringification_inspector>;
+} // namespace detail
 
 template <class Inspector, class T>
 typename Inspector::result_type inspect(Inspector& f, float_bits<T>& x) {
   using bits_type = typename float_bits<T>::bits_type;
-  if constexpr (shows_text<Inspector>) {
+  if constexpr (detail::shows_text<Inspector>) {
     return f(x.value);
   } else if constexpr (Inspector::reads_state) {
     auto bits = std::bit_cast<bits_type>(x.value);
@@ -65,7 +68,7 @@ typename Inspector::result_type inspect(Inspector& f, float_bits<T>& x) {
 template <class Inspector, class T>
 typename Inspector::result_type inspect(Inspector& f, floats_bits<T>& x) {
   using bits_type = typename floats_bits<T>::bits_type;
-  if constexpr (shows_text<Inspector>) {
+  if constexpr (detail::shows_text<Inspector>) {
     return f(x.values);
   } else if constexpr (Inspector::reads_state) {
     std::vector<bits_type> bits(x.values.size());
