@@ -258,8 +258,7 @@ caf::behavior batcher_behavior(batcher_actor* self, serve_batcher_setup setup,
       auto& st = self->state;
       if (st.requests.size() >= static_cast<std::size_t>(st.setup.queue)) {
         ++st.refused;
-        return msg::classify_reply{503, "the queue is full (serve.queue = "
-                                          + std::to_string(st.setup.queue) + " requests held)", {}, {}, 0};
+        return msg::classify_reply{503, queue_full_message(st.setup.queue), {}, {}, 0};
       }
       if (request.texts.empty())
         return msg::classify_reply{400, "no texts", {}, {}, 0};

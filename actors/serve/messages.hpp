@@ -29,6 +29,11 @@ namespace axon {
 using flush_atom = caf::atom_constant<caf::atom("flush")>;   // batcher: max-wait is over
 using models_atom = caf::atom_constant<caf::atom("models")>; // batcher: a reload happened
 
+/// Why a request is refused with 503 when serve.queue requests are held.
+inline std::string queue_full_message(std::int64_t queue) {
+  return "the queue is full (serve.queue = " + std::to_string(queue) + " requests held); try again";
+}
+
 /// The batcher's limits (serve.* keys).
 struct serve_batcher_setup {
   std::int32_t max_batch = 32;      // texts per batch at most

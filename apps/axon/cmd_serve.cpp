@@ -141,6 +141,7 @@ int serve(args words) {
 
   serve_front front;
   front.limits = settings.limits;
+  front.queue = settings.batcher.queue;
   front.token = settings.token;
   front.timeout = settings.timeout;
   std::string error;

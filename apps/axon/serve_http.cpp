@@ -60,6 +60,11 @@ void classify(serve_front& front, const httplib::Request& req, httplib::Response
     return reply(401, error_json({"", "missing or wrong bearer token (Authorization: Bearer TOKEN)"}));
   if (!front.ready.load(std::memory_order_acquire))
     return reply(503, error_json({"", "the model is still loading; try again shortly"}));
+  // Overload is shed here, before the body is parsed and a request actor made: a refusal
+  // costs as little as can be, so that it leaves the cores to the requests admitted. The
+  // batcher's count may lag by a few requests; the batcher refuses those itself.
+  if (front.metrics->held.load(std::memory_order_relaxed) >= front.queue)
+    return reply(503, error_json({"", queue_full_message(front.queue)}));
   auto parsed = parse_classify_body(req.body, front.limits);
   if (auto* error = std::get_if<field_error>(&parsed))
     return reply(400, error_json(*error));

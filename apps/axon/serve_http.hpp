@@ -42,6 +42,7 @@ struct serve_front {
   std::atomic<bool> ready{false};
   std::shared_ptr<serve_metrics> metrics = std::make_shared<serve_metrics>();
   request_limits limits;
+  std::int64_t queue = 64; // serve.queue: refused at once when this many are held
   std::string token; // empty: no Authorization needed
   std::chrono::milliseconds timeout{30000};
 };
