@@ -1,6 +1,7 @@
 // Batcher actor: see batcher_actor.hpp.
 #include "actors/serve/batcher_actor.hpp"
 
+#include "runtime/graph/error.hpp"
 #include "runtime/graph/ports.hpp"
 #include "runtime/graph/probed_actor.hpp"
 
@@ -19,9 +20,11 @@ using clock_type = std::chrono::steady_clock;
 
 struct pending_request {
   std::vector<std::string> texts;
+  std::uint64_t generation = 0; // the models that compute it (current at admission)
   std::size_t dispatched = 0; // texts sent to replicas so far (a prefix)
   std::size_t answered = 0;   // rows received
   tensor probabilities;       // (n,K), allocated with the first rows
+  std::vector<std::vector<msg::linked_entity>> entities; // per text, when the model links
   std::string failed;         // a replica's error for some of its texts
   clock_type::time_point arrived;
   caf::typed_response_promise<msg::classify_reply> promise;
@@ -38,6 +41,7 @@ struct batcher_state {
   ports edges;
   serve_batcher_setup setup;
   std::shared_ptr<serve_metrics> metrics;
+  std::shared_ptr<serve_models> models;
   std::map<std::uint64_t, pending_request> requests; // admitted, not yet answered
   std::deque<std::uint64_t> waiting; // requests with texts not yet sent, in arrival order
   std::size_t waiting_texts = 0;
@@ -45,9 +49,15 @@ struct batcher_state {
   std::uint64_t next_request = 0, next_batch = 0;
   int next_replica = 0; // where the search for a free replica starts (round robin)
   bool timer_armed = false;
+  std::uint64_t retired_below = 0; // generations before this one are retired
+  std::uint64_t batches_sent = 0, texts_sent = 0;
+  std::uint64_t admitted = 0, refused = 0; // classify requests
 };
 
 using batcher_actor = probed_actor<batcher_state>;
+
+constexpr std::int64_t max_wait_limit_us = 10'000'000; // serve.max-wait's range, [0s, 10s]
+constexpr std::int64_t max_batch_limit = 4096;          // serve.max-batch's, [1, 4096]
 
 std::string replica_port(int r) {
   return "replica" + std::to_string(r);
@@ -61,6 +71,18 @@ void publish(batcher_actor* self) {
     probe->set_detail("queue_depth", double(st.waiting.size()));
     probe->set_detail("waiting_texts", double(st.waiting_texts));
     probe->set_detail("requests_held", double(st.requests.size()));
+    probe->set_detail("requests", double(st.admitted));
+    probe->set_detail("requests_refused", double(st.refused));
+    probe->set_detail("batches", double(st.batches_sent));
+    probe->set_detail("texts", double(st.texts_sent));
+    probe->set_detail("mean_batch_size",
+                      st.batches_sent == 0 ? 0.0 : double(st.texts_sent) / double(st.batches_sent));
+    probe->set_detail("max_batch", double(st.setup.max_batch));
+    probe->set_detail("max_wait_ms", double(st.setup.max_wait_us) / 1000.0);
+    probe->set_detail("queue_limit", double(st.setup.queue));
+    probe->set_detail("model_generation", double(st.models->current()));
+    if (auto info = st.models->current_info())
+      probe->set_detail("checkpoint", info->checkpoint);
   }
 }
 
@@ -77,14 +99,17 @@ int free_replica(batcher_state& st) {
   return -1;
 }
 
-// Up to max-batch waiting texts, oldest first, as one batch to replica `r`.
+// Up to max-batch waiting texts, oldest first, as one batch to replica `r`; all of one
+// model generation (that of the oldest waiting request).
 void send_batch(batcher_actor* self, int r) {
   auto& st = self->state;
   msg::serve_batch batch;
   batch.id = st.next_batch++;
+  batch.generation = st.requests.at(st.waiting.front()).generation;
   auto& slices = st.batches[batch.id];
   const auto max_batch = static_cast<std::size_t>(st.setup.max_batch);
-  while (batch.texts.size() < max_batch && !st.waiting.empty()) {
+  while (batch.texts.size() < max_batch && !st.waiting.empty()
+         && st.requests.at(st.waiting.front()).generation == batch.generation) {
     auto& request = st.requests.at(st.waiting.front());
     auto take = std::min(max_batch - batch.texts.size(), request.texts.size() - request.dispatched);
     slices.push_back({st.waiting.front(), request.dispatched, take});
@@ -96,6 +121,8 @@ void send_batch(batcher_actor* self, int r) {
       st.waiting.pop_front();
   }
   st.metrics->batch_sizes.observe(double(batch.texts.size()));
+  ++st.batches_sent;
+  st.texts_sent += batch.texts.size();
   st.edges.send(self, replica_port(r), std::move(batch));
 }
 
@@ -123,20 +150,34 @@ void dispatch(batcher_actor* self) {
   publish(self);
 }
 
+// Retires the model generations no held request needs any more (after a reload, once
+// the requests admitted before it are answered).
+void retire_unused(batcher_state& st) {
+  const auto current = st.models->current();
+  const auto oldest = st.requests.empty() ? current : st.requests.begin()->second.generation;
+  if (oldest > st.retired_below) {
+    st.models->retire_before(oldest);
+    st.retired_below = oldest;
+  }
+}
+
 void answer(batcher_state& st, std::uint64_t id) {
   auto& request = st.requests.at(id);
   msg::classify_reply reply;
+  reply.generation = request.generation;
   if (!request.failed.empty()) {
     reply.http_status = 500;
     reply.error = "the model failed: " + request.failed;
   } else {
     reply.probabilities = request.probabilities;
+    reply.entities = std::move(request.entities);
     st.metrics->texts += request.texts.size();
   }
   auto promise = std::move(request.promise);
   st.requests.erase(id);
   st.metrics->held = static_cast<std::int64_t>(st.requests.size()); // before the answer is out
   promise.deliver(std::move(reply));
+  retire_unused(st);
 }
 
 // A replica's rows go to their requests; complete requests are answered.
@@ -156,6 +197,11 @@ void take_rows(batcher_actor* self, msg::serve_probs& out) {
         request.probabilities = tensor::empty({std::int64_t(request.texts.size()), k});
       std::memcpy(request.probabilities.data<float>() + s.first * k,
                   out.probabilities.data<float>() + row * k, s.count * k * sizeof(float));
+      if (!out.entities.empty()) {
+        request.entities.resize(request.texts.size());
+        for (std::size_t i = 0; i < s.count; ++i)
+          request.entities[s.first + i] = std::move(out.entities.at(row + i));
+      }
     }
     row += s.count;
     request.answered += s.count;
@@ -165,14 +211,41 @@ void take_rows(batcher_actor* self, msg::serve_probs& out) {
   st.batches.erase(found);
 }
 
+// A batcher_setting's answer: what is set now, or why not.
+caf::result<std::string> change_setting(batcher_actor* self, const msg::batcher_setting& s) {
+  auto& st = self->state;
+  std::string now;
+  if (s.key == "serve.max-wait") {
+    if (s.value < 0 || s.value > max_wait_limit_us)
+      return make_error(errc::bad_parameters, "serve.max-wait must be in [0s, 10s]");
+    st.setup.max_wait_us = s.value;
+    now = "serve.max-wait = " + std::to_string(double(s.value) / 1000.0) + "ms";
+  } else if (s.key == "serve.max-batch") {
+    if (s.value < 1 || s.value > max_batch_limit)
+      return make_error(errc::bad_parameters, "serve.max-batch must be in [1, 4096]");
+    st.setup.max_batch = static_cast<std::int32_t>(s.value);
+    now = "serve.max-batch = " + std::to_string(s.value);
+  } else {
+    return make_error(errc::bad_parameters, "only serve.max-wait and serve.max-batch can be "
+                                            "set while serving, not " + s.key);
+  }
+  st.timer_armed = false; // a timer armed for the old max-wait may be late: arm one anew
+  dispatch(self);
+  return now + " from the next batch";
+}
+
 caf::behavior batcher_behavior(batcher_actor* self, serve_batcher_setup setup,
-                               std::shared_ptr<serve_metrics> metrics) {
+                               std::shared_ptr<serve_metrics> metrics,
+                               std::shared_ptr<serve_models> models) {
   exit_on_exception(self, "serve batcher");
   auto& st = self->state;
   if (setup.max_batch < 1 || setup.queue < 1 || setup.replicas < 1 || setup.max_wait_us < 0)
     throw std::invalid_argument("serve batcher: max-batch, queue and replicas must be >= 1");
+  if (!models || models->replicas() != static_cast<std::size_t>(setup.replicas))
+    throw std::invalid_argument("serve batcher: one model per replica");
   st.setup = setup;
   st.metrics = std::move(metrics);
+  st.models = std::move(models);
   for (int r = 0; r < setup.replicas; ++r)
     st.edges.declare_out<msg::serve_batch, msg::serve_probs>(replica_port(r));
   return {
@@ -183,14 +256,17 @@ caf::behavior batcher_behavior(batcher_actor* self, serve_batcher_setup setup,
     },
     [=](msg::classify_request& request) -> caf::result<msg::classify_reply> {
       auto& st = self->state;
-      if (st.requests.size() >= static_cast<std::size_t>(st.setup.queue))
-        return msg::classify_reply{503, "the queue is full (serve.queue = "
-                                          + std::to_string(st.setup.queue) + " requests held)", {}};
+      if (st.requests.size() >= static_cast<std::size_t>(st.setup.queue)) {
+        ++st.refused;
+        return msg::classify_reply{503, queue_full_message(st.setup.queue), {}, {}, 0};
+      }
       if (request.texts.empty())
-        return msg::classify_reply{400, "no texts", {}};
+        return msg::classify_reply{400, "no texts", {}, {}, 0};
+      ++st.admitted;
       auto id = st.next_request++;
       auto& held = st.requests[id];
       held.texts = std::move(request.texts);
+      held.generation = st.models->current();
       held.arrived = clock_type::now();
       held.promise = self->make_response_promise<msg::classify_reply>();
       st.waiting.push_back(id);
@@ -207,14 +283,27 @@ caf::behavior batcher_behavior(batcher_actor* self, serve_batcher_setup setup,
       self->state.timer_armed = false;
       dispatch(self);
     },
+    [=](models_atom) -> std::string { // a reload made another generation current
+      auto& st = self->state;
+      retire_unused(st);
+      publish(self);
+      return "generation " + std::to_string(st.models->current()) + " current, "
+             + std::to_string(st.models->live_generations()) + " held";
+    },
+    [=](msg::batcher_setting& s) {
+      auto result = change_setting(self, s);
+      publish(self);
+      return result;
+    },
   };
 }
 
 } // namespace
 
 caf::actor spawn_serve_batcher(caf::actor_system& sys, const serve_batcher_setup& setup,
-                               std::shared_ptr<serve_metrics> metrics) {
-  return sys.spawn(batcher_behavior, setup, std::move(metrics));
+                               std::shared_ptr<serve_metrics> metrics,
+                               std::shared_ptr<serve_models> models) {
+  return sys.spawn(batcher_behavior, setup, std::move(metrics), std::move(models));
 }
 
 } // namespace axon

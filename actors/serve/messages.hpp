@@ -6,9 +6,16 @@
 //   classify_reply     batcher -> front         their probabilities, or why refused (at once)
 //   serve_batch        batcher -> replica       a dynamic batch, on an edge with credit 1
 //   serve_probs        replica -> batcher       its probabilities, back on that edge
+//   models_atom        reloader -> batcher      a new model generation is current (reload);
+//                                               answered once the batcher has seen it
+//   batcher_setting    console -> batcher       serve.max-wait or serve.max-batch, live
+//
+// Model generations (serve_models.hpp): a request is computed wholly by the generation
+// current when the batcher admitted it; a batch holds the texts of one generation only.
 #pragma once
 
 #include "actors/serve/type_range.hpp"
+#include "runtime/kg/entity_linker.hpp"
 
 #include <caf/atom.hpp>
 #include <caf/meta/type_name.hpp>
@@ -19,7 +26,13 @@
 
 namespace axon {
 
-using flush_atom = caf::atom_constant<caf::atom("flush")>; // batcher: max-wait is over
+using flush_atom = caf::atom_constant<caf::atom("flush")>;   // batcher: max-wait is over
+using models_atom = caf::atom_constant<caf::atom("models")>; // batcher: a reload happened
+
+/// Why a request is refused with 503 when serve.queue requests are held.
+inline std::string queue_full_message(std::int64_t queue) {
+  return "the queue is full (serve.queue = " + std::to_string(queue) + " requests held); try again";
+}
 
 /// The batcher's limits (serve.* keys).
 struct serve_batcher_setup {
@@ -37,7 +50,21 @@ typename Inspector::result_type inspect(Inspector& f, serve_batcher_setup& x) {
 
 } // namespace axon
 
+namespace axon::kg {
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, linked_entity& x) {
+  return f(caf::meta::type_name("linked_entity"), x.first_word, x.end_word, x.text, x.entity);
+}
+
+} // namespace axon::kg
+
 namespace axon::msg {
+
+/// An entity the run's KG linked in a text: words [first_word, end_word) of the text's
+/// words (the tokenizer's basic words), their `text` joined by spaces, and the entity's
+/// name in the KG (what `axon kg link` and `axon predict --json` show).
+using linked_entity = kg::linked_entity;
 
 /// Front -> batcher: the texts of one request, answered with a classify_reply.
 struct classify_request {
@@ -45,25 +72,39 @@ struct classify_request {
 };
 
 /// Batcher -> front: (n,K) class probabilities in the request's order (http_status 200),
-/// or the status to answer with and why (503: the queue is full, try again later; 500:
-/// the model failed).
+/// the entities linked in each text (empty without a KG) and the model generation that
+/// computed them; or the status to answer with and why (503: the queue is full, try
+/// again later; 500: the model failed).
 struct classify_reply {
   std::int32_t http_status = 200;
   std::string error;
   tensor probabilities;
+  std::vector<std::vector<linked_entity>> entities;
+  std::uint64_t generation = 0;
 };
 
-/// Batcher -> replica: one dynamic batch.
+/// Batcher -> replica: one dynamic batch, for the models of `generation`.
 struct serve_batch {
   std::uint64_t id = 0;
+  std::uint64_t generation = 0;
   std::vector<std::string> texts;
 };
 
-/// Replica -> batcher: the batch's (n,K) probabilities, or `failed` says why there are none.
+/// Replica -> batcher: the batch's (n,K) probabilities and entities per text (empty
+/// without a KG), or `failed` says why there are none.
 struct serve_probs {
   std::uint64_t id = 0;
   std::string failed;
   tensor probabilities;
+  std::vector<std::vector<linked_entity>> entities;
+};
+
+/// Console -> batcher: a new value for "serve.max-wait" (microseconds) or
+/// "serve.max-batch" (texts), from the next batch on; answered with a std::string saying
+/// what is set, or an error.
+struct batcher_setting {
+  std::string key;
+  std::int64_t value = 0;
 };
 
 template <class Inspector>
@@ -72,15 +113,20 @@ typename Inspector::result_type inspect(Inspector& f, classify_request& x) {
 }
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, classify_reply& x) {
-  return f(caf::meta::type_name("classify_reply"), x.http_status, x.error, x.probabilities);
+  return f(caf::meta::type_name("classify_reply"), x.http_status, x.error, x.probabilities,
+           x.entities, x.generation);
 }
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, serve_batch& x) {
-  return f(caf::meta::type_name("serve_batch"), x.id, x.texts);
+  return f(caf::meta::type_name("serve_batch"), x.id, x.generation, x.texts);
 }
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, serve_probs& x) {
-  return f(caf::meta::type_name("serve_probs"), x.id, x.failed, x.probabilities);
+  return f(caf::meta::type_name("serve_probs"), x.id, x.failed, x.probabilities, x.entities);
+}
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, batcher_setting& x) {
+  return f(caf::meta::type_name("batcher_setting"), x.key, x.value);
 }
 
 } // namespace axon::msg
@@ -91,4 +137,6 @@ CAF_BEGIN_TYPE_ID_BLOCK(axon_serve, axon::type_ids::serve)
   CAF_ADD_TYPE_ID(axon_serve, (axon::msg::classify_reply))
   CAF_ADD_TYPE_ID(axon_serve, (axon::msg::serve_batch))
   CAF_ADD_TYPE_ID(axon_serve, (axon::msg::serve_probs))
+  CAF_ADD_TYPE_ID(axon_serve, (axon::msg::linked_entity))
+  CAF_ADD_TYPE_ID(axon_serve, (axon::msg::batcher_setting))
 CAF_END_TYPE_ID_BLOCK(axon_serve)

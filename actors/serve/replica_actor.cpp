@@ -13,35 +13,65 @@ namespace {
 struct replica_state {
   static inline const char* name = "axon.serve.replica";
   ports edges;
-  serve_model_ptr model;
+  std::shared_ptr<serve_models> models;
+  std::size_t index = 0;
+  std::uint64_t generation = 0; // of the last batch
+  std::uint64_t batches = 0, texts = 0;
 };
 
 using replica_actor = probed_actor<replica_state>;
 
-caf::behavior replica_behavior(replica_actor* self, serve_model_ptr model) {
-  self->state.model = std::move(model);
+void publish(replica_actor* self) {
+  auto& st = self->state;
+  if (auto* probe = self->probe()) {
+    probe->set_detail("batches", double(st.batches));
+    probe->set_detail("texts", double(st.texts));
+    probe->set_detail("model_generation", double(st.generation));
+    if (auto info = st.models->info(st.generation))
+      probe->set_detail("checkpoint", info->checkpoint);
+  }
+}
+
+caf::behavior replica_behavior(replica_actor* self, std::shared_ptr<serve_models> models,
+                               std::size_t index) {
+  self->state.models = std::move(models);
+  self->state.index = index;
   self->state.edges.declare_in<msg::serve_batch, msg::serve_probs>("batcher");
+  publish(self);
   return {
     connect_handler(self),
     credit_handler(self),
     [=](msg::serve_batch& batch) {
+      auto& st = self->state;
       msg::serve_probs out;
       out.id = batch.id;
       try {
-        out.probabilities = self->state.model->probabilities(batch.texts);
+        // Held for this batch only: a retired generation's weights go with its last batch.
+        auto model = st.models->model(batch.generation, st.index);
+        if (!model)
+          throw std::logic_error("model generation " + std::to_string(batch.generation)
+                                 + " is retired");
+        auto computed = model->classify(batch.texts);
+        out.probabilities = std::move(computed.probabilities);
+        out.entities = std::move(computed.entities);
       } catch (const std::exception& e) {
         out.failed = e.what();
       }
-      self->state.edges.send(self, "batcher", std::move(out));
-      self->state.edges.grant(self, "batcher");
+      st.generation = batch.generation;
+      ++st.batches;
+      st.texts += batch.texts.size();
+      publish(self);
+      st.edges.send(self, "batcher", std::move(out));
+      st.edges.grant(self, "batcher");
     },
   };
 }
 
 } // namespace
 
-caf::actor spawn_serve_replica(caf::actor_system& sys, serve_model_ptr model) {
-  return sys.spawn<caf::detached>(replica_behavior, std::move(model));
+caf::actor spawn_serve_replica(caf::actor_system& sys, std::shared_ptr<serve_models> models,
+                               std::size_t index) {
+  return sys.spawn<caf::detached>(replica_behavior, std::move(models), index);
 }
 
 } // namespace axon

@@ -9,20 +9,27 @@
 namespace axon {
 
 void add_serve_module(registry& r, std::shared_ptr<serve_metrics> metrics,
-                      std::vector<serve_model_ptr> models) {
+                      std::shared_ptr<serve_models> models) {
   r.add_types<caf::id_block::axon_serve>("serve");
-  r.add_kind("serve.batcher", factory_of<serve_batcher_setup>(
-                                [metrics](caf::actor_system& sys, const serve_batcher_setup& s) {
-                                  return spawn_serve_batcher(sys, s, metrics);
-                                }));
+  r.add_kind("serve.batcher",
+             factory_of<serve_batcher_setup>([metrics, models](caf::actor_system& sys,
+                                                               const serve_batcher_setup& s)
+                                               -> caf::expected<caf::actor> {
+               if (static_cast<std::size_t>(s.replicas) != models->replicas())
+                 return make_error(errc::bad_parameters,
+                                   "serve.batcher: " + std::to_string(s.replicas)
+                                     + " replicas, but " + std::to_string(models->replicas())
+                                     + " models were loaded");
+               return spawn_serve_batcher(sys, s, metrics, models);
+             }));
   r.add_kind("serve.replica",
              factory_of<std::int32_t>([models](caf::actor_system& sys, std::int32_t i)
                                         -> caf::expected<caf::actor> {
-               if (i < 0 || static_cast<std::size_t>(i) >= models.size())
+               if (i < 0 || static_cast<std::size_t>(i) >= models->replicas())
                  return make_error(errc::bad_parameters,
                                    "serve.replica " + std::to_string(i) + ": only "
-                                     + std::to_string(models.size()) + " models were loaded");
-               return spawn_serve_replica(sys, models[static_cast<std::size_t>(i)]);
+                                     + std::to_string(models->replicas()) + " models were loaded");
+               return spawn_serve_replica(sys, models, static_cast<std::size_t>(i));
              }));
 }
 

@@ -1,17 +1,18 @@
 // The serving graph of `axon serve`: one batcher and serve.replicas model replicas, an
 // edge with credit 1 from the batcher to each (docs/serving.md). The replicas' models live
-// in this process (they are loaded here and handed to the kind's factory), so every node
-// of the graph runs here.
+// in this process (they are loaded here and handed to the kinds' factories in a
+// serve_models, which a reload adds generations to), so every node of the graph runs here.
 //
 //   registry r;
-//   add_serve_module(r, metrics, models);  // models[i]: replica i's own model
+//   auto models = std::make_shared<serve_models>(replicas, info);  // replicas[i]: replica i's
+//   add_serve_module(r, metrics, models);
 //   auto running = serve_graph(setup).spawn(sys, r.kinds());
 //   running->at("batcher")  // takes classify_request
 #pragma once
 
 #include "actors/serve/messages.hpp"
 #include "actors/serve/serve_metrics.hpp"
-#include "actors/serve/serve_model.hpp"
+#include "actors/serve/serve_models.hpp"
 #include "runtime/graph/actor_graph.hpp"
 #include "runtime/graph/registry.hpp"
 
@@ -21,9 +22,9 @@
 namespace axon {
 
 /// Adds the module's types and its kinds, "serve.batcher" (a serve_batcher_setup) and
-/// "serve.replica" (its index i: it computes with models[i]).
+/// "serve.replica" (its index i: it computes with each generation's model i).
 void add_serve_module(registry& r, std::shared_ptr<serve_metrics> metrics,
-                      std::vector<serve_model_ptr> models);
+                      std::shared_ptr<serve_models> models);
 
 /// The batcher "batcher" and replicas "replica0".."replicaN-1" (N = setup.replicas).
 actor_graph serve_graph(const serve_batcher_setup& setup);

@@ -39,13 +39,34 @@ void serve_metrics::count_status(int status) {
   auto& counter = status == 200   ? ok
                   : status == 400 || status == 413 ? bad_request
                   : status == 401 ? unauthorized
+                  : status == 403 ? forbidden
                   : status == 404 || status == 405 ? not_found
+                  : status == 409 ? conflict
                   : status == 503 ? refused
                                   : failed;
   counter.fetch_add(1, std::memory_order_relaxed);
 }
 
-std::string serve_metrics::prometheus() const {
+namespace {
+
+// A Prometheus label value: backslash, double quote and line feed escaped.
+std::string label_value(const std::string& text) {
+  std::string out;
+  for (char c : text) {
+    if (c == '\\' || c == '"')
+      out += '\\';
+    if (c == '\n') {
+      out += "\\n";
+      continue;
+    }
+    out += c;
+  }
+  return out;
+}
+
+} // namespace
+
+std::string serve_metrics::prometheus(const served_model* serving) const {
   std::ostringstream out;
   out << "# HELP axon_serve_requests_total API requests answered (not the probes or /metrics), by status\n"
          "# TYPE axon_serve_requests_total counter\n";
@@ -55,13 +76,15 @@ std::string serve_metrics::prometheus() const {
   line("200", ok);
   line("400", bad_request);
   line("401", unauthorized);
+  line("403", forbidden);
   line("404", not_found);
+  line("409", conflict);
   line("503", refused);
   line("500", failed);
   out << "# HELP axon_serve_errors_total requests answered with an error status\n"
          "# TYPE axon_serve_errors_total counter\naxon_serve_errors_total "
-      << bad_request.load() + unauthorized.load() + not_found.load() + refused.load()
-           + failed.load()
+      << bad_request.load() + unauthorized.load() + forbidden.load() + not_found.load()
+           + conflict.load() + refused.load() + failed.load()
       << "\n# HELP axon_serve_texts_total texts classified\n"
          "# TYPE axon_serve_texts_total counter\naxon_serve_texts_total "
       << texts.load()
@@ -71,6 +94,15 @@ std::string serve_metrics::prometheus() const {
       << "\n# HELP axon_serve_requests_held requests admitted and not yet answered\n"
          "# TYPE axon_serve_requests_held gauge\naxon_serve_requests_held "
       << held.load() << '\n';
+  out << "# HELP axon_serve_reloads_total model reloads (POST /v1/reload, serve.watch), by result\n"
+         "# TYPE axon_serve_reloads_total counter\naxon_serve_reloads_total{result=\"ok\"} "
+      << reloads.load() << "\naxon_serve_reloads_total{result=\"refused\"} "
+      << reloads_refused.load() << '\n';
+  if (serving)
+    out << "# HELP axon_serve_model_info the checkpoint that answers new requests\n"
+           "# TYPE axon_serve_model_info gauge\naxon_serve_model_info{run=\""
+        << label_value(serving->run) << "\",checkpoint=\"" << label_value(serving->checkpoint)
+        << "\",step=\"" << serving->step << "\"} 1\n";
   out << batch_sizes.render("axon_serve_batch_size", "texts per batch sent to a replica");
   out << latency_s.render("axon_serve_request_latency_seconds",
                           "time from a classify request's arrival to its answer");

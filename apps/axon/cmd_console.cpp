@@ -48,7 +48,7 @@ std::vector<std::string> candidates_for(const std::string& line_before, int word
   if (words.size() == 1 && (words[0] == "inspect" || words[0] == "kill"))
     return completions.actors;
   if (words.size() == 1 && words[0] == "set")
-    return {"train.lr"};
+    return {"train.lr", "serve.max-wait", "serve.max-batch"};
   return {};
 }
 

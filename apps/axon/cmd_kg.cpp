@@ -7,6 +7,7 @@
 //   kg docs           the `axon kg train` config reference (docs/kg-config.md)
 #include "apps/axon/commands.hpp"
 #include "apps/axon/cpu_kernels_log.hpp"
+#include "apps/axon/entities_json.hpp"
 #include "apps/axon/flags.hpp"
 
 #include "actors/cluster/system_config.hpp"
@@ -305,16 +306,9 @@ int kg_link(args words) {
         throw data::data_error("stdin:" + std::to_string(number) + ": invalid UTF-8 at byte "
                                + std::to_string(bad + 1) + " (the lines before it are linked)");
       const auto words_of_line = kg.linker.normalise(line);
-      nlohmann::json mentions = nlohmann::json::array();
-      for (const auto& m : kg.linker.link_words(words_of_line)) {
-        std::string surface;
-        for (auto k = m.first_word; k < m.end_word; ++k)
-          surface += (k > m.first_word ? " " : "") + words_of_line[k];
-        mentions.push_back({{"words", {m.first_word, m.end_word}},
-                            {"text", surface},
-                            {"entity", kg.entities.name(m.entity)}});
-      }
-      std::cout << nlohmann::json{{"text", line}, {"mentions", mentions}}.dump() << '\n';
+      const auto mentions = kg.named(kg.linker.link_words(words_of_line), words_of_line);
+      std::cout << nlohmann::json{{"text", line}, {"mentions", entities_json(mentions)}}.dump()
+                << '\n';
     }
   } catch (const std::exception& e) {
     std::cerr << "axon kg link: " << e.what() << '\n';

@@ -1,7 +1,8 @@
 // `axon predict --run RUN_DIR [--json] [--batch N]`: reads sentences on stdin, one per
 // line (--format jsonl: a JSON object per line), and writes `label<TAB>probability` per
-// line (--json: one JSON object per line with every class's probability), using the run's
-// best checkpoint, loaded once. A blank input line gets a blank output line (--json: label
+// line (--json: one JSON object per line with every class's probability, and with a run
+// that fuses a KG the entities linked in the sentence), using the run's best checkpoint,
+// loaded once. A blank input line gets a blank output line (--json: label
 // null) and is not labelled, so output line N answers input line N. Lines are answered
 // as they arrive, in batches of what has been read (at most --batch): a line typed on an
 // open stdin is answered at once, and memory stays bounded whatever the input's size
@@ -9,6 +10,7 @@
 // the model). Invalid input (not UTF-8, not JSON) ends the command with exit 2 naming the
 // line, after the answers to the lines before it.
 #include "apps/axon/commands.hpp"
+#include "apps/axon/entities_json.hpp"
 #include "apps/axon/flags.hpp"
 #include "apps/axon/line_batches.hpp"
 #include "apps/axon/trained_run.hpp"
@@ -64,7 +66,8 @@ int predict(args words) {
   int batch = 64;
   flag_parser flags{"axon predict --run RUN_DIR [FLAGS] < sentences.txt"};
   flags.add("run", &run_dir, "run directory written by `axon train`");
-  flags.add("json", &json, "one JSON object per line, with every class's probability");
+  flags.add("json", &json, "one JSON object per line, with every class's probability (and "
+                           "the linked entities when the run fuses a KG)");
   flags.add("format", &format, "lines (a sentence per line) or jsonl (an object per line)");
   flags.add("encoding", &encoding, "utf-8, latin-1 or auto (utf-8 where valid, else latin-1)");
   flags.add("text-column", &text_column, "the key of the sentence in --format jsonl objects");
@@ -88,11 +91,14 @@ int predict(args words) {
     for (auto lines = input.next(); !lines.empty(); lines = input.next()) {
       std::vector<std::string> texts;
       std::vector<data::tokenized_example> examples; // the non-blank lines, in order
+      std::vector<std::vector<kg::linked_entity>> linked; // theirs, with --json and a KG
+      const bool show_entities = json && run.kg;
       for (auto& line : lines) {
         texts.push_back(sentence_of(std::move(line), ++number, text_encoding, format,
                                     text_column));
         if (!data::trim(texts.back()).empty())
-          examples.push_back(run.encode(texts.back()));
+          examples.push_back(run.encode(texts.back(),
+                                        show_entities ? &linked.emplace_back() : nullptr));
       }
       auto probs = run.probabilities(examples, static_cast<std::size_t>(batch));
       std::size_t labelled = 0;
@@ -102,13 +108,16 @@ int predict(args words) {
                     << '\n';
           continue;
         }
-        const float* p = probs.data<float>() + labelled++ * k;
+        const auto row = labelled++;
+        const float* p = probs.data<float>() + row * k;
         auto best = std::max_element(p, p + k) - p;
         if (json) {
           nlohmann::json out{{"text", text}, {"label", run.labels[best]},
                              {"probability", p[best]}};
           for (std::int64_t c = 0; c < k; ++c)
             out["probabilities"][run.labels[c]] = p[c];
+          if (show_entities)
+            out["entities"] = entities_json(linked[static_cast<std::size_t>(row)]);
           std::cout << out.dump() << '\n';
         } else {
           std::cout << run.labels[best] << '\t' << format_probability(p[best]) << '\n';

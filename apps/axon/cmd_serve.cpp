@@ -1,21 +1,29 @@
 // `axon serve --run RUN_DIR [--config FILE] [--serve.key=value ...]`: the run's best model
 // as an HTTP/1.1 JSON service (docs/serving.md). The process listens first (GET /healthz
-// answers, /readyz says 503 while loading), loads serve.replicas copies of the model,
-// spawns the serving graph (a batcher and the replicas, actors/serve/) and is ready; it
-// stops on SIGINT or SIGTERM. Predictions are those of `axon predict` on the same run.
+// answers, /readyz says 503 while loading), starts its console endpoint ([monitor] keys,
+// serve_console.hpp), loads serve.replicas copies of the model, spawns the serving graph
+// (a batcher and the replicas, actors/serve/) and is ready; POST /v1/reload and
+// serve.watch switch to the run's new best checkpoint while it serves
+// (serve_reload.hpp). It stops on SIGINT or SIGTERM (or the console's stop). Predictions
+// are those of `axon predict` on the same run.
 #include "actors/cluster/graph_process.hpp"
 #include "actors/serve/serve_graph.hpp"
 #include "apps/axon/commands.hpp"
 #include "apps/axon/flags.hpp"
 #include "apps/axon/serve_config.hpp"
+#include "apps/axon/serve_console.hpp"
 #include "apps/axon/serve_http.hpp"
+#include "apps/axon/serve_reload.hpp"
 #include "apps/axon/serve_run_model.hpp"
 #include "runtime/graph/error.hpp"
 
 #include <httplib.h>
 
+#include <condition_variable>
 #include <csignal>
 #include <iostream>
+#include <mutex>
+#include <optional>
 #include <pthread.h>
 #include <thread>
 
@@ -37,29 +45,71 @@ std::unique_ptr<httplib::Server> make_server(const serve_settings& s, std::strin
   return server;
 }
 
+// What runs once the model is loaded.
+struct service {
+  std::unique_ptr<graph_process> process;
+  running_graph graph;
+  std::unique_ptr<serve_reloader> reloader;
+};
+
 // Loads the models and spawns the serving graph; the front is ready on success.
 std::string start_graph(const std::string& run_dir, const serve_settings& s, serve_front& front,
-                        std::unique_ptr<graph_process>& process, running_graph& graph) {
-  auto replicas = load_replicas(run_dir, s.batcher.replicas);
-  std::vector<serve_model_ptr> models(replicas.begin(), replicas.end());
+                        service& out) {
+  auto pool = serve_compute_pool();
+  auto replicas = load_replicas(run_dir, s.batcher.replicas, pool);
+  const auto first_checkpoint = replicas.front()->run().checkpoint;
+  auto info = replicas.front()->describe(run_dir);
+  auto models = std::make_shared<serve_models>(
+    std::vector<serve_model_ptr>(replicas.begin(), replicas.end()), std::move(info));
+  replicas.clear();
   registry modules;
   add_serve_module(modules, front.metrics, models);
   auto started = graph_process::start(std::move(modules), "", 2);
   if (!started)
     return error_text(started.error());
-  process = std::move(*started);
-  auto spawned = process->spawn(serve_graph(s.batcher));
+  out.process = std::move(*started);
+  auto spawned = out.process->spawn(serve_graph(s.batcher));
   if (!spawned)
     return error_text(spawned.error());
-  graph = std::move(*spawned);
-  const auto& first = *replicas.front();
-  front.system = &process->system();
-  front.batcher = graph.at("batcher");
-  front.labels = first.run().labels;
-  front.model = {run_dir, first.run().checkpoint, first.step()};
+  out.graph = std::move(*spawned);
+  out.reloader = std::make_unique<serve_reloader>(run_dir, s.batcher.replicas, pool, models,
+                                                  front.metrics, out.process->system(),
+                                                  out.graph.at("batcher"), first_checkpoint);
+  front.system = &out.process->system();
+  front.batcher = out.graph.at("batcher");
+  front.models = models;
+  front.reloader = out.reloader.get();
   front.ready.store(true, std::memory_order_release);
   return "";
 }
+
+// serve.watch: polls the run directory until stopped.
+class watcher {
+public:
+  watcher(serve_reloader& reloader, std::chrono::milliseconds every)
+    : thread_{[this, &reloader, every] {
+        std::unique_lock lock{mutex_};
+        while (!cv_.wait_for(lock, every, [this] { return stop_; })) {
+          lock.unlock();
+          reloader.poll(); // says what it did on stdout (or stderr when refused)
+          lock.lock();
+        }
+      }} {}
+  ~watcher() {
+    {
+      std::lock_guard lock{mutex_};
+      stop_ = true;
+    }
+    cv_.notify_all();
+    thread_.join();
+  }
+
+private:
+  std::mutex mutex_;
+  std::condition_variable cv_;
+  bool stop_ = false;
+  std::thread thread_; // last: starts once the members above exist
+};
 
 } // namespace
 
@@ -91,6 +141,7 @@ int serve(args words) {
 
   serve_front front;
   front.limits = settings.limits;
+  front.queue = settings.batcher.queue;
   front.token = settings.token;
   front.timeout = settings.timeout;
   std::string error;
@@ -122,11 +173,12 @@ int serve(args words) {
   for (int waited = 0; !server->is_running() && waited < 10000; ++waited)
     std::this_thread::sleep_for(std::chrono::milliseconds{1});
 
-  std::unique_ptr<graph_process> process;
-  running_graph graph;
+  service running;
+  std::unique_ptr<monitor::endpoint> console;
   int status = 0;
   try {
-    error = start_graph(run_dir, settings, front, process, graph);
+    console = start_serve_monitor(settings, run_dir); // before the graph: its probes
+    error = start_graph(run_dir, settings, front, running);
   } catch (const std::exception& e) {
     error = e.what();
   }
@@ -134,17 +186,26 @@ int serve(args words) {
     std::cerr << "axon serve: " << error << '\n';
     status = 2;
   } else {
-    std::cout << "axon serve: ready: " << front.model.checkpoint << " (" << front.labels.size()
+    if (console)
+      console->set_control(serve_control(running.process->system(), front.batcher));
+    const auto serving = front.models->current_info();
+    std::cout << "axon serve: ready: " << serving->checkpoint << " (" << serving->labels.size()
               << " labels), " << settings.batcher.replicas << " replica(s), max-batch "
               << settings.batcher.max_batch << ", queue " << settings.batcher.queue << std::endl;
+    std::optional<watcher> watching;
+    if (settings.watch.count() > 0)
+      watching.emplace(*running.reloader, settings.watch);
     int signal = 0;
     sigwait(&stop_signals, &signal);
     std::cout << "axon serve: stopping (signal " << signal << ")" << std::endl;
   }
   server->stop();
   listener.join();
+  console.reset(); // its control requests use the actor system: stop it first
   front.ready = false;
-  graph.stop();
+  front.reloader = nullptr;
+  running.reloader.reset();
+  running.graph.stop();
   front.batcher = nullptr;
   return status;
 }

@@ -308,12 +308,19 @@ int resume(console_session& s, args words) { return simple_control(s, words, "re
 int checkpoint(console_session& s, args words) { return simple_control(s, words, "checkpoint"); }
 int stop(console_session& s, args words) { return simple_control(s, words, "stop"); }
 
+// A number is sent as one (train.lr 5e-4, serve.max-batch 16); anything else as text
+// (serve.max-wait 5ms), for the job to take or refuse.
 int set(console_session& s, args words) {
-  double value = 0;
-  if (words.size() != 2 || !(std::istringstream{words[1]} >> value)) {
-    std::cerr << "usage: set train.lr VALUE\n";
+  if (words.size() != 2) {
+    std::cerr << "usage: set KEY VALUE (train.lr 5e-4 in a training job; serve.max-wait 5ms, "
+                 "serve.max-batch 16 in axon serve)\n";
     return 2;
   }
+  nlohmann::json value = words[1];
+  double number = 0;
+  std::istringstream text{words[1]};
+  if (text >> number && text.peek() == std::char_traits<char>::eof())
+    value = number;
   s.out << s.connection.call("set", {{"key", words[0]}, {"value", value}}).get<std::string>() << '\n';
   return 0;
 }
@@ -350,7 +357,8 @@ const std::vector<console_command>& console_commands() {
     {"pause", "pause", "hold training before the next step", true, pause},
     {"resume", "resume", "continue a paused job", true, resume},
     {"checkpoint", "checkpoint", "write a checkpoint now", true, checkpoint},
-    {"set", "set train.lr VALUE", "change the peak learning rate from the next step", true, set},
+    {"set", "set KEY VALUE", "train.lr: the peak learning rate from the next step; in axon "
+     "serve, serve.max-wait or serve.max-batch from the next batch", true, set},
     {"stop", "stop", "end the job with a final checkpoint (resumable)", true, stop},
     {"kill", "kill ACTOR", "send an actor an exit (fault injection drill)", true, kill},
     {"help", "help", "this list", false, help},

@@ -13,21 +13,24 @@ namespace axon::app {
 
 namespace {
 
-// The [serve] group of the train schema, with the rules that read only its keys.
+// The [serve] and [monitor] groups of the train schema, with the rules that read only
+// their keys.
 const config::schema& serve_schema() {
   static const config::schema instance = [] {
     const auto& all = config::train_schema();
+    auto ours = [](const std::string& group) { return group == "serve" || group == "monitor"; };
     std::vector<config::key_spec> keys;
     std::copy_if(all.keys().begin(), all.keys().end(), std::back_inserter(keys),
-                 [](const config::key_spec& k) { return k.group == "serve"; });
+                 [&](const config::key_spec& k) { return ours(k.group); });
     std::vector<config::group_spec> groups;
     std::copy_if(all.groups().begin(), all.groups().end(), std::back_inserter(groups),
-                 [](const config::group_spec& g) { return g.name == "serve"; });
+                 [&](const config::group_spec& g) { return ours(g.name); });
     std::vector<config::rule> rules;
     std::copy_if(all.rules().begin(), all.rules().end(), std::back_inserter(rules),
                  [](const config::rule& r) {
-                   return std::all_of(r.keys.begin(), r.keys.end(),
-                                      [](const std::string& k) { return k.starts_with("serve."); });
+                   return std::all_of(r.keys.begin(), r.keys.end(), [](const std::string& k) {
+                     return k.starts_with("serve.") || k.starts_with("monitor.");
+                   });
                  });
     return config::schema(std::move(groups), std::move(keys), std::move(rules));
   }();
@@ -56,6 +59,9 @@ std::variant<serve_settings, std::string> load_serve_settings(const std::string&
   s.limits.max_text_bytes = static_cast<std::size_t>(cfg.get_int("serve.max-text-bytes"));
   s.http_threads = static_cast<int>(cfg.get_int("serve.http-threads"));
   s.timeout = std::chrono::duration_cast<std::chrono::milliseconds>(cfg.get_timespan("serve.timeout"));
+  s.watch = std::chrono::duration_cast<std::chrono::milliseconds>(cfg.get_timespan("serve.watch"));
+  s.console_dir = cfg.get_string("serve.console-dir");
+  s.config = std::make_shared<const config::resolved_config>(cfg);
   s.tls_certificate = cfg.get_string("serve.tls-certificate");
   s.tls_key = cfg.get_string("serve.tls-key");
   if (const auto& file = cfg.get_string("serve.token-file"); !file.empty()) {

@@ -1,12 +1,15 @@
-// The settings of `axon serve`: the [serve] keys of the config schema (docs/config.md),
-// read from `--config FILE` (a file of [serve] keys) and `--serve.key=value` flags, checked
-// like any Axon config (types, ranges, unknown keys, the TLS rule), and the token file.
+// The settings of `axon serve`: the [serve] and [monitor] keys of the config schema
+// (docs/config.md), read from `--config FILE` (a file of those groups) and
+// `--serve.key=value`, `--monitor.key=value` flags, checked like any Axon config (types,
+// ranges, unknown keys, the TLS rules), and the token file.
 #pragma once
 
 #include "actors/serve/messages.hpp"
 #include "apps/axon/serve_request.hpp"
+#include "runtime/config/resolved_config.hpp"
 
 #include <chrono>
+#include <memory>
 #include <optional>
 #include <span>
 #include <string>
@@ -22,6 +25,9 @@ struct serve_settings {
   std::chrono::milliseconds timeout{30000};
   std::string tls_certificate, tls_key; // HTTPS when set
   std::string token;                    // the token file's text, trimmed; empty: none
+  std::chrono::milliseconds watch{0};   // serve.watch; 0: no polling
+  std::string console_dir;              // serve.console-dir; empty: RUN_DIR/serve
+  std::shared_ptr<const config::resolved_config> config; // every key (the [monitor] ones)
 };
 
 /// The settings of `config_file` ("" for defaults) and `overrides`, or every error, one

@@ -29,6 +29,27 @@ bool authorized(const serve_front& front, const httplib::Request& req) {
   return front.token.empty() || req.get_header_value("Authorization") == "Bearer " + front.token;
 }
 
+bool from_loopback(const httplib::Request& req) {
+  return req.remote_addr.starts_with("127.") || req.remote_addr == "::1"
+         || req.remote_addr.starts_with("::ffff:127.");
+}
+
+// POST /v1/reload: with serve.token-file, for holders of the token; without one (then the
+// service listens on loopback only), for local clients. It names no path: it can only
+// make the service load what the run directory marks best (docs/serving.md).
+void reload(serve_front& front, const httplib::Request& req, httplib::Response& res) {
+  if (!authorized(front, req))
+    return answer(front, res, 401, error_json({"", "missing or wrong bearer token (Authorization: "
+                                                   "Bearer TOKEN)"}));
+  if (front.token.empty() && !from_loopback(req))
+    return answer(front, res, 403, error_json({"", "without serve.token-file a reload is taken "
+                                                   "from loopback only"}));
+  if (!front.ready.load(std::memory_order_acquire) || !front.reloader)
+    return answer(front, res, 503, error_json({"", "the model is still loading; try again shortly"}));
+  auto result = front.reloader->reload();
+  answer(front, res, result.status, reload_json(result));
+}
+
 void classify(serve_front& front, const httplib::Request& req, httplib::Response& res) {
   const auto start = clock_type::now();
   auto reply = [&](int status, const std::string& body) {
@@ -39,6 +60,11 @@ void classify(serve_front& front, const httplib::Request& req, httplib::Response
     return reply(401, error_json({"", "missing or wrong bearer token (Authorization: Bearer TOKEN)"}));
   if (!front.ready.load(std::memory_order_acquire))
     return reply(503, error_json({"", "the model is still loading; try again shortly"}));
+  // Overload is shed here, before the body is parsed and a request actor made: a refusal
+  // costs as little as can be, so that it leaves the cores to the requests admitted. The
+  // batcher's count may lag by a few requests; the batcher refuses those itself.
+  if (front.metrics->held.load(std::memory_order_relaxed) >= front.queue)
+    return reply(503, error_json({"", queue_full_message(front.queue)}));
   auto parsed = parse_classify_body(req.body, front.limits);
   if (auto* error = std::get_if<field_error>(&parsed))
     return reply(400, error_json(*error));
@@ -49,7 +75,10 @@ void classify(serve_front& front, const httplib::Request& req, httplib::Response
       [&](msg::classify_reply& r) {
         if (r.http_status != 200)
           return reply(r.http_status, error_json({"", r.error}));
-        reply(200, classify_json(r.probabilities, front.labels, front.model));
+        auto model = front.models->info(r.generation);
+        if (!model)
+          return reply(500, error_json({"", "no model generation " + std::to_string(r.generation)}));
+        reply(200, classify_json(r.probabilities, r.entities, *model));
       },
       [&](caf::error& err) {
         if (err == caf::sec::request_timeout)
@@ -64,6 +93,9 @@ void add_serve_routes(httplib::Server& server, serve_front& front) {
   server.Post("/v1/classify", [&front](const httplib::Request& req, httplib::Response& res) {
     classify(front, req, res);
   });
+  server.Post("/v1/reload", [&front](const httplib::Request& req, httplib::Response& res) {
+    reload(front, req, res);
+  });
   server.Get("/healthz", [&front](const httplib::Request&, httplib::Response& res) {
     answer(front, res, 200, R"({"status":"alive"})", false);
   });
@@ -76,7 +108,10 @@ void add_serve_routes(httplib::Server& server, serve_front& front) {
   server.Get("/metrics", [&front](const httplib::Request& req, httplib::Response& res) {
     if (!authorized(front, req))
       return answer(front, res, 401, error_json({"", "missing or wrong bearer token"}));
-    res.set_content(front.metrics->prometheus(), "text/plain; version=0.0.4");
+    auto serving = front.ready.load(std::memory_order_acquire) && front.models
+                     ? front.models->current_info()
+                     : nullptr;
+    res.set_content(front.metrics->prometheus(serving.get()), "text/plain; version=0.0.4");
   });
   // Statuses httplib sets itself (404, 405, 413 for a body over the limit, 400 for a
   // malformed request line): a JSON error too, counted like the others.
@@ -84,8 +119,8 @@ void add_serve_routes(httplib::Server& server, serve_front& front) {
     [&front](const httplib::Request&, httplib::Response& res) {
     if (!res.body.empty())
       return httplib::Server::HandlerResponse::Unhandled;
-    auto message = res.status == 404   ? "no such endpoint (POST /v1/classify, GET /healthz, "
-                                         "/readyz, /metrics)"
+    auto message = res.status == 404   ? "no such endpoint (POST /v1/classify, /v1/reload, GET "
+                                         "/healthz, /readyz, /metrics)"
                    : res.status == 413 ? "the body is larger than serve.max-texts x "
                                          "serve.max-text-bytes allows"
                                        : "the request could not be handled";

@@ -4,12 +4,17 @@
 // else is answered from the process's state.
 //   POST /v1/classify   200 predictions | 400 a field's problem | 401 | 503 queue full or
 //                       loading (Retry-After) | 500 model failure | 504 timeout
+//   POST /v1/reload     200 reloaded (or already serving the run's best) | 401 | 403 no
+//                       token configured and not from loopback | 409 refused or busy |
+//                       503 loading (serve_reload.hpp)
 //   GET  /healthz       200 while the process runs
 //   GET  /readyz        200 once the model is loaded, else 503
 //   GET  /metrics       Prometheus text (actors/serve/serve_metrics.hpp)
 #pragma once
 
 #include "actors/serve/serve_metrics.hpp"
+#include "actors/serve/serve_models.hpp"
+#include "apps/axon/serve_reload.hpp"
 #include "apps/axon/serve_request.hpp"
 
 #include <caf/actor.hpp>
@@ -27,15 +32,17 @@ class Server;
 
 namespace axon::app {
 
-/// What the routes answer from. Set `batcher`, `labels` and `model`, then `ready`.
+/// What the routes answer from. Set `system`, `batcher`, `models` and `reloader`, then
+/// `ready`.
 struct serve_front {
   caf::actor_system* system = nullptr;
   caf::actor batcher;
-  std::vector<std::string> labels;
-  served_model model;
+  std::shared_ptr<serve_models> models; // what each answer names (by its generation)
+  serve_reloader* reloader = nullptr;
   std::atomic<bool> ready{false};
   std::shared_ptr<serve_metrics> metrics = std::make_shared<serve_metrics>();
   request_limits limits;
+  std::int64_t queue = 64; // serve.queue: refused at once when this many are held
   std::string token; // empty: no Authorization needed
   std::chrono::milliseconds timeout{30000};
 };

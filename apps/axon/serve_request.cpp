@@ -1,12 +1,14 @@
 // The JSON of POST /v1/classify: see serve_request.hpp.
 #include "apps/axon/serve_request.hpp"
 
+#include "apps/axon/entities_json.hpp"
 #include "runtime/data/labelled_data.hpp"
 #include "runtime/data/utf8.hpp"
 
 #include <nlohmann/json.hpp>
 
 #include <algorithm>
+#include <stdexcept>
 
 namespace axon::app {
 
@@ -131,9 +133,19 @@ std::string error_json(const field_error& error) {
   return json{{"error", inner}}.dump();
 }
 
-std::string classify_json(const tensor& probabilities, const std::vector<std::string>& labels,
+json model_json(const served_model& model) {
+  return {{"run", model.run}, {"checkpoint", model.checkpoint}, {"step", model.step}};
+}
+
+std::string classify_json(const tensor& probabilities,
+                          const std::vector<std::vector<kg::linked_entity>>& entities,
                           const served_model& model) {
+  const auto& labels = model.labels;
   const auto k = static_cast<std::int64_t>(labels.size());
+  if (probabilities.size(1) != k)
+    throw std::logic_error("classify_json: " + std::to_string(probabilities.size(1))
+                           + " probabilities per text for " + std::to_string(k) + " labels");
+  const bool linked = entities.size() == static_cast<std::size_t>(probabilities.size(0));
   json predictions = json::array();
   for (std::int64_t row = 0; row < probabilities.size(0); ++row) {
     const float* p = probabilities.data<float>() + row * k;
@@ -141,11 +153,11 @@ std::string classify_json(const tensor& probabilities, const std::vector<std::st
     json one{{"label", labels[best]}, {"probability", p[best]}};
     for (std::int64_t c = 0; c < k; ++c)
       one["probabilities"][labels[c]] = p[c];
+    if (linked)
+      one["entities"] = entities_json(entities[static_cast<std::size_t>(row)]);
     predictions.push_back(std::move(one));
   }
-  return json{{"predictions", std::move(predictions)},
-              {"model", {{"run", model.run}, {"checkpoint", model.checkpoint}, {"step", model.step}}}}
-    .dump();
+  return json{{"predictions", std::move(predictions)}, {"model", model_json(model)}}.dump();
 }
 
 } // namespace axon::app

@@ -3,7 +3,10 @@
 // built from the class probabilities as `axon predict --json` prints them.
 #pragma once
 
+#include "actors/serve/serve_model.hpp"
 #include "runtime/tensor.hpp"
+
+#include <nlohmann/json_fwd.hpp>
 
 #include <cstdint>
 #include <string>
@@ -32,14 +35,15 @@ std::variant<std::vector<std::string>, field_error> parse_classify_body(std::str
 /// `{"error": {"field": ..., "message": ...}}` (without "field" when it is empty).
 std::string error_json(const field_error& error);
 
-struct served_model {
-  std::string run, checkpoint;
-  std::int64_t step = -1;
-};
+/// `{"run", "checkpoint", "step"}` of a served model.
+nlohmann::json model_json(const served_model& model);
 
-/// `{"predictions": [{"label", "probability", "probabilities": {label: p}}], "model":
-/// {"run", "checkpoint", "step"}}` of (n,K) probabilities.
-std::string classify_json(const tensor& probabilities, const std::vector<std::string>& labels,
+/// `{"predictions": [{"label", "probability", "probabilities": {label: p}[, "entities":
+/// [...]]}], "model": {"run", "checkpoint", "step"}}` of (n,K) probabilities in the
+/// columns of model.labels; "entities" (entities_json.hpp) when `entities` has a list per
+/// text (a KG run), else none.
+std::string classify_json(const tensor& probabilities,
+                          const std::vector<std::vector<kg::linked_entity>>& entities,
                           const served_model& model);
 
 } // namespace axon::app

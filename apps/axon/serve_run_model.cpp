@@ -8,17 +8,23 @@
 
 namespace axon::app {
 
-serve_run_model::serve_run_model(const std::string& run_dir, std::shared_ptr<compute_pool> pool)
-  : run_{trained_run::load(run_dir)} {
+serve_run_model::serve_run_model(const std::string& run_dir, std::shared_ptr<compute_pool> pool,
+                                 const std::string& checkpoint_folder)
+  : run_{trained_run::load(run_dir, checkpoint_folder)} {
   run_.pool = std::move(pool);
 }
 
-tensor serve_run_model::probabilities(const std::vector<std::string>& texts) {
+serve_output serve_run_model::classify(const std::vector<std::string>& texts) {
   std::vector<data::tokenized_example> examples;
   examples.reserve(texts.size());
-  for (const auto& text : texts)
-    examples.push_back(run_.encode(text));
-  return run_.probabilities(examples, examples.size()); // one batch, as the batcher formed it
+  serve_output out;
+  if (run_.kg)
+    out.entities.resize(texts.size());
+  for (std::size_t i = 0; i < texts.size(); ++i)
+    examples.push_back(run_.encode(texts[i], run_.kg ? &out.entities[i] : nullptr));
+  // One batch, as the batcher formed it.
+  out.probabilities = run_.probabilities(examples, examples.size());
+  return out;
 }
 
 std::int64_t serve_run_model::step() const {
@@ -32,13 +38,25 @@ std::int64_t serve_run_model::step() const {
   }
 }
 
-std::vector<std::shared_ptr<serve_run_model>> load_replicas(const std::string& run_dir,
-                                                            int replicas) {
+served_model serve_run_model::describe(const std::string& run_dir) const {
+  return {run_dir, run_.checkpoint, step(), run_.labels};
+}
+
+std::shared_ptr<compute_pool> serve_compute_pool() {
   ops::cpu_kernels(); // GEMM core, own loops, single-threaded BLAS: once, before any thread
-  auto pool = std::make_shared<compute_pool>(core_count());
+  return std::make_shared<compute_pool>(core_count());
+}
+
+std::vector<std::shared_ptr<serve_run_model>> load_replicas(const std::string& run_dir,
+                                                            int replicas,
+                                                            std::shared_ptr<compute_pool> pool,
+                                                            const std::string& checkpoint_folder) {
   std::vector<std::shared_ptr<serve_run_model>> out;
-  for (int r = 0; r < replicas; ++r)
-    out.push_back(std::make_shared<serve_run_model>(run_dir, pool));
+  out.push_back(std::make_shared<serve_run_model>(run_dir, pool, checkpoint_folder));
+  // The others from the first one's folder: a training run may mark another best meanwhile.
+  const auto folder = out.front()->run().checkpoint;
+  for (int r = 1; r < replicas; ++r)
+    out.push_back(std::make_shared<serve_run_model>(run_dir, pool, folder));
   return out;
 }
 

@@ -19,7 +19,7 @@ namespace axon::app {
 
 namespace fs = std::filesystem;
 
-trained_run trained_run::load(const std::string& run_dir) {
+trained_run trained_run::load(const std::string& run_dir, const std::string& checkpoint_folder) {
   trained_run run;
   const fs::path dir{run_dir};
   auto loaded = config::load_config_file((dir / "config.ini").string(), {});
@@ -48,7 +48,9 @@ trained_run trained_run::load(const std::string& run_dir) {
   run.model = std::make_unique<bert::bert_classifier>(model_cfg);
   checkpoint::expected_layout expect{job_hash(*run.config), run.model->params().specs()};
   std::optional<checkpoint::loaded_checkpoint> chosen;
-  if (auto best = checkpoint::best_checkpoint(dir)) {
+  if (!checkpoint_folder.empty()) {
+    chosen = checkpoint::load_checkpoint(checkpoint_folder, expect);
+  } else if (auto best = checkpoint::best_checkpoint(dir)) {
     chosen = checkpoint::load_checkpoint(dir / "checkpoints" / ("step-" + std::to_string(*best)),
                                          expect);
   } else {
@@ -66,13 +68,17 @@ trained_run trained_run::load(const std::string& run_dir) {
   return run;
 }
 
-data::tokenized_example trained_run::encode(std::string_view text) const {
+data::tokenized_example trained_run::encode(std::string_view text,
+                                            std::vector<kg::linked_entity>* linked) const {
   if (!kg)
     return data::encode_example(*tokenizer, text, max_len);
   // Linked here, in this process, with the run's saved KG: what its KG service linked.
   auto example = data::encode_example(*tokenizer, text, max_len, true);
-  example.entities = data::entities_of_tokens(
-    example, kg->entity_per_word(example.words, !config->get_bool("data.cased")));
+  const auto mentions = kg->link(example.words, !config->get_bool("data.cased"));
+  example.entities = data::entities_of_tokens(example,
+                                              kg::entity_per_word(mentions, example.words.size()));
+  if (linked)
+    *linked = kg->named(mentions, example.words);
   return example;
 }
 

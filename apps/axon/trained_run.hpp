@@ -29,11 +29,15 @@ struct trained_run {
   /// set before that call to share one pool (the model replicas of `axon serve`).
   std::shared_ptr<compute_pool> pool;
 
-  /// Throws std::runtime_error naming the missing or damaged file.
-  static trained_run load(const std::string& run_dir);
+  /// Throws std::runtime_error naming the missing or damaged file. `checkpoint_folder`: that
+  /// folder of the run, verified like any (a damaged one throws checkpoint_error; no
+  /// fallback); empty: the best checkpoint, or the newest valid one when none is marked.
+  static trained_run load(const std::string& run_dir, const std::string& checkpoint_folder = "");
 
-  /// [CLS] text [SEP] as the run tokenized its data (entities linked when it has a KG).
-  data::tokenized_example encode(std::string_view text) const;
+  /// [CLS] text [SEP] as the run tokenized its data (entities linked when it has a KG);
+  /// with `linked`, the entities linked in it too (none without a KG).
+  data::tokenized_example encode(std::string_view text,
+                                 std::vector<kg::linked_entity>* linked = nullptr) const;
   /// Class probabilities (rows, K) of tokenized examples, in batches of `batch_size`, on
   /// every core.
   tensor probabilities(const std::vector<data::tokenized_example>& examples,

@@ -236,6 +236,13 @@ std::vector<key_spec> keys() {
     path_key("serve", "token-file", "",
              "file holding the bearer token every request must carry (Authorization: Bearer "
              "TOKEN); empty: none"),
+    timespan_key("serve", "watch", std::chrono::seconds{0}, "[0s, 1h]",
+                 "look at the run directory this often and reload when it marks another "
+                 "checkpoint best (or writes a newer one when none is marked); 0s: off "
+                 "(POST /v1/reload still reloads)"),
+    path_key("serve", "console-dir", "",
+             "folder where the console endpoint ([monitor] keys) writes monitor.json and "
+             "console.token, for `axon console --run DIR`; empty: RUN_DIR/serve"),
 
     path_key("kg", "triples", "", "KG triples (head<TAB>relation<TAB>tail); empty: no KG fusion"),
     path_key("kg", "aliases", "", "entity surface forms (entity<TAB>alias) to link in the text"),

@@ -25,6 +25,15 @@ struct mention {
   bool operator==(const mention&) const = default;
 };
 
+/// A mention as answers show it (`axon kg link`, `axon predict --json`, `axon serve`):
+/// words [first_word, end_word) of the text's words, those words joined by spaces, and
+/// the entity's name (fusion_kg::named).
+struct linked_entity {
+  std::int32_t first_word = 0, end_word = 0;
+  std::string text, entity;
+  bool operator==(const linked_entity&) const = default;
+};
+
 /// The entity id of each of `words` words given its mentions (-1: in none).
 std::vector<std::int32_t> entity_per_word(const std::vector<mention>& mentions, std::size_t words);
 

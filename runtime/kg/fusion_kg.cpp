@@ -41,6 +41,19 @@ std::vector<mention> fusion_kg::link(const std::vector<std::string>& words,
   return linker.link_words(normalised);
 }
 
+std::vector<linked_entity> fusion_kg::named(const std::vector<mention>& mentions,
+                                            const std::vector<std::string>& words) const {
+  std::vector<linked_entity> out;
+  out.reserve(mentions.size());
+  for (const auto& m : mentions) {
+    linked_entity e{m.first_word, m.end_word, {}, entities.name(m.entity)};
+    for (auto k = m.first_word; k < m.end_word; ++k)
+      e.text += (k > m.first_word ? " " : "") + words.at(static_cast<std::size_t>(k));
+    out.push_back(std::move(e));
+  }
+  return out;
+}
+
 std::vector<std::int32_t> fusion_kg::entity_per_word(const std::vector<std::string>& words,
                                                      bool words_normalised) const {
   return kg::entity_per_word(link(words, words_normalised), words.size());

@@ -24,6 +24,9 @@ struct fusion_kg {
   /// they come from an uncased tokenizer (already lower-cased, accents stripped); else
   /// each is normalised first.
   std::vector<mention> link(const std::vector<std::string>& words, bool words_normalised) const;
+  /// Each of `mentions` of `words` with its text and its entity's name.
+  std::vector<linked_entity> named(const std::vector<mention>& mentions,
+                                   const std::vector<std::string>& words) const;
   /// The entity id of each of those words (-1: none).
   std::vector<std::int32_t> entity_per_word(const std::vector<std::string>& words,
                                             bool words_normalised) const;

@@ -2,7 +2,10 @@
 // they came from: rows come back in each request's order whatever batches they went in,
 // no batch exceeds max-batch, texts arriving together within max-wait share a batch, a
 // full queue is refused at once with 503, and a model that throws answers 500 while the
-// service goes on.
+// service goes on. Reloads: a new model generation answers the requests admitted after
+// it, those in flight finish wholly on the old one (also when split over batches), and
+// the old one is retired once they are answered. Entities come back with their texts, and
+// serve.max-wait and serve.max-batch change live.
 #include "actors/cluster/graph_process.hpp"
 #include "actors/serve/serve_graph.hpp"
 #include "runtime/graph/error.hpp"
@@ -21,35 +24,48 @@ using namespace std::chrono_literals;
 
 namespace {
 
-// Row i of a batch: (the number text i holds, the batch's size). "fail" throws.
+// Row i of a batch: (the number text i holds, the batch's size, or with a tag the tag).
+// "fail" throws. Each text links one entity, "E<text>", its only word.
 class numbering_model : public serve_model {
 public:
-  explicit numbering_model(std::chrono::milliseconds delay = 0ms) : delay_{delay} {}
-  tensor probabilities(const std::vector<std::string>& texts) override {
+  explicit numbering_model(std::chrono::milliseconds delay = 0ms, float tag = 0)
+    : delay_{delay}, tag_{tag} {}
+  serve_output classify(const std::vector<std::string>& texts) override {
     std::this_thread::sleep_for(delay_);
-    auto out = tensor::empty({std::int64_t(texts.size()), 2});
+    serve_output out;
+    out.probabilities = tensor::empty({std::int64_t(texts.size()), 2});
     for (std::size_t i = 0; i < texts.size(); ++i) {
       if (texts[i] == "fail")
         throw std::runtime_error("cannot classify 'fail'");
-      out.data<float>()[2 * i] = std::stof(texts[i]);
-      out.data<float>()[2 * i + 1] = float(texts.size());
+      out.probabilities.data<float>()[2 * i] = std::stof(texts[i]);
+      out.probabilities.data<float>()[2 * i + 1] = tag_ != 0 ? tag_ : float(texts.size());
+      out.entities.push_back({{0, 1, texts[i], "E" + texts[i]}});
     }
     return out;
   }
 
 private:
   std::chrono::milliseconds delay_;
+  float tag_;
 };
+
+std::vector<serve_model_ptr> numbering_models(int replicas, std::chrono::milliseconds delay,
+                                              float tag = 0) {
+  std::vector<serve_model_ptr> models;
+  for (int r = 0; r < replicas; ++r)
+    models.push_back(std::make_shared<numbering_model>(delay, tag));
+  return models;
+}
 
 struct service {
   std::shared_ptr<serve_metrics> metrics = std::make_shared<serve_metrics>();
+  std::shared_ptr<serve_models> models;
   std::unique_ptr<graph_process> process;
   running_graph graph;
 
-  service(const serve_batcher_setup& setup, std::chrono::milliseconds delay = 0ms) {
-    std::vector<serve_model_ptr> models;
-    for (int r = 0; r < setup.replicas; ++r)
-      models.push_back(std::make_shared<numbering_model>(delay));
+  service(const serve_batcher_setup& setup, std::chrono::milliseconds delay = 0ms, float tag = 0) {
+    models = std::make_shared<serve_models>(numbering_models(setup.replicas, delay, tag),
+                                            served_model{"run", "run/checkpoints/step-1", 1, {"a", "b"}});
     registry modules;
     add_serve_module(modules, metrics, models);
     auto started = graph_process::start(std::move(modules), "", 2);
@@ -165,6 +181,90 @@ BOOST_AUTO_TEST_CASE(a_model_that_throws_answers_500_and_the_service_goes_on) {
   auto ok = classify_all(s, {numbers(5, 2)});
   BOOST_TEST_REQUIRE(ok[0].http_status == 200);
   BOOST_TEST(ok[0].probabilities.data<float>()[2] == 6.0f);
+}
+
+BOOST_AUTO_TEST_CASE(entities_come_back_with_their_texts_across_batches) {
+  service s{{3, 0, 64, 2}};
+  auto replies = classify_all(s, {numbers(0, 7), numbers(50, 2)});
+  for (std::size_t r = 0; r < replies.size(); ++r) {
+    BOOST_TEST_REQUIRE(replies[r].http_status == 200);
+    BOOST_TEST_REQUIRE(replies[r].entities.size() == std::size_t(replies[r].probabilities.size(0)));
+    for (std::size_t i = 0; i < replies[r].entities.size(); ++i) {
+      const auto number = std::to_string(int(replies[r].probabilities.data<float>()[2 * i]));
+      BOOST_TEST_REQUIRE(replies[r].entities[i].size() == 1u);
+      BOOST_TEST(replies[r].entities[i][0].entity == "E" + number);
+      BOOST_TEST(replies[r].entities[i][0].text == number);
+    }
+  }
+}
+
+// A request admitted before the reload is split over batches of one (max-batch 1, each
+// batch 300 ms on 2 replicas): the reload lands while its batches are computing, and every
+// one of its rows still comes from the old model; a request after the reload gets the new
+// one; the old generation is retired once the old request is answered.
+BOOST_AUTO_TEST_CASE(requests_in_flight_finish_on_the_old_model_after_a_reload) {
+  service s{{1, 0, 64, 2}, 300ms, 1.0f};
+  caf::scoped_actor old_client{s.process->system()};
+  auto old_request = old_client->request(s.graph.at("batcher"), 10s, msg::classify_request{numbers(0, 6)});
+  std::this_thread::sleep_for(150ms); // some of its batches are done, others wait
+  const auto generation = s.models->publish(numbering_models(2, 0ms, 2.0f),
+                                            {"run", "run/checkpoints/step-2", 2, {"a", "b"}});
+  BOOST_TEST(generation == 1u);
+  BOOST_TEST(s.models->live_generations() == 2u);
+  caf::scoped_actor reloader{s.process->system()};
+  reloader->request(s.graph.at("batcher"), 10s, models_atom::value)
+    .receive([](const std::string&) {}, [](caf::error& e) { BOOST_FAIL(caf::to_string(e)); });
+  BOOST_TEST(s.models->live_generations() == 2u); // the old request still needs it
+  auto fresh = classify_all(s, {numbers(100, 3)});
+  BOOST_TEST_REQUIRE(fresh[0].http_status == 200);
+  BOOST_TEST(fresh[0].generation == 1u);
+  for (int i = 0; i < 3; ++i)
+    BOOST_TEST(fresh[0].probabilities.data<float>()[2 * i + 1] == 2.0f); // the new model
+  old_request.receive(
+    [&](msg::classify_reply& r) {
+      BOOST_TEST_REQUIRE(r.http_status == 200);
+      BOOST_TEST(r.generation == 0u);
+      for (int i = 0; i < 6; ++i) {
+        BOOST_TEST(r.probabilities.data<float>()[2 * i] == float(i));
+        BOOST_TEST(r.probabilities.data<float>()[2 * i + 1] == 1.0f); // the old model, all rows
+      }
+    },
+    [&](caf::error& e) { BOOST_FAIL(caf::to_string(e)); });
+  BOOST_TEST(s.models->info(0)->checkpoint == "run/checkpoints/step-1"); // still named
+  // Retired right after that answer (by the batcher, on its own thread).
+  const auto deadline = std::chrono::steady_clock::now() + 5s;
+  while (s.models->live_generations() > 1 && std::chrono::steady_clock::now() < deadline)
+    std::this_thread::sleep_for(10ms);
+  BOOST_TEST(s.models->live_generations() == 1u);
+  BOOST_TEST(s.models->model(0, 0) == nullptr); // the old weights are gone
+  BOOST_TEST(s.models->current_info()->step == 2);
+}
+
+BOOST_AUTO_TEST_CASE(max_wait_and_max_batch_change_live) {
+  service s{{64, 10'000'000, 64, 1}}; // 10 s of max-wait: a lone text would wait that long
+  caf::scoped_actor client{s.process->system()};
+  auto waiting = client->request(s.graph.at("batcher"), 20s, msg::classify_request{numbers(0, 1)});
+  std::this_thread::sleep_for(100ms);
+  const auto start = std::chrono::steady_clock::now();
+  caf::scoped_actor console{s.process->system()};
+  console->request(s.graph.at("batcher"), 10s, msg::batcher_setting{"serve.max-wait", 0})
+    .receive([](const std::string& text) { BOOST_TEST(text.find("serve.max-wait = 0") != std::string::npos, text); },
+             [](caf::error& e) { BOOST_FAIL(caf::to_string(e)); });
+  waiting.receive([](msg::classify_reply& r) { BOOST_TEST(r.http_status == 200); },
+                  [](caf::error& e) { BOOST_FAIL(caf::to_string(e)); });
+  BOOST_TEST((std::chrono::steady_clock::now() - start < 2s)); // it left with the new max-wait
+
+  console->request(s.graph.at("batcher"), 10s, msg::batcher_setting{"serve.max-batch", 2})
+    .receive([](const std::string&) {}, [](caf::error& e) { BOOST_FAIL(caf::to_string(e)); });
+  auto split = classify_all(s, {numbers(0, 5)});
+  for (int i = 0; i < 5; ++i)
+    BOOST_TEST(split[0].probabilities.data<float>()[2 * i + 1] <= 2.0f);
+  for (const auto& bad : {msg::batcher_setting{"serve.max-batch", 0},
+                          msg::batcher_setting{"serve.max-wait", 11'000'000},
+                          msg::batcher_setting{"serve.queue", 5}})
+    console->request(s.graph.at("batcher"), 10s, bad)
+      .receive([&](const std::string& text) { BOOST_FAIL("accepted " << bad.key << ": " << text); },
+               [](caf::error&) {});
 }
 
 BOOST_AUTO_TEST_SUITE_END()

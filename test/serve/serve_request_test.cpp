@@ -72,7 +72,7 @@ BOOST_AUTO_TEST_CASE(the_answer_has_each_texts_label_and_probabilities) {
   const float values[] = {0.1f, 0.7f, 0.2f, 0.5f, 0.25f, 0.25f};
   std::copy(values, values + 6, probs.data<float>());
   auto json = nlohmann::json::parse(
-    classify_json(probs, {"negative", "neutral", "positive"}, {"runs/a", "runs/a/checkpoints/step-40", 40}));
+    classify_json(probs, {}, {"runs/a", "runs/a/checkpoints/step-40", 40, {"negative", "neutral", "positive"}}));
   BOOST_TEST(json["predictions"].size() == 2u);
   BOOST_TEST(json["predictions"][0]["label"] == "neutral");
   BOOST_TEST(json["predictions"][0]["probability"].get<double>() == double(0.7f));
@@ -80,6 +80,23 @@ BOOST_AUTO_TEST_CASE(the_answer_has_each_texts_label_and_probabilities) {
   BOOST_TEST(json["predictions"][1]["probabilities"]["positive"].get<double>() == 0.25);
   BOOST_TEST(json["model"]["step"] == 40);
   BOOST_TEST(json["model"]["checkpoint"] == "runs/a/checkpoints/step-40");
+  BOOST_TEST(!json["predictions"][0].contains("entities")); // not a KG run
+}
+
+BOOST_AUTO_TEST_CASE(a_kg_runs_answer_has_each_texts_entities) {
+  auto probs = tensor::empty({2, 2});
+  const float values[] = {0.1f, 0.9f, 0.6f, 0.4f};
+  std::copy(values, values + 4, probs.data<float>());
+  std::vector<std::vector<kg::linked_entity>> entities{{{0, 2, "nokia oyj", "Q1418"}, {4, 5, "finland", "Q33"}},
+                                                       {}};
+  auto json = nlohmann::json::parse(classify_json(probs, entities, {"r", "r/checkpoints/step-1", 1, {"neg", "pos"}}));
+  const auto& first = json["predictions"][0]["entities"];
+  BOOST_TEST_REQUIRE(first.size() == 2u);
+  BOOST_TEST(first[0]["entity"] == "Q1418");
+  BOOST_TEST(first[0]["text"] == "nokia oyj");
+  BOOST_TEST(first[0]["words"] == nlohmann::json::array({0, 2}));
+  BOOST_TEST(first[1]["entity"] == "Q33");
+  BOOST_TEST(json["predictions"][1]["entities"] == nlohmann::json::array()); // linked nothing
 }
 
 BOOST_AUTO_TEST_SUITE_END()

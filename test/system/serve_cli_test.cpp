@@ -4,7 +4,10 @@
 // and Prometheus metrics answer; every bad input is a 400 naming its field and the
 // service goes on; a full queue answers 503 with Retry-After; a bind beyond loopback
 // without TLS and a token is refused, and with them HTTPS asks for the token; SIGTERM
-// stops it.
+// stops it. Reloads: POST /v1/reload and serve.watch switch to the run's new best
+// checkpoint, a damaged one is refused and the old model keeps answering identically. A
+// run that fuses a KG answers each text's linked entities, those `axon predict --json`
+// shows.
 #include "test/support/process.hpp"
 
 #include <boost/test/unit_test.hpp>
@@ -14,6 +17,7 @@
 #include <atomic>
 #include <cmath>
 #include <fstream>
+#include <map>
 #include <regex>
 #include <thread>
 
@@ -34,21 +38,27 @@ const std::vector<std::string> sentences{
   "Net loss widened as costs rose sharply and orders dropped in all markets during the period .",
 };
 
-// One tiny run, trained once for every test of the suite, in a folder removed at exit.
+// Tiny runs, each trained once for every test of the suite, in a folder removed at exit:
+// one without a KG (checkpoints at steps 6 and 12) and one that fuses the generated KG.
 struct trained_run {
   temp_dir dir;
   fs::path run_dir = dir.path / "run";
+  fs::path kg_dir = dir.path / "data/kg";
   trained_run() {
     auto data = run(axon_command + " data synth-finsent " + (dir.path / "data").string() + " --size 400");
     BOOST_REQUIRE_MESSAGE(data.status == 0, data.output);
-    const auto config = dir.path / "tiny.ini";
+    train(run_dir, "");
+  }
+  // Trains RUN_DIR with the tiny config and `extra` keys.
+  void train(const fs::path& into, const std::string& extra) const {
+    const auto config = dir.path / (into.filename().string() + ".ini");
     std::ofstream{config} << "[data]\ntrain = \"" << (dir.path / "data/train.csv").string() << "\"\n"
                           << "dev = \"" << (dir.path / "data/dev.csv").string() << "\"\n"
                           << "vocab-size = 600\nmax-len = 32\n"
                           << "[model]\nhidden = 32\nlayers = 1\nheads = 2\nintermediate = 64\n"
-                          << "max-positions = 32\n[train]\nrun-dir = \"" << run_dir.string()
+                          << "max-positions = 32\n[train]\nrun-dir = \"" << into.string()
                           << "\"\nepochs = 1\nmax-steps = 12\nbatch-size = 16\nlr = 5e-3\nthreads = 2\n"
-                          << "[eval]\nevery-steps = 6\npatience = 0\n";
+                          << "[eval]\nevery-steps = 6\npatience = 0\n" << extra;
     auto trained = run(axon_command + " train " + config.string());
     BOOST_REQUIRE_MESSAGE(trained.status == 0, trained.output);
   }
@@ -59,17 +69,47 @@ const trained_run& tiny_run() {
   return instance;
 }
 
-// `axon serve` on the tiny run with `flags`, ready to answer (killed at the end).
+const fs::path& tiny_kg_run() {
+  static const fs::path instance = [] {
+    const auto& trained = tiny_run();
+    auto run_dir = trained.dir.path / "kg-run";
+    trained.train(run_dir, "[kg]\ntriples = \"" + (trained.kg_dir / "triples.tsv").string()
+                             + "\"\naliases = \"" + (trained.kg_dir / "aliases.tsv").string()
+                             + "\"\ndim = 8\n");
+    return run_dir;
+  }();
+  return instance;
+}
+
+// A copy of the tiny run (a run of its own to reload in), its best checkpoint `best`.
+fs::path copy_of_tiny_run(const std::string& name, int best) {
+  const auto copy = tiny_run().dir.path / name;
+  fs::remove_all(copy);
+  fs::copy(tiny_run().run_dir, copy, fs::copy_options::recursive);
+  fs::remove_all(copy / "serve");
+  std::ofstream{copy / "checkpoints/best.txt"} << "step-" << best << '\n';
+  return copy;
+}
+
+// Marks step `best` best as a training job does (a new file renamed over the old one).
+void mark_best(const fs::path& run_dir, int best) {
+  std::ofstream{run_dir / "checkpoints/best.txt.tmp"} << "step-" << best << '\n';
+  fs::rename(run_dir / "checkpoints/best.txt.tmp", run_dir / "checkpoints/best.txt");
+}
+
+// `axon serve` on the tiny run (or `run_dir`) with `flags`, ready to answer (killed at the end).
 struct server {
   std::unique_ptr<child> process;
   int port = 0;
-  explicit server(const std::string& flags, const std::string& name = "serve") {
+  explicit server(const std::string& flags, const std::string& name = "serve",
+                  const fs::path& run_dir = {}) {
     const auto& trained = tiny_run();
     static int started = 0; // a log of its own: another's "ready" must not be read as its own
     const auto log = trained.dir.path / (name + std::to_string(++started) + ".log");
+    const auto served = run_dir.empty() ? trained.run_dir : run_dir;
     process = std::make_unique<child>(
       std::vector<std::string>{"/bin/sh", "-c", "exec " + axon_command + " serve --run "
-                                                  + trained.run_dir.string() + " --serve.port=0 " + flags},
+                                                  + served.string() + " --serve.port=0 " + flags},
       log);
     BOOST_REQUIRE_MESSAGE(process->wait_for("axon serve: ready", 60s), process->output());
     std::smatch m;
@@ -83,17 +123,25 @@ struct server {
     return c;
   }
   httplib::Result classify(const json& body) const { return client().Post("/v1/classify", body.dump(), "application/json"); }
+  httplib::Result reload() const { return client().Post("/v1/reload", "", "application/json"); }
+  // The checkpoint a classify answer names.
+  std::string checkpoint() const {
+    auto r = classify({{"texts", {"Sales rose ."}}});
+    BOOST_REQUIRE(r && r->status == 200);
+    return json::parse(r->body)["model"]["checkpoint"];
+  }
 };
 
-// `axon predict --json` of `lines` (one batch: they are read at once).
-std::vector<json> predict(const std::vector<std::string>& lines) {
+// `axon predict --json` of `lines` on the tiny run (or `run_dir`; one batch: they are read at once).
+std::vector<json> predict(const std::vector<std::string>& lines, const fs::path& run_dir = {}) {
   const auto& trained = tiny_run();
   const auto input = trained.dir.path / "predict.txt";
   std::ofstream out{input};
   for (const auto& line : lines)
     out << line << '\n';
   out.close();
-  auto r = run(axon_command + " predict --json --batch 64 --run " + trained.run_dir.string() + " < " + input.string());
+  const auto served = run_dir.empty() ? trained.run_dir : run_dir;
+  auto r = run(axon_command + " predict --json --batch 64 --run " + served.string() + " < " + input.string());
   BOOST_REQUIRE_MESSAGE(r.status == 0, r.output);
   std::vector<json> answers;
   std::istringstream text{r.output};
@@ -273,6 +321,233 @@ BOOST_AUTO_TEST_CASE(https_with_a_bearer_token_may_bind_beyond_loopback) {
   BOOST_REQUIRE(signed_in);
   BOOST_TEST(signed_in->status == 200);
   BOOST_TEST(!httplib::Client("127.0.0.1", s.port).Get("/healthz")); // no plain HTTP
+}
+
+// The same predictions as `axon predict`, bit for bit, in a run of its own.
+void check_equals_predict(const server& s, const fs::path& run_dir) {
+  auto expected = predict(sentences, run_dir);
+  auto r = s.classify({{"texts", sentences}});
+  BOOST_REQUIRE(r && r->status == 200);
+  auto answer = json::parse(r->body);
+  for (std::size_t i = 0; i < sentences.size(); ++i)
+    for (const auto& [label, p] : expected[i]["probabilities"].items())
+      BOOST_TEST(answer["predictions"][i]["probabilities"][label].get<double>() == p.get<double>());
+}
+
+BOOST_AUTO_TEST_CASE(reload_switches_to_the_new_best_and_refuses_a_damaged_checkpoint) {
+  const auto run_dir = copy_of_tiny_run("reload-run", 6);
+  BOOST_REQUIRE(fs::exists(run_dir / "checkpoints/step-12"));
+  server s{"--serve.max-batch=64 --serve.max-wait=50ms", "reload", run_dir};
+  BOOST_TEST(s.checkpoint() == (run_dir / "checkpoints/step-6").string());
+  auto same = s.reload(); // nothing new: nothing loaded
+  BOOST_REQUIRE(same);
+  BOOST_TEST(same->status == 200);
+  BOOST_TEST(json::parse(same->body)["reloaded"] == false);
+
+  mark_best(run_dir, 12);
+  // Clients keep classifying through the reload: every request is answered, none refused.
+  std::atomic<bool> reloading{true};
+  std::atomic<int> answered{0}, not_ok{0};
+  std::vector<std::thread> clients;
+  for (int c = 0; c < 3; ++c)
+    clients.emplace_back([&] {
+      while (reloading.load()) {
+        auto r = s.classify({{"texts", {sentences[3]}}});
+        (r && r->status == 200 ? answered : not_ok)++;
+      }
+    });
+  auto reloaded = s.reload();
+  reloading = false;
+  for (auto& t : clients)
+    t.join();
+  BOOST_TEST(not_ok.load() == 0);
+  BOOST_TEST(answered.load() > 0);
+  BOOST_REQUIRE(reloaded);
+  BOOST_TEST_REQUIRE(reloaded->status == 200, reloaded->body);
+  auto answer = json::parse(reloaded->body);
+  BOOST_TEST(answer["reloaded"] == true);
+  BOOST_TEST(answer["model"]["checkpoint"] == (run_dir / "checkpoints/step-12").string());
+  BOOST_TEST(answer["model"]["step"] == 12);
+  BOOST_TEST(answer["previous"]["step"] == 6);
+  BOOST_TEST(s.checkpoint() == (run_dir / "checkpoints/step-12").string());
+  check_equals_predict(s, run_dir); // the new model, exactly as predict loads it
+  BOOST_TEST(s.process->output().find("axon serve: reloaded: " + (run_dir / "checkpoints/step-12").string())
+             != std::string::npos);
+
+  // Step 6 damaged (one byte of its weights), then marked best: refused, step 12 serves on.
+  const auto before = s.classify({{"texts", sentences}});
+  BOOST_REQUIRE(before && before->status == 200);
+  {
+    std::fstream weights{run_dir / "checkpoints/step-6/model.safetensors",
+                         std::ios::in | std::ios::out | std::ios::binary};
+    weights.seekg(-5, std::ios::end);
+    char byte = 0;
+    weights.get(byte);
+    weights.seekp(-5, std::ios::end);
+    weights.put(char(byte ^ 0x5a));
+  }
+  mark_best(run_dir, 6);
+  auto refused = s.reload();
+  BOOST_REQUIRE(refused);
+  BOOST_TEST(refused->status == 409);
+  auto why = json::parse(refused->body);
+  BOOST_TEST_INFO(refused->body);
+  BOOST_TEST(why["error"]["message"].get<std::string>().find("model.safetensors") != std::string::npos);
+  BOOST_TEST(why["model"]["step"] == 12); // what still serves
+  const auto after = s.classify({{"texts", sentences}});
+  BOOST_REQUIRE(after && after->status == 200);
+  BOOST_TEST(after->body == before->body); // the same model, the same bits
+
+  auto metrics = s.client().Get("/metrics");
+  BOOST_REQUIRE(metrics);
+  BOOST_TEST_INFO(metrics->body);
+  BOOST_TEST(metrics->body.find("axon_serve_reloads_total{result=\"ok\"} 1") != std::string::npos);
+  BOOST_TEST(metrics->body.find("axon_serve_reloads_total{result=\"refused\"} 1") != std::string::npos);
+  BOOST_TEST(metrics->body.find("axon_serve_model_info{run=\"" + run_dir.string() + "\",checkpoint=\""
+                                + (run_dir / "checkpoints/step-12").string() + "\",step=\"12\"} 1")
+             != std::string::npos);
+}
+
+// With a token file, a reload needs the token like every API request.
+BOOST_AUTO_TEST_CASE(reload_needs_the_token_when_one_is_configured) {
+  const auto run_dir = copy_of_tiny_run("reload-token-run", 6);
+  const auto token = tiny_run().dir.path / "reload-token";
+  std::ofstream{token} << "reload-s3cret\n";
+  server s{"--serve.token-file=" + token.string(), "reload-token", run_dir};
+  mark_best(run_dir, 12);
+  auto anonymous = s.reload();
+  BOOST_REQUIRE(anonymous);
+  BOOST_TEST(anonymous->status == 401);
+  auto signed_in = s.client().Post("/v1/reload", {{"Authorization", "Bearer reload-s3cret"}}, "",
+                                   "application/json");
+  BOOST_REQUIRE(signed_in);
+  BOOST_TEST(signed_in->status == 200, signed_in->body);
+  BOOST_TEST(json::parse(signed_in->body)["model"]["step"] == 12);
+}
+
+BOOST_AUTO_TEST_CASE(a_watched_run_switches_to_its_new_best_checkpoint) {
+  const auto run_dir = copy_of_tiny_run("watch-run", 6);
+  server s{"--serve.watch=100ms", "watch", run_dir};
+  BOOST_TEST(s.checkpoint() == (run_dir / "checkpoints/step-6").string());
+  mark_best(run_dir, 12);
+  const auto want = (run_dir / "checkpoints/step-12").string();
+  auto deadline = std::chrono::steady_clock::now() + 30s;
+  while (s.checkpoint() != want && std::chrono::steady_clock::now() < deadline)
+    std::this_thread::sleep_for(50ms);
+  BOOST_TEST(s.checkpoint() == want);
+}
+
+BOOST_AUTO_TEST_CASE(a_kg_run_answers_each_texts_linked_entities_as_predict_shows_them) {
+  const auto& run_dir = tiny_kg_run();
+  // Sentences naming the generated KG's entities by their aliases, and one naming none.
+  std::vector<std::string> texts;
+  {
+    std::ifstream aliases{tiny_run().kg_dir / "aliases.tsv"};
+    std::string line;
+    for (int i = 0; i < 3 && std::getline(aliases, line); ++i)
+      texts.push_back("Shares of " + line.substr(line.find('\t') + 1) + " rose 5 % .");
+  }
+  texts.push_back("Sales rose .");
+  auto expected = predict(texts, run_dir);
+  server s{"--serve.max-batch=64 --serve.max-wait=50ms", "kg", run_dir};
+  auto r = s.classify({{"texts", texts}});
+  BOOST_REQUIRE(r);
+  BOOST_TEST_REQUIRE(r->status == 200, r->body);
+  auto answer = json::parse(r->body);
+  for (std::size_t i = 0; i < texts.size(); ++i) {
+    BOOST_TEST_INFO(texts[i] << ": " << answer["predictions"][i].dump());
+    BOOST_TEST_REQUIRE(expected[i].contains("entities"));
+    BOOST_TEST(answer["predictions"][i]["entities"] == expected[i]["entities"]);
+    for (const auto& [label, p] : expected[i]["probabilities"].items())
+      BOOST_TEST(answer["predictions"][i]["probabilities"][label].get<double>() == p.get<double>());
+  }
+  for (std::size_t i = 0; i < 3; ++i) // each names its entity
+    BOOST_TEST(answer["predictions"][i]["entities"].size() >= 1u, answer["predictions"][i].dump());
+  BOOST_TEST(answer["predictions"][3]["entities"] == json::array());
+  // A run without a KG answers no "entities".
+  server plain{""};
+  auto without = plain.classify({{"texts", {texts[0]}}});
+  BOOST_REQUIRE(without && without->status == 200);
+  BOOST_TEST(!json::parse(without->body)["predictions"][0].contains("entities"));
+}
+
+// `axon console` sees the service like a training job: its actors and edges, the
+// batcher's queue and batch sizes; `set serve.max-wait` changes the batcher at once, keys
+// it cannot change and training's controls are refused, control needs the token, and
+// `stop` ends the service as SIGTERM does.
+BOOST_AUTO_TEST_CASE(the_console_sees_the_service_and_sets_max_wait_live) {
+  const auto console_dir = tiny_run().dir.path / "serve-console";
+  server s{"--serve.max-batch=64 --serve.max-wait=0ms --serve.console-dir=" + console_dir.string(),
+           "console"};
+  BOOST_REQUIRE(fs::exists(console_dir / "monitor.json"));
+  BOOST_REQUIRE(fs::exists(console_dir / "console.token"));
+  auto console = [&](const std::string& command) {
+    return run(axon_command + " console --run " + console_dir.string() + " -c \"" + command + "\"");
+  };
+  for (int i = 0; i < 4; ++i)
+    BOOST_REQUIRE(s.classify({{"texts", {sentences[0], sentences[1]}}})->status == 200);
+
+  auto actors = console("actors --json");
+  BOOST_REQUIRE_MESSAGE(actors.status == 0, actors.output);
+  std::map<std::string, std::string> kinds;
+  for (const auto& a : json::parse(actors.output))
+    kinds[a["name"]] = a["kind"];
+  BOOST_TEST(kinds["batcher"] == "serve.batcher");
+  BOOST_TEST(kinds["replica0"] == "serve.replica");
+  auto graph = console("graph --json");
+  BOOST_REQUIRE_MESSAGE(graph.status == 0, graph.output);
+  bool edge = false;
+  const auto edges = json::parse(graph.output)["edges"];
+  for (const auto& e : edges)
+    edge = edge || (e["from"] == "batcher" && e["to"] == "replica0" && e["credit_window"] == 1);
+  BOOST_TEST(edge, graph.output);
+
+  auto inspect = [&] {
+    auto r = console("inspect batcher --json");
+    BOOST_REQUIRE_MESSAGE(r.status == 0, r.output);
+    return json::parse(r.output)["details"];
+  };
+  auto details = inspect();
+  BOOST_TEST_INFO(details.dump());
+  BOOST_TEST(details["requests"].get<double>() == 4.0);
+  BOOST_TEST(details["batches"].get<double>() == 4.0);
+  BOOST_TEST(details["mean_batch_size"].get<double>() == 2.0);
+  BOOST_TEST(details["queue_depth"].get<double>() == 0.0);
+  BOOST_TEST(details["max_wait_ms"].get<double>() == 0.0);
+  BOOST_TEST(details["checkpoint"].get<std::string>().find("step-") != std::string::npos);
+  auto replica = console("inspect replica0 --json");
+  BOOST_TEST(json::parse(replica.output)["details"]["texts"].get<double>() == 8.0, replica.output);
+
+  auto set = console("set serve.max-wait 400ms");
+  BOOST_REQUIRE_MESSAGE(set.status == 0, set.output);
+  BOOST_TEST(set.output.find("serve.max-wait = 400") != std::string::npos, set.output);
+  BOOST_TEST(inspect()["max_wait_ms"].get<double>() == 400.0);
+  // A lone text now waits 400 ms for its batch to fill.
+  auto start = std::chrono::steady_clock::now();
+  BOOST_REQUIRE(s.classify({{"texts", {sentences[2]}}})->status == 200);
+  BOOST_TEST((std::chrono::steady_clock::now() - start >= 350ms));
+  auto back = console("set serve.max-wait 0ms");
+  BOOST_REQUIRE_MESSAGE(back.status == 0, back.output);
+
+  auto other = console("set serve.queue 5");
+  BOOST_TEST(other.status != 0);
+  BOOST_TEST(other.output.find("only serve.max-wait and serve.max-batch") != std::string::npos,
+             other.output);
+  auto unitless = console("set serve.max-wait 5");
+  BOOST_TEST(unitless.status != 0);
+  BOOST_TEST(unitless.output.find("with its unit") != std::string::npos, unitless.output);
+  auto paused = console("pause");
+  BOOST_TEST(paused.status != 0);
+  BOOST_TEST(paused.output.find("does not train") != std::string::npos, paused.output);
+  const auto address = json::parse(std::ifstream{console_dir / "monitor.json"})["address"].get<std::string>();
+  auto anonymous = run(axon_command + " console " + address + " -c \"set serve.max-wait 1ms\"");
+  BOOST_TEST(anonymous.status != 0);
+  BOOST_TEST(anonymous.output.find("control token") != std::string::npos, anonymous.output);
+
+  auto stopped = console("stop");
+  BOOST_REQUIRE_MESSAGE(stopped.status == 0, stopped.output);
+  BOOST_REQUIRE(s.process->finished(20s));
+  BOOST_TEST(s.process->status() == 0);
 }
 
 BOOST_AUTO_TEST_CASE(sigterm_stops_the_service) {

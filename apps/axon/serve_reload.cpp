@@ -1,0 +1,128 @@
+// serve_reload: see serve_reload.hpp.
+#include "apps/axon/serve_reload.hpp"
+
+#include "apps/axon/serve_request.hpp"
+#include "apps/axon/serve_run_model.hpp"
+#include "runtime/checkpoint/checkpoint.hpp"
+#include "runtime/graph/error.hpp"
+
+#include <caf/all.hpp>
+#include <nlohmann/json.hpp>
+
+#include <chrono>
+#include <filesystem>
+#include <iostream>
+
+namespace axon::app {
+
+namespace fs = std::filesystem;
+
+checkpoint_target target_of(const std::string& folder) {
+  std::error_code error;
+  auto time = fs::last_write_time(fs::path{folder} / "manifest.msgpack", error);
+  return {folder, error ? -1 : std::int64_t(time.time_since_epoch().count())};
+}
+
+std::optional<checkpoint_target> reload_target(const std::string& run_dir) {
+  const fs::path dir{run_dir};
+  std::optional<std::int64_t> step = checkpoint::best_checkpoint(dir);
+  if (!step) {
+    auto steps = checkpoint::list_checkpoints(dir);
+    if (steps.empty())
+      return std::nullopt;
+    step = steps.front();
+  }
+  return target_of((dir / "checkpoints" / ("step-" + std::to_string(*step))).string());
+}
+
+serve_reloader::serve_reloader(std::string run_dir, int replicas,
+                               std::shared_ptr<compute_pool> pool,
+                               std::shared_ptr<serve_models> models,
+                               std::shared_ptr<serve_metrics> metrics, caf::actor_system& system,
+                               caf::actor batcher, const std::string& serving)
+  : run_dir_{std::move(run_dir)}, replicas_{replicas}, pool_{std::move(pool)},
+    models_{std::move(models)}, metrics_{std::move(metrics)}, system_{system},
+    batcher_{std::move(batcher)}, serving_{target_of(serving)} {
+}
+
+reload_result serve_reloader::reload() {
+  std::unique_lock lock{mutex_, std::try_to_lock};
+  if (!lock.owns_lock())
+    return {409, false, "a reload is already under way; try again when it is done",
+            models_->current_info(), nullptr};
+  try {
+    return reload_locked(reload_target(run_dir_));
+  } catch (const std::exception& e) { // a garbled best.txt
+    ++metrics_->reloads_refused;
+    return {409, false, "refused: " + std::string{e.what()}, models_->current_info(), nullptr};
+  }
+}
+
+std::optional<reload_result> serve_reloader::poll() {
+  std::unique_lock lock{mutex_, std::try_to_lock};
+  if (!lock.owns_lock())
+    return std::nullopt; // a POST /v1/reload is under way
+  std::optional<checkpoint_target> target;
+  try {
+    target = reload_target(run_dir_);
+  } catch (const std::exception&) {
+    return std::nullopt; // best.txt being written, or garbled: the next poll looks again
+  }
+  if (!target || *target == serving_ || target == refused_)
+    return std::nullopt;
+  return reload_locked(target);
+}
+
+reload_result serve_reloader::reload_locked(const std::optional<checkpoint_target>& target) {
+  auto previous = models_->current_info();
+  if (!target) {
+    ++metrics_->reloads_refused;
+    return {409, false, "refused: no checkpoint in " + (fs::path{run_dir_} / "checkpoints").string(),
+            previous, nullptr};
+  }
+  if (*target == serving_)
+    return {200, false, "", previous, nullptr};
+  std::vector<std::shared_ptr<serve_run_model>> loaded;
+  try {
+    loaded = load_replicas(run_dir_, replicas_, pool_, target->folder);
+  } catch (const std::exception& e) {
+    refused_ = target;
+    ++metrics_->reloads_refused;
+    reload_result refused{409, false,
+                          "refused " + target->folder + ": " + e.what() + "; still serving "
+                            + (previous ? previous->checkpoint : std::string{"?"}),
+                          previous, nullptr};
+    std::cerr << "axon serve: reload " << refused.error << std::endl;
+    return refused;
+  }
+  auto info = loaded.front()->describe(run_dir_);
+  std::vector<serve_model_ptr> replicas(loaded.begin(), loaded.end());
+  loaded.clear();
+  models_->publish(std::move(replicas), std::move(info));
+  serving_ = *target;
+  refused_.reset();
+  ++metrics_->reloads;
+  // The batcher retires the old generation once its requests are answered.
+  caf::scoped_actor self{system_};
+  self->request(batcher_, std::chrono::seconds{10}, models_atom::value)
+    .receive([](const std::string&) {},
+             [](const caf::error&) {}); // it retires at its next answer then
+  std::cout << "axon serve: reloaded: " << target->folder << " (was "
+            << (previous ? previous->checkpoint : std::string{"?"}) << ")" << std::endl;
+  return {200, true, "", models_->current_info(), previous};
+}
+
+std::string reload_json(const reload_result& result) {
+  nlohmann::json out;
+  if (result.status != 200)
+    out["error"] = {{"message", result.error}};
+  else
+    out["reloaded"] = result.reloaded;
+  if (result.serving)
+    out["model"] = model_json(*result.serving);
+  if (result.previous && result.reloaded)
+    out["previous"] = model_json(*result.previous);
+  return out.dump();
+}
+
+} // namespace axon::app
