@@ -13,7 +13,9 @@
 #include "test/graphs/tiny_reference.hpp"
 
 #include <algorithm>
+#include <cmath>
 #include <random>
+#include <string>
 #include <vector>
 
 using namespace axon;
@@ -94,6 +96,25 @@ tensor difference(const tensor& a, const tensor& b) {
 
 const bert::dropout_key key0{11, 0, 0, true};
 
+// The gradient of a tensor against the CPU's. The key bias's gradient is 0 in exact
+// arithmetic (every score of a query row moves by q . b_k, which softmax ignores), so both
+// sides hold rounding noise there, whose relative error means nothing: it is measured
+// against the root mean square of the whole model's gradient instead.
+double tensor_error(const std::string& name, const tensor& got, const tensor& want,
+                    const tensor& whole_want) {
+  if (!name.ends_with("attention.self.key.bias"))
+    return test::normalised_error(got, want);
+  auto rms = [](const tensor& t, const tensor* minus) {
+    double sum = 0;
+    for (std::int64_t i = 0; i < t.numel(); ++i) {
+      const double d = double(t.data<float>()[i]) - (minus ? minus->data<float>()[i] : 0.0f);
+      sum += d * d;
+    }
+    return std::sqrt(sum / double(std::max<std::int64_t>(t.numel(), 1)));
+  };
+  return rms(got, &want) / rms(whole_want, nullptr);
+}
+
 } // namespace
 
 BOOST_AUTO_TEST_SUITE(cuda_training)
@@ -123,8 +144,8 @@ BOOST_AUTO_TEST_CASE(one_step_loss_and_gradients_match_cpu) {
       const double per_tensor = std::min(10 * tol, 0.3);
       for (std::size_t k = 0; k < cpu.grads().count(); ++k) {
         auto name = cpu.grads().specs()[k].name;
-        auto e = test::normalised_error(on_host(gpu.grads()[name], gpu.compute()),
-                                        cpu.grads()[name]);
+        auto e = tensor_error(name, on_host(gpu.grads()[name], gpu.compute()),
+                              cpu.grads()[name], cpu.grads().flat());
         BOOST_TEST(e <= per_tensor, what << ": " << name << " normalised error " << e);
       }
     }
@@ -218,8 +239,8 @@ BOOST_AUTO_TEST_CASE(stages_on_the_gpu_match_the_whole_model_on_the_cpu) {
   for (auto& s : stages)
     for (std::size_t j = 0; j < s.grads().count(); ++j) {
       const auto& name = s.grads().specs()[j].name;
-      auto e = test::normalised_error(on_host(s.grads().tensors()[j], s.compute()),
-                                      cpu.grads()[name]);
+      auto e = tensor_error(name, on_host(s.grads().tensors()[j], s.compute()),
+                            cpu.grads()[name], cpu.grads().flat());
       BOOST_TEST(e <= 1e-3, name << ": normalised error " << e);
     }
 }
