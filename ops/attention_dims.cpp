@@ -11,6 +11,16 @@ attention_dims attention_dims_of(std::string_view op, std::int64_t b, std::int64
           "hidden size " + std::to_string(c) + " is not divisible by " + std::to_string(n_heads)
             + " heads");
   require(drop.p >= 0.0f && drop.p < 1.0f, op, "dropout p must be in [0, 1)");
+  if (drop.active()) {
+    require(t <= attention_draw_stride, op,
+            "dropout numbers sequences of up to " + std::to_string(attention_draw_stride)
+              + " tokens, got " + std::to_string(t));
+    require(std::int64_t{n_heads} * attention_draw_stride * attention_draw_stride
+              <= max_draw_offset,
+            op, "dropout numbers up to "
+                  + std::to_string(max_draw_offset / attention_draw_stride / attention_draw_stride)
+                  + " heads, got " + std::to_string(n_heads));
+  }
   return {b, t, c, n_heads, c / n_heads};
 }
 

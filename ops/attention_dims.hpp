@@ -15,7 +15,8 @@ struct attention_dims {
 };
 
 /// The dims of B sequences of T tokens, hidden size C, n_heads heads: C divisible by
-/// n_heads and dropout p in [0, 1), else an op_error naming `op`.
+/// n_heads and dropout p in [0, 1) (with dropout on, T and n_heads within what its draw
+/// offsets number: ops/cpu/dropout.hpp), else an op_error naming `op`.
 attention_dims attention_dims_of(std::string_view op, std::int64_t b, std::int64_t t,
                                  std::int64_t c, int n_heads, const dropout_spec& drop);
 /// Checks qkv (B,T,3C), key_mask (B,T) i32 or undefined, both on `where`, C divisible by

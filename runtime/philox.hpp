@@ -30,13 +30,15 @@ AXON_HOST_DEVICE inline philox_block philox4x32_10(philox_block counter, std::ui
   return counter;
 }
 
-/// The four draws of dropout block `block` (elements 4*block .. 4*block+3) of the
-/// dropout site `stream` under `seed`: the counter is (block, stream), both 64-bit.
-AXON_HOST_DEVICE inline philox_block dropout_block(std::uint64_t block, std::uint64_t stream,
-                                                   std::uint64_t seed) {
-  philox_block counter{static_cast<std::uint32_t>(block), static_cast<std::uint32_t>(block >> 32),
-                       static_cast<std::uint32_t>(stream),
-                       static_cast<std::uint32_t>(stream >> 32)};
+/// The four draws of dropout block `block` (draw offsets 4*block .. 4*block+3 within one
+/// example) at dropout site `site` of the example keyed `example`, under `seed`: the
+/// counter is (block, site, example) (32, 32 and 64 bits). What the draws depend on is
+/// only the example, the site and the offset in the example: never the shard, micro-batch,
+/// actor or the batch's padded length (ops/cpu/dropout.hpp numbers the offsets).
+AXON_HOST_DEVICE inline philox_block dropout_block(std::uint64_t example, std::uint32_t site,
+                                                   std::uint32_t block, std::uint64_t seed) {
+  philox_block counter{block, site, static_cast<std::uint32_t>(example),
+                       static_cast<std::uint32_t>(example >> 32)};
   return philox4x32_10(counter, seed);
 }
 

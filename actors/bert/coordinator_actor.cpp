@@ -59,10 +59,14 @@ bert::batch tensors_of(const data::batch& in) {
   return {in.ids, in.token_types, in.attention_mask, in.labels, in.entities};
 }
 
+// Rows [first, ...) of the job's batch `in` as micro-batch `id`: its rows are the examples
+// in.position + first, ... of epoch in.epoch's order, which key their dropout draws.
 msg::micro_batch micro_batch_of(const bert::batch& part, const msg::micro_batch_id& id,
-                                std::int64_t global_rows, bool training) {
-  return {id, part.ids, part.token_types, part.mask, part.labels, part.entities, global_rows,
-          training};
+                                std::int64_t global_rows, bool training, const data::batch& in,
+                                std::int64_t first) {
+  return {id,          part.ids,    part.token_types, part.mask,
+          part.labels, part.entities, global_rows,    training,
+          in.epoch,    in.position + std::uint64_t(first)};
 }
 
 void maybe_finish_step(coordinator_actor* self) {
@@ -101,11 +105,9 @@ caf::behavior coordinator_behavior(coordinator_actor* self, coordinator_setup se
       const auto& cfg = st.setup;
       if (st.stepping || st.evaluating)
         return make_error(errc::bad_input, "coordinator: a request is running");
-      const auto b = in.ids.size(0);
-      if (b < cfg.shards)
-        return make_error(errc::bad_input,
-                               "a batch of " + std::to_string(b) + " rows cannot feed "
-                                 + std::to_string(cfg.shards) + " shards");
+      const auto b = in.ids.defined() ? in.ids.size(0) : 0;
+      if (b < 1)
+        return make_error(errc::bad_input, "coordinator: a training batch without rows");
       const auto whole = tensors_of(in);
       st.stepping = true;
       st.step = step;
@@ -121,14 +123,23 @@ caf::behavior coordinator_behavior(coordinator_actor* self, coordinator_setup se
         auto first = part_bound(b, cfg.shards, s), last = part_bound(b, cfg.shards, s + 1);
         auto micros = std::min<std::int64_t>(cfg.micro_batches, last - first);
         msg::shard_work_msg work;
+        if (micros == 0) {
+          // Fewer rows than shards (an epoch's short last batch): this replica has none and
+          // contributes zero gradients, so the optimizers still hear from every replica.
+          msg::micro_batch idle;
+          idle.id = {step, std::uint32_t(s), 0, 0, st.generation};
+          idle.global_rows = terms;
+          work.micros.push_back(std::move(idle));
+        }
         for (std::int64_t k = 0; k < micros; ++k) {
-          auto part = bert::take_rows(whole, first + part_bound(last - first, micros, k),
-                                      first + part_bound(last - first, micros, k + 1), true);
+          const auto begin = first + part_bound(last - first, micros, k);
+          auto part = bert::take_rows(whole, begin, first + part_bound(last - first, micros, k + 1),
+                                      true);
           work.micros.push_back(
             micro_batch_of(part,
                            {step, std::uint32_t(s), std::uint32_t(k), std::uint32_t(micros),
                             st.generation},
-                           terms, true));
+                           terms, true, in, begin));
         }
         st.losses_left += int(micros);
         st.edges.send(self, shard_port(s), std::move(work));
@@ -158,7 +169,8 @@ caf::behavior coordinator_behavior(coordinator_actor* self, coordinator_setup se
         auto s = std::uint32_t(chunk % st.setup.shards);
         auto micro = std::uint32_t(work[s].micros.size());
         work[s].micros.push_back(micro_batch_of(bert::take_rows(whole, first, last, true),
-                                                {st.step, s, micro, 0, st.generation}, b, false));
+                                                {st.step, s, micro, 0, st.generation}, b, false,
+                                                in, first));
         st.eval_first_row[{s, micro}] = first;
         ++st.eval_left;
       }

@@ -46,7 +46,9 @@ struct micro_batch_id {
   std::uint64_t step = 0;
   std::uint32_t shard = 0;
   std::uint32_t micro = 0;   // index within the shard's part of the step
-  std::uint32_t micros = 1;  // micro-batches of this shard in this step
+  std::uint32_t micros = 1;  // micro-batches of this shard in this step; 0 in training: the
+                             // shard has no rows this step (one message without tensors,
+                             // its stages send zero gradients)
   std::uint32_t generation = 0;
 };
 
@@ -59,6 +61,8 @@ struct micro_batch {
   std::int64_t global_rows = 0;    // loss terms of the whole step (all shards): the loss is
                                    // their mean; rows, or MLM targets (bert::loss_terms)
   bool training = true;            // false: forward only, no dropout, results to the coordinator
+  std::uint64_t epoch = 0;         // row r is example position + r of this epoch's order:
+  std::uint64_t position = 0;      // what keys its dropout draws (bert::dropout_key)
 };
 
 /// Coordinator -> shard: the replica's micro-batches of one step or evaluation.
@@ -138,7 +142,7 @@ typename Inspector::result_type inspect(Inspector& f, micro_batch_id& x) {
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, micro_batch& x) {
   return f(caf::meta::type_name("micro_batch"), x.id, x.ids, x.types, x.mask, x.labels,
-           x.entities, x.global_rows, x.training);
+           x.entities, x.global_rows, x.training, x.epoch, x.position);
 }
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, shard_work_msg& x) {

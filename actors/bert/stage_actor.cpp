@@ -74,8 +74,9 @@ bert::batch as_batch(const msg::micro_batch& m) {
 }
 
 bert::dropout_key dropout_key_of(const stage_state& st, const msg::micro_batch& m) {
-  // Unique per (step, shard, micro-batch): replicas never share masks.
-  return {st.setup.seed, m.id.step, m.id.shard * m.id.micros + m.id.micro, m.training};
+  // Keyed by the examples (epoch, position in its order), never by step, shard or
+  // micro-batch: every placement drops the same units of an example.
+  return {st.setup.seed, m.epoch, m.position, m.training};
 }
 
 // A forward message from "prev" is done with (after its backward in training, its forward
@@ -83,6 +84,19 @@ bert::dropout_key dropout_key_of(const stage_state& st, const msg::micro_batch& 
 // sender is gone) are dropped without credit.
 void done_with_input(stage_actor* self) {
   self->state.edges.grant(self, "prev");
+}
+
+// The step's gradients to the optimizer: each optimizer slice gets a view of its own
+// range (nothing is copied in-process, and only that range crosses the wire).
+void send_grads(stage_actor* self, const msg::micro_batch_id& id) {
+  auto& st = self->state;
+  const int slices = int(st.slices.size());
+  for (int j = 0; j < slices; ++j)
+    st.edges.send(self, optimizer_port(j, slices),
+                  msg::grads_msg{id.step, id.shard, id.generation,
+                                 st.model->grads().flat().slice(
+                                   st.slices[j].offset, st.slices[j].offset + st.slices[j].count)});
+  publish_details(self);
 }
 
 // After a micro-batch's backward: pass the gradient back (stage 0 has none to pass), return
@@ -95,17 +109,22 @@ void finish_backward(stage_actor* self, const msg::micro_batch_id& id, tensor d_
   if (st.setup.stage > 0)
     st.edges.send<caf::message_priority::high>(self, "prev", msg::backward_msg{id, std::move(d_in)});
   done_with_input(self);
-  if (++st.backwards_done == id.micros) {
-    // Each optimizer slice gets a view of its own range: nothing is copied in-process, and
-    // only that range crosses the wire.
-    const int slices = int(st.slices.size());
-    for (int j = 0; j < slices; ++j)
-      st.edges.send(self, optimizer_port(j, slices),
-                    msg::grads_msg{id.step, id.shard, id.generation,
-                                st.model->grads().flat().slice(
-                                  st.slices[j].offset, st.slices[j].offset + st.slices[j].count)});
-    publish_details(self);
-  }
+  if (++st.backwards_done == id.micros)
+    send_grads(self, id);
+}
+
+// A step in which this replica has no rows (micros = 0: fewer rows than shards): zero
+// gradients to the optimizer, the message on to the next stage, its credit back.
+void run_idle(stage_actor* self, const msg::forward_msg& m) {
+  auto& st = self->state;
+  const auto& id = m.batch.id;
+  st.model->zero_grads();
+  st.grads_step = id.step;
+  st.backwards_done = 0;
+  if (!st.model->layout().has_head())
+    st.edges.send(self, "next", msg::forward_msg{m.batch, tensor{}});
+  done_with_input(self);
+  send_grads(self, id);
 }
 
 void run_forward(stage_actor* self, msg::forward_msg& m) {
@@ -114,6 +133,10 @@ void run_forward(stage_actor* self, msg::forward_msg& m) {
   compute_pool::scope use_pool{&pool};
   compute_pool::busy_section busy{&pool};
   const auto& id = m.batch.id;
+  if (m.batch.training && id.micros == 0) {
+    run_idle(self, m);
+    return;
+  }
   const auto in = as_batch(m.batch);
   const auto key = dropout_key_of(st, m.batch);
   ++st.forwards;

@@ -11,7 +11,7 @@
 namespace axon {
 
 checkpoint::expected_layout job_run::expected() const {
-  return {plan_.config_hash, specs_};
+  return {plan_.config_hash, specs_, plan_.legacy_config_hash};
 }
 
 caf::error job_run::save(bool is_best) {

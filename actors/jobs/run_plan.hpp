@@ -23,7 +23,8 @@ struct run_plan {
   std::int64_t log_every = 10;
   std::int64_t checkpoint_every = 0; // 0: at evaluations (and, pretraining, the end) only
   int keep_checkpoints = 3;
-  std::string config_hash;
+  std::string config_hash;        // the job's, placement keys left out (app::job_hash)
+  std::string legacy_config_hash; // the run's hash as older Axon versions wrote it: accepted
   bool resume = false;
   std::string init_weights; // safetensors with Hugging Face names; empty: random init
   std::shared_ptr<remote_nodes> cluster; // node processes of the placement; null: local

@@ -11,15 +11,15 @@
 namespace axon {
 
 caf::error classifier_job::run() {
+  // train.batch-size is the global batch, whatever the placement: every epoch is the same
+  // batches (the last one short when the split does not fill it), which the coordinator
+  // splits over the shards there are (a shard without a row in a short batch sends zero
+  // gradients), so the steps, schedule and results do not depend on the shards.
   const std::size_t n = plan_.train->size();
-  const std::size_t shards = plan_.layout.shards;
-  // A last batch too small to give every shard a row is dropped.
-  const bool drop_last = n % plan_.batch_size != 0 && n % plan_.batch_size < shards;
-  const auto batches_per_epoch = n / plan_.batch_size + (n % plan_.batch_size != 0 && !drop_last);
+  const bool drop_last = false;
+  const auto batches_per_epoch = (n + plan_.batch_size - 1) / plan_.batch_size;
   if (batches_per_epoch == 0)
-    return make_error(errc::bad_input, "the train split has " + std::to_string(n)
-                                         + " rows: too few for one batch across "
-                                         + std::to_string(shards) + " shards");
+    return make_error(errc::bad_input, "the train split has no rows");
   // train.epochs and train.max-steps both bound the run: whichever ends it first wins.
   total_steps_ = static_cast<std::int64_t>(batches_per_epoch) * plan_.epochs;
   if (plan_.max_steps > 0)

@@ -167,7 +167,8 @@ public:
   }
   std::int64_t params() const override { return model_.params().numel(); }
   float train(const bert::batch& in, std::uint64_t step, phase_times* record) override {
-    bert::dropout_key key{seed_, step, 0, true};
+    // The rows of step s are examples s*B, s*B + 1, ... of one epoch, as a loader's.
+    bert::dropout_key key{seed_, 0, step * std::uint64_t(in.ids.size(0)), true};
     auto t0 = clock_type::now();
     model_.zero_grads();
     float loss = model_.forward(in, key);
@@ -208,7 +209,8 @@ public:
   }
   std::int64_t params() const override { return numel_; }
   float train(const bert::batch& in, std::uint64_t step, phase_times*) override {
-    auto done = pipeline_.train_step(bert::job_batch(in), step, lr_);
+    auto done = pipeline_.train_step(bert::job_batch(in, 0, step * std::uint64_t(in.ids.size(0))),
+                                     step, lr_);
     if (!done)
       throw std::runtime_error(error_text(done.error()));
     return static_cast<float>(done->first);

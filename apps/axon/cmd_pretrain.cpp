@@ -143,11 +143,14 @@ int pretrain(args words) {
                                resume_dir.empty() ? "" : (run_dir / "vocab.txt").string());
     fill_pretrain_plan(*plan, cfg, vocab);
     plan->resume = !resume_dir.empty();
+    if (plan->resume) // the run's checkpoints may carry the hash older versions wrote
+      plan->legacy_config_hash = invocation.legacy_config_hash;
     if (!plan->resume)
       check_model_init(cfg, plan->layout.model);
     lock.emplace(hold_run_dir(run_dir, plan->resume, "pretrain"));
     if (plan->resume) // what the run depends on, checked before its first step
-      check_resumable(run_dir, {plan->config_hash, bert::param_specs(plan->layout.model)});
+      check_resumable(run_dir, {plan->config_hash, bert::param_specs(plan->layout.model),
+                                plan->legacy_config_hash});
     if (!plan->resume) {
       std::ofstream{run_dir / "config.ini"} << cfg.to_ini();
       vocab.save((run_dir / "vocab.txt").string());

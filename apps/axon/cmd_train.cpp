@@ -118,9 +118,12 @@ int train(args words) {
       std::cerr << '\n';
     }
     plan->resume = !resume_dir.empty();
+    if (plan->resume) // the run's checkpoints may carry the hash older versions wrote
+      plan->legacy_config_hash = invocation.legacy_config_hash;
     lock.emplace(hold_run_dir(run_dir, plan->resume, "train"));
     if (plan->resume) // what the run depends on, checked before its first step
-      check_resumable(run_dir, {plan->config_hash, bert::param_specs(plan->layout.model)});
+      check_resumable(run_dir, {plan->config_hash, bert::param_specs(plan->layout.model),
+                                plan->legacy_config_hash});
     if (!plan->resume) {
       std::ofstream{run_dir / "config.ini"} << cfg.to_ini();
       write_lines(run_dir / "labels.txt", prepared.label_names);

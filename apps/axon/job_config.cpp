@@ -8,7 +8,9 @@
 #include "runtime/compute_pool.hpp"
 #include "runtime/fnv1a.hpp"
 
+#include <map>
 #include <sstream>
+#include <string_view>
 
 namespace axon::app {
 
@@ -63,16 +65,81 @@ void check_model_init(const config::resolved_config& cfg, const bert::bert_confi
                                  bert::param_specs(model));
 }
 
-std::string job_hash(const config::resolved_config& cfg) {
-  // FNV-1a over the canonical text without train.run-dir, monitor.* and serve.*: a moved
-  // run directory, another monitoring port or serving settings are the same job.
+namespace {
+
+// The canonical text's lines as key -> value.
+std::map<std::string, std::string> key_values(const config::resolved_config& cfg) {
+  std::map<std::string, std::string> out;
+  std::istringstream lines{cfg.canonical_text()};
+  for (std::string line; std::getline(lines, line);)
+    if (auto eq = line.find('='); eq != std::string::npos)
+      out.emplace(line.substr(0, eq), line.substr(eq + 1));
+  return out;
+}
+
+// Keys that are not the job at all: a moved run directory, another monitoring port or
+// serving settings are the same job.
+bool outside_the_job(std::string_view key) {
+  return key == "train.run-dir" || key.starts_with("monitor.") || key.starts_with("serve.");
+}
+
+// FNV-1a over the canonical lines whose key `counts`.
+template <class Counts>
+std::string hash_of(const config::resolved_config& cfg, Counts counts) {
   fnv1a64 h;
   std::istringstream lines{cfg.canonical_text()};
   for (std::string line; std::getline(lines, line);)
-    if (!line.starts_with("train.run-dir=") && !line.starts_with("monitor.")
-        && !line.starts_with("serve."))
+    if (counts(std::string_view{line}.substr(0, line.find('='))))
       h.add(line).add("\n");
   return h.hex();
+}
+
+} // namespace
+
+bool is_placement_key(std::string_view key) {
+  return key.starts_with("placement.") || key.starts_with("cluster.")
+         || key == "train.micro-batches" || key == "train.credit-window"
+         || key == "train.threads";
+}
+
+std::string job_hash(const config::resolved_config& cfg) {
+  return hash_of(cfg, [](std::string_view key) {
+    return !outside_the_job(key) && !is_placement_key(key);
+  });
+}
+
+std::string legacy_job_hash(const config::resolved_config& cfg) {
+  return hash_of(cfg, [](std::string_view key) { return !outside_the_job(key); });
+}
+
+std::string changed_job_key(const config::resolved_config& saved,
+                            const config::resolved_config& now) {
+  const auto before = key_values(saved);
+  for (const auto& [key, value] : key_values(now)) {
+    if (outside_the_job(key) || is_placement_key(key))
+      continue;
+    auto it = before.find(key);
+    const std::string old = it == before.end() ? "(unset)" : it->second;
+    if (old != value)
+      return key + " = " + value + " differs from the run's " + key + " = " + old
+             + ": it changes the model, the data or the optimisation, which the run's "
+               "checkpoints cannot continue (on resume only placement.*, cluster.*, "
+               "train.micro-batches, train.credit-window, train.threads, monitor.* and "
+               "serve.* may change)";
+  }
+  return "";
+}
+
+std::vector<std::string> changed_placement_keys(const config::resolved_config& saved,
+                                                const config::resolved_config& now) {
+  const auto before = key_values(saved);
+  std::vector<std::string> out;
+  for (const auto& [key, value] : key_values(now)) {
+    auto it = before.find(key);
+    if (is_placement_key(key) && it != before.end() && it->second != value)
+      out.push_back(key + " = " + value + " (was " + it->second + ")");
+  }
+  return out;
 }
 
 std::unique_ptr<kg::fusion_kg> fusion_kg_of(const config::resolved_config& cfg,
@@ -141,6 +208,7 @@ void fill_run_plan(run_plan& plan, const config::resolved_config& cfg,
   plan.checkpoint_every = cfg.get_int("train.checkpoint-every-steps");
   plan.keep_checkpoints = static_cast<int>(cfg.get_int("train.keep-checkpoints"));
   plan.config_hash = job_hash(cfg);
+  plan.legacy_config_hash = legacy_job_hash(cfg);
   plan.init_weights = checkpoint::init_weights_file(cfg.get_string("model.init"));
   plan.recovery_attempts = static_cast<int>(cfg.get_int("train.recovery-attempts"));
   plan.rejoin_timeout = std::chrono::duration_cast<std::chrono::milliseconds>(

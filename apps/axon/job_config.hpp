@@ -35,8 +35,30 @@ std::optional<kg::entity_table> entity_table_of(const config::resolved_config& c
 /// provisional) before a run writes anything: checkpoint::check_init_weights.
 void check_model_init(const config::resolved_config& cfg, const bert::bert_config& model);
 
-/// A hash of every key but train.run-dir: checkpoints are refused by a different job.
+/// Keys that say how the job is cut into actors and where they run, not what it computes:
+/// placement.*, cluster.*, train.micro-batches, train.credit-window and train.threads.
+/// Results do not depend on them (dropout is keyed by the examples), so a run may be
+/// resumed with other values of them.
+bool is_placement_key(std::string_view key);
+
+/// A hash of every key but train.run-dir, monitor.*, serve.* and the placement keys:
+/// checkpoints are refused by a different job, not by another placement of the same job.
 std::string job_hash(const config::resolved_config& cfg);
+/// The hash that Axon wrote into checkpoints before placement keys were left out (every key
+/// but train.run-dir, monitor.* and serve.*): accepted from a run's older checkpoints.
+std::string legacy_job_hash(const config::resolved_config& cfg);
+
+/// For `--resume`: the first key, other than train.run-dir, monitor.*, serve.* and the
+/// placement keys, whose value in `now` (the run's config.ini with this invocation's
+/// overrides) differs from `saved` (config.ini alone), as a message naming it and both
+/// values; empty when there is none. Such a key changes the model, the data or the
+/// optimisation, which the run's checkpoints cannot continue.
+std::string changed_job_key(const config::resolved_config& saved,
+                            const config::resolved_config& now);
+/// For `--resume`: the placement keys whose value in `now` differs from `saved`, each as
+/// "key = new (was old)".
+std::vector<std::string> changed_placement_keys(const config::resolved_config& saved,
+                                                const config::resolved_config& now);
 
 /// The actor graph's layout around `model`: placement.*, the optimizer's train.* keys and
 /// train.seed; throws std::invalid_argument naming what does not fit.

@@ -4,6 +4,7 @@
 #include "runtime/graph/error.hpp"
 #include "actors/jobs/console_control.hpp"
 #include "apps/axon/flags.hpp"
+#include "apps/axon/job_config.hpp"
 #include "runtime/checkpoint/init_source.hpp"
 #include "runtime/checkpoint/run_files.hpp"
 #include "runtime/config/compute_threads.hpp"
@@ -14,6 +15,7 @@
 
 #include <filesystem>
 #include <iostream>
+#include <vector>
 
 namespace axon::app {
 
@@ -89,6 +91,26 @@ run_invocation parse_run_invocation(args words, const char* command, const char*
     std::cerr << loaded.error_text();
     out.exit_status = 2;
     return out;
+  }
+  if (!out.resume_dir.empty()) {
+    // A resumed run continues the same job: another placement of it, not another model,
+    // data or optimisation (the run's checkpoints could not continue those).
+    const std::vector<std::string> run_dir_only{"--train.run-dir=" + out.resume_dir};
+    auto saved = config::load_config_file(config_file, run_dir_only);
+    if (!saved.resolved) {
+      std::cerr << saved.error_text();
+      out.exit_status = 2;
+      return out;
+    }
+    if (auto changed = changed_job_key(*saved.resolved, *loaded.resolved); !changed.empty()) {
+      std::cerr << "axon " << command << ": --resume " << out.resume_dir << ": " << changed
+                << '\n';
+      out.exit_status = 2;
+      return out;
+    }
+    for (const auto& change : changed_placement_keys(*saved.resolved, *loaded.resolved))
+      std::cerr << "axon " << command << ": resuming with " << change << '\n';
+    out.legacy_config_hash = legacy_job_hash(*saved.resolved);
   }
   const std::filesystem::path run_dir = loaded.resolved->get_string("train.run-dir");
   if (out.resume_dir.empty() && holds_checkpoints(run_dir)) {

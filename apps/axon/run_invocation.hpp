@@ -1,6 +1,8 @@
 // The command line shared by `axon train` and `axon pretrain`: CONFIG or --resume RUN_DIR
 // (whose config.ini is read, with train.run-dir pointed at RUN_DIR), then config
-// overrides; the config is loaded and checked (for a new run whose model.init is a
+// overrides, of which a resumed run takes only placement keys (another shape of the same
+// job: app::is_placement_key) and monitor.* and serve.*, refusing any other changed key
+// by name; the config is loaded and checked (for a new run whose model.init is a
 // Hugging Face model folder, with the architecture of its config.json, below the
 // command-line overrides), and a new run refuses a run directory that already holds
 // checkpoints; the threads that train.threads asks for are probed (exit 2 when the
@@ -28,6 +30,7 @@ struct run_invocation {
   std::optional<config::resolved_config> config; // empty: `exit_status` says how it ended
   int exit_status = 0;    // 0 with --help, 2 for bad usage or a bad config (printed)
   std::string resume_dir; // empty: a new run
+  std::string legacy_config_hash; // --resume: the hash older Axon versions gave the run
 };
 
 /// load_config_file, then, when model.init names a Hugging Face model folder, again with

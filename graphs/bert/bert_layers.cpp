@@ -6,6 +6,7 @@
 #include "runtime/buffer.hpp"
 
 #include <stdexcept>
+#include <string>
 
 namespace axon::bert {
 
@@ -46,9 +47,14 @@ const tensor& through_dropout(tensor& scratch, const tensor& dout, const dropout
 dropout_spec dropout_at(const dropout_key& key, float p, std::uint32_t site) {
   if (!key.training || p == 0.0f)
     return {};
-  if (site >= (1u << 16) || key.micro_batch >= (1u << 16))
-    throw std::invalid_argument("dropout_at: site and micro-batch must be < 65536");
-  return {p, key.seed, (key.step << 32) | (std::uint64_t{key.micro_batch} << 16) | site};
+  // Example keys: epoch * 2^40 + position, with room for a batch's rows above position.
+  constexpr std::uint64_t epochs = std::uint64_t{1} << 24;
+  constexpr std::uint64_t positions = (std::uint64_t{1} << 40) - (std::uint64_t{1} << 32);
+  if (key.epoch >= epochs || key.position >= positions)
+    throw std::invalid_argument("dropout_at: epoch " + std::to_string(key.epoch) + ", position "
+                                + std::to_string(key.position)
+                                + " is past the examples that dropout keys number");
+  return {p, key.seed, site, (key.epoch << 40) | key.position};
 }
 
 // ---- embeddings --------------------------------------------------------------------
@@ -121,7 +127,7 @@ void row_buffer(tensor& t, const block_rows& rows, std::int64_t width, const ops
 void dropout_forward_on(const tensor& x, const block_rows& rows, const dropout_spec& drop,
                         const ops::compute& on) {
   if (rows.packed)
-    ops::dropout_forward_rows(x, x, rows.packed->index, drop);
+    ops::dropout_forward_rows(x, x, *rows.packed, drop);
   else
     op::dropout_forward(x, x, drop, on);
 }
@@ -132,7 +138,7 @@ const tensor& through_dropout_on(tensor& scratch, const tensor& dout, const bloc
     return through_dropout(scratch, dout, drop, on);
   row_buffer(scratch, rows, dout.size(-1), on);
   op::zero_fill(scratch, on);
-  ops::dropout_backward_rows(scratch, dout, rows.packed->index, drop);
+  ops::dropout_backward_rows(scratch, dout, *rows.packed, drop);
   return scratch;
 }
 

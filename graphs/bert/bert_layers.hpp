@@ -31,16 +31,22 @@ struct batch {
   tensor entities;    // (B,T) i32 KG entity id per token, -1 none; undefined: no KG
 };
 
-/// Identifies a forward pass for dropout: masks are a pure function of these, so a
-/// recomputed or replayed micro-batch drops the same units.
+/// Identifies a forward pass for dropout. Row b of the batch is the example at `position
+/// + b` of epoch `epoch`'s order (the loader's cursor: a batch's rows are consecutive
+/// examples of that order, and so are a micro-batch's), and every dropout draw is keyed by
+/// that example, the dropout site and the position within the example (ops/cpu/dropout.hpp):
+/// never by the step, shard, micro-batch, stage or actor. So a recomputed or replayed
+/// micro-batch drops the same units, and so does an example trained on 1 shard or 4, in
+/// 1 micro-batch or 8, on 1 stage or several: the placement does not change the model.
 struct dropout_key {
   std::uint64_t seed = 0;
-  std::uint64_t step = 0;
-  std::uint32_t micro_batch = 0;
-  bool training = false; // false: no dropout (evaluation)
+  std::uint64_t epoch = 0;    // the epoch (corpus pass) of the batch; below 2^24
+  std::uint64_t position = 0; // row 0's index in the epoch's order; below 2^40 - 2^32
+  bool training = false;      // false: no dropout (evaluation)
 };
 
-/// The dropout spec of one dropout site: `site` numbers the sites of the model.
+/// The dropout spec of one dropout site: `site` numbers the sites of the model. Throws
+/// std::invalid_argument when the epoch or position is past what the keys number.
 ops::dropout_spec dropout_at(const dropout_key& key, float p, std::uint32_t site);
 
 // ---- embeddings --------------------------------------------------------------------

@@ -47,8 +47,10 @@ tensor copy_part(const tensor& flat, const optimizer_part& part) {
 
 } // namespace
 
-data::batch job_batch(const batch& tensors) {
+data::batch job_batch(const batch& tensors, std::uint64_t epoch, std::uint64_t position) {
   data::batch out;
+  out.epoch = epoch;
+  out.position = position;
   out.ids = tensors.ids;
   out.token_types = tensors.token_types;
   out.attention_mask = tensors.mask;

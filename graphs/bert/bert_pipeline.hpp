@@ -30,8 +30,11 @@
 namespace axon::bert {
 
 /// The job's batch holding `tensors` and no cursor: for callers that build a batch's
-/// tensors as the layers read them (the single-loop reference in tests, benchmarks).
-data::batch job_batch(const batch& tensors);
+/// tensors as the layers read them (the single-loop reference in tests, benchmarks). Its
+/// rows are examples position, position + 1, ... of epoch `epoch`'s order, which key their
+/// dropout draws (dropout_key): a caller stepping through batches of B rows as a loader
+/// would passes position = step * B.
+data::batch job_batch(const batch& tensors, std::uint64_t epoch = 0, std::uint64_t position = 0);
 
 /// The optimizer state of the whole model, in param_specs(model) order.
 struct training_state {

@@ -5,8 +5,9 @@
 //   dQ = scale * dS K,  dK = scale * dS^T Q.
 // On the padded layout a sequence spans T rows and its padding keys are masked; on packed
 // rows it spans its own L rows and only the top-left L x L block of its (T,T) probability
-// slot is used. The dropout draws are keyed by the padded slot's offsets in both, so the
-// two layouts drop the same units.
+// slot is used. The dropout draw of probability (b,h,i,j) is keyed by the example of
+// sequence b and the offset attention_draw_offset(h, i, j) in both (ops/cpu/dropout.hpp),
+// so the two layouts, and batches padded to any length, drop the same units.
 #include "ops/cpu/attention.hpp"
 
 #include "ops/attention_dims.hpp"
@@ -42,7 +43,8 @@ void key_weights(float* keep, const std::int32_t* mask, std::int64_t t) {
 struct head_task {
   std::int64_t first_row, length;
   const std::int32_t* mask;
-  std::int64_t slot; // element offset of the slot in probs: the dropout counter base
+  std::int64_t slot; // element offset of the slot in probs
+  std::int64_t b, h; // the sequence (its example keys the dropout draws) and the head
 };
 
 // The tasks of every (sequence, head), sequence-major.
@@ -54,17 +56,19 @@ std::vector<head_task> tasks_of(const attention_dims& d, const tensor& key_mask,
     for (std::int64_t h = 0; h < d.nh; ++h) {
       auto slot = (b * d.nh + h) * d.t * d.t;
       if (rows != nullptr)
-        tasks.push_back({rows->starts[b], rows->lengths[b], nullptr, slot});
+        tasks.push_back({rows->starts[b], rows->lengths[b], nullptr, slot, b, h});
       else
-        tasks.push_back({b * d.t, d.t, mask ? mask + b * d.t : nullptr, slot});
+        tasks.push_back({b * d.t, d.t, mask ? mask + b * d.t : nullptr, slot, b, h});
     }
   return tasks;
 }
 
-// The dropout multipliers of the L x L block: row i of the slot starts at slot + i*T.
+// The dropout multipliers of the L x L block, with leading dimension T: row i holds the
+// draws of (h, i, 0 .. L-1) of the sequence's example.
 void block_scales(float* scale, const head_task& task, std::int64_t t, const dropout_spec& drop) {
   for (std::int64_t i = 0; i < task.length; ++i)
-    dropout_scales(scale + i * t, task.slot + i * t, task.length, drop);
+    dropout_scales(scale + i * t, std::uint64_t(task.b), attention_draw_offset(task.h, i, 0),
+                   task.length, drop);
 }
 
 void forward_tasks(const tensor& out, const tensor& probs, const tensor& qkv,

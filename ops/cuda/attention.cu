@@ -45,12 +45,13 @@ __global__ void softmax_grad_kernel(float* dp, const float* p, std::int64_t t) {
 }
 
 // The probabilities V is multiplied by: P itself, or a dropped copy (kept alive in `pd`).
-const float* dropped_probs(tensor& pd, const tensor& probs, const dropout_spec& drop,
-                           const op_stream& s) {
+const float* dropped_probs(tensor& pd, const tensor& probs, const attention_dims& d,
+                           const dropout_spec& drop, const op_stream& s) {
   if (!drop.active())
     return probs.data<float>();
   pd = s.scratch(probs.sizes());
-  apply_dropout(pd.data<float>(), probs.data<float>(), 0, probs.numel(), drop, false, s);
+  apply_attention_dropout(pd.data<float>(), probs.data<float>(), d.b, d.nh, d.t, drop, false,
+                          s);
   return pd.data<float>();
 }
 
@@ -84,7 +85,7 @@ void attention_forward(const tensor& out, const tensor& probs, const tensor& qkv
     p, keep.defined() ? keep.data<float>() : nullptr, d.nh, d.t);
   check_launch(op);
   tensor pd;
-  const float* pv = dropped_probs(pd, probs, drop, s);
+  const float* pv = dropped_probs(pd, probs, d, drop, s);
   float* y = out.data<float>();
   for (std::int64_t bi = 0; bi < d.b; ++bi) {
     const float* v = x + bi * d.t * ld + 2 * d.c;
@@ -111,7 +112,7 @@ void attention_backward(const tensor& dqkv, const tensor& dout, const tensor& qk
   const float *x = qkv.data<float>(), *dy = dout.data<float>(), *p = probs.data<float>();
   float* dx = dqkv.data<float>();
   tensor pd;
-  const float* pv = dropped_probs(pd, probs, drop, s);
+  const float* pv = dropped_probs(pd, probs, d, drop, s);
   auto dp_tensor = s.scratch(probs.sizes());
   float* dp = dp_tensor.data<float>();
   for (std::int64_t bi = 0; bi < d.b; ++bi) {
@@ -125,7 +126,7 @@ void attention_backward(const tensor& dqkv, const tensor& dout, const tensor& qk
          0.0f, {dp + bi * d.nh * tt, d.t, tt}, d.nh);
   }
   if (drop.active())
-    apply_dropout(dp, dp, 0, probs.numel(), drop, false, s);
+    apply_attention_dropout(dp, dp, d.b, d.nh, d.t, drop, false, s);
   softmax_grad_kernel<<<unsigned(d.b * d.nh * d.t), row_threads, 0, s.get()>>>(dp, p, d.t);
   check_launch(op);
   for (std::int64_t bi = 0; bi < d.b; ++bi) {

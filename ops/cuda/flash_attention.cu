@@ -26,18 +26,26 @@ constexpr int max_hs = 128;
 constexpr int dims_per_lane = max_hs / 32;
 constexpr unsigned full_mask = 0xffffffffu;
 
-// The dropout draw of the CPU op (ops/cpu/dropout.cpp's dropout_scales) for element
-// `index` of the (B,NH,T,T) probabilities.
+// The dropout draw of the CPU op (ops/cpu/dropout.cpp's dropout_scales) for probability
+// (b, h, i, j): offset attention_draw_offset(h, i, j) of example first_example + b.
 struct drop_params {
   float p;
-  std::uint64_t seed, stream;
+  std::uint64_t seed, first_example;
+  std::uint32_t site;
 };
 
-__device__ float drop_scale(std::int64_t index, const drop_params& drop) {
+drop_params drop_params_of(const dropout_spec& drop) {
+  return {drop.p, drop.seed, drop.first_example, drop.site};
+}
+
+__device__ float drop_scale(std::int64_t b, std::int64_t h, std::int64_t i, std::int64_t j,
+                            const drop_params& drop) {
   if (drop.p == 0.0f)
     return 1.0f;
-  auto bits = dropout_block(static_cast<std::uint64_t>(index) / 4, drop.stream, drop.seed);
-  return uniform_from_bits(bits[index % 4]) >= drop.p ? 1.0f / (1.0f - drop.p) : 0.0f;
+  const auto offset = attention_draw_offset(h, i, j);
+  auto bits = dropout_block(drop.first_example + static_cast<std::uint64_t>(b), drop.site,
+                            static_cast<std::uint32_t>(offset / 4), drop.seed);
+  return uniform_from_bits(bits[offset % 4]) >= drop.p ? 1.0f / (1.0f - drop.p) : 0.0f;
 }
 
 __device__ float warp_max(float v) {
@@ -82,11 +90,6 @@ __device__ head_view view_of(const float* qkv, const std::int32_t* mask, const a
   v.q = qkv + v.bi * d.t * v.ld + v.h * d.hs;
   v.mask_row = mask != nullptr ? mask + v.bi * d.t : nullptr;
   return v;
-}
-
-__device__ std::int64_t prob_index(const head_view& v, std::int64_t i, std::int64_t j,
-                                   std::int64_t t) {
-  return (v.bh * t + i) * t + j;
 }
 
 // Offset of row i, dimension 0 of this head in a (B,T,C) tensor.
@@ -141,7 +144,7 @@ __global__ void forward_kernel(float* out, float* lse, const float* qkv, const s
     const float p = valid ? expf(score - m_new) : 0.0f;
     const float correction = expf(m - m_new); // 0 while m is -inf
     l = l * correction + warp_sum(p);
-    const float p_dropped = valid ? p * drop_scale(prob_index(v, i, j, d.t), drop) : 0.0f;
+    const float p_dropped = valid ? p * drop_scale(v.bi, v.h, i, j, drop) : 0.0f;
 #pragma unroll
     for (int r = 0; r < dims_per_lane; ++r)
       acc[r] *= correction;
@@ -225,7 +228,7 @@ __global__ void dkdv_kernel(float* dqkv, const float* dout, const float* qkv, co
         dp += dos[lane][x] * vrow[w][x];
       }
       const float p = expf(score - lse_tile[lane]);
-      const float keep = drop_scale(prob_index(v, i, j, d.t), drop);
+      const float keep = drop_scale(v.bi, v.h, i, j, drop);
       p_dropped = p * keep;
       ds = p * (keep * dp - dsum_tile[lane]);
     }
@@ -289,7 +292,7 @@ __global__ void dq_kernel(float* dqkv, const float* dout, const float* qkv, cons
         dp += dorow[w][x] * vs[lane][x];
       }
       const float p = expf(score - row_lse);
-      ds = p * (drop_scale(prob_index(v, i, j, d.t), drop) * dp - row_dsum);
+      ds = p * (drop_scale(v.bi, v.h, i, j, drop) * dp - row_dsum);
     }
     for (int jj = 0; jj < tile; ++jj) {
       const float dsj = __shfl_sync(full_mask, ds, jj);
@@ -342,7 +345,7 @@ void flash_attention_forward(const tensor& out, const tensor& lse, const tensor&
     return;
   forward_kernel<<<grid_of(d), 32 * warps, 0, s.get()>>>(
     out.data<float>(), lse.data<float>(), qkv.data<float>(), mask_or_null(key_mask), d,
-    1.0f / std::sqrt(float(d.hs)), drop_params{drop.p, drop.seed, drop.stream});
+    1.0f / std::sqrt(float(d.hs)), drop_params_of(drop));
   check_launch(op);
 }
 
@@ -363,7 +366,7 @@ void flash_attention_backward(const tensor& dqkv, const tensor& dout, const tens
     dsum.data<float>(), dout.data<float>(), out.data<float>(), d);
   check_launch(op);
   const float scale = 1.0f / std::sqrt(float(d.hs));
-  const drop_params dp{drop.p, drop.seed, drop.stream};
+  const drop_params dp = drop_params_of(drop);
   const bool accumulate = dqkv_write == grad_write::accumulate;
   dkdv_kernel<<<grid_of(d), 32 * warps, 0, s.get()>>>(
     dqkv.data<float>(), dout.data<float>(), qkv.data<float>(), lse.data<float>(),

@@ -267,7 +267,8 @@ loaded_checkpoint load_checkpoint(const std::filesystem::path& folder,
                      "optimizer_step metadata is \""
                          + (it == result.optimizer.metadata.end() ? std::string{} : it->second)
                          + "\", the manifest says " + std::to_string(info.optimizer_step));
-  if (!expect.config_hash.empty() && info.config_hash != expect.config_hash)
+  if (!expect.config_hash.empty() && info.config_hash != expect.config_hash
+      && (expect.legacy_config_hash.empty() || info.config_hash != expect.legacy_config_hash))
     throw file_error(manifest_path, "config hash " + info.config_hash + " differs from this run's "
                                         + expect.config_hash
                                         + " (the checkpoint belongs to another configuration)");

@@ -48,6 +48,8 @@ std::filesystem::path save_checkpoint(const std::filesystem::path& run_dir,
 struct expected_layout {
   std::string config_hash;        // empty: any
   std::vector<param_spec> params; // names and shapes; empty: any
+  std::string legacy_config_hash; // accepted too (the same job hashed the way older Axon
+                                  // versions did); empty: none
 };
 
 /// A verified checkpoint, read into memory.

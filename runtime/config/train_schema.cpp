@@ -317,13 +317,15 @@ std::vector<rule> rules() {
          return "train.max-steps = 0 trains nothing: use -1 (epochs decide) or a step count";
        return "";
      }},
-    {"train.batch-size is divisible by placement.shards x train.micro-batches",
+    {"train.batch-size (the global batch, which the shards split) is at least placement.shards "
+     "x train.micro-batches",
      {"train.batch-size", "placement.shards", "train.micro-batches"},
      [](const resolved_config& cfg) -> std::string {
        auto parts = cfg.get_int("placement.shards") * cfg.get_int("train.micro-batches");
-       if (cfg.get_int("train.batch-size") % parts != 0)
-         return show(cfg, "train.batch-size") + " is not divisible by placement.shards x " +
-                "train.micro-batches = " + std::to_string(parts);
+       if (cfg.get_int("train.batch-size") < parts)
+         return show(cfg, "train.batch-size") + " is smaller than placement.shards x " +
+                "train.micro-batches = " + std::to_string(parts) +
+                ": every micro-batch of a full batch needs a row";
        return "";
      }},
     {"eval.mode is max for accuracy and macro_f1, min for loss",

@@ -31,7 +31,9 @@ inline bert::bert_config tiny_model() {
   m.heads = 4;
   m.intermediate = 64;
   m.classes = 3;
-  m.hidden_dropout = m.attention_dropout = 0.0f;
+  // Dropout on, as in every example config: placements must agree with it (its draws are
+  // keyed by the examples, never by shard, micro-batch or stage).
+  m.hidden_dropout = m.attention_dropout = 0.1f;
   return m;
 }
 
@@ -108,10 +110,12 @@ inline void require_ok(const caf::error& err) {
 }
 
 /// One training step of `p` on the batch `in` (the tensors the loop model reads): (mean
-/// loss, gradient norm).
+/// loss, gradient norm). Its rows are examples step * B, ... of epoch 0's order, as a
+/// loader's batches of B rows (they key the dropout draws: bert::dropout_key).
 inline std::pair<double, double> train_step(bert::pipeline& p, const bert::batch& in,
                                             std::uint64_t step, float lr) {
-  return value_of(p.train_step(bert::job_batch(in), step, lr));
+  return value_of(
+    p.train_step(bert::job_batch(in, 0, step * std::uint64_t(in.ids.size(0))), step, lr));
 }
 
 /// Forward only through `p`: (logits, per-row losses).

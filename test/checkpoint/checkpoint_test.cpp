@@ -235,6 +235,9 @@ BOOST_AUTO_TEST_CASE(checkpoint_of_another_config_or_layout_is_refused) {
   BOOST_TEST(!result.checkpoint.has_value());
   BOOST_REQUIRE_EQUAL(result.skipped.size(), 1u);
   BOOST_TEST(result.skipped[0].reason.find("config hash") != std::string::npos);
+  // The hash older versions wrote for the same job is accepted beside the current one.
+  BOOST_TEST(load_latest_valid(run.path, {"sha256:other", {}, "sha256:0f1e2d"}).checkpoint.has_value());
+  BOOST_TEST(!load_latest_valid(run.path, {"sha256:other", {}, "sha256:third"}).checkpoint.has_value());
 
   auto specs = small_specs();
   specs[2].sizes = shape{4, 4};

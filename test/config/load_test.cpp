@@ -249,9 +249,11 @@ BOOST_AUTO_TEST_CASE(rules_across_keys) {
   CHECK_CONTAINS(only_error(minimal + "train = \"t.csv\"\n"), "job.ini:2: data.path and");
   BOOST_TEST(only_error(minimal + "[placement]\nstages = 7\n") ==
              "job.ini:4: placement.stages = 7 exceeds model.layers + 2 = 6");
-  BOOST_TEST(only_error(minimal, {"--placement.shards=3"}) ==
-             "--placement.shards: train.batch-size = 32 is not divisible by placement.shards x "
-             "train.micro-batches = 3");
+  // train.batch-size is the global batch: shards split it (shares differ by a row at most)
+  BOOST_TEST(load(minimal, {"--placement.shards=3"}).errors.empty());
+  BOOST_TEST(only_error(minimal, {"--placement.shards=8", "--train.micro-batches=5"}) ==
+             "--placement.shards: train.batch-size = 32 is smaller than placement.shards x "
+             "train.micro-batches = 40: every micro-batch of a full batch needs a row");
   CHECK_CONTAINS(only_error(minimal, {"--data.max-len=1024"}), "--data.max-len: data.max-len");
   CHECK_CONTAINS(only_error(minimal, {"--train.max-steps=0"}), "--train.max-steps:");
   auto splits = load("[data]\ntrain = \"t.csv\"\ndev = \"d.csv\"\n");

@@ -265,23 +265,26 @@ BOOST_AUTO_TEST_CASE(cross_entropy_rejects_a_bad_target_and_ignores_all_ignored_
 }
 
 BOOST_AUTO_TEST_CASE(dropout_masks_equal_the_cpu_masks_bit_for_bit) {
+  // 1-D (an example per element), rows of a length that is no multiple of 4, and the
+  // (B,T,C) hidden states of a batch; example keys with high bits set.
   test::ordered_stream ordered;
   const auto& s = ordered.ops;
-  for (auto n : {std::int64_t{1}, std::int64_t{1001}, std::int64_t{1} << 20}) {
+  for (const shape& sizes : {shape{1}, shape{1001}, shape{std::int64_t{1} << 20}, shape{3, 5, 7},
+                             shape{16, 128, 96}}) {
     std::mt19937 rng{13};
-    auto x = random_tensor({n}, rng);
-    ops::dropout_spec spec{0.1f, 1234, (std::uint64_t{5} << 32) | 77};
-    auto y = tensor::empty({n}), g_y = tensor::empty({n}, dtype::f32, test::gpu);
+    auto x = random_tensor(sizes, rng);
+    ops::dropout_spec spec{0.1f, 1234, 77, (std::uint64_t{5} << 40) | 12345};
+    auto y = tensor::empty(sizes), g_y = tensor::empty(sizes, dtype::f32, test::gpu);
     ops::dropout_forward(y, x, spec);
     gpu_ops::dropout_forward(g_y, on_gpu(x), spec, s);
     s.synchronize();
     auto host = g_y.to(device::cpu());
-    BOOST_TEST(std::memcmp(host.raw(), y.raw(), y.nbytes()) == 0, "dropout_forward n=" << n);
-    auto dx = random_tensor({n}, rng);
+    BOOST_TEST(std::memcmp(host.raw(), y.raw(), y.nbytes()) == 0, "dropout_forward " << x.describe());
+    auto dx = random_tensor(sizes, rng);
     auto g_dx = on_gpu(dx);
     ops::dropout_backward(dx, x, spec);
     gpu_ops::dropout_backward(g_dx, on_gpu(x), spec, s);
-    expect_near("dropout_backward n=" + std::to_string(n), s, g_dx, dx, test::f32_threshold);
+    expect_near("dropout_backward " + x.describe(), s, g_dx, dx, test::f32_threshold);
   }
 }
 
@@ -296,7 +299,7 @@ BOOST_AUTO_TEST_CASE(attention_matches_cpu) {
       std::mt19937 rng{17};
       auto qkv = random_tensor({d.b, d.t, 3 * d.c}, rng);
       auto mask = attention_mask(d.b, d.t);
-      ops::dropout_spec drop{d.p, 99, 3};
+      ops::dropout_spec drop{d.p, 99, 3, 1000};
       auto out = tensor::empty({d.b, d.t, d.c}), probs = tensor::empty({d.b, d.nh, d.t, d.t});
       auto g_out = tensor::empty(out.sizes(), dtype::f32, test::gpu);
       auto g_probs = tensor::empty(probs.sizes(), dtype::f32, test::gpu);
@@ -327,7 +330,7 @@ BOOST_AUTO_TEST_CASE(flash_attention_matches_cpu) {
     std::mt19937 rng{19};
     auto qkv = random_tensor({d.b, d.t, 3 * d.c}, rng);
     auto mask = attention_mask(d.b, d.t);
-    ops::dropout_spec drop{d.p, 99, 3};
+    ops::dropout_spec drop{d.p, 99, 3, 1000};
     auto out = tensor::empty({d.b, d.t, d.c}), probs = tensor::empty({d.b, d.nh, d.t, d.t});
     ops::attention_forward(out, probs, qkv, mask, d.nh, drop);
     auto g_out = tensor::empty(out.sizes(), dtype::f32, test::gpu);

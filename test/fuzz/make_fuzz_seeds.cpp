@@ -83,6 +83,8 @@ int main(int argc, char** argv) {
   micro.mask = counting(shape{2, 4}, dtype::i32);
   micro.labels = counting(shape{2}, dtype::i32);
   micro.global_rows = 2;
+  micro.epoch = 1;
+  micro.position = 40;
   msg::forward_msg forward{micro, counting(shape{2, 4, 3}, dtype::f32)};
   msg::grads_msg grads{5, 1, 0, counting(shape{6}, dtype::bf16)};
   msg::params_msg params{3, 8, counting(shape{4}, dtype::f32)};

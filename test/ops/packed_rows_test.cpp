@@ -58,7 +58,7 @@ BOOST_AUTO_TEST_CASE(packed_attention_equals_padded_attention_on_real_tokens) {
   auto qkv = test::random_tensor({b, t, 3 * c}, rng, 2.0f);
   auto dout = test::random_tensor({b, t, c}, rng);
   for (float p : {0.0f, 0.3f}) {
-    const ops::dropout_spec drop{p, 17, 4};
+    const ops::dropout_spec drop{p, 17, 4, 20};
     auto out = tensor::zeros({b, t, c}), probs = tensor::zeros({b, nh, t, t});
     ops::attention_forward(out, probs, qkv, mask, int(nh), drop);
     auto dqkv = tensor::zeros({b, t, 3 * c});
@@ -84,20 +84,20 @@ BOOST_AUTO_TEST_CASE(packed_dropout_draws_the_padded_mask) {
   auto rows = *ops::pack_rows(prefix_mask(t, {3, 5}));
   std::mt19937 rng{9};
   auto x = test::random_tensor({b, t, c}, rng);
-  const ops::dropout_spec drop{0.4f, 3, 7};
+  const ops::dropout_spec drop{0.4f, 3, 7, 11};
   auto y = tensor::zeros({b, t, c});
   ops::dropout_forward(y, x, drop);
   auto y_p = tensor::zeros({rows.count(), c});
-  ops::dropout_forward_rows(y_p, packed(x, rows), rows.index, drop);
+  ops::dropout_forward_rows(y_p, packed(x, rows), rows, drop);
   test::expect_close("forward", y_p, packed(y, rows), 0.0f, 0.0f);
   auto dx = tensor::zeros({b, t, c});
   ops::dropout_backward(dx, x, drop);
   auto dx_p = tensor::zeros({rows.count(), c});
-  ops::dropout_backward_rows(dx_p, packed(x, rows), rows.index, drop);
+  ops::dropout_backward_rows(dx_p, packed(x, rows), rows, drop);
   test::expect_close("backward", dx_p, packed(dx, rows), 0.0f, 0.0f);
-  BOOST_CHECK_THROW(ops::dropout_forward_rows(y_p, packed(x, rows), tensor::zeros({3}, dtype::i32),
-                                              drop),
-                    ops::op_error);
+  auto wrong = rows;
+  wrong.index = tensor::zeros({3}, dtype::i32);
+  BOOST_CHECK_THROW(ops::dropout_forward_rows(y_p, packed(x, rows), wrong, drop), ops::op_error);
 }
 
 BOOST_AUTO_TEST_SUITE_END()

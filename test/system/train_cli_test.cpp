@@ -1,7 +1,8 @@
 // `axon train` end to end as a user runs it: config and data errors exit 2 with a message
 // naming the key or the file; a small job on generated data writes its run directory,
 // metrics.jsonl and the final test line; a job killed with SIGKILL and resumed gives the
-// same losses as an uninterrupted one; early stopping keeps the best checkpoint.
+// same losses as an uninterrupted one, and resumed on another placement the same model;
+// early stopping keeps the best checkpoint.
 #include "runtime/run_dir_lock.hpp"
 #include "test/support/process.hpp"
 #include "test/system/small_job.hpp"
@@ -9,7 +10,9 @@
 #include <boost/test/unit_test.hpp>
 #include <nlohmann/json.hpp>
 
+#include <algorithm>
 #include <chrono>
+#include <cmath>
 #include <csignal>
 #include <cstdio>
 #include <filesystem>
@@ -235,6 +238,69 @@ BOOST_FIXTURE_TEST_CASE(killed_and_resumed_equals_uninterrupted, generated_data)
   BOOST_REQUIRE(again.status == 0);
   BOOST_TEST(events(killed_dir, "train").size() == a.size());
   BOOST_TEST(events(killed_dir, "test").size() == 1u);
+}
+
+// Another shape of the same job (issue #21, docs/elastic.md): a run trained on one shard,
+// taken back to its step-10 checkpoint and resumed on 2 stages x 2 shards x 2 micro-batches,
+// trains the same model: the same losses within 1e-4 relative (float sums grouped
+// otherwise; dropout is keyed by the examples), the same ledger. A flag that changes the
+// model, the data or the optimisation is refused naming the key, and nothing is written.
+BOOST_FIXTURE_TEST_CASE(resumed_on_another_placement_continues_the_same_job, generated_data) {
+  auto config = write_config(dir.path, "shape", "");
+  auto first = run(axon_command + " train " + config
+                   + " --train.epochs=1 --train.checkpoint-every-steps=10 --train.keep-checkpoints=10");
+  BOOST_REQUIRE_MESSAGE(first.status == 0, first.output);
+  const auto run_dir = dir.path / "shape";
+  const auto one = events(run_dir, "train"), one_evals = events(run_dir, "eval");
+  const auto one_ledger = ledger(run_dir);
+  BOOST_REQUIRE(one.size() == 40u); // 640 rows / 16
+  for (const std::string flag : {"--model.hidden=32", "--train.lr=1e-3", "--data.max-len=16",
+                                 "--train.seed=7", "--train.batch-size=32"}) {
+    auto refused = run(axon_command + " train --resume " + run_dir.string() + " " + flag
+                       + " --placement.shards=2");
+    const auto key = flag.substr(2, flag.find('=') - 2);
+    BOOST_TEST_INFO(flag << ": " << refused.output);
+    BOOST_TEST(refused.status == 2);
+    BOOST_TEST(refused.output.find("--resume " + run_dir.string() + ": " + key + " = ")
+               != std::string::npos);
+    BOOST_TEST(refused.output.find("differs from the run's " + key + " = ") != std::string::npos);
+  }
+  BOOST_TEST(events(run_dir, "train").size() == one.size()); // nothing written
+
+  // Back to step 10, as if the run had stopped there: the later checkpoints go (each
+  // evaluation writes its own again, best.txt's included).
+  for (const auto& entry : fs::directory_iterator(run_dir / "checkpoints"))
+    if (entry.is_directory() && entry.path().filename() != "step-10")
+      fs::remove_all(entry.path());
+  auto resumed = run(axon_command + " train --resume " + run_dir.string()
+                     + " --placement.stages=2 --placement.shards=2 --train.micro-batches=2");
+  BOOST_TEST_INFO(resumed.output);
+  BOOST_REQUIRE(resumed.status == 0);
+  BOOST_TEST(resumed.output.find("resumed from " + (run_dir / "checkpoints/step-10").string())
+             != std::string::npos);
+  BOOST_TEST(resumed.output.find("resuming with placement.shards = 2 (was 1)") != std::string::npos);
+  BOOST_TEST(resumed.output.find("resuming with train.micro-batches = 2 (was 1)")
+             != std::string::npos);
+
+  auto two = events(run_dir, "train"), two_evals = events(run_dir, "eval");
+  BOOST_REQUIRE(two.size() == one.size());
+  double worst = 0;
+  for (std::size_t i = 0; i < one.size(); ++i) {
+    BOOST_TEST_INFO("step " << one[i]["step"]);
+    BOOST_TEST(two[i]["step"] == one[i]["step"]);
+    const double a = one[i]["loss"].get<double>(), b = two[i]["loss"].get<double>();
+    if (i < 10)
+      BOOST_TEST(a == b); // the lines before the checkpoint are kept
+    worst = std::max(worst, std::fabs(a - b) / std::fabs(a));
+  }
+  BOOST_TEST_MESSAGE("largest relative loss difference after resuming on 2 x 2 x 2: " << worst);
+  BOOST_TEST(worst <= 1e-4);
+  BOOST_REQUIRE(two_evals.size() == one_evals.size());
+  for (std::size_t i = 0; i < one_evals.size(); ++i)
+    BOOST_TEST(std::fabs(two_evals[i]["loss"].get<double>() - one_evals[i]["loss"].get<double>())
+                 <= 1e-4 * std::fabs(one_evals[i]["loss"].get<double>()),
+               "evaluation at step " << one_evals[i]["step"]);
+  BOOST_TEST((ledger(run_dir) == one_ledger)); // the same examples at the same steps
 }
 
 BOOST_FIXTURE_TEST_CASE(early_stopping_keeps_the_best_checkpoint, generated_data) {
