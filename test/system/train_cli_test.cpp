@@ -395,4 +395,33 @@ BOOST_FIXTURE_TEST_CASE(data_split_writes_the_split_train_makes, generated_data)
   BOOST_TEST(split("ratios", "5 --split 0.5,0.5").status == 2);
 }
 
+// `axon data synth-longdocs` writes the same files for the same seed and other ones for
+// another; bad options exit 2 and write nothing.
+BOOST_AUTO_TEST_CASE(data_synth_longdocs_is_deterministic_and_checks_its_options) {
+  temp_dir dir;
+  auto write = [&](const std::string& out, const std::string& flags) {
+    return run(axon_command + " data synth-longdocs " + (dir.path / out).string() +
+               " --docs 30 " + flags);
+  };
+  auto slurp = [](const fs::path& file) {
+    std::ifstream in{file};
+    return std::string{std::istreambuf_iterator<char>{in}, {}};
+  };
+  auto r = write("a", "--seed 5");
+  BOOST_TEST_INFO(r.output);
+  BOOST_REQUIRE(r.status == 0);
+  BOOST_TEST(r.output.find("24 train, 3 dev, 3 test documents") != std::string::npos);
+  BOOST_REQUIRE(write("b", "--seed 5").status == 0);
+  BOOST_REQUIRE(write("c", "--seed 6").status == 0);
+  for (auto name : {"train.csv", "dev.csv", "test.csv"})
+    BOOST_TEST(slurp(dir.path / "a" / name) == slurp(dir.path / "b" / name), name);
+  BOOST_TEST(slurp(dir.path / "a/test.csv") != slurp(dir.path / "c/test.csv"));
+  BOOST_TEST(slurp(dir.path / "a/train.csv").starts_with("text,label,depth,words,deciding_word\n"));
+  for (auto flags : {"--max-words 100", "--docs 3", "--label-noise 2", "--seed -1"}) {
+    auto refused = write("bad", flags);
+    BOOST_TEST(refused.status == 2, flags << ": " << refused.output);
+    BOOST_TEST(!fs::exists(dir.path / "bad" / "train.csv"), flags);
+  }
+}
+
 BOOST_AUTO_TEST_SUITE_END()
