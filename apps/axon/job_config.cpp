@@ -9,11 +9,16 @@
 #include "runtime/fnv1a.hpp"
 
 #include <sstream>
+#include <stdexcept>
 
 namespace axon::app {
 
 data::data_settings data_settings_of(const config::resolved_config& cfg,
                                      const std::filesystem::path& run_dir) {
+  if (cfg.get_string("data.long-text") == "chunk")
+    throw std::invalid_argument(
+      "data.long-text = \"chunk\": the windows and pooling exist (docs/long-texts.md), the "
+      "document graph that trains on them does not yet (issue #22); use \"truncate\"");
   data::data_settings s;
   s.path = cfg.get_string("data.path");
   s.train = cfg.get_string("data.train");
@@ -65,12 +70,19 @@ void check_model_init(const config::resolved_config& cfg, const bert::bert_confi
 
 std::string job_hash(const config::resolved_config& cfg) {
   // FNV-1a over the canonical text without train.run-dir, monitor.* and serve.*: a moved
-  // run directory, another monitoring port or serving settings are the same job.
+  // run directory, another monitoring port or serving settings are the same job. A
+  // truncating job (data.long-text = truncate) leaves out the chunking keys too: they do
+  // not change it, and runs made before the keys existed keep their hash.
+  const bool chunking = cfg.get_string("data.long-text") != "truncate";
+  auto unused_chunk_key = [&](const std::string& line) {
+    return !chunking && (line.starts_with("data.long-text=") || line.starts_with("data.chunk-")
+                         || line.starts_with("data.max-chunks="));
+  };
   fnv1a64 h;
   std::istringstream lines{cfg.canonical_text()};
   for (std::string line; std::getline(lines, line);)
     if (!line.starts_with("train.run-dir=") && !line.starts_with("monitor.")
-        && !line.starts_with("serve."))
+        && !line.starts_with("serve.") && !unused_chunk_key(line))
       h.add(line).add("\n");
   return h.hex();
 }

@@ -43,6 +43,25 @@ BOOST_AUTO_TEST_CASE(config_errors_exit_2_naming_the_key) {
   BOOST_TEST(run(axon_command + " train").status == 2);
 }
 
+// data.long-text = chunk is checked (its windows against the model) and then refused by
+// `axon train` until the document graph exists (issue #22), before anything is written.
+BOOST_AUTO_TEST_CASE(chunked_long_texts_are_refused_until_the_document_graph_exists) {
+  temp_dir dir;
+  auto config = write_config(dir.path, "chunked", "");
+  auto too_long = run(axon_command + " config check " + config + " --data.long-text=chunk");
+  BOOST_TEST_INFO(too_long.output);
+  BOOST_TEST(too_long.status == 2);
+  BOOST_TEST(too_long.output.find("data.chunk-len = 128 exceeds model.max-positions = 32") !=
+             std::string::npos);
+  const std::string chunk = " --data.long-text=chunk --data.chunk-len=32 --data.chunk-stride=8";
+  BOOST_TEST(run(axon_command + " config check " + config + chunk).status == 0);
+  auto trained = run(axon_command + " train " + config + chunk);
+  BOOST_TEST_INFO(trained.output);
+  BOOST_TEST(trained.status == 2);
+  BOOST_TEST(trained.output.find("axon train: data.long-text = \"chunk\"") != std::string::npos);
+  BOOST_TEST(!fs::exists(dir.path / "chunked"));
+}
+
 // A model that cannot fit (here 1.6 TB of weights) is a config error: exit 2 from
 // `axon config check` and `axon train`, nothing written.
 BOOST_AUTO_TEST_CASE(a_model_too_large_for_memory_is_refused_before_anything_is_written) {
