@@ -70,7 +70,7 @@ std::vector<key_spec> keys() {
     bool_key("data", "cache", true, "keep the tokenized splits in the run directory"),
     choice_key("data", "long-text", {"truncate", "chunk"},
                "texts longer than data.max-len: cut there (truncate), or split into windows "
-               "of data.chunk-len tokens whose [CLS] vectors a document actor pools (chunk; "
+               "of data.chunk-len tokens whose [CLS] vectors are pooled per document (chunk; "
                "docs/long-texts.md)"),
     int_key("data", "chunk-len", 128, "[3, 65536]",
             "data.long-text = chunk: tokens per window, [CLS] and [SEP] included"),
