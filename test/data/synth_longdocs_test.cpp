@@ -87,7 +87,8 @@ BOOST_AUTO_TEST_CASE(lengths_lie_within_the_bounds) {
   synth_longdocs_options narrow = small_options();
   narrow.min_words = 100;
   narrow.max_words = 160;
-  for (const auto* doc : all_docs(generate_synth_longdocs(narrow))) {
+  const auto narrow_data = generate_synth_longdocs(narrow);
+  for (const auto* doc : all_docs(narrow_data)) {
     BOOST_TEST(doc->words >= 100u);
     BOOST_TEST(doc->words <= 160u);
   }
