@@ -102,8 +102,7 @@ const word_list filler_templates{
   "{co} has {small} business areas and {n} subsidiaries .",
 };
 
-// Polar predicates: the deciding sentence says one about the document's company, a rival
-// distractor one about another company.
+// Polar predicates of the deciding sentence, about the document's company (present tense).
 const word_list positive_predicates{
   "reports record quarterly profit",
   "raises its full-year guidance after strong demand",
@@ -123,6 +122,23 @@ const word_list negative_predicates{
   "warns of a deeper loss as orders collapse",
   "sees operating profit fall {pct} % on lower sales",
   "shuts a plant in {country} , cutting {n} jobs",
+};
+// Polar predicates of rival distractors (past tense, worded apart from the verdicts: with
+// the verdicts' own wording, which sentence is about which company is a problem of its
+// own, one that a small model trained from scratch solves only to ~88 %; docs/synth-longdocs.md).
+const word_list rival_positive_predicates{
+  "reported higher sales last year",
+  "won a large contract in {country}",
+  "was upgraded by analysts in {month}",
+  "raised its prices in {country}",
+  "saw its shares climb in {month}",
+};
+const word_list rival_negative_predicates{
+  "reported lower sales last year",
+  "lost a large contract in {country}",
+  "was downgraded by analysts in {month}",
+  "closed a plant in {country}",
+  "saw its shares slide in {month}",
 };
 const word_list verdict_openings{"", "In the period , ", "Overall , ", "On balance , "};
 const word_list rival_markers{"Rival", "Peer", "Competitor", "Industry peer", "Sector rival"};
@@ -281,7 +297,9 @@ private:
     const bool up = chance(0.5); // independent of the label
     if (chance(0.6)) {
       auto rival = pick(rival_markers) + " " + mention(rival_of(*doc.co));
-      return rival + " " + predicate(up, doc) + " .";
+      return rival + " " +
+             fill(pick(up ? rival_positive_predicates : rival_negative_predicates), doc, false) +
+             " .";
     }
     const auto& t = market_templates[uniform_below(rng_, market_templates.size())];
     auto pattern = t.pattern;

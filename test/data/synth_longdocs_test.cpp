@@ -149,8 +149,8 @@ BOOST_AUTO_TEST_CASE(filler_is_neutral_and_distractors_are_independent_of_the_la
       if (s.kind == doc_sentence_kind::distractor) {
         ++distractors;
         bool up = false;
-        for (const auto& word : {"record", "raises", "lifts", "beats", "climb", "upgrades",
-                                 "wins", "strong", "rose", "expanded", "rallied", "surged"})
+        for (const auto& word : {"higher", "won", "upgraded", "raised", "climb", "rose",
+                                 "expanded", "rallied", "surged"})
           up = up || (" " + text + " ").find(std::string{" "} + word + " ") != std::string::npos;
         agreeing += up == (doc->label == "positive");
       }
