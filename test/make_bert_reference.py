@@ -1,9 +1,11 @@
 #!/usr/bin/python3
 """PyTorch reference for the whole BERT classifier, read by test/graphs/bert_reference_test.cpp.
 
-Regenerate (torch 1.13 is installed for Debian's interpreter; the python3 on PATH has none):
-    /usr/bin/python3 test/make_bert_reference.py
-It rewrites test/reference/bert/tiny.safetensors (checked in; CI never runs this).
+Regenerate with a python that has torch (`../shared/bench/setup-peer.sh` prints one):
+    PYTHON test/make_bert_reference.py [tiny] [documents]
+It rewrites test/reference/bert/tiny.safetensors (made with torch 1.13) and
+documents.safetensors, the long-document classifier (made with torch 2.15; see documents()
+below); both are checked in, CI never runs this.
 
 The model is Hugging Face's BertForSequenceClassification written out in plain torch with
 the same parameter names: embeddings (word + position + token type) -> LayerNorm -> L post-LN
@@ -169,5 +171,75 @@ def main():
                                                  " ".join("%.5f" % x for x in losses)))
 
 
+# ---- the long-document classifier (graphs/bert/document_classifier) ----------------------
+DOC_WINDOWS = [3, 1, 2]  # windows per document: consecutive rows of the window batch
+DOCS_OUT = os.path.join(os.path.dirname(OUT), "documents.safetensors")
+
+
+def make_documents(gen, c):
+    """Six windows of three documents: full windows, a document's shorter last window, a
+    one-window document of 5 tokens, a [CLS] [SEP] window (the empty document's)."""
+    n = sum(DOC_WINDOWS)
+    lengths = torch.tensor([S, S, 9, 5, S, 2])
+    ids = torch.randint(4, c["vocab"], (n, S), generator=gen)
+    mask = (torch.arange(S).unsqueeze(0) < lengths.unsqueeze(1)).to(torch.int32)
+    ids[:, 0] = 2  # [CLS]
+    ids[torch.arange(n), lengths - 1] = 3  # [SEP]
+    ids = ids.masked_fill(mask == 0, 0)
+    offsets = torch.tensor([0] + list(torch.cumsum(torch.tensor(DOC_WINDOWS), 0)))
+    labels = torch.randint(0, c["classes"], (len(DOC_WINDOWS),), generator=gen)
+    return {"ids": ids.to(torch.int32), "types": torch.zeros(n, S, dtype=torch.int32),
+            "mask": mask, "offsets": offsets.to(torch.int32), "labels": labels.to(torch.int32)}
+
+
+def document_forward(w, pooling, ids, types, mask, offsets, labels, c):
+    """Every window through the encoder, its [CLS] row, pooled per document (mean, or
+    softmax(cls . query) weights), then pooler, classifier and the mean cross-entropy."""
+    cls = encode(w, ids, types, mask, c)[:, 0]
+    rows = []
+    for d in range(len(offsets) - 1):
+        block = cls[offsets[d]:offsets[d + 1]]
+        if pooling == "mean":
+            rows.append(block.mean(0))
+        else:
+            rows.append(torch.softmax(block @ w["document_pooling.query"], 0) @ block)
+    lin = lambda x, name: F.linear(x, w[name + ".weight"], w[name + ".bias"])
+    pooled = torch.tanh(lin(torch.stack(rows), "bert.pooler.dense"))
+    logits = lin(pooled, "classifier")
+    return logits, F.cross_entropy(logits, labels.long())
+
+
+def documents():
+    """documents.safetensors: "init/<name>" (the classifier's weights and
+    document_pooling.query), "docs/ids|types|mask|offsets|labels", and per pooling
+    ("mean", "attention") "<pooling>/logits", "<pooling>/loss", "<pooling>/grad/<name>",
+    evaluated in float64 on the float32 weights."""
+    gen = torch.Generator().manual_seed(11)
+    init = init_weights(param_shapes(CFG), gen)
+    # Scores q . cls of order 1 (the [CLS] rows are LayerNorm outputs of norm ~8).
+    init["document_pooling.query"] = (0.15 * torch.randn(CFG["hidden"], generator=gen)).float()
+    docs = make_documents(gen, CFG)
+    out = {"docs/" + k: v for k, v in docs.items()}
+    for name, t in init.items():
+        out["init/" + name] = t
+    for pooling in ("mean", "attention"):
+        w = {n: t.double().requires_grad_(True) for n, t in init.items()}
+        logits, loss = document_forward(w, pooling, **docs, c=CFG)
+        loss.backward()
+        out[pooling + "/logits"] = logits.detach()
+        out[pooling + "/loss"] = loss.detach().reshape(1)
+        for n, t in w.items():
+            if t.grad is not None:
+                out[pooling + "/grad/" + n] = t.grad
+        print("%s pooling: loss %.6f" % (pooling, loss.item()))
+    write_safetensors(DOCS_OUT, out, {"config": repr(CFG), "windows": repr(DOC_WINDOWS),
+                                      "torch": torch.__version__})
+    print("%s: %d bytes" % (os.path.relpath(DOCS_OUT), os.path.getsize(DOCS_OUT)))
+
+
 if __name__ == "__main__":
-    main()
+    # No argument: both files; "tiny" or "documents": that one (tiny.safetensors was made
+    # with torch 1.13, documents.safetensors with torch 2.15).
+    chosen = sys.argv[1:] or ["tiny", "documents"]
+    for name in chosen:
+        {"tiny": main, "documents": documents}[name]()

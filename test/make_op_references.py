@@ -1,9 +1,12 @@
 #!/usr/bin/python3
 """PyTorch reference values for the CPU ops, read by test/ops/torch_reference_test.cpp.
 
-Regenerate (torch 1.13 is installed for Debian's interpreter; the python3 on PATH has none):
-    /usr/bin/python3 test/make_op_references.py
-It rewrites test/reference/ops/<op>.safetensors. The files are checked in; CI never runs this.
+Regenerate with a python that has torch (Debian's python3-torch 1.13 made the first files;
+window_pooling was made with torch 2.15 from `../shared/bench/setup-peer.sh`):
+    PYTHON test/make_op_references.py [OP...]
+It rewrites test/reference/ops/<op>.safetensors, of every op or of the ops named (e.g.
+window_pooling: mean_pool and attention_pool). The files are checked in; CI never runs this.
+The ops before window_pooling share one generator, so regenerate those together.
 
 Each file holds, per case, tensors named "<case>/<name>": the inputs, the upstream gradient
 dout, and torch's outputs and gradients. "__metadata__" has "cases" (comma-separated, in
@@ -330,8 +333,64 @@ def clip_grad():
     f.write()
 
 
+def window_pooling():
+    """mean_pool and attention_pool over each document's windows (rows offsets[d] to
+    offsets[d+1]). Their own generator, so that they can be made alone (an op name on the
+    command line) without moving the inputs of the files above."""
+    g = torch.Generator().manual_seed(20250222)
+
+    def rand(*shape, scale=1.0):
+        return torch.randn(*shape, generator=g, dtype=torch.float32) * scale
+
+    # windows per document, C, scale of the inputs, scale of the query
+    cases = [("basic", [3, 1, 4], 6, 1.0, 0.5),
+             ("one_window", [1], 5, 1.0, 0.5),
+             ("empty_document", [2, 0, 3], 4, 1.0, 0.5),
+             ("peaked", [5, 2], 8, 4.0, 1.0),  # scores up to ~50: one window takes it all
+             ("zero_query", [4, 3], 6, 1.0, 0.0),  # attention = mean pooling
+             ("many_windows", [64, 17, 1], 32, 1.0, 0.2)]
+    mean, attention = op_file("mean_pool"), op_file("attention_pool")
+    for name, windows, c, scale, qscale in cases:
+        offsets = torch.tensor([0] + list(torch.cumsum(torch.tensor(windows), 0)),
+                               dtype=torch.int32)
+        inp, query = rand(sum(windows), c, scale=scale), rand(c, scale=qscale)
+        dout = rand(len(windows), c)
+        # mean
+        x = f64(inp)
+        rows = [x[offsets[d]:offsets[d + 1]].mean(0) if windows[d] else torch.zeros(c).double()
+                for d in range(len(windows))]
+        out = torch.stack(rows)
+        out.backward(dout.double())
+        mean.case(name, offsets=offsets, inp=inp, dout=dout, out=out, dinp=x.grad)
+        # attention
+        x, q = f64(inp), f64(query)
+        rows, probs = [], []
+        for d in range(len(windows)):
+            block = x[offsets[d]:offsets[d + 1]]
+            if windows[d] == 0:
+                rows.append(torch.zeros(c).double())
+                continue
+            p = torch.softmax(block @ q, 0)
+            probs.append(p)
+            rows.append(p @ block)
+        out = torch.stack(rows)
+        out.backward(dout.double())
+        attention.case(name, offsets=offsets, inp=inp, query=query, dout=dout, out=out,
+                       probs=torch.cat(probs), dinp=x.grad, dquery=q.grad)
+    mean.write()
+    attention.write()
+
+
 if __name__ == "__main__":
+    import sys
     os.makedirs(OUT_DIR, exist_ok=True)
-    for make in [linear, embedding, layernorm, gelu, softmax, attention, pooler,
-                 cross_entropy, adamw, clip_grad]:
-        make()
+    makers = [linear, embedding, layernorm, gelu, softmax, attention, pooler,
+              cross_entropy, adamw, clip_grad, window_pooling]
+    chosen = sys.argv[1:]
+    unknown = set(chosen) - {m.__name__ for m in makers}
+    if unknown:
+        sys.exit("unknown op(s) %s; choose from %s" % (", ".join(sorted(unknown)),
+                                                         ", ".join(m.__name__ for m in makers)))
+    for make in makers:  # in this order: the shared generator's draws stay where they were
+        if not chosen or make.__name__ in chosen:
+            make()

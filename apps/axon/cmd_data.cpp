@@ -1,5 +1,6 @@
 // `axon data ...`: dataset tools. `axon data synth-finsent DIR` writes the generated
-// financial-news dataset with its knowledge graph (docs/synth-finsent.md); `axon data
+// financial-news dataset with its knowledge graph (docs/synth-finsent.md), `axon data
+// synth-longdocs DIR` the generated long documents (docs/synth-longdocs.md); `axon data
 // split FILE DIR` writes the seeded stratified split that `axon train` makes of FILE.
 #include "apps/axon/commands.hpp"
 #include "apps/axon/flags.hpp"
@@ -7,6 +8,7 @@
 #include "runtime/data/labelled_data.hpp"
 #include "runtime/data/prepare.hpp"
 #include "runtime/data/synth_finsent.hpp"
+#include "runtime/data/synth_longdocs.hpp"
 
 #include <filesystem>
 #include <iostream>
@@ -55,6 +57,59 @@ int data_synth_finsent(args words) {
               << " aliases\n";
   } catch (const data::data_error& e) {
     std::cerr << "axon data synth-finsent: " << e.what() << "\n";
+    return 2;
+  }
+  return 0;
+}
+
+int data_synth_longdocs(args words) {
+  data::synth_longdocs_options options;
+  std::int64_t seed = static_cast<std::int64_t>(options.seed);
+  std::int64_t docs = static_cast<std::int64_t>(options.docs);
+  std::int64_t min_words = static_cast<std::int64_t>(options.min_words);
+  std::int64_t max_words = static_cast<std::int64_t>(options.max_words);
+  std::int64_t companies = static_cast<std::int64_t>(options.companies);
+  flag_parser flags("axon data synth-longdocs DIR [FLAGS]\n"
+                    "Long financial documents whose label one sentence at a random depth "
+                    "decides\n(docs/synth-longdocs.md).");
+  flags.add("seed", &seed, "random seed; the same seed gives the same files everywhere");
+  flags.add("docs", &docs, "documents in all (80% train, 10% dev, 10% test)");
+  flags.add("min-words", &min_words, "shortest document, in words");
+  flags.add("max-words", &max_words, "longest document, in words (lengths log-uniform)");
+  flags.add("distractor-share", &options.distractor_share,
+            "share of the other sentences that are polar distractors (rivals, the market)");
+  flags.add("label-noise", &options.label_noise, "share of labels flipped");
+  flags.add("companies", &companies, "fictional companies documents are about");
+  std::vector<std::string> positional;
+  if (auto status = flags.parse(words, &positional))
+    return *status;
+  auto usage_error = [](const std::string& message) {
+    std::cerr << "axon data synth-longdocs: " << message << " (see --help)\n";
+    return 2;
+  };
+  if (positional.size() != 1)
+    return usage_error("expected one output directory, got " + std::to_string(positional.size()));
+  for (auto value : {seed, docs, min_words, max_words, companies})
+    if (value < 0)
+      return usage_error("--seed, --docs, --min-words, --max-words and --companies must not "
+                         "be negative");
+  options.seed = static_cast<std::uint64_t>(seed);
+  options.docs = static_cast<std::size_t>(docs);
+  options.min_words = static_cast<std::size_t>(min_words);
+  options.max_words = static_cast<std::size_t>(max_words);
+  options.companies = static_cast<std::size_t>(companies);
+  try {
+    auto generated = data::generate_synth_longdocs(options);
+    data::write_synth_longdocs(generated, positional[0]);
+    std::size_t total_words = 0;
+    for (const auto* part : {&generated.train, &generated.dev, &generated.test})
+      for (const auto& doc : *part)
+        total_words += doc.words;
+    std::cout << "wrote " << positional[0] << ": " << generated.train.size() << " train, "
+              << generated.dev.size() << " dev, " << generated.test.size() << " test documents, "
+              << total_words << " words\n";
+  } catch (const data::data_error& e) {
+    std::cerr << "axon data synth-longdocs: " << e.what() << "\n";
     return 2;
   }
   return 0;

@@ -21,6 +21,7 @@ int bench_train(args words);
 int bench_wire(args words);
 int tokenize(args words);
 int data_synth_finsent(args words);
+int data_synth_longdocs(args words);
 int data_split(args words);
 int config_docs(args words);
 int config_check(args words);

@@ -10,12 +10,17 @@
 
 #include <map>
 #include <sstream>
+#include <stdexcept>
 #include <string_view>
 
 namespace axon::app {
 
 data::data_settings data_settings_of(const config::resolved_config& cfg,
                                      const std::filesystem::path& run_dir) {
+  if (cfg.get_string("data.long-text") == "chunk")
+    throw std::invalid_argument(
+      "data.long-text = \"chunk\": the windows and pooling exist (docs/long-texts.md), the "
+      "document graph that trains on them does not yet (issue #22); use \"truncate\"");
   data::data_settings s;
   s.path = cfg.get_string("data.path");
   s.train = cfg.get_string("data.train");
@@ -83,13 +88,22 @@ bool outside_the_job(std::string_view key) {
   return key == "train.run-dir" || key.starts_with("monitor.") || key.starts_with("serve.");
 }
 
-// FNV-1a over the canonical lines whose key `counts`.
+// A truncating job (data.long-text = truncate) does not read the chunking keys: they do not
+// change it, and runs made before the keys existed keep their hash.
+bool unused_chunk_key(const config::resolved_config& cfg, std::string_view key) {
+  return cfg.get_string("data.long-text") == "truncate"
+         && (key == "data.long-text" || key.starts_with("data.chunk-")
+             || key == "data.max-chunks");
+}
+
+// FNV-1a over the canonical lines whose key `counts` and that the job reads.
 template <class Counts>
 std::string hash_of(const config::resolved_config& cfg, Counts counts) {
   fnv1a64 h;
   std::istringstream lines{cfg.canonical_text()};
   for (std::string line; std::getline(lines, line);)
-    if (counts(std::string_view{line}.substr(0, line.find('='))))
+    if (const auto key = std::string_view{line}.substr(0, line.find('='));
+        !unused_chunk_key(cfg, key) && counts(key))
       h.add(line).add("\n");
   return h.hex();
 }
@@ -116,7 +130,8 @@ std::string changed_job_key(const config::resolved_config& saved,
                             const config::resolved_config& now) {
   const auto before = key_values(saved);
   for (const auto& [key, value] : key_values(now)) {
-    if (outside_the_job(key) || is_placement_key(key))
+    if (outside_the_job(key) || is_placement_key(key)
+        || (unused_chunk_key(now, key) && unused_chunk_key(saved, key)))
       continue;
     auto it = before.find(key);
     const std::string old = it == before.end() ? "(unset)" : it->second;

@@ -40,6 +40,8 @@ constexpr std::array commands{
   command{"tokenize", "print WordPiece token ids of each line on stdin", axon::app::tokenize},
   command{"data synth-finsent", "write the generated financial sentiment dataset and its KG",
           axon::app::data_synth_finsent},
+  command{"data synth-longdocs", "write generated long documents decided by one sentence",
+          axon::app::data_synth_longdocs},
   command{"data split", "write the seeded stratified train/dev/test split of a labelled file",
           axon::app::data_split},
   command{"config docs", "print the config reference (docs/config.md) from the schema",

@@ -68,6 +68,18 @@ std::vector<key_spec> keys() {
     bool_key("data", "cased", false, "keep case and accents (false: lower-case, strip accents)"),
     int_key("data", "max-len", 128, "[2, 65536]", "tokens per text, [CLS] and [SEP] included"),
     bool_key("data", "cache", true, "keep the tokenized splits in the run directory"),
+    choice_key("data", "long-text", {"truncate", "chunk"},
+               "texts longer than data.max-len: cut there (truncate), or split into windows "
+               "of data.chunk-len tokens whose [CLS] vectors are pooled per document (chunk; "
+               "docs/long-texts.md)"),
+    int_key("data", "chunk-len", 128, "[3, 65536]",
+            "data.long-text = chunk: tokens per window, [CLS] and [SEP] included"),
+    int_key("data", "chunk-stride", 32, "[0, 65533]",
+            "data.long-text = chunk: tokens two consecutive windows share (the overlap); "
+            "below data.chunk-len - 2"),
+    int_key("data", "max-chunks", 64, "[1, 1048576]",
+            "data.long-text = chunk: windows per document; a longer document keeps its first "
+            "data.max-chunks windows, its tail is dropped and counted in the log"),
 
     int_key("model", "hidden", 256, "[8, 16384]", "hidden size"),
     int_key("model", "layers", 4, "[1, 128]", "encoder layers"),
@@ -301,6 +313,26 @@ std::vector<rule> rules() {
        if (cfg.get_int("data.max-len") > cfg.get_int("model.max-positions")
            && cfg.get_strings("pretrain.corpus").empty())
          return show(cfg, "data.max-len") + " exceeds " + show(cfg, "model.max-positions");
+       return "";
+     }},
+    {"data.chunk-stride < data.chunk-len - 2 (each window advances)",
+     {"data.chunk-stride", "data.chunk-len"},
+     [](const resolved_config& cfg) -> std::string {
+       const auto content = cfg.get_int("data.chunk-len") - 2;
+       if (cfg.get_int("data.chunk-stride") >= content)
+         return show(cfg, "data.chunk-stride") + " is not below the " +
+                std::to_string(content) + " text tokens of a window (" +
+                show(cfg, "data.chunk-len") + " less [CLS] and [SEP]): the windows would "
+                "not advance";
+       return "";
+     }},
+    {"data.chunk-len <= model.max-positions (data.long-text = chunk)",
+     {"data.chunk-len", "model.max-positions", "data.long-text"},
+     [](const resolved_config& cfg) -> std::string {
+       if (cfg.get_string("data.long-text") == "chunk"
+           && cfg.get_int("data.chunk-len") > cfg.get_int("model.max-positions"))
+         return show(cfg, "data.chunk-len") + " exceeds " + show(cfg, "model.max-positions") +
+                ": every position of a window needs an embedding";
        return "";
      }},
     {"model.hidden is divisible by model.heads",

@@ -98,7 +98,7 @@ BOOST_AUTO_TEST_CASE(round_trip_restores_parameters_moments_and_manifest) {
   for (const char* file : {"model.safetensors", "optimizer.safetensors", "manifest.msgpack"})
     BOOST_TEST(fs::is_regular_file(folder / file));
 
-  auto result = load_latest_valid(run.path, {info.config_hash, small_specs()});
+  auto result = load_latest_valid(run.path, {info.config_hash, small_specs(), {}});
   BOOST_REQUIRE(result.checkpoint.has_value());
   BOOST_TEST(result.skipped.empty());
   const auto& loaded = *result.checkpoint;
@@ -231,7 +231,7 @@ BOOST_AUTO_TEST_CASE(no_valid_checkpoint_reports_every_one_skipped) {
 BOOST_AUTO_TEST_CASE(checkpoint_of_another_config_or_layout_is_refused) {
   temp_run_dir run;
   save(run.path, 1);
-  auto result = load_latest_valid(run.path, {"sha256:other", {}});
+  auto result = load_latest_valid(run.path, {"sha256:other", {}, {}});
   BOOST_TEST(!result.checkpoint.has_value());
   BOOST_REQUIRE_EQUAL(result.skipped.size(), 1u);
   BOOST_TEST(result.skipped[0].reason.find("config hash") != std::string::npos);
@@ -241,7 +241,7 @@ BOOST_AUTO_TEST_CASE(checkpoint_of_another_config_or_layout_is_refused) {
 
   auto specs = small_specs();
   specs[2].sizes = shape{4, 4};
-  result = load_latest_valid(run.path, {"", specs});
+  result = load_latest_valid(run.path, {"", specs, {}});
   BOOST_REQUIRE_EQUAL(result.skipped.size(), 1u);
   BOOST_TEST_INFO(result.skipped[0].reason);
   BOOST_TEST(result.skipped[0].reason.find("classifier.weight") != std::string::npos);

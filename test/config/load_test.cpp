@@ -260,6 +260,35 @@ BOOST_AUTO_TEST_CASE(rules_across_keys) {
   BOOST_TEST(splits.errors.empty(), splits.error_text());
 }
 
+// data.long-text = chunk and its windows (issue #22): bad settings are refused at the line
+// that set them; the chunk settings may exceed model.max-positions only while unused.
+BOOST_AUTO_TEST_CASE(chunking_keys_are_checked_at_their_line) {
+  const auto chunk = minimal + "long-text = \"chunk\"\n";
+  auto ok = load(chunk + "chunk-len = 64\nchunk-stride = 16\nmax-chunks = 8\n");
+  BOOST_TEST(ok.errors.empty(), ok.error_text());
+  BOOST_TEST(ok.resolved->get_string("data.long-text") == "chunk");
+  BOOST_TEST(load(minimal).resolved->get_string("data.long-text") == "truncate");
+  BOOST_TEST(only_error(chunk + "chunk-len = 64\nchunk-stride = 62\n") ==
+             "job.ini:5: data.chunk-stride = 62 is not below the 62 text tokens of a window "
+             "(data.chunk-len = 64 less [CLS] and [SEP]): the windows would not advance");
+  CHECK_CONTAINS(only_error(chunk + "chunk-stride = 200\n"), "job.ini:4: data.chunk-stride = 200");
+  // chunk-len 20 with the default stride 32: the line that set chunk-len is named.
+  CHECK_CONTAINS(only_error(chunk + "chunk-len = 20\n"), "job.ini:4: data.chunk-stride = 32");
+  BOOST_TEST(only_error(chunk + "max-chunks = 0\n") ==
+             "job.ini:4: data.max-chunks = 0: out of range; allowed: an integer in [1, 1048576]");
+  CHECK_CONTAINS(only_error(chunk + "chunk-len = 2\n"), "job.ini:4: data.chunk-len = 2: out of range");
+  BOOST_TEST(only_error(chunk + "chunk-len = 1024\nchunk-stride = 100\n") ==
+             "job.ini:4: data.chunk-len = 1024 exceeds model.max-positions = 512: every "
+             "position of a window needs an embedding");
+  const std::vector<std::string> short_positions{"--data.max-len=64", "--model.max-positions=100"};
+  CHECK_CONTAINS(only_error(chunk, short_positions),
+                 "--model.max-positions: data.chunk-len = 128 exceeds model.max-positions = 100");
+  auto unused = load(minimal, short_positions); // truncate: chunk-len is not used
+  BOOST_TEST(unused.errors.empty(), unused.error_text());
+  CHECK_CONTAINS(only_error(minimal + "long-text = \"chunks\"\n"),
+                 "job.ini:3: data.long-text = \"chunks\": not an allowed value");
+}
+
 BOOST_AUTO_TEST_CASE(to_ini_round_trips) {
   auto result = load(minimal + "text-column = \"a\\tb \\\"q\\\"\"\nsplit = [0.7, 0.2, 0.1]\n"
                                "[train]\nlr = 3.3e-5\nweight-decay = 0.1\n",

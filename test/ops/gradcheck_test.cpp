@@ -18,6 +18,7 @@
 #include "ops/cpu/pooler.hpp"
 #include "ops/cpu/rgcn.hpp"
 #include "ops/cpu/softmax.hpp"
+#include "ops/cpu/window_pooling.hpp"
 #include "test/ops/op_test_util.hpp"
 
 #include <boost/test/unit_test.hpp>
@@ -333,6 +334,41 @@ op_run pooler_case(std::mt19937& rng) {
   return run;
 }
 
+// Three documents of 3, 1 and 4 windows and one without windows (pooled to zeros).
+tensor window_offsets() { return i32_tensor({5}, {0, 3, 4, 4, 8}); }
+
+op_run mean_pool_case(std::mt19937& rng) {
+  auto inp = random_tensor({8, 5}, rng), out = tensor::zeros({4, 5});
+  auto offsets = window_offsets();
+  op_run run;
+  run.params = {{"inp", inp}};
+  run.forward = [=] {
+    mean_pool_forward(out, inp, offsets);
+    return out;
+  };
+  run.backward = [=](const tensor& dout, const std::vector<tensor>& g) {
+    mean_pool_backward(g[0], dout, offsets);
+  };
+  return run;
+}
+
+// Scores of order 1 (inp and query uniform in [-1, 1), C = 5), so the weights differ.
+op_run attention_pool_case(std::mt19937& rng) {
+  auto inp = random_tensor({8, 5}, rng), query = random_tensor({5}, rng);
+  auto out = tensor::zeros({4, 5}), probs = tensor::zeros({8});
+  auto offsets = window_offsets();
+  op_run run;
+  run.params = {{"inp", inp}, {"query", query}};
+  run.forward = [=] {
+    attention_pool_forward(out, probs, inp, query, offsets);
+    return out;
+  };
+  run.backward = [=](const tensor& dout, const std::vector<tensor>& g) {
+    attention_pool_backward(g[0], g[1], dout, inp, query, probs, offsets);
+  };
+  return run;
+}
+
 // out is the mean loss as a (1) tensor, so dout[0] is the dloss given to backward.
 op_run cross_entropy_case(std::mt19937& rng, const tensor& targets, int ignore_index) {
   auto n = targets.size(0);
@@ -372,6 +408,8 @@ std::vector<grad_case> op_cases() {
      [](auto& rng) { return attention_case(rng, i32_tensor({1, 1}, {1}), {}, 1, 1); }},
     {"dropout", dropout_case},
     {"pooler", pooler_case},
+    {"mean_pool", mean_pool_case},
+    {"attention_pool", attention_pool_case},
     {"cross_entropy",
      [](auto& rng) {
        return cross_entropy_case(rng, i32_tensor({5}, {3, -100, 0, 6, -100}), -100);
@@ -481,6 +519,16 @@ BOOST_AUTO_TEST_CASE(gradcheck_catches_wrong_gradients) {
       attention_backward(g[0], dout, qkv, probs, padding_mask(), 2, {});
     };
     expect_caught("attention backward without the dropout mask", run);
+  }
+  {
+    auto run = attention_pool_case(rng); // dinp as if the weights were constants
+    auto inp = run.params[0].second, query = run.params[1].second;
+    run.backward = [=](const tensor& dout, const std::vector<tensor>& g) {
+      auto probs = tensor::zeros({8}), out = tensor::zeros({4, 5});
+      attention_pool_forward(out, probs, inp, query, window_offsets());
+      attention_pool_backward(g[0], g[1], dout, inp, zeros_like(query), probs, window_offsets());
+    };
+    expect_caught("attention_pool dinp without the path through the scores", run);
   }
   {
     auto run = layernorm_case(rng); // dinp = rstd * dout * weight: mean terms forgotten

@@ -11,6 +11,7 @@
 #include "ops/cpu/linear.hpp"
 #include "ops/cpu/pooler.hpp"
 #include "ops/cpu/softmax.hpp"
+#include "ops/cpu/window_pooling.hpp"
 #include "ops/op_error.hpp"
 #include "test/ops/op_test_util.hpp"
 
@@ -253,4 +254,39 @@ BOOST_AUTO_TEST_CASE(adamw_and_clip_errors) {
     std::vector<tensor> grads{f32({3}), i32({2})};
     clip_grad_norm(grads, 1.0f);
   }, {"clip_grad_norm", "i32[2]", "f32"});
+}
+
+// Offsets must run from 0 to N without decreasing; shapes name the tensor.
+BOOST_AUTO_TEST_CASE(window_pooling_errors) {
+  expect_op_error([] { mean_pool_forward(f32({2, 4}), f32({5, 4}), i32_tensor({3}, {0, 2, 4})); },
+                  {"mean_pool_forward", "offsets run from 0 to 4, expected 0 to N = 5"});
+  expect_op_error([] { mean_pool_forward(f32({2, 4}), f32({5, 4}), i32_tensor({3}, {0, 3, 2})); },
+                  {"mean_pool_forward", "offsets run from 0 to 2"});
+  expect_op_error(
+    [] { mean_pool_forward(f32({3, 4}), f32({5, 4}), i32_tensor({4}, {0, 3, 2, 5})); },
+    {"offsets decrease at document 1: 3 then 2"});
+  expect_op_error([] { mean_pool_forward(f32({2, 4}), f32({5, 4}), f32({3})); },
+                  {"mean_pool_forward", "offsets is f32[3]"});
+  expect_op_error([] { mean_pool_backward(f32({5, 4}), f32({3, 4}), i32_tensor({3}, {0, 2, 5})); },
+                  {"mean_pool_backward", "dout is f32[3,4]", "expected f32[2,4]"});
+  expect_op_error(
+    [] {
+      attention_pool_forward(f32({2, 4}), f32({5}), f32({5, 4}), f32({3}),
+                             i32_tensor({3}, {0, 2, 5}));
+    },
+    {"attention_pool_forward", "query is f32[3]", "expected f32[4]"});
+  expect_op_error(
+    [] {
+      attention_pool_forward(f32({2, 4}), f32({4}), f32({5, 4}), f32({4}),
+                             i32_tensor({3}, {0, 2, 5}));
+    },
+    {"attention_pool_forward", "probs is f32[4]"});
+  expect_op_error(
+    [] {
+      attention_pool_backward(f32({5, 3}), f32({4}), f32({2, 4}), f32({5, 4}), f32({4}), f32({5}),
+                              i32_tensor({3}, {0, 2, 5}));
+    },
+    {"attention_pool_backward", "dinp"});
+  expect_op_error([] { mean_pool_forward(f32({1, 4}), f32({2, 3, 4}), i32_tensor({2}, {0, 2})); },
+                  {"mean_pool_forward", "expected (N,C)"});
 }

@@ -12,6 +12,7 @@
 #include "ops/cpu/linear.hpp"
 #include "ops/cpu/pooler.hpp"
 #include "ops/cpu/softmax.hpp"
+#include "ops/cpu/window_pooling.hpp"
 #include "runtime/compute_pool.hpp"
 #include "runtime/safetensors.hpp"
 #include "test/ops/op_test_util.hpp"
@@ -196,6 +197,35 @@ BOOST_AUTO_TEST_CASE(pooler_matches_torch) {
     ref.check(c, "dinp", dinp);
     ref.check(c, "dweight", dweight);
     ref.check(c, "dbias", dbias);
+  });
+}
+
+BOOST_AUTO_TEST_CASE(mean_pool_matches_torch) {
+  reference ref{"mean_pool"};
+  for_each_case(ref, [&](const std::string& c) {
+    auto inp = ref.at(c, "inp"), offsets = ref.at(c, "offsets");
+    auto out = zeros_like(ref.at(c, "out"));
+    mean_pool_forward(out, inp, offsets);
+    ref.check(c, "out", out);
+    auto dinp = zeros_like(inp);
+    mean_pool_backward(dinp, ref.at(c, "dout"), offsets);
+    ref.check(c, "dinp", dinp);
+  });
+}
+
+BOOST_AUTO_TEST_CASE(attention_pool_matches_torch) {
+  reference ref{"attention_pool"};
+  for_each_case(ref, [&](const std::string& c) {
+    auto inp = ref.at(c, "inp"), query = ref.at(c, "query"), offsets = ref.at(c, "offsets");
+    auto out = zeros_like(ref.at(c, "out"));
+    auto probs = tensor::zeros({inp.size(0)});
+    attention_pool_forward(out, probs, inp, query, offsets);
+    ref.check(c, "out", out);
+    ref.check(c, "probs", probs);
+    auto dinp = zeros_like(inp), dquery = zeros_like(query);
+    attention_pool_backward(dinp, dquery, ref.at(c, "dout"), inp, query, probs, offsets);
+    ref.check(c, "dinp", dinp);
+    ref.check(c, "dquery", dquery);
   });
 }
 

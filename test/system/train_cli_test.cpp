@@ -46,6 +46,25 @@ BOOST_AUTO_TEST_CASE(config_errors_exit_2_naming_the_key) {
   BOOST_TEST(run(axon_command + " train").status == 2);
 }
 
+// data.long-text = chunk is checked (its windows against the model) and then refused by
+// `axon train` until the document graph exists (issue #22), before anything is written.
+BOOST_AUTO_TEST_CASE(chunked_long_texts_are_refused_until_the_document_graph_exists) {
+  temp_dir dir;
+  auto config = write_config(dir.path, "chunked", "");
+  auto too_long = run(axon_command + " config check " + config + " --data.long-text=chunk");
+  BOOST_TEST_INFO(too_long.output);
+  BOOST_TEST(too_long.status == 2);
+  BOOST_TEST(too_long.output.find("data.chunk-len = 128 exceeds model.max-positions = 32") !=
+             std::string::npos);
+  const std::string chunk = " --data.long-text=chunk --data.chunk-len=32 --data.chunk-stride=8";
+  BOOST_TEST(run(axon_command + " config check " + config + chunk).status == 0);
+  auto trained = run(axon_command + " train " + config + chunk);
+  BOOST_TEST_INFO(trained.output);
+  BOOST_TEST(trained.status == 2);
+  BOOST_TEST(trained.output.find("axon train: data.long-text = \"chunk\"") != std::string::npos);
+  BOOST_TEST(!fs::exists(dir.path / "chunked"));
+}
+
 // A model that cannot fit (here 1.6 TB of weights) is a config error: exit 2 from
 // `axon config check` and `axon train`, nothing written.
 BOOST_AUTO_TEST_CASE(a_model_too_large_for_memory_is_refused_before_anything_is_written) {
@@ -459,6 +478,35 @@ BOOST_FIXTURE_TEST_CASE(data_split_writes_the_split_train_makes, generated_data)
   BOOST_TEST(refused.output.find("bad.csv") != std::string::npos);
   BOOST_TEST(!fs::exists(dir.path / "none" / "test.csv"));
   BOOST_TEST(split("ratios", "5 --split 0.5,0.5").status == 2);
+}
+
+// `axon data synth-longdocs` writes the same files for the same seed and other ones for
+// another; bad options exit 2 and write nothing.
+BOOST_AUTO_TEST_CASE(data_synth_longdocs_is_deterministic_and_checks_its_options) {
+  temp_dir dir;
+  auto write = [&](const std::string& out, const std::string& flags) {
+    return run(axon_command + " data synth-longdocs " + (dir.path / out).string() +
+               " --docs 30 " + flags);
+  };
+  auto slurp = [](const fs::path& file) {
+    std::ifstream in{file};
+    return std::string{std::istreambuf_iterator<char>{in}, {}};
+  };
+  auto r = write("a", "--seed 5");
+  BOOST_TEST_INFO(r.output);
+  BOOST_REQUIRE(r.status == 0);
+  BOOST_TEST(r.output.find("24 train, 3 dev, 3 test documents") != std::string::npos);
+  BOOST_REQUIRE(write("b", "--seed 5").status == 0);
+  BOOST_REQUIRE(write("c", "--seed 6").status == 0);
+  for (auto name : {"train.csv", "dev.csv", "test.csv"})
+    BOOST_TEST(slurp(dir.path / "a" / name) == slurp(dir.path / "b" / name), name);
+  BOOST_TEST(slurp(dir.path / "a/test.csv") != slurp(dir.path / "c/test.csv"));
+  BOOST_TEST(slurp(dir.path / "a/train.csv").starts_with("text,label,depth,words,deciding_word\n"));
+  for (auto flags : {"--max-words 100", "--docs 3", "--label-noise 2", "--seed -1"}) {
+    auto refused = write("bad", flags);
+    BOOST_TEST(refused.status == 2, flags << ": " << refused.output);
+    BOOST_TEST(!fs::exists(dir.path / "bad" / "train.csv"), flags);
+  }
 }
 
 BOOST_AUTO_TEST_SUITE_END()

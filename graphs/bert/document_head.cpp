@@ -1,0 +1,84 @@
+// The document head: pooling of the windows' [CLS] vectors, then the classifier head.
+#include "graphs/bert/document_head.hpp"
+
+#include "ops/cpu/window_pooling.hpp"
+#include "runtime/buffer.hpp"
+
+#include <stdexcept>
+
+namespace axon::bert {
+
+namespace {
+
+void require_host(const ops::compute& c, const char* what) {
+  if (!c.on_host())
+    throw std::invalid_argument(std::string{what} + ": the document head computes on the host, "
+                                "not on " + c.where().to_string());
+}
+
+} // namespace
+
+const char* to_string(window_pooling pooling) {
+  return pooling == window_pooling::attention ? "attention" : "mean";
+}
+
+std::optional<window_pooling> parse_window_pooling(std::string_view name) {
+  if (name == "mean")
+    return window_pooling::mean;
+  if (name == "attention")
+    return window_pooling::attention;
+  return std::nullopt;
+}
+
+std::vector<param_spec> document_head_param_specs(const bert_config& cfg, window_pooling pooling) {
+  if (cfg.mlm)
+    throw std::invalid_argument("a document head classifies: it has no MLM form");
+  auto specs = head_param_specs(cfg);
+  if (pooling == window_pooling::attention) // decayed like a weight: toward mean pooling
+    specs.push_back({document_query_name, {std::int64_t{cfg.hidden}}, true});
+  return specs;
+}
+
+document_head_params document_head_views(const param_arena& arena, const bert_config& cfg,
+                                         window_pooling pooling) {
+  document_head_params v;
+  v.head = head_views(arena, cfg);
+  if (pooling == window_pooling::attention)
+    v.query = arena[document_query_name];
+  return v;
+}
+
+void document_head_forward(document_head_acts& a, const document_head_params& p,
+                           const bert_config& cfg, window_pooling pooling, const tensor& cls,
+                           const tensor& offsets, const tensor& labels, const dropout_key& key,
+                           const ops::compute& c) {
+  require_host(c, "document_head_forward");
+  const auto documents = offsets.size(0) - 1, hidden = std::int64_t{cfg.hidden};
+  ensure_shape(a.pooled, {documents, 1, hidden});
+  const auto pooled_rows = a.pooled.reshape({documents, hidden});
+  if (pooling == window_pooling::attention) {
+    ensure_shape(a.probs, {cls.size(0)});
+    ops::attention_pool_forward(pooled_rows, a.probs, cls, p.query, offsets);
+  } else {
+    ops::mean_pool_forward(pooled_rows, cls, offsets);
+  }
+  head_forward(a.head, p.head, cfg, a.pooled, labels, key, c);
+}
+
+void document_head_backward(const document_head_params& g, const tensor& d_cls,
+                            document_head_acts& a, const document_head_params& p,
+                            const bert_config& cfg, window_pooling pooling, const tensor& cls,
+                            const tensor& offsets, const tensor& labels, float dloss,
+                            const dropout_key& key, const ops::compute& c) {
+  require_host(c, "document_head_backward");
+  ensure_shape(a.d_pooled, a.pooled.sizes());
+  a.d_pooled.zero_();
+  head_backward(g.head, a.d_pooled, a.head, p.head, cfg, a.pooled, labels, dloss, key, c);
+  const auto d_rows = a.d_pooled.reshape({a.pooled.size(0), a.pooled.size(2)});
+  if (pooling == window_pooling::attention)
+    ops::attention_pool_backward(d_cls, g.query, d_rows, cls, p.query, a.probs, offsets);
+  else
+    ops::mean_pool_backward(d_cls, d_rows, offsets);
+}
+
+} // namespace axon::bert
