@@ -2,6 +2,7 @@
 #include "runtime/safetensors.hpp"
 
 #include "runtime/path_text.hpp"
+#include "runtime/whole_file.hpp"
 
 #include <nlohmann/json.hpp>
 
@@ -106,10 +107,10 @@ const tensor& safetensors_file::at(const std::string& name) const {
 }
 
 safetensors_file read_safetensors(const std::string& path) {
-  std::ifstream in{path, std::ios::binary};
-  if (!in)
-    throw std::runtime_error(path_in_error(path) + ": cannot open for reading");
-  std::vector<char> file{std::istreambuf_iterator<char>{in}, {}};
+  const auto read = read_whole_file(path);
+  if (!read.error.empty())
+    throw std::runtime_error(path_in_error(path) + ": " + read.error);
+  const std::string& file = read.bytes;
   if (file.size() < 8)
     fail(path, "shorter than the 8-byte header length");
   std::uint64_t header_len = 0;

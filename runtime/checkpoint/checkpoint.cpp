@@ -4,6 +4,7 @@
 
 #include "runtime/checkpoint/durable_files.hpp"
 #include "runtime/checkpoint/run_files.hpp"
+#include "runtime/whole_file.hpp"
 
 #include <nlohmann/json.hpp>
 
@@ -101,15 +102,10 @@ std::vector<param_spec> specs_of(const safetensors_file& model) {
 }
 
 std::string read_small_file(const fs::path& file, std::uintmax_t limit) {
-  auto size = fs::file_size(file);
-  if (size > limit)
-    throw file_error(file, "is " + std::to_string(size) + " bytes, more than the "
-                               + std::to_string(limit) + " a valid one can have");
-  std::ifstream in{file, std::ios::binary};
-  std::string bytes{std::istreambuf_iterator<char>{in}, {}};
-  if (!in.good() && !in.eof())
-    throw file_error(file, "read failed");
-  return bytes;
+  auto read = read_whole_file(file, limit);
+  if (!read.error.empty())
+    throw file_error(file, read.error);
+  return std::move(read.bytes);
 }
 
 void remove_leftovers(const fs::path& dir) {

@@ -7,14 +7,10 @@
 #include "runtime/config/suggest.hpp"
 #include "runtime/config/values.hpp"
 #include "runtime/path_text.hpp"
+#include "runtime/whole_file.hpp"
 
 #include <algorithm>
 #include <cctype>
-#include <cerrno>
-#include <cstring>
-#include <filesystem>
-#include <fstream>
-#include <iterator>
 
 namespace axon::config {
 
@@ -326,21 +322,13 @@ load_result load_config(std::string_view text, std::string_view file_name,
 
 load_result load_config_file(const std::string& file, std::span<const std::string> overrides,
                              const schema& keys) {
-  std::error_code ec;
-  if (std::filesystem::is_directory(file, ec)) { // reading one throws instead of failing
+  auto text = read_whole_file(file);
+  if (!text.error.empty()) {
     load_result result;
-    result.errors.push_back({path_in_error(file), "is a directory, expected a config file"});
+    result.errors.push_back({path_in_error(file), text.error});
     return result;
   }
-  std::ifstream in(file, std::ios::binary);
-  std::string text{std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
-  if (!in) {
-    load_result result;
-    result.errors.push_back(
-      {path_in_error(file), std::string{"cannot read the file: "} + std::strerror(errno)});
-    return result;
-  }
-  return load_config(text, file, overrides, keys);
+  return load_config(text.bytes, file, overrides, keys);
 }
 
 } // namespace axon::config

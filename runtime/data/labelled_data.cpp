@@ -4,10 +4,9 @@
 
 #include "runtime/data/utf8.hpp"
 #include "runtime/path_text.hpp"
+#include "runtime/whole_file.hpp"
 
 #include <algorithm>
-#include <fstream>
-#include <iterator>
 #include <iomanip>
 #include <sstream>
 
@@ -113,12 +112,10 @@ labelled_dataset dataset_builder::finish() {
 }
 
 std::string read_text_file(const std::string& file, text_encoding& encoding) {
-  std::ifstream in(file, std::ios::binary);
-  if (!in)
-    throw data_error(path_in_error(file) + ": cannot open file (missing or unreadable)");
-  std::string bytes{std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
-  if (in.bad())
-    throw data_error(file + ": read error");
+  auto read = read_whole_file(file);
+  if (!read.error.empty())
+    throw data_error(path_in_error(file) + ": " + read.error);
+  std::string bytes = std::move(read.bytes);
   if (bytes.starts_with("\xEF\xBB\xBF"))
     bytes.erase(0, 3);
   if (trim(bytes).empty())

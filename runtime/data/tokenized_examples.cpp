@@ -3,12 +3,13 @@
 //           [[ids], [token_types], label, [words], [token_words]]... ].
 #include "runtime/data/tokenized_examples.hpp"
 
+#include "runtime/whole_file.hpp"
+
 #include <msgpack.hpp>
 
 #include <algorithm>
 #include <cstdio>
 #include <fstream>
-#include <iterator>
 
 namespace axon::data {
 
@@ -98,10 +99,10 @@ void write_token_cache(const std::string& file, const std::string& fingerprint,
 
 std::vector<tokenized_example> read_token_cache(const std::string& file,
                                                 const std::string& expected_fingerprint) {
-  std::ifstream in(file, std::ios::binary);
-  if (!in)
-    throw data_error(file + ": cannot open the token cache");
-  const std::string bytes{std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
+  const auto read = read_whole_file(file);
+  if (!read.error.empty())
+    throw data_error(file + ": the token cache " + read.error);
+  const std::string& bytes = read.bytes;
   auto fail = [&](const std::string& what) { return data_error(file + ": " + what); };
   msgpack::object_handle handle;
   try {

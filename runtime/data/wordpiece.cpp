@@ -5,17 +5,20 @@
 #include "runtime/data/labelled_data.hpp"
 #include "runtime/data/utf8.hpp"
 #include "runtime/path_text.hpp"
+#include "runtime/whole_file.hpp"
 
 #include <fstream>
+#include <sstream>
 #include <stdexcept>
 
 namespace axon::data {
 
 vocabulary vocabulary::load(const std::string& file) {
-  std::ifstream in(file, std::ios::binary);
-  if (!in)
-    throw data_error(path_in_error(file) + ": cannot open vocabulary file (missing or unreadable)");
+  const auto read = read_whole_file(file);
+  if (!read.error.empty())
+    throw data_error(path_in_error(file) + ": the vocabulary file " + read.error);
   std::vector<std::string> tokens;
+  std::istringstream in{read.bytes};
   std::string line;
   while (std::getline(in, line)) {
     if (line.ends_with('\r'))

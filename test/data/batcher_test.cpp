@@ -174,6 +174,10 @@ BOOST_AUTO_TEST_CASE(token_cache_round_trip_and_refusals) {
   BOOST_CHECK_THROW(read_token_cache(broken, "x"), data_error);
   std::ofstream(broken, std::ios::binary) << "not msgpack at all";
   BOOST_CHECK_THROW(read_token_cache(broken, "x"), data_error);
+  BOOST_CHECK_EXCEPTION(read_token_cache(std::filesystem::temp_directory_path().string(), "x"),
+                        data_error, [](const data_error& e) {
+                          return std::string{e.what()}.find("is a directory") != std::string::npos;
+                        });
   std::remove(file.c_str());
   std::remove(broken.c_str());
 }

@@ -105,7 +105,10 @@ BOOST_AUTO_TEST_CASE(format_from_extension) {
 
 BOOST_AUTO_TEST_CASE(missing_and_empty_files) {
   auto missing = error_of([] { read_csv(fixture("no_such_file.csv")); });
-  BOOST_TEST(contains(missing, "no_such_file.csv: cannot open file"), missing);
+  BOOST_TEST(contains(missing, "no_such_file.csv: cannot open it (No such file or directory)"),
+             missing);
+  auto directory = error_of([] { read_csv(fixture("")); });
+  BOOST_TEST(contains(directory, "fixtures/: is a directory, expected a file"), directory);
   auto empty = error_of([] { read_csv(fixture("empty.csv")); });
   BOOST_TEST(contains(empty, "empty.csv: empty file"), empty);
   auto header_only = error_of([] { read_csv(fixture("header_only.csv")); });

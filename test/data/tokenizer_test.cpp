@@ -174,6 +174,9 @@ BOOST_AUTO_TEST_CASE(small_vocabulary_greedy_longest_match) {
 
 BOOST_AUTO_TEST_CASE(vocabulary_errors) {
   BOOST_CHECK_THROW(vocabulary::load("/nonexistent/vocab.txt"), data_error);
+  BOOST_CHECK_EXCEPTION(vocabulary::load("/tmp"), data_error, [](const data_error& e) {
+    return std::string{e.what()} == "/tmp: the vocabulary file is a directory, expected a file";
+  });
   try {
     vocabulary::from_tokens({"[PAD]", "[CLS]", "[SEP]"}, "v.txt");
     BOOST_FAIL("no error");

@@ -60,6 +60,7 @@ BOOST_AUTO_TEST_CASE(safetensors_round_trip_and_damage) {
   }
   expect_refused((dir.path / "huge.safetensors").string(), "header length");
   expect_refused((dir.path / "missing.safetensors").string(), "cannot open");
+  expect_refused(dir.path.string(), "is a directory, expected a file");
 
   // No tensors: the header is {} (it used to be written as null, which reading refused).
   write_safetensors((dir.path / "none.safetensors").string(), {});
