@@ -4,6 +4,7 @@
 #include "runtime/data/mlm_stream.hpp"
 #include "runtime/data/vocab_builder.hpp"
 #include "test/data/error_of.hpp"
+#include "test/support/temp_dir.hpp"
 
 #include <boost/test/unit_test.hpp>
 
@@ -19,10 +20,8 @@ namespace fs = std::filesystem;
 
 namespace {
 
-struct corpus_dir {
-  fs::path path = fs::temp_directory_path() / ("axon_corpus_test_" + std::to_string(::getpid()));
-  corpus_dir() { fs::create_directories(path); }
-  ~corpus_dir() { fs::remove_all(path); }
+struct corpus_dir : test::temp_dir {
+  corpus_dir() : temp_dir("axon_corpus_test") {}
 
   std::string write(const std::string& name, const std::string& bytes) const {
     auto file = path / name;

@@ -3,6 +3,8 @@
 // reaped when its handle goes out of scope.
 #pragma once
 
+#include "test/support/temp_dir.hpp"
+
 #include <nlohmann/json.hpp>
 
 #include <chrono>
@@ -27,13 +29,6 @@ using clock_type = std::chrono::steady_clock;
 
 /// The `axon` command of this build.
 inline const std::string axon_command = AXON_BINARY_DIR "/bin/axon";
-
-/// A folder under the system's temporary folder, unique to this process, removed at the end.
-struct temp_dir {
-  fs::path path = fs::temp_directory_path() / ("axon_test_" + std::to_string(::getpid()));
-  temp_dir() { fs::create_directories(path); }
-  ~temp_dir() { fs::remove_all(path); }
-};
 
 /// A child process (argv[0] is the program) with stdout and stderr going to `log`.
 class child {

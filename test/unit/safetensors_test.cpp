@@ -1,22 +1,18 @@
 // safetensors: round trip, and damaged files refused with a message naming the problem.
 #include "runtime/safetensors.hpp"
+#include "test/support/temp_dir.hpp"
 
 #include <boost/test/unit_test.hpp>
 
 #include <filesystem>
 #include <fstream>
-#include <unistd.h>
 
 using namespace axon;
+using axon::test::temp_dir;
 namespace fs = std::filesystem;
 
 namespace {
 
-struct temp_dir {
-  fs::path path = fs::temp_directory_path() / ("axon_st_" + std::to_string(::getpid()));
-  temp_dir() { fs::create_directories(path); }
-  ~temp_dir() { fs::remove_all(path); }
-};
 
 void expect_refused(const std::string& file, const std::string& fragment) {
   try {

@@ -1,25 +1,16 @@
 // read_whole_file: every byte of a file, or a reason in words (a directory, a missing file,
 // a file over the caller's limit), never an exception from the standard library.
 #include "runtime/whole_file.hpp"
+#include "test/support/temp_dir.hpp"
 
 #include <boost/test/unit_test.hpp>
 
 #include <filesystem>
 #include <fstream>
-#include <unistd.h>
 
 using namespace axon;
+using axon::test::temp_dir;
 namespace fs = std::filesystem;
-
-namespace {
-
-struct temp_dir {
-  fs::path path = fs::temp_directory_path() / ("axon_whole_file_" + std::to_string(::getpid()));
-  temp_dir() { fs::create_directories(path); }
-  ~temp_dir() { fs::remove_all(path); }
-};
-
-} // namespace
 
 BOOST_AUTO_TEST_SUITE(whole_file)
 
