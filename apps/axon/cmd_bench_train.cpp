@@ -3,30 +3,22 @@
 // ids in [1, vocab), token 0 = [CLS] (101), row lengths uniform in [min-len, seq], pad
 // id 0 masked out, random labels; padded tokens count in tokens/s (the compute is done).
 // Prints human-readable lines on stderr and one JSON object on stdout.
+#include "apps/axon/bench_train_runners.hpp"
 #include "apps/axon/commands.hpp"
 #include "apps/axon/cpu_kernels_log.hpp"
-#include "apps/axon/bench_model_flags.hpp"
 #include "apps/axon/flags.hpp"
 #include "apps/axon/median.hpp"
 #include "actors/bert/setup_compute.hpp"
-#include "actors/cluster/system_config.hpp"
-#include "actors/modules.hpp"
-#include "graphs/bert/bert_classifier.hpp"
-#include "graphs/bert/bert_pipeline.hpp"
 #include "ops/cpu/cpu_kernels.hpp"
-#include "runtime/compute_pool.hpp"
-#include "runtime/graph/error.hpp"
 #include "runtime/monitor/endpoint.hpp"
 #include "runtime/monitor/job_view.hpp"
 #include "runtime/random_fill.hpp"
 
-#include <caf/actor_system.hpp>
 #include <nlohmann/json.hpp>
 
 #include <algorithm>
 #include <chrono>
 #include <iostream>
-#include <stdexcept>
 #include <memory>
 #include <sys/resource.h>
 #include <vector>
@@ -37,22 +29,11 @@ namespace {
 
 using clock_type = std::chrono::steady_clock;
 
-struct bench_flags : bench_model_flags {
-  int steps = 20, warmup = 3, repeats = 1, threads = 2, vocab = 30522, classes = 2;
-  int min_len = 0;
-  int stages = 1, shards = 1, micro_batches = 1, credit_window = 2;
-  std::int64_t seed = 0;
-  double lr = 1e-4, weight_decay = 0.01, dropout = 0.0;
-  bool pooler = false, monitor = false, no_packing = false;
-  std::string phase = "both", mode = "loop", device = "cpu", precision = "f32";
-  std::string attention = "gemm";
-};
-
 double seconds_since(clock_type::time_point t0) {
   return std::chrono::duration<double>(clock_type::now() - t0).count();
 }
 
-std::vector<bert::batch> make_batches(const bench_flags& f, int count) {
+std::vector<bert::batch> make_batches(const bench_train_flags& f, int count) {
   std::vector<bert::batch> batches;
   const std::int64_t b = f.batch, t = f.seq;
   for (int k = 0; k < count; ++k) {
@@ -83,7 +64,7 @@ std::vector<bert::batch> make_batches(const bench_flags& f, int count) {
 
 // FLOPs of one forward pass, as peer_torch_bert.py counts them (multiply-add = 2), over
 // `tokens` token rows whose sequences' squared lengths sum to `squares` (attention).
-double forward_flops(const bench_flags& f, double tokens, double squares) {
+double forward_flops(const bench_train_flags& f, double tokens, double squares) {
   double h = f.hidden, ffn = double(f.ffn_mult) * f.hidden;
   double n_mm = f.layers * (4 * h * h + 2 * h * ffn);
   double n_head = h * f.classes + (f.pooler ? h * h : 0);
@@ -91,14 +72,14 @@ double forward_flops(const bench_flags& f, double tokens, double squares) {
 }
 
 // The padded batch's FLOPs: every sequence S tokens long.
-double forward_flops(const bench_flags& f) {
+double forward_flops(const bench_train_flags& f) {
   const double b = f.batch, s = f.seq;
   return forward_flops(f, b * s, b * s * s);
 }
 
 // FLOPs of one forward pass over the real tokens only, mean over `batches`: the work a
 // model that skips the padding does.
-double computed_forward_flops(const bench_flags& f, const std::vector<bert::batch>& batches) {
+double computed_forward_flops(const bench_train_flags& f, const std::vector<bert::batch>& batches) {
   if (f.no_packing || batches.empty())
     return forward_flops(f);
   double total = 0;
@@ -116,143 +97,7 @@ double computed_forward_flops(const bench_flags& f, const std::vector<bert::batc
   return total / double(batches.size());
 }
 
-bert::bert_config model_config(const bench_flags& f) {
-  bert::bert_config cfg;
-  cfg.vocab_size = f.vocab;
-  cfg.max_positions = f.seq;
-  cfg.type_vocab_size = 2;
-  cfg.hidden = f.hidden;
-  cfg.layers = f.layers;
-  cfg.heads = f.heads;
-  cfg.intermediate = f.ffn_mult * f.hidden;
-  cfg.classes = f.classes;
-  cfg.pooler = f.pooler;
-  cfg.pack_rows = !f.no_packing;
-  cfg.hidden_dropout = cfg.attention_dropout = static_cast<float>(f.dropout);
-  return cfg;
-}
-
-ops::adamw_hparams adamw_of(const bench_flags& f) {
-  ops::adamw_hparams hp;
-  hp.lr = static_cast<float>(f.lr);
-  hp.weight_decay = static_cast<float>(f.weight_decay);
-  return hp;
-}
-
-struct phase_times {
-  std::vector<double> fwd_ms, bwd_ms, opt_ms;
-};
-
-// What the timing loops drive: the single-loop model or the actor graph.
-class runner {
-public:
-  virtual ~runner() = default;
-  virtual std::int64_t params() const = 0;
-  /// One training step; returns the loss and, when `record` is set, per-phase times.
-  virtual float train(const bert::batch& in, std::uint64_t step, phase_times* record) = 0;
-  virtual void infer(const bert::batch& in) = 0;
-};
-
-// The single-loop model on `on` (the host or a CUDA stream). Weights are drawn on the
-// host and copied in, so every device starts from the same ones.
-class loop_runner : public runner {
-public:
-  loop_runner(const bench_flags& f, const bert::bert_config& cfg, ops::compute on)
-    : seed_(static_cast<std::uint64_t>(f.seed)), pool_(f.threads), use_pool_(&pool_),
-      model_(cfg, std::move(on)),
-      optimizer_(model_.params(), optimizer_settings{adamw_of(f), 0.0f, true}, model_.compute()) {
-    param_arena initial{model_.params().specs()};
-    bert::init_params(initial, seed_);
-    model_.params().flat().copy_(initial.flat());
-  }
-  std::int64_t params() const override { return model_.params().numel(); }
-  float train(const bert::batch& in, std::uint64_t step, phase_times* record) override {
-    // The rows of step s are examples s*B, s*B + 1, ... of one epoch, as a loader's.
-    bert::dropout_key key{seed_, 0, step * std::uint64_t(in.ids.size(0)), true};
-    auto t0 = clock_type::now();
-    model_.zero_grads();
-    float loss = model_.forward(in, key);
-    auto t1 = clock_type::now();
-    model_.backward(in, key);
-    auto t2 = clock_type::now();
-    optimizer_.step(model_.params(), model_.grads());
-    model_.compute().synchronize(); // a device queues the update: time it done
-    auto t3 = clock_type::now();
-    if (record != nullptr) {
-      record->fwd_ms.push_back(1e3 * std::chrono::duration<double>(t1 - t0).count());
-      record->bwd_ms.push_back(1e3 * std::chrono::duration<double>(t2 - t1).count());
-      record->opt_ms.push_back(1e3 * std::chrono::duration<double>(t3 - t2).count());
-    }
-    return loss;
-  }
-  void infer(const bert::batch& in) override { model_.forward(in, {}); }
-
-private:
-  std::uint64_t seed_;
-  compute_pool pool_;
-  compute_pool::scope use_pool_;
-  bert::bert_classifier model_;
-  adamw_optimizer optimizer_;
-};
-
-// The actor graph in this process: `threads` CAF scheduler threads and as many compute
-// threads in the process pool, shared by every stage and optimizer actor.
-class actor_runner : public runner {
-public:
-  actor_runner(const bench_flags& f, const bert::bert_config& cfg)
-    : system_(configure(f.threads)), pipeline_(system_, layout_of(f, cfg)),
-      lr_(static_cast<float>(f.lr)), micro_rows_divisor_(f.shards * f.micro_batches) {
-    if (auto err = pipeline_.init_params())
-      throw std::runtime_error(error_text(err));
-    for (const auto& s : bert::param_specs(cfg))
-      numel_ += s.sizes.numel();
-  }
-  std::int64_t params() const override { return numel_; }
-  float train(const bert::batch& in, std::uint64_t step, phase_times*) override {
-    auto done = pipeline_.train_step(bert::job_batch(in, 0, step * std::uint64_t(in.ids.size(0))),
-                                     step, lr_);
-    if (!done)
-      throw std::runtime_error(error_text(done.error()));
-    return static_cast<float>(done->first);
-  }
-  void infer(const bert::batch& in) override {
-    auto done = pipeline_.evaluate(bert::job_batch(in),
-                                   static_cast<int>(in.ids.size(0)) / micro_rows_divisor_);
-    if (!done)
-      throw std::runtime_error(error_text(done.error()));
-  }
-
-private:
-  static system_config& configure(int threads) {
-    set_process_compute_threads(threads);
-    static system_config cfg{axon_modules(), threads};
-    return cfg;
-  }
-  static bert::job_layout layout_of(const bench_flags& f, const bert::bert_config& cfg) {
-    bert::job_layout job;
-    job.model = cfg;
-    job.stages = f.stages;
-    job.shards = f.shards;
-    job.micro_batches = f.micro_batches;
-    job.credit_window = f.credit_window;
-    job.adamw = adamw_of(f);
-    job.decay_all = true;
-    job.seed = static_cast<std::uint64_t>(f.seed);
-    if (f.device != "cpu") // every stage and optimizer actor
-      job.devices = {{"*", device::parse(f.device)}};
-    job.precision = *ops::parse_gemm_precision(f.precision);
-    job.attention = *ops::parse_attention_kernel(f.attention);
-    return job;
-  }
-
-  caf::actor_system system_;
-  bert::pipeline pipeline_;
-  float lr_;
-  int micro_rows_divisor_;
-  std::int64_t numel_ = 0;
-};
-
-int validate(const bench_flags& f) {
+int validate(const bench_train_flags& f) {
   auto bad = [](const std::string& message) {
     std::cerr << "axon bench train: " << message << '\n';
     return 2;
@@ -296,7 +141,7 @@ int validate(const bench_flags& f) {
 } // namespace
 
 int bench_train(args words) {
-  bench_flags f;
+  bench_train_flags f;
   flag_parser flags{"axon bench train [FLAGS]"};
   add_model_flags(flags, f);
   flags.add("steps", &f.steps, "timed steps per window");
@@ -353,11 +198,7 @@ int bench_train(args words) {
     std::cerr << "axon bench train: " << e.what() << '\n';
     return 1;
   }
-  std::unique_ptr<runner> model;
-  if (f.mode == "loop")
-    model = std::make_unique<loop_runner>(f, cfg, std::move(on));
-  else // each stage and optimizer actor opens its own stream
-    model = std::make_unique<actor_runner>(f, cfg);
+  auto model = make_runner(f, cfg, std::move(on));
   auto batches = make_batches(f, std::min(f.warmup + f.steps * f.repeats, 64));
   const double tokens = double(f.batch) * f.seq;
   std::cerr << "axon bench train: mode=" << f.mode << " device=" << f.device
