@@ -13,9 +13,9 @@ namespace {
 struct replica_state {
   static inline const char* name = "axon.serve.replica";
   ports edges;
-  std::shared_ptr<serve_models> models;
-  std::size_t index = 0;
+  replica_model model_of;
   std::uint64_t generation = 0; // of the last batch
+  std::string checkpoint;       // of the last batch
   std::uint64_t batches = 0, texts = 0;
 };
 
@@ -27,15 +27,12 @@ void publish(replica_actor* self) {
     probe->set_detail("batches", double(st.batches));
     probe->set_detail("texts", double(st.texts));
     probe->set_detail("model_generation", double(st.generation));
-    if (auto info = st.models->info(st.generation))
-      probe->set_detail("checkpoint", info->checkpoint);
+    probe->set_detail("checkpoint", st.checkpoint);
   }
 }
 
-caf::behavior replica_behavior(replica_actor* self, std::shared_ptr<serve_models> models,
-                               std::size_t index) {
-  self->state.models = std::move(models);
-  self->state.index = index;
+caf::behavior replica_behavior(replica_actor* self, replica_model model_of) {
+  self->state.model_of = std::move(model_of);
   self->state.edges.declare_in<msg::serve_batch, msg::serve_probs>("batcher");
   publish(self);
   return {
@@ -47,10 +44,7 @@ caf::behavior replica_behavior(replica_actor* self, std::shared_ptr<serve_models
       out.id = batch.id;
       try {
         // Held for this batch only: a retired generation's weights go with its last batch.
-        auto model = st.models->model(batch.generation, st.index);
-        if (!model)
-          throw std::logic_error("model generation " + std::to_string(batch.generation)
-                                 + " is retired");
+        auto model = st.model_of(batch);
         auto computed = model->classify(batch.texts);
         out.probabilities = std::move(computed.probabilities);
         out.entities = std::move(computed.entities);
@@ -58,6 +52,7 @@ caf::behavior replica_behavior(replica_actor* self, std::shared_ptr<serve_models
         out.failed = e.what();
       }
       st.generation = batch.generation;
+      st.checkpoint = batch.checkpoint;
       ++st.batches;
       st.texts += batch.texts.size();
       publish(self);
@@ -69,9 +64,8 @@ caf::behavior replica_behavior(replica_actor* self, std::shared_ptr<serve_models
 
 } // namespace
 
-caf::actor spawn_serve_replica(caf::actor_system& sys, std::shared_ptr<serve_models> models,
-                               std::size_t index) {
-  return sys.spawn<caf::detached>(replica_behavior, std::move(models), index);
+caf::actor spawn_serve_replica(caf::actor_system& sys, replica_model model_of) {
+  return sys.spawn<caf::detached>(replica_behavior, std::move(model_of));
 }
 
 } // namespace axon

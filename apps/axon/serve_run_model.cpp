@@ -47,17 +47,29 @@ std::shared_ptr<compute_pool> serve_compute_pool() {
   return std::make_shared<compute_pool>(core_count());
 }
 
-std::vector<std::shared_ptr<serve_run_model>> load_replicas(const std::string& run_dir,
-                                                            int replicas,
-                                                            std::shared_ptr<compute_pool> pool,
-                                                            const std::string& checkpoint_folder) {
-  std::vector<std::shared_ptr<serve_run_model>> out;
-  out.push_back(std::make_shared<serve_run_model>(run_dir, pool, checkpoint_folder));
+loaded_replicas load_replicas(const std::string& run_dir, const std::vector<bool>& here,
+                              std::shared_ptr<compute_pool> pool,
+                              const std::string& checkpoint_folder) {
+  loaded_replicas out;
+  auto first = std::make_shared<serve_run_model>(run_dir, pool, checkpoint_folder);
+  out.info = first->describe(run_dir);
   // The others from the first one's folder: a training run may mark another best meanwhile.
-  const auto folder = out.front()->run().checkpoint;
-  for (int r = 1; r < replicas; ++r)
-    out.push_back(std::make_shared<serve_run_model>(run_dir, pool, folder));
+  for (bool local : here) {
+    if (!local)
+      out.models.push_back(nullptr);
+    else if (first)
+      out.models.push_back(std::move(first));
+    else
+      out.models.push_back(std::make_shared<serve_run_model>(run_dir, pool, out.info.checkpoint));
+  }
   return out;
+}
+
+serve_model_loader node_model_loader() {
+  return [](const std::string& run_dir, const std::string& checkpoint) -> serve_model_ptr {
+    static const auto pool = serve_compute_pool(); // the node's replicas share it
+    return std::make_shared<serve_run_model>(run_dir, pool, checkpoint);
+  };
 }
 
 } // namespace axon::app

@@ -5,6 +5,7 @@
 // probabilities (the entities `axon predict --json` shows).
 #pragma once
 
+#include "actors/serve/node_replica.hpp"
 #include "actors/serve/serve_model.hpp"
 #include "apps/axon/trained_run.hpp"
 
@@ -37,11 +38,24 @@ private:
 /// the CPU kernels first.
 std::shared_ptr<compute_pool> serve_compute_pool();
 
-/// `replicas` models of `run_dir` (from `checkpoint_folder` when given, else the run's
-/// best checkpoint), all of one checkpoint, sharing `pool`.
-std::vector<std::shared_ptr<serve_run_model>> load_replicas(const std::string& run_dir,
-                                                            int replicas,
-                                                            std::shared_ptr<compute_pool> pool,
-                                                            const std::string& checkpoint_folder = "");
+/// The models of one generation: one per replica, null for a replica on a node process
+/// (it loads its own, node_replica.hpp), and what they serve.
+struct loaded_replicas {
+  std::vector<serve_model_ptr> models;
+  served_model info;
+};
+
+/// The models of `run_dir` (from `checkpoint_folder` when given, else the run's best
+/// checkpoint) for the replicas in this process (`here[i]`: replica i runs here), all of
+/// one checkpoint, sharing `pool`. One model is loaded even when every replica runs on a
+/// node: loading verifies the checkpoint (a damaged one throws, naming the file) and says
+/// what it serves. Throws as serve_run_model does.
+loaded_replicas load_replicas(const std::string& run_dir, const std::vector<bool>& here,
+                              std::shared_ptr<compute_pool> pool,
+                              const std::string& checkpoint_folder = "");
+
+/// What a node process's replicas load their models with: a serve_run_model of the run and
+/// checkpoint their setup names, all of the node's replicas sharing one compute pool.
+serve_model_loader node_model_loader();
 
 } // namespace axon::app

@@ -1,0 +1,189 @@
+// `axon serve` with replicas on a real `axon node` process on 127.0.0.1 (placement.nodes):
+// a replica on the node answers exactly what `axon predict` answers on the same run; with
+// the node killed, the batch it was computing is answered 503 with a JSON error naming the
+// replica, and the service keeps answering from its local replica. Placements the service
+// cannot honour (the batcher on a node, a replica on a GPU) are refused at start.
+#include "test/support/free_port.hpp"
+#include "test/support/process.hpp"
+
+#include <boost/test/unit_test.hpp>
+#include <httplib.h>
+#include <nlohmann/json.hpp>
+
+#include <csignal>
+#include <future>
+#include <regex>
+
+using namespace axon::test;
+using json = nlohmann::json;
+
+namespace {
+
+const std::vector<std::string> sentences{
+  "Tuomi net sales rose 40 % in the quarter .",
+  "Operating profit fell to EUR 3.1 mn from EUR 7.4 mn .",
+  "The company will announce its results on Friday .",
+  "Kesko said demand for building materials was weak and it cut staff at three stores .",
+  "Net loss widened as costs rose sharply and orders dropped in all markets during the period .",
+};
+
+// A tiny run trained once for the suite, and a serve config placing replicas on worker1.
+struct setting {
+  temp_dir dir;
+  fs::path run_dir = dir.path / "run";
+  int node_port = free_port();
+  setting() {
+    auto data = run(axon_command + " data synth-finsent " + (dir.path / "data").string() + " --size 400");
+    BOOST_REQUIRE_MESSAGE(data.status == 0, data.output);
+    const auto config = dir.path / "train.ini";
+    std::ofstream{config} << "[data]\ntrain = \"" << (dir.path / "data/train.csv").string() << "\"\n"
+                          << "dev = \"" << (dir.path / "data/dev.csv").string() << "\"\n"
+                          << "vocab-size = 600\nmax-len = 32\n"
+                          << "[model]\nhidden = 32\nlayers = 1\nheads = 2\nintermediate = 64\n"
+                          << "max-positions = 32\n[train]\nrun-dir = \"" << run_dir.string()
+                          << "\"\nepochs = 1\nmax-steps = 12\nbatch-size = 16\nlr = 5e-3\nthreads = 2\n"
+                          << "[eval]\nevery-steps = 6\npatience = 0\n";
+    auto trained = run(axon_command + " train " + config.string());
+    BOOST_REQUIRE_MESSAGE(trained.status == 0, trained.output);
+  }
+  // A serve config of `replicas` replicas with `placement` ("PATTERN=NODE" entries).
+  fs::path serve_config(const std::string& name, int replicas, const std::string& placement) const {
+    const auto config = dir.path / (name + ".ini");
+    std::ofstream{config} << "[serve]\nreplicas = " << replicas << "\nmax-batch = 64\nmax-wait = 50ms\n"
+                          << "[placement]\nnodes = [" << placement << "]\n"
+                          << "[cluster]\nnodes = [\"worker1=127.0.0.1:" << node_port << "\"]\n"
+                          << "heartbeat = 500ms\ntimeout = 5s\n";
+    return config;
+  }
+  std::unique_ptr<child> start_node(const fs::path& config) const {
+    auto node = std::make_unique<child>(
+      std::vector<std::string>{axon_command, "node", "--config", config.string(), "--name", "worker1"},
+      dir.path / "worker1.log");
+    BOOST_REQUIRE_MESSAGE(node->wait_for("node worker1 listening on", 20s), node->output());
+    return node;
+  }
+};
+
+const setting& the_setting() {
+  static setting instance;
+  return instance;
+}
+
+// `axon serve` of the tiny run with `config`, ready to answer (killed at the end).
+struct server {
+  std::unique_ptr<child> process;
+  int port = 0;
+  server(const fs::path& config, const std::string& name) {
+    const auto& s = the_setting();
+    process = std::make_unique<child>(
+      std::vector<std::string>{axon_command, "serve", "--run", s.run_dir.string(), "--config",
+                               config.string(), "--serve.port=0", "--monitor.port=-1"},
+      s.dir.path / (name + ".log"));
+    BOOST_REQUIRE_MESSAGE(process->wait_for("axon serve: ready", 60s), process->output());
+    std::smatch m;
+    const auto output = process->output();
+    BOOST_REQUIRE(std::regex_search(output, m, std::regex{R"(listening on http://[0-9.]+:(\d+))"}));
+    port = std::stoi(m[1]);
+  }
+  httplib::Result classify(const std::vector<std::string>& texts) const {
+    httplib::Client c{"127.0.0.1", port};
+    c.set_read_timeout(30, 0);
+    return c.Post("/v1/classify", json{{"texts", texts}}.dump(), "application/json");
+  }
+};
+
+// `axon predict --json` of `lines` on the tiny run, as one batch.
+std::vector<json> predict(const std::vector<std::string>& lines) {
+  const auto& s = the_setting();
+  const auto input = s.dir.path / "predict.txt";
+  std::ofstream out{input};
+  for (const auto& line : lines)
+    out << line << '\n';
+  out.close();
+  auto r = run(axon_command + " predict --json --batch 64 --run " + s.run_dir.string() + " < " + input.string());
+  BOOST_REQUIRE_MESSAGE(r.status == 0, r.output);
+  std::vector<json> answers;
+  std::istringstream text{r.output};
+  for (std::string line; std::getline(text, line);)
+    answers.push_back(json::parse(line));
+  return answers;
+}
+
+// Checks a 200 answer of `texts` against predict's, bit for bit (the same batch).
+void check_equals_predict(const httplib::Result& r, const std::vector<json>& expected) {
+  BOOST_REQUIRE(r);
+  BOOST_TEST_REQUIRE(r->status == 200, r->body);
+  auto answer = json::parse(r->body);
+  BOOST_TEST_REQUIRE(answer["predictions"].size() == expected.size());
+  for (std::size_t i = 0; i < expected.size(); ++i) {
+    const auto& got = answer["predictions"][i];
+    BOOST_TEST(got["label"] == expected[i]["label"]);
+    for (const auto& [label, p] : expected[i]["probabilities"].items())
+      BOOST_TEST(got["probabilities"][label].get<double>() == p.get<double>());
+  }
+}
+
+} // namespace
+
+BOOST_AUTO_TEST_SUITE(serve_node)
+
+BOOST_AUTO_TEST_CASE(a_replica_on_a_node_answers_what_predict_answers) {
+  const auto& s = the_setting();
+  const auto config = s.serve_config("one-on-node", 1, "\"replica0=worker1\"");
+  auto node = s.start_node(config);
+  server service{config, "one-on-node"};
+  check_equals_predict(service.classify(sentences), predict(sentences));
+  // The replica ran on the node: it logged its placement there.
+  BOOST_TEST(node->output().find("spawned replica0 (serve.replica)") != std::string::npos,
+             node->output());
+}
+
+BOOST_AUTO_TEST_CASE(a_killed_node_answers_503_and_the_local_replica_serves_on) {
+  const auto& s = the_setting();
+  const auto config = s.serve_config("node-and-local", 2, "\"replica0=worker1\"");
+  auto node = s.start_node(config);
+  server service{config, "node-and-local"};
+  const auto expected = predict(sentences);
+  // Frozen, the node's replica holds its batch; the other batch goes to replica1 (local).
+  ::kill(node->pid(), SIGSTOP);
+  auto first = std::async(std::launch::async, [&] { return service.classify(sentences); });
+  std::this_thread::sleep_for(200ms); // max-wait 50ms: the first batch has left
+  auto second = std::async(std::launch::async, [&] { return service.classify(sentences); });
+  auto answered = second.get();
+  check_equals_predict(answered, expected);
+  BOOST_TEST_REQUIRE(first.wait_for(0s) == std::future_status::timeout); // held by the node
+  const auto killed_at = clock_type::now();
+  ::kill(node->pid(), SIGKILL);
+  auto lost = first.get();
+  BOOST_REQUIRE(lost);
+  BOOST_TEST(lost->status == 503, lost->body);
+  BOOST_TEST(lost->get_header_value("Retry-After") == "1");
+  auto error = json::parse(lost->body, nullptr, false);
+  BOOST_REQUIRE(!error.is_discarded());
+  BOOST_TEST(error["error"]["message"].get<std::string>().find("replica0 is gone") != std::string::npos,
+             lost->body);
+  BOOST_TEST(clock_type::now() - killed_at < 10s); // not serve.timeout's 30 s
+  // The service serves on from replica1, every request answered as predict answers.
+  for (int i = 0; i < 4; ++i)
+    check_equals_predict(service.classify(sentences), expected);
+  BOOST_TEST(!service.process->finished(0ms), service.process->output());
+}
+
+BOOST_AUTO_TEST_CASE(placements_the_service_cannot_honour_are_refused) {
+  const auto& s = the_setting();
+  auto refused = [&](const std::string& placement, const std::string& extra) {
+    const auto config = s.serve_config("refused", 1, placement);
+    return run(axon_command + " serve --run " + s.run_dir.string() + " --config " + config.string()
+               + " --serve.port=0 " + extra);
+  };
+  auto batcher = refused("\"batcher=worker1\"", "");
+  BOOST_TEST(batcher.status == 2);
+  BOOST_TEST(batcher.output.find("puts the batcher on node worker1") != std::string::npos, batcher.output);
+  auto gpu = refused("\"replica0=worker1\"", "--placement.devices='[\"replica*=cuda:0\"]'");
+  BOOST_TEST(gpu.status == 2);
+  BOOST_TEST(gpu.output.find("computes on the CPU only") != std::string::npos, gpu.output);
+  auto typo = refused("\"replcia0=worker1\"", "");
+  BOOST_TEST(typo.status == 2, typo.output);
+}
+
+BOOST_AUTO_TEST_SUITE_END()
