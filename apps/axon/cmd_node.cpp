@@ -5,10 +5,12 @@
 #include "apps/axon/commands.hpp"
 #include "apps/axon/cpu_kernels_log.hpp"
 #include "apps/axon/flags.hpp"
+#include "apps/axon/serve_config.hpp"
 #include "apps/axon/serve_run_model.hpp"
 
 #include "actors/cluster/node_process.hpp"
 #include "actors/modules.hpp"
+#include "runtime/config/load.hpp"
 
 #include <iostream>
 
@@ -37,6 +39,10 @@ int node(args words) {
     flags.print_help(std::cerr);
     return 2;
   }
+  // A serving config (docs/serving.md: [serve] and [cluster], no [data]) is read with its
+  // own keys; any other as a job's config, whose errors are reported.
+  if (config::load_config_file(options.config_file, options.overrides, serving_node_schema()).resolved)
+    options.keys = &serving_node_schema();
   auto modules = axon_modules();
   // `axon serve`'s replicas placed here load the run themselves (node_replica.hpp).
   modules.add_kind("serve.replica", node_replica_factory(node_model_loader()));

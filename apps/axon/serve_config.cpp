@@ -15,13 +15,15 @@ namespace axon::app {
 
 namespace {
 
-// The [serve], [monitor] and [cluster] groups of the train schema, placement.nodes and
-// placement.devices, with the rules that read only those keys.
+// The keys `axon serve` reads: [serve], [monitor], [cluster], placement.nodes and
+// placement.devices.
+bool serve_key(const std::string& key) {
+  return key.starts_with("serve.") || key.starts_with("monitor.") || key.starts_with("cluster.")
+         || key == "placement.nodes" || key == "placement.devices";
+}
+
 const config::schema& serve_schema() {
-  static const config::schema instance = config::part_of_train_schema([](const std::string& key) {
-    return key.starts_with("serve.") || key.starts_with("monitor.") || key.starts_with("cluster.")
-           || key == "placement.nodes" || key == "placement.devices";
-  });
+  static const config::schema instance = config::part_of_train_schema(serve_key);
   return instance;
 }
 
@@ -53,6 +55,12 @@ std::string check_serve_placement(const config::resolved_config& cfg,
 }
 
 } // namespace
+
+const config::schema& serving_node_schema() {
+  static const config::schema instance = config::part_of_train_schema(
+    [](const std::string& key) { return serve_key(key) || key == "train.threads"; });
+  return instance;
+}
 
 std::variant<serve_settings, std::string> load_serve_settings(const std::string& config_file,
                                                              std::span<const std::string> overrides) {

@@ -34,6 +34,10 @@ struct serve_settings {
   std::optional<cluster::cluster_settings> cluster;
 };
 
+/// The keys of a serving config as `axon node` reads it: `axon serve`'s, and train.threads
+/// (the node's compute threads). A job's config holds [data] and [model] keys besides.
+const config::schema& serving_node_schema();
+
 /// The settings of `config_file` ("" for defaults) and `overrides`, or every error, one
 /// per line, naming the file line or flag.
 std::variant<serve_settings, std::string> load_serve_settings(const std::string& config_file,

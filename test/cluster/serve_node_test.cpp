@@ -151,7 +151,7 @@ BOOST_AUTO_TEST_CASE(a_killed_node_answers_503_and_the_local_replica_serves_on) 
   auto second = std::async(std::launch::async, [&] { return service.classify(sentences); });
   auto answered = second.get();
   check_equals_predict(answered, expected);
-  BOOST_TEST_REQUIRE(first.wait_for(0s) == std::future_status::timeout); // held by the node
+  BOOST_TEST_REQUIRE((first.wait_for(0s) == std::future_status::timeout)); // held by the node
   const auto killed_at = clock_type::now();
   ::kill(node->pid(), SIGKILL);
   auto lost = first.get();
@@ -162,7 +162,11 @@ BOOST_AUTO_TEST_CASE(a_killed_node_answers_503_and_the_local_replica_serves_on) 
   BOOST_REQUIRE(!error.is_discarded());
   BOOST_TEST(error["error"]["message"].get<std::string>().find("replica0 is gone") != std::string::npos,
              lost->body);
-  BOOST_TEST(clock_type::now() - killed_at < 10s); // not serve.timeout's 30 s
+  const auto answered_after = clock_type::now() - killed_at;
+  BOOST_TEST_MESSAGE("503 answered "
+                     << std::chrono::duration_cast<std::chrono::milliseconds>(answered_after).count()
+                     << " ms after the node's SIGKILL");
+  BOOST_TEST((answered_after < 10s)); // not serve.timeout's 30 s
   // The service serves on from replica1, every request answered as predict answers.
   for (int i = 0; i < 4; ++i)
     check_equals_predict(service.classify(sentences), expected);
