@@ -1,10 +1,10 @@
 // `axon serve` with replicas on a real `axon node` process on 127.0.0.1 (placement.nodes):
 // a replica on the node answers exactly what `axon predict` answers on the same run; with
 // the node killed, the batch it was computing is answered 503 with a JSON error naming the
-// replica, and the service keeps answering from its local replica. Placements the service
+// replica, and the service keeps answering from its local replica. A reload reaches the
+// node's replica; with TLS files the service and the node talk TLS. Placements the service
 // cannot honour (the batcher on a node, a replica on a GPU) are refused at start.
-#include "test/support/free_port.hpp"
-#include "test/support/process.hpp"
+#include "test/cluster/cluster_fixture.hpp"
 
 #include <boost/test/unit_test.hpp>
 #include <httplib.h>
@@ -55,10 +55,11 @@ struct setting {
                           << "heartbeat = 500ms\ntimeout = 5s\n";
     return config;
   }
-  std::unique_ptr<child> start_node(const fs::path& config) const {
-    auto node = std::make_unique<child>(
-      std::vector<std::string>{axon_command, "node", "--config", config.string(), "--name", "worker1"},
-      dir.path / "worker1.log");
+  std::unique_ptr<child> start_node(const fs::path& config,
+                                    const std::vector<std::string>& flags = {}) const {
+    std::vector<std::string> argv{axon_command, "node", "--config", config.string(), "--name", "worker1"};
+    argv.insert(argv.end(), flags.begin(), flags.end());
+    auto node = std::make_unique<child>(argv, dir.path / "worker1.log");
     BOOST_REQUIRE_MESSAGE(node->wait_for("node worker1 listening on", 20s), node->output());
     return node;
   }
@@ -73,12 +74,14 @@ const setting& the_setting() {
 struct server {
   std::unique_ptr<child> process;
   int port = 0;
-  server(const fs::path& config, const std::string& name) {
+  server(const fs::path& config, const std::string& name, const std::vector<std::string>& flags = {},
+         const fs::path& run_dir = {}) {
     const auto& s = the_setting();
-    process = std::make_unique<child>(
-      std::vector<std::string>{axon_command, "serve", "--run", s.run_dir.string(), "--config",
-                               config.string(), "--serve.port=0", "--monitor.port=-1"},
-      s.dir.path / (name + ".log"));
+    std::vector<std::string> argv{axon_command, "serve", "--run",
+                                  (run_dir.empty() ? s.run_dir : run_dir).string(), "--config",
+                                  config.string(), "--serve.port=0", "--monitor.port=-1"};
+    argv.insert(argv.end(), flags.begin(), flags.end());
+    process = std::make_unique<child>(argv, s.dir.path / (name + ".log"));
     BOOST_REQUIRE_MESSAGE(process->wait_for("axon serve: ready", 60s), process->output());
     std::smatch m;
     const auto output = process->output();
@@ -90,17 +93,23 @@ struct server {
     c.set_read_timeout(30, 0);
     return c.Post("/v1/classify", json{{"texts", texts}}.dump(), "application/json");
   }
+  httplib::Result reload() const {
+    httplib::Client c{"127.0.0.1", port};
+    c.set_read_timeout(30, 0);
+    return c.Post("/v1/reload", "", "application/json");
+  }
 };
 
-// `axon predict --json` of `lines` on the tiny run, as one batch.
-std::vector<json> predict(const std::vector<std::string>& lines) {
+// `axon predict --json` of `lines` on the tiny run (or `run_dir`), as one batch.
+std::vector<json> predict(const std::vector<std::string>& lines, const fs::path& run_dir = {}) {
   const auto& s = the_setting();
   const auto input = s.dir.path / "predict.txt";
   std::ofstream out{input};
   for (const auto& line : lines)
     out << line << '\n';
   out.close();
-  auto r = run(axon_command + " predict --json --batch 64 --run " + s.run_dir.string() + " < " + input.string());
+  auto r = run(axon_command + " predict --json --batch 64 --run "
+               + (run_dir.empty() ? s.run_dir : run_dir).string() + " < " + input.string());
   BOOST_REQUIRE_MESSAGE(r.status == 0, r.output);
   std::vector<json> answers;
   std::istringstream text{r.output};
@@ -171,6 +180,48 @@ BOOST_AUTO_TEST_CASE(a_killed_node_answers_503_and_the_local_replica_serves_on) 
   for (int i = 0; i < 4; ++i)
     check_equals_predict(service.classify(sentences), expected);
   BOOST_TEST(!service.process->finished(0ms), service.process->output());
+}
+
+BOOST_AUTO_TEST_CASE(a_reload_reaches_the_replica_on_the_node) {
+  const auto& s = the_setting();
+  const auto run_dir = s.dir.path / "reload-run"; // a copy whose best is step 6
+  fs::copy(s.run_dir, run_dir, fs::copy_options::recursive);
+  std::ofstream{run_dir / "checkpoints/best.txt"} << "step-6\n";
+  const auto config = s.serve_config("reload", 1, "\"replica0=worker1\"");
+  auto node = s.start_node(config);
+  server service{config, "reload", {}, run_dir};
+  const auto at_6 = predict(sentences, run_dir);
+  check_equals_predict(service.classify(sentences), at_6);
+  std::ofstream{run_dir / "checkpoints/best.txt"} << "step-12\n";
+  const auto at_12 = predict(sentences, run_dir);
+  BOOST_TEST_REQUIRE(at_12[0]["probabilities"] != at_6[0]["probabilities"]); // else this tells nothing
+  auto reloaded = service.reload();
+  BOOST_REQUIRE(reloaded);
+  BOOST_TEST_REQUIRE(reloaded->status == 200, reloaded->body);
+  auto answer = service.classify(sentences);
+  check_equals_predict(answer, at_12); // computed on the node, with the new checkpoint
+  BOOST_TEST(json::parse(answer->body)["model"]["step"] == 12);
+}
+
+BOOST_AUTO_TEST_CASE(with_tls_files_the_service_and_the_node_talk_tls) {
+  const auto& s = the_setting();
+  const auto certs = s.dir.path / "certs";
+  auto made = run(make_certs + " " + certs.string() + " coordinator worker1");
+  BOOST_REQUIRE_MESSAGE(made.status == 0, made.output);
+  auto tls = [&](const std::string& name) {
+    return std::vector<std::string>{"--cluster.tls-ca=" + (certs / "ca.pem").string(),
+                                    "--cluster.tls-certificate=" + (certs / (name + ".pem")).string(),
+                                    "--cluster.tls-key=" + (certs / (name + ".key")).string()};
+  };
+  const auto config = s.serve_config("tls", 1, "\"replica0=worker1\"");
+  auto node = s.start_node(config, tls("worker1"));
+  BOOST_TEST(node->wait_for("TLS with mutual authentication", 10s), node->output());
+  // Without TLS files the service cannot reach the TLS node.
+  auto plain = run(axon_command + " serve --run " + s.run_dir.string() + " --config " + config.string()
+                   + " --serve.port=0 --monitor.port=-1 --cluster.timeout=1s --cluster.heartbeat=250ms");
+  BOOST_TEST(plain.status == 2, plain.output);
+  server service{config, "tls", tls("coordinator")};
+  check_equals_predict(service.classify(sentences), predict(sentences));
 }
 
 BOOST_AUTO_TEST_CASE(placements_the_service_cannot_honour_are_refused) {
