@@ -5,6 +5,7 @@
 // node's replica; with TLS files the service and the node talk TLS. Placements the service
 // cannot honour (the batcher on a node, a replica on a GPU) are refused at start.
 #include "test/cluster/cluster_fixture.hpp"
+#include "test/support/served_run.hpp"
 
 #include <boost/test/unit_test.hpp>
 #include <httplib.h>
@@ -12,20 +13,11 @@
 
 #include <csignal>
 #include <future>
-#include <regex>
 
 using namespace axon::test;
 using json = nlohmann::json;
 
 namespace {
-
-const std::vector<std::string> sentences{
-  "Tuomi net sales rose 40 % in the quarter .",
-  "Operating profit fell to EUR 3.1 mn from EUR 7.4 mn .",
-  "The company will announce its results on Friday .",
-  "Kesko said demand for building materials was weak and it cut staff at three stores .",
-  "Net loss widened as costs rose sharply and orders dropped in all markets during the period .",
-};
 
 // A tiny run trained once for the suite, and a serve config placing replicas on worker1.
 struct setting {
@@ -33,18 +25,8 @@ struct setting {
   fs::path run_dir = dir.path / "run";
   int node_port = free_port();
   setting() {
-    auto data = run(axon_command + " data synth-finsent " + (dir.path / "data").string() + " --size 400");
-    BOOST_REQUIRE_MESSAGE(data.status == 0, data.output);
-    const auto config = dir.path / "train.ini";
-    std::ofstream{config} << "[data]\ntrain = \"" << (dir.path / "data/train.csv").string() << "\"\n"
-                          << "dev = \"" << (dir.path / "data/dev.csv").string() << "\"\n"
-                          << "vocab-size = 600\nmax-len = 32\n"
-                          << "[model]\nhidden = 32\nlayers = 1\nheads = 2\nintermediate = 64\n"
-                          << "max-positions = 32\n[train]\nrun-dir = \"" << run_dir.string()
-                          << "\"\nepochs = 1\nmax-steps = 12\nbatch-size = 16\nlr = 5e-3\nthreads = 2\n"
-                          << "[eval]\nevery-steps = 6\npatience = 0\n";
-    auto trained = run(axon_command + " train " + config.string());
-    BOOST_REQUIRE_MESSAGE(trained.status == 0, trained.output);
+    make_serve_data(dir.path / "data");
+    train_tiny_run(dir.path / "data", run_dir, dir.path / "train.ini");
   }
   // A serve config of `replicas` replicas with `placement` ("PATTERN=NODE" entries).
   fs::path serve_config(const std::string& name, int replicas, const std::string& placement) const {
@@ -83,10 +65,7 @@ struct server {
     argv.insert(argv.end(), flags.begin(), flags.end());
     process = std::make_unique<child>(argv, s.dir.path / (name + ".log"));
     BOOST_REQUIRE_MESSAGE(process->wait_for("axon serve: ready", 60s), process->output());
-    std::smatch m;
-    const auto output = process->output();
-    BOOST_REQUIRE(std::regex_search(output, m, std::regex{R"(listening on http://[0-9.]+:(\d+))"}));
-    port = std::stoi(m[1]);
+    port = serve_port(process->output());
   }
   httplib::Result classify(const std::vector<std::string>& texts) const {
     httplib::Client c{"127.0.0.1", port};
@@ -103,33 +82,7 @@ struct server {
 // `axon predict --json` of `lines` on the tiny run (or `run_dir`), as one batch.
 std::vector<json> predict(const std::vector<std::string>& lines, const fs::path& run_dir = {}) {
   const auto& s = the_setting();
-  const auto input = s.dir.path / "predict.txt";
-  std::ofstream out{input};
-  for (const auto& line : lines)
-    out << line << '\n';
-  out.close();
-  auto r = run(axon_command + " predict --json --batch 64 --run "
-               + (run_dir.empty() ? s.run_dir : run_dir).string() + " < " + input.string());
-  BOOST_REQUIRE_MESSAGE(r.status == 0, r.output);
-  std::vector<json> answers;
-  std::istringstream text{r.output};
-  for (std::string line; std::getline(text, line);)
-    answers.push_back(json::parse(line));
-  return answers;
-}
-
-// Checks a 200 answer of `texts` against predict's, bit for bit (the same batch).
-void check_equals_predict(const httplib::Result& r, const std::vector<json>& expected) {
-  BOOST_REQUIRE(r);
-  BOOST_TEST_REQUIRE(r->status == 200, r->body);
-  auto answer = json::parse(r->body);
-  BOOST_TEST_REQUIRE(answer["predictions"].size() == expected.size());
-  for (std::size_t i = 0; i < expected.size(); ++i) {
-    const auto& got = answer["predictions"][i];
-    BOOST_TEST(got["label"] == expected[i]["label"]);
-    for (const auto& [label, p] : expected[i]["probabilities"].items())
-      BOOST_TEST(got["probabilities"][label].get<double>() == p.get<double>());
-  }
+  return predict_json(run_dir.empty() ? s.run_dir : run_dir, lines, s.dir.path / "predict.txt");
 }
 
 } // namespace
@@ -141,7 +94,7 @@ BOOST_AUTO_TEST_CASE(a_replica_on_a_node_answers_what_predict_answers) {
   const auto config = s.serve_config("one-on-node", 1, "\"replica0=worker1\"");
   auto node = s.start_node(config);
   server service{config, "one-on-node"};
-  check_equals_predict(service.classify(sentences), predict(sentences));
+  check_equals_predict(service.classify(serve_sentences), predict(serve_sentences));
   // The replica ran on the node: it logged its placement there.
   BOOST_TEST(node->output().find("spawned replica0 (serve.replica)") != std::string::npos,
              node->output());
@@ -152,12 +105,12 @@ BOOST_AUTO_TEST_CASE(a_killed_node_answers_503_and_the_local_replica_serves_on) 
   const auto config = s.serve_config("node-and-local", 2, "\"replica0=worker1\"");
   auto node = s.start_node(config);
   server service{config, "node-and-local"};
-  const auto expected = predict(sentences);
+  const auto expected = predict(serve_sentences);
   // Frozen, the node's replica holds its batch; the other batch goes to replica1 (local).
   ::kill(node->pid(), SIGSTOP);
-  auto first = std::async(std::launch::async, [&] { return service.classify(sentences); });
+  auto first = std::async(std::launch::async, [&] { return service.classify(serve_sentences); });
   std::this_thread::sleep_for(200ms); // max-wait 50ms: the first batch has left
-  auto second = std::async(std::launch::async, [&] { return service.classify(sentences); });
+  auto second = std::async(std::launch::async, [&] { return service.classify(serve_sentences); });
   auto answered = second.get();
   check_equals_predict(answered, expected);
   BOOST_TEST_REQUIRE((first.wait_for(0s) == std::future_status::timeout)); // held by the node
@@ -178,7 +131,7 @@ BOOST_AUTO_TEST_CASE(a_killed_node_answers_503_and_the_local_replica_serves_on) 
   BOOST_TEST((answered_after < 10s)); // not serve.timeout's 30 s
   // The service serves on from replica1, every request answered as predict answers.
   for (int i = 0; i < 4; ++i)
-    check_equals_predict(service.classify(sentences), expected);
+    check_equals_predict(service.classify(serve_sentences), expected);
   BOOST_TEST(!service.process->finished(0ms), service.process->output());
 }
 
@@ -190,15 +143,15 @@ BOOST_AUTO_TEST_CASE(a_reload_reaches_the_replica_on_the_node) {
   const auto config = s.serve_config("reload", 1, "\"replica0=worker1\"");
   auto node = s.start_node(config);
   server service{config, "reload", {}, run_dir};
-  const auto at_6 = predict(sentences, run_dir);
-  check_equals_predict(service.classify(sentences), at_6);
+  const auto at_6 = predict(serve_sentences, run_dir);
+  check_equals_predict(service.classify(serve_sentences), at_6);
   std::ofstream{run_dir / "checkpoints/best.txt"} << "step-12\n";
-  const auto at_12 = predict(sentences, run_dir);
+  const auto at_12 = predict(serve_sentences, run_dir);
   BOOST_TEST_REQUIRE(at_12[0]["probabilities"] != at_6[0]["probabilities"]); // else this tells nothing
   auto reloaded = service.reload();
   BOOST_REQUIRE(reloaded);
   BOOST_TEST_REQUIRE(reloaded->status == 200, reloaded->body);
-  auto answer = service.classify(sentences);
+  auto answer = service.classify(serve_sentences);
   check_equals_predict(answer, at_12); // computed on the node, with the new checkpoint
   BOOST_TEST(json::parse(answer->body)["model"]["step"] == 12);
 }
@@ -208,20 +161,15 @@ BOOST_AUTO_TEST_CASE(with_tls_files_the_service_and_the_node_talk_tls) {
   const auto certs = s.dir.path / "certs";
   auto made = run(make_certs + " " + certs.string() + " coordinator worker1");
   BOOST_REQUIRE_MESSAGE(made.status == 0, made.output);
-  auto tls = [&](const std::string& name) {
-    return std::vector<std::string>{"--cluster.tls-ca=" + (certs / "ca.pem").string(),
-                                    "--cluster.tls-certificate=" + (certs / (name + ".pem")).string(),
-                                    "--cluster.tls-key=" + (certs / (name + ".key")).string()};
-  };
   const auto config = s.serve_config("tls", 1, "\"replica0=worker1\"");
-  auto node = s.start_node(config, tls("worker1"));
+  auto node = s.start_node(config, tls_flags_in(certs, "worker1"));
   BOOST_TEST(node->wait_for("TLS with mutual authentication", 10s), node->output());
   // Without TLS files the service cannot reach the TLS node.
   auto plain = run(axon_command + " serve --run " + s.run_dir.string() + " --config " + config.string()
                    + " --serve.port=0 --monitor.port=-1 --cluster.timeout=1s --cluster.heartbeat=250ms");
   BOOST_TEST(plain.status == 2, plain.output);
-  server service{config, "tls", tls("coordinator")};
-  check_equals_predict(service.classify(sentences), predict(sentences));
+  server service{config, "tls", tls_flags_in(certs, "coordinator")};
+  check_equals_predict(service.classify(serve_sentences), predict(serve_sentences));
 }
 
 BOOST_AUTO_TEST_CASE(placements_the_service_cannot_honour_are_refused) {
