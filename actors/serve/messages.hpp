@@ -7,6 +7,10 @@
 //   serve_batch        batcher -> replica       a dynamic batch, on an edge with credit 1
 //                                               (the replica may run on a node process)
 //   serve_probs        replica -> batcher       its probabilities, back on that edge
+//   linker_atom, kg    serve -> replica         the KG service that links its texts (a run
+//                                               with a KG; answered true, before any batch)
+//   kg_link_request    replica -> KG service    each text's words (actors/kg/messages.hpp)
+//   kg_link_reply      KG service -> replica    their entity mentions
 //   models_atom        reloader -> batcher      a new model generation is current (reload);
 //                                               answered once the batcher has seen it
 //   batcher_setting    console -> batcher       serve.max-wait or serve.max-batch, live
@@ -29,6 +33,7 @@ namespace axon {
 
 using flush_atom = caf::atom_constant<caf::atom("flush")>;   // batcher: max-wait is over
 using models_atom = caf::atom_constant<caf::atom("models")>; // batcher: a reload happened
+using linker_atom = caf::atom_constant<caf::atom("linker")>; // replica: its KG service
 
 /// Why a request is refused with 503 when serve.queue requests are held.
 inline std::string queue_full_message(std::int64_t queue) {

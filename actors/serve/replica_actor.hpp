@@ -6,7 +6,10 @@
 // (node_replica.hpp).
 // Ports: "batcher" (in): serve_batch forward, serve_probs back, one batch at a time.
 // Messages in: serve_batch -> serve_probs on the same edge (`failed` set when the model
-//              threw or could not be had), then one credit back.
+//              threw or could not be had), then one credit back; with a KG service set,
+//              a model that fuses a KG has the batch's words linked by it first
+//              (kg_link_request -> kg_link_reply) and computes with those links;
+//              (linker_atom, kg) -> true: the KG service to link with (before any batch).
 // Probe details: batches, texts, model_generation, checkpoint (of its last batch).
 #pragma once
 

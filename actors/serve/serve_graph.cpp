@@ -6,6 +6,8 @@
 #include "runtime/graph/error.hpp"
 #include "runtime/graph/factory_of.hpp"
 
+#include <caf/all.hpp>
+
 namespace axon {
 
 void add_serve_module(registry& r, std::shared_ptr<serve_metrics> metrics,
@@ -41,9 +43,12 @@ void add_serve_module(registry& r, std::shared_ptr<serve_metrics> metrics,
              }));
 }
 
-actor_graph serve_graph(const serve_batcher_setup& setup, const served_model& first) {
+actor_graph serve_graph(const serve_batcher_setup& setup, const served_model& first,
+                        const kg_service_setup* kg) {
   actor_graph g;
   g.add_node("batcher", "serve.batcher", caf::make_message(setup));
+  if (kg != nullptr)
+    g.add_node("kg", "axon.kg", caf::make_message(*kg));
   for (std::int32_t r = 0; r < setup.replicas; ++r) {
     auto name = "replica" + std::to_string(r);
     g.add_node(name, "serve.replica",
@@ -51,6 +56,25 @@ actor_graph serve_graph(const serve_batcher_setup& setup, const served_model& fi
     g.add_edge<msg::serve_batch, msg::serve_probs>({"batcher", name}, {name, "batcher"}, 1);
   }
   return g;
+}
+
+caf::error link_through_kg(caf::actor_system& sys, const running_graph& running,
+                           std::int32_t replicas, std::chrono::milliseconds within) {
+  auto kg = running.actors.find("kg");
+  if (kg == running.actors.end())
+    return {};
+  caf::scoped_actor self{sys};
+  caf::error failure;
+  for (std::int32_t r = 0; r < replicas && !failure; ++r) {
+    const auto name = "replica" + std::to_string(r);
+    self->request(running.at(name), within, linker_atom::value, kg->second)
+      .receive([](bool) {},
+               [&](caf::error& err) {
+                 failure = make_error(errc::failed, name + " did not take the KG service: "
+                                                      + error_text(err));
+               });
+  }
+  return failure;
 }
 
 } // namespace axon

@@ -3,7 +3,8 @@
 // this process are loaded here and handed to the kinds' factories in a serve_models, which
 // a reload adds generations to; a replica placed on a node process (placement.nodes) is
 // spawned there by the node's own "serve.replica" kind (node_replica.hpp), which loads the
-// run named in its serve_replica_setup. The batcher always runs here.
+// run named in its serve_replica_setup. With a run that fuses a KG, a KG service actor
+// links every replica's texts. The batcher and the KG service always run here.
 //
 //   registry r;
 //   auto models = std::make_shared<serve_models>(replicas, info);  // replicas[i]: replica i's
@@ -12,12 +13,14 @@
 //   running->at("batcher")  // takes classify_request
 #pragma once
 
+#include "actors/kg/messages.hpp"
 #include "actors/serve/messages.hpp"
 #include "actors/serve/serve_metrics.hpp"
 #include "actors/serve/serve_models.hpp"
 #include "runtime/graph/actor_graph.hpp"
 #include "runtime/graph/registry.hpp"
 
+#include <chrono>
 #include <memory>
 #include <vector>
 
@@ -29,7 +32,16 @@ void add_serve_module(registry& r, std::shared_ptr<serve_metrics> metrics,
                       std::shared_ptr<serve_models> models);
 
 /// The batcher "batcher" and replicas "replica0".."replicaN-1" (N = setup.replicas); `first`
-/// names the run and checkpoint that a replica on a node process loads at its start.
-actor_graph serve_graph(const serve_batcher_setup& setup, const served_model& first = {});
+/// names the run and checkpoint that a replica on a node process loads at its start. With
+/// `kg` (a run that fuses a KG), the KG service "kg" (kind "axon.kg", actors/kg/) holding
+/// the run's saved KG, which links the replicas' texts (link_through_kg).
+actor_graph serve_graph(const serve_batcher_setup& setup, const served_model& first = {},
+                        const kg_service_setup* kg = nullptr);
+
+/// Tells each of the `replicas` replicas of `running` to link its texts through its KG
+/// service "kg", waiting `within` for each; nothing without one. The error names the
+/// replica that did not answer.
+caf::error link_through_kg(caf::actor_system& sys, const running_graph& running,
+                           std::int32_t replicas, std::chrono::milliseconds within);
 
 } // namespace axon

@@ -55,7 +55,8 @@ struct service {
 
 // Loads the models of the replicas in this process (one at least: it verifies the
 // checkpoint), connects to the node processes that placement.nodes names and spawns the
-// serving graph, its replicas where placed; the front is ready on success.
+// serving graph, its replicas where placed (and its KG service with a run that fuses a
+// KG); the front is ready on success.
 std::string start_graph(const std::string& run_dir, const serve_settings& s, serve_front& front,
                         service& out) {
   std::vector<bool> here;
@@ -65,6 +66,7 @@ std::string start_graph(const std::string& run_dir, const serve_settings& s, ser
   auto pool = serve_compute_pool();
   auto loaded = load_replicas(run_dir, here, pool);
   const auto first = loaded.info;
+  const auto kg = std::move(loaded.kg);
   auto models = std::make_shared<serve_models>(std::move(loaded.models), std::move(loaded.info));
   auto modules = axon_modules(); // the message types the nodes share
   add_serve_module(modules, front.metrics, models);
@@ -72,10 +74,13 @@ std::string start_graph(const std::string& run_dir, const serve_settings& s, ser
   if (!started)
     return error_text(started.error());
   out.process = std::move(*started);
-  auto spawned = out.process->spawn(serve_graph(s.batcher, first));
+  auto spawned = out.process->spawn(serve_graph(s.batcher, first, kg ? &*kg : nullptr));
   if (!spawned)
     return error_text(spawned.error());
   out.graph = std::move(*spawned);
+  const auto within = s.cluster ? s.cluster->timeout : std::chrono::milliseconds{5000};
+  if (auto err = link_through_kg(out.process->system(), out.graph, s.batcher.replicas, within))
+    return error_text(err);
   out.reloader = std::make_unique<serve_reloader>(run_dir, here, pool, models, front.metrics,
                                                   out.process->system(),
                                                   out.graph.at("batcher"), first.checkpoint);

@@ -27,19 +27,20 @@ const config::schema& serve_schema() {
   return instance;
 }
 
-// "" or what is wrong with placing the serving graph (the batcher and `replicas` replicas)
-// by placement.nodes and placement.devices.
+// "" or what is wrong with placing the serving graph (the batcher, the KG service of a run
+// with a KG and `replicas` replicas) by placement.nodes and placement.devices.
 std::string check_serve_placement(const config::resolved_config& cfg,
                                   const cluster::cluster_settings& cluster, int replicas) {
-  std::vector<std::string> actors{"batcher"};
+  std::vector<std::string> actors{"batcher", "kg"};
   for (int r = 0; r < replicas; ++r)
     actors.push_back("replica" + std::to_string(r));
   if (auto problem = cluster::check_placement(cluster, actors); !problem.empty())
     return problem;
-  if (cluster.node_of("batcher") != cluster::local_node)
-    return "placement.nodes puts the batcher on node " + cluster.node_of("batcher")
-           + ": it runs in the serving process (with the HTTP front); place replicas only "
-             "(replica0 .. replica" + std::to_string(replicas - 1) + ")";
+  for (const std::string here : {"batcher", "kg"})
+    if (cluster.node_of(here) != cluster::local_node)
+      return "placement.nodes puts the " + here + " on node " + cluster.node_of(here)
+             + ": it runs in the serving process (with the HTTP front); place replicas only "
+               "(replica0 .. replica" + std::to_string(replicas - 1) + ")";
   for (const auto& entry : cfg.get_strings("placement.devices")) {
     std::string problem;
     auto rule = config::parse_device_rule(entry, problem);

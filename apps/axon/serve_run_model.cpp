@@ -1,6 +1,8 @@
 // serve_run_model: see serve_run_model.hpp.
 #include "apps/axon/serve_run_model.hpp"
 
+#include "actors/kg/kg_service_actor.hpp"
+
 #include "ops/cpu/cpu_kernels.hpp"
 #include "runtime/compute_pool.hpp"
 
@@ -24,6 +26,41 @@ serve_output serve_run_model::classify(const std::vector<std::string>& texts) {
     examples.push_back(run_.encode(texts[i], run_.kg ? &out.entities[i] : nullptr));
   // One batch, as the batcher formed it.
   out.probabilities = run_.probabilities(examples, examples.size());
+  return out;
+}
+
+namespace {
+
+// A batch tokenized by the run, waiting for its entity links.
+struct run_encoded : encoded_texts {
+  std::vector<data::tokenized_example> examples;
+};
+
+} // namespace
+
+std::unique_ptr<encoded_texts> serve_run_model::encode(const std::vector<std::string>& texts) {
+  if (!run_.kg)
+    return nullptr;
+  auto out = std::make_unique<run_encoded>();
+  for (const auto& text : texts) {
+    out->examples.push_back(run_.tokenize(text));
+    out->words.push_back(out->examples.back().words);
+  }
+  return out;
+}
+
+serve_output serve_run_model::classify(encoded_texts& texts,
+                                       const std::vector<std::vector<kg::mention>>& mentions) {
+  auto& encoded = dynamic_cast<run_encoded&>(texts);
+  if (mentions.size() != encoded.examples.size())
+    throw std::runtime_error("the KG service linked " + std::to_string(mentions.size())
+                             + " texts of " + std::to_string(encoded.examples.size()));
+  serve_output out;
+  out.entities.resize(encoded.examples.size());
+  for (std::size_t i = 0; i < encoded.examples.size(); ++i)
+    run_.link(encoded.examples[i], mentions[i], &out.entities[i]);
+  // One batch, as the batcher formed it.
+  out.probabilities = run_.probabilities(encoded.examples, encoded.examples.size());
   return out;
 }
 
@@ -53,6 +90,8 @@ loaded_replicas load_replicas(const std::string& run_dir, const std::vector<bool
   loaded_replicas out;
   auto first = std::make_shared<serve_run_model>(run_dir, pool, checkpoint_folder);
   out.info = first->describe(run_dir);
+  if (const auto& run = first->run(); run.kg)
+    out.kg = kg_service_setup_of(*run.kg, !run.config->get_bool("data.cased"), tensor{});
   // The others from the first one's folder: a training run may mark another best meanwhile.
   for (bool local : here) {
     if (!local)

@@ -5,11 +5,13 @@
 // probabilities (the entities `axon predict --json` shows).
 #pragma once
 
+#include "actors/kg/messages.hpp"
 #include "actors/serve/node_replica.hpp"
 #include "actors/serve/serve_model.hpp"
 #include "apps/axon/trained_run.hpp"
 
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -23,6 +25,10 @@ public:
                   const std::string& checkpoint_folder = "");
 
   serve_output classify(const std::vector<std::string>& texts) override;
+  /// With a run that fuses a KG: the texts tokenized as the run does, their words to link.
+  std::unique_ptr<encoded_texts> encode(const std::vector<std::string>& texts) override;
+  serve_output classify(encoded_texts& texts,
+                        const std::vector<std::vector<kg::mention>>& mentions) override;
 
   const trained_run& run() const { return run_; }
   /// The checkpoint's step, from its folder's name ("step-120"), or -1.
@@ -39,10 +45,12 @@ private:
 std::shared_ptr<compute_pool> serve_compute_pool();
 
 /// The models of one generation: one per replica, null for a replica on a node process
-/// (it loads its own, node_replica.hpp), and what they serve.
+/// (it loads its own, node_replica.hpp), what they serve, and with a run that fuses a KG,
+/// the setup of the serving graph's KG service (the run's saved KG; no embedding table).
 struct loaded_replicas {
   std::vector<serve_model_ptr> models;
   served_model info;
+  std::optional<kg_service_setup> kg;
 };
 
 /// The models of `run_dir` (from `checkpoint_folder` when given, else the run's best

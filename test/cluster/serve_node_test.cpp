@@ -2,8 +2,10 @@
 // a replica on the node answers exactly what `axon predict` answers on the same run; with
 // the node killed, the batch it was computing is answered 503 with a JSON error naming the
 // replica, and the service keeps answering from its local replica. A reload reaches the
-// node's replica; with TLS files the service and the node talk TLS. Placements the service
-// cannot honour (the batcher on a node, a replica on a GPU) are refused at start.
+// node's replica; a run with a KG links through the serving process's KG service from the
+// node; with TLS files the service and the node talk TLS. Placements the service
+// cannot honour (the batcher or the KG service on a node, a replica on a GPU) are refused
+// at start.
 #include "test/cluster/cluster_fixture.hpp"
 #include "test/support/served_run.hpp"
 
@@ -172,6 +174,33 @@ BOOST_AUTO_TEST_CASE(with_tls_files_the_service_and_the_node_talk_tls) {
   check_equals_predict(service.classify(serve_sentences), predict(serve_sentences));
 }
 
+BOOST_AUTO_TEST_CASE(a_replica_on_a_node_links_through_the_kg_service_as_predict_links) {
+  const auto& s = the_setting();
+  const auto run_dir = s.dir.path / "kg-run";
+  const auto kg = s.dir.path / "data/kg";
+  train_tiny_run(s.dir.path / "data", run_dir, s.dir.path / "kg-train.ini",
+                 "[kg]\ntriples = \"" + (kg / "triples.tsv").string() + "\"\naliases = \""
+                   + (kg / "aliases.tsv").string() + "\"\ndim = 8\n");
+  std::vector<std::string> texts; // naming the KG's entities by their aliases, and none
+  std::ifstream aliases{kg / "aliases.tsv"};
+  std::string line;
+  for (int i = 0; i < 3 && std::getline(aliases, line); ++i)
+    texts.push_back("Shares of " + line.substr(line.find('\t') + 1) + " rose 5 % .");
+  texts.push_back("Sales rose .");
+  const auto config = s.serve_config("kg", 1, "\"replica0=worker1\"");
+  auto node = s.start_node(config);
+  server service{config, "kg", {}, run_dir};
+  const auto expected = predict(texts, run_dir);
+  auto answer = check_equals_predict(service.classify(texts), expected);
+  for (std::size_t i = 0; i < texts.size(); ++i) {
+    BOOST_TEST_REQUIRE(expected[i].contains("entities"));
+    BOOST_TEST(answer["predictions"][i]["entities"] == expected[i]["entities"]);
+  }
+  BOOST_TEST(answer["predictions"][0]["entities"].size() >= 1u, answer.dump());
+  BOOST_TEST(node->output().find("spawned replica0 (serve.replica)") != std::string::npos,
+             node->output());
+}
+
 BOOST_AUTO_TEST_CASE(placements_the_service_cannot_honour_are_refused) {
   const auto& s = the_setting();
   auto refused = [&](const std::string& placement, const std::string& extra) {
@@ -182,6 +211,9 @@ BOOST_AUTO_TEST_CASE(placements_the_service_cannot_honour_are_refused) {
   auto batcher = refused("\"batcher=worker1\"", "");
   BOOST_TEST(batcher.status == 2);
   BOOST_TEST(batcher.output.find("puts the batcher on node worker1") != std::string::npos, batcher.output);
+  auto kg = refused("\"kg=worker1\"", "");
+  BOOST_TEST(kg.status == 2);
+  BOOST_TEST(kg.output.find("puts the kg on node worker1") != std::string::npos, kg.output);
   auto gpu = refused("\"replica0=worker1\"", "--placement.devices='[\"replica*=cuda:0\"]'");
   BOOST_TEST(gpu.status == 2);
   BOOST_TEST(gpu.output.find("computes on the CPU only") != std::string::npos, gpu.output);

@@ -7,7 +7,7 @@
 // stops it. Reloads: POST /v1/reload and serve.watch switch to the run's new best
 // checkpoint, a damaged one is refused and the old model keeps answering identically. A
 // run that fuses a KG answers each text's linked entities, those `axon predict --json`
-// shows.
+// shows, linked by the serving graph's KG service.
 #include "test/support/served_run.hpp"
 
 #include <boost/test/unit_test.hpp>
@@ -403,7 +403,9 @@ BOOST_AUTO_TEST_CASE(a_kg_run_answers_each_texts_linked_entities_as_predict_show
   }
   texts.push_back("Sales rose .");
   auto expected = predict(texts, run_dir);
-  server s{"--serve.max-batch=64 --serve.max-wait=50ms", "kg", run_dir};
+  const auto console_dir = tiny_run().dir.path / "kg-console";
+  server s{"--serve.max-batch=64 --serve.max-wait=50ms --serve.console-dir=" + console_dir.string(),
+           "kg", run_dir};
   auto r = s.classify({{"texts", texts}});
   BOOST_REQUIRE(r);
   BOOST_TEST_REQUIRE(r->status == 200, r->body);
@@ -418,6 +420,10 @@ BOOST_AUTO_TEST_CASE(a_kg_run_answers_each_texts_linked_entities_as_predict_show
   for (std::size_t i = 0; i < 3; ++i) // each names its entity
     BOOST_TEST(answer["predictions"][i]["entities"].size() >= 1u, answer["predictions"][i].dump());
   BOOST_TEST(answer["predictions"][3]["entities"] == json::array());
+  // The serving graph's KG service linked them (one batch of 4 rows), not the replica.
+  auto kg = run(axon_command + " console --run " + console_dir.string() + " -c \"inspect kg --json\"");
+  BOOST_REQUIRE_MESSAGE(kg.status == 0, kg.output);
+  BOOST_TEST(json::parse(kg.output)["details"]["rows_linked"].get<double>() == 4.0, kg.output);
   // A run without a KG answers no "entities".
   server plain{""};
   auto without = plain.classify({{"texts", {texts[0]}}});
