@@ -1,7 +1,8 @@
 // `axon serve` with replicas on a real `axon node` process on 127.0.0.1 (placement.nodes):
 // a replica on the node answers exactly what `axon predict` answers on the same run; with
 // the node killed, the batch it was computing is answered 503 with a JSON error naming the
-// replica, and the service keeps answering from its local replica. A reload reaches the
+// replica, and the service keeps answering from its local replica; a frozen node is
+// declared gone after cluster.timeout. A reload reaches the
 // node's replica; a run with a KG links through the serving process's KG service from the
 // node; with TLS files the service and the node talk TLS. Placements the service
 // cannot honour (the batcher or the KG service on a node, a replica on a GPU) are refused
@@ -135,6 +136,27 @@ BOOST_AUTO_TEST_CASE(a_killed_node_answers_503_and_the_local_replica_serves_on) 
   for (int i = 0; i < 4; ++i)
     check_equals_predict(service.classify(serve_sentences), expected);
   BOOST_TEST(!service.process->finished(0ms), service.process->output());
+}
+
+// A frozen node (SIGSTOP: its connection stays open, silent) is declared gone after
+// cluster.timeout, and its replica's batch is answered 503 then, not at serve.timeout.
+BOOST_AUTO_TEST_CASE(a_frozen_node_is_declared_gone_after_cluster_timeout) {
+  const auto& s = the_setting();
+  const auto config = s.serve_config("frozen", 2, "\"replica0=worker1\"");
+  auto node = s.start_node(config);
+  server service{config, "frozen", {"--cluster.timeout=2s", "--cluster.heartbeat=250ms"}};
+  ::kill(node->pid(), SIGSTOP);
+  const auto frozen_at = clock_type::now();
+  auto lost = service.classify(serve_sentences); // the first batch goes to replica0
+  const auto answered_after = clock_type::now() - frozen_at;
+  BOOST_REQUIRE(lost);
+  BOOST_TEST(lost->status == 503, lost->body);
+  BOOST_TEST(lost->body.find("replica0 is gone") != std::string::npos, lost->body);
+  BOOST_TEST_MESSAGE("503 answered "
+                     << std::chrono::duration_cast<std::chrono::milliseconds>(answered_after).count()
+                     << " ms after the node froze (cluster.timeout 2s)");
+  BOOST_TEST((answered_after < 10s)); // cluster.timeout and a heartbeat, not serve.timeout's 30 s
+  check_equals_predict(service.classify(serve_sentences), predict(serve_sentences));
 }
 
 BOOST_AUTO_TEST_CASE(a_reload_reaches_the_replica_on_the_node) {
