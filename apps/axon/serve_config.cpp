@@ -41,16 +41,22 @@ std::string check_serve_placement(const config::resolved_config& cfg,
       return "placement.nodes puts the " + here + " on node " + cluster.node_of(here)
              + ": it runs in the serving process (with the HTTP front); place replicas only "
                "(replica0 .. replica" + std::to_string(replicas - 1) + ")";
+  std::vector<config::device_rule> rules;
   for (const auto& entry : cfg.get_strings("placement.devices")) {
     std::string problem;
     auto rule = config::parse_device_rule(entry, problem);
     if (!rule)
       return "placement.devices: " + problem;
-    for (const auto& actor : actors)
-      if (cluster::glob_match(rule->pattern, actor) && !rule->where.is_cpu())
-        return "placement.devices puts " + actor + " on " + rule->where.to_string()
-               + ": `axon serve` computes on the CPU only (its replicas run `axon predict`'s "
-                 "CPU model); remove the rule or make it cpu";
+    rules.push_back(*rule);
+  }
+  for (const auto& actor : actors) { // its device: the first rule that matches it
+    auto rule = std::find_if(rules.begin(), rules.end(), [&](const config::device_rule& d) {
+      return cluster::glob_match(d.pattern, actor);
+    });
+    if (rule != rules.end() && !rule->where.is_cpu())
+      return "placement.devices puts " + actor + " on " + rule->where.to_string()
+             + ": `axon serve` computes on the CPU only (its replicas run `axon predict`'s "
+               "CPU model); remove the rule or make it cpu";
   }
   return "";
 }

@@ -239,6 +239,11 @@ BOOST_AUTO_TEST_CASE(placements_the_service_cannot_honour_are_refused) {
   auto gpu = refused("\"replica0=worker1\"", "--placement.devices='[\"replica*=cuda:0\"]'");
   BOOST_TEST(gpu.status == 2);
   BOOST_TEST(gpu.output.find("computes on the CPU only") != std::string::npos, gpu.output);
+  // The first matching rule decides: replica0 computes on the CPU, replica1 would not.
+  auto first = refused("\"replica0=worker1\"",
+                       "--serve.replicas=2 --placement.devices='[\"replica0=cpu\", \"replica*=cuda:0\"]'");
+  BOOST_TEST(first.status == 2);
+  BOOST_TEST(first.output.find("puts replica1 on cuda:0") != std::string::npos, first.output);
   auto typo = refused("\"replcia0=worker1\"", "");
   BOOST_TEST(typo.status == 2, typo.output);
 }
