@@ -11,19 +11,26 @@ namespace axon {
 
 caf::expected<std::unique_ptr<graph_process>>
 graph_process::start(registry modules, const std::string& cluster_file, int threads) {
+  if (cluster_file.empty())
+    return start(std::move(modules), std::nullopt, threads);
+  auto loaded = config::load_config_file(cluster_file, {}, config::graph_schema());
+  if (!loaded.resolved)
+    return make_error(errc::bad_input, loaded.error_text());
+  return start(std::move(modules), cluster::cluster_settings_of(*loaded.resolved), threads);
+}
+
+caf::expected<std::unique_ptr<graph_process>>
+graph_process::start(registry modules, std::optional<cluster::cluster_settings> cluster,
+                     int threads) {
   std::unique_ptr<graph_process> process{new graph_process};
   process->modules_ = std::move(modules);
-  if (!cluster_file.empty()) {
-    auto loaded = config::load_config_file(cluster_file, {}, config::graph_schema());
-    if (!loaded.resolved)
-      return make_error(errc::bad_input, loaded.error_text());
-    process->cluster_ = cluster::cluster_settings_of(*loaded.resolved);
-    // A user's graph places actors on nodes as `axon train` does: with TLS, only with a
-    // coordinator certificate, and it accepts only node certificates as peers.
+  process->cluster_ = std::move(cluster);
+  // A user's graph places actors on nodes as `axon train` does: with TLS, only with a
+  // coordinator certificate, and it accepts only node certificates as peers.
+  if (process->cluster_)
     if (auto problem = prepare_tls(process->cluster_->tls, tls_role::coordinator);
         !problem.empty())
       return make_error(errc::bad_input, problem);
-  }
   const auto* settings = process->cluster_ ? &*process->cluster_ : nullptr;
   process->cfg_ = std::make_unique<system_config>(process->modules_, threads, settings);
   process->sys_ = std::make_unique<caf::actor_system>(*process->cfg_);

@@ -30,6 +30,10 @@ public:
   /// placement.nodes, train.threads) and connects to the nodes its placement names. `threads`: CAF scheduler threads (0: all cores).
   static caf::expected<std::unique_ptr<graph_process>>
   start(registry modules, const std::string& cluster_file = "", int threads = 0);
+  /// The same with the cluster keys already read from a config of more keys (`axon
+  /// serve`'s); nullopt: this process only.
+  static caf::expected<std::unique_ptr<graph_process>>
+  start(registry modules, std::optional<cluster::cluster_settings> cluster, int threads = 0);
 
   caf::actor_system& system() { return *sys_; }
   /// Spawns `graph` with the registry's kinds, each node placed by the cluster's

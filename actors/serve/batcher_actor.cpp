@@ -7,9 +7,11 @@
 
 #include <caf/all.hpp>
 
+#include <algorithm>
 #include <chrono>
 #include <cstring>
 #include <deque>
+#include <iostream>
 #include <map>
 
 namespace axon {
@@ -26,6 +28,7 @@ struct pending_request {
   tensor probabilities;       // (n,K), allocated with the first rows
   std::vector<std::vector<msg::linked_entity>> entities; // per text, when the model links
   std::string failed;         // a replica's error for some of its texts
+  std::string lost;           // why a replica computing some of its texts is gone
   clock_type::time_point arrived;
   caf::typed_response_promise<msg::classify_reply> promise;
 };
@@ -45,7 +48,12 @@ struct batcher_state {
   std::map<std::uint64_t, pending_request> requests; // admitted, not yet answered
   std::deque<std::uint64_t> waiting; // requests with texts not yet sent, in arrival order
   std::size_t waiting_texts = 0;
-  std::map<std::uint64_t, std::vector<slice>> batches; // at a replica
+  struct at_replica {
+    int replica = 0;
+    std::vector<slice> slices;
+  };
+  std::map<std::uint64_t, at_replica> batches; // sent, not yet answered
+  std::vector<bool> lost;                      // replicas that are gone (node died, killed)
   std::uint64_t next_request = 0, next_batch = 0;
   int next_replica = 0; // where the search for a free replica starts (round robin)
   bool timer_armed = false;
@@ -91,7 +99,7 @@ int free_replica(batcher_state& st) {
   for (int i = 0; i < st.setup.replicas; ++i) {
     int r = (st.next_replica + i) % st.setup.replicas;
     const auto& p = st.edges[replica_port(r)];
-    if (p.in_flight < p.credit_window) {
+    if (!st.lost[r] && p.in_flight < p.credit_window) {
       st.next_replica = (r + 1) % st.setup.replicas;
       return r;
     }
@@ -106,7 +114,11 @@ void send_batch(batcher_actor* self, int r) {
   msg::serve_batch batch;
   batch.id = st.next_batch++;
   batch.generation = st.requests.at(st.waiting.front()).generation;
-  auto& slices = st.batches[batch.id];
+  if (auto info = st.models->info(batch.generation))
+    batch.checkpoint = info->checkpoint;
+  auto& sent = st.batches[batch.id];
+  sent.replica = r;
+  auto& slices = sent.slices;
   const auto max_batch = static_cast<std::size_t>(st.setup.max_batch);
   while (batch.texts.size() < max_batch && !st.waiting.empty()
          && st.requests.at(st.waiting.front()).generation == batch.generation) {
@@ -126,12 +138,63 @@ void send_batch(batcher_actor* self, int r) {
   st.edges.send(self, replica_port(r), std::move(batch));
 }
 
+// Retires the model generations no held request needs any more (after a reload, once
+// the requests admitted before it are answered).
+void retire_unused(batcher_state& st) {
+  const auto current = st.models->current();
+  const auto oldest = st.requests.empty() ? current : st.requests.begin()->second.generation;
+  if (oldest > st.retired_below) {
+    st.models->retire_before(oldest);
+    st.retired_below = oldest;
+  }
+}
+
+void answer(batcher_state& st, std::uint64_t id) {
+  auto& request = st.requests.at(id);
+  msg::classify_reply reply;
+  reply.generation = request.generation;
+  if (!request.lost.empty()) {
+    reply.http_status = 503;
+    reply.error = request.lost;
+  } else if (!request.failed.empty()) {
+    reply.http_status = 500;
+    reply.error = "the model failed: " + request.failed;
+  } else {
+    reply.probabilities = request.probabilities;
+    reply.entities = std::move(request.entities);
+    st.metrics->texts += request.texts.size();
+  }
+  auto promise = std::move(request.promise);
+  st.requests.erase(id);
+  st.metrics->held = static_cast<std::int64_t>(st.requests.size()); // before the answer is out
+  promise.deliver(std::move(reply));
+  retire_unused(st);
+}
+
+// Answers every waiting text with 503 `why` (no replica is left to compute it); requests
+// with rows at replicas are answered when those come back.
+void refuse_waiting(batcher_state& st, const std::string& why) {
+  for (auto id : st.waiting) {
+    auto& request = st.requests.at(id);
+    request.lost = why;
+    request.answered += request.texts.size() - request.dispatched;
+    request.dispatched = request.texts.size();
+    if (request.answered == request.texts.size())
+      answer(st, id);
+  }
+  st.waiting.clear();
+  st.waiting_texts = 0;
+}
+
 // Sends every batch that is due to a free replica; when the oldest waiting text is not
 // due yet, arms the max-wait timer for it (when it is due but every replica is busy, the
 // next credit back dispatches).
 void dispatch(batcher_actor* self) {
   auto& st = self->state;
   const auto max_wait = std::chrono::microseconds{st.setup.max_wait_us};
+  if (std::find(st.lost.begin(), st.lost.end(), false) == st.lost.end())
+    refuse_waiting(st, "every model replica is gone (their node processes died, or they were "
+                       "killed): restart axon serve");
   while (st.waiting_texts > 0) {
     const bool full = st.waiting_texts >= static_cast<std::size_t>(st.setup.max_batch);
     const auto due = st.requests.at(st.waiting.front()).arrived + max_wait;
@@ -150,36 +213,6 @@ void dispatch(batcher_actor* self) {
   publish(self);
 }
 
-// Retires the model generations no held request needs any more (after a reload, once
-// the requests admitted before it are answered).
-void retire_unused(batcher_state& st) {
-  const auto current = st.models->current();
-  const auto oldest = st.requests.empty() ? current : st.requests.begin()->second.generation;
-  if (oldest > st.retired_below) {
-    st.models->retire_before(oldest);
-    st.retired_below = oldest;
-  }
-}
-
-void answer(batcher_state& st, std::uint64_t id) {
-  auto& request = st.requests.at(id);
-  msg::classify_reply reply;
-  reply.generation = request.generation;
-  if (!request.failed.empty()) {
-    reply.http_status = 500;
-    reply.error = "the model failed: " + request.failed;
-  } else {
-    reply.probabilities = request.probabilities;
-    reply.entities = std::move(request.entities);
-    st.metrics->texts += request.texts.size();
-  }
-  auto promise = std::move(request.promise);
-  st.requests.erase(id);
-  st.metrics->held = static_cast<std::int64_t>(st.requests.size()); // before the answer is out
-  promise.deliver(std::move(reply));
-  retire_unused(st);
-}
-
 // A replica's rows go to their requests; complete requests are answered.
 void take_rows(batcher_actor* self, msg::serve_probs& out) {
   auto& st = self->state;
@@ -187,7 +220,7 @@ void take_rows(batcher_actor* self, msg::serve_probs& out) {
   if (found == st.batches.end())
     throw std::logic_error("serve_probs for batch " + std::to_string(out.id) + ", not at a replica");
   std::size_t row = 0;
-  for (const auto& s : found->second) {
+  for (const auto& s : found->second.slices) {
     auto& request = st.requests.at(s.request);
     if (!out.failed.empty()) {
       request.failed = out.failed;
@@ -209,6 +242,37 @@ void take_rows(batcher_actor* self, msg::serve_probs& out) {
       answer(st, s.request);
   }
   st.batches.erase(found);
+}
+
+// Replica `down.source` is gone (its node process died or was silent past cluster.timeout,
+// or it was killed): its batch's requests are answered 503 (the client may try again, and
+// the other replicas take the next batches); when none is left, every waiting request too.
+void replica_down(batcher_actor* self, const caf::down_msg& down) {
+  auto& st = self->state;
+  int r = 0;
+  while (r < st.setup.replicas && st.edges[replica_port(r)].peer.address() != down.source)
+    ++r;
+  if (r == st.setup.replicas || st.lost[r])
+    return;
+  st.lost[r] = true;
+  const auto why = replica_port(r) + " is gone (" + error_text(down.reason)
+                   + "): the service goes on with the other replicas; try again";
+  std::cerr << "axon serve: " << why << std::endl;
+  for (auto it = st.batches.begin(); it != st.batches.end();) {
+    if (it->second.replica != r) {
+      ++it;
+      continue;
+    }
+    for (const auto& s : it->second.slices) {
+      auto& request = st.requests.at(s.request);
+      request.lost = why;
+      request.answered += s.count;
+      if (request.answered == request.texts.size())
+        answer(st, s.request);
+    }
+    it = st.batches.erase(it);
+  }
+  dispatch(self);
 }
 
 // A batcher_setting's answer: what is set now, or why not.
@@ -246,10 +310,19 @@ caf::behavior batcher_behavior(batcher_actor* self, serve_batcher_setup setup,
   st.setup = setup;
   st.metrics = std::move(metrics);
   st.models = std::move(models);
+  st.lost.assign(static_cast<std::size_t>(setup.replicas), false);
   for (int r = 0; r < setup.replicas; ++r)
     st.edges.declare_out<msg::serve_batch, msg::serve_probs>(replica_port(r));
+  self->set_down_handler([=](caf::down_msg& down) { replica_down(self, down); });
   return {
-    connect_handler(self),
+    // Wiring a replica's edge: the batcher watches it from then on (replica_down).
+    [=](connect_atom, port_binding& binding) -> caf::result<bool> {
+      auto replica = binding.peer;
+      if (auto err = self->state.edges.connect(std::move(binding)))
+        return err;
+      self->monitor(replica);
+      return true;
+    },
     [=](credit_atom, const std::string& port, std::int32_t n) { // a replica is free again
       self->state.edges.on_credit(self, port, n);
       dispatch(self);

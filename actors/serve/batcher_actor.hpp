@@ -10,6 +10,10 @@
 //              models_atom (after serve_models::publish) -> std::string: retires the
 //                generations no held request needs;
 //              batcher_setting -> std::string: serve.max-wait or serve.max-batch changed.
+//              down_msg (a replica it watches since wiring its edge is gone: its node
+//                process died or went silent, or it was killed) -> the requests with rows at
+//                it are answered 503 and no batch goes to it again; with no replica left,
+//                every waiting request is answered 503 at once.
 // A batch leaves when max-batch texts wait or the oldest has waited max-wait, to the
 // first replica with credit; a request larger than max-batch is split over batches.
 // A request is computed by the model generation current when it was admitted

@@ -5,7 +5,12 @@
 //   classify_request   front -> batcher         an HTTP request's texts (a request/response)
 //   classify_reply     batcher -> front         their probabilities, or why refused (at once)
 //   serve_batch        batcher -> replica       a dynamic batch, on an edge with credit 1
+//                                               (the replica may run on a node process)
 //   serve_probs        replica -> batcher       its probabilities, back on that edge
+//   linker_atom, kg    serve -> replica         the KG service that links its texts (a run
+//                                               with a KG; answered true, before any batch)
+//   kg_link_request    replica -> KG service    each text's words (actors/kg/messages.hpp)
+//   kg_link_reply      KG service -> replica    their entity mentions
 //   models_atom        reloader -> batcher      a new model generation is current (reload);
 //                                               answered once the batcher has seen it
 //   batcher_setting    console -> batcher       serve.max-wait or serve.max-batch, live
@@ -28,6 +33,7 @@ namespace axon {
 
 using flush_atom = caf::atom_constant<caf::atom("flush")>;   // batcher: max-wait is over
 using models_atom = caf::atom_constant<caf::atom("models")>; // batcher: a reload happened
+using linker_atom = caf::atom_constant<caf::atom("linker")>; // replica: its KG service
 
 /// Why a request is refused with 503 when serve.queue requests are held.
 inline std::string queue_full_message(std::int64_t queue) {
@@ -46,6 +52,21 @@ template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, serve_batcher_setup& x) {
   return f(caf::meta::type_name("serve_batcher_setup"), x.max_batch, x.max_wait_us, x.queue,
            x.replicas);
+}
+
+/// A replica's spawn parameters. In the serving process a replica computes with model
+/// `index` of each generation (serve_models, loaded there); on a node process
+/// (placement.nodes) it loads its own model from `run_dir` and the `checkpoint` folder,
+/// paths as the node sees them, so the node must see the run directory at the same path
+/// (a shared or copied folder; docs/serving.md).
+struct serve_replica_setup {
+  std::int32_t index = 0;
+  std::string run_dir, checkpoint;
+};
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, serve_replica_setup& x) {
+  return f(caf::meta::type_name("serve_replica_setup"), x.index, x.run_dir, x.checkpoint);
 }
 
 } // namespace axon
@@ -83,10 +104,13 @@ struct classify_reply {
   std::uint64_t generation = 0;
 };
 
-/// Batcher -> replica: one dynamic batch, for the models of `generation`.
+/// Batcher -> replica: one dynamic batch, for the models of `generation`, which were
+/// loaded from the `checkpoint` folder (a replica on a node process loads it when a batch
+/// of a new generation arrives).
 struct serve_batch {
   std::uint64_t id = 0;
   std::uint64_t generation = 0;
+  std::string checkpoint;
   std::vector<std::string> texts;
 };
 
@@ -118,7 +142,7 @@ typename Inspector::result_type inspect(Inspector& f, classify_reply& x) {
 }
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, serve_batch& x) {
-  return f(caf::meta::type_name("serve_batch"), x.id, x.generation, x.texts);
+  return f(caf::meta::type_name("serve_batch"), x.id, x.generation, x.checkpoint, x.texts);
 }
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, serve_probs& x) {
@@ -139,4 +163,5 @@ CAF_BEGIN_TYPE_ID_BLOCK(axon_serve, axon::type_ids::serve)
   CAF_ADD_TYPE_ID(axon_serve, (axon::msg::serve_probs))
   CAF_ADD_TYPE_ID(axon_serve, (axon::msg::linked_entity))
   CAF_ADD_TYPE_ID(axon_serve, (axon::msg::batcher_setting))
+  CAF_ADD_TYPE_ID(axon_serve, (axon::serve_replica_setup))
 CAF_END_TYPE_ID_BLOCK(axon_serve)

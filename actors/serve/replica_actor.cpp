@@ -1,6 +1,8 @@
 // Model replica actor: see replica_actor.hpp.
 #include "actors/serve/replica_actor.hpp"
 
+#include "actors/kg/messages.hpp"
+#include "runtime/graph/error.hpp"
 #include "runtime/graph/ports.hpp"
 #include "runtime/graph/probed_actor.hpp"
 
@@ -10,12 +12,17 @@ namespace axon {
 
 namespace {
 
+// How long a replica waits for the KG service to link a batch (it answers in
+// microseconds; a service that is gone fails the batch instead of holding the replica).
+constexpr std::chrono::seconds link_timeout{30};
+
 struct replica_state {
   static inline const char* name = "axon.serve.replica";
   ports edges;
-  std::shared_ptr<serve_models> models;
-  std::size_t index = 0;
+  replica_model model_of;
+  caf::actor linker;            // the KG service, with a run that fuses a KG
   std::uint64_t generation = 0; // of the last batch
+  std::string checkpoint;       // of the last batch
   std::uint64_t batches = 0, texts = 0;
 };
 
@@ -27,51 +34,82 @@ void publish(replica_actor* self) {
     probe->set_detail("batches", double(st.batches));
     probe->set_detail("texts", double(st.texts));
     probe->set_detail("model_generation", double(st.generation));
-    if (auto info = st.models->info(st.generation))
-      probe->set_detail("checkpoint", info->checkpoint);
+    probe->set_detail("checkpoint", st.checkpoint);
   }
 }
 
-caf::behavior replica_behavior(replica_actor* self, std::shared_ptr<serve_models> models,
-                               std::size_t index) {
-  self->state.models = std::move(models);
-  self->state.index = index;
+// What `compute` gives for batch `id`, or why it threw.
+template <class Compute>
+msg::serve_probs computed(std::uint64_t id, Compute compute) {
+  msg::serve_probs out;
+  out.id = id;
+  try {
+    auto result = compute();
+    out.probabilities = std::move(result.probabilities);
+    out.entities = std::move(result.entities);
+  } catch (const std::exception& e) {
+    out.failed = e.what();
+  }
+  return out;
+}
+
+// Sends `batch`'s answer back and takes the next batch.
+void finish(replica_actor* self, const msg::serve_batch& batch, msg::serve_probs out) {
+  auto& st = self->state;
+  st.generation = batch.generation;
+  st.checkpoint = batch.checkpoint;
+  ++st.batches;
+  st.texts += batch.texts.size();
+  publish(self);
+  st.edges.send(self, "batcher", std::move(out));
+  st.edges.grant(self, "batcher");
+}
+
+caf::behavior replica_behavior(replica_actor* self, replica_model model_of) {
+  self->state.model_of = std::move(model_of);
   self->state.edges.declare_in<msg::serve_batch, msg::serve_probs>("batcher");
   publish(self);
   return {
     connect_handler(self),
     credit_handler(self),
+    [=](linker_atom, const caf::actor& kg) {
+      self->state.linker = kg;
+      return true;
+    },
     [=](msg::serve_batch& batch) {
       auto& st = self->state;
-      msg::serve_probs out;
-      out.id = batch.id;
+      // Held for this batch only: a retired generation's weights go with its last batch.
+      serve_model_ptr model;
+      std::shared_ptr<encoded_texts> encoded;
       try {
-        // Held for this batch only: a retired generation's weights go with its last batch.
-        auto model = st.models->model(batch.generation, st.index);
-        if (!model)
-          throw std::logic_error("model generation " + std::to_string(batch.generation)
-                                 + " is retired");
-        auto computed = model->classify(batch.texts);
-        out.probabilities = std::move(computed.probabilities);
-        out.entities = std::move(computed.entities);
+        model = st.model_of(batch);
+        if (st.linker)
+          encoded = model->encode(batch.texts);
       } catch (const std::exception& e) {
-        out.failed = e.what();
+        return finish(self, batch, msg::serve_probs{batch.id, e.what(), {}, {}});
       }
-      st.generation = batch.generation;
-      ++st.batches;
-      st.texts += batch.texts.size();
-      publish(self);
-      st.edges.send(self, "batcher", std::move(out));
-      st.edges.grant(self, "batcher");
+      if (!encoded)
+        return finish(self, batch, computed(batch.id, [&] { return model->classify(batch.texts); }));
+      // The KG service links the words; the batch waits here (credit 1: no other comes).
+      auto held = std::make_shared<msg::serve_batch>(std::move(batch));
+      self->request(st.linker, link_timeout, msg::kg_link_request{encoded->words})
+        .then(
+          [=](msg::kg_link_reply& links) {
+            finish(self, *held,
+                   computed(held->id, [&] { return model->classify(*encoded, links.rows); }));
+          },
+          [=](caf::error& err) {
+            finish(self, *held, msg::serve_probs{held->id, "the KG service did not link the texts: "
+                                                             + error_text(err), {}, {}});
+          });
     },
   };
 }
 
 } // namespace
 
-caf::actor spawn_serve_replica(caf::actor_system& sys, std::shared_ptr<serve_models> models,
-                               std::size_t index) {
-  return sys.spawn<caf::detached>(replica_behavior, std::move(models), index);
+caf::actor spawn_serve_replica(caf::actor_system& sys, replica_model model_of) {
+  return sys.spawn<caf::detached>(replica_behavior, std::move(model_of));
 }
 
 } // namespace axon

@@ -23,7 +23,8 @@ namespace axon {
 
 class serve_models {
 public:
-  /// Generation 0: one model per replica (at least one).
+  /// Generation 0: one model per replica (at least one replica); null for a replica on a
+  /// node process, which holds its own model (node_replica.hpp).
   serve_models(std::vector<serve_model_ptr> replicas, served_model info);
 
   /// Makes `replicas` (as many as generation 0 had) the current generation; returns its
@@ -32,7 +33,8 @@ public:
 
   std::uint64_t current() const { return current_.load(std::memory_order_acquire); }
   std::size_t replicas() const { return replicas_; }
-  /// Replica `replica`'s model of `generation`; null when retired or out of range.
+  /// Replica `replica`'s model of `generation`; null when retired, out of range or held by
+  /// a node process.
   serve_model_ptr model(std::uint64_t generation, std::size_t replica) const;
   /// What `generation` serves (null: no such generation).
   std::shared_ptr<const served_model> info(std::uint64_t generation) const;

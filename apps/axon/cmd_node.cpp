@@ -1,12 +1,16 @@
 // `axon node --config FILE --name NAME [--group.key=value ...]`: a node process serving
-// Axon's modules (actors/cluster/node_process.hpp: what it reads, prints and when it
-// ends). Exit 2: bad config, NAME not in cluster.nodes, bad TLS files, address in use.
+// Axon's modules, training's actors and `axon serve`'s replicas
+// (actors/cluster/node_process.hpp: what it reads, prints and when it ends). Exit 2: bad
+// config, NAME not in cluster.nodes, bad TLS files, address in use.
 #include "apps/axon/commands.hpp"
 #include "apps/axon/cpu_kernels_log.hpp"
 #include "apps/axon/flags.hpp"
+#include "apps/axon/serve_config.hpp"
+#include "apps/axon/serve_run_model.hpp"
 
 #include "actors/cluster/node_process.hpp"
 #include "actors/modules.hpp"
+#include "runtime/config/load.hpp"
 
 #include <iostream>
 
@@ -17,8 +21,8 @@ namespace {
 constexpr const char* usage =
   "axon node --config FILE --name NAME [--group.key=value ...]\n"
   "Runs the node process NAME of FILE's cluster.nodes: it listens on cluster.bind at NAME's\n"
-  "port and hosts the actors that `axon train` places on it (docs/cluster.md), until\n"
-  "SIGINT or SIGTERM.";
+  "port and hosts the actors that `axon train` and `axon serve` place on it\n"
+  "(docs/cluster.md, docs/serving.md), until SIGINT or SIGTERM.";
 
 } // namespace
 
@@ -35,7 +39,14 @@ int node(args words) {
     flags.print_help(std::cerr);
     return 2;
   }
-  return run_node(options, axon_modules(), [](const config::resolved_config&) {
+  // A serving config (docs/serving.md: [serve] and [cluster], no [data]) is read with its
+  // own keys; any other as a job's config, whose errors are reported.
+  if (config::load_config_file(options.config_file, options.overrides, serving_node_schema()).resolved)
+    options.keys = &serving_node_schema();
+  auto modules = axon_modules();
+  // `axon serve`'s replicas placed here load the run themselves (node_replica.hpp).
+  modules.add_kind("serve.replica", node_replica_factory(node_model_loader()));
+  return run_node(options, modules, [](const config::resolved_config&) {
     return choose_cpu_kernels("axon node", kernel_log::summary);
   });
 }

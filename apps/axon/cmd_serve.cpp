@@ -7,6 +7,7 @@
 // (serve_reload.hpp). It stops on SIGINT or SIGTERM (or the console's stop). Predictions
 // are those of `axon predict` on the same run.
 #include "actors/cluster/graph_process.hpp"
+#include "actors/modules.hpp"
 #include "actors/serve/serve_graph.hpp"
 #include "apps/axon/commands.hpp"
 #include "apps/axon/flags.hpp"
@@ -52,29 +53,37 @@ struct service {
   std::unique_ptr<serve_reloader> reloader;
 };
 
-// Loads the models and spawns the serving graph; the front is ready on success.
+// Loads the models of the replicas in this process (one at least: it verifies the
+// checkpoint), connects to the node processes that placement.nodes names and spawns the
+// serving graph, its replicas where placed (and its KG service with a run that fuses a
+// KG); the front is ready on success.
 std::string start_graph(const std::string& run_dir, const serve_settings& s, serve_front& front,
                         service& out) {
+  std::vector<bool> here;
+  for (int r = 0; r < s.batcher.replicas; ++r)
+    here.push_back(!s.cluster
+                   || s.cluster->node_of("replica" + std::to_string(r)) == cluster::local_node);
   auto pool = serve_compute_pool();
-  auto replicas = load_replicas(run_dir, s.batcher.replicas, pool);
-  const auto first_checkpoint = replicas.front()->run().checkpoint;
-  auto info = replicas.front()->describe(run_dir);
-  auto models = std::make_shared<serve_models>(
-    std::vector<serve_model_ptr>(replicas.begin(), replicas.end()), std::move(info));
-  replicas.clear();
-  registry modules;
+  auto loaded = load_replicas(run_dir, here, pool);
+  const auto first = loaded.info;
+  const auto kg = std::move(loaded.kg);
+  auto models = std::make_shared<serve_models>(std::move(loaded.models), std::move(loaded.info));
+  auto modules = axon_modules(); // the message types the nodes share
   add_serve_module(modules, front.metrics, models);
-  auto started = graph_process::start(std::move(modules), "", 2);
+  auto started = graph_process::start(std::move(modules), s.cluster, 2);
   if (!started)
     return error_text(started.error());
   out.process = std::move(*started);
-  auto spawned = out.process->spawn(serve_graph(s.batcher));
+  auto spawned = out.process->spawn(serve_graph(s.batcher, first, kg ? &*kg : nullptr));
   if (!spawned)
     return error_text(spawned.error());
   out.graph = std::move(*spawned);
-  out.reloader = std::make_unique<serve_reloader>(run_dir, s.batcher.replicas, pool, models,
-                                                  front.metrics, out.process->system(),
-                                                  out.graph.at("batcher"), first_checkpoint);
+  const auto within = s.cluster ? s.cluster->timeout : std::chrono::milliseconds{5000};
+  if (auto err = link_through_kg(out.process->system(), out.graph, s.batcher.replicas, within))
+    return error_text(err);
+  out.reloader = std::make_unique<serve_reloader>(run_dir, here, pool, models, front.metrics,
+                                                  out.process->system(),
+                                                  out.graph.at("batcher"), first.checkpoint);
   front.system = &out.process->system();
   front.batcher = out.graph.at("batcher");
   front.models = models;

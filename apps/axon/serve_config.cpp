@@ -1,8 +1,10 @@
 // The settings of `axon serve`: see serve_config.hpp.
 #include "apps/axon/serve_config.hpp"
 
+#include "runtime/config/cluster_settings.hpp"
+#include "runtime/config/device_settings.hpp"
+#include "runtime/config/graph_schema.hpp"
 #include "runtime/config/load.hpp"
-#include "runtime/config/train_schema.hpp"
 #include "runtime/data/labelled_data.hpp"
 
 #include <algorithm>
@@ -13,31 +15,59 @@ namespace axon::app {
 
 namespace {
 
-// The [serve] and [monitor] groups of the train schema, with the rules that read only
-// their keys.
+// The keys `axon serve` reads: [serve], [monitor], [cluster], placement.nodes and
+// placement.devices.
+bool serve_key(const std::string& key) {
+  return key.starts_with("serve.") || key.starts_with("monitor.") || key.starts_with("cluster.")
+         || key == "placement.nodes" || key == "placement.devices";
+}
+
 const config::schema& serve_schema() {
-  static const config::schema instance = [] {
-    const auto& all = config::train_schema();
-    auto ours = [](const std::string& group) { return group == "serve" || group == "monitor"; };
-    std::vector<config::key_spec> keys;
-    std::copy_if(all.keys().begin(), all.keys().end(), std::back_inserter(keys),
-                 [&](const config::key_spec& k) { return ours(k.group); });
-    std::vector<config::group_spec> groups;
-    std::copy_if(all.groups().begin(), all.groups().end(), std::back_inserter(groups),
-                 [&](const config::group_spec& g) { return ours(g.name); });
-    std::vector<config::rule> rules;
-    std::copy_if(all.rules().begin(), all.rules().end(), std::back_inserter(rules),
-                 [](const config::rule& r) {
-                   return std::all_of(r.keys.begin(), r.keys.end(), [](const std::string& k) {
-                     return k.starts_with("serve.") || k.starts_with("monitor.");
-                   });
-                 });
-    return config::schema(std::move(groups), std::move(keys), std::move(rules));
-  }();
+  static const config::schema instance = config::part_of_train_schema(serve_key);
   return instance;
 }
 
+// "" or what is wrong with placing the serving graph (the batcher, the KG service of a run
+// with a KG and `replicas` replicas) by placement.nodes and placement.devices.
+std::string check_serve_placement(const config::resolved_config& cfg,
+                                  const cluster::cluster_settings& cluster, int replicas) {
+  std::vector<std::string> actors{"batcher", "kg"};
+  for (int r = 0; r < replicas; ++r)
+    actors.push_back("replica" + std::to_string(r));
+  if (auto problem = cluster::check_placement(cluster, actors); !problem.empty())
+    return problem;
+  for (const std::string here : {"batcher", "kg"})
+    if (cluster.node_of(here) != cluster::local_node)
+      return "placement.nodes puts the " + here + " on node " + cluster.node_of(here)
+             + ": it runs in the serving process (with the HTTP front); place replicas only "
+               "(replica0 .. replica" + std::to_string(replicas - 1) + ")";
+  std::vector<config::device_rule> rules;
+  for (const auto& entry : cfg.get_strings("placement.devices")) {
+    std::string problem;
+    auto rule = config::parse_device_rule(entry, problem);
+    if (!rule)
+      return "placement.devices: " + problem;
+    rules.push_back(*rule);
+  }
+  for (const auto& actor : actors) { // its device: the first rule that matches it
+    auto rule = std::find_if(rules.begin(), rules.end(), [&](const config::device_rule& d) {
+      return cluster::glob_match(d.pattern, actor);
+    });
+    if (rule != rules.end() && !rule->where.is_cpu())
+      return "placement.devices puts " + actor + " on " + rule->where.to_string()
+             + ": `axon serve` computes on the CPU only (its replicas run `axon predict`'s "
+               "CPU model); remove the rule or make it cpu";
+  }
+  return "";
+}
+
 } // namespace
+
+const config::schema& serving_node_schema() {
+  static const config::schema instance = config::part_of_train_schema(
+    [](const std::string& key) { return serve_key(key) || key == "train.threads"; });
+  return instance;
+}
 
 std::variant<serve_settings, std::string> load_serve_settings(const std::string& config_file,
                                                              std::span<const std::string> overrides) {
@@ -62,6 +92,11 @@ std::variant<serve_settings, std::string> load_serve_settings(const std::string&
   s.watch = std::chrono::duration_cast<std::chrono::milliseconds>(cfg.get_timespan("serve.watch"));
   s.console_dir = cfg.get_string("serve.console-dir");
   s.config = std::make_shared<const config::resolved_config>(cfg);
+  auto cluster = cluster::cluster_settings_of(cfg);
+  if (auto problem = check_serve_placement(cfg, cluster, s.batcher.replicas); !problem.empty())
+    return problem;
+  if (cluster.distributed())
+    s.cluster = std::move(cluster);
   s.tls_certificate = cfg.get_string("serve.tls-certificate");
   s.tls_key = cfg.get_string("serve.tls-key");
   if (const auto& file = cfg.get_string("serve.token-file"); !file.empty()) {

@@ -1,11 +1,13 @@
-// The settings of `axon serve`: the [serve] and [monitor] keys of the config schema
-// (docs/config.md), read from `--config FILE` (a file of those groups) and
-// `--serve.key=value`, `--monitor.key=value` flags, checked like any Axon config (types,
-// ranges, unknown keys, the TLS rules), and the token file.
+// The settings of `axon serve`: the [serve], [monitor] and [cluster] keys of the config
+// schema, placement.nodes and placement.devices (docs/config.md), read from `--config FILE`
+// (a file of those keys) and `--group.key=value` flags, checked like any Axon config
+// (types, ranges, unknown keys, the TLS rules), the placement of the serving graph's actors
+// (replicas only, on the CPU), and the token file.
 #pragma once
 
 #include "actors/serve/messages.hpp"
 #include "apps/axon/serve_request.hpp"
+#include "runtime/config/cluster_settings.hpp"
 #include "runtime/config/resolved_config.hpp"
 
 #include <chrono>
@@ -28,7 +30,13 @@ struct serve_settings {
   std::chrono::milliseconds watch{0};   // serve.watch; 0: no polling
   std::string console_dir;              // serve.console-dir; empty: RUN_DIR/serve
   std::shared_ptr<const config::resolved_config> config; // every key (the [monitor] ones)
+  // [cluster] and placement.nodes when some replica runs on a node process; else none.
+  std::optional<cluster::cluster_settings> cluster;
 };
+
+/// The keys of a serving config as `axon node` reads it: `axon serve`'s, and train.threads
+/// (the node's compute threads). A job's config holds [data] and [model] keys besides.
+const config::schema& serving_node_schema();
 
 /// The settings of `config_file` ("" for defaults) and `overrides`, or every error, one
 /// per line, naming the file line or flag.

@@ -35,12 +35,12 @@ std::optional<checkpoint_target> reload_target(const std::string& run_dir) {
   return target_of((dir / "checkpoints" / ("step-" + std::to_string(*step))).string());
 }
 
-serve_reloader::serve_reloader(std::string run_dir, int replicas,
+serve_reloader::serve_reloader(std::string run_dir, std::vector<bool> here,
                                std::shared_ptr<compute_pool> pool,
                                std::shared_ptr<serve_models> models,
                                std::shared_ptr<serve_metrics> metrics, caf::actor_system& system,
                                caf::actor batcher, const std::string& serving)
-  : run_dir_{std::move(run_dir)}, replicas_{replicas}, pool_{std::move(pool)},
+  : run_dir_{std::move(run_dir)}, here_{std::move(here)}, pool_{std::move(pool)},
     models_{std::move(models)}, metrics_{std::move(metrics)}, system_{system},
     batcher_{std::move(batcher)}, serving_{target_of(serving)} {
 }
@@ -82,9 +82,9 @@ reload_result serve_reloader::reload_locked(const std::optional<checkpoint_targe
   }
   if (*target == serving_)
     return {200, false, "", previous, nullptr};
-  std::vector<std::shared_ptr<serve_run_model>> loaded;
+  loaded_replicas loaded;
   try {
-    loaded = load_replicas(run_dir_, replicas_, pool_, target->folder);
+    loaded = load_replicas(run_dir_, here_, pool_, target->folder);
   } catch (const std::exception& e) {
     refused_ = target;
     ++metrics_->reloads_refused;
@@ -95,10 +95,7 @@ reload_result serve_reloader::reload_locked(const std::optional<checkpoint_targe
     std::cerr << "axon serve: reload " << refused.error << std::endl;
     return refused;
   }
-  auto info = loaded.front()->describe(run_dir_);
-  std::vector<serve_model_ptr> replicas(loaded.begin(), loaded.end());
-  loaded.clear();
-  models_->publish(std::move(replicas), std::move(info));
+  models_->publish(std::move(loaded.models), std::move(loaded.info));
   serving_ = *target;
   refused_.reset();
   ++metrics_->reloads;

@@ -22,6 +22,7 @@
 #include <mutex>
 #include <optional>
 #include <string>
+#include <vector>
 
 namespace axon::app {
 
@@ -49,8 +50,10 @@ struct reload_result {
 
 class serve_reloader {
 public:
-  /// `serving`: the folder generation 0 was loaded from.
-  serve_reloader(std::string run_dir, int replicas, std::shared_ptr<compute_pool> pool,
+  /// `serving`: the folder generation 0 was loaded from; `here[i]`: replica i runs in this
+  /// process (a replica on a node process loads the new checkpoint itself, at its first
+  /// batch of the new generation).
+  serve_reloader(std::string run_dir, std::vector<bool> here, std::shared_ptr<compute_pool> pool,
                  std::shared_ptr<serve_models> models, std::shared_ptr<serve_metrics> metrics,
                  caf::actor_system& system, caf::actor batcher, const std::string& serving);
 
@@ -65,7 +68,7 @@ private:
   reload_result reload_locked(const std::optional<checkpoint_target>& target);
 
   std::string run_dir_;
-  int replicas_;
+  std::vector<bool> here_;
   std::shared_ptr<compute_pool> pool_;
   std::shared_ptr<serve_models> models_;
   std::shared_ptr<serve_metrics> metrics_;

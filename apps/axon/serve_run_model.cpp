@@ -1,6 +1,8 @@
 // serve_run_model: see serve_run_model.hpp.
 #include "apps/axon/serve_run_model.hpp"
 
+#include "actors/kg/kg_service_actor.hpp"
+
 #include "ops/cpu/cpu_kernels.hpp"
 #include "runtime/compute_pool.hpp"
 
@@ -27,6 +29,41 @@ serve_output serve_run_model::classify(const std::vector<std::string>& texts) {
   return out;
 }
 
+namespace {
+
+// A batch tokenized by the run, waiting for its entity links.
+struct run_encoded : encoded_texts {
+  std::vector<data::tokenized_example> examples;
+};
+
+} // namespace
+
+std::unique_ptr<encoded_texts> serve_run_model::encode(const std::vector<std::string>& texts) {
+  if (!run_.kg)
+    return nullptr;
+  auto out = std::make_unique<run_encoded>();
+  for (const auto& text : texts) {
+    out->examples.push_back(run_.tokenize(text));
+    out->words.push_back(out->examples.back().words);
+  }
+  return out;
+}
+
+serve_output serve_run_model::classify(encoded_texts& texts,
+                                       const std::vector<std::vector<kg::mention>>& mentions) {
+  auto& encoded = dynamic_cast<run_encoded&>(texts);
+  if (mentions.size() != encoded.examples.size())
+    throw std::runtime_error("the KG service linked " + std::to_string(mentions.size())
+                             + " texts of " + std::to_string(encoded.examples.size()));
+  serve_output out;
+  out.entities.resize(encoded.examples.size());
+  for (std::size_t i = 0; i < encoded.examples.size(); ++i)
+    run_.link(encoded.examples[i], mentions[i], &out.entities[i]);
+  // One batch, as the batcher formed it.
+  out.probabilities = run_.probabilities(encoded.examples, encoded.examples.size());
+  return out;
+}
+
 std::int64_t serve_run_model::step() const {
   auto name = std::filesystem::path{run_.checkpoint}.filename().string();
   if (!name.starts_with("step-"))
@@ -47,17 +84,31 @@ std::shared_ptr<compute_pool> serve_compute_pool() {
   return std::make_shared<compute_pool>(core_count());
 }
 
-std::vector<std::shared_ptr<serve_run_model>> load_replicas(const std::string& run_dir,
-                                                            int replicas,
-                                                            std::shared_ptr<compute_pool> pool,
-                                                            const std::string& checkpoint_folder) {
-  std::vector<std::shared_ptr<serve_run_model>> out;
-  out.push_back(std::make_shared<serve_run_model>(run_dir, pool, checkpoint_folder));
+loaded_replicas load_replicas(const std::string& run_dir, const std::vector<bool>& here,
+                              std::shared_ptr<compute_pool> pool,
+                              const std::string& checkpoint_folder) {
+  loaded_replicas out;
+  auto first = std::make_shared<serve_run_model>(run_dir, pool, checkpoint_folder);
+  out.info = first->describe(run_dir);
+  if (const auto& run = first->run(); run.kg)
+    out.kg = kg_service_setup_of(*run.kg, !run.config->get_bool("data.cased"), tensor{});
   // The others from the first one's folder: a training run may mark another best meanwhile.
-  const auto folder = out.front()->run().checkpoint;
-  for (int r = 1; r < replicas; ++r)
-    out.push_back(std::make_shared<serve_run_model>(run_dir, pool, folder));
+  for (bool local : here) {
+    if (!local)
+      out.models.push_back(nullptr);
+    else if (first)
+      out.models.push_back(std::move(first));
+    else
+      out.models.push_back(std::make_shared<serve_run_model>(run_dir, pool, out.info.checkpoint));
+  }
   return out;
+}
+
+serve_model_loader node_model_loader() {
+  return [](const std::string& run_dir, const std::string& checkpoint) -> serve_model_ptr {
+    static const auto pool = serve_compute_pool(); // the node's replicas share it
+    return std::make_shared<serve_run_model>(run_dir, pool, checkpoint);
+  };
 }
 
 } // namespace axon::app

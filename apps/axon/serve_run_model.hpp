@@ -5,10 +5,13 @@
 // probabilities (the entities `axon predict --json` shows).
 #pragma once
 
+#include "actors/kg/messages.hpp"
+#include "actors/serve/node_replica.hpp"
 #include "actors/serve/serve_model.hpp"
 #include "apps/axon/trained_run.hpp"
 
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -22,6 +25,10 @@ public:
                   const std::string& checkpoint_folder = "");
 
   serve_output classify(const std::vector<std::string>& texts) override;
+  /// With a run that fuses a KG: the texts tokenized as the run does, their words to link.
+  std::unique_ptr<encoded_texts> encode(const std::vector<std::string>& texts) override;
+  serve_output classify(encoded_texts& texts,
+                        const std::vector<std::vector<kg::mention>>& mentions) override;
 
   const trained_run& run() const { return run_; }
   /// The checkpoint's step, from its folder's name ("step-120"), or -1.
@@ -37,11 +44,26 @@ private:
 /// the CPU kernels first.
 std::shared_ptr<compute_pool> serve_compute_pool();
 
-/// `replicas` models of `run_dir` (from `checkpoint_folder` when given, else the run's
-/// best checkpoint), all of one checkpoint, sharing `pool`.
-std::vector<std::shared_ptr<serve_run_model>> load_replicas(const std::string& run_dir,
-                                                            int replicas,
-                                                            std::shared_ptr<compute_pool> pool,
-                                                            const std::string& checkpoint_folder = "");
+/// The models of one generation: one per replica, null for a replica on a node process
+/// (it loads its own, node_replica.hpp), what they serve, and with a run that fuses a KG,
+/// the setup of the serving graph's KG service (the run's saved KG; no embedding table).
+struct loaded_replicas {
+  std::vector<serve_model_ptr> models;
+  served_model info;
+  std::optional<kg_service_setup> kg;
+};
+
+/// The models of `run_dir` (from `checkpoint_folder` when given, else the run's best
+/// checkpoint) for the replicas in this process (`here[i]`: replica i runs here), all of
+/// one checkpoint, sharing `pool`. One model is loaded even when every replica runs on a
+/// node: loading verifies the checkpoint (a damaged one throws, naming the file) and says
+/// what it serves. Throws as serve_run_model does.
+loaded_replicas load_replicas(const std::string& run_dir, const std::vector<bool>& here,
+                              std::shared_ptr<compute_pool> pool,
+                              const std::string& checkpoint_folder = "");
+
+/// What a node process's replicas load their models with: a serve_run_model of the run and
+/// checkpoint their setup names, all of the node's replicas sharing one compute pool.
+serve_model_loader node_model_loader();
 
 } // namespace axon::app

@@ -71,16 +71,22 @@ trained_run trained_run::load(const std::string& run_dir, const std::string& che
 
 data::tokenized_example trained_run::encode(std::string_view text,
                                             std::vector<kg::linked_entity>* linked) const {
-  if (!kg)
-    return data::encode_example(*tokenizer, text, max_len);
-  // Linked here, in this process, with the run's saved KG: what its KG service linked.
-  auto example = data::encode_example(*tokenizer, text, max_len, true);
-  const auto mentions = kg->link(example.words, !config->get_bool("data.cased"));
+  auto example = tokenize(text);
+  if (kg) // linked here, in this process, with the run's saved KG: what its KG service linked
+    link(example, kg->link(example.words, !config->get_bool("data.cased")), linked);
+  return example;
+}
+
+data::tokenized_example trained_run::tokenize(std::string_view text) const {
+  return data::encode_example(*tokenizer, text, max_len, kg != nullptr);
+}
+
+void trained_run::link(data::tokenized_example& example, const std::vector<kg::mention>& mentions,
+                       std::vector<kg::linked_entity>* linked) const {
   example.entities = data::entities_of_tokens(example,
                                               kg::entity_per_word(mentions, example.words.size()));
   if (linked)
     *linked = kg->named(mentions, example.words);
-  return example;
 }
 
 tensor trained_run::probabilities(const std::vector<data::tokenized_example>& examples,

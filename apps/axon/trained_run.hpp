@@ -38,6 +38,14 @@ struct trained_run {
   /// with `linked`, the entities linked in it too (none without a KG).
   data::tokenized_example encode(std::string_view text,
                                  std::vector<kg::linked_entity>* linked = nullptr) const;
+  /// [CLS] text [SEP] with its basic words kept (what a KG links), its entities not yet
+  /// linked: encode() is link(tokenize(text), the run's KG's mentions in its words).
+  data::tokenized_example tokenize(std::string_view text) const;
+  /// Sets the token entities of `example` (from tokenize()) from `mentions`, the run's KG's
+  /// entity mentions in its words (linked here or by a KG service); with `linked`, those
+  /// entities as answers name them.
+  void link(data::tokenized_example& example, const std::vector<kg::mention>& mentions,
+            std::vector<kg::linked_entity>* linked) const;
   /// Class probabilities (rows, K) of tokenized examples, in batches of `batch_size`, on
   /// every core.
   tensor probabilities(const std::vector<data::tokenized_example>& examples,

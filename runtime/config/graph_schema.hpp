@@ -6,8 +6,15 @@
 
 #include "runtime/config/schema.hpp"
 
+#include <functional>
+
 namespace axon::config {
 
 const schema& graph_schema();
+
+/// The keys of train_schema() that `keep` keeps (by full name), their groups, and the rules
+/// that read only kept keys: the schema of a command that reads part of a job's config
+/// (graph_schema(), `axon serve`'s).
+schema part_of_train_schema(const std::function<bool(const std::string& full_name)>& keep);
 
 } // namespace axon::config

@@ -134,12 +134,14 @@ std::vector<key_spec> keys() {
     int_key("placement", "optimizer-slices", 1, "[1, 64]",
             "optimizer actors per stage, each owning a run of whole tensors (ZeRO-1)"),
     string_list_key("placement", "nodes", {},
-                    "\"PATTERN=NODE\" rules over actor names (e.g. \"shard1*=worker2\"); the "
-                    "first match wins; unmatched actors run locally"),
+                    "\"PATTERN=NODE\" rules over actor names (e.g. \"shard1*=worker2\"; "
+                    "`axon serve`: \"replica0=worker1\"); the first match wins; unmatched "
+                    "actors run locally"),
     string_list_key("placement", "devices", {},
                     "\"PATTERN=DEVICE\" rules over stage and optimizer actor names (e.g. "
                     "\"shard0.*=cuda:0\", \"optimizer*=cuda:0\"), DEVICE cpu, cuda or cuda:N; "
-                    "the first match wins; unmatched actors compute on the CPU"),
+                    "the first match wins; unmatched actors compute on the CPU (`axon serve`'s "
+                    "replicas compute on the CPU only: it refuses a cuda rule matching one)"),
 
     choice_key("compute", "precision", {"f32", "bf16"},
                "GEMM inputs on a CUDA device: f32, or bf16 (rounded; fp32 accumulation and "

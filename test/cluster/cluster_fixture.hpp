@@ -24,6 +24,14 @@ inline std::vector<double> train_losses(const fs::path& run_dir) {
   return losses;
 }
 
+/// The --cluster.tls-* flags of process `name` whose CA and certificates make-certs.sh wrote
+/// to `certs`.
+inline std::vector<std::string> tls_flags_in(const fs::path& certs, const std::string& name) {
+  return {"--cluster.tls-ca=" + (certs / "ca.pem").string(),
+          "--cluster.tls-certificate=" + (certs / (name + ".pem")).string(),
+          "--cluster.tls-key=" + (certs / (name + ".key")).string()};
+}
+
 /// Generated data, a job config over three nodes on free ports, and helpers to start them.
 struct cluster_fixture {
   temp_dir dir;

@@ -186,17 +186,12 @@ BOOST_AUTO_TEST_CASE(over_tls_a_certified_client_claiming_4_gib_is_refused) {
   auto certs = f.dir.path / "certs";
   auto r = run(make_certs + " " + certs.string() + " coordinator worker1");
   BOOST_REQUIRE_MESSAGE(r.status == 0, r.output);
-  auto tls = [&](const std::string& name) {
-    return std::vector<std::string>{"--cluster.tls-ca=" + (certs / "ca.pem").string(),
-                                    "--cluster.tls-certificate=" + (certs / (name + ".pem")).string(),
-                                    "--cluster.tls-key=" + (certs / (name + ".key")).string()};
-  };
-  f.start(tls("worker1"));
+  f.start(tls_flags_in(certs, "worker1"));
   tls_client attacker{f.port, certs / "ca.pem", certs / "coordinator.pem", certs / "coordinator.key"};
   BOOST_REQUIRE_MESSAGE(attacker.handshake_done(), "the TLS handshake failed");
   attacker.send(basp_header(client_handshake, 0xFFFFFFFFu));
   BOOST_CHECK_MESSAGE(attacker.closed_within(3s), "the node kept the connection open");
-  f.check_survived_and_serves(tls("coordinator"));
+  f.check_survived_and_serves(tls_flags_in(certs, "coordinator"));
   BOOST_CHECK(f.node->output().find("refused a handshake frame") != std::string::npos);
 }
 
@@ -206,18 +201,13 @@ BOOST_AUTO_TEST_CASE(over_tls_only_a_coordinator_certificate_reaches_a_node) {
   auto r = run(make_certs + " " + certs.string()
                + " coordinator worker1 worker2 console1 reader:console-read");
   BOOST_REQUIRE_MESSAGE(r.status == 0, r.output);
-  auto tls = [&](const std::string& name) {
-    return std::vector<std::string>{"--cluster.tls-ca=" + (certs / "ca.pem").string(),
-                                    "--cluster.tls-certificate=" + (certs / (name + ".pem")).string(),
-                                    "--cluster.tls-key=" + (certs / (name + ".key")).string()};
-  };
   // A process refuses to start with a certificate of another role.
   auto wrong = run("'" + axon_command + "' node --config '" + f.config.string()
-                   + "' --name worker1" + join(tls("coordinator")));
+                   + "' --name worker1" + join(tls_flags_in(certs, "coordinator")));
   BOOST_CHECK_EQUAL(wrong.status, 2);
   BOOST_CHECK(wrong.output.find("needs OU=axon-node") != std::string::npos);
-  BOOST_CHECK(!f.served(tls("worker2"))); // a node's certificate cannot act as coordinator
-  f.start(tls("worker1"));
+  BOOST_CHECK(!f.served(tls_flags_in(certs, "worker2"))); // a node's certificate cannot act as coordinator
+  f.start(tls_flags_in(certs, "worker1"));
   // The node itself refuses peers of other roles during the TLS handshake.
   for (const std::string name : {"worker2", "console1", "reader"}) {
     tls_client peer{f.port, certs / "ca.pem", certs / (name + ".pem"), certs / (name + ".key")};
@@ -231,7 +221,7 @@ BOOST_AUTO_TEST_CASE(over_tls_only_a_coordinator_certificate_reaches_a_node) {
   BOOST_CHECK(f.node->output().find("[tls] refused a peer: its certificate (CN=console1, "
                                     "OU=axon-console) is not OU=axon-coordinator")
               != std::string::npos);
-  f.check_survived_and_serves(tls("coordinator"));
+  f.check_survived_and_serves(tls_flags_in(certs, "coordinator"));
 }
 
 BOOST_AUTO_TEST_SUITE_END()

@@ -1,10 +1,11 @@
 // The serving graph (actors/serve/) with a model whose rows say which text and which batch
 // they came from: rows come back in each request's order whatever batches they went in,
 // no batch exceeds max-batch, texts arriving together within max-wait share a batch, a
-// full queue is refused at once with 503, and a model that throws answers 500 while the
-// service goes on. Reloads: a new model generation answers the requests admitted after
-// it, those in flight finish wholly on the old one (also when split over batches), and
-// the old one is retired once they are answered. Entities come back with their texts, and
+// full queue is refused at once with 503, a model that throws answers 500 while the
+// service goes on, and a lost replica gets no batches (503 at once when none is left).
+// Reloads: a new model generation answers the requests admitted after it, those in flight
+// finish wholly on the old one (also when split over batches), and the old one is retired
+// once they are answered. Entities come back with their texts, and
 // serve.max-wait and serve.max-batch change live.
 #include "actors/cluster/graph_process.hpp"
 #include "actors/serve/serve_graph.hpp"
@@ -181,6 +182,23 @@ BOOST_AUTO_TEST_CASE(a_model_that_throws_answers_500_and_the_service_goes_on) {
   auto ok = classify_all(s, {numbers(5, 2)});
   BOOST_TEST_REQUIRE(ok[0].http_status == 200);
   BOOST_TEST(ok[0].probabilities.data<float>()[2] == 6.0f);
+}
+
+// A replica that is gone (killed here; on a node process, its node died) gets no batch
+// again and the other serves on; with none left, requests are answered 503 at once.
+BOOST_AUTO_TEST_CASE(a_lost_replica_gets_no_batches_and_with_none_left_503_comes_at_once) {
+  service s{{4, 0, 64, 2}};
+  caf::anon_send_exit(s.graph.at("replica0"), caf::exit_reason::kill);
+  std::this_thread::sleep_for(200ms); // the batcher's down message
+  for (int i = 0; i < 6; ++i) // round robin would give every other batch to replica0
+    BOOST_TEST(classify_all(s, {numbers(i, 1)})[0].http_status == 200);
+  caf::anon_send_exit(s.graph.at("replica1"), caf::exit_reason::kill);
+  std::this_thread::sleep_for(200ms);
+  auto start = std::chrono::steady_clock::now();
+  auto refused = classify_all(s, {numbers(0, 3)});
+  BOOST_TEST(refused[0].http_status == 503);
+  BOOST_TEST(refused[0].error.find("every model replica is gone") != std::string::npos, refused[0].error);
+  BOOST_TEST((std::chrono::steady_clock::now() - start < 1s));
 }
 
 BOOST_AUTO_TEST_CASE(entities_come_back_with_their_texts_across_batches) {

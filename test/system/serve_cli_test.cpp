@@ -7,8 +7,8 @@
 // stops it. Reloads: POST /v1/reload and serve.watch switch to the run's new best
 // checkpoint, a damaged one is refused and the old model keeps answering identically. A
 // run that fuses a KG answers each text's linked entities, those `axon predict --json`
-// shows.
-#include "test/support/process.hpp"
+// shows, linked by the serving graph's KG service.
+#include "test/support/served_run.hpp"
 
 #include <boost/test/unit_test.hpp>
 #include <httplib.h>
@@ -26,17 +26,7 @@ using json = nlohmann::json;
 
 namespace {
 
-// Sentences of several lengths (their padding differs within a batch).
-const std::vector<std::string> sentences{
-  "Tuomi net sales rose 40 % in the quarter .",
-  "Operating profit fell to EUR 3.1 mn from EUR 7.4 mn .",
-  "The company will announce its results on Friday .",
-  "Sales decreased .",
-  "Kesko said demand for building materials was weak and it cut staff at three stores .",
-  "Profit increased .",
-  "The board proposes a dividend of EUR 0.50 per share for 2009 .",
-  "Net loss widened as costs rose sharply and orders dropped in all markets during the period .",
-};
+const auto& sentences = serve_sentences;
 
 // Tiny runs, each trained once for every test of the suite, in a folder removed at exit:
 // one without a KG (checkpoints at steps 6 and 12) and one that fuses the generated KG.
@@ -45,22 +35,12 @@ struct trained_run {
   fs::path run_dir = dir.path / "run";
   fs::path kg_dir = dir.path / "data/kg";
   trained_run() {
-    auto data = run(axon_command + " data synth-finsent " + (dir.path / "data").string() + " --size 400");
-    BOOST_REQUIRE_MESSAGE(data.status == 0, data.output);
+    make_serve_data(dir.path / "data");
     train(run_dir, "");
   }
   // Trains RUN_DIR with the tiny config and `extra` keys.
   void train(const fs::path& into, const std::string& extra) const {
-    const auto config = dir.path / (into.filename().string() + ".ini");
-    std::ofstream{config} << "[data]\ntrain = \"" << (dir.path / "data/train.csv").string() << "\"\n"
-                          << "dev = \"" << (dir.path / "data/dev.csv").string() << "\"\n"
-                          << "vocab-size = 600\nmax-len = 32\n"
-                          << "[model]\nhidden = 32\nlayers = 1\nheads = 2\nintermediate = 64\n"
-                          << "max-positions = 32\n[train]\nrun-dir = \"" << into.string()
-                          << "\"\nepochs = 1\nmax-steps = 12\nbatch-size = 16\nlr = 5e-3\nthreads = 2\n"
-                          << "[eval]\nevery-steps = 6\npatience = 0\n" << extra;
-    auto trained = run(axon_command + " train " + config.string());
-    BOOST_REQUIRE_MESSAGE(trained.status == 0, trained.output);
+    train_tiny_run(dir.path / "data", into, dir.path / (into.filename().string() + ".ini"), extra);
   }
 };
 
@@ -112,10 +92,7 @@ struct server {
                                                   + served.string() + " --serve.port=0 " + flags},
       log);
     BOOST_REQUIRE_MESSAGE(process->wait_for("axon serve: ready", 60s), process->output());
-    std::smatch m;
-    const auto output = process->output();
-    BOOST_REQUIRE(std::regex_search(output, m, std::regex{R"(listening on https?://[0-9.]+:(\d+))"}));
-    port = std::stoi(m[1]);
+    port = serve_port(process->output());
   }
   httplib::Client client() const {
     httplib::Client c{"127.0.0.1", port};
@@ -135,19 +112,8 @@ struct server {
 // `axon predict --json` of `lines` on the tiny run (or `run_dir`; one batch: they are read at once).
 std::vector<json> predict(const std::vector<std::string>& lines, const fs::path& run_dir = {}) {
   const auto& trained = tiny_run();
-  const auto input = trained.dir.path / "predict.txt";
-  std::ofstream out{input};
-  for (const auto& line : lines)
-    out << line << '\n';
-  out.close();
-  const auto served = run_dir.empty() ? trained.run_dir : run_dir;
-  auto r = run(axon_command + " predict --json --batch 64 --run " + served.string() + " < " + input.string());
-  BOOST_REQUIRE_MESSAGE(r.status == 0, r.output);
-  std::vector<json> answers;
-  std::istringstream text{r.output};
-  for (std::string line; std::getline(text, line);)
-    answers.push_back(json::parse(line));
-  return answers;
+  return predict_json(run_dir.empty() ? trained.run_dir : run_dir, lines,
+                      trained.dir.path / "predict.txt");
 }
 
 // The 400's error field of posting `body` (a raw string).
@@ -167,19 +133,7 @@ BOOST_AUTO_TEST_SUITE(serve_cli)
 
 BOOST_AUTO_TEST_CASE(classify_equals_predict_bit_for_bit_for_the_same_batch) {
   server s{"--serve.max-batch=64 --serve.max-wait=100ms"};
-  auto expected = predict(sentences);
-  auto r = s.classify({{"texts", sentences}});
-  BOOST_REQUIRE(r);
-  BOOST_TEST_REQUIRE(r->status == 200, r->body);
-  auto answer = json::parse(r->body);
-  BOOST_TEST_REQUIRE(answer["predictions"].size() == sentences.size());
-  for (std::size_t i = 0; i < sentences.size(); ++i) {
-    const auto& got = answer["predictions"][i];
-    BOOST_TEST(got["label"] == expected[i]["label"]);
-    BOOST_TEST(got["probability"].get<double>() == expected[i]["probability"].get<double>());
-    for (const auto& [label, p] : expected[i]["probabilities"].items())
-      BOOST_TEST(got["probabilities"][label].get<double>() == p.get<double>()); // bitwise: same floats
-  }
+  auto answer = check_equals_predict(s.classify({{"texts", sentences}}), predict(sentences));
   BOOST_TEST(answer["model"]["run"] == tiny_run().run_dir.string());
   BOOST_TEST(answer["model"]["step"].get<int>() > 0);
   BOOST_TEST(answer["model"]["checkpoint"].get<std::string>().find("step-") != std::string::npos);
@@ -449,7 +403,9 @@ BOOST_AUTO_TEST_CASE(a_kg_run_answers_each_texts_linked_entities_as_predict_show
   }
   texts.push_back("Sales rose .");
   auto expected = predict(texts, run_dir);
-  server s{"--serve.max-batch=64 --serve.max-wait=50ms", "kg", run_dir};
+  const auto console_dir = tiny_run().dir.path / "kg-console";
+  server s{"--serve.max-batch=64 --serve.max-wait=50ms --serve.console-dir=" + console_dir.string(),
+           "kg", run_dir};
   auto r = s.classify({{"texts", texts}});
   BOOST_REQUIRE(r);
   BOOST_TEST_REQUIRE(r->status == 200, r->body);
@@ -464,6 +420,10 @@ BOOST_AUTO_TEST_CASE(a_kg_run_answers_each_texts_linked_entities_as_predict_show
   for (std::size_t i = 0; i < 3; ++i) // each names its entity
     BOOST_TEST(answer["predictions"][i]["entities"].size() >= 1u, answer["predictions"][i].dump());
   BOOST_TEST(answer["predictions"][3]["entities"] == json::array());
+  // The serving graph's KG service linked them (one batch of 4 rows), not the replica.
+  auto kg = run(axon_command + " console --run " + console_dir.string() + " -c \"inspect kg --json\"");
+  BOOST_REQUIRE_MESSAGE(kg.status == 0, kg.output);
+  BOOST_TEST(json::parse(kg.output)["details"]["rows_linked"].get<double>() == 4.0, kg.output);
   // A run without a KG answers no "entities".
   server plain{""};
   auto without = plain.classify({{"texts", {texts[0]}}});

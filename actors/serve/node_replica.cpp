@@ -1,0 +1,50 @@
+// The node's replica kind: see node_replica.hpp.
+#include "actors/serve/node_replica.hpp"
+
+#include "actors/serve/replica_actor.hpp"
+#include "runtime/graph/error.hpp"
+#include "runtime/graph/factory_of.hpp"
+
+namespace axon {
+
+namespace {
+
+// The one model a node's replica holds and the generation it serves (the service starts
+// with generation 0; each reload makes a new one, perhaps of a folder written anew under
+// the same name, so a new generation is loaded whatever its folder's name). Used by the
+// replica's own thread only (it is detached), so no lock.
+struct held_model {
+  serve_model_loader load;
+  std::string run_dir;
+  std::uint64_t generation = 0;
+  serve_model_ptr model; // null after a failed load: the next batch tries again
+
+  serve_model_ptr operator()(const msg::serve_batch& batch) {
+    if (!model || batch.generation != generation) {
+      model.reset(); // the old weights go before the new ones come
+      model = load(run_dir, batch.checkpoint);
+      generation = batch.generation;
+    }
+    return model;
+  }
+};
+
+} // namespace
+
+node_factory node_replica_factory(serve_model_loader load) {
+  return factory_of<serve_replica_setup>(
+    [load](caf::actor_system& sys, const serve_replica_setup& s) -> caf::expected<caf::actor> {
+      auto held = std::make_shared<held_model>(held_model{load, s.run_dir, 0, nullptr});
+      try {
+        held->model = load(s.run_dir, s.checkpoint);
+      } catch (const std::exception& e) {
+        return make_error(errc::bad_input,
+                          "replica" + std::to_string(s.index) + " cannot load " + s.checkpoint
+                            + " on this node (it must see the run directory at the same path): "
+                            + e.what());
+      }
+      return spawn_serve_replica(sys, [held](const msg::serve_batch& batch) { return (*held)(batch); });
+    });
+}
+
+} // namespace axon

@@ -1,0 +1,28 @@
+// The "serve.replica" kind of a node process (`axon node`, placement.nodes): a replica
+// that holds its own model, loaded on the node from the run directory and checkpoint
+// folder its serve_replica_setup names (the node must see the run at the same path). The
+// model is loaded when the replica is placed, so a run the node cannot load fails
+// `axon serve` at start, naming the node's problem. After a reload in the serving process
+// the first batch of the new generation names another checkpoint: the replica loads it
+// then (that batch waits for the load) and drops the old model, so a node holds one
+// model per replica. Batches of one replica arrive in admission order, so their
+// generations never go back.
+#pragma once
+
+#include "actors/serve/serve_model.hpp"
+#include "runtime/graph/actor_graph.hpp"
+
+#include <functional>
+#include <string>
+
+namespace axon {
+
+/// Loads the model of `run_dir`'s `checkpoint` folder; throws std::exception naming what
+/// is missing or damaged.
+using serve_model_loader =
+  std::function<serve_model_ptr(const std::string& run_dir, const std::string& checkpoint)>;
+
+/// The node's factory of "serve.replica" (parameters: a serve_replica_setup).
+node_factory node_replica_factory(serve_model_loader load);
+
+} // namespace axon

@@ -1,0 +1,251 @@
+// `axon serve` with replicas on a real `axon node` process on 127.0.0.1 (placement.nodes):
+// a replica on the node answers exactly what `axon predict` answers on the same run; with
+// the node killed, the batch it was computing is answered 503 with a JSON error naming the
+// replica, and the service keeps answering from its local replica; a frozen node is
+// declared gone after cluster.timeout. A reload reaches the
+// node's replica; a run with a KG links through the serving process's KG service from the
+// node; with TLS files the service and the node talk TLS. Placements the service
+// cannot honour (the batcher or the KG service on a node, a replica on a GPU) are refused
+// at start.
+#include "test/cluster/cluster_fixture.hpp"
+#include "test/support/served_run.hpp"
+
+#include <boost/test/unit_test.hpp>
+#include <httplib.h>
+#include <nlohmann/json.hpp>
+
+#include <csignal>
+#include <future>
+
+using namespace axon::test;
+using json = nlohmann::json;
+
+namespace {
+
+// A tiny run trained once for the suite, and a serve config placing replicas on worker1.
+struct setting {
+  temp_dir dir;
+  fs::path run_dir = dir.path / "run";
+  int node_port = free_port();
+  setting() {
+    make_serve_data(dir.path / "data");
+    train_tiny_run(dir.path / "data", run_dir, dir.path / "train.ini");
+  }
+  // A serve config of `replicas` replicas with `placement` ("PATTERN=NODE" entries).
+  fs::path serve_config(const std::string& name, int replicas, const std::string& placement) const {
+    const auto config = dir.path / (name + ".ini");
+    std::ofstream{config} << "[serve]\nreplicas = " << replicas << "\nmax-batch = 64\nmax-wait = 50ms\n"
+                          << "[placement]\nnodes = [" << placement << "]\n"
+                          << "[cluster]\nnodes = [\"worker1=127.0.0.1:" << node_port << "\"]\n"
+                          << "heartbeat = 500ms\ntimeout = 5s\n";
+    return config;
+  }
+  std::unique_ptr<child> start_node(const fs::path& config,
+                                    const std::vector<std::string>& flags = {}) const {
+    std::vector<std::string> argv{axon_command, "node", "--config", config.string(), "--name", "worker1"};
+    argv.insert(argv.end(), flags.begin(), flags.end());
+    auto node = std::make_unique<child>(argv, dir.path / "worker1.log");
+    BOOST_REQUIRE_MESSAGE(node->wait_for("node worker1 listening on", 20s), node->output());
+    return node;
+  }
+};
+
+const setting& the_setting() {
+  static setting instance;
+  return instance;
+}
+
+// `axon serve` of the tiny run with `config`, ready to answer (killed at the end).
+struct server {
+  std::unique_ptr<child> process;
+  int port = 0;
+  server(const fs::path& config, const std::string& name, const std::vector<std::string>& flags = {},
+         const fs::path& run_dir = {}) {
+    const auto& s = the_setting();
+    std::vector<std::string> argv{axon_command, "serve", "--run",
+                                  (run_dir.empty() ? s.run_dir : run_dir).string(), "--config",
+                                  config.string(), "--serve.port=0", "--monitor.port=-1"};
+    argv.insert(argv.end(), flags.begin(), flags.end());
+    process = std::make_unique<child>(argv, s.dir.path / (name + ".log"));
+    BOOST_REQUIRE_MESSAGE(process->wait_for("axon serve: ready", 60s), process->output());
+    port = serve_port(process->output());
+  }
+  httplib::Result classify(const std::vector<std::string>& texts) const {
+    httplib::Client c{"127.0.0.1", port};
+    c.set_read_timeout(30, 0);
+    return c.Post("/v1/classify", json{{"texts", texts}}.dump(), "application/json");
+  }
+  httplib::Result reload() const {
+    httplib::Client c{"127.0.0.1", port};
+    c.set_read_timeout(30, 0);
+    return c.Post("/v1/reload", "", "application/json");
+  }
+};
+
+// `axon predict --json` of `lines` on the tiny run (or `run_dir`), as one batch.
+std::vector<json> predict(const std::vector<std::string>& lines, const fs::path& run_dir = {}) {
+  const auto& s = the_setting();
+  return predict_json(run_dir.empty() ? s.run_dir : run_dir, lines, s.dir.path / "predict.txt");
+}
+
+} // namespace
+
+BOOST_AUTO_TEST_SUITE(serve_node)
+
+BOOST_AUTO_TEST_CASE(a_replica_on_a_node_answers_what_predict_answers) {
+  const auto& s = the_setting();
+  const auto config = s.serve_config("one-on-node", 1, "\"replica0=worker1\"");
+  auto node = s.start_node(config);
+  server service{config, "one-on-node"};
+  check_equals_predict(service.classify(serve_sentences), predict(serve_sentences));
+  // The replica ran on the node: it logged its placement there.
+  BOOST_TEST(node->output().find("spawned replica0 (serve.replica)") != std::string::npos,
+             node->output());
+}
+
+BOOST_AUTO_TEST_CASE(a_killed_node_answers_503_and_the_local_replica_serves_on) {
+  const auto& s = the_setting();
+  const auto config = s.serve_config("node-and-local", 2, "\"replica0=worker1\"");
+  auto node = s.start_node(config);
+  server service{config, "node-and-local"};
+  const auto expected = predict(serve_sentences);
+  // Frozen, the node's replica holds its batch; the other batch goes to replica1 (local).
+  ::kill(node->pid(), SIGSTOP);
+  auto first = std::async(std::launch::async, [&] { return service.classify(serve_sentences); });
+  std::this_thread::sleep_for(200ms); // max-wait 50ms: the first batch has left
+  auto second = std::async(std::launch::async, [&] { return service.classify(serve_sentences); });
+  auto answered = second.get();
+  check_equals_predict(answered, expected);
+  BOOST_TEST_REQUIRE((first.wait_for(0s) == std::future_status::timeout)); // held by the node
+  const auto killed_at = clock_type::now();
+  ::kill(node->pid(), SIGKILL);
+  auto lost = first.get();
+  BOOST_REQUIRE(lost);
+  BOOST_TEST(lost->status == 503, lost->body);
+  BOOST_TEST(lost->get_header_value("Retry-After") == "1");
+  auto error = json::parse(lost->body, nullptr, false);
+  BOOST_REQUIRE(!error.is_discarded());
+  BOOST_TEST(error["error"]["message"].get<std::string>().find("replica0 is gone") != std::string::npos,
+             lost->body);
+  const auto answered_after = clock_type::now() - killed_at;
+  BOOST_TEST_MESSAGE("503 answered "
+                     << std::chrono::duration_cast<std::chrono::milliseconds>(answered_after).count()
+                     << " ms after the node's SIGKILL");
+  BOOST_TEST((answered_after < 10s)); // not serve.timeout's 30 s
+  // The service serves on from replica1, every request answered as predict answers.
+  for (int i = 0; i < 4; ++i)
+    check_equals_predict(service.classify(serve_sentences), expected);
+  BOOST_TEST(!service.process->finished(0ms), service.process->output());
+}
+
+// A frozen node (SIGSTOP: its connection stays open, silent) is declared gone after
+// cluster.timeout, and its replica's batch is answered 503 then, not at serve.timeout.
+BOOST_AUTO_TEST_CASE(a_frozen_node_is_declared_gone_after_cluster_timeout) {
+  const auto& s = the_setting();
+  const auto config = s.serve_config("frozen", 2, "\"replica0=worker1\"");
+  auto node = s.start_node(config);
+  server service{config, "frozen", {"--cluster.timeout=2s", "--cluster.heartbeat=250ms"}};
+  ::kill(node->pid(), SIGSTOP);
+  const auto frozen_at = clock_type::now();
+  auto lost = service.classify(serve_sentences); // the first batch goes to replica0
+  const auto answered_after = clock_type::now() - frozen_at;
+  BOOST_REQUIRE(lost);
+  BOOST_TEST(lost->status == 503, lost->body);
+  BOOST_TEST(lost->body.find("replica0 is gone") != std::string::npos, lost->body);
+  BOOST_TEST_MESSAGE("503 answered "
+                     << std::chrono::duration_cast<std::chrono::milliseconds>(answered_after).count()
+                     << " ms after the node froze (cluster.timeout 2s)");
+  BOOST_TEST((answered_after < 10s)); // cluster.timeout and a heartbeat, not serve.timeout's 30 s
+  check_equals_predict(service.classify(serve_sentences), predict(serve_sentences));
+}
+
+BOOST_AUTO_TEST_CASE(a_reload_reaches_the_replica_on_the_node) {
+  const auto& s = the_setting();
+  const auto run_dir = s.dir.path / "reload-run"; // a copy whose best is step 6
+  fs::copy(s.run_dir, run_dir, fs::copy_options::recursive);
+  std::ofstream{run_dir / "checkpoints/best.txt"} << "step-6\n";
+  const auto config = s.serve_config("reload", 1, "\"replica0=worker1\"");
+  auto node = s.start_node(config);
+  server service{config, "reload", {}, run_dir};
+  const auto at_6 = predict(serve_sentences, run_dir);
+  check_equals_predict(service.classify(serve_sentences), at_6);
+  std::ofstream{run_dir / "checkpoints/best.txt"} << "step-12\n";
+  const auto at_12 = predict(serve_sentences, run_dir);
+  BOOST_TEST_REQUIRE(at_12[0]["probabilities"] != at_6[0]["probabilities"]); // else this tells nothing
+  auto reloaded = service.reload();
+  BOOST_REQUIRE(reloaded);
+  BOOST_TEST_REQUIRE(reloaded->status == 200, reloaded->body);
+  auto answer = service.classify(serve_sentences);
+  check_equals_predict(answer, at_12); // computed on the node, with the new checkpoint
+  BOOST_TEST(json::parse(answer->body)["model"]["step"] == 12);
+}
+
+BOOST_AUTO_TEST_CASE(with_tls_files_the_service_and_the_node_talk_tls) {
+  const auto& s = the_setting();
+  const auto certs = s.dir.path / "certs";
+  auto made = run(make_certs + " " + certs.string() + " coordinator worker1");
+  BOOST_REQUIRE_MESSAGE(made.status == 0, made.output);
+  const auto config = s.serve_config("tls", 1, "\"replica0=worker1\"");
+  auto node = s.start_node(config, tls_flags_in(certs, "worker1"));
+  BOOST_TEST(node->wait_for("TLS with mutual authentication", 10s), node->output());
+  // Without TLS files the service cannot reach the TLS node.
+  auto plain = run(axon_command + " serve --run " + s.run_dir.string() + " --config " + config.string()
+                   + " --serve.port=0 --monitor.port=-1 --cluster.timeout=1s --cluster.heartbeat=250ms");
+  BOOST_TEST(plain.status == 2, plain.output);
+  server service{config, "tls", tls_flags_in(certs, "coordinator")};
+  check_equals_predict(service.classify(serve_sentences), predict(serve_sentences));
+}
+
+BOOST_AUTO_TEST_CASE(a_replica_on_a_node_links_through_the_kg_service_as_predict_links) {
+  const auto& s = the_setting();
+  const auto run_dir = s.dir.path / "kg-run";
+  const auto kg = s.dir.path / "data/kg";
+  train_tiny_run(s.dir.path / "data", run_dir, s.dir.path / "kg-train.ini",
+                 "[kg]\ntriples = \"" + (kg / "triples.tsv").string() + "\"\naliases = \""
+                   + (kg / "aliases.tsv").string() + "\"\ndim = 8\n");
+  std::vector<std::string> texts; // naming the KG's entities by their aliases, and none
+  std::ifstream aliases{kg / "aliases.tsv"};
+  std::string line;
+  for (int i = 0; i < 3 && std::getline(aliases, line); ++i)
+    texts.push_back("Shares of " + line.substr(line.find('\t') + 1) + " rose 5 % .");
+  texts.push_back("Sales rose .");
+  const auto config = s.serve_config("kg", 1, "\"replica0=worker1\"");
+  auto node = s.start_node(config);
+  server service{config, "kg", {}, run_dir};
+  const auto expected = predict(texts, run_dir);
+  auto answer = check_equals_predict(service.classify(texts), expected);
+  for (std::size_t i = 0; i < texts.size(); ++i) {
+    BOOST_TEST_REQUIRE(expected[i].contains("entities"));
+    BOOST_TEST(answer["predictions"][i]["entities"] == expected[i]["entities"]);
+  }
+  BOOST_TEST(answer["predictions"][0]["entities"].size() >= 1u, answer.dump());
+  BOOST_TEST(node->output().find("spawned replica0 (serve.replica)") != std::string::npos,
+             node->output());
+}
+
+BOOST_AUTO_TEST_CASE(placements_the_service_cannot_honour_are_refused) {
+  const auto& s = the_setting();
+  auto refused = [&](const std::string& placement, const std::string& extra) {
+    const auto config = s.serve_config("refused", 1, placement);
+    return run(axon_command + " serve --run " + s.run_dir.string() + " --config " + config.string()
+               + " --serve.port=0 " + extra);
+  };
+  auto batcher = refused("\"batcher=worker1\"", "");
+  BOOST_TEST(batcher.status == 2);
+  BOOST_TEST(batcher.output.find("puts the batcher on node worker1") != std::string::npos, batcher.output);
+  auto kg = refused("\"kg=worker1\"", "");
+  BOOST_TEST(kg.status == 2);
+  BOOST_TEST(kg.output.find("puts the kg on node worker1") != std::string::npos, kg.output);
+  auto gpu = refused("\"replica0=worker1\"", "--placement.devices='[\"replica*=cuda:0\"]'");
+  BOOST_TEST(gpu.status == 2);
+  BOOST_TEST(gpu.output.find("computes on the CPU only") != std::string::npos, gpu.output);
+  // The first matching rule decides: replica0 computes on the CPU, replica1 would not.
+  auto first = refused("\"replica0=worker1\"",
+                       "--serve.replicas=2 --placement.devices='[\"replica0=cpu\", \"replica*=cuda:0\"]'");
+  BOOST_TEST(first.status == 2);
+  BOOST_TEST(first.output.find("puts replica1 on cuda:0") != std::string::npos, first.output);
+  auto typo = refused("\"replcia0=worker1\"", "");
+  BOOST_TEST(typo.status == 2, typo.output);
+}
+
+BOOST_AUTO_TEST_SUITE_END()
