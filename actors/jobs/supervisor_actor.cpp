@@ -26,7 +26,7 @@ caf::error classifier_job::run() {
     total_steps_ = std::min(total_steps_, plan_.max_steps);
   data::batcher_options loader_options{plan_.batch_size, plan_.layout.seed, plan_.shuffle,
                                        drop_last, plan_.pad_id};
-  run_.emplace(self_, plan_, *this, example_batches(plan_.train, loader_options), true);
+  run_.emplace(self_, plan_, *this, batches_of(plan_.train, loader_options), true);
   run_->set_total_steps(total_steps_);
   run_->schedule() = schedule_of(plan_, total_steps_);
   if (auto err = run_->start())
