@@ -84,8 +84,11 @@ int predict(args words) {
     auto run = trained_run::load(run_dir);
     const auto k = static_cast<std::int64_t>(run.labels.size());
     // BERT's tokenizer reads words of at most 100 characters, so 100 bytes per token is
-    // more than max-len tokens can use; JSON lines carry other fields and must stay whole.
-    const std::size_t max_bytes = format == "lines" ? 100 * run.max_len : std::size_t{64} << 20;
+    // more than the tokens that reach the model can use (data.max-len, or with
+    // data.long-text = chunk the windows' reach); JSON lines carry other fields and must
+    // stay whole.
+    const std::size_t max_bytes =
+      format == "lines" ? 100 * run.max_tokens() : std::size_t{64} << 20;
     line_batches input{0, static_cast<std::size_t>(batch), max_bytes};
     std::size_t number = 0; // of the last line read, from 1
     for (auto lines = input.next(); !lines.empty(); lines = input.next()) {
