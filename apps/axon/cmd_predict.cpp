@@ -6,9 +6,11 @@
 // null) and is not labelled, so output line N answers input line N. Lines are answered
 // as they arrive, in batches of what has been read (at most --batch): a line typed on an
 // open stdin is answered at once, and memory stays bounded whatever the input's size
-// (line_batches.hpp; a line keeps its first 100 x data.max-len bytes, as no more can reach
-// the model). Invalid input (not UTF-8, not JSON) ends the command with exit 2 naming the
-// line, after the answers to the lines before it.
+// (line_batches.hpp; a line keeps its first 100 x data.max-len bytes, or with
+// data.long-text = chunk 100 x the tokens of data.max-chunks windows, as no more can reach
+// the model). A chunked run classifies each line as a document from its windows. Invalid
+// input (not UTF-8, not JSON) ends the command with exit 2 naming the line, after the
+// answers to the lines before it.
 #include "apps/axon/commands.hpp"
 #include "apps/axon/entities_json.hpp"
 #include "apps/axon/flags.hpp"
