@@ -142,7 +142,12 @@ caf::behavior coordinator_behavior(coordinator_actor* self, coordinator_setup se
       st.losses_left = 0;
       st.norms_left = cfg.stages * cfg.optimizer_slices;
       st.updates_left = cfg.stages * cfg.optimizer_slices;
-      const auto terms = bert::loss_terms(whole); // rows, or MLM targets: the loss's mean
+      if (auto* probe = self->probe(); probe && whole.offsets.defined()) {
+        // `inspect coordinator`: what the step in progress holds, with long documents
+        probe->set_detail("step_documents", double(b));
+        probe->set_detail("step_windows", double(whole.ids.size(0)));
+      }
+      const auto terms = bert::loss_terms(whole); // rows, documents or MLM targets
       for (std::int32_t s = 0; s < cfg.shards; ++s) {
         auto first = part_bound(b, cfg.shards, s), last = part_bound(b, cfg.shards, s + 1);
         auto micros = std::min<std::int64_t>(cfg.micro_batches, last - first);

@@ -33,8 +33,8 @@ typename Inspector::result_type inspect(Inspector& f, stream_cursor& x) {
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, batch& x) {
   return f(caf::meta::type_name("batch"), x.ids, x.token_types, x.attention_mask, x.labels,
-           x.entities, x.examples, x.offsets, x.epoch, x.position, x.window_position, x.next,
-           x.last_in_epoch);
+           x.entities, x.examples, x.epoch, x.position, x.next, x.last_in_epoch, x.offsets,
+           x.window_position);
 }
 
 } // namespace axon::data

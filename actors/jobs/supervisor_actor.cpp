@@ -66,8 +66,10 @@ caf::expected<bool> classifier_job::step_done(const applied_step& done,
   const int step_epoch = static_cast<int>(batch.epoch) + 1;
   current_epoch_ = step_epoch;
   const auto step_tokens = batch.ids.numel();
+  // Samples are the examples, or with data.long-text = chunk the documents (their labels),
+  // not the windows.
   progress_->step_done(step_epoch, plan_.epochs, step, total_steps_, loss, step_tokens,
-                       batch.ids.size(0));
+                       batch.labels.size(0));
   window.add(loss, double(step_tokens), run_->record_step(loss, lr, step_tokens));
   if ((step % plan_.log_every == 0 || step == total_steps_) && window.has_loss()) {
     run_->log().append(

@@ -1,8 +1,9 @@
 // The chunked document classifier as an actor graph (data.long-text = chunk): the stages
 // encode windows as rows, the head stage pools each document's windows and classifies, and
 // the coordinator never splits a document's windows. It trains the same losses as the
-// plain loop (bert::document_classifier) with dropout on, on 1 stage x 1 shard and on
-// 2 stages x 2 shards x 2 micro-batches, for mean and attention pooling; its evaluation
+// plain loop (bert::document_classifier) with dropout on, on 1 stage x 1 shard, 2 stages x
+// 2 shards x 2 micro-batches, 3 x 3 x 2 and 8 shards (two without a document), for mean
+// and attention pooling; its evaluation
 // gives one prediction per document, as the loop's forward.
 #include "actor_test_support.hpp"
 
@@ -96,7 +97,10 @@ BOOST_AUTO_TEST_CASE(the_graph_trains_the_loops_losses) {
     struct placement {
       int stages, shards, micro_batches;
     };
-    for (auto [stages, shards, micros] : {placement{1, 1, 1}, placement{2, 2, 2}}) {
+    // 6 documents: 3 + 3 on 2 shards (micro-batches of 1 and 2 documents), 2 + 2 + 2 on
+    // 3 shards, and on 8 shards two shards without a document (zero gradients).
+    for (auto [stages, shards, micros] :
+         {placement{1, 1, 1}, placement{2, 2, 2}, placement{3, 3, 2}, placement{1, 8, 1}}) {
       const auto actors = train_actors(sys, document_job(stages, shards, micros, pooling), steps);
       for (int s = 0; s < steps; ++s) {
         BOOST_TEST_INFO(bert::to_string(pooling) << " pooling, " << stages << " stages x " << shards
