@@ -67,7 +67,7 @@ struct micro_batch {
   // Long documents: the rows are windows of whole documents, offsets (d+1) i32 from 0 (as
   // bert::batch), labels (d); window r is keyed position + r and document k
   // document_position + k. Undefined offsets: a row is a text.
-  tensor offsets;
+  tensor offsets{};
   std::uint64_t document_position = 0;
 };
 
