@@ -49,7 +49,8 @@ BOOST_AUTO_TEST_CASE(config_errors_exit_2_naming_the_key) {
 // data.long-text = chunk end to end on a tiny `axon data synth-longdocs` set: the windows
 // are checked against the model; `axon train` logs the windows, trains, evaluates documents
 // and writes metrics; `axon predict` chunks its input as the run did, so its probabilities
-// of the test documents give the test loss the run logged; combinations the document
+// of the test documents give the test loss the run logged; resumed on another placement
+// it trains the same documents with the same losses; combinations the document
 // graph does not run (a KG, a GPU stage) are refused before anything is written.
 BOOST_AUTO_TEST_CASE(chunked_documents_train_evaluate_and_predict) {
   temp_dir dir;
@@ -105,6 +106,29 @@ BOOST_AUTO_TEST_CASE(chunked_documents_train_evaluate_and_predict) {
   }
   BOOST_TEST(steps == 8); // 2 epochs of 32 documents in batches of 8
   BOOST_REQUIRE(test_loss > 0);
+
+  // Back to step 4 (the first epoch's checkpoint) and resumed on 1 stage x 1 shard: the
+  // same documents at the same steps, the same losses within float tolerance.
+  const auto run_dir = dir.path / "chunked";
+  const auto one = events(run_dir, "train");
+  const auto one_ledger = ledger(run_dir);
+  fs::remove_all(run_dir / "checkpoints/step-8");
+  auto resumed = run(axon_command + " train --resume " + run_dir.string()
+                     + " --placement.stages=1 --placement.shards=1");
+  BOOST_TEST_INFO(resumed.output);
+  BOOST_REQUIRE(resumed.status == 0);
+  BOOST_TEST(resumed.output.find("resuming with placement.shards = 1 (was 2)") != std::string::npos);
+  BOOST_TEST(resumed.output.find("resumed from " + (run_dir / "checkpoints/step-4").string())
+             != std::string::npos);
+  const auto two = events(run_dir, "train");
+  BOOST_REQUIRE(two.size() == one.size());
+  for (std::size_t i = 0; i < one.size(); ++i) {
+    const double a = one[i]["loss"].get<double>(), b = two[i]["loss"].get<double>();
+    BOOST_TEST(std::fabs(a - b) <= 1e-4 * std::fabs(a), "step " << one[i]["step"]);
+  }
+  BOOST_TEST((ledger(run_dir) == one_ledger));
+  for (const auto& event : events(run_dir, "test"))
+    test_loss = event["loss"].get<double>();
 
   // predict on the test documents: the mean cross-entropy of its probabilities is the test
   // loss the run logged (truncating the documents instead gives another).
