@@ -56,17 +56,41 @@ std::int64_t part_bound(std::int64_t n, std::int64_t parts, std::int64_t k) {
 
 // The tensors of the job's batch, as the layers read them (bert::take_rows cuts them).
 bert::batch tensors_of(const data::batch& in) {
-  return {in.ids, in.token_types, in.attention_mask, in.labels, in.entities};
+  return {in.ids, in.token_types, in.attention_mask, in.labels, in.entities, in.offsets};
 }
 
-// Rows [first, ...) of the job's batch `in` as micro-batch `id`: its rows are the examples
-// in.position + first, ... of epoch in.epoch's order, which key their dropout draws.
-msg::micro_batch micro_batch_of(const bert::batch& part, const msg::micro_batch_id& id,
-                                std::int64_t global_rows, bool training, const data::batch& in,
-                                std::int64_t first) {
-  return {id,          part.ids,    part.token_types, part.mask,
-          part.labels, part.entities, global_rows,    training,
-          in.epoch,    in.position + std::uint64_t(first)};
+// Items [first, last) of the job's batch `in` (rows, or whole documents with their
+// windows) as micro-batch `id`. Its rows are the examples in.position + first, ... of epoch
+// in.epoch's order, which key their dropout draws; documents key their head's rows so,
+// and their windows by in.window_position + their first window's row in the batch.
+msg::micro_batch micro_batch_of(const bert::batch& whole, std::int64_t first, std::int64_t last,
+                                const msg::micro_batch_id& id, std::int64_t global_rows,
+                                bool training, const data::batch& in) {
+  const bool documents = whole.offsets.defined();
+  const auto part = documents ? bert::take_documents(whole, first, last, true)
+                              : bert::take_rows(whole, first, last, true);
+  msg::micro_batch m{id,          part.ids,    part.token_types, part.mask,
+                     part.labels, part.entities, global_rows,    training,
+                     in.epoch,    in.position + std::uint64_t(first)};
+  if (documents) {
+    m.offsets = part.offsets;
+    m.document_position = m.position;
+    m.position = in.window_position + std::uint64_t(whole.offsets.data<std::int32_t>()[first]);
+  }
+  return m;
+}
+
+// The end of the evaluation micro-batch starting at item `first` of `whole`: micro_rows
+// rows, or as many whole documents as hold at most micro_rows windows (at least one).
+std::int64_t eval_chunk_end(const bert::batch& whole, std::int64_t first, std::int64_t micro_rows) {
+  const auto items = bert::batch_items(whole);
+  if (!whole.offsets.defined())
+    return std::min(items, first + micro_rows);
+  const auto* offsets = whole.offsets.data<std::int32_t>();
+  auto last = first + 1;
+  while (last < items && offsets[last + 1] - offsets[first] <= micro_rows)
+    ++last;
+  return last;
 }
 
 void maybe_finish_step(coordinator_actor* self) {
@@ -105,10 +129,10 @@ caf::behavior coordinator_behavior(coordinator_actor* self, coordinator_setup se
       const auto& cfg = st.setup;
       if (st.stepping || st.evaluating)
         return make_error(errc::bad_input, "coordinator: a request is running");
-      const auto b = in.ids.defined() ? in.ids.size(0) : 0;
+      const auto whole = tensors_of(in);
+      const auto b = bert::batch_items(whole); // rows, or documents: never split
       if (b < 1)
         return make_error(errc::bad_input, "coordinator: a training batch without rows");
-      const auto whole = tensors_of(in);
       st.stepping = true;
       st.step = step;
       st.lr = lr;
@@ -118,7 +142,12 @@ caf::behavior coordinator_behavior(coordinator_actor* self, coordinator_setup se
       st.losses_left = 0;
       st.norms_left = cfg.stages * cfg.optimizer_slices;
       st.updates_left = cfg.stages * cfg.optimizer_slices;
-      const auto terms = bert::loss_terms(whole); // rows, or MLM targets: the loss's mean
+      if (auto* probe = self->probe(); probe && whole.offsets.defined()) {
+        // `inspect coordinator`: what the step in progress holds, with long documents
+        probe->set_detail("step_documents", double(b));
+        probe->set_detail("step_windows", double(whole.ids.size(0)));
+      }
+      const auto terms = bert::loss_terms(whole); // rows, documents or MLM targets
       for (std::int32_t s = 0; s < cfg.shards; ++s) {
         auto first = part_bound(b, cfg.shards, s), last = part_bound(b, cfg.shards, s + 1);
         auto micros = std::min<std::int64_t>(cfg.micro_batches, last - first);
@@ -132,14 +161,12 @@ caf::behavior coordinator_behavior(coordinator_actor* self, coordinator_setup se
           work.micros.push_back(std::move(idle));
         }
         for (std::int64_t k = 0; k < micros; ++k) {
-          const auto begin = first + part_bound(last - first, micros, k);
-          auto part = bert::take_rows(whole, begin, first + part_bound(last - first, micros, k + 1),
-                                      true);
           work.micros.push_back(
-            micro_batch_of(part,
+            micro_batch_of(whole, first + part_bound(last - first, micros, k),
+                           first + part_bound(last - first, micros, k + 1),
                            {step, std::uint32_t(s), std::uint32_t(k), std::uint32_t(micros),
                             st.generation},
-                           terms, true, in, begin));
+                           terms, true, in));
         }
         st.losses_left += int(micros);
         st.edges.send(self, shard_port(s), std::move(work));
@@ -155,22 +182,23 @@ caf::behavior coordinator_behavior(coordinator_actor* self, coordinator_setup se
       if (micro_rows < 1)
         return make_error(errc::bad_input, "evaluation micro_rows must be >= 1");
       const auto whole = tensors_of(in);
-      const auto b = in.ids.size(0);
+      const auto b = bert::batch_items(whole); // rows, or documents
       st.evaluating = true;
       st.eval_rows = b;
       st.eval_first_row.clear();
       st.eval_logits = tensor{};
       st.eval_losses = in.labels.defined() ? tensor::zeros({b}) : tensor{};
       st.eval_left = 0;
-      // Chunks of micro_rows rows, dealt to the shards in turn.
+      // Chunks of micro_rows rows (whole documents of at most micro_rows windows), dealt to
+      // the shards in turn.
       std::vector<msg::shard_work_msg> work(st.setup.shards);
-      for (std::int64_t first = 0, chunk = 0; first < b; first += micro_rows, ++chunk) {
-        auto last = std::min<std::int64_t>(b, first + micro_rows);
+      for (std::int64_t first = 0, chunk = 0, last = 0; first < b; first = last, ++chunk) {
+        last = eval_chunk_end(whole, first, micro_rows);
         auto s = std::uint32_t(chunk % st.setup.shards);
         auto micro = std::uint32_t(work[s].micros.size());
-        work[s].micros.push_back(micro_batch_of(bert::take_rows(whole, first, last, true),
+        work[s].micros.push_back(micro_batch_of(whole, first, last,
                                                 {st.step, s, micro, 0, st.generation}, b, false,
-                                                in, first));
+                                                in));
         st.eval_first_row[{s, micro}] = first;
         ++st.eval_left;
       }

@@ -33,7 +33,8 @@ typename Inspector::result_type inspect(Inspector& f, stream_cursor& x) {
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, batch& x) {
   return f(caf::meta::type_name("batch"), x.ids, x.token_types, x.attention_mask, x.labels,
-           x.entities, x.examples, x.epoch, x.position, x.next, x.last_in_epoch);
+           x.entities, x.examples, x.epoch, x.position, x.next, x.last_in_epoch, x.offsets,
+           x.window_position);
 }
 
 } // namespace axon::data
@@ -63,6 +64,11 @@ struct micro_batch {
   bool training = true;            // false: forward only, no dropout, results to the coordinator
   std::uint64_t epoch = 0;         // row r is example position + r of this epoch's order:
   std::uint64_t position = 0;      // what keys its dropout draws (bert::dropout_key)
+  // Long documents: the rows are windows of whole documents, offsets (d+1) i32 from 0 (as
+  // bert::batch), labels (d); window r is keyed position + r and document k
+  // document_position + k. Undefined offsets: a row is a text.
+  tensor offsets{};
+  std::uint64_t document_position = 0;
 };
 
 /// Coordinator -> shard: the replica's micro-batches of one step or evaluation.
@@ -82,7 +88,8 @@ struct backward_msg {
   tensor d_hidden; // (b,T,C)
 };
 
-/// Head stage -> coordinator: loss of one training micro-batch (sum over its rows).
+/// Head stage -> coordinator: loss of one training micro-batch (sum over its rows, or
+/// documents).
 struct loss_msg {
   micro_batch_id id;
   double loss_sum = 0;
@@ -92,8 +99,10 @@ struct loss_msg {
 /// Head stage -> coordinator: outputs of one evaluation micro-batch.
 struct eval_output_msg {
   micro_batch_id id;
-  tensor logits; // (b,K); MLM: (b,2) per row [targets predicted right, targets]
-  tensor losses; // (b) per-row cross-entropy (undefined without labels)
+  tensor logits; // (b,K), documents (d,K); MLM: (b,2) per row [targets predicted right,
+                 // targets]
+  tensor losses; // (b) per-row (documents: (d) per-document) cross-entropy (undefined
+                 // without labels)
 };
 
 /// Stage replica -> its optimizer: the stage's gradients of one step (flat, arena order).
@@ -142,7 +151,8 @@ typename Inspector::result_type inspect(Inspector& f, micro_batch_id& x) {
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, micro_batch& x) {
   return f(caf::meta::type_name("micro_batch"), x.id, x.ids, x.types, x.mask, x.labels,
-           x.entities, x.global_rows, x.training, x.epoch, x.position);
+           x.entities, x.global_rows, x.training, x.epoch, x.position, x.offsets,
+           x.document_position);
 }
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, shard_work_msg& x) {

@@ -20,7 +20,7 @@ typename Inspector::result_type inspect(Inspector& f, bert_config& x) {
            x.hidden, x.layers, x.heads, x.intermediate, x.classes, x.pooler,
            wire_float(x.layer_norm_eps), wire_float(x.hidden_dropout),
            wire_float(x.attention_dropout), x.entities, x.entity_dim, x.entity_finetune, x.mlm,
-           x.pack_rows);
+           x.documents, x.attention_pooling, x.pack_rows);
 }
 } // namespace axon::bert
 

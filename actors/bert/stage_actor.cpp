@@ -70,13 +70,13 @@ void publish_details(stage_actor* self) {
 }
 
 bert::batch as_batch(const msg::micro_batch& m) {
-  return {m.ids, m.types, m.mask, m.labels, m.entities};
+  return {m.ids, m.types, m.mask, m.labels, m.entities, m.offsets};
 }
 
 bert::dropout_key dropout_key_of(const stage_state& st, const msg::micro_batch& m) {
   // Keyed by the examples (epoch, position in its order), never by step, shard or
   // micro-batch: every placement drops the same units of an example.
-  return {st.setup.seed, m.epoch, m.position, m.training};
+  return {st.setup.seed, m.epoch, m.position, m.training, m.document_position};
 }
 
 // A forward message from "prev" is done with (after its backward in training, its forward

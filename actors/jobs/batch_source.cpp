@@ -7,10 +7,12 @@ namespace axon {
 
 namespace {
 
-class example_source final : public batch_source {
+// A labelled split in a seeded order: its examples (data::batcher) or its documents as
+// windows (data::document_batcher), both with the batcher's cursor.
+template <class Batcher>
+class ordered_source final : public batch_source {
 public:
-  example_source(const examples_ptr& examples, const data::batcher_options& options)
-    : batches_(*examples, options) {
+  explicit ordered_source(Batcher batches) : batches_(std::move(batches)) {
   }
   data::batch next() override { return batches_.next(); }
   void restore(const data::stream_cursor& at) override {
@@ -22,7 +24,7 @@ public:
   std::size_t batches_per_epoch() const override { return batches_.batches_per_epoch(); }
 
 private:
-  data::batcher batches_;
+  Batcher batches_;
 };
 
 class corpus_source final : public batch_source {
@@ -60,7 +62,13 @@ private:
 
 std::unique_ptr<batch_source> example_batches(const examples_ptr& examples,
                                               const data::batcher_options& options) {
-  return std::make_unique<example_source>(examples, options);
+  return std::make_unique<ordered_source<data::batcher>>(data::batcher{*examples, options});
+}
+
+std::unique_ptr<batch_source> document_batches(const examples_ptr& documents,
+                                               const data::document_batch_options& options) {
+  return std::make_unique<ordered_source<data::document_batcher>>(
+    data::document_batcher{documents, options});
 }
 
 std::unique_ptr<batch_source> corpus_batches(const data::corpus_options& corpus,

@@ -1,11 +1,13 @@
 // batch sources: what a loader actor streams, as the job's one batch type (data::batch,
 // with the stream's cursor after each batch). Two kinds: the examples of a labelled split
-// (data::batcher: reshuffled each epoch, padded per batch) for classification, and a text
+// (data::batcher: reshuffled each epoch, padded per batch) for classification, or with
+// data.long-text = chunk its documents as windows (data::document_batcher), and a text
 // corpus (data::mlm_stream: packed, masked sequences) for MLM pretraining. Plain C++, no
 // actors: the loader actor wraps one, the pretraining supervisor reads its held-out one.
 #pragma once
 
 #include "runtime/data/batcher.hpp"
+#include "runtime/data/document_batches.hpp"
 #include "runtime/data/mlm_stream.hpp"
 
 #include <memory>
@@ -33,6 +35,10 @@ using examples_ptr = std::shared_ptr<const std::vector<data::tokenized_example>>
 /// The examples in batches (data::batcher with `options`).
 std::unique_ptr<batch_source> example_batches(const examples_ptr& examples,
                                               const data::batcher_options& options);
+
+/// Whole documents in batches of their windows (data::document_batcher with `options`).
+std::unique_ptr<batch_source> document_batches(const examples_ptr& documents,
+                                               const data::document_batch_options& options);
 
 /// MLM batches of the corpus (data::mlm_stream with `options`): ids, attention mask and
 /// (B,T) targets; no token types, entities or example rows.

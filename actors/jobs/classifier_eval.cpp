@@ -26,7 +26,7 @@ caf::expected<bool> classifier_job::evaluate_dev(train::early_stopping& stopping
   const auto step = run_->step();
   train::classification_report report{plan_.label_names};
   auto same_step = run_->recovering([&]() -> caf::error {
-    auto got = evaluate(*plan_.dev);
+    auto got = evaluate(plan_.dev);
     if (!got)
       return got.error();
     report = std::move(*got);
@@ -64,16 +64,17 @@ double classifier_job::metric_of(const train::classification_report& report) con
 }
 
 caf::expected<train::classification_report>
-classifier_job::evaluate(const supervisor_plan::examples& split) {
-  data::batcher batches{split, {plan_.eval_batch_size, 0, false, false, plan_.pad_id}};
+classifier_job::evaluate(const std::shared_ptr<const supervisor_plan::examples>& split) {
+  auto batches = batches_of(split, {plan_.eval_batch_size, 0, false, false, plan_.pad_id});
   train::classification_report report{plan_.label_names};
   const int shards = plan_.layout.shards;
-  for (std::size_t k = 0; k < batches.batches_per_epoch(); ++k) {
-    auto b = batches.next();
-    const auto rows = b.ids.size(0);
-    auto micro_rows = static_cast<int>((rows + shards - 1) / shards);
+  for (std::size_t k = 0; k < batches->batches_per_epoch(); ++k) {
+    auto b = batches->next();
+    // Examples, or documents (one prediction each, from all its windows).
+    const auto rows = b.labels.size(0);
+    auto micro_rows = static_cast<int>((b.ids.size(0) + shards - 1) / shards);
     if (plan_.layout.kg) {
-      auto entities = linked_entities(split, b.examples, b.ids.size(1));
+      auto entities = linked_entities(*split, b.examples, b.ids.size(1));
       if (!entities)
         return entities.error();
       b.entities = std::move(*entities);
@@ -139,7 +140,7 @@ caf::expected<train::classification_report> classifier_job::best_on_test() {
   }
   if (plan_.test->empty())
     return train::classification_report{plan_.label_names};
-  return evaluate(*plan_.test);
+  return evaluate(plan_.test);
 }
 
 // True when metrics.jsonl already ends with the test event (a resumed, finished run).

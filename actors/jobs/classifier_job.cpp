@@ -56,6 +56,14 @@ void classifier_job::publish(monitor::actor_probe& probe) const {
   probe.set_detail("metric", plan_.metric);
 }
 
+std::unique_ptr<batch_source>
+classifier_job::batches_of(const std::shared_ptr<const supervisor_plan::examples>& split,
+                           const data::batcher_options& options) const {
+  if (plan_.windows)
+    return document_batches(split, {options, *plan_.windows, plan_.cls_id, plan_.sep_id});
+  return example_batches(split, options);
+}
+
 caf::error classifier_job::prepare(data::batch& batch, bert::pipeline&) {
   if (!plan_.layout.kg)
     return caf::none;

@@ -48,12 +48,17 @@ private:
   // classifier_eval.cpp
   /// Evaluates on dev after the current step, logs and checkpoints; true: stop early.
   caf::expected<bool> evaluate_dev(train::early_stopping& stopping, int step_epoch);
-  caf::expected<train::classification_report> evaluate(const supervisor_plan::examples& split);
+  caf::expected<train::classification_report>
+  evaluate(const std::shared_ptr<const supervisor_plan::examples>& split);
   caf::expected<train::classification_report> best_on_test();
   caf::error finish();
   bool logged_test_event() const;
   double metric_of(const train::classification_report& report) const;
   // classifier_job.cpp
+  /// `split`'s batches with `options`: its examples, or with plan_.windows its documents
+  /// as windows.
+  std::unique_ptr<batch_source> batches_of(const std::shared_ptr<const supervisor_plan::examples>& split,
+                                           const data::batcher_options& options) const;
   /// The (B,T) entity ids of a batch of `split`'s examples `rows`, linked by the KG service.
   caf::expected<tensor> linked_entities(const supervisor_plan::examples& split,
                                         const tensor& rows, std::int64_t T);

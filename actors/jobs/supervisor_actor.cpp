@@ -26,7 +26,7 @@ caf::error classifier_job::run() {
     total_steps_ = std::min(total_steps_, plan_.max_steps);
   data::batcher_options loader_options{plan_.batch_size, plan_.layout.seed, plan_.shuffle,
                                        drop_last, plan_.pad_id};
-  run_.emplace(self_, plan_, *this, example_batches(plan_.train, loader_options), true);
+  run_.emplace(self_, plan_, *this, batches_of(plan_.train, loader_options), true);
   run_->set_total_steps(total_steps_);
   run_->schedule() = schedule_of(plan_, total_steps_);
   if (auto err = run_->start())
@@ -66,8 +66,10 @@ caf::expected<bool> classifier_job::step_done(const applied_step& done,
   const int step_epoch = static_cast<int>(batch.epoch) + 1;
   current_epoch_ = step_epoch;
   const auto step_tokens = batch.ids.numel();
+  // Samples are the examples, or with data.long-text = chunk the documents (their labels),
+  // not the windows.
   progress_->step_done(step_epoch, plan_.epochs, step, total_steps_, loss, step_tokens,
-                       batch.ids.size(0));
+                       batch.labels.size(0));
   window.add(loss, double(step_tokens), run_->record_step(loss, lr, step_tokens));
   if ((step % plan_.log_every == 0 || step == total_steps_) && window.has_loss()) {
     run_->log().append(

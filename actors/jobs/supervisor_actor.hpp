@@ -28,6 +28,7 @@
 
 #include "actors/jobs/run_plan.hpp"
 #include "runtime/data/tokenized_examples.hpp"
+#include "runtime/data/windows.hpp"
 #include "runtime/train/early_stopping.hpp"
 
 #include <caf/actor.hpp>
@@ -35,6 +36,7 @@
 
 #include <chrono>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -55,6 +57,11 @@ struct supervisor_plan : run_plan {
   bool early_stop = true;
   // With a KG (layout.kg: the KG service node "kg"), train/dev/test examples keep their
   // words, and each batch is linked by the service before its step.
+  // data.long-text = chunk (layout.model.documents): train/dev/test hold whole documents
+  // ([CLS] tokens [SEP], not truncated), batched as their windows with these settings;
+  // batch_size and eval_batch_size count documents. nullopt: a row is an example.
+  std::optional<data::window_settings> windows;
+  std::int32_t cls_id = 0, sep_id = 0;
 };
 
 caf::actor spawn_supervisor(caf::actor_system& sys, std::shared_ptr<const supervisor_plan> plan);

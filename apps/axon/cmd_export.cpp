@@ -34,6 +34,10 @@ int export_run(args words) {
     if (run.kg)
       throw std::runtime_error("Hugging Face's BertForSequenceClassification cannot express "
                                "Axon's KG fusion (the run has kg.triples)");
+    if (run.windows)
+      throw std::runtime_error("Hugging Face's BertForSequenceClassification classifies one "
+                               "text, not a document pooled from its windows (the run has "
+                               "data.long-text = chunk)");
     checkpoint::hf_export_settings settings{
       run.labels, (std::filesystem::path{run_dir} / "vocab.txt").string(),
       run.tokenizer->vocab().pad_id(), !run.config->get_bool("data.cased"), run.max_len};

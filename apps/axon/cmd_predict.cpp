@@ -6,9 +6,11 @@
 // null) and is not labelled, so output line N answers input line N. Lines are answered
 // as they arrive, in batches of what has been read (at most --batch): a line typed on an
 // open stdin is answered at once, and memory stays bounded whatever the input's size
-// (line_batches.hpp; a line keeps its first 100 x data.max-len bytes, as no more can reach
-// the model). Invalid input (not UTF-8, not JSON) ends the command with exit 2 naming the
-// line, after the answers to the lines before it.
+// (line_batches.hpp; a line keeps its first 100 x data.max-len bytes, or with
+// data.long-text = chunk 100 x the tokens of data.max-chunks windows, as no more can reach
+// the model). A chunked run classifies each line as a document from its windows. Invalid
+// input (not UTF-8, not JSON) ends the command with exit 2 naming the line, after the
+// answers to the lines before it.
 #include "apps/axon/commands.hpp"
 #include "apps/axon/entities_json.hpp"
 #include "apps/axon/flags.hpp"
@@ -84,8 +86,11 @@ int predict(args words) {
     auto run = trained_run::load(run_dir);
     const auto k = static_cast<std::int64_t>(run.labels.size());
     // BERT's tokenizer reads words of at most 100 characters, so 100 bytes per token is
-    // more than max-len tokens can use; JSON lines carry other fields and must stay whole.
-    const std::size_t max_bytes = format == "lines" ? 100 * run.max_len : std::size_t{64} << 20;
+    // more than the tokens that reach the model can use (data.max-len, or with
+    // data.long-text = chunk the windows' reach); JSON lines carry other fields and must
+    // stay whole.
+    const std::size_t max_bytes =
+      format == "lines" ? 100 * run.max_tokens() : std::size_t{64} << 20;
     line_batches input{0, static_cast<std::size_t>(batch), max_bytes};
     std::size_t number = 0; // of the last line read, from 1
     for (auto lines = input.next(); !lines.empty(); lines = input.next()) {

@@ -22,6 +22,7 @@
 #include "graphs/bert/bert_params.hpp"
 #include "runtime/compute_pool.hpp"
 #include "runtime/data/csv_writer.hpp"
+#include "runtime/data/document_batches.hpp"
 
 #include <caf/all.hpp>
 
@@ -106,6 +107,9 @@ int train(args words) {
     // written only once all splits have been read).
     auto prepared = data::prepare_classification(settings);
     std::cerr << prepared.report;
+    if (const auto windows = window_settings_of(cfg)) // data.long-text = chunk
+      std::cerr << "windows: train split: "
+                << data::tally_windows(prepared.train, *windows).describe(*windows) << '\n';
     fill_plan(*plan, cfg, prepared, kg.get());
     if (kg) {
       plan->layout.kg = std::make_shared<const kg_service_setup>(kg_service_setup_of(

@@ -8,6 +8,7 @@
 #include "runtime/compute_pool.hpp"
 #include "runtime/fnv1a.hpp"
 
+#include <limits>
 #include <map>
 #include <sstream>
 #include <stdexcept>
@@ -15,12 +16,42 @@
 
 namespace axon::app {
 
+bool chunks_documents(const config::resolved_config& cfg) {
+  return cfg.get_string("data.long-text") == "chunk";
+}
+
+namespace {
+
+// What the document graph does not run yet, refused before anything is read or written.
+void check_chunk_mode(const config::resolved_config& cfg) {
+  if (!chunks_documents(cfg))
+    return;
+  if (!cfg.get_string("kg.triples").empty())
+    throw std::invalid_argument(
+      "data.long-text = chunk does not link KG entities into windows yet: set kg.triples = "
+      "\"\" or use data.long-text = truncate");
+  for (const auto& rule : config::device_rules_of(cfg))
+    if (!rule.where.is_cpu())
+      throw std::invalid_argument(
+        "placement.devices puts " + rule.pattern + " on " + rule.where.to_string()
+        + ", but data.long-text = chunk computes on the host only for now (the document head "
+          "is a host op, and the CUDA stages are not tested with windows): drop the rule or "
+          "use data.long-text = truncate");
+}
+
+} // namespace
+
+std::optional<data::window_settings> window_settings_of(const config::resolved_config& cfg) {
+  if (!chunks_documents(cfg))
+    return std::nullopt;
+  return data::window_settings{static_cast<std::size_t>(cfg.get_int("data.chunk-len")),
+                               static_cast<std::size_t>(cfg.get_int("data.chunk-stride")),
+                               static_cast<std::size_t>(cfg.get_int("data.max-chunks"))};
+}
+
 data::data_settings data_settings_of(const config::resolved_config& cfg,
                                      const std::filesystem::path& run_dir) {
-  if (cfg.get_string("data.long-text") == "chunk")
-    throw std::invalid_argument(
-      "data.long-text = \"chunk\": the windows and pooling exist (docs/long-texts.md), the "
-      "document graph that trains on them does not yet (issue #22); use \"truncate\"");
+  check_chunk_mode(cfg);
   data::data_settings s;
   s.path = cfg.get_string("data.path");
   s.train = cfg.get_string("data.train");
@@ -38,6 +69,8 @@ data::data_settings data_settings_of(const config::resolved_config& cfg,
   s.vocab_size = static_cast<std::size_t>(cfg.get_int("data.vocab-size"));
   s.cased = cfg.get_bool("data.cased");
   s.max_len = static_cast<std::size_t>(cfg.get_int("data.max-len"));
+  if (chunks_documents(cfg)) // whole documents: windows cut them at batch time
+    s.max_len = std::numeric_limits<std::size_t>::max();
   if (cfg.get_bool("data.cache"))
     s.cache_dir = run_dir.string();
   return s;
@@ -61,6 +94,8 @@ bert::bert_config model_config_of(const config::resolved_config& cfg, std::size_
   m.entities = entities;
   m.entity_dim = entities > 0 ? static_cast<int>(cfg.get_int("kg.dim")) : 0;
   m.entity_finetune = entities > 0 && cfg.get_bool("kg.finetune");
+  m.documents = chunks_documents(cfg);
+  m.attention_pooling = m.documents && cfg.get_string("model.window-pooling") == "attention";
   m.validate();
   return m;
 }
@@ -93,7 +128,7 @@ bool outside_the_job(std::string_view key) {
 bool unused_chunk_key(const config::resolved_config& cfg, std::string_view key) {
   return cfg.get_string("data.long-text") == "truncate"
          && (key == "data.long-text" || key.starts_with("data.chunk-")
-             || key == "data.max-chunks");
+             || key == "data.max-chunks" || key == "model.window-pooling");
 }
 
 // FNV-1a over the canonical lines whose key `counts` and that the job reads.
@@ -252,6 +287,9 @@ void fill_plan(supervisor_plan& plan, const config::resolved_config& cfg,
   plan.stopping.patience = static_cast<int>(cfg.get_int("eval.patience"));
   plan.stopping.min_delta = cfg.get_real("eval.min-delta");
   plan.early_stop = plan.stopping.patience > 0;
+  plan.windows = window_settings_of(cfg);
+  plan.cls_id = prepared.vocab.cls_id();
+  plan.sep_id = prepared.vocab.sep_id();
 }
 
 } // namespace axon::app

@@ -12,7 +12,13 @@
 
 namespace axon::app {
 
-/// data.* keys; the token cache goes to RUN_DIR when data.cache is on.
+/// data.long-text = chunk: documents are read whole and classified from their windows.
+bool chunks_documents(const config::resolved_config& cfg);
+/// The data.chunk-* keys and data.max-chunks with data.long-text = chunk; else nullopt.
+std::optional<data::window_settings> window_settings_of(const config::resolved_config& cfg);
+
+/// data.* keys (with data.long-text = chunk, texts are not truncated); the token cache goes
+/// to RUN_DIR when data.cache is on.
 data::data_settings data_settings_of(const config::resolved_config& cfg,
                                      const std::filesystem::path& run_dir);
 

@@ -9,7 +9,7 @@
 #include "runtime/checkpoint/hf_weights.hpp"
 #include "runtime/config/load.hpp"
 #include "runtime/compute_pool.hpp"
-#include "runtime/data/batcher.hpp"
+#include "runtime/data/document_batches.hpp"
 
 #include <cstring>
 #include <filesystem>
@@ -37,6 +37,7 @@ trained_run trained_run::load(const std::string& run_dir, const std::string& che
   run.tokenizer = std::make_unique<data::wordpiece_tokenizer>(std::move(vocab),
                                                               !run.config->get_bool("data.cased"));
   run.max_len = static_cast<std::size_t>(run.config->get_int("data.max-len"));
+  run.windows = window_settings_of(*run.config);
   if (!run.config->get_string("kg.triples").empty()) {
     if (!fs::exists(dir / "kg" / "entities.txt"))
       throw std::runtime_error((dir / "kg").string()
@@ -69,6 +70,12 @@ trained_run trained_run::load(const std::string& run_dir, const std::string& che
   return run;
 }
 
+std::size_t trained_run::max_tokens() const {
+  if (!windows)
+    return max_len;
+  return windows->content() + (windows->max_chunks - 1) * windows->step() + 2;
+}
+
 data::tokenized_example trained_run::encode(std::string_view text,
                                             std::vector<kg::linked_entity>* linked) const {
   auto example = tokenize(text);
@@ -78,7 +85,7 @@ data::tokenized_example trained_run::encode(std::string_view text,
 }
 
 data::tokenized_example trained_run::tokenize(std::string_view text) const {
-  return data::encode_example(*tokenizer, text, max_len, kg != nullptr);
+  return data::encode_example(*tokenizer, text, max_tokens(), kg != nullptr);
 }
 
 void trained_run::link(data::tokenized_example& example, const std::vector<kg::mention>& mentions,
@@ -100,15 +107,25 @@ tensor trained_run::probabilities(const std::vector<data::tokenized_example>& ex
     pool = std::make_shared<compute_pool>(core_count());
   }
   compute_pool::scope use_pool{pool.get()};
-  data::batcher batches{examples, {batch_size, 0, false, false, tokenizer->vocab().pad_id()}};
+  const data::batcher_options options{batch_size, 0, false, false, tokenizer->vocab().pad_id()};
   std::int64_t row = 0;
-  for (std::size_t b = 0; b < batches.batches_per_epoch(); ++b) {
-    auto batch = batches.next();
-    model->forward({batch.ids, batch.token_types, batch.attention_mask, {}, batch.entities}, {});
-    auto probs = out.slice(row, row + batch.ids.size(0));
-    ops::softmax_forward(probs, model->logits());
-    row += batch.ids.size(0);
-  }
+  auto classify = [&](auto&& batches) { // rows or documents: one row of `out` each
+    for (std::size_t b = 0; b < batches.batches_per_epoch(); ++b) {
+      auto batch = batches.next();
+      model->forward({batch.ids, batch.token_types, batch.attention_mask, {}, batch.entities,
+                      batch.offsets},
+                     {});
+      const auto rows = model->logits().size(0);
+      ops::softmax_forward(out.slice(row, row + rows), model->logits());
+      row += rows;
+    }
+  };
+  if (windows)
+    classify(data::document_batcher{
+      std::make_shared<const std::vector<data::tokenized_example>>(examples),
+      {options, *windows, tokenizer->vocab().cls_id(), tokenizer->vocab().sep_id()}});
+  else
+    classify(data::batcher{examples, options});
   return out;
 }
 

@@ -7,10 +7,12 @@
 #include "runtime/compute_pool.hpp"
 #include "runtime/config/resolved_config.hpp"
 #include "runtime/data/tokenized_examples.hpp"
+#include "runtime/data/windows.hpp"
 #include "runtime/data/wordpiece.hpp"
 #include "runtime/kg/fusion_kg.hpp"
 
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -23,7 +25,8 @@ struct trained_run {
   std::unique_ptr<bert::bert_classifier> model;
   std::unique_ptr<kg::fusion_kg> kg; // the run's KG (RUN_DIR/kg), or null without fusion
   std::string checkpoint; // the folder the weights came from
-  std::size_t max_len = 128;
+  std::size_t max_len = 128; // data.max-len: truncated texts (data.long-text = truncate)
+  std::optional<data::window_settings> windows; // data.long-text = chunk: documents as windows
   /// The compute threads of probabilities(), started by its first call and kept, so that
   /// a stream of small batches (`axon predict` on a terminal) does not start them anew;
   /// set before that call to share one pool (the model replicas of `axon serve`).
@@ -34,6 +37,9 @@ struct trained_run {
   /// fallback); empty: the best checkpoint, or the newest valid one when none is marked.
   static trained_run load(const std::string& run_dir, const std::string& checkpoint_folder = "");
 
+  /// The most tokens of a text that reach the model: data.max-len, or with windows the
+  /// tokens of data.max-chunks windows ([CLS] and [SEP] counted once).
+  std::size_t max_tokens() const;
   /// [CLS] text [SEP] as the run tokenized its data (entities linked when it has a KG);
   /// with `linked`, the entities linked in it too (none without a KG).
   data::tokenized_example encode(std::string_view text,
@@ -47,7 +53,7 @@ struct trained_run {
   void link(data::tokenized_example& example, const std::vector<kg::mention>& mentions,
             std::vector<kg::linked_entity>* linked) const;
   /// Class probabilities (rows, K) of tokenized examples, in batches of `batch_size`, on
-  /// every core.
+  /// every core; with windows, each example is a document classified from its windows.
   tensor probabilities(const std::vector<data::tokenized_example>& examples,
                        std::size_t batch_size);
 };

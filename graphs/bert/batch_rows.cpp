@@ -56,6 +56,30 @@ batch take_rows(const batch& in, std::int64_t begin, std::int64_t end, bool trim
   return out;
 }
 
+batch take_documents(const batch& in, std::int64_t begin, std::int64_t end, bool trim) {
+  const auto documents = batch_items(in);
+  if (!in.offsets.defined() || begin < 0 || end <= begin || end > documents)
+    throw std::invalid_argument("take_documents: documents [" + std::to_string(begin) + ","
+                                + std::to_string(end) + ") of "
+                                + std::to_string(documents));
+  const auto* offsets = in.offsets.data<std::int32_t>();
+  auto windows = in;
+  windows.labels = tensor{}; // the documents' labels, cut below
+  auto out = take_rows(windows, offsets[begin], offsets[end], trim);
+  if (in.labels.defined())
+    out.labels = in.labels.slice(begin, end).clone();
+  out.offsets = tensor::empty({end - begin + 1}, dtype::i32);
+  for (auto d = begin; d <= end; ++d)
+    out.offsets.data<std::int32_t>()[d - begin] = offsets[d] - offsets[begin];
+  return out;
+}
+
+std::int64_t batch_items(const batch& in) {
+  if (in.offsets.defined())
+    return in.offsets.size(0) - 1;
+  return in.ids.defined() ? in.ids.size(0) : 0;
+}
+
 std::int64_t loss_terms(const batch& in) {
   if (!in.labels.defined())
     return 0;

@@ -12,8 +12,16 @@ namespace axon::bert {
 /// MLM labels (B,T) are cut like the ids; class labels (B) by rows.
 batch take_rows(const batch& in, std::int64_t begin, std::int64_t end, bool trim);
 
-/// What the loss of `in` averages over: its rows (class labels (B)) or its positions with
-/// a target (MLM labels (B,T)); 0 without labels.
+/// Documents [begin, end) of a batch of documents (in.offsets defined): their windows (rows
+/// offsets[begin] .. offsets[end], cut as take_rows), their labels, and their offsets
+/// counted from 0. A document's windows are never split.
+batch take_documents(const batch& in, std::int64_t begin, std::int64_t end, bool trim);
+
+/// Rows of a batch: its documents (in.offsets) or its rows.
+std::int64_t batch_items(const batch& in);
+
+/// What the loss of `in` averages over: its rows (class labels (B)), its documents (labels
+/// (D) with offsets) or its positions with a target (MLM labels (B,T)); 0 without labels.
 std::int64_t loss_terms(const batch& in);
 
 } // namespace axon::bert

@@ -41,6 +41,10 @@ void bert_config::validate() const {
   if (entities < 0 || (entities > 0 && entity_dim < 1))
     throw std::invalid_argument("kg: " + std::to_string(entities) + " entities of width kg.dim = "
                                 + std::to_string(entity_dim) + ": the width must be >= 1");
+  if (documents && mlm)
+    throw std::invalid_argument("data.long-text = chunk classifies documents from windows; "
+                                "pretraining (the MLM head) packs its corpus into "
+                                "model.max-seq sequences: use data.long-text = truncate");
 }
 
 } // namespace axon::bert

@@ -28,6 +28,12 @@ struct bert_config {
   // of pretraining (cls.predictions.*, decoder tied to the word embeddings, so the head
   // must share a stage with the embeddings: a one-stage model).
   bool mlm = false;
+  // Long documents (data.long-text = chunk, docs/long-texts.md): false, a row is one text;
+  // true, the rows are windows and the head is the document head (document_head.hpp), which
+  // pools each document's windows' [CLS] vectors by their mean, or with attention_pooling
+  // by a learned query (document_pooling.query), then classifies the documents.
+  bool documents = false;
+  bool attention_pooling = false;
   // How, not what: on the host, encoder blocks compute only the real tokens of a batch with
   // padding (bert_layers.hpp). false computes the padded layout too (tests, benchmarks).
   bool pack_rows = true;

@@ -57,6 +57,12 @@ dropout_spec dropout_at(const dropout_key& key, float p, std::uint32_t site) {
   return {p, key.seed, site, (key.epoch << 40) | key.position};
 }
 
+dropout_key documents_key(const dropout_key& key) {
+  auto out = key;
+  out.position = key.document_position;
+  return out;
+}
+
 // ---- embeddings --------------------------------------------------------------------
 
 void embeddings_forward(embedding_acts& a, const embedding_params& p, const bert_config& cfg,

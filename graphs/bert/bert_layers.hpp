@@ -29,6 +29,10 @@ struct batch {
   tensor mask;        // (B,T) i32, 1 = token, 0 = padding
   tensor labels;      // (B) i32 classes, or (B,T) i32 MLM targets (ignore_label: none)
   tensor entities;    // (B,T) i32 KG entity id per token, -1 none; undefined: no KG
+  // Long documents (bert_config::documents): the rows are windows, a document's windows
+  // consecutive; offsets (D+1) i32 says where document d's start (offsets[0] = 0, offsets[D]
+  // = B), and labels are then the documents' (D). Undefined: every row is a text.
+  tensor offsets{};
 };
 
 /// Identifies a forward pass for dropout. Row b of the batch is the example at `position
@@ -43,7 +47,13 @@ struct dropout_key {
   std::uint64_t epoch = 0;    // the epoch (corpus pass) of the batch; below 2^24
   std::uint64_t position = 0; // row 0's index in the epoch's order; below 2^40 - 2^32
   bool training = false;      // false: no dropout (evaluation)
+  // With documents (batch.offsets): document 0's index in the epoch's order, which keys the
+  // document head's rows, while `position` keys the windows (documents_key).
+  std::uint64_t document_position = 0;
 };
+
+/// The key of a document head's rows: `key` with position = key.document_position.
+dropout_key documents_key(const dropout_key& key);
 
 /// The dropout spec of one dropout site: `site` numbers the sites of the model. Throws
 /// std::invalid_argument when the epoch or position is past what the keys number.

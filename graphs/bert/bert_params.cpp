@@ -79,6 +79,8 @@ std::vector<param_spec> head_param_specs(const bert_config& cfg) {
   }
   specs.push_back(spec("classifier.weight", {k, c}));
   specs.push_back(spec("classifier.bias", {k}));
+  if (cfg.documents && cfg.attention_pooling) // decayed like a weight: toward mean pooling
+    specs.push_back(spec(document_query_name, {c}));
   return specs;
 }
 

@@ -26,7 +26,10 @@ inline constexpr const char* entity_table_name = "bert.embeddings.entity_embeddi
 /// Tensor names of one part, for stages that own part of the model.
 std::vector<param_spec> embedding_param_specs(const bert_config& cfg);
 std::vector<param_spec> block_param_specs(const bert_config& cfg, int layer);
+/// The classifier head's tensors (pooler, classifier; MLM: cls.predictions.*), and with
+/// cfg.documents and cfg.attention_pooling the document pooling's query (C) last.
 std::vector<param_spec> head_param_specs(const bert_config& cfg);
+inline constexpr const char* document_query_name = "document_pooling.query";
 
 struct embedding_params {
   tensor word;        // (V,C)

@@ -56,6 +56,7 @@ data::batch job_batch(const batch& tensors, std::uint64_t epoch, std::uint64_t p
   out.attention_mask = tensors.mask;
   out.labels = tensors.labels;
   out.entities = tensors.entities;
+  out.offsets = tensors.offsets;
   return out;
 }
 

@@ -62,10 +62,13 @@ public:
   /// Starts from `params` (laid out as param_specs(layout.model)).
   caf::error load_params(const param_arena& params);
 
-  /// One training step on a global batch: returns (mean loss, gradient norm).
+  /// One training step on a global batch: returns (mean loss, gradient norm). A batch of
+  /// documents (in.offsets) is split over shards and micro-batches by documents.
   caf::expected<std::pair<double, double>> train_step(const data::batch& in, std::uint64_t step,
                                                       float lr);
-  /// Forward only: (logits (B,K), per-row losses (B) or undefined without labels).
+  /// Forward only: (logits (B,K), per-row losses (B) or undefined without labels); a batch
+  /// of documents (in.offsets) gets one row per document, its micro-batches whole
+  /// documents of at most micro_rows windows (at least one document).
   caf::expected<std::pair<tensor, tensor>> evaluate(const data::batch& in, int micro_rows);
 
   /// From the graph's KG service (layout.kg): the entity mentions in each row's words.

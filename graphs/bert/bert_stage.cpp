@@ -1,6 +1,7 @@
 // bert_stage: forward/backward over the stage's part of the model.
 #include "graphs/bert/bert_stage.hpp"
 
+#include "ops/cpu/first_rows.hpp"
 #include "ops/dispatch.hpp"
 #include "runtime/buffer.hpp"
 
@@ -53,6 +54,8 @@ bert_stage::bert_stage(const bert_config& cfg, stage_layout layout, ops::compute
     block_g_.push_back(block_views(grads_, cfg_, layer));
   if (cfg_.mlm)
     mlm_g_ = mlm_head_views(grads_, emb_g_.word);
+  else if (layout_.has_head() && cfg_.documents)
+    document_g_ = document_head_views(grads_, cfg_, pooling_of(cfg_));
   else if (layout_.has_head())
     head_g_ = head_views(grads_, cfg_);
   bind(params_);
@@ -74,6 +77,8 @@ void bert_stage::bind(const param_arena& params) {
     block_p_.push_back(block_views(params_, cfg_, layer));
   if (cfg_.mlm)
     mlm_p_ = mlm_head_views(params_, emb_p_.word);
+  else if (layout_.has_head() && cfg_.documents)
+    document_p_ = document_head_views(params_, cfg_, pooling_of(cfg_));
   else if (layout_.has_head())
     head_p_ = head_views(params_, cfg_);
 }
@@ -86,7 +91,7 @@ void bert_stage::zero_grads() {
 batch bert_stage::on_device(const batch& in) const {
   const auto where = on_.where();
   return {in.ids.on(where), in.token_types.on(where), in.mask.on(where), in.labels.on(where),
-          in.entities}; // entity fusion lists its linked tokens on the host
+          in.entities, in.offsets}; // entity fusion and the document head read the host
 }
 
 stage_output bert_stage::forward(int slot, const batch& host_in, const tensor& hidden_in,
@@ -129,6 +134,17 @@ stage_output bert_stage::forward(int slot, const batch& host_in, const tensor& h
     on_.synchronize(); // the loss waited already; a forward without targets did not
     return out;
   }
+  if (cfg_.documents) { // the document head over the windows' [CLS] rows, on the host
+    ensure_shape(a.cls, {hidden->size(0), std::int64_t{cfg_.hidden}});
+    ops::first_rows_forward(a.cls, *hidden);
+    document_head_forward(a.document, document_p_, cfg_, pooling_of(cfg_), a.cls, in.offsets,
+                          in.labels, documents_key(key), on_);
+    out.loss = in.labels.defined() ? a.document.head.loss : 0.0f;
+    out.loss_terms = in.labels.defined() ? in.labels.size(0) : 0;
+    out.logits = a.document.head.logits;
+    out.losses = in.labels.defined() ? a.document.head.losses : tensor{};
+    return out;
+  }
   head_forward(a.head, head_p_, cfg_, *hidden, in.labels, key, on_);
   out.loss = in.labels.defined() ? a.head.loss : 0.0f;
   out.loss_terms = in.labels.defined() ? in.ids.size(0) : 0;
@@ -168,10 +184,18 @@ tensor bert_stage::backward(int slot, const batch&, const tensor& d_hidden_out, 
   if (layout_.has_head()) {
     const auto& top = input_of(block_p_.size());
     grad = gradient_buffer(top.sizes(), input_leaves && block_p_.empty(), tensor{});
-    if (cfg_.mlm)
+    if (cfg_.mlm) {
       mlm_head_backward(mlm_g_, grad, a.mlm, mlm_p_, dloss, on_);
-    else
+    } else if (cfg_.documents) { // every window gets the gradient of its [CLS] row
+      ensure_shape(a.d_cls, a.cls.sizes());
+      a.d_cls.zero_();
+      document_head_backward(document_g_, a.d_cls, a.document, document_p_, cfg_,
+                             pooling_of(cfg_), a.cls, in.offsets, in.labels, dloss,
+                             documents_key(key), on_);
+      ops::first_rows_backward(grad, a.d_cls);
+    } else {
       head_backward(head_g_, grad, a.head, head_p_, cfg_, top, in.labels, dloss, key, on_);
+    }
   }
   for (std::size_t k = block_p_.size(); k-- > 0;) {
     const auto& inp = input_of(k);

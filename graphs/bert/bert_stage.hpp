@@ -4,10 +4,13 @@
 // in flight (pipeline schedules); backward of a slot frees it for reuse.
 // A stage computes on one ops::compute: the host, or a CUDA stream on which its
 // parameters, gradients, activations and the hidden states it passes on live.
-// Legend: b micro-batch rows, T sequence, C hidden.
+// With documents (bert_config::documents) the rows are windows and the head stage runs the
+// document head on their [CLS] rows (host only).
+// Legend: b micro-batch rows, T sequence, C hidden, D documents.
 #pragma once
 
 #include "graphs/bert/bert_layers.hpp"
+#include "graphs/bert/document_head.hpp"
 #include "graphs/bert/mlm_head.hpp"
 #include "ops/compute.hpp"
 #include "runtime/param_arena.hpp"
@@ -37,8 +40,10 @@ struct stage_output {
   tensor hidden;      // (b,T,C) for the next stage, on the stage's device; undefined from
                       // the head stage. Its producing work is complete (see forward).
   float loss = 0.0f;  // head stage with labels: mean cross-entropy over its loss terms
-  std::int64_t loss_terms = 0; // what `loss` averages: the b rows (MLM: the targets)
-  tensor logits;      // head stage, on the host: (b,K); MLM, evaluation only: (b,2) per row
+  std::int64_t loss_terms = 0; // what `loss` averages: the b rows (MLM: the targets;
+                               // documents: the D documents)
+  tensor logits;      // head stage, on the host: (b,K), documents (D,K); MLM, evaluation
+                      // only: (b,2) per row
                       // [targets predicted right, targets] (mlm_row_stats)
   tensor losses;      // head stage with labels, on the host: (b) per-row cross-entropy (MLM:
                       // its sum
@@ -84,6 +89,8 @@ private:
     std::vector<block_acts> blocks;
     head_acts head;
     mlm_head_acts mlm;
+    tensor cls, d_cls; // documents: (b,C) the windows' [CLS] rows and their gradient
+    document_head_acts document;
   };
 
   /// `in` on the stage's device (the same tensors on the host).
@@ -97,6 +104,7 @@ private:
   std::vector<block_params> block_p_, block_g_;
   head_params head_p_, head_g_;
   mlm_head_params mlm_p_, mlm_g_; // cfg.mlm
+  document_head_params document_p_, document_g_; // cfg.documents
   std::map<int, slot_acts> slots_;
   block_scratch scratch_;
   tensor d_hidden_[2]; // gradients between parts inside the stage, used alternately

@@ -27,8 +27,8 @@ float document_classifier::forward(const document_batch& in, const dropout_key& 
   auto out = encoder_.forward(0, in.windows, {}, key);
   ensure_shape(cls_, {out.hidden.size(0), out.hidden.size(2)});
   ops::first_rows_forward(cls_, out.hidden);
-  document_head_forward(head_acts_, head_p_, config(), pooling_, cls_, in.offsets, in.labels, key,
-                        {});
+  document_head_forward(head_acts_, head_p_, config(), pooling_, cls_, in.offsets, in.labels,
+                        documents_key(key), {});
   return in.labels.defined() ? head_acts_.head.loss : 0.0f;
 }
 
@@ -36,7 +36,7 @@ void document_classifier::backward(const document_batch& in, const dropout_key& 
   ensure_shape(d_cls_, cls_.sizes());
   d_cls_.zero_();
   document_head_backward(head_g_, d_cls_, head_acts_, head_p_, config(), pooling_, cls_,
-                         in.offsets, in.labels, 1.0f, key, {});
+                         in.offsets, in.labels, 1.0f, documents_key(key), {});
   const auto& ids = in.windows.ids;
   ensure_shape(d_hidden_, {ids.size(0), ids.size(1), std::int64_t{config().hidden}});
   d_hidden_.zero_();

@@ -37,7 +37,8 @@ public:
   const param_arena& head_grads() const { return head_grads_; }
 
   /// Forward pass; returns the mean cross-entropy over the documents when labels are
-  /// defined (else 0). logits() holds the (D,K) outputs.
+  /// defined (else 0). logits() holds the (D,K) outputs. Dropout: window n of the batch is
+  /// example key.position + n, document d of the head key.document_position + d.
   float forward(const document_batch& in, const dropout_key& key);
   /// Accumulates d(mean loss)/d(params) into both gradient arenas; needs the forward just
   /// before. Every window gets its gradient through its [CLS] row.

@@ -30,13 +30,20 @@ std::optional<window_pooling> parse_window_pooling(std::string_view name) {
   return std::nullopt;
 }
 
+window_pooling pooling_of(const bert_config& cfg) {
+  return cfg.attention_pooling ? window_pooling::attention : window_pooling::mean;
+}
+
+bert_config documents_config(bert_config cfg, window_pooling pooling) {
+  cfg.documents = true;
+  cfg.attention_pooling = pooling == window_pooling::attention;
+  return cfg;
+}
+
 std::vector<param_spec> document_head_param_specs(const bert_config& cfg, window_pooling pooling) {
   if (cfg.mlm)
     throw std::invalid_argument("a document head classifies: it has no MLM form");
-  auto specs = head_param_specs(cfg);
-  if (pooling == window_pooling::attention) // decayed like a weight: toward mean pooling
-    specs.push_back({document_query_name, {std::int64_t{cfg.hidden}}, true});
-  return specs;
+  return head_param_specs(documents_config(cfg, pooling));
 }
 
 document_head_params document_head_views(const param_arena& arena, const bert_config& cfg,

@@ -21,10 +21,13 @@ const char* to_string(window_pooling pooling);
 /// "mean" or "attention"; nothing otherwise.
 std::optional<window_pooling> parse_window_pooling(std::string_view name);
 
-/// The attention pooling's query (C), with attention pooling only.
-inline constexpr const char* document_query_name = "document_pooling.query";
+/// The pooling of a documents model (cfg.documents): attention with cfg.attention_pooling.
+window_pooling pooling_of(const bert_config& cfg);
+/// `cfg` as a documents model pooling with `pooling`.
+bert_config documents_config(bert_config cfg, window_pooling pooling);
 
-/// head_param_specs(cfg) (pooler, classifier), then the query with attention pooling.
+/// head_param_specs(cfg) (pooler, classifier), then the query (document_query_name, C) with
+/// attention pooling.
 std::vector<param_spec> document_head_param_specs(const bert_config& cfg, window_pooling pooling);
 
 struct document_head_params {
@@ -43,6 +46,8 @@ struct document_head_acts {
 
 /// Forward from the windows' [CLS] vectors cls (N,C) to logits acts.head.logits (D,K), and
 /// the mean cross-entropy over the documents (acts.head.loss) when labels (D) are defined.
+/// Row d of the head's dropout is keyed as example key.position + d: the caller passes
+/// the documents' key (documents_key).
 void document_head_forward(document_head_acts& acts, const document_head_params& p,
                            const bert_config& cfg, window_pooling pooling, const tensor& cls,
                            const tensor& offsets, const tensor& labels, const dropout_key& key,

@@ -81,6 +81,9 @@ std::vector<key_spec> keys() {
     int_key("model", "max-positions", 512, "[2, 65536]", "position embeddings"),
     int_key("model", "type-vocab-size", 2, "[1, 16]", "token-type (segment) embeddings"),
     bool_key("model", "pooler", true, "classify [CLS] through BERT's pooler (dense + tanh)"),
+    choice_key("model", "window-pooling", {"mean", "attention"},
+               "data.long-text = chunk: a document's vector from its windows' [CLS] vectors: "
+               "their mean, or attention with a learned query (docs/long-texts.md)"),
     real_key("model", "layer-norm-eps", 1e-12, "(0, 0.1]", "LayerNorm epsilon"),
     real_key("model", "dropout", 0.1, "[0, 1)", "dropout on embeddings and hidden states"),
     real_key("model", "attention-dropout", 0.1, "[0, 1)", "dropout on attention probabilities"),

@@ -41,6 +41,12 @@ struct batch {
   std::uint64_t position = 0; // index of the batch's first example in the epoch's order
   stream_cursor next;         // the stream's cursor after this batch
   bool last_in_epoch = false; // the epoch's last batch (never, for a corpus stream)
+  // Long documents (data.long-text = chunk): the rows are windows, document d's windows
+  // rows offsets[d] .. offsets[d+1] of (D+1) i32 offsets; labels and examples are then the
+  // documents' (D), and `position` counts documents. Undefined: a row is an example.
+  tensor offsets{};
+  std::uint64_t window_position = 0; // documents: the dropout key of the batch's first
+                                     // window; its window n is window_position + n
 };
 
 /// Where the batcher stands: the next batch starts at `position` of epoch `epoch`'s order,

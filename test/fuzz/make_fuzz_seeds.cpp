@@ -85,6 +85,8 @@ int main(int argc, char** argv) {
   micro.global_rows = 2;
   micro.epoch = 1;
   micro.position = 40;
+  micro.offsets = counting(shape{2}, dtype::i32); // as a documents micro-batch carries
+  micro.document_position = 20;
   msg::forward_msg forward{micro, counting(shape{2, 4, 3}, dtype::f32)};
   msg::grads_msg grads{5, 1, 0, counting(shape{6}, dtype::bf16)};
   msg::params_msg params{3, 8, counting(shape{4}, dtype::f32)};
