@@ -30,6 +30,7 @@ struct run_plan {
   std::shared_ptr<remote_nodes> cluster; // node processes of the placement; null: local
   int recovery_attempts = 3; // recoveries in a row without a completed step; 0: none
   std::chrono::milliseconds rejoin_timeout{10000}; // wait for a lost node process to return
+  int max_shards = 64; // placement.max-shards: the most a scale event may ask for
 };
 
 } // namespace axon

@@ -138,6 +138,9 @@ std::vector<key_spec> keys() {
 
     int_key("placement", "stages", 1, "[1, 1024]", "pipeline stages (actors in a chain)"),
     int_key("placement", "shards", 1, "[1, 1024]", "data-parallel replicas of each stage"),
+    int_key("placement", "max-shards", 64, "[1, 1024]",
+            "most data-parallel replicas a running job may scale to (`scale shards N` from "
+            "the console)"),
     int_key("placement", "optimizer-slices", 1, "[1, 64]",
             "optimizer actors per stage, each owning a run of whole tensors (ZeRO-1)"),
     string_list_key("placement", "nodes", {},
@@ -358,6 +361,13 @@ std::vector<rule> rules() {
          return show(cfg, "train.batch-size") + " is smaller than placement.shards x " +
                 "train.micro-batches = " + std::to_string(parts) +
                 ": every micro-batch of a full batch needs a row";
+       return "";
+     }},
+    {"placement.shards <= placement.max-shards",
+     {"placement.shards", "placement.max-shards"},
+     [](const resolved_config& cfg) -> std::string {
+       if (cfg.get_int("placement.shards") > cfg.get_int("placement.max-shards"))
+         return show(cfg, "placement.shards") + " exceeds " + show(cfg, "placement.max-shards");
        return "";
      }},
     {"eval.mode is max for accuracy and macro_f1, min for loss",
