@@ -79,13 +79,12 @@ std::string running_graph::name_of(const caf::actor_addr& actor) const {
 
 namespace {
 
-// True when `names` is empty (the whole graph) or lists `name`.
 bool among(const std::vector<std::string>& names, const std::string& name) {
-  return names.empty() || std::find(names.begin(), names.end(), name) != names.end();
+  return std::find(names.begin(), names.end(), name) != names.end();
 }
 
 // The probes of a spawned graph's actors and edges (when monitoring is on), of the nodes
-// `names` (all when empty) and the edges touching them: what the inspection endpoint
+// `names` and the edges touching them: what the inspection endpoint
 // reports. Actors find their probe by actor id.
 void register_probes(const actor_graph& graph, const running_graph& running,
                      const std::vector<std::string>& names) {
@@ -195,7 +194,7 @@ caf::expected<running_graph> actor_graph::spawn(caf::actor_system& sys, const ki
     all.push_back(n.name);
   if (auto err = spawn_nodes(sys, kinds, remote, all, running))
     return err;
-  if (auto err = wire(sys, running)) {
+  if (auto err = wire(sys, running, all)) {
     running.stop();
     return err;
   }

@@ -147,10 +147,10 @@ public:
   caf::error spawn_nodes(caf::actor_system& sys, const kind_table& kinds,
                          const remote_nodes* remote, const std::vector<std::string>& names,
                          running_graph& running) const;
-  /// Wires every edge with an end at one of `names` (all edges when `names` is empty) and
-  /// registers the probes of those nodes and edges; an error names the edge that failed.
+  /// Wires every edge with an end at one of the nodes `names` and registers the probes of
+  /// those nodes and edges; an error names the edge that failed.
   caf::error wire(caf::actor_system& sys, const running_graph& running,
-                  const std::vector<std::string>& names = {}) const;
+                  const std::vector<std::string>& names) const;
 
   /// Graphviz text of the declared graph (nodes by kind, edges with type and window).
   std::string to_dot() const;

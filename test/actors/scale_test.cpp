@@ -4,6 +4,8 @@
 // requests change nothing.
 #include "actor_test_support.hpp"
 
+#include "runtime/monitor/probes.hpp"
+
 #include <boost/test/unit_test.hpp>
 
 #include <cmath>
@@ -28,6 +30,18 @@ int stage_actors(const bert::pipeline& p) {
   for (const auto& [name, actor] : p.actors().actors)
     n += name.find(".stage") != std::string::npos;
   return n;
+}
+
+// Stage actors the console would list (their monitoring probes), and the edges touching
+// them: the retired ones' are gone, the joining ones' there once each.
+std::pair<int, int> stage_probes() {
+  auto& probes = monitor::process_probes();
+  int actors = 0, edges = 0;
+  for (const auto& a : probes.actors())
+    actors += a->kind == "axon.bert.stage";
+  for (const auto& e : probes.edges())
+    edges += e->from.find(".stage") != std::string::npos || e->to.find(".stage") != std::string::npos;
+  return {actors, edges};
 }
 
 // The largest difference between two states' parameters.
@@ -69,6 +83,9 @@ BOOST_AUTO_TEST_CASE(one_three_two_shards_mid_run_train_the_fixed_run) {
         test::require_ok(p.scale_shards(shards));
         BOOST_TEST(p.layout().shards == shards);
         BOOST_TEST(stage_actors(p) == 2 * shards);
+        // Per shard: shard -> stage0 -> stage1 -> head, 2 stages x (slices) optimizer
+        // edges.
+        BOOST_TEST((stage_probes() == std::pair{2 * shards, shards * (3 + 2 * slices)}));
         BOOST_TEST(p.actors().actors.count("shard2.stage1") == (shards == 3 ? 1u : 0u));
       }
       scaled.push_back(test::train_step(p, batch_of(s), s, 1e-3f).first);
