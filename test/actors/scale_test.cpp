@@ -7,6 +7,8 @@
 #include "runtime/monitor/probes.hpp"
 
 #include <boost/test/unit_test.hpp>
+#include <caf/exit_reason.hpp>
+#include <caf/send.hpp>
 
 #include <cmath>
 
@@ -104,7 +106,7 @@ BOOST_AUTO_TEST_CASE(one_three_two_shards_mid_run_train_the_fixed_run) {
 
 // Scaling to 0 is refused naming the reason, scaling to the current size does nothing, and
 // after both the job trains exactly (bitwise) as one never asked; the graph evaluates on
-// its new shape too.
+// its new shape too; a graph that lost an actor refuses to scale until recovered.
 BOOST_AUTO_TEST_CASE(bad_requests_change_nothing) {
   auto job = test::tiny_job(1, 2, 1);
   std::vector<double> plain, asked;
@@ -131,6 +133,13 @@ BOOST_AUTO_TEST_CASE(bad_requests_change_nothing) {
   auto [logits, losses] = test::evaluate(p, batch_of(9), 3);
   BOOST_TEST(logits.size(0) == rows);
   BOOST_TEST(losses.size(0) == rows);
+  // A graph that lost an actor must recover (a new pipeline) before it can scale.
+  caf::anon_send_exit(p.actors().at("shard1.stage0"), caf::exit_reason::kill);
+  BOOST_TEST(!p.train_step(bert::job_batch(batch_of(4), 0, 4 * rows), 4, 1e-3f));
+  BOOST_REQUIRE(p.broken());
+  auto lost = p.scale_shards(2);
+  BOOST_REQUIRE(lost);
+  BOOST_TEST(error_text(lost).find("must recover first") != std::string::npos);
 }
 
 BOOST_AUTO_TEST_SUITE_END()
