@@ -34,8 +34,8 @@ caf::expected<std::string> job_run::scale(std::int32_t shards) {
   const auto now = pipeline_->layout().shards;
   const auto refused = [&](const std::string& why) {
     return make_error(errc::bad_input, "scale shards " + std::to_string(shards) + ": " + why
-                                         + "; the job goes on with " + std::to_string(now)
-                                         + " shards");
+                                         + "; the job goes on unchanged (" + std::to_string(now)
+                                         + (now == 1 ? " shard)" : " shards)"));
   };
   if (shards < 1)
     return refused("a job needs at least one shard (use stop to end it)");

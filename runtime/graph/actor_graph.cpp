@@ -10,8 +10,8 @@
 #include <caf/scoped_actor.hpp>
 #include <caf/sec.hpp>
 
-#include <algorithm>
 #include <chrono>
+#include <set>
 #include <sstream>
 #include <stdexcept>
 
@@ -79,15 +79,17 @@ std::string running_graph::name_of(const caf::actor_addr& actor) const {
 
 namespace {
 
-bool among(const std::vector<std::string>& names, const std::string& name) {
-  return std::find(names.begin(), names.end(), name) != names.end();
+using name_set = std::set<std::string>;
+
+bool among(const name_set& names, const std::string& name) {
+  return names.count(name) != 0;
 }
 
 // The probes of a spawned graph's actors and edges (when monitoring is on), of the nodes
-// `names` and the edges touching them: what the inspection endpoint
-// reports. Actors find their probe by actor id.
+// `names` and the edges touching them: what the inspection endpoint reports. Actors find
+// their probe by actor id.
 void register_probes(const actor_graph& graph, const running_graph& running,
-                     const std::vector<std::string>& names) {
+                     const name_set& names) {
   auto& probes = monitor::process_probes();
   if (!probes.enabled())
     return;
@@ -133,14 +135,6 @@ void actor_graph::add_node(std::string name, std::string kind, caf::message para
   if (name.empty() || find(name) != nullptr)
     throw std::invalid_argument("actor_graph: node name '" + name + "' is empty or taken");
   nodes_.push_back({std::move(name), std::move(kind), std::move(params), std::move(placement)});
-}
-
-void actor_graph::remove_node(const std::string& name) {
-  if (find(name) == nullptr)
-    throw std::invalid_argument("actor_graph: no node named " + name + " to remove");
-  std::erase_if(nodes_, [&](const node_spec& n) { return n.name == name; });
-  std::erase_if(edges_,
-                [&](const edge_spec& e) { return e.from.node == name || e.to.node == name; });
 }
 
 void actor_graph::set_placement(const std::string& name, std::string placement) {
@@ -222,7 +216,8 @@ caf::error actor_graph::spawn_nodes(caf::actor_system& sys, const kind_table& ki
 }
 
 caf::error actor_graph::wire(caf::actor_system& sys, const running_graph& running,
-                             const std::vector<std::string>& names) const {
+                             const std::vector<std::string>& nodes) const {
+  const name_set names(nodes.begin(), nodes.end());
   caf::scoped_actor self{sys};
   caf::error failure;
   for (const auto& e : edges_) {

@@ -124,10 +124,6 @@ public:
   }
   void add_typed_edge(edge_spec edge);
 
-  /// Removes node `name` and every edge with an end at it; std::invalid_argument for an
-  /// unknown name.
-  void remove_node(const std::string& name);
-
   /// Moves a declared node to `placement`; std::invalid_argument for an unknown name.
   void set_placement(const std::string& name, std::string placement);
 
@@ -147,10 +143,10 @@ public:
   caf::error spawn_nodes(caf::actor_system& sys, const kind_table& kinds,
                          const remote_nodes* remote, const std::vector<std::string>& names,
                          running_graph& running) const;
-  /// Wires every edge with an end at one of the nodes `names` and registers the probes of
-  /// those nodes and edges; an error names the edge that failed.
+  /// Wires every edge with an end at one of `nodes` and registers the probes of those
+  /// nodes and edges; an error names the edge that failed.
   caf::error wire(caf::actor_system& sys, const running_graph& running,
-                  const std::vector<std::string>& names) const;
+                  const std::vector<std::string>& nodes) const;
 
   /// Graphviz text of the declared graph (nodes by kind, edges with type and window).
   std::string to_dot() const;
