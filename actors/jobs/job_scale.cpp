@@ -2,7 +2,8 @@
 // between steps, like the others in job_control.cpp) adds or retires data-parallel shards
 // before the next step (bert::pipeline::scale_shards), logs {"event": "scale", "step",
 // "shards", "nodes", "seconds"} in metrics.jsonl and shows it to the console. Refused with
-// the job going on unchanged: N < 1, N above placement.max-shards, a recovery in progress,
+// the job going on unchanged: N < 1, N above placement.max-shards, N x train.micro-batches
+// above train.batch-size, a recovery in progress,
 // a joining actor that cannot be spawned (no such device or node process); N equal to the
 // current count does nothing. See job_run.hpp and docs/elastic.md.
 #include "actors/jobs/job_run.hpp"
@@ -42,6 +43,12 @@ caf::expected<std::string> job_run::scale(std::int32_t shards) {
   if (shards > plan_.max_shards)
     return refused("above placement.max-shards = " + std::to_string(plan_.max_shards)
                    + " (raise it in the config, or --placement.max-shards on resume)");
+  // As the config's rule for placement.shards: every micro-batch of a full batch has a row.
+  const auto parts = std::int64_t{shards} * pipeline_->layout().micro_batches;
+  if (plan_.global_batch > 0 && parts > plan_.global_batch)
+    return refused("train.batch-size = " + std::to_string(plan_.global_batch)
+                   + " is smaller than " + std::to_string(shards) + " x train.micro-batches = "
+                   + std::to_string(parts) + ": every micro-batch of a full batch needs a row");
   if (recoveries_in_a_row_ > 0 || pipeline_->broken())
     return refused("the job is recovering from a lost actor; try again after the next step");
   if (shards == now)

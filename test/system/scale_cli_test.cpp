@@ -18,7 +18,7 @@ namespace {
 
 constexpr int epochs = 5;
 const std::string shape = " --train.epochs=" + std::to_string(epochs)
-                          + " --placement.shards=1 --placement.max-shards=3";
+                          + " --placement.shards=1 --placement.max-shards=20";
 
 // The stage actors the console lists.
 std::size_t stage_actors(const job_process& job) {
@@ -48,9 +48,13 @@ BOOST_AUTO_TEST_CASE(one_three_two_shards_while_running_train_the_fixed_job) {
   auto zero = job.console(control + "\"scale shards 0\"");
   BOOST_TEST(zero.status != 0);
   BOOST_TEST(zero.output.find("at least one shard") != std::string::npos, zero.output);
-  auto above = job.console(control + "\"scale shards 4\"");
+  auto above = job.console(control + "\"scale shards 21\"");
   BOOST_TEST(above.status != 0);
-  BOOST_TEST(above.output.find("placement.max-shards = 3") != std::string::npos, above.output);
+  BOOST_TEST(above.output.find("placement.max-shards = 20") != std::string::npos, above.output);
+  auto rowless = job.console(control + "\"scale shards 17\""); // batches of 16 rows
+  BOOST_TEST(rowless.status != 0);
+  BOOST_TEST(rowless.output.find("train.batch-size = 16 is smaller than 17") != std::string::npos,
+             rowless.output);
   BOOST_TEST(console_ok("scale shards 1").find("nothing to do") != std::string::npos);
   BOOST_TEST(stage_actors(job) == 2u);
   BOOST_TEST(events(job.run_dir(), "scale").empty());
