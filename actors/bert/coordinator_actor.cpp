@@ -93,6 +93,12 @@ std::int64_t eval_chunk_end(const bert::batch& whole, std::int64_t first, std::i
   return last;
 }
 
+// The ports to and from replica s: its shard actor's work, its head stage's outputs.
+void declare_shard_ports(coordinator_state& st, std::int32_t s) {
+  st.edges.declare_out<msg::shard_work_msg>(shard_port(s));
+  st.edges.declare_in<types<msg::loss_msg, msg::eval_output_msg>>("head" + std::to_string(s));
+}
+
 void maybe_finish_step(coordinator_actor* self) {
   auto& st = self->state;
   if (!st.stepping || st.losses_left > 0 || st.updates_left > 0)
@@ -112,10 +118,8 @@ caf::behavior coordinator_behavior(coordinator_actor* self, coordinator_setup se
   exit_on_exception(self, "coordinator");
   auto& st = self->state;
   st.setup = setup;
-  for (std::int32_t s = 0; s < setup.shards; ++s) {
-    st.edges.declare_out<msg::shard_work_msg>(shard_port(s));
-    st.edges.declare_in<types<msg::loss_msg, msg::eval_output_msg>>("head" + std::to_string(s));
-  }
+  for (std::int32_t s = 0; s < setup.shards; ++s)
+    declare_shard_ports(st, s);
   for (std::int32_t k = 0; k < setup.stages; ++k)
     for (std::int32_t j = 0; j < setup.optimizer_slices; ++j)
       st.edges.declare_out<msg::apply_update_msg, types<msg::norm_part_msg, msg::updated_msg>>(
@@ -260,6 +264,21 @@ caf::behavior coordinator_behavior(coordinator_actor* self, coordinator_setup se
       st.evaluating = false;
       ++st.evals_done;
       st.eval_done.deliver(st.eval_logits, st.eval_losses);
+    },
+    [=](const msg::scale_msg& m) -> caf::result<bool> {
+      auto& st = self->state;
+      if (st.stepping || st.evaluating)
+        return make_error(errc::bad_input, "coordinator: cannot scale while a request is running");
+      if (m.shards < 1)
+        return make_error(errc::bad_input, "coordinator: a job needs at least one shard");
+      for (auto s = m.shards; s < st.setup.shards; ++s) { // replicas that leave
+        st.edges.remove(shard_port(s));
+        st.edges.remove("head" + std::to_string(s));
+      }
+      for (auto s = st.setup.shards; s < m.shards; ++s) // replicas that join: wired next
+        declare_shard_ports(st, s);
+      st.setup.shards = m.shards; // the next batches split over these
+      return true;
     },
     [=](stats_atom) {
       auto& st = self->state;

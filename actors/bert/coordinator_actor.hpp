@@ -3,7 +3,9 @@
 //               step's update is applied everywhere; (eval_atom, data::batch, micro_rows)
 //               -> replies (logits, losses) in row order; loss_msg and
 //               eval_output_msg from the head stages; norm_part_msg and updated_msg from
-//               the optimizers; connect, stats.
+//               the optimizers; scale_msg between requests (the shards of the next
+//               batches; ports of joining replicas declared, of leaving ones forgotten);
+//               connect, stats.
 // Messages out: shard_work_msg -> "shard<s>" (rows split evenly over shards, then over
 //               micro-batches, each trimmed to its longest row); apply_update_msg ->
 //               "optimizer<k>" with the clip factor from the global gradient norm (the

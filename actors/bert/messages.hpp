@@ -1,9 +1,10 @@
 // The BERT module's messages (the job's batch, data::batch, which the coordinator's step
 // and eval requests carry; micro-batches, activations and gradients between stages,
 // losses and outputs to the coordinator, gradients, updates and parameters between stages,
-// optimizers and coordinator), with their CAF inspect overloads, its atoms and its type-id
-// block (which also holds the setups of actors/bert/setups.hpp). Tensors inside messages
-// are shared within a process and written as raw bytes on the wire (tensor_inspect.hpp).
+// optimizers and coordinator; the shard count of a scale event), with their CAF inspect
+// overloads, its atoms and its type-id block (which also holds the setups of
+// actors/bert/setups.hpp). Tensors inside messages are shared within a process and written
+// as raw bytes on the wire (tensor_inspect.hpp).
 #pragma once
 
 #include "actors/bert/setups.hpp"
@@ -20,6 +21,9 @@ namespace axon {
 
 using init_atom = caf::atom_constant<caf::atom("init")>; // optimizer: publish version 0
 using eval_atom = caf::atom_constant<caf::atom("eval")>; // coordinator: forward only
+// optimizer: (publish_atom, first_replica): the current parameters to replicas
+// first_replica, ... (those that joined a scale event), replies true
+using publish_atom = caf::atom_constant<caf::atom("publish")>;
 
 } // namespace axon
 
@@ -143,6 +147,15 @@ struct params_msg {
   tensor params;
 };
 
+/// Pipeline -> coordinator and optimizers, at a step boundary (none running): the job has
+/// `shards` data-parallel replicas from the next step on. Each declares the ports of the
+/// replicas that join (wired next) and forgets those of the replicas that leave; the
+/// coordinator splits the next global batches over `shards`, the optimizers sum `shards`
+/// replicas' gradients in shard order. Replies true; an error while a step is running.
+struct scale_msg {
+  std::int32_t shards = 1;
+};
+
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, micro_batch_id& x) {
   return f(caf::meta::type_name("micro_batch_id"), x.step, x.shard, x.micro, x.micros,
@@ -195,6 +208,10 @@ template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, params_msg& x) {
   return f(caf::meta::type_name("params_msg"), x.version, x.offset, x.params);
 }
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, scale_msg& x) {
+  return f(caf::meta::type_name("scale_msg"), x.shards);
+}
 
 } // namespace axon::msg
 
@@ -218,4 +235,5 @@ CAF_BEGIN_TYPE_ID_BLOCK(axon_bert, axon::type_ids::bert)
   CAF_ADD_TYPE_ID(axon_bert, (axon::shard_setup))
   CAF_ADD_TYPE_ID(axon_bert, (axon::coordinator_setup))
   CAF_ADD_TYPE_ID(axon_bert, (axon::data::batch))
+  CAF_ADD_TYPE_ID(axon_bert, (axon::msg::scale_msg))
 CAF_END_TYPE_ID_BLOCK(axon_bert)

@@ -66,12 +66,12 @@ void publish_details(optimizer_actor* self, bool with_update_norm) {
   probe->set_detail("params", double(st.params.numel()));
 }
 
-// Sends the parameters to every replica; on a device once the queued update has run,
-// since the replicas' streams read them.
-void publish(optimizer_actor* self) {
+// Sends the parameters to replicas first, ..., shards - 1 (all by default); on a device
+// once the queued update has run, since the replicas' streams read them.
+void publish(optimizer_actor* self, std::int32_t first = 0) {
   auto& st = self->state;
   st.on.synchronize();
-  for (std::int32_t s = 0; s < st.setup.shards; ++s)
+  for (std::int32_t s = first; s < st.setup.shards; ++s)
     st.edges.send(self, "replica" + std::to_string(s),
                   msg::params_msg{static_cast<std::uint64_t>(st.adamw->steps_taken()),
                                   st.range.offset, st.params.flat()});
@@ -82,6 +82,11 @@ void load_and_publish(optimizer_actor* self, const tensor& flat) {
   auto& st = self->state;
   st.params.flat().copy_(flat.reshape(st.params.flat().sizes()));
   publish(self);
+}
+
+// The port of replica s's stage actor: its gradients in, the parameters out.
+void declare_replica_port(optimizer_state& st, std::int32_t s) {
+  st.edges.declare_in<msg::grads_msg, msg::params_msg>("replica" + std::to_string(s));
 }
 
 caf::behavior optimizer_behavior(optimizer_actor* self, optimizer_setup setup) {
@@ -100,7 +105,7 @@ caf::behavior optimizer_behavior(optimizer_actor* self, optimizer_setup setup) {
   settings.decay_all = setup.decay_all;
   st.adamw = std::make_unique<adamw_optimizer>(st.params, settings, st.on);
   for (std::int32_t s = 0; s < setup.shards; ++s)
-    st.edges.declare_in<msg::grads_msg, msg::params_msg>("replica" + std::to_string(s));
+    declare_replica_port(st, s);
   st.edges.declare_in<msg::apply_update_msg, types<msg::norm_part_msg, msg::updated_msg>>(
     "coordinator");
   return {
@@ -174,6 +179,26 @@ caf::behavior optimizer_behavior(optimizer_actor* self, optimizer_setup setup) {
       st.edges.send(self, "coordinator",
                     msg::updated_msg{m.step, static_cast<std::uint32_t>(st.setup.stage),
                                      static_cast<std::uint32_t>(st.setup.slice)});
+    },
+    [=](const msg::scale_msg& m) -> caf::result<bool> {
+      auto& st = self->state;
+      const auto name = optimizer_name(st.setup.stage, st.setup.slice, st.setup.slices);
+      if (!st.pending.empty())
+        return make_error(errc::bad_input, name + ": cannot scale in the middle of a step");
+      if (m.shards < 1)
+        return make_error(errc::bad_input, name + ": a job needs at least one shard");
+      for (auto s = m.shards; s < st.setup.shards; ++s) // replicas that leave
+        st.edges.remove("replica" + std::to_string(s));
+      for (auto s = st.setup.shards; s < m.shards; ++s) // replicas that join: wired next
+        declare_replica_port(st, s);
+      st.setup.shards = m.shards; // gradients of the next steps: summed over these
+      return true;
+    },
+    [=](publish_atom, std::int32_t first_replica) { // to the replicas that joined
+      auto& st = self->state;
+      ops::compute_scope scope{st.on};
+      publish(self, first_replica);
+      return true;
     },
     [=](state_atom) { // host tensors (shared, or copies of device ones) for checkpoints
       auto& st = self->state;

@@ -67,7 +67,7 @@ caf::expected<train::classification_report>
 classifier_job::evaluate(const std::shared_ptr<const supervisor_plan::examples>& split) {
   auto batches = batches_of(split, {plan_.eval_batch_size, 0, false, false, plan_.pad_id});
   train::classification_report report{plan_.label_names};
-  const int shards = plan_.layout.shards;
+  const int shards = run_->pipeline().layout().shards; // after any scale event
   for (std::size_t k = 0; k < batches->batches_per_epoch(); ++k) {
     auto b = batches->next();
     // Examples, or documents (one prediction each, from all its windows).

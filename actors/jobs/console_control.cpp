@@ -7,6 +7,8 @@
 #include <caf/all.hpp>
 
 #include <chrono>
+#include <cstdint>
+#include <limits>
 
 namespace axon {
 
@@ -47,6 +49,16 @@ monitor::control_fn supervisor_control(caf::actor_system& sys, caf::actor superv
       if (!key.is_string() || !value.is_number())
         return {{"ok", false}, {"error", "set needs \"key\" (a string) and \"value\" (a number)"}};
       return ask(sys, supervisor, set_atom::value, key.get<std::string>(), value.get<double>());
+    }
+    if (op == "scale") {
+      auto shards = request.value("shards", nlohmann::json{});
+      if (!shards.is_number_integer())
+        return {{"ok", false}, {"error", "scale needs \"shards\" (a whole number)"}};
+      const auto n = shards.get<std::int64_t>();
+      if (n < 0 || n > std::numeric_limits<std::int32_t>::max())
+        return {{"ok", false},
+                {"error", "scale: shards must be a whole number >= 1, got " + std::to_string(n)}};
+      return ask(sys, supervisor, scale_atom::value, static_cast<std::int32_t>(n));
     }
     return {{"ok", false}, {"error", "no such control request: " + op}};
   };

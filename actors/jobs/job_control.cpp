@@ -1,6 +1,7 @@
-// job_run's console control: pause, resume, checkpoint, set train.lr and stop arrive as
-// messages (console_control.cpp sends them) and are handled between steps, each answered
-// with a line of text or an error saying what to fix. See job_run.hpp.
+// job_run's console control: pause, resume, checkpoint, set train.lr, scale shards (its
+// work in job_scale.cpp) and stop arrive as messages (console_control.cpp sends them) and
+// are handled between steps, each answered with a line of text or an error saying what to
+// fix. See job_run.hpp.
 #include "actors/jobs/job_run.hpp"
 
 #include "actors/jobs/messages.hpp"
@@ -66,6 +67,13 @@ void job_run::receive_control(Timeout&&... timeout) {
       publish_details();
       return "train.lr = " + std::to_string(value) + at_step()
              + " (peak rate, from the next step)";
+    },
+    [this](scale_atom, std::int32_t shards) -> caf::result<std::string> {
+      count_message();
+      auto done = scale(shards);
+      if (!done)
+        return done.error();
+      return *done;
     },
     [this, at_step](stop_atom) {
       count_message();

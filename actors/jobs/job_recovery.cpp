@@ -128,6 +128,7 @@ job_run::respawn_graph(const std::vector<std::string>& lost_nodes) {
   std::vector<std::string> graph_nodes;
   for (const auto& node : pipeline_->graph().nodes())
     graph_nodes.push_back(node.name);
+  const auto layout = pipeline_->layout(); // the shards of the last scale event
   pipeline_.reset();
   nlohmann::json placed = nlohmann::json::object();
   for (const auto& node : lost_nodes) {
@@ -141,7 +142,7 @@ job_run::respawn_graph(const std::vector<std::string>& lost_nodes) {
                 << placed[node].get<std::string>() << '\n';
     }
   }
-  auto spawned = bert::pipeline::spawn(self_->system(), plan_.layout, plan_.cluster);
+  auto spawned = bert::pipeline::spawn(self_->system(), layout, plan_.cluster);
   if (!spawned)
     return spawned.error();
   pipeline_ = std::move(*spawned);

@@ -281,6 +281,8 @@ void job_run::publish_details() {
   probe_->set_detail("peak_lr", schedule_.base_lr);
   probe_->set_detail("paused", paused_ ? 1.0 : 0.0);
   probe_->set_detail("last_checkpoint", last_checkpoint_);
+  if (pipeline_) // after the last scale event
+    probe_->set_detail("shards", double(pipeline_->layout().shards));
   kind_.publish(*probe_);
 }
 

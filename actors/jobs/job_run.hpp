@@ -5,6 +5,7 @@
 //                        probes and details
 //   job_control.cpp      console control between steps: pause, resume, checkpoint, set, stop
 //   job_recovery.cpp     recovery from a lost actor or node: respawn, restore, rewind
+//   job_scale.cpp        scale events: shards added or retired between steps
 //   job_checkpoints.cpp  writing a checkpoint and taking the newest valid one back
 // What differs between jobs comes from a job_kind. Nothing here throws for control flow:
 // graph failures are error values (bert::pipeline), recovered from here; an error returned
@@ -110,6 +111,11 @@ public:
   /// moved. Returns {lost node: where its actors run now}; an error when the new graph
   /// cannot be spawned.
   caf::expected<nlohmann::json> respawn_graph(const std::vector<std::string>& lost_nodes);
+
+  // ---- job_scale.cpp ----
+  /// `scale shards N` from the console, between steps: the text for the console, or an
+  /// error saying why it was refused (the job goes on unchanged).
+  caf::expected<std::string> scale(std::int32_t shards);
 
   // ---- job_checkpoints.cpp ----
   /// A checkpoint of the current step (nothing when written already, unless `is_best`).

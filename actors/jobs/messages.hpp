@@ -21,6 +21,7 @@ using resume_atom = caf::atom_constant<caf::atom("resume")>;         // go on af
 using checkpoint_atom = caf::atom_constant<caf::atom("checkpoint")>; // write a checkpoint now
 using set_atom = caf::atom_constant<caf::atom("set")>;               // change a setting (train.lr)
 using stop_atom = caf::atom_constant<caf::atom("stop")>;             // final checkpoint, then end
+using scale_atom = caf::atom_constant<caf::atom("scale")>; // (scale_atom, shards): scale event
 
 } // namespace axon
 

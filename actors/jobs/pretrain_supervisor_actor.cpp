@@ -207,7 +207,7 @@ private:
   caf::expected<mlm_eval> evaluate() {
     double loss_sum = 0, right = 0;
     std::int64_t targets = 0;
-    const int shards = plan_.layout.shards;
+    const int shards = run_->pipeline().layout().shards; // after any scale event
     for (const auto& b : heldout_) {
       const auto rows = b.ids.size(0);
       auto out = run_->pipeline().evaluate(b, static_cast<int>((rows + shards - 1) / shards));

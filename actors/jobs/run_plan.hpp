@@ -30,6 +30,8 @@ struct run_plan {
   std::shared_ptr<remote_nodes> cluster; // node processes of the placement; null: local
   int recovery_attempts = 3; // recoveries in a row without a completed step; 0: none
   std::chrono::milliseconds rejoin_timeout{10000}; // wait for a lost node process to return
+  int max_shards = 64; // placement.max-shards: the most a scale event may ask for
+  std::int64_t global_batch = 0; // train.batch-size: rows a scale event's shards split
 };
 
 } // namespace axon

@@ -225,6 +225,18 @@ int metrics(console_session& s, args words) {
                       cell(evals[i]["macro_f1"])});
     print_table(s.out, {"DEV_STEP", "LOSS", "ACCURACY", "MACRO_F1"}, rows);
   }
+  if (!result.value("scale", json::array()).empty()) { // axon serve has none
+    std::vector<std::vector<std::string>> rows;
+    for (const auto& e : result["scale"]) {
+      std::string nodes;
+      for (const auto& n : e["nodes"])
+        nodes += (nodes.empty() ? "" : ",") + n.get<std::string>();
+      rows.push_back({cell(e["step"]), cell(e["shards"]), nodes,
+                      plot_number(e["seconds"].get<double>(), "%.3f")});
+    }
+    s.out << "\nscale events:\n";
+    print_table(s.out, {"AFTER_STEP", "SHARDS", "NODES", "SECONDS"}, rows);
+  }
   return 0;
 }
 
@@ -325,6 +337,22 @@ int set(console_session& s, args words) {
   return 0;
 }
 
+// `scale shards N`: the job adds or retires data-parallel shards before its next step.
+int scale(console_session& s, args words) {
+  std::int64_t shards = -1;
+  if (words.size() == 2 && words[0] == "shards") {
+    std::istringstream text{words[1]};
+    if (!(text >> shards) || text.peek() != std::char_traits<char>::eof())
+      shards = -1;
+  }
+  if (shards < 0) {
+    std::cerr << "usage: scale shards N (N >= 1: data-parallel shards from the next step)\n";
+    return 2;
+  }
+  s.out << s.connection.call("scale", {{"shards", shards}}).get<std::string>() << '\n';
+  return 0;
+}
+
 int kill(console_session& s, args words) {
   if (words.size() != 1) {
     std::cerr << "usage: kill ACTOR\n";
@@ -360,6 +388,8 @@ const std::vector<console_command>& console_commands() {
     {"set", "set KEY VALUE", "train.lr: the peak learning rate from the next step; in axon "
      "serve, serve.max-wait or serve.max-batch from the next batch", true, set},
     {"stop", "stop", "end the job with a final checkpoint (resumable)", true, stop},
+    {"scale", "scale shards N", "add or retire data-parallel shards before the next step",
+     true, scale},
     {"kill", "kill ACTOR", "send an actor an exit (fault injection drill)", true, kill},
     {"help", "help", "this list", false, help},
   };

@@ -264,6 +264,60 @@ caf::expected<training_state> pipeline::gather_state() {
   return state;
 }
 
+caf::error pipeline::scale_shards(int shards) {
+  const auto what = "scaling to " + std::to_string(shards) + " shards";
+  if (shards < 1)
+    return make_error(errc::bad_input, what + ": a job needs at least one shard");
+  if (broken())
+    return make_error(errc::failed, what + ": the graph has lost actors and must recover first");
+  const int before = layout_.shards;
+  if (shards == before)
+    return caf::none;
+  auto next = layout_;
+  next.shards = shards;
+  auto target = make_graph(next); // the same names, setups and devices for the shards kept
+  if (remote_ != nullptr)
+    for (const auto& node : target.nodes())
+      target.set_placement(node.name, remote_->placement_of(node.name));
+  const auto parts = optimizer_parts(layout_);
+  std::vector<std::string> joining, leaving, steering{"coordinator"};
+  for (const auto& node : target.nodes())
+    if (running_.actors.count(node.name) == 0)
+      joining.push_back(node.name);
+  for (const auto& node : graph_.nodes())
+    if (std::none_of(target.nodes().begin(), target.nodes().end(),
+                     [&](const node_spec& n) { return n.name == node.name; }))
+      leaving.push_back(node.name);
+  for (const auto& part : parts)
+    steering.push_back(part.node);
+  // The joining actors first, not yet wired: when one cannot be spawned nothing changed.
+  if (auto err = target.spawn_nodes(sys_, kinds(), remote_.get(), joining, running_))
+    return make_error(errc::bad_input, what + ": " + error_text(err));
+  for (const auto& name : joining)
+    self_->monitor(running_.at(name));
+  // The coordinator and optimizers declare the joining replicas' ports, forget the leaving
+  // ones' and count the new shards from the next step on.
+  for (const auto& name : steering)
+    self_->send(running_.at(name), msg::scale_msg{shards});
+  std::size_t acks = 0;
+  if (auto err = await(what, [&] { return acks == steering.size(); }, [&](bool) { ++acks; }))
+    return err;
+  for (const auto& name : leaving)
+    self_->demonitor(running_.at(name));
+  running_.retire(leaving); // stopped on purpose: not lost
+  graph_ = std::move(target);
+  layout_ = next;
+  if (auto err = graph_.wire(sys_, running_, joining))
+    return make_error(errc::failed, what + ": " + error_text(err));
+  if (shards < before)
+    return caf::none;
+  // The current parameters, straight from the optimizers, to the replicas that joined.
+  for (const auto& part : parts)
+    self_->send(running_.at(part.node), publish_atom::value, std::int32_t{before});
+  acks = 0;
+  return await(what, [&] { return acks == parts.size(); }, [&](bool) { ++acks; });
+}
+
 std::string pipeline::stats() {
   std::string out;
   for (const auto& [name, actor] : running_.actors) {

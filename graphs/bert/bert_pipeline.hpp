@@ -87,6 +87,15 @@ public:
   caf::expected<training_state> gather_state();
   /// Continues from a saved state (laid out as param_specs(layout.model)).
   caf::error restore_state(const training_state& state);
+  /// A scale event, between steps: `shards` data-parallel replicas
+  /// from the next step on. Replicas that join are spawned (placed like any other by
+  /// `remote`'s rules) and wired, and take the current parameters from the optimizer
+  /// actors; replicas that leave (the highest shard numbers) are stopped; the coordinator
+  /// splits the global batch and the optimizers sum the gradients over the new shards. When
+  /// a joining actor cannot be spawned, the error names it and nothing has changed; when an
+  /// actor is lost meanwhile, broken() holds (recover as from a failed step).
+  caf::error scale_shards(int shards);
+  const job_layout& layout() const { return layout_; }
   /// Counters of every actor, one JSON object per line ("name": {...}).
   std::string stats();
   const actor_graph& graph() const { return graph_; }

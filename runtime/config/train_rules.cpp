@@ -115,6 +115,13 @@ std::vector<rule> train_rules() {
                 ": every micro-batch of a full batch needs a row";
        return "";
      }},
+    {"placement.shards <= placement.max-shards",
+     {"placement.shards", "placement.max-shards"},
+     [](const resolved_config& cfg) -> std::string {
+       if (cfg.get_int("placement.shards") > cfg.get_int("placement.max-shards"))
+         return show(cfg, "placement.shards") + " exceeds " + show(cfg, "placement.max-shards");
+       return "";
+     }},
     {"eval.mode is max for accuracy and macro_f1, min for loss",
      {"eval.metric", "eval.mode"},
      [](const resolved_config& cfg) -> std::string {

@@ -134,6 +134,9 @@ std::vector<key_spec> keys() {
 
     int_key("placement", "stages", 1, "[1, 1024]", "pipeline stages (actors in a chain)"),
     int_key("placement", "shards", 1, "[1, 1024]", "data-parallel replicas of each stage"),
+    int_key("placement", "max-shards", 64, "[1, 1024]",
+            "most data-parallel replicas a running job may scale to (`scale shards N` from "
+            "the console)"),
     int_key("placement", "optimizer-slices", 1, "[1, 64]",
             "optimizer actors per stage, each owning a run of whole tensors (ZeRO-1)"),
     string_list_key("placement", "nodes", {},

@@ -11,6 +11,7 @@
 #include <caf/sec.hpp>
 
 #include <chrono>
+#include <set>
 #include <sstream>
 #include <stdexcept>
 
@@ -37,13 +38,36 @@ std::uint64_t probe_id(const caf::actor& actor) {
 
 } // namespace
 
-void running_graph::stop() const {
+namespace {
+
+// Exits for `actors` (user_shutdown), their probes (and their edges') removed.
+template <class Actors>
+void stop_actors(const Actors& actors) {
   std::vector<std::uint64_t> ids;
-  for (const auto& [name, actor] : actors) {
+  for (const caf::actor& actor : actors) {
     ids.push_back(probe_id(actor));
     caf::anon_send_exit(actor, caf::exit_reason::user_shutdown);
   }
   monitor::process_probes().remove_actors(ids);
+}
+
+} // namespace
+
+void running_graph::stop() const {
+  std::vector<caf::actor> all;
+  for (const auto& [name, actor] : actors)
+    all.push_back(actor);
+  stop_actors(all);
+}
+
+void running_graph::retire(const std::vector<std::string>& names) {
+  std::vector<caf::actor> leaving;
+  for (const auto& name : names)
+    if (auto it = actors.find(name); it != actors.end()) {
+      leaving.push_back(it->second);
+      actors.erase(it);
+    }
+  stop_actors(leaving);
 }
 
 std::string running_graph::name_of(const caf::actor_addr& actor) const {
@@ -55,13 +79,23 @@ std::string running_graph::name_of(const caf::actor_addr& actor) const {
 
 namespace {
 
-// The probes of a spawned graph's actors and edges (when monitoring is on): what the
-// inspection endpoint reports. Actors find their probe by actor id.
-void register_probes(const actor_graph& graph, const running_graph& running) {
+using name_set = std::set<std::string>;
+
+bool among(const name_set& names, const std::string& name) {
+  return names.count(name) != 0;
+}
+
+// The probes of a spawned graph's actors and edges (when monitoring is on), of the nodes
+// `names` and the edges touching them: what the inspection endpoint reports. Actors find
+// their probe by actor id.
+void register_probes(const actor_graph& graph, const running_graph& running,
+                     const name_set& names) {
   auto& probes = monitor::process_probes();
   if (!probes.enabled())
     return;
   for (const auto& n : graph.nodes()) {
+    if (!among(names, n.name))
+      continue;
     const auto& actor = running.at(n.name);
     auto probe = probes.add_actor(n.name, n.kind, n.placement, "cpu", probe_id(actor));
     probe->kill = [addr = caf::actor_cast<caf::actor_addr>(actor), state = &probe->state] {
@@ -72,6 +106,8 @@ void register_probes(const actor_graph& graph, const running_graph& running) {
     };
   }
   for (const auto& e : graph.edges()) {
+    if (!among(names, e.from.node) && !among(names, e.to.node))
+      continue;
     monitor::edge_probe spec;
     spec.from = e.from.node;
     spec.from_port = e.from.port;
@@ -147,26 +183,53 @@ caf::expected<caf::actor> actor_graph::spawn_node(caf::actor_system& sys,
 caf::expected<running_graph> actor_graph::spawn(caf::actor_system& sys, const kind_table& kinds,
                                                 const remote_nodes* remote) const {
   running_graph running;
-  auto fail = [&](caf::error err) {
+  std::vector<std::string> all;
+  for (const auto& n : nodes_)
+    all.push_back(n.name);
+  if (auto err = spawn_nodes(sys, kinds, remote, all, running))
+    return err;
+  if (auto err = wire(sys, running, all)) {
     running.stop();
-    return caf::expected<running_graph>{std::move(err)};
-  };
-  for (const auto& n : nodes_) {
-    auto actor = spawn_node(sys, kinds, remote, n);
-    if (!actor)
-      return fail(make_error(errc::invalid_graph, "node " + n.name + ": " + error_text(actor.error())));
-    running.actors.emplace(n.name, *actor);
+    return err;
   }
+  return running;
+}
+
+caf::error actor_graph::spawn_nodes(caf::actor_system& sys, const kind_table& kinds,
+                                    const remote_nodes* remote,
+                                    const std::vector<std::string>& names,
+                                    running_graph& running) const {
+  std::vector<std::string> spawned;
+  for (const auto& name : names) {
+    const auto* n = find(name);
+    auto actor = n != nullptr ? spawn_node(sys, kinds, remote, *n)
+                              : caf::expected<caf::actor>{make_error(errc::invalid_graph,
+                                                                     "not declared")};
+    if (!actor) {
+      running.retire(spawned);
+      return make_error(errc::invalid_graph, "node " + name + ": " + error_text(actor.error()));
+    }
+    running.actors.emplace(name, *actor);
+    spawned.push_back(name);
+  }
+  return caf::none;
+}
+
+caf::error actor_graph::wire(caf::actor_system& sys, const running_graph& running,
+                             const std::vector<std::string>& nodes) const {
+  const name_set names(nodes.begin(), nodes.end());
   caf::scoped_actor self{sys};
   caf::error failure;
   for (const auto& e : edges_) {
+    if (!among(names, e.from.node) && !among(names, e.to.node))
+      continue;
     for (bool sender_end : {true, false}) {
       const auto& here = sender_end ? e.from : e.to;
       const auto& there = sender_end ? e.to : e.from;
-      port_binding binding{here.port, running.actors.at(there.node), there.port, sender_end,
+      port_binding binding{here.port, running.at(there.node), there.port, sender_end,
                            std::int32_t{e.credit_window}, e.forward_types, e.backward_types};
       self
-        ->request(running.actors.at(here.node), std::chrono::seconds(30), connect_atom::value,
+        ->request(running.at(here.node), std::chrono::seconds(30), connect_atom::value,
                   std::move(binding))
         .receive([](bool) {},
                  [&](caf::error& err) {
@@ -175,11 +238,11 @@ caf::expected<running_graph> actor_graph::spawn(caf::actor_system& sys, const ki
                                                + e.message_name + "): " + error_text(err));
                  });
       if (failure)
-        return fail(std::move(failure));
+        return failure;
     }
   }
-  register_probes(*this, running);
-  return running;
+  register_probes(*this, running, names);
+  return caf::none;
 }
 
 std::string actor_graph::to_dot() const {

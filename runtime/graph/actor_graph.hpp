@@ -100,6 +100,9 @@ struct running_graph {
   const caf::actor& at(const std::string& name) const;
   /// Sends every actor an exit message (user_shutdown).
   void stop() const;
+  /// Sends the actors of the graph nodes `names` an exit message (user_shutdown), removes
+  /// their probes and forgets them (a graph that shrinks while it runs).
+  void retire(const std::vector<std::string>& names);
   /// The node name of an actor of the graph, or "" when it is none of them.
   std::string name_of(const caf::actor_addr& actor) const;
 };
@@ -132,6 +135,18 @@ public:
   /// says which node or edge failed.
   caf::expected<running_graph> spawn(caf::actor_system& sys, const kind_table& kinds,
                                      const remote_nodes* remote = nullptr) const;
+
+  // A graph that grows while it runs, in two steps, so that the actors already running
+  // can be told of the new ports between them:
+  /// Spawns the declared nodes `names` (absent from `running`) into `running`. On failure
+  /// those spawned by this call are stopped and forgotten, and the error names the node.
+  caf::error spawn_nodes(caf::actor_system& sys, const kind_table& kinds,
+                         const remote_nodes* remote, const std::vector<std::string>& names,
+                         running_graph& running) const;
+  /// Wires every edge with an end at one of `nodes` and registers the probes of those
+  /// nodes and edges; an error names the edge that failed.
+  caf::error wire(caf::actor_system& sys, const running_graph& running,
+                  const std::vector<std::string>& nodes) const;
 
   /// Graphviz text of the declared graph (nodes by kind, edges with type and window).
   std::string to_dot() const;

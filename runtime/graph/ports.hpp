@@ -82,6 +82,10 @@ public:
     declare(name, false, detail::type_ids_of<Forward>::get(), detail::type_ids_of<Backward>::get());
   }
 
+  /// Forgets port `name` (the actor at its far end left a graph that shrinks while it
+  /// runs); nothing when there is none.
+  void remove(const std::string& name) { table_.erase(name); }
+
   /// Handles a connect request: empty error on success, else what does not match.
   caf::error connect(port_binding binding);
 

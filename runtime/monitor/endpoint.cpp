@@ -73,7 +73,7 @@ std::string string_field(const nlohmann::json& request, const char* key, bool re
 }
 
 bool is_control(const std::string& op) {
-  for (const char* c : {"pause", "resume", "checkpoint", "stop", "set", "kill"})
+  for (const char* c : {"pause", "resume", "checkpoint", "stop", "set", "kill", "scale"})
     if (op == c)
       return true;
   return false;

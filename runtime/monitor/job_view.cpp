@@ -157,7 +157,11 @@ nlohmann::json job_view::metrics(std::size_t last) const {
                          {"loss", e.loss},
                          {"accuracy", e.accuracy},
                          {"macro_f1", e.macro_f1}});
-  return {{"train", train_rows}, {"eval", eval_rows}};
+  auto scale_rows = nlohmann::json::array();
+  for (const auto& e : probes_.scale_history())
+    scale_rows.push_back(
+      {{"step", e.step}, {"shards", e.shards}, {"nodes", e.nodes}, {"seconds", e.seconds}});
+  return {{"train", train_rows}, {"eval", eval_rows}, {"scale", scale_rows}};
 }
 
 } // namespace axon::monitor

@@ -145,6 +145,13 @@ void probe_registry::add_eval_point(const eval_point& p) {
     evals_.pop_front();
 }
 
+void probe_registry::add_scale_point(const scale_point& p) {
+  std::lock_guard lock{mutex_};
+  scales_.push_back(p);
+  if (scales_.size() > history_limit)
+    scales_.pop_front();
+}
+
 std::vector<train_point> probe_registry::train_history() const {
   std::lock_guard lock{mutex_};
   return {train_.begin(), train_.end()};
@@ -153,6 +160,11 @@ std::vector<train_point> probe_registry::train_history() const {
 std::vector<eval_point> probe_registry::eval_history() const {
   std::lock_guard lock{mutex_};
   return {evals_.begin(), evals_.end()};
+}
+
+std::vector<scale_point> probe_registry::scale_history() const {
+  std::lock_guard lock{mutex_};
+  return {scales_.begin(), scales_.end()};
 }
 
 probe_registry& process_probes() {

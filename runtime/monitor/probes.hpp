@@ -81,6 +81,14 @@ struct eval_point {
   double loss = 0, accuracy = 0, macro_f1 = 0;
 };
 
+/// One scale event: the job runs `shards` data-parallel replicas after step `step`, on the
+/// node processes `nodes` ("local": the coordinator's); `seconds` it took.
+struct scale_point {
+  std::int64_t step = 0, shards = 0;
+  std::vector<std::string> nodes;
+  double seconds = 0;
+};
+
 /// A node process of a cluster as last heard by the coordinator's process.
 struct node_report {
   std::string name, address;
@@ -125,6 +133,8 @@ public:
   void add_eval_point(const eval_point& p);
   std::vector<train_point> train_history() const;
   std::vector<eval_point> eval_history() const;
+  void add_scale_point(const scale_point& p);
+  std::vector<scale_point> scale_history() const;
   static constexpr std::size_t history_limit = 10000;
 
 private:
@@ -135,6 +145,7 @@ private:
   std::vector<std::shared_ptr<edge_probe>> edges_;
   std::deque<train_point> train_;
   std::deque<eval_point> evals_;
+  std::deque<scale_point> scales_;
   std::vector<node_report> nodes_;
 };
 
