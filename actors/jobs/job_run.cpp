@@ -35,7 +35,10 @@ train::lr_schedule_config schedule_of(const run_plan& plan, std::int64_t total_s
 job_run::job_run(caf::blocking_actor* self, const run_plan& plan, job_kind& kind,
                  std::shared_ptr<batch_source> source, bool ledger)
   : self_(self), plan_(plan), kind_(kind), specs_(bert::param_specs(plan.layout.model)),
-    keep_ledger_(ledger) {
+    keep_ledger_(ledger), paused_(plan.start_paused) {
+  if (paused_)
+    std::cerr << "paused before the first step (monitor.start-paused): `resume` from the "
+                 "console starts it\n";
   loader_ = spawn_loader(self->system(), std::move(source));
   self_->monitor(loader_);
   auto& probes = monitor::process_probes();

@@ -26,6 +26,7 @@ struct run_plan {
   std::string config_hash;        // the job's, placement keys left out (app::job_hash)
   std::string legacy_config_hash; // the run's hash as older Axon versions wrote it: accepted
   bool resume = false;
+  bool start_paused = false; // monitor.start-paused: the first step waits for `resume`
   std::string init_weights; // safetensors with Hugging Face names; empty: random init
   std::shared_ptr<remote_nodes> cluster; // node processes of the placement; null: local
   int recovery_attempts = 3; // recoveries in a row without a completed step; 0: none

@@ -115,6 +115,14 @@ std::vector<rule> train_rules() {
                 ": every micro-batch of a full batch needs a row";
        return "";
      }},
+    {"monitor.start-paused needs the inspection endpoint (monitor.port not -1)",
+     {"monitor.start-paused", "monitor.port"},
+     [](const resolved_config& cfg) -> std::string {
+       if (cfg.get_bool("monitor.start-paused") && cfg.get_int("monitor.port") < 0)
+         return "monitor.start-paused = true with monitor.port = -1: nothing could resume the "
+                "job; set monitor.port (0: a free port)";
+       return "";
+     }},
     {"placement.shards <= placement.max-shards",
      {"placement.shards", "placement.max-shards"},
      [](const resolved_config& cfg) -> std::string {

@@ -201,6 +201,9 @@ std::vector<key_spec> keys() {
 
     int_key("monitor", "port", 0, "[-1, 65535]",
             "inspection endpoint port; 0: a free port (in RUN_DIR/monitor.json); -1: off"),
+    bool_key("monitor", "start-paused", false,
+             "wait before the first step until `resume` from `axon console` (to inspect or "
+             "scale the graph first)"),
     string_key("monitor", "bind", "127.0.0.1",
                "address the inspection endpoint listens on; anything but loopback requires "
                "monitor.tls-* (docs/security.md)"),

@@ -258,6 +258,9 @@ BOOST_AUTO_TEST_CASE(rules_across_keys) {
   CHECK_CONTAINS(only_error(minimal, {"--train.max-steps=0"}), "--train.max-steps:");
   auto splits = load("[data]\ntrain = \"t.csv\"\ndev = \"d.csv\"\n");
   BOOST_TEST(splits.errors.empty(), splits.error_text());
+  BOOST_TEST(load(minimal, {"--monitor.start-paused=true"}).errors.empty());
+  CHECK_CONTAINS(only_error(minimal, {"--monitor.start-paused=true", "--monitor.port=-1"}),
+                 "monitor.start-paused = true with monitor.port = -1: nothing could resume");
 }
 
 // data.long-text = chunk and its windows (issue #22): bad settings are refused at the line

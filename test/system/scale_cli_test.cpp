@@ -16,7 +16,8 @@ using json = nlohmann::json;
 
 namespace {
 
-constexpr int epochs = 5;
+// Long enough (400 steps) that a console on a loaded machine pauses it before it ends.
+constexpr int epochs = 20;
 const std::string shape = " --train.epochs=" + std::to_string(epochs)
                           + " --placement.shards=1 --placement.max-shards=20";
 
@@ -32,16 +33,21 @@ std::size_t stage_actors(const job_process& job) {
 BOOST_AUTO_TEST_SUITE(scale_cli)
 
 BOOST_AUTO_TEST_CASE(one_three_two_shards_while_running_train_the_fixed_job) {
-  job_process job{"scale", shape};
+  job_process job{"scale", shape + " --monitor.start-paused=true"};
   const auto control = job.address() + " --run " + job.run_dir().string() + " -c ";
   auto console_ok = [&](const std::string& command) {
     auto r = job.console(control + "\"" + command + "\"");
     BOOST_REQUIRE_MESSAGE(r.status == 0, command << ": " << r.output << job.log());
     return r.output;
   };
-  // Paused between steps (the job would outrun the console otherwise), scaled, resumed.
-  BOOST_REQUIRE_MESSAGE(wait_for([&] { return job.step() >= 1; }, 60), job.log());
-  console_ok("pause");
+  // Paused between steps (the job would outrun the console otherwise), scaled, resumed:
+  // first before the first step (monitor.start-paused), then after a few steps.
+  BOOST_REQUIRE_MESSAGE(wait_for([&] {
+                          return job.log().find("paused before the first step")
+                                 != std::string::npos;
+                        }, 60),
+                        job.log());
+  BOOST_REQUIRE_MESSAGE(wait_for([&] { return job.step() == 0; }, 60), job.log());
   const auto first_at = job.step();
   BOOST_TEST(stage_actors(job) == 2u);
   // Bad requests: refused with the reason, the job unchanged.
