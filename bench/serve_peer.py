@@ -1,5 +1,6 @@
 #!/usr/bin/env python3
-"""serve_peer.py -- the PyTorch peer of `axon serve` for bench/serve_vs_peer.sh: the same
+"""serve_peer.py -- the first PyTorch peer of `axon serve` (bench/serve_vs_peer.sh now runs
+bench/serve_peer_asgi.py, which imports its model, tokenizer and config reader): the same
 model shape as a run (its config.ini: hidden, layers, heads, intermediate, max-len; its
 vocab.txt and labels.txt) in plain torch.nn (../shared/bench/peer_torch_bert.py's
 BertClassifier, post-LN, exact GELU, with the pooler), behind Python's threading HTTP

@@ -161,6 +161,11 @@ int serve(args words) {
   }
   add_serve_routes(*server, front);
   server->set_tcp_nodelay(true); // else Nagle and delayed ACKs add ~40 ms to each answer
+  // cpp-httplib closes a keep-alive connection after 5 requests by default: 64 clients then
+  // reconnect ~300 times a second and the p99 was 1 s (most likely SYN retransmits past its
+  // listen backlog of 5; bench/serve_vs_peer.sh, docs/serving.md). A finite count still
+  // rotates the connections when there are more clients than serve.http-threads.
+  server->set_keep_alive_max_count(100);
   const int threads = settings.http_threads;
   server->new_task_queue = [threads] { return new httplib::ThreadPool(static_cast<std::size_t>(threads)); };
   server->set_payload_max_length(settings.limits.max_texts * (settings.limits.max_text_bytes * 6 + 16)
