@@ -34,4 +34,11 @@ void file_set::commit() {
   written_.clear();
 }
 
+void create_output_dir(const std::filesystem::path& dir) {
+  std::error_code ec;
+  std::filesystem::create_directories(dir, ec);
+  if (ec)
+    throw data_error(dir.string() + ": cannot create the directory (" + ec.message() + ")");
+}
+
 } // namespace axon::data

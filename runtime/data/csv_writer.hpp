@@ -58,4 +58,22 @@ private:
   std::vector<std::pair<std::string, std::filesystem::path>> written_; // temporary, final
 };
 
+/// Creates `dir` (and its parents); throws data_error naming it when it cannot.
+void create_output_dir(const std::filesystem::path& dir);
+
+/// A generated data set's splits (`data.train`, `.dev`, `.test`) as DIR/train.csv, dev.csv
+/// and test.csv in `files`: the `header` line, then `write_row(out, row)` for each row.
+template <class Splits, class WriteRow>
+void write_split_csvs(file_set& files, const std::filesystem::path& dir, const char* header,
+                      const Splits& data, WriteRow write_row) {
+  for (const auto& [name, rows] : {std::pair{"train.csv", &data.train},
+                                   std::pair{"dev.csv", &data.dev},
+                                   std::pair{"test.csv", &data.test}})
+    files.write(dir / name, [&](std::ostream& out) {
+      out << header << '\n';
+      for (const auto& row : *rows)
+        write_row(out, row);
+    });
+}
+
 } // namespace axon::data

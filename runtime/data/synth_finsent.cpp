@@ -257,24 +257,14 @@ synth_finsent_data generate_synth_finsent(const synth_finsent_options& options) 
 }
 
 void write_synth_finsent(const synth_finsent_data& data, const std::string& dir) {
-  namespace fs = std::filesystem;
-  const fs::path root(dir);
-  std::error_code ec;
-  fs::create_directories(root / "kg", ec);
-  if (ec)
-    throw data_error(dir + ": cannot create the directory (" + ec.message() + ")");
+  const std::filesystem::path root(dir);
+  create_output_dir(root / "kg");
   file_set files;
-  auto split_file = [&](const char* name, const std::vector<synth_sentence>& rows) {
-    files.write(root / name, [&](std::ostream& out) {
-      out << "text,label,kg_dependent,kind\n";
-      for (const auto& row : rows)
-        out << csv_quoted(row.text) << ',' << row.label << ',' << (row.kg_dependent() ? 1 : 0)
-            << ',' << to_string(row.kind) << '\n';
-    });
-  };
-  split_file("train.csv", data.train);
-  split_file("dev.csv", data.dev);
-  split_file("test.csv", data.test);
+  write_split_csvs(files, root, "text,label,kg_dependent,kind", data,
+                   [](std::ostream& out, const synth_sentence& row) {
+                     out << csv_quoted(row.text) << ',' << row.label << ','
+                         << (row.kg_dependent() ? 1 : 0) << ',' << to_string(row.kind) << '\n';
+                   });
   files.write(root / "kg" / "triples.tsv", [&](std::ostream& out) {
     for (const auto& [head, relation, tail] : data.triples)
       out << head << '\t' << relation << '\t' << tail << '\n';

@@ -270,27 +270,16 @@ synth_longdocs_data generate_synth_longdocs(const synth_longdocs_options& option
 }
 
 void write_synth_longdocs(const synth_longdocs_data& data, const std::string& dir) {
-  namespace fs = std::filesystem;
-  const fs::path root(dir);
-  std::error_code ec;
-  fs::create_directories(root, ec);
-  if (ec)
-    throw data_error(dir + ": cannot create the directory (" + ec.message() + ")");
+  const std::filesystem::path root(dir);
+  create_output_dir(root);
   file_set files;
-  auto split_file = [&](const char* name, const std::vector<synth_document>& rows) {
-    files.write(root / name, [&](std::ostream& out) {
-      out << "text,label,depth,words,deciding_word\n";
-      for (const auto& row : rows) {
-        char depth[16];
-        std::snprintf(depth, sizeof depth, "%.4f", row.depth());
-        out << csv_quoted(row.text) << ',' << row.label << ',' << depth << ',' << row.words
-            << ',' << row.deciding_word << '\n';
-      }
-    });
-  };
-  split_file("train.csv", data.train);
-  split_file("dev.csv", data.dev);
-  split_file("test.csv", data.test);
+  write_split_csvs(files, root, "text,label,depth,words,deciding_word", data,
+                   [](std::ostream& out, const synth_document& row) {
+                     char depth[16];
+                     std::snprintf(depth, sizeof depth, "%.4f", row.depth());
+                     out << csv_quoted(row.text) << ',' << row.label << ',' << depth << ','
+                         << row.words << ',' << row.deciding_word << '\n';
+                   });
   files.commit();
 }
 
