@@ -6,6 +6,7 @@
 # Prints one JSON line per placement. Uses build-cpu/bin (AXON_BIN overrides).
 set -euo pipefail
 cd "$(dirname "$0")/.."
+source bench/serve_ready.sh
 run_dir=$1
 seconds=${2:-5}
 clients=${3:-8}
@@ -25,9 +26,7 @@ for where in local worker1; do
   fi
   "$bin/axon" serve --run "$run_dir" --config "$log/serve.ini" --monitor.port=-1 > "$log/axon.log" 2>&1 &
   serve=$!
-  for _ in $(seq 600); do grep -q "ready" "$log/axon.log" && break; sleep 0.1; done
-  port=$(sed -n 's/.*listening on http:\/\/127.0.0.1:\([0-9]*\).*/\1/p' "$log/axon.log")
-  grep -q "ready" "$log/axon.log" || { cat "$log/axon.log"; exit 1; }
+  port=$(wait_for_serve "$log/axon.log")
   "$bin/axon-serve-load" --port "$port" --clients "$clients" --seconds "$seconds" \
     | sed "s/^{/{\"replica0\":\"$where\",/"
   kill $serve; wait $serve 2>/dev/null || true

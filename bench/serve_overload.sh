@@ -12,6 +12,7 @@
 # override.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+source bench/serve_ready.sh
 run_dir=$1
 seconds=${2:-10}
 texts=${3:-}
@@ -27,9 +28,7 @@ trap 'kill $(jobs -p) 2>/dev/null || true; rm -rf "$log"' EXIT
 "$bin/axon" serve --run "$run_dir" --serve.port=0 --monitor.port=-1 --serve.queue="$queue" \
   --serve.http-threads=$((clients + 8)) "$@" > "$log/axon.log" 2>&1 &
 pid=$!
-for _ in $(seq 600); do grep -q "ready" "$log/axon.log" && break; sleep 0.1; done
-port=$(sed -n 's/.*listening on http:\/\/127.0.0.1:\([0-9]*\).*/\1/p' "$log/axon.log")
-grep -q "ready" "$log/axon.log" || { cat "$log/axon.log"; exit 1; }
+port=$(wait_for_serve "$log/axon.log")
 
 load() { # PHASE FLAGS...: its line, with the service's resident memory after it
   local phase=$1

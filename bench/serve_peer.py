@@ -61,6 +61,19 @@ class WordPiece:
         return out[: max_len - 1] + [self.ids.get("[SEP]", 102)]
 
 
+def load_peer_model(run_dir):
+    """The run's shape as a PyTorch BertClassifier (random weights), its WordPiece
+    tokenizer and its label names."""
+    shape = read_config(run_dir)
+    labels = [l for l in (Path(run_dir) / "labels.txt").read_text().split("\n") if l]
+    tok = WordPiece(Path(run_dir) / "vocab.txt")
+    cfg = argparse.Namespace(hidden=shape["hidden"], layers=shape["layers"], heads=shape["heads"],
+                             ffn_mult=max(1, shape["intermediate"] // shape["hidden"]),
+                             vocab=len(tok.ids), seq=shape["max_len"], dropout=0.0, norm="post",
+                             impl="manual", gelu="erf", pooler=True, classes=len(labels))
+    return BertClassifier(cfg).eval(), tok, labels
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("run_dir")
@@ -68,14 +81,7 @@ def main():
     ap.add_argument("--threads", type=int, default=2)
     a = ap.parse_args()
     torch.set_num_threads(a.threads)
-    shape = read_config(a.run_dir)
-    labels = [l for l in (Path(a.run_dir) / "labels.txt").read_text().split("\n") if l]
-    tok = WordPiece(Path(a.run_dir) / "vocab.txt")
-    cfg = argparse.Namespace(hidden=shape["hidden"], layers=shape["layers"], heads=shape["heads"],
-                             ffn_mult=max(1, shape["intermediate"] // shape["hidden"]),
-                             vocab=len(tok.ids), seq=shape["max_len"], dropout=0.0, norm="post",
-                             impl="manual", gelu="erf", pooler=True, classes=len(labels))
-    model = BertClassifier(cfg).eval()
+    model, tok, labels = load_peer_model(a.run_dir)
     lock = threading.Lock()  # one forward at a time: torch's own threads do the rest
 
     class Handler(BaseHTTPRequestHandler):

@@ -27,7 +27,7 @@ import torch
 import uvicorn
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from serve_peer import BertClassifier, WordPiece, read_config  # noqa: E402
+from serve_peer import load_peer_model  # noqa: E402
 
 
 def main():
@@ -39,14 +39,7 @@ def main():
     ap.add_argument("--max-wait-ms", type=float, default=2.0)
     a = ap.parse_args()
     torch.set_num_threads(a.threads)
-    shape = read_config(a.run_dir)
-    labels = [l for l in (Path(a.run_dir) / "labels.txt").read_text().split("\n") if l]
-    tok = WordPiece(Path(a.run_dir) / "vocab.txt")
-    cfg = argparse.Namespace(hidden=shape["hidden"], layers=shape["layers"], heads=shape["heads"],
-                             ffn_mult=max(1, shape["intermediate"] // shape["hidden"]),
-                             vocab=len(tok.ids), seq=shape["max_len"], dropout=0.0, norm="post",
-                             impl="manual", gelu="erf", pooler=True, classes=len(labels))
-    model = BertClassifier(cfg).eval()
+    model, tok, labels = load_peer_model(a.run_dir)
     compute = ThreadPoolExecutor(max_workers=1)  # one forward at a time: torch's threads do the rest
     model_info = {"run": a.run_dir, "checkpoint": "peer", "step": 0}
 

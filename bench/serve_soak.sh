@@ -9,6 +9,7 @@
 # default 32) override.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+source bench/serve_ready.sh
 run_dir=$1
 seconds=${2:-600}
 texts=${3:-}
@@ -23,9 +24,7 @@ trap 'kill $(jobs -p) 2>/dev/null || true; rm -rf "$log"' EXIT
 "$bin/axon" serve --run "$run_dir" --serve.port=0 --monitor.port=-1 --serve.queue="${QUEUE:-32}" \
   --serve.http-threads=$((clients + 8)) "$@" > "$log/axon.log" 2>&1 &
 pid=$!
-for _ in $(seq 1200); do grep -q "ready" "$log/axon.log" && break; sleep 0.1; done
-port=$(sed -n 's/.*listening on http:\/\/127.0.0.1:\([0-9]*\).*/\1/p' "$log/axon.log")
-grep -q "ready" "$log/axon.log" || { cat "$log/axon.log"; exit 1; }
+port=$(wait_for_serve "$log/axon.log")
 
 "$bin/axon-serve-load" --port "$port" --clients "$clients" --seconds "$seconds" --rate "$rate" \
   ${texts:+--texts "$texts"} > "$log/load.json" || true & # exit 1: some requests got no answer

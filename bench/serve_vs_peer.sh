@@ -13,6 +13,7 @@
 # overrides); REPEATS (3), CLIENTS ("1 8 64"), SERVERS ("axon peer peer-batch") override.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+source bench/serve_ready.sh
 run_dir=$1
 seconds=${2:-5}
 texts=${3:-}
@@ -30,9 +31,7 @@ free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",
 declare -A port
 
 "$bin/axon" serve --run "$run_dir" --serve.port=0 "$@" > "$log/axon.log" 2>&1 &
-for _ in $(seq 1200); do grep -q "ready" "$log/axon.log" && break; sleep 0.1; done
-port[axon]=$(sed -n 's/.*listening on http:\/\/127.0.0.1:\([0-9]*\).*/\1/p' "$log/axon.log")
-[[ -n ${port[axon]} ]] || { cat "$log/axon.log"; exit 1; }
+port[axon]=$(wait_for_serve "$log/axon.log")
 port[peer]=$(free_port)
 OMP_WAIT_POLICY=PASSIVE "$peer_py" bench/serve_peer_asgi.py "$run_dir" "${port[peer]}" \
   --threads "$threads" > "$log/peer.log" 2>&1 &

@@ -1,6 +1,8 @@
 // serve_metrics: counters and their Prometheus text; see serve_metrics.hpp.
 #include "actors/serve/serve_metrics.hpp"
 
+#include "runtime/monitor/prometheus.hpp"
+
 #include <sstream>
 
 namespace axon {
@@ -47,25 +49,6 @@ void serve_metrics::count_status(int status) {
   counter.fetch_add(1, std::memory_order_relaxed);
 }
 
-namespace {
-
-// A Prometheus label value: backslash, double quote and line feed escaped.
-std::string label_value(const std::string& text) {
-  std::string out;
-  for (char c : text) {
-    if (c == '\\' || c == '"')
-      out += '\\';
-    if (c == '\n') {
-      out += "\\n";
-      continue;
-    }
-    out += c;
-  }
-  return out;
-}
-
-} // namespace
-
 std::string serve_metrics::prometheus(const served_model* serving) const {
   std::ostringstream out;
   out << "# HELP axon_serve_requests_total API requests answered (not the probes or /metrics), by status\n"
@@ -101,7 +84,7 @@ std::string serve_metrics::prometheus(const served_model* serving) const {
   if (serving)
     out << "# HELP axon_serve_model_info the checkpoint that answers new requests\n"
            "# TYPE axon_serve_model_info gauge\naxon_serve_model_info{run=\""
-        << label_value(serving->run) << "\",checkpoint=\"" << label_value(serving->checkpoint)
+        << monitor::escape_label(serving->run) << "\",checkpoint=\"" << monitor::escape_label(serving->checkpoint)
         << "\",step=\"" << serving->step << "\"} 1\n";
   out << batch_sizes.render("axon_serve_batch_size", "texts per batch sent to a replica");
   out << latency_s.render("axon_serve_request_latency_seconds",
