@@ -101,7 +101,9 @@ def linear():
                                            ("no_bias", (4,), 7, 5, False, 1.0),
                                            ("wide", (3,), 96, 16, True, 1.0),
                                            ("large_values", (2, 2), 12, 4, True, 30.0),
-                                           ("multi_chunk", (40,), 24, 40, True, 1.0)]:
+                                           ("multi_chunk", (40,), 24, 40, True, 1.0),
+                                           # fewer rows than outputs: split by columns
+                                           ("column_chunks", (20,), 24, 200, True, 1.0)]:
         inp, weight = randn(*lead, c, scale=scale), randn(oc, c, scale=0.3)
         b = randn(oc) if bias else None
         dout = randn(*lead, oc)
