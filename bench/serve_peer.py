@@ -63,7 +63,7 @@ class WordPiece:
 
 def load_peer_model(run_dir):
     """The run's shape as a PyTorch BertClassifier (random weights), its WordPiece
-    tokenizer and its label names."""
+    tokenizer, its label names and its max-len (tokens per text)."""
     shape = read_config(run_dir)
     labels = [l for l in (Path(run_dir) / "labels.txt").read_text().split("\n") if l]
     tok = WordPiece(Path(run_dir) / "vocab.txt")
@@ -71,7 +71,7 @@ def load_peer_model(run_dir):
                              ffn_mult=max(1, shape["intermediate"] // shape["hidden"]),
                              vocab=len(tok.ids), seq=shape["max_len"], dropout=0.0, norm="post",
                              impl="manual", gelu="erf", pooler=True, classes=len(labels))
-    return BertClassifier(cfg).eval(), tok, labels
+    return BertClassifier(cfg).eval(), tok, labels, shape["max_len"]
 
 
 def main():
@@ -81,7 +81,7 @@ def main():
     ap.add_argument("--threads", type=int, default=2)
     a = ap.parse_args()
     torch.set_num_threads(a.threads)
-    model, tok, labels = load_peer_model(a.run_dir)
+    model, tok, labels, max_len = load_peer_model(a.run_dir)
     lock = threading.Lock()  # one forward at a time: torch's own threads do the rest
 
     class Handler(BaseHTTPRequestHandler):
@@ -105,7 +105,7 @@ def main():
                 assert isinstance(texts, list) and texts and all(isinstance(t, str) for t in texts)
             except Exception:
                 return self.reply(400, {"error": {"field": "texts", "message": "bad request"}})
-            rows = [tok.encode(t, shape["max_len"]) for t in texts]
+            rows = [tok.encode(t, max_len) for t in texts]
             width = max(len(r) for r in rows)
             ids = torch.zeros(len(rows), width, dtype=torch.long)
             for i, r in enumerate(rows):

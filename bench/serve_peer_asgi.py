@@ -39,7 +39,7 @@ def main():
     ap.add_argument("--max-wait-ms", type=float, default=2.0)
     a = ap.parse_args()
     torch.set_num_threads(a.threads)
-    model, tok, labels = load_peer_model(a.run_dir)
+    model, tok, labels, max_len = load_peer_model(a.run_dir)
     compute = ThreadPoolExecutor(max_workers=1)  # one forward at a time: torch's threads do the rest
     model_info = {"run": a.run_dir, "checkpoint": "peer", "step": 0}
 
@@ -116,7 +116,7 @@ def main():
             assert isinstance(texts, list) and texts and all(isinstance(t, str) for t in texts)
         except Exception:  # noqa: BLE001
             return await reply(send, 400, {"error": {"field": "texts", "message": "bad request"}})
-        probs = await classify([tok.encode(t, shape["max_len"]) for t in texts])
+        probs = await classify([tok.encode(t, max_len) for t in texts])
         preds = []
         for p in probs:
             best = max(range(len(p)), key=p.__getitem__)

@@ -188,7 +188,9 @@ void refuse_waiting(batcher_state& st, const std::string& why) {
 
 // Sends every batch that is due to a free replica; when the oldest waiting text is not
 // due yet, arms the max-wait timer for it (when it is due but every replica is busy, the
-// next credit back dispatches).
+// next credit back dispatches). With dispatch-when-idle, texts are due at once while no
+// batch is in flight: waiting could only fill a batch at the cost of an idle model, and
+// under load the texts that arrive while the replicas compute still form the next batch.
 void dispatch(batcher_actor* self) {
   auto& st = self->state;
   const auto max_wait = std::chrono::microseconds{st.setup.max_wait_us};
@@ -198,7 +200,8 @@ void dispatch(batcher_actor* self) {
   while (st.waiting_texts > 0) {
     const bool full = st.waiting_texts >= static_cast<std::size_t>(st.setup.max_batch);
     const auto due = st.requests.at(st.waiting.front()).arrived + max_wait;
-    if (!full && clock_type::now() < due) {
+    const bool idle = st.setup.dispatch_when_idle && st.batches.empty();
+    if (!full && !idle && clock_type::now() < due) {
       if (!st.timer_armed) {
         st.timer_armed = true;
         self->delayed_send(self, due - clock_type::now(), flush_atom::value);
@@ -350,7 +353,7 @@ caf::behavior batcher_behavior(batcher_actor* self, serve_batcher_setup setup,
     },
     [=](msg::serve_probs& out) {
       take_rows(self, out);
-      publish(self);
+      dispatch(self); // the replica's credit may have come first, with its batch in flight
     },
     [=](flush_atom) {
       self->state.timer_armed = false;

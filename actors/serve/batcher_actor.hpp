@@ -14,7 +14,8 @@
 //                process died or went silent, or it was killed) -> the requests with rows at
 //                it are answered 503 and no batch goes to it again; with no replica left,
 //                every waiting request is answered 503 at once.
-// A batch leaves when max-batch texts wait or the oldest has waited max-wait, to the
+// A batch leaves when max-batch texts wait, or the oldest has waited max-wait, or (with
+// dispatch_when_idle, serve.dispatch-when-idle) no other batch is in flight, to the
 // first replica with credit; a request larger than max-batch is split over batches.
 // A request is computed by the model generation current when it was admitted
 // (serve_models.hpp): a batch holds one generation's texts, and a generation is retired

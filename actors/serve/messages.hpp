@@ -46,12 +46,13 @@ struct serve_batcher_setup {
   std::int64_t max_wait_us = 2000;  // the oldest waiting text waits at most this long
   std::int32_t queue = 64;          // requests held at once; more are refused at once
   std::int32_t replicas = 1;        // ports replica0 .. replicaN-1
+  bool dispatch_when_idle = true;   // no batch in flight: the waiting texts leave at once
 };
 
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, serve_batcher_setup& x) {
   return f(caf::meta::type_name("serve_batcher_setup"), x.max_batch, x.max_wait_us, x.queue,
-           x.replicas);
+           x.replicas, x.dispatch_when_idle);
 }
 
 /// A replica's spawn parameters. In the serving process a replica computes with model

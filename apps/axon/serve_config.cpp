@@ -84,6 +84,7 @@ std::variant<serve_settings, std::string> load_serve_settings(const std::string&
   s.batcher.max_batch = static_cast<std::int32_t>(cfg.get_int("serve.max-batch"));
   s.batcher.max_wait_us =
     std::chrono::duration_cast<std::chrono::microseconds>(cfg.get_timespan("serve.max-wait")).count();
+  s.batcher.dispatch_when_idle = cfg.get_bool("serve.dispatch-when-idle");
   s.batcher.queue = static_cast<std::int32_t>(cfg.get_int("serve.queue"));
   s.limits.max_texts = static_cast<std::size_t>(cfg.get_int("serve.max-texts"));
   s.limits.max_text_bytes = static_cast<std::size_t>(cfg.get_int("serve.max-text-bytes"));

@@ -238,6 +238,10 @@ std::vector<key_spec> keys() {
     int_key("serve", "max-batch", 32, "[1, 4096]", "texts per dynamic batch at most"),
     timespan_key("serve", "max-wait", std::chrono::milliseconds{2}, "[0s, 10s]",
                  "how long a text waits for its batch to fill before it goes as it is"),
+    bool_key("serve", "dispatch-when-idle", true,
+             "when no batch is being computed, a text leaves at once instead of waiting "
+             "serve.max-wait (batches still form while the replicas compute); false: every "
+             "batch waits for serve.max-batch texts or serve.max-wait"),
     int_key("serve", "queue", 64, "[1, 1000000]",
             "requests held at once (waiting or computing); more get 503 at once"),
     int_key("serve", "max-texts", 64, "[1, 100000]", "texts per request at most (else 400)"),

@@ -130,7 +130,7 @@ BOOST_AUTO_TEST_CASE(rows_come_back_in_each_requests_order_across_batches) {
 }
 
 BOOST_AUTO_TEST_CASE(texts_arriving_within_max_wait_share_one_batch) {
-  service s{{64, 200'000, 64, 1}}; // 200 ms: both requests are in before the batch leaves
+  service s{{64, 200'000, 64, 1, false}}; // 200 ms: both requests are in before the batch leaves
   auto replies = classify_all(s, {numbers(0, 3), numbers(10, 2)});
   for (const auto& r : replies) {
     BOOST_TEST_REQUIRE(r.http_status == 200);
@@ -141,11 +141,40 @@ BOOST_AUTO_TEST_CASE(texts_arriving_within_max_wait_share_one_batch) {
 }
 
 BOOST_AUTO_TEST_CASE(a_full_batch_leaves_without_waiting_for_max_wait) {
-  service s{{4, 10'000'000, 64, 1}}; // 10 s of max-wait would time the test out
+  service s{{4, 10'000'000, 64, 1, false}}; // 10 s of max-wait would time the test out
   auto start = std::chrono::steady_clock::now();
   auto replies = classify_all(s, {numbers(0, 4)});
   BOOST_TEST(replies[0].http_status == 200);
   BOOST_TEST((std::chrono::steady_clock::now() - start < 2s));
+}
+
+// serve.dispatch-when-idle: with nothing in flight a lone text does not wait max-wait, and
+// the texts that arrive while a batch computes leave together when it is back.
+BOOST_AUTO_TEST_CASE(with_nothing_in_flight_a_text_leaves_at_once) {
+  service s{{64, 10'000'000, 64, 1, true}, 300ms}; // 10 s of max-wait would time it out
+  const auto start = std::chrono::steady_clock::now();
+  auto replies = classify_all(s, {numbers(0, 1)});
+  BOOST_TEST(replies[0].http_status == 200);
+  BOOST_TEST((std::chrono::steady_clock::now() - start < 2s));
+}
+
+BOOST_AUTO_TEST_CASE(texts_arriving_while_a_batch_computes_leave_together) {
+  service s{{64, 10'000'000, 64, 1, true}, 300ms}; // each batch takes 300 ms
+  caf::scoped_actor first{s.process->system()};
+  auto lone = first->request(s.graph.at("batcher"), 10s, msg::classify_request{numbers(0, 1)});
+  std::this_thread::sleep_for(50ms); // the lone text is at the replica
+  auto replies = classify_all(s, {numbers(10, 2), numbers(20, 3)});
+  lone.receive([](msg::classify_reply& r) {
+                 BOOST_TEST(r.http_status == 200);
+                 BOOST_TEST(r.probabilities.data<float>()[1] == 1.0f); // a batch of its own
+               },
+               [](caf::error& e) { BOOST_FAIL(caf::to_string(e)); });
+  for (const auto& r : replies) {
+    BOOST_TEST_REQUIRE(r.http_status == 200);
+    for (std::int64_t i = 0; i < r.probabilities.size(0); ++i)
+      BOOST_TEST(r.probabilities.data<float>()[2 * i + 1] == 5.0f); // the second batch: 5 texts
+  }
+  BOOST_TEST(s.metrics->batch_sizes.count.load() == 2u);
 }
 
 BOOST_AUTO_TEST_CASE(a_full_queue_is_refused_at_once_with_503) {
@@ -259,7 +288,7 @@ BOOST_AUTO_TEST_CASE(requests_in_flight_finish_on_the_old_model_after_a_reload) 
 }
 
 BOOST_AUTO_TEST_CASE(max_wait_and_max_batch_change_live) {
-  service s{{64, 10'000'000, 64, 1}}; // 10 s of max-wait: a lone text would wait that long
+  service s{{64, 10'000'000, 64, 1, false}}; // 10 s of max-wait: a lone text would wait that long
   caf::scoped_actor client{s.process->system()};
   auto waiting = client->request(s.graph.at("batcher"), 20s, msg::classify_request{numbers(0, 1)});
   std::this_thread::sleep_for(100ms);
