@@ -1,9 +1,10 @@
 // job_run's console control: pause, resume, checkpoint, set train.lr, scale shards (its
-// work in job_scale.cpp) and stop arrive as messages (console_control.cpp sends them) and
+// work in job_scale.cpp), join and leave of a node (job_nodes.cpp) and stop arrive as messages (console_control.cpp sends them) and
 // are handled between steps, each answered with a line of text or an error saying what to
 // fix. See job_run.hpp.
 #include "actors/jobs/job_run.hpp"
 
+#include "actors/cluster/atoms.hpp"
 #include "actors/jobs/messages.hpp"
 #include "runtime/graph/error.hpp"
 
@@ -71,6 +72,21 @@ void job_run::receive_control(Timeout&&... timeout) {
     [this](scale_atom, std::int32_t shards) -> caf::result<std::string> {
       count_message();
       auto done = scale(shards);
+      if (!done)
+        return done.error();
+      return *done;
+    },
+    [this](join_atom, const std::string& node) -> caf::result<std::string> {
+      count_message();
+      auto done = join(node);
+      if (!done)
+        return done.error();
+      return *done;
+    },
+    // From the console, or from the node itself on SIGTERM (through the cluster session).
+    [this](leave_atom, const std::string& node) -> caf::result<std::string> {
+      count_message();
+      auto done = leave(node);
       if (!done)
         return done.error();
       return *done;
