@@ -16,6 +16,8 @@
 #include "runtime/config/load.hpp"
 
 #include <iostream>
+#include <string_view>
+#include <thread>
 
 namespace axon::app {
 
@@ -40,8 +42,18 @@ bool announce(const config::resolved_config& cfg, const std::string& name) {
     if (endpoint.token.empty())
       throw std::runtime_error("no console.token in " + run_dir + " to authorise the join");
     console_connection job{endpoint.address, endpoint.token, within};
-    std::cout << job.call("join", {{"node", name}}).get<std::string>() << std::endl;
-    return true;
+    // Another control request under way (another node joining) answers "busy": again.
+    for (const auto until = std::chrono::steady_clock::now() + within;;) {
+      try {
+        std::cout << job.call("join", {{"node", name}}).get<std::string>() << std::endl;
+        return true;
+      } catch (const refused_error& e) {
+        const bool busy = std::string_view{e.what()}.starts_with("busy");
+        if (!busy || std::chrono::steady_clock::now() > until)
+          throw;
+      }
+      std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    }
   } catch (const std::exception& e) {
     std::cerr << "axon node: --join " << run_dir << ": " << e.what() << '\n';
     return false;
