@@ -172,7 +172,7 @@ BOOST_FIXTURE_TEST_CASE(a_job_without_elastic_refuses_joins, elastic_fixture) {
   auto worker1 = start_member("worker1", false);
   auto worker2 = start_member("worker2", false);
   auto job = start_train("elastic", {"--placement.shards=1", "--monitor.start-paused=true",
-                                     elastic_rules});
+                                     "--placement.nodes=[\"shard0*=worker1\"]"});
   BOOST_REQUIRE_MESSAGE(job->wait_for("paused before the first step", 60s), job->output());
   auto join = run(console + "'join worker2'");
   BOOST_TEST(join.status != 0);
