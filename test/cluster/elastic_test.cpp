@@ -186,12 +186,15 @@ BOOST_FIXTURE_TEST_CASE(a_job_without_elastic_refuses_joins, elastic_fixture) {
 }
 
 // The drill (label `drill`; run by name: it is disabled in the plain suite): 1 -> 2 -> 3
-// -> 2 shards over 3 epochs at the fixture's lr with a node joining twice and one leaving;
-// final test accuracy and macro-F1 within 0.5 points of the fixed run, every example of
-// every epoch once, each scale event under 2 s (their median printed).
+// -> 2 shards over 3 epochs (120 steps, worker2 leaving after 60) with nodes joining twice
+// and one leaving; final test accuracy and macro-F1 within 0.5 points of the fixed run,
+// every example of every epoch once, each scale event under 2 s (their median printed).
+// At lr 1e-3: at the fixture's 5e-3 this tiny model amplifies float rounding (1e-7 at step
+// 40, 10% by step 75), so that even fixed runs on 1, 2 and 3 shards end 0.575, 0.675 and
+// 0.700 in test accuracy: no placement change could stay within 0.5 points there.
 BOOST_FIXTURE_TEST_CASE(drill_one_three_two_shards_with_nodes_joining_and_leaving,
                         elastic_fixture, *boost::unit_test::disabled()) {
-  const std::vector<std::string> shape{"--train.epochs=3"};
+  const std::vector<std::string> shape{"--train.epochs=3", "--train.lr=1e-3"};
   std::vector<std::unique_ptr<child>> nodes;
   auto job = run_elastic(shape, 60, nodes);
   const auto seconds = check_scale_events();
@@ -201,6 +204,13 @@ BOOST_FIXTURE_TEST_CASE(drill_one_three_two_shards_with_nodes_joining_and_leavin
   }
   std::cout << "drill: median scale event " << median(seconds) << " s\n";
   auto fixed = run_fixed(shape);
+  auto a = train_losses(run_dir), b = train_losses(dir.path / "fixed");
+  BOOST_REQUIRE_EQUAL(a.size(), b.size());
+  double worst = 0;
+  for (std::size_t i = 0; i < a.size(); ++i)
+    worst = std::max(worst, std::abs(a[i] - b[i]) / std::abs(b[i]));
+  std::cout << "drill: " << a.size() << " steps, largest relative loss difference " << worst
+            << '\n';
   const auto [accuracy, macro_f1] = test_metrics(job->output());
   const auto [fixed_accuracy, fixed_macro_f1] = test_metrics(fixed->output());
   std::cout << "drill: test accuracy " << accuracy << " (fixed run " << fixed_accuracy
