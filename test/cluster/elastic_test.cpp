@@ -185,6 +185,27 @@ BOOST_FIXTURE_TEST_CASE(a_job_without_elastic_refuses_joins, elastic_fixture) {
   BOOST_TEST(events(run_dir, "scale").empty());
 }
 
+// A node that cannot host the joining shard's actors (they are to compute on cuda:99, which
+// no node has) is refused; the job trains on, unchanged.
+BOOST_FIXTURE_TEST_CASE(a_node_without_the_device_is_refused, elastic_fixture) {
+  auto worker1 = start_member("worker1", false);
+  auto job = start_train("elastic", {"--placement.shards=1", "--placement.elastic=true",
+                                     "--monitor.start-paused=true", "--train.max-steps=5",
+                                     elastic_rules,
+                                     "--placement.devices=[\"shard0*=cpu\", \"shard*=cuda:99\"]"});
+  BOOST_REQUIRE_MESSAGE(job->wait_for("paused before the first step", 60s), job->output());
+  auto worker2 = start_member("worker2", true);
+  BOOST_REQUIRE_MESSAGE(worker2->finished(60s), worker2->output());
+  BOOST_TEST(worker2->status() == 1);
+  BOOST_TEST(worker2->output().find("cannot use cuda:99") != std::string::npos, worker2->output());
+  BOOST_TEST(worker2->output().find("the job goes on unchanged (1 shard)") != std::string::npos);
+  BOOST_REQUIRE(run(console + "resume").status == 0);
+  BOOST_REQUIRE_MESSAGE(job->finished(120s), job->output());
+  BOOST_TEST(job->status() == 0, job->output());
+  BOOST_TEST(events(run_dir, "scale").empty());
+  BOOST_TEST(events(run_dir, "train").size() == 5u);
+}
+
 // The drill (label `drill`; run by name: it is disabled in the plain suite): 1 -> 2 -> 3
 // -> 2 shards over 3 epochs (120 steps, worker2 leaving after 60) with nodes joining twice
 // and one leaving; final test accuracy and macro-F1 within 0.5 points of the fixed run,
