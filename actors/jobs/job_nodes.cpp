@@ -43,23 +43,28 @@ std::int32_t shard_of(const std::string& name) {
   return shard;
 }
 
+// "" or why no node may join or leave the job of `plan`.
+std::string fixed_nodes(const run_plan& plan) {
+  if (plan.elastic && plan.cluster)
+    return "";
+  return "placement.elastic is off: nodes join and leave only a job started with "
+         "placement.elastic = true and a [cluster] section (a node stopped now is lost, and "
+         "the job recovers from it)";
+}
+
 } // namespace
 
 caf::expected<std::string> job_run::join(const std::string& node) {
   const auto now = pipeline_->layout().shards;
-  const auto refused = [&](const std::string& why) {
-    return make_error(errc::bad_input, "join " + node + ": " + why
-                                         + "; the job goes on unchanged (" + shards_text(now)
-                                         + ")");
-  };
-  if (!plan_.elastic || !plan_.cluster)
-    return refused("placement.elastic is off: start the job with placement.elastic = true "
-                   "and a [cluster] section to let nodes join");
-  if (auto why = scale_refusal(now + 1); !why.empty())
-    return refused(why);
-  const auto began = clock_type::now();
-  if (auto err = plan_.cluster->connect(node))
-    return refused(error_text(err));
+  const auto what = "join " + node;
+  const auto began = clock_type::now(); // the event's seconds count the connection too
+  auto why = fixed_nodes(plan_);
+  if (why.empty())
+    why = scale_refusal(now + 1);
+  if (auto err = why.empty() ? plan_.cluster->connect(node) : caf::error{})
+    why = error_text(err);
+  if (!why.empty())
+    return refused_unchanged(what, why, now);
   // The shards the rules place there, from shard `now` on (bounded as `scale`).
   std::int32_t shards = now;
   while (scale_refusal(shards + 1).empty()
@@ -69,7 +74,7 @@ caf::expected<std::string> job_run::join(const std::string& node) {
     plan_.cluster->assign(shard_name(now), node);
     ++shards;
   }
-  if (auto err = resize(shards, "join " + node)) {
+  if (auto err = resize(shards, what)) {
     if (pipeline_->layout().shards == now)
       plan_.cluster->release(node); // not part of the job after all
     return err;
@@ -79,14 +84,10 @@ caf::expected<std::string> job_run::join(const std::string& node) {
 
 caf::expected<std::string> job_run::leave(const std::string& node) {
   const auto now = pipeline_->layout().shards;
-  const auto refused = [&](const std::string& why) {
-    return make_error(errc::bad_input, "leave " + node + ": " + why
-                                         + "; the job goes on unchanged (" + shards_text(now)
-                                         + ")");
-  };
-  if (!plan_.elastic || !plan_.cluster)
-    return refused("placement.elastic is off (a node stopped now is lost, and the job "
-                   "recovers from it)");
+  const auto what = "leave " + node;
+  const auto refused = [&](const std::string& why) { return refused_unchanged(what, why, now); };
+  if (auto why = fixed_nodes(plan_); !why.empty())
+    return refused(why);
   if (!plan_.cluster->connected(node))
     return refused("node " + node + " is not part of the job");
   std::set<std::int32_t> leaving; // shards with an actor there
@@ -116,7 +117,6 @@ caf::expected<std::string> job_run::leave(const std::string& node) {
   if (lowest == 0) // shards are retired from the top, and one must stay
     return refused("it runs shard0, which stays while the job runs (place shard0* on a node "
                    "that stays, or locally)");
-  const auto what = "leave " + node;
   if (auto err = resize(lowest, what))
     return err;
   plan_.cluster->release(node);

@@ -44,6 +44,9 @@ train::lr_schedule_config schedule_of(const run_plan& plan, std::int64_t total_s
 
 /// "1 shard", "3 shards": for messages.
 std::string shards_text(std::int32_t shards);
+/// A refused request (`what`: "scale shards 3", "join worker2") of a job left with `shards`.
+caf::error refused_unchanged(const std::string& what, const std::string& why,
+                             std::int32_t shards);
 
 /// A step applied by job_run::next_step.
 struct applied_step {

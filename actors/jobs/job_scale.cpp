@@ -35,6 +35,12 @@ std::string shards_text(std::int32_t shards) { // declared in job_run.hpp
   return std::to_string(shards) + (shards == 1 ? " shard" : " shards");
 }
 
+caf::error refused_unchanged(const std::string& what, const std::string& why,
+                             std::int32_t shards) {
+  return make_error(errc::bad_input, what + ": " + why + "; the job goes on unchanged ("
+                                       + shards_text(shards) + ")");
+}
+
 std::string job_run::scale_refusal(std::int32_t shards) const {
   if (shards < 1)
     return "a job needs at least one shard (use stop to end it)";
@@ -57,9 +63,7 @@ caf::error job_run::resize(std::int32_t shards, const std::string& what) {
   if (!err)
     return caf::none;
   if (!pipeline_->broken()) // nothing changed
-    return make_error(errc::bad_input, what + ": " + error_text(err)
-                                         + "; the job goes on unchanged ("
-                                         + shards_text(pipeline_->layout().shards) + ")");
+    return refused_unchanged(what, error_text(err), pipeline_->layout().shards);
   // An actor was lost while scaling: recover as from a failed step, at the step done.
   auto recovered = recover(err, nullptr);
   if (!recovered) {
@@ -92,8 +96,7 @@ caf::expected<std::string> job_run::scale(std::int32_t shards) {
   const auto now = pipeline_->layout().shards;
   const auto what = "scale shards " + std::to_string(shards);
   if (auto why = scale_refusal(shards); !why.empty())
-    return make_error(errc::bad_input, what + ": " + why + "; the job goes on unchanged ("
-                                         + shards_text(now) + ")");
+    return refused_unchanged(what, why, now);
   if (shards == now)
     return "the job already runs " + std::to_string(now) + " shards: nothing to do";
   const auto began = clock_type::now();

@@ -155,13 +155,8 @@ BOOST_FIXTURE_TEST_CASE(nodes_join_and_leave_a_running_job, elastic_fixture) {
   BOOST_TEST_MESSAGE("scale events took " << seconds[0] << ", " << seconds[1] << " and "
                                           << seconds[2] << " s");
   auto fixed = run_fixed(shape);
-  auto a = train_losses(run_dir), b = train_losses(dir.path / "fixed");
-  BOOST_REQUIRE_EQUAL(a.size(), b.size());
-  double worst = 0;
-  for (std::size_t i = 0; i < a.size(); ++i) {
-    BOOST_TEST(std::abs(a[i] - b[i]) <= 1e-4 * std::abs(b[i]), "step " << i + 1);
-    worst = std::max(worst, std::abs(a[i] - b[i]) / std::abs(b[i]));
-  }
+  const double worst =
+    compare_losses(train_losses(run_dir), train_losses(dir.path / "fixed"), 1e-4);
   BOOST_TEST_MESSAGE("largest relative loss difference, elastic 1 -> 2 -> 3 -> 2 vs 1 shard: "
                      << worst);
   check_ledger(*fixed, 1);
@@ -225,13 +220,10 @@ BOOST_FIXTURE_TEST_CASE(drill_one_three_two_shards_with_nodes_joining_and_leavin
   }
   std::cout << "drill: median scale event " << median(seconds) << " s\n";
   auto fixed = run_fixed(shape);
-  auto a = train_losses(run_dir), b = train_losses(dir.path / "fixed");
-  BOOST_REQUIRE_EQUAL(a.size(), b.size());
-  double worst = 0;
-  for (std::size_t i = 0; i < a.size(); ++i)
-    worst = std::max(worst, std::abs(a[i] - b[i]) / std::abs(b[i]));
-  std::cout << "drill: " << a.size() << " steps, largest relative loss difference " << worst
-            << '\n';
+  const auto losses = train_losses(run_dir);
+  const double worst = compare_losses(losses, train_losses(dir.path / "fixed"), 1e-4);
+  std::cout << "drill: " << losses.size() << " steps, largest relative loss difference "
+            << worst << '\n';
   const auto [accuracy, macro_f1] = test_metrics(job->output());
   const auto [fixed_accuracy, fixed_macro_f1] = test_metrics(fixed->output());
   std::cout << "drill: test accuracy " << accuracy << " (fixed run " << fixed_accuracy
