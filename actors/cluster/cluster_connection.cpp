@@ -155,8 +155,8 @@ caf::behavior cluster_session(caf::stateful_actor<session_state>* self,
     [=](control_atom, const caf::actor& supervisor) { self->state.control = supervisor; },
     [=](leave_atom, const std::string& node) -> caf::result<std::string> {
       if (!elastic) // answered at once: the job may be between steps only much later
-        return make_error(errc::refused, "placement.elastic is off: the job recovers from "
-                                         "node " + node + " as from a lost node");
+        return make_error(errc::refused, "placement.elastic is off: the coordinator takes "
+                                         "node " + node + " leaving for a lost node");
       if (!self->state.control)
         return make_error(errc::refused, "the job has not started yet: nothing to hand back");
       auto promise = self->make_response_promise<std::string>();
