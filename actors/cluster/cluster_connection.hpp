@@ -33,8 +33,9 @@ namespace axon {
 
 class cluster_connection : public remote_nodes {
 public:
-  /// Connects to every node that settings.placement names; `types`: this process's
-  /// message types, which each node must share (node_identity).
+  /// Connects to every node that settings.placement names (settings.elastic: to those
+  /// that answer at the first attempt); `types`: this process's message types, which each
+  /// node must share (node_identity).
   static caf::expected<std::shared_ptr<cluster_connection>>
   open(caf::actor_system& sys, const cluster::cluster_settings& settings, const registry& types);
 
