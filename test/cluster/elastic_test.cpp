@@ -84,6 +84,10 @@ struct elastic_fixture : cluster_fixture {
     // worker3's shard2 came back as shard1 on worker3.
     BOOST_TEST(nodes[2]->output().find("spawned shard1.stage1") != std::string::npos,
                nodes[2]->output());
+    // A node with nothing placed (the job's session ended) just exits on SIGTERM.
+    ::kill(nodes[2]->pid(), SIGTERM);
+    BOOST_REQUIRE_MESSAGE(nodes[2]->finished(10s), nodes[2]->output());
+    BOOST_TEST(nodes[2]->status() == 0);
     return job;
   }
 
