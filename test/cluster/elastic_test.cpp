@@ -166,6 +166,37 @@ BOOST_FIXTURE_TEST_CASE(nodes_join_and_leave_a_running_job, elastic_fixture) {
   check_ledger(*fixed, 1);
 }
 
+// The console's (the protocol's) leave and join: a node connected at the start but hosting
+// nothing leaves at once, joins again (the same process) and takes shard1, and leaves
+// again, handing it back; the node process runs on throughout.
+BOOST_FIXTURE_TEST_CASE(a_node_leaves_and_joins_again_from_the_console, elastic_fixture) {
+  auto worker1 = start_member("worker1", false);
+  auto worker2 = start_member("worker2", false);
+  auto job = start_train("elastic", {"--placement.shards=1", "--placement.elastic=true",
+                                     "--monitor.start-paused=true", "--train.max-steps=5",
+                                     elastic_rules});
+  BOOST_REQUIRE_MESSAGE(job->wait_for("paused before the first step", 60s), job->output());
+  auto said = [&](const std::string& command) {
+    auto r = run(console + "'" + command + "'");
+    BOOST_TEST_INFO(command << ": " << r.output);
+    return r.output;
+  };
+  BOOST_TEST(said("leave worker2").find("node worker2 left; it ran none of the job's actors")
+             != std::string::npos);
+  BOOST_TEST(said("leave worker2").find("worker2 is not part of the job") != std::string::npos);
+  BOOST_TEST(said("join worker2").find("node worker2 joined: scaled from 1 to 2 shards")
+             != std::string::npos);
+  BOOST_TEST(said("leave worker2").find("node worker2 left: scaled from 2 to 1 shard")
+             != std::string::npos);
+  BOOST_REQUIRE(run(console + "resume").status == 0);
+  BOOST_REQUIRE_MESSAGE(job->finished(120s), job->output());
+  BOOST_TEST(job->status() == 0, job->output());
+  BOOST_TEST(!worker2->finished(0ms)); // still serving
+  BOOST_TEST(events(run_dir, "scale").size() == 2u);
+  BOOST_TEST(events(run_dir, "recovery").empty());
+  BOOST_TEST(events(run_dir, "train").size() == 5u);
+}
+
 // A job without placement.elastic refuses joins and leaves, unchanged.
 BOOST_FIXTURE_TEST_CASE(a_job_without_elastic_refuses_joins, elastic_fixture) {
   auto worker1 = start_member("worker1", false);
