@@ -13,6 +13,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <iostream>
 #include <set>
 #include <thread>
 
@@ -28,9 +29,11 @@ caf::error node_error(const cluster::node_address& node, const std::string& what
 // cluster.timeout has passed: a node still starting (connection refused) gets that long,
 // and so does a slow handshake, which CAF 0.17 may cut at its first heartbeat tick.
 // `middleman`: the connection's capped middleman (cluster.max-message-mb, TLS or not).
+// `retry` false: one attempt, and a null actor when nothing answers (an elastic job's start,
+// where an absent node is no error).
 caf::expected<caf::actor> reach(caf::scoped_actor& self, const caf::actor& middleman,
                                 const cluster::cluster_settings& settings,
-                                const cluster::node_address& node) {
+                                const cluster::node_address& node, bool retry) {
   using clock = std::chrono::steady_clock;
   const auto deadline = clock::now() + settings.timeout;
   std::string failure;
@@ -49,6 +52,11 @@ caf::expected<caf::actor> reach(caf::scoped_actor& self, const caf::actor& middl
       return result;
     if (result)
       return node_error(node, "nothing is published at this address");
+    if (!retry) {
+      std::cerr << "cluster: node " << node.name << " (" << node.endpoint() << ") is absent ("
+                << failure << "); placement.elastic: the job starts without it\n";
+      return caf::actor{};
+    }
     std::this_thread::sleep_for(std::chrono::milliseconds(100));
   }
   return node_error(node, "cannot connect within cluster.timeout (last: " + failure
@@ -65,7 +73,8 @@ struct mirror_state {
 
 // Once a second, asks every node manager for its report and applies it; a node that does
 // not answer within cluster.timeout is shown as suspect, one whose connection is gone as down.
-// (mirror_atom, name, manager) replaces the manager of a node that rejoined.
+// (mirror_atom, name, manager) replaces the manager of a node that rejoined or joined; a
+// null manager forgets a node that left.
 caf::behavior cluster_mirror(caf::stateful_actor<mirror_state>* self,
                              std::map<std::string, caf::actor> managers,
                              cluster::cluster_settings settings) {
@@ -94,7 +103,10 @@ caf::behavior cluster_mirror(caf::stateful_actor<mirror_state>* self,
     self->delayed_send(self, std::chrono::seconds(1), mirror_atom::value);
   };
   auto rejoined = [=](mirror_atom, const std::string& name, const caf::actor& manager) {
-    self->state.managers[name] = manager;
+    if (manager)
+      self->state.managers[name] = manager;
+    else
+      self->state.managers.erase(name);
   };
   return {poll, rejoined};
 }
@@ -104,11 +116,11 @@ caf::behavior cluster_mirror(caf::stateful_actor<mirror_state>* self,
 caf::expected<caf::actor> join(caf::actor_system& sys, const caf::actor& middleman,
                                const cluster::cluster_settings& settings,
                                const node_identity& here, const cluster::node_address& node,
-                               const caf::actor& session) {
+                               const caf::actor& session, bool retry = true) {
   caf::scoped_actor self{sys};
-  auto manager = reach(self, middleman, settings, node);
-  if (!manager)
-    return manager.error();
+  auto manager = reach(self, middleman, settings, node, retry);
+  if (!manager || !*manager)
+    return manager;
   caf::error failure;
   self
     ->request(*manager, settings.timeout, hello_atom::value, here.version, here.message_types,
@@ -130,13 +142,39 @@ caf::expected<caf::actor> join(caf::actor_system& sys, const caf::actor& middlem
   return manager;
 }
 
+struct session_state {
+  static inline const char* name = "axon.cluster_session";
+  caf::actor control; // the job's supervisor: answers (leave_atom, node)
+};
+
+// The session the nodes watch; a node leaving on SIGTERM asks it to retire its actors,
+// which the job does between steps (the reply comes then, or an error saying why not).
+caf::behavior cluster_session(caf::stateful_actor<session_state>* self,
+                              std::chrono::milliseconds elastic_timeout, bool elastic) {
+  return {
+    [=](control_atom, const caf::actor& supervisor) { self->state.control = supervisor; },
+    [=](leave_atom, const std::string& node) -> caf::result<std::string> {
+      if (!elastic) // answered at once: the job may be between steps only much later
+        return make_error(errc::refused, "placement.elastic is off: the coordinator takes "
+                                         "node " + node + " leaving for a lost node");
+      if (!self->state.control)
+        return make_error(errc::refused, "the job has not started yet: nothing to hand back");
+      auto promise = self->make_response_promise<std::string>();
+      self->request(self->state.control, elastic_timeout, leave_atom::value, node)
+        .then([=](const std::string& text) mutable { promise.deliver(text); },
+              [=](caf::error& err) mutable { promise.deliver(std::move(err)); });
+      return promise;
+    },
+  };
+}
+
 } // namespace
 
 cluster_connection::cluster_connection(caf::actor_system& sys, cluster::cluster_settings settings,
                                        node_identity identity)
   : sys_(sys), settings_(std::move(settings)), identity_(std::move(identity)) {
-  // The session actor does nothing but exist: nodes monitor it.
-  session_ = sys.spawn([]() -> caf::behavior { return {[](const std::string&) {}}; });
+  // Nodes monitor it.
+  session_ = sys.spawn(cluster_session, settings_.elastic_timeout, settings_.elastic);
   middleman_ = spawn_capped_middleman(sys, cluster_message_cap(settings_, "[cluster] "),
                                       settings_.tls.enabled());
 }
@@ -161,10 +199,13 @@ cluster_connection::open(caf::actor_system& sys, const cluster::cluster_settings
     const auto* node = settings.find(name);
     if (node == nullptr)
       return make_error(errc::invalid_graph, "placement names node " + name + ", which is not in cluster.nodes");
-    auto manager = join(sys, conn->middleman_, settings, conn->identity_, *node, conn->session_);
+    // Elastic: an absent node is skipped (it may join later); one that answers is checked.
+    auto manager = join(sys, conn->middleman_, settings, conn->identity_, *node, conn->session_,
+                        !settings.elastic);
     if (!manager)
       return manager.error();
-    conn->managers_.emplace(name, *manager);
+    if (*manager) // null: absent, which an elastic job's start allows
+      conn->managers_.emplace(name, *manager);
   }
   if (monitor::process_probes().enabled())
     conn->mirror_ = sys.spawn(cluster_mirror, conn->managers_, settings);
@@ -174,7 +215,12 @@ cluster_connection::open(caf::actor_system& sys, const cluster::cluster_settings
 std::string cluster_connection::placement_of(const std::string& name) const {
   if (auto moved = moved_.find(name); moved != moved_.end())
     return moved->second;
-  return settings_.node_of(name);
+  for (const auto& [group, node] : assigned_)
+    if (name == group || (name.starts_with(group) && name[group.size()] == '.'))
+      return node;
+  if (!settings_.elastic)
+    return settings_.node_of(name);
+  return settings_.node_of(name, [this](const std::string& node) { return connected(node); });
 }
 
 caf::expected<caf::actor> cluster_connection::spawn(const node_spec& node) const {
@@ -248,6 +294,60 @@ std::string cluster_connection::relocate(const std::string& lost,
     if (placement_of(name) == lost)
       moved_[name] = target;
   return target;
+}
+
+caf::error cluster_connection::connect(const std::string& node) {
+  const auto* address = settings_.find(node);
+  if (address == nullptr) {
+    std::string names;
+    for (const auto& n : settings_.nodes)
+      names += (names.empty() ? "" : ", ") + n.name;
+    return make_error(errc::refused, "node " + node + " is not in cluster.nodes (nodes: "
+                                       + (names.empty() ? "none" : names) + ")");
+  }
+  if (connected(node))
+    return make_error(errc::refused, "node " + node + " is already part of the job");
+  auto manager = join(sys_, middleman_, settings_, identity_, *address, session_);
+  if (!manager)
+    return manager.error();
+  managers_[node] = *manager;
+  lost_.erase(node);
+  if (mirror_)
+    caf::anon_send(mirror_, mirror_atom::value, node, *manager);
+  return caf::none;
+}
+
+bool cluster_connection::connected(const std::string& node) const {
+  return managers_.count(node) != 0 && lost_.count(node) == 0;
+}
+
+void cluster_connection::release(const std::string& node) {
+  auto manager = managers_.find(node);
+  if (manager == managers_.end())
+    return;
+  former_.emplace_back(node, manager->second.node()); // its actors' messages still name it
+  managers_.erase(manager);
+  std::erase_if(assigned_, [&](const auto& entry) { return entry.second == node; });
+  std::erase_if(moved_, [&](const auto& entry) { return entry.second == node; });
+  if (mirror_)
+    caf::anon_send(mirror_, mirror_atom::value, node, caf::actor{});
+  if (monitor::process_probes().enabled()) { // the console's `nodes` says so
+    monitor::node_report row{node, settings_.find(node)->endpoint()};
+    row.state = "left";
+    monitor::process_probes().set_node(row);
+  }
+}
+
+void cluster_connection::assign(const std::string& group, const std::string& node) {
+  // Earlier moves of the group's graph nodes (recovery) give way to the assignment.
+  std::erase_if(moved_, [&](const auto& entry) {
+    return entry.first == group || entry.first.starts_with(group + ".");
+  });
+  assigned_[group] = node;
+}
+
+void cluster_connection::set_control(const caf::actor& supervisor) {
+  caf::anon_send(session_, control_atom::value, supervisor);
 }
 
 } // namespace axon

@@ -6,6 +6,10 @@
 // which address, and what to do. With monitoring on, a mirror actor copies the nodes'
 // actor counters and process figures into this process's probes once a second, so that
 // the inspection endpoint and `axon console` show the whole cluster.
+// With placement.elastic (docs/elastic.md) nodes absent at the start are skipped, rules
+// naming a node that is not connected are too, nodes connect later (connect: a node that
+// joins) and are forgotten (release: a node that left), and a node that leaves on SIGTERM
+// asks the session for it (leave_atom), which the session hands to the job (set_control).
 #pragma once
 
 #include "runtime/graph/actor_graph.hpp"
@@ -29,8 +33,9 @@ namespace axon {
 
 class cluster_connection : public remote_nodes {
 public:
-  /// Connects to every node that settings.placement names; `types`: this process's
-  /// message types, which each node must share (node_identity).
+  /// Connects to every node that settings.placement names (settings.elastic: to those
+  /// that answer at the first attempt); `types`: this process's message types, which each
+  /// node must share (node_identity).
   static caf::expected<std::shared_ptr<cluster_connection>>
   open(caf::actor_system& sys, const cluster::cluster_settings& settings, const registry& types);
 
@@ -51,6 +56,12 @@ public:
   bool rejoin(const std::string& node, std::chrono::milliseconds within) override;
   std::string relocate(const std::string& lost,
                        const std::vector<std::string>& graph_nodes) override;
+  caf::error connect(const std::string& node) override;
+  bool connected(const std::string& node) const override;
+  void release(const std::string& node) override;
+  void assign(const std::string& group, const std::string& node) override;
+  /// The actor that answers a node's (leave_atom, node) request: the job's supervisor.
+  void set_control(const caf::actor& supervisor);
 
 private:
   cluster_connection(caf::actor_system& sys, cluster::cluster_settings settings,
@@ -68,6 +79,7 @@ private:
   std::vector<std::pair<std::string, caf::node_id>> former_;
   std::set<std::string> lost_;
   std::map<std::string, std::string> moved_;
+  std::map<std::string, std::string> assigned_; // elastic: graph node group -> node
 };
 
 } // namespace axon

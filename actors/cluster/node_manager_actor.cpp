@@ -39,8 +39,11 @@ caf::behavior node_manager_behavior(node_manager* self, std::string node_name, k
   self->state.identity = std::move(identity);
   self->set_down_handler([=](caf::down_msg& down) {
     auto it = self->state.sessions.find(down.source);
-    if (it == self->state.sessions.end())
+    if (it == self->state.sessions.end()) { // an actor spawned here ended
+      for (auto& [session, actors] : self->state.sessions)
+        std::erase_if(actors, [&](const caf::actor& a) { return a.address() == down.source; });
       return;
+    }
     std::vector<std::uint64_t> ids;
     for (const auto& actor : it->second) {
       self->send_exit(actor, caf::exit_reason::user_shutdown);
@@ -86,10 +89,37 @@ caf::behavior node_manager_behavior(node_manager* self, std::string node_name, k
       if (!actor)
         return actor.error();
       it->second.push_back(*actor);
+      self->monitor(*actor); // a retired actor leaves the session's list (down handler)
       // Its counters, kept here where it runs; the coordinator mirrors them (stats_atom).
       monitor::process_probes().add_actor(name, kind, self->state.node_name, "cpu", actor->id());
       log(self, "spawned " + name + " (" + kind + ")");
       return *actor;
+    },
+    // From this process on SIGTERM: every coordinator with a session here is asked to
+    // retire the actors it placed here (a job with placement.elastic shrinks between
+    // steps); answered once all have answered, with what they said.
+    [=](leave_atom, caf::timespan within) -> caf::result<std::string> {
+      if (self->state.sessions.empty())
+        return std::string{"no job had a session here"};
+      auto promise = self->make_response_promise<std::string>();
+      auto pending = std::make_shared<std::size_t>(self->state.sessions.size());
+      auto said = std::make_shared<std::string>();
+      auto answered = [=](const std::string& text) mutable {
+        *said += (said->empty() ? "" : "; ") + text;
+        if (--*pending == 0)
+          promise.deliver(*said);
+      };
+      for (const auto& [address, actors] : self->state.sessions) {
+        auto session = caf::actor_cast<caf::actor>(address);
+        if (!session) {
+          answered("a session had ended");
+          continue;
+        }
+        self->request(session, within, leave_atom::value, self->state.node_name)
+          .then([=](const std::string& text) mutable { answered(text); },
+                [=](caf::error& err) mutable { answered("refused: " + error_text(err)); });
+      }
+      return promise;
     },
     // `wanted`: names (one per line) of actors someone inspects on the coordinator: they
     // compute their costly details (grad and update norms) for a while.

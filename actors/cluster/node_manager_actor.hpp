@@ -9,6 +9,8 @@
 // Messages in: (hello_atom, version, message_types, session) -> (name, version, message_types)
 //              (place_atom, session, kind, name, params) -> actor, or an error naming the
 //              unknown kind, the refused session or the factory's failure.
+//              (leave_atom, within) -> text: (from this process, on SIGTERM) every session's
+//              coordinator asked to retire the actors it placed here, each answer in it.
 //              (stats_atom, wanted) -> JSON of this process's figures and its actors'
 //              counters; the actors named in `wanted` (one per line) compute their details.
 #pragma once

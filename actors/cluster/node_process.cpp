@@ -1,6 +1,7 @@
 // node process: see node_process.hpp.
 #include "actors/cluster/node_process.hpp"
 
+#include "actors/cluster/atoms.hpp"
 #include "actors/cluster/node_manager_actor.hpp"
 #include "actors/cluster/system_config.hpp"
 #include "actors/cluster/capped_transport.hpp"
@@ -27,6 +28,22 @@ std::string node_names(const cluster::cluster_settings& settings) {
   for (const auto& n : settings.nodes)
     names += (names.empty() ? "" : ", ") + n.name;
   return names.empty() ? "none" : names;
+}
+
+// Asks the coordinators with a session here to retire their actors here first (the node
+// manager's leave_atom), so that an elastic job shrinks instead of recovering; `within`
+// bounds the wait (cluster.elastic-timeout).
+void hand_back(caf::actor_system& sys, const caf::actor& manager, const std::string& name,
+               std::chrono::milliseconds within) {
+  caf::scoped_actor self{sys};
+  auto say = [&](const std::string& text) {
+    std::cerr << "[node " << name << "] " << text << std::endl;
+  };
+  // The manager's own requests end within `within`; one more second for its answer.
+  self->request(manager, within + std::chrono::seconds(1), leave_atom::value,
+                caf::timespan{within})
+    .receive([&](const std::string& said) { say(said); },
+             [&](caf::error& err) { say("no answer from the job: " + error_text(err)); });
 }
 
 } // namespace
@@ -91,14 +108,20 @@ int run_node(const node_options& options, const registry& modules,
             << (settings.tls.enabled() ? "TLS with mutual authentication (CA " + settings.tls.ca + ")"
                                        : std::string{"plain TCP (loopback only)"})
             << std::endl;
-  int signal = 0;
-  sigwait(&stop_signals, &signal);
-  std::cerr << "[node " << name << "] stopping (" << (signal == SIGINT ? "SIGINT" : "SIGTERM")
-            << ")" << std::endl;
+  int status = 0;
+  if (options.on_listening && !options.on_listening(cfg)) {
+    status = 1;
+  } else {
+    int signal = 0;
+    sigwait(&stop_signals, &signal);
+    std::cerr << "[node " << name << "] stopping (" << (signal == SIGINT ? "SIGINT" : "SIGTERM")
+              << ")" << std::endl;
+    hand_back(sys, manager, name, settings.elastic_timeout);
+  }
   caf::anon_send(middleman, caf::unpublish_atom::value, manager.address(), *port);
   caf::anon_send_exit(manager, caf::exit_reason::user_shutdown);
   caf::anon_send_exit(middleman, caf::exit_reason::user_shutdown);
-  return 0;
+  return status;
 }
 
 int node_main(int argc, char** argv, const registry& modules) {

@@ -2,7 +2,10 @@
 // validated too, and train.threads sets its compute threads), listens on cluster.bind at
 // its node's port (TLS when configured; anything but loopback requires it), prints
 // `node NAME listening on HOST:PORT` once ready, and hosts the actors that coordinators
-// place on it (the kinds of its registry) until SIGINT or SIGTERM.
+// place on it (the kinds of its registry) until SIGINT or SIGTERM. On either signal it first
+// asks the coordinators with a session here to retire the actors they placed here (a job
+// with placement.elastic shrinks between steps; docs/elastic.md), waiting at most
+// cluster.elastic-timeout, then exits 0.
 //
 // `axon node` is one (with Axon's modules); a user's program serving its own graph's
 // kinds is another, with one call from its main:
@@ -30,6 +33,9 @@ struct node_options {
   std::vector<std::string> overrides; // "--group.key=value"
   std::string program = "axon node";  // for messages
   const config::schema* keys = nullptr; // the config's schema; null: train_schema()
+  /// Runs once the node listens (`axon node --join`: announce it to the running job);
+  /// false: the node stops with exit 1, having said why.
+  std::function<bool(const config::resolved_config&)> on_listening;
 };
 
 /// Runs the node until SIGINT or SIGTERM. Returns the exit code: 0, or 2 for a bad

@@ -2,6 +2,7 @@
 #include "actors/jobs/console_control.hpp"
 
 #include "runtime/graph/error.hpp"
+#include "actors/cluster/atoms.hpp"
 #include "actors/jobs/messages.hpp"
 
 #include <caf/all.hpp>
@@ -59,6 +60,14 @@ monitor::control_fn supervisor_control(caf::actor_system& sys, caf::actor superv
         return {{"ok", false},
                 {"error", "scale: shards must be a whole number >= 1, got " + std::to_string(n)}};
       return ask(sys, supervisor, scale_atom::value, static_cast<std::int32_t>(n));
+    }
+    if (op == "join" || op == "leave") {
+      auto node = request.value("node", nlohmann::json{});
+      if (!node.is_string())
+        return {{"ok", false}, {"error", op + " needs \"node\" (a name in cluster.nodes)"}};
+      if (op == "join")
+        return ask(sys, supervisor, join_atom::value, node.get<std::string>());
+      return ask(sys, supervisor, leave_atom::value, node.get<std::string>());
     }
     return {{"ok", false}, {"error", "no such control request: " + op}};
   };

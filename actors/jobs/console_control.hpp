@@ -1,5 +1,5 @@
 // console control: carries the inspection endpoint's control requests (pause, resume,
-// checkpoint, set, stop, scale) to the supervisor as messages, and its answer back. The
+// checkpoint, set, stop, scale, join, leave) to the supervisor as messages, and its answer back. The
 // supervisor handles them between steps, so a request waits for the step (or evaluation)
 // in progress to end.
 #pragma once

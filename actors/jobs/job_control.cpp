@@ -1,9 +1,11 @@
 // job_run's console control: pause, resume, checkpoint, set train.lr, scale shards (its
-// work in job_scale.cpp) and stop arrive as messages (console_control.cpp sends them) and
-// are handled between steps, each answered with a line of text or an error saying what to
-// fix. See job_run.hpp.
+// work in job_scale.cpp), join and leave of a node (job_nodes.cpp) and stop arrive as
+// messages (console_control.cpp sends them; a leaving node's through its cluster session)
+// and are handled between steps, each answered with a line of text or an error saying what
+// to fix. See job_run.hpp.
 #include "actors/jobs/job_run.hpp"
 
+#include "actors/cluster/atoms.hpp"
 #include "actors/jobs/messages.hpp"
 #include "runtime/graph/error.hpp"
 
@@ -12,6 +14,17 @@
 #include <iostream>
 
 namespace axon {
+
+namespace {
+
+// The text of a request carried out, or the error saying why it was refused.
+caf::result<std::string> answer(caf::expected<std::string> done) {
+  if (!done)
+    return done.error();
+  return std::move(*done);
+}
+
+} // namespace
 
 caf::error job_run::between_steps() {
   bool waiting = true;
@@ -70,10 +83,16 @@ void job_run::receive_control(Timeout&&... timeout) {
     },
     [this](scale_atom, std::int32_t shards) -> caf::result<std::string> {
       count_message();
-      auto done = scale(shards);
-      if (!done)
-        return done.error();
-      return *done;
+      return answer(scale(shards));
+    },
+    [this](join_atom, const std::string& node) -> caf::result<std::string> {
+      count_message();
+      return answer(join(node));
+    },
+    // From the console, or from the node itself on SIGTERM (through the cluster session).
+    [this](leave_atom, const std::string& node) -> caf::result<std::string> {
+      count_message();
+      return answer(leave(node));
     },
     [this, at_step](stop_atom) {
       count_message();

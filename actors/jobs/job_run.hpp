@@ -6,6 +6,7 @@
 //   job_control.cpp      console control between steps: pause, resume, checkpoint, set, stop
 //   job_recovery.cpp     recovery from a lost actor or node: respawn, restore, rewind
 //   job_scale.cpp        scale events: shards added or retired between steps
+//   job_nodes.cpp        node processes joining and leaving (placement.elastic): scale events
 //   job_checkpoints.cpp  writing a checkpoint and taking the newest valid one back
 // What differs between jobs comes from a job_kind. Nothing here throws for control flow:
 // graph failures are error values (bert::pipeline), recovered from here; an error returned
@@ -40,6 +41,12 @@ namespace axon {
 /// The learning-rate schedule of a run of `total_steps` steps (0: no step budget: the rate
 /// stays at its peak after the warm-up).
 train::lr_schedule_config schedule_of(const run_plan& plan, std::int64_t total_steps);
+
+/// "1 shard", "3 shards": for messages.
+std::string shards_text(std::int32_t shards);
+/// A refused request (`what`: "scale shards 3", "join worker2") of a job left with `shards`.
+caf::error refused_unchanged(const std::string& what, const std::string& why,
+                             std::int32_t shards);
 
 /// A step applied by job_run::next_step.
 struct applied_step {
@@ -117,6 +124,14 @@ public:
   /// error saying why it was refused (the job goes on unchanged).
   caf::expected<std::string> scale(std::int32_t shards);
 
+  // ---- job_nodes.cpp ----
+  /// A node process that joins (placement.elastic): connected, then the job grows by the
+  /// shards placement.nodes puts there (at least one). The text, or why it was refused.
+  caf::expected<std::string> join(const std::string& node);
+  /// A node process that leaves: the job shrinks by the shards it runs, which it hands
+  /// back. The text, or why it was refused (the job goes on unchanged).
+  caf::expected<std::string> leave(const std::string& node);
+
   // ---- job_checkpoints.cpp ----
   /// A checkpoint of the current step (nothing when written already, unless `is_best`).
   caf::error save(bool is_best);
@@ -148,6 +163,14 @@ private:
   // job_recovery.cpp
   caf::expected<bool> recover(const caf::error& failure, const data::batch* interrupted);
   caf::expected<std::string> restore(const std::optional<bert::training_state>& survived);
+  // job_scale.cpp
+  /// "" or why the job cannot run `shards` shards now.
+  std::string scale_refusal(std::int32_t shards) const;
+  /// The graph to `shards` shards; `what` begins an error's text. When an actor is lost
+  /// meanwhile the job recovers, and the error says so.
+  caf::error resize(std::int32_t shards, const std::string& what);
+  /// The scale event from `from` shards, begun at `began`: logged, shown; the text.
+  std::string record_scale(std::int32_t from, std::chrono::steady_clock::time_point began);
   // job_checkpoints.cpp
   caf::expected<bool> restore_checkpoint();
 

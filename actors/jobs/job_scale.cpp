@@ -31,43 +31,51 @@ std::vector<std::string> shard_nodes(const bert::pipeline& p) {
 
 } // namespace
 
-caf::expected<std::string> job_run::scale(std::int32_t shards) {
-  const auto now = pipeline_->layout().shards;
-  const auto refused = [&](const std::string& why) {
-    return make_error(errc::bad_input, "scale shards " + std::to_string(shards) + ": " + why
-                                         + "; the job goes on unchanged (" + std::to_string(now)
-                                         + (now == 1 ? " shard)" : " shards)"));
-  };
+std::string shards_text(std::int32_t shards) { // declared in job_run.hpp
+  return std::to_string(shards) + (shards == 1 ? " shard" : " shards");
+}
+
+caf::error refused_unchanged(const std::string& what, const std::string& why,
+                             std::int32_t shards) {
+  return make_error(errc::bad_input, what + ": " + why + "; the job goes on unchanged ("
+                                       + shards_text(shards) + ")");
+}
+
+std::string job_run::scale_refusal(std::int32_t shards) const {
   if (shards < 1)
-    return refused("a job needs at least one shard (use stop to end it)");
+    return "a job needs at least one shard (use stop to end it)";
   if (shards > plan_.max_shards)
-    return refused("above placement.max-shards = " + std::to_string(plan_.max_shards)
-                   + " (raise it in the config, or --placement.max-shards on resume)");
+    return "above placement.max-shards = " + std::to_string(plan_.max_shards)
+           + " (raise it in the config, or --placement.max-shards on resume)";
   // As the config's rule for placement.shards: every micro-batch of a full batch has a row.
   const auto parts = std::int64_t{shards} * pipeline_->layout().micro_batches;
   if (plan_.global_batch > 0 && parts > plan_.global_batch)
-    return refused("train.batch-size = " + std::to_string(plan_.global_batch)
-                   + " is smaller than " + std::to_string(shards) + " x train.micro-batches = "
-                   + std::to_string(parts) + ": every micro-batch of a full batch needs a row");
+    return "train.batch-size = " + std::to_string(plan_.global_batch) + " is smaller than "
+           + std::to_string(shards) + " x train.micro-batches = " + std::to_string(parts)
+           + ": every micro-batch of a full batch needs a row";
   if (recoveries_in_a_row_ > 0 || pipeline_->broken())
-    return refused("the job is recovering from a lost actor; try again after the next step");
-  if (shards == now)
-    return "the job already runs " + std::to_string(now) + " shards: nothing to do";
-  const auto began = clock_type::now();
-  if (auto err = pipeline_->scale_shards(shards)) {
-    if (!pipeline_->broken())
-      return refused(error_text(err));
-    // An actor was lost while scaling: recover as from a failed step, at the step done.
-    auto recovered = recover(err, nullptr);
-    if (!recovered) {
-      control_failure_ = recovered.error();
-      return recovered.error();
-    }
-    return make_error(errc::failed, "scale shards " + std::to_string(shards) + ": "
-                                      + error_text(err) + "; the job recovered with "
-                                      + std::to_string(pipeline_->layout().shards)
-                                      + " shards and goes on");
+    return "the job is recovering from a lost actor; try again after the next step";
+  return "";
+}
+
+caf::error job_run::resize(std::int32_t shards, const std::string& what) {
+  auto err = pipeline_->scale_shards(shards);
+  if (!err)
+    return caf::none;
+  if (!pipeline_->broken()) // nothing changed
+    return refused_unchanged(what, error_text(err), pipeline_->layout().shards);
+  // An actor was lost while scaling: recover as from a failed step, at the step done.
+  auto recovered = recover(err, nullptr);
+  if (!recovered) {
+    control_failure_ = recovered.error();
+    return recovered.error();
   }
+  return make_error(errc::failed, what + ": " + error_text(err) + "; the job recovered with "
+                                    + shards_text(pipeline_->layout().shards) + " and goes on");
+}
+
+std::string job_run::record_scale(std::int32_t from, clock_type::time_point began) {
+  const auto shards = pipeline_->layout().shards;
   const double seconds = std::chrono::duration<double>(clock_type::now() - began).count();
   const auto nodes = shard_nodes(*pipeline_);
   log_->append({{"event", "scale"},
@@ -76,12 +84,25 @@ caf::expected<std::string> job_run::scale(std::int32_t shards) {
                 {"nodes", nodes},
                 {"seconds", seconds}});
   monitor::process_probes().add_scale_point({step_, shards, nodes, seconds});
-  std::cerr << "console: scaled from " << now << " to " << shards << " shards after step "
+  std::cerr << "console: scaled from " << from << " to " << shards << " shards after step "
             << step_ << " in " << seconds << " s\n";
   publish_details();
-  return "scaled from " + std::to_string(now) + " to " + std::to_string(shards)
+  return "scaled from " + std::to_string(from) + " to " + std::to_string(shards)
          + " shards after step " + std::to_string(step_) + " ("
          + std::to_string(static_cast<long long>(seconds * 1000)) + " ms)";
+}
+
+caf::expected<std::string> job_run::scale(std::int32_t shards) {
+  const auto now = pipeline_->layout().shards;
+  const auto what = "scale shards " + std::to_string(shards);
+  if (auto why = scale_refusal(shards); !why.empty())
+    return refused_unchanged(what, why, now);
+  if (shards == now)
+    return "the job already runs " + std::to_string(now) + " shards: nothing to do";
+  const auto began = clock_type::now();
+  if (auto err = resize(shards, what))
+    return err;
+  return record_scale(now, began);
 }
 
 } // namespace axon

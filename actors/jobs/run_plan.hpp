@@ -33,6 +33,7 @@ struct run_plan {
   std::chrono::milliseconds rejoin_timeout{10000}; // wait for a lost node process to return
   int max_shards = 64; // placement.max-shards: the most a scale event may ask for
   std::int64_t global_batch = 0; // train.batch-size: rows a scale event's shards split
+  bool elastic = false; // placement.elastic: node processes may join and leave while it runs
 };
 
 } // namespace axon

@@ -13,7 +13,6 @@
 #include <cstdlib>
 #include <cstring>
 #include <filesystem>
-#include <fstream>
 #include <iostream>
 #include <readline/history.h>
 #include <readline/readline.h>
@@ -161,22 +160,19 @@ int console(args words) {
   }
   std::string address, token;
   try {
-    if (!positional.empty()) {
-      address = positional[0];
-    } else {
-      std::ifstream in{fs::path{run_dir} / "monitor.json"};
-      if (!in)
-        throw std::runtime_error("no monitor.json in " + run_dir
-                                 + ": is the job running with monitor.port >= 0?");
-      auto info = nlohmann::json::parse(in);
-      address = info.at("address").get<std::string>();
-      if (info.value("tls", false) && !tls.enabled())
+    if (positional.empty()) {
+      auto endpoint = read_run_endpoint(run_dir);
+      if (endpoint.tls && !tls.enabled())
         throw std::runtime_error("the job's endpoint speaks TLS only: give --tls-ca, "
                                  "--tls-certificate and --tls-key (a console certificate of "
                                  "its CA)");
+      address = endpoint.address;
+      token = endpoint.token;
+    } else {
+      address = positional[0];
+      if (token_file.empty() && !run_dir.empty() && fs::exists(fs::path{run_dir} / "console.token"))
+        token_file = (fs::path{run_dir} / "console.token").string();
     }
-    if (token_file.empty() && !run_dir.empty() && fs::exists(fs::path{run_dir} / "console.token"))
-      token_file = (fs::path{run_dir} / "console.token").string();
     if (!token_file.empty())
       token = monitor::read_token_file(token_file);
   } catch (const std::exception& e) {

@@ -140,10 +140,17 @@ int train(args words) {
     std::cerr << "axon train: " << e.what() << '\n';
     return 2;
   }
-  const auto cluster = cluster::cluster_settings_of(cfg);
+  auto cluster = cluster::cluster_settings_of(cfg);
+  cluster.elastic = plan->elastic;
+  // Elastic: nodes may join later, so a rule may name shards the job does not start with.
+  const bool connect_nodes =
+    cluster.distributed() || (cluster.elastic && !cluster.nodes.empty());
   if (cluster.distributed()) {
     std::vector<std::string> actors;
-    const auto graph = bert::make_graph(plan->layout);
+    auto largest = plan->layout;
+    if (cluster.elastic)
+      largest.shards = plan->max_shards;
+    const auto graph = bert::make_graph(largest);
     for (const auto& node : graph.nodes())
       actors.push_back(node.name);
     auto problem = cluster::check_placement(cluster, actors);
@@ -166,16 +173,21 @@ int train(args words) {
   const auto modules = axon_modules();
   system_config sys_cfg{modules, threads, &cluster};
   caf::actor_system sys{sys_cfg};
-  if (cluster.distributed()) {
-    auto connection = cluster_connection::open(sys, cluster, modules);
-    if (!connection) {
-      std::cerr << "axon train: " << error_text(connection.error()) << '\n';
+  std::shared_ptr<cluster_connection> connection;
+  if (connect_nodes) {
+    auto opened = cluster_connection::open(sys, cluster, modules);
+    if (!opened) {
+      std::cerr << "axon train: " << error_text(opened.error()) << '\n';
       return 2;
     }
-    plan->cluster = std::move(*connection);
+    connection = *opened;
+    plan->cluster = connection;
   }
   caf::scoped_actor self{sys};
   auto supervisor = spawn_supervisor(sys, plan);
+  if (connection) // a node leaving on SIGTERM asks the supervisor to retire its actors
+    connection->set_control(supervisor);
+  connection.reset();
   const int status = wait_for_supervisor(self, supervisor, "train", job_monitor.get());
   plan->cluster.reset(); // ends the session on the nodes while the actor system still runs
   job_monitor.reset(); // its control requests use the actor system: stop it first

@@ -353,14 +353,19 @@ int scale(console_session& s, args words) {
   return 0;
 }
 
-int kill(console_session& s, args words) {
+// kill ACTOR, join NODE, leave NODE: a control request naming one actor or node.
+int named_request(console_session& s, args words, const std::string& op, const std::string& field,
+                  const std::string& usage) {
   if (words.size() != 1) {
-    std::cerr << "usage: kill ACTOR\n";
+    std::cerr << "usage: " << usage << '\n';
     return 2;
   }
-  s.out << s.connection.call("kill", {{"actor", words[0]}}).get<std::string>() << '\n';
+  s.out << s.connection.call(op, {{field, words[0]}}).get<std::string>() << '\n';
   return 0;
 }
+int kill(console_session& s, args w) { return named_request(s, w, "kill", "actor", "kill ACTOR"); }
+int join(console_session& s, args w) { return named_request(s, w, "join", "node", "join NODE"); }
+int leave(console_session& s, args w) { return named_request(s, w, "leave", "node", "leave NODE"); }
 
 int help(console_session& s, args) {
   for (const auto& c : console_commands())
@@ -390,6 +395,10 @@ const std::vector<console_command>& console_commands() {
     {"stop", "stop", "end the job with a final checkpoint (resumable)", true, stop},
     {"scale", "scale shards N", "add or retire data-parallel shards before the next step",
      true, scale},
+    {"join", "join NODE", "take a node process in (placement.elastic): shards grow onto it",
+     true, join},
+    {"leave", "leave NODE", "hand a node's shards back (placement.elastic): the job shrinks",
+     true, leave},
     {"kill", "kill ACTOR", "send an actor an exit (fault injection drill)", true, kill},
     {"help", "help", "this list", false, help},
   };

@@ -1,10 +1,13 @@
 // console_connection: connect, and request/reply frames.
 #include "apps/axon/console_connection.hpp"
 
+#include "runtime/monitor/control_token.hpp"
 #include "runtime/monitor/frames.hpp"
 
 #include <cerrno>
 #include <fcntl.h>
+#include <filesystem>
+#include <fstream>
 #include <poll.h>
 #include <cstring>
 #include <netdb.h>
@@ -37,6 +40,21 @@ bool connect_within(int fd, const sockaddr* addr, socklen_t len,
 }
 
 } // namespace
+
+run_endpoint read_run_endpoint(const std::string& run_dir) {
+  namespace fs = std::filesystem;
+  std::ifstream in{fs::path{run_dir} / "monitor.json"};
+  if (!in)
+    throw std::runtime_error("no monitor.json in " + run_dir
+                             + ": is the job running with monitor.port >= 0?");
+  auto info = nlohmann::json::parse(in);
+  run_endpoint found;
+  found.address = info.at("address").get<std::string>();
+  found.tls = info.value("tls", false);
+  if (const auto token = fs::path{run_dir} / "console.token"; fs::exists(token))
+    found.token = monitor::read_token_file(token.string());
+  return found;
+}
 
 console_connection::console_connection(const std::string& address, std::string token,
                                        std::chrono::milliseconds timeout,

@@ -15,6 +15,16 @@
 
 namespace axon::app {
 
+/// A running job's endpoint as its run directory gives it: RUN_DIR/monitor.json's address
+/// and whether it speaks TLS only, and the control token (RUN_DIR/console.token; empty
+/// when that file is missing).
+struct run_endpoint {
+  std::string address, token;
+  bool tls = false;
+};
+/// Throws std::runtime_error when monitor.json is missing or unreadable.
+run_endpoint read_run_endpoint(const std::string& run_dir);
+
 /// The endpoint answered {"ok": false, "error": ...}.
 struct refused_error : std::runtime_error {
   using std::runtime_error::runtime_error;

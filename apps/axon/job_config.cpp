@@ -264,6 +264,7 @@ void fill_run_plan(run_plan& plan, const config::resolved_config& cfg,
   plan.max_shards = static_cast<int>(cfg.get_int("placement.max-shards"));
   plan.start_paused = cfg.get_bool("monitor.start-paused");
   plan.global_batch = cfg.get_int("train.batch-size");
+  plan.elastic = cfg.get_bool("placement.elastic");
   plan.rejoin_timeout = std::chrono::duration_cast<std::chrono::milliseconds>(
     cfg.get_timespan("cluster.rejoin-timeout"));
 }

@@ -276,9 +276,16 @@ caf::error pipeline::scale_shards(int shards) {
   auto next = layout_;
   next.shards = shards;
   auto target = make_graph(next); // the same names, setups and devices for the shards kept
+  // Kept actors stay where they run; joining ones go where the placement says now (with
+  // placement.elastic that depends on the nodes connected).
   if (remote_ != nullptr)
-    for (const auto& node : target.nodes())
-      target.set_placement(node.name, remote_->placement_of(node.name));
+    for (const auto& node : target.nodes()) {
+      auto kept = std::find_if(graph_.nodes().begin(), graph_.nodes().end(),
+                               [&](const node_spec& n) { return n.name == node.name; });
+      target.set_placement(node.name, kept != graph_.nodes().end()
+                                        ? kept->placement
+                                        : remote_->placement_of(node.name));
+    }
   const auto parts = optimizer_parts(layout_);
   std::vector<std::string> joining, leaving, steering{"coordinator"};
   for (const auto& node : target.nodes())

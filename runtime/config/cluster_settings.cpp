@@ -22,9 +22,14 @@ const node_address* cluster_settings::find(std::string_view name) const {
 }
 
 const std::string& cluster_settings::node_of(std::string_view graph_node) const {
+  return node_of(graph_node, [](const std::string&) { return true; });
+}
+
+const std::string& cluster_settings::node_of(
+  std::string_view graph_node, const std::function<bool(const std::string&)>& present) const {
   static const std::string local{local_node};
   for (const auto& rule : placement)
-    if (glob_match(rule.pattern, graph_node))
+    if (glob_match(rule.pattern, graph_node) && (rule.node == local_node || present(rule.node)))
       return rule.node;
   return local;
 }
@@ -129,6 +134,8 @@ cluster_settings cluster_settings_of(const config::resolved_config& cfg) {
   using std::chrono::duration_cast;
   s.heartbeat = duration_cast<std::chrono::milliseconds>(cfg.get_timespan("cluster.heartbeat"));
   s.timeout = duration_cast<std::chrono::milliseconds>(cfg.get_timespan("cluster.timeout"));
+  s.elastic_timeout =
+    duration_cast<std::chrono::milliseconds>(cfg.get_timespan("cluster.elastic-timeout"));
   s.tls = {cfg.get_string("cluster.tls-certificate"), cfg.get_string("cluster.tls-key"),
            cfg.get_string("cluster.tls-ca")};
   s.max_message_bytes = static_cast<std::size_t>(cfg.get_int("cluster.max-message-mb")) << 20;

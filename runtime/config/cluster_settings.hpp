@@ -12,6 +12,7 @@
 
 #include <chrono>
 #include <cstdint>
+#include <functional>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -44,6 +45,10 @@ struct cluster_settings {
   std::vector<node_address> nodes;
   std::string bind = "127.0.0.1"; // the address node processes listen on
   std::chrono::milliseconds heartbeat{500}, timeout{5000};
+  std::chrono::milliseconds elastic_timeout{60000}; // a node joining or leaving waits this long
+  // placement.elastic (set by the job, not read here): nodes absent at the start are not
+  // required, and rules naming a node that is not connected are skipped.
+  bool elastic = false;
   tls_files tls;
   std::size_t max_message_bytes = std::size_t{1024} << 20; // cluster.max-message-mb
   std::vector<placement_rule> placement;
@@ -51,6 +56,10 @@ struct cluster_settings {
   const node_address* find(std::string_view name) const;
   /// The node process of a graph node: the first rule whose pattern matches, else "local".
   const std::string& node_of(std::string_view graph_node) const;
+  /// As node_of, over the rules whose node `present` accepts ("local" always is): with
+  /// placement.elastic, the rules naming a node that is not connected are skipped.
+  const std::string& node_of(std::string_view graph_node,
+                             const std::function<bool(const std::string&)>& present) const;
   /// Whether any graph node is placed on a node process.
   bool distributed() const { return !placement.empty(); }
 };

@@ -137,6 +137,10 @@ std::vector<key_spec> keys() {
     int_key("placement", "max-shards", 64, "[1, 1024]",
             "most data-parallel replicas a running job may scale to (`scale shards N` from "
             "the console)"),
+    bool_key("placement", "elastic", false,
+             "nodes may join (`axon node --join`) and leave (SIGTERM) a running job: "
+             "cluster.nodes absent at the start are not required, placement.nodes rules "
+             "naming an absent node are skipped (docs/elastic.md)"),
     int_key("placement", "optimizer-slices", 1, "[1, 64]",
             "optimizer actors per stage, each owning a run of whole tensors (ZeRO-1)"),
     string_list_key("placement", "nodes", {},
@@ -168,6 +172,10 @@ std::vector<key_spec> keys() {
     timespan_key("cluster", "rejoin-timeout", std::chrono::seconds{10}, "[0s, 1h]",
                  "how long recovery waits for a lost node process to come back before moving "
                  "its actors to a surviving process"),
+    timespan_key("cluster", "elastic-timeout", std::chrono::seconds{60}, "[1s, 1h]",
+                 "how long `axon node --join` waits for the running job to take it in, and "
+                 "`axon node` on SIGTERM for the job to retire the actors it hosts before it "
+                 "exits anyway (both happen between steps)"),
     int_key("cluster", "max-message-mb", 1024, "[1, 4095]",
             "largest BASP message (header's payload) a process accepts from a cluster "
             "connection, in MiB; a larger one is refused before allocation, logged, and its "

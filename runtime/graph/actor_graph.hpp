@@ -91,6 +91,17 @@ public:
   /// process (a node still connected, or "local") hosting the fewest of them; returns it.
   virtual std::string relocate(const std::string& lost,
                                const std::vector<std::string>& graph_nodes) = 0;
+
+  // Elastic jobs (placement.elastic): node processes that join or leave a running job.
+  /// Connects to `node` (a node that joins) with the checks of the start (a name in
+  /// cluster.nodes, the same identity); an error saying why not.
+  virtual caf::error connect(const std::string& node) = 0;
+  /// Whether `node` is a node process this job is connected to.
+  virtual bool connected(const std::string& node) const = 0;
+  /// Forgets `node` (a node that left): nothing is placed there any more.
+  virtual void release(const std::string& node) = 0;
+  /// From now on places the graph node `group` and those under it (`group.*`) on `node`.
+  virtual void assign(const std::string& group, const std::string& node) = 0;
 };
 using kind_table = std::map<std::string, node_factory>;
 

@@ -73,7 +73,8 @@ std::string string_field(const nlohmann::json& request, const char* key, bool re
 }
 
 bool is_control(const std::string& op) {
-  for (const char* c : {"pause", "resume", "checkpoint", "stop", "set", "kill", "scale"})
+  for (const char* c :
+       {"pause", "resume", "checkpoint", "stop", "set", "kill", "scale", "join", "leave"})
     if (op == c)
       return true;
   return false;

@@ -24,6 +24,19 @@ inline std::vector<double> train_losses(const fs::path& run_dir) {
   return losses;
 }
 
+/// Checks that every loss of `a` is within `tolerance` relative of `b`'s (as many), and
+/// returns the largest relative difference.
+inline double compare_losses(const std::vector<double>& a, const std::vector<double>& b,
+                             double tolerance) {
+  BOOST_REQUIRE_EQUAL(a.size(), b.size());
+  double worst = 0;
+  for (std::size_t i = 0; i < a.size(); ++i) {
+    BOOST_TEST(std::abs(a[i] - b[i]) <= tolerance * std::abs(b[i]), "step " << i + 1);
+    worst = std::max(worst, std::abs(a[i] - b[i]) / std::abs(b[i]));
+  }
+  return worst;
+}
+
 /// The --cluster.tls-* flags of process `name` whose CA and certificates make-certs.sh wrote
 /// to `certs`.
 inline std::vector<std::string> tls_flags_in(const fs::path& certs, const std::string& name) {

@@ -1,6 +1,7 @@
 // The [cluster] keys and placement.nodes: lists of strings from files and flags, the
 // entry formats, the rules (unknown nodes, TLS required beyond loopback, heartbeat
-// against timeout), glob placement and the check that every pattern matches an actor.
+// against timeout), glob placement, the check that every pattern matches an actor, and
+// elastic placement skipping the rules of absent nodes.
 #include "runtime/config/cluster_settings.hpp"
 #include "test/config/train_config_util.hpp"
 
@@ -41,6 +42,27 @@ BOOST_AUTO_TEST_CASE(nodes_and_placement_from_file_and_flags) {
     test::load_train(job + "[placement]\nnodes = [\"*=w1\"]\n", {"--placement.nodes="});
   BOOST_TEST_REQUIRE(none.errors.empty(), none.error_text());
   BOOST_TEST(!cluster::cluster_settings_of(*none.resolved).distributed());
+}
+
+// placement.elastic (docs/elastic.md): rules naming a node that is not connected are
+// skipped, the next matching rule places the actor, and none leaves it local.
+BOOST_AUTO_TEST_CASE(elastic_placement_skips_rules_of_absent_nodes) {
+  auto result = test::load_train(job + "[placement]\nelastic = true\n"
+                                       "nodes = [\"shard1*=w2\", \"shard*=w1\"]\n",
+                                 {"--cluster.elastic-timeout=5s"});
+  BOOST_TEST_REQUIRE(result.errors.empty(), result.error_text());
+  BOOST_TEST(result.resolved->get_bool("placement.elastic"));
+  auto s = cluster::cluster_settings_of(*result.resolved);
+  BOOST_TEST(s.elastic_timeout.count() == 5000);
+  auto only = [](std::string present) {
+    return [present](const std::string& node) { return node == present; };
+  };
+  BOOST_TEST(s.node_of("shard1.stage0", only("w2")) == "w2");
+  BOOST_TEST(s.node_of("shard1.stage0", only("w1")) == "w1"); // w2 absent: the next rule
+  BOOST_TEST(s.node_of("shard1.stage0", only("w3")) == "local");
+  BOOST_TEST(s.node_of("shard1.stage0") == "w2"); // without the predicate: the first rule
+  const auto typo = first_error(job, {"--placement.elastic=maybe"});
+  BOOST_TEST(contains(typo, "placement.elastic"), typo);
 }
 
 BOOST_AUTO_TEST_CASE(bad_entries_name_the_key_and_the_format) {
