@@ -437,7 +437,9 @@ BOOST_AUTO_TEST_CASE(a_kg_run_answers_each_texts_linked_entities_as_predict_show
 // `stop` ends the service as SIGTERM does.
 BOOST_AUTO_TEST_CASE(the_console_sees_the_service_and_sets_max_wait_live) {
   const auto console_dir = tiny_run().dir.path / "serve-console";
-  server s{"--serve.max-batch=64 --serve.max-wait=0ms --serve.console-dir=" + console_dir.string(),
+  // dispatch-when-idle off: a lone text waits max-wait, which shows the live change below.
+  server s{"--serve.max-batch=64 --serve.max-wait=0ms --serve.dispatch-when-idle=false "
+           "--serve.console-dir=" + console_dir.string(),
            "console"};
   BOOST_REQUIRE(fs::exists(console_dir / "monitor.json"));
   BOOST_REQUIRE(fs::exists(console_dir / "console.token"));
