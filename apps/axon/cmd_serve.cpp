@@ -10,6 +10,7 @@
 #include "actors/modules.hpp"
 #include "actors/serve/serve_graph.hpp"
 #include "apps/axon/commands.hpp"
+#include "apps/axon/listen_backlog.hpp"
 #include "apps/axon/flags.hpp"
 #include "apps/axon/serve_config.hpp"
 #include "apps/axon/serve_console.hpp"
@@ -178,6 +179,7 @@ int serve(args words) {
                  "serve.bind\n";
     return 2;
   }
+  widen_listen_backlog(port); // clients connecting at once must not lose requests
   const auto scheme = settings.tls_certificate.empty() ? "http" : "https";
   std::cout << "axon serve: listening on " << scheme << "://" << settings.bind << ':' << port
             << std::endl;
