@@ -12,32 +12,8 @@ hidden="${2:-32}"
 layers="${3:-2}"
 work="$(mktemp -d)"
 trap 'rm -rf "$work"' EXIT
-"$axon" data synth-finsent "$work/data" --size 400 >/dev/null
-cat >"$work/job.ini" <<INI
-[data]
-train = "$work/data/train.csv"
-dev = "$work/data/dev.csv"
-vocab-size = 600
-max-len = 32
-[model]
-hidden = $hidden
-layers = $layers
-heads = 2
-intermediate = $((hidden * 2))
-max-positions = 32
-[train]
-run-dir = "$work/run"
-epochs = 1000
-batch-size = 16
-log-every-steps = 1
-threads = 2
-[eval]
-patience = 0
-[placement]
-stages = 2
-shards = 1
-max-shards = 3
-INI
+source scripts/scale_job.sh
+write_scale_job "$work" "$axon" "$hidden" "$layers" 1 16
 "$axon" train "$work/job.ini" >"$work/job.log" 2>&1 &
 job=$!
 for _ in $(seq 1 300); do [ -f "$work/run/monitor.json" ] && break; sleep 0.1; done
