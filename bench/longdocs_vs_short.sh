@@ -6,13 +6,14 @@
 # modes train on nearly the same rows and only the document path differs: whole-document
 # batches, micro-batches cut at document boundaries, the document head.
 #   bench/longdocs_vs_short.sh [PAIRS=5] [EPOCHS=3]
-# Runs PAIRS pairs, chunk then truncate, each `axon train examples/longdocs/longdocs.ini`
+# Runs PAIRS pairs (chunk first in odd pairs, truncate first in even ones), each `axon train examples/longdocs/longdocs.ini`
 # with chunk-len = max-len = 128, no evaluation during training; takes each run's median
-# tokens/s over its metrics.jsonl train events, and prints each pair's ratio (chunk over
-# truncate) and their median. Uses build-cpu/bin (AXON_BIN overrides); writes only under a
+# tokens/s over its metrics.jsonl train events, and prints each pair's figures, ratio
+# (chunk over truncate) and their median (bench/alternate.sh). Uses build-cpu/bin (AXON_BIN overrides); writes only under a
 # temporary folder, removed at the end.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+source bench/alternate.sh
 pairs=${1:-5}
 epochs=${2:-3}
 axon=${AXON_BIN:-build-cpu/bin}/axon
@@ -37,14 +38,7 @@ run() { # MODE N -> the run's median tokens/s
   median_tokens_per_s "$dir/metrics.jsonl"
 }
 
-echo "CPU: $(lscpu | sed -n 's/^Model name: *//p'), $(nproc) cores; load average $(cut -d' ' -f1-3 /proc/loadavg)"
-ratios=()
-for ((p = 1; p <= pairs; p++)); do
-  chunk=$(run chunk "$p")
-  truncate=$(run truncate "$p")
-  ratio=$(python3 -c "print(f'{$chunk / $truncate:.3f}')")
-  ratios+=("$ratio")
-  echo "pair $p: chunk $chunk tok/s, truncate $truncate tok/s, ratio $ratio"
-done
-echo "median ratio (chunk / truncate) over $pairs pairs: $(printf '%s\n' "${ratios[@]}" | sort -n | awk '{a[NR]=$1} END {print (NR % 2) ? a[(NR + 1) / 2] : (a[NR / 2] + a[NR / 2 + 1]) / 2}')"
-echo "load average after: $(cut -d' ' -f1-3 /proc/loadavg)"
+run_chunk() { run chunk "$1"; }
+run_truncate() { run truncate "$1"; }
+echo "hidden 64, 2 layers (examples/longdocs/longdocs.ini), $epochs epochs a run"
+alternate_rounds "$pairs" chunk truncate run_chunk run_truncate

@@ -6,7 +6,7 @@
 # events from step SCALE_AT + 3 on (the first steps after a scale-up also bind the
 # parameters and allocate the new stages' activations); the two runs of a round go in
 # alternating order, and the script prints each round's ratio (scaled over fixed) and
-# their median.
+# their median (bench/alternate.sh).
 #   scripts/scale_throughput.sh [BUILD_DIR=build-cpu] [ROUNDS=3] [HIDDEN=256] [LAYERS=4]
 # Environment: STEPS (250), SCALE_AT (30). Work files go to a temporary folder, removed at
 # the end.
@@ -21,6 +21,7 @@ scale_at=${SCALE_AT:-30}
 work="$(mktemp -d)"
 trap 'kill $(jobs -p) 2>/dev/null || true; rm -rf "$work"' EXIT
 source scripts/scale_job.sh
+source bench/alternate.sh
 
 last_step() { # the last train step in metrics.jsonl, 0 before the first
   grep -o '"event":"train".*"step":[0-9]*' "$work/run/metrics.jsonl" 2>/dev/null \
@@ -50,13 +51,7 @@ print(round(statistics.median(rates)))
 PY
 }
 
-echo "CPU: $(lscpu | sed -n 's/^Model name: *//p'), $(nproc) cores; hidden $hidden, $layers layers; load average $(cut -d' ' -f1-3 /proc/loadavg)"
-ratios=()
-for ((r = 1; r <= rounds; r++)); do
-  if ((r % 2)); then scaled=$(run 1); fixed=$(run 3); else fixed=$(run 3); scaled=$(run 1); fi
-  ratio=$(python3 -c "print(f'{$scaled / $fixed:.3f}')")
-  ratios+=("$ratio")
-  echo "round $r: scaled 1 -> 3 $scaled tok/s, started on 3 $fixed tok/s, ratio $ratio"
-done
-echo "median ratio (scaled / started at that size) over $rounds rounds: $(printf '%s\n' "${ratios[@]}" | sort -n | awk '{a[NR]=$1} END {print (NR % 2) ? a[(NR + 1) / 2] : (a[NR / 2] + a[NR / 2 + 1]) / 2}')"
-echo "load average after: $(cut -d' ' -f1-3 /proc/loadavg)"
+run_scaled() { run 1; }
+run_fixed() { run 3; }
+echo "hidden $hidden, $layers layers, $steps steps, scaled at step $scale_at"
+alternate_rounds "$rounds" "scaled 1 -> 3" "started on 3" run_scaled run_fixed
