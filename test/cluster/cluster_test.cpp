@@ -6,7 +6,9 @@
 // the console sees every node; with
 // TLS, a peer whose certificate is not from the cluster's CA is refused while a job runs
 // on; unreachable nodes, unknown names, ports in use and nodes of another build exit 2; a
-// job scaled from one shard to two places the new shard on a node by the rules.
+// job scaled from one shard to two places the new shard on a node by the rules; a job of
+// long documents read as windows (data.long-text = chunk) trains on the three nodes with
+// the losses of one process.
 // Every child process is killed and reaped when its handle goes out of scope.
 #include "test/cluster/cluster_fixture.hpp"
 
@@ -47,6 +49,45 @@ BOOST_FIXTURE_TEST_CASE(three_nodes_train_like_one_process, cluster_fixture) {
     BOOST_TEST(std::abs(a[i] - b[i]) <= 1e-4 * std::abs(b[i]));
     BOOST_TEST(a[i] == b[i]); // same reduction order (by shard index): bitwise equal
   }
+}
+
+// Long documents on the cluster (issue #22, docs/long-texts.md): generated documents of 60
+// to 200 words, windows of 32 tokens (stride 8, at most 8 a document) pooled by
+// attention, 2 stages x 2 shards placed on three node processes, train the losses of the
+// same job in one process: the document batches, their window offsets and the head
+// stage's pooling cross the wire unchanged.
+BOOST_FIXTURE_TEST_CASE(a_long_document_job_on_three_nodes_trains_like_one_process,
+                        cluster_fixture) {
+  const auto docs = dir.path / "longdocs";
+  auto made = run(axon_command + " data synth-longdocs " + docs.string()
+                  + " --docs 120 --min-words 60 --max-words 200");
+  BOOST_REQUIRE_MESSAGE(made.status == 0, made.output);
+  const std::vector<std::string> chunked{
+    "--data.train=" + (docs / "train.csv").string(), "--data.dev=" + (docs / "dev.csv").string(),
+    "--data.test=" + (docs / "test.csv").string(), "--data.long-text=chunk",
+    "--data.chunk-len=32", "--data.chunk-stride=8", "--data.max-chunks=8",
+    "--model.window-pooling=attention", "--kg.triples=", "--kg.aliases=", "--train.epochs=4",
+    "--train.max-steps=20"};
+  auto flags = chunked;
+  flags.push_back("--placement.nodes=[\"shard0*=worker1\", \"shard1*=worker2\", "
+                  "\"optimizer0*=worker3\", \"optimizer1.1=worker3\"]");
+  auto nodes = start_nodes();
+  auto distributed = start_train("documents-three", flags);
+  BOOST_REQUIRE_MESSAGE(distributed->finished(120s), distributed->output());
+  BOOST_REQUIRE_MESSAGE(distributed->status() == 0, distributed->output());
+  BOOST_TEST(distributed->output().find("windows: train split") != std::string::npos);
+  BOOST_TEST(nodes[1]->output().find("spawned shard1.stage1") != std::string::npos,
+             nodes[1]->output());
+  flags = chunked;
+  flags.push_back("--placement.nodes=");
+  auto local = start_train("documents-one", flags);
+  BOOST_REQUIRE_MESSAGE(local->finished(120s), local->output());
+  BOOST_REQUIRE_MESSAGE(local->status() == 0, local->output());
+  auto a = train_losses(dir.path / "documents-three"), b = train_losses(dir.path / "documents-one");
+  BOOST_REQUIRE(a.size() == 20u);
+  const double worst = compare_losses(a, b, 1e-4);
+  BOOST_TEST_MESSAGE("long documents, 3 nodes against one process: largest relative loss "
+                     "difference " << worst);
 }
 
 // A scale event on a cluster (issue #21, docs/elastic.md): a job started on one shard
