@@ -43,11 +43,36 @@ graph_process::start(registry modules, std::optional<cluster::cluster_settings> 
   return process;
 }
 
-caf::expected<running_graph> graph_process::spawn(actor_graph graph) {
-  if (nodes_)
+namespace {
+
+void place(actor_graph& graph, const cluster_connection* nodes) {
+  if (nodes)
     for (const auto& node : graph.nodes())
-      graph.set_placement(node.name, nodes_->placement_of(node.name));
+      graph.set_placement(node.name, nodes->placement_of(node.name));
+}
+
+} // namespace
+
+caf::expected<running_graph> graph_process::spawn(actor_graph graph) {
+  place(graph, nodes_.get());
   return graph.spawn(*sys_, modules_.kinds(), nodes_.get());
+}
+
+std::string graph_process::placement_of(const std::string& name) const {
+  return nodes_ ? nodes_->placement_of(name) : std::string{cluster::local_node};
+}
+
+bool graph_process::rejoin(const std::string& node, std::chrono::milliseconds within) {
+  return nodes_ && nodes_->rejoin(node, within);
+}
+
+caf::error graph_process::respawn(actor_graph graph, running_graph& running,
+                                  const std::vector<std::string>& names) {
+  place(graph, nodes_.get());
+  running.retire(names);
+  if (auto err = graph.spawn_nodes(*sys_, modules_.kinds(), nodes_.get(), names, running))
+    return err;
+  return graph.wire(*sys_, running, names);
 }
 
 } // namespace axon

@@ -40,6 +40,17 @@ public:
   /// placement rules (here without a cluster).
   caf::expected<running_graph> spawn(actor_graph graph);
 
+  /// Where the placement rules put graph node `name`: a node process's name, or "local".
+  std::string placement_of(const std::string& name) const;
+  /// Connects again to node process `node` (restarted since it was lost), trying for at
+  /// most `within`; false without a cluster or when it does not answer.
+  bool rejoin(const std::string& node, std::chrono::milliseconds within);
+  /// Spawns the graph nodes `names` of `graph` (spawned before into `running`) anew, in
+  /// place of their actors, which are stopped, and wires their edges again: a lost actor
+  /// replaced while the rest of the graph runs on.
+  caf::error respawn(actor_graph graph, running_graph& running,
+                     const std::vector<std::string>& names);
+
 private:
   graph_process() = default;
 

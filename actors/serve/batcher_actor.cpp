@@ -318,13 +318,29 @@ caf::behavior batcher_behavior(batcher_actor* self, serve_batcher_setup setup,
     st.edges.declare_out<msg::serve_batch, msg::serve_probs>(replica_port(r));
   self->set_down_handler([=](caf::down_msg& down) { replica_down(self, down); });
   return {
-    // Wiring a replica's edge: the batcher watches it from then on (replica_down).
+    // Wiring a replica's edge: the batcher watches it from then on (replica_down). A lost
+    // replica wired anew (its node process back, serve_rejoin.hpp) takes batches again.
     [=](connect_atom, port_binding& binding) -> caf::result<bool> {
+      auto& st = self->state;
       auto replica = binding.peer;
-      if (auto err = self->state.edges.connect(std::move(binding)))
+      const auto port = binding.port;
+      if (auto err = st.edges.connect(std::move(binding)))
         return err;
       self->monitor(replica);
+      for (int r = 0; r < st.setup.replicas; ++r)
+        if (replica_port(r) == port && st.lost[r]) {
+          st.lost[r] = false;
+          std::cerr << "axon serve: " << port << " is back" << std::endl;
+        }
+      dispatch(self);
       return true;
+    },
+    [=](lost_atom) { // the replicas that are gone, by index
+      std::vector<std::int32_t> lost;
+      for (int r = 0; r < self->state.setup.replicas; ++r)
+        if (self->state.lost[r])
+          lost.push_back(r);
+      return lost;
     },
     [=](credit_atom, const std::string& port, std::int32_t n) { // a replica is free again
       self->state.edges.on_credit(self, port, n);

@@ -10,6 +10,8 @@
 //              models_atom (after serve_models::publish) -> std::string: retires the
 //                generations no held request needs;
 //              batcher_setting -> std::string: serve.max-wait or serve.max-batch changed.
+//              lost_atom -> std::vector<std::int32_t>: the replicas that are gone; a lost
+//                replica whose port is wired anew (connect_atom) takes batches again;
 //              down_msg (a replica it watches since wiring its edge is gone: its node
 //                process died or went silent, or it was killed) -> the requests with rows at
 //                it are answered 503 and no batch goes to it again; with no replica left,

@@ -34,6 +34,7 @@ namespace axon {
 using flush_atom = caf::atom_constant<caf::atom("flush")>;   // batcher: max-wait is over
 using models_atom = caf::atom_constant<caf::atom("models")>; // batcher: a reload happened
 using linker_atom = caf::atom_constant<caf::atom("linker")>; // replica: its KG service
+using lost_atom = caf::atom_constant<caf::atom("lost")>;     // batcher: its lost replicas
 
 /// Why a request is refused with 503 when serve.queue requests are held.
 inline std::string queue_full_message(std::int64_t queue) {

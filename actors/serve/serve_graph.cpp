@@ -58,15 +58,23 @@ actor_graph serve_graph(const serve_batcher_setup& setup, const served_model& fi
   return g;
 }
 
+std::vector<std::string> replica_names(std::int32_t replicas) {
+  std::vector<std::string> names;
+  for (std::int32_t r = 0; r < replicas; ++r)
+    names.push_back("replica" + std::to_string(r));
+  return names;
+}
+
 caf::error link_through_kg(caf::actor_system& sys, const running_graph& running,
-                           std::int32_t replicas, std::chrono::milliseconds within) {
+                           const std::vector<std::string>& names, std::chrono::milliseconds within) {
   auto kg = running.actors.find("kg");
   if (kg == running.actors.end())
     return {};
   caf::scoped_actor self{sys};
   caf::error failure;
-  for (std::int32_t r = 0; r < replicas && !failure; ++r) {
-    const auto name = "replica" + std::to_string(r);
+  for (const auto& name : names) {
+    if (failure)
+      break;
     self->request(running.at(name), within, linker_atom::value, kg->second)
       .receive([](bool) {},
                [&](caf::error& err) {

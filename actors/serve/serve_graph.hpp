@@ -38,10 +38,13 @@ void add_serve_module(registry& r, std::shared_ptr<serve_metrics> metrics,
 actor_graph serve_graph(const serve_batcher_setup& setup, const served_model& first = {},
                         const kg_service_setup* kg = nullptr);
 
-/// Tells each of the `replicas` replicas of `running` to link its texts through its KG
-/// service "kg", waiting `within` for each; nothing without one. The error names the
-/// replica that did not answer.
+/// Tells the replicas `names` of `running` to link their texts through its KG service
+/// "kg", waiting `within` for each; nothing without one. The error names the replica that
+/// did not answer.
 caf::error link_through_kg(caf::actor_system& sys, const running_graph& running,
-                           std::int32_t replicas, std::chrono::milliseconds within);
+                           const std::vector<std::string>& names, std::chrono::milliseconds within);
+
+/// "replica0" .. "replicaN-1".
+std::vector<std::string> replica_names(std::int32_t replicas);
 
 } // namespace axon

@@ -11,6 +11,7 @@
 #include "actors/serve/serve_graph.hpp"
 #include "apps/axon/commands.hpp"
 #include "apps/axon/listen_backlog.hpp"
+#include "apps/axon/serve_rejoin.hpp"
 #include "apps/axon/flags.hpp"
 #include "apps/axon/serve_config.hpp"
 #include "apps/axon/serve_console.hpp"
@@ -22,6 +23,7 @@
 #include <httplib.h>
 
 #include <condition_variable>
+#include <functional>
 #include <csignal>
 #include <iostream>
 #include <mutex>
@@ -50,6 +52,7 @@ std::unique_ptr<httplib::Server> make_server(const serve_settings& s, std::strin
 // What runs once the model is loaded.
 struct service {
   std::unique_ptr<graph_process> process;
+  actor_graph spec; // what `graph` was spawned from: lost replicas are spawned from it again
   running_graph graph;
   std::unique_ptr<serve_reloader> reloader;
 };
@@ -75,12 +78,14 @@ std::string start_graph(const std::string& run_dir, const serve_settings& s, ser
   if (!started)
     return error_text(started.error());
   out.process = std::move(*started);
-  auto spawned = out.process->spawn(serve_graph(s.batcher, first, kg ? &*kg : nullptr));
+  out.spec = serve_graph(s.batcher, first, kg ? &*kg : nullptr);
+  auto spawned = out.process->spawn(out.spec);
   if (!spawned)
     return error_text(spawned.error());
   out.graph = std::move(*spawned);
   const auto within = s.cluster ? s.cluster->timeout : std::chrono::milliseconds{5000};
-  if (auto err = link_through_kg(out.process->system(), out.graph, s.batcher.replicas, within))
+  if (auto err = link_through_kg(out.process->system(), out.graph,
+                                 replica_names(s.batcher.replicas), within))
     return error_text(err);
   out.reloader = std::make_unique<serve_reloader>(run_dir, here, pool, models, front.metrics,
                                                   out.process->system(),
@@ -93,19 +98,20 @@ std::string start_graph(const std::string& run_dir, const serve_settings& s, ser
   return "";
 }
 
-// serve.watch: polls the run directory until stopped.
-class watcher {
+// Calls `task` every `every` on its own thread until destroyed: serve.watch's look at the
+// run directory, and taking back the replicas of node processes that return.
+class every_period {
 public:
-  watcher(serve_reloader& reloader, std::chrono::milliseconds every)
-    : thread_{[this, &reloader, every] {
+  every_period(std::function<void()> task, std::chrono::milliseconds every)
+    : thread_{[this, task = std::move(task), every] {
         std::unique_lock lock{mutex_};
         while (!cv_.wait_for(lock, every, [this] { return stop_; })) {
           lock.unlock();
-          reloader.poll(); // says what it did on stdout (or stderr when refused)
+          task();
           lock.lock();
         }
       }} {}
-  ~watcher() {
+  ~every_period() {
     {
       std::lock_guard lock{mutex_};
       stop_ = true;
@@ -208,9 +214,14 @@ int serve(args words) {
     std::cout << "axon serve: ready: " << serving->checkpoint << " (" << serving->labels.size()
               << " labels), " << settings.batcher.replicas << " replica(s), max-batch "
               << settings.batcher.max_batch << ", queue " << settings.batcher.queue << std::endl;
-    std::optional<watcher> watching;
-    if (settings.watch.count() > 0)
-      watching.emplace(*running.reloader, settings.watch);
+    std::optional<every_period> watching, taking_back;
+    if (settings.watch.count() > 0) // says what it did on stdout (or stderr when refused)
+      watching.emplace([&] { running.reloader->poll(); }, settings.watch);
+    if (settings.cluster)
+      taking_back.emplace([&] {
+        take_back_replicas(*running.process, running.spec, running.graph, front.batcher,
+                           settings.cluster->timeout);
+      }, std::chrono::seconds{1});
     int signal = 0;
     sigwait(&stop_signals, &signal);
     std::cout << "axon serve: stopping (signal " << signal << ")" << std::endl;

@@ -2,7 +2,8 @@
 // a replica on the node answers exactly what `axon predict` answers on the same run; with
 // the node killed, the batch it was computing is answered 503 with a JSON error naming the
 // replica, and the service keeps answering from its local replica; a frozen node is
-// declared gone after cluster.timeout. A reload reaches the
+// declared gone after cluster.timeout; a node restarted on its address gets its replica
+// back. A reload reaches the
 // node's replica; a run with a KG links through the serving process's KG service from the
 // node; with TLS files the service and the node talk TLS. Placements the service
 // cannot honour (the batcher or the KG service on a node, a replica on a GPU) are refused
@@ -136,6 +137,34 @@ BOOST_AUTO_TEST_CASE(a_killed_node_answers_503_and_the_local_replica_serves_on) 
   for (int i = 0; i < 4; ++i)
     check_equals_predict(service.classify(serve_sentences), expected);
   BOOST_TEST(!service.process->finished(0ms), service.process->output());
+}
+
+// A node process restarted on its address gets its replica back (serve_rejoin.hpp): with
+// the only replica on the node, requests get 503 once it is killed, and are answered as
+// predict answers again once the restarted node runs the replica anew.
+BOOST_AUTO_TEST_CASE(a_restarted_node_gets_its_replica_back) {
+  const auto& s = the_setting();
+  const auto config = s.serve_config("rejoin", 1, "\"replica0=worker1\"");
+  auto node = s.start_node(config);
+  server service{config, "rejoin"};
+  const auto expected = predict(serve_sentences);
+  check_equals_predict(service.classify(serve_sentences), expected);
+  ::kill(node->pid(), SIGKILL);
+  BOOST_REQUIRE(node->finished(10s));
+  bool refused = false; // once the batcher has seen the replica go
+  for (auto until = clock_type::now() + 10s; !refused && clock_type::now() < until;) {
+    auto r = service.classify(serve_sentences);
+    refused = r && r->status == 503;
+    if (!refused)
+      std::this_thread::sleep_for(100ms);
+  }
+  BOOST_REQUIRE_MESSAGE(refused, service.process->output());
+  node = s.start_node(config);
+  BOOST_REQUIRE_MESSAGE(service.process->wait_for("replica0 runs again on worker1", 30s),
+                        service.process->output());
+  BOOST_TEST(node->output().find("spawned replica0") != std::string::npos, node->output());
+  for (int i = 0; i < 3; ++i)
+    check_equals_predict(service.classify(serve_sentences), expected);
 }
 
 // A frozen node (SIGSTOP: its connection stays open, silent) is declared gone after
