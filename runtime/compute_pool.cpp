@@ -2,6 +2,7 @@
 #include "runtime/compute_pool.hpp"
 
 #include <algorithm>
+#include <chrono>
 #include <map>
 #include <stdexcept>
 
@@ -16,6 +17,9 @@ thread_local int busy_depth = 0;        // > 0: this thread already counts as co
 // Two chunks per thread even out uneven progress between threads; more would cost more
 // than they save (each BLAS call packs its whole weight matrix again).
 constexpr std::int64_t chunks_per_thread = 2;
+
+// How long an idle worker watches for the next job before it sleeps (compute_pool.hpp).
+constexpr auto watch_before_sleep = std::chrono::microseconds{50};
 
 } // namespace
 
@@ -102,6 +106,7 @@ void compute_pool::run(std::int64_t n, std::int64_t grain, const range_fn& fn) {
   mine.fn = &fn;
   mine.n = n;
   mine.chunks = chunks;
+  posted_.fetch_add(1, std::memory_order_release);
   wake_.notify_all();
   while (mine.next < mine.chunks)
     run_chunk(mine, mine.next++, lock);
@@ -114,9 +119,24 @@ void compute_pool::run(std::int64_t n, std::int64_t grain, const range_fn& fn) {
     std::rethrow_exception(failure);
 }
 
+void compute_pool::watch_for_a_job(std::unique_lock<std::mutex>& lock) {
+  const auto seen = posted_.load(std::memory_order_acquire);
+  lock.unlock();
+  const auto until = std::chrono::steady_clock::now() + watch_before_sleep;
+  while (posted_.load(std::memory_order_acquire) == seen
+         && std::chrono::steady_clock::now() < until) {
+#if defined(__x86_64__) || defined(__i386__)
+    __builtin_ia32_pause(); // the sibling hyper-thread keeps the core meanwhile
+#endif
+  }
+  lock.lock();
+}
+
 void compute_pool::worker_loop() {
   std::unique_lock lock{mutex_};
   for (;;) {
+    if (!stopping_ && busy_ < threads() && claimable_job() == nullptr)
+      watch_for_a_job(lock);
     wake_.wait(lock, [&] {
       return stopping_ || (claimable_job() != nullptr && busy_ < threads());
     });
