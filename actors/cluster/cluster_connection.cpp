@@ -142,6 +142,11 @@ caf::expected<caf::actor> join(caf::actor_system& sys, const caf::actor& middlem
   return manager;
 }
 
+// Whether graph node `name` is `group` or one under it (`group.*`).
+bool in_group(const std::string& name, const std::string& group) {
+  return name == group || (name.starts_with(group) && name[group.size()] == '.');
+}
+
 struct session_state {
   static inline const char* name = "axon.cluster_session";
   caf::actor control; // the job's supervisor: answers (leave_atom, node)
@@ -216,7 +221,7 @@ std::string cluster_connection::placement_of(const std::string& name) const {
   if (auto moved = moved_.find(name); moved != moved_.end())
     return moved->second;
   for (const auto& [group, node] : assigned_)
-    if (name == group || (name.starts_with(group) && name[group.size()] == '.'))
+    if (in_group(name, group))
       return node;
   if (!settings_.elastic)
     return settings_.node_of(name);
@@ -298,13 +303,9 @@ std::string cluster_connection::relocate(const std::string& lost,
 
 caf::error cluster_connection::connect(const std::string& node) {
   const auto* address = settings_.find(node);
-  if (address == nullptr) {
-    std::string names;
-    for (const auto& n : settings_.nodes)
-      names += (names.empty() ? "" : ", ") + n.name;
+  if (address == nullptr)
     return make_error(errc::refused, "node " + node + " is not in cluster.nodes (nodes: "
-                                       + (names.empty() ? "none" : names) + ")");
-  }
+                                       + settings_.node_names() + ")");
   if (connected(node))
     return make_error(errc::refused, "node " + node + " is already part of the job");
   auto manager = join(sys_, middleman_, settings_, identity_, *address, session_);
@@ -340,9 +341,7 @@ void cluster_connection::release(const std::string& node) {
 
 void cluster_connection::assign(const std::string& group, const std::string& node) {
   // Earlier moves of the group's graph nodes (recovery) give way to the assignment.
-  std::erase_if(moved_, [&](const auto& entry) {
-    return entry.first == group || entry.first.starts_with(group + ".");
-  });
+  std::erase_if(moved_, [&](const auto& entry) { return in_group(entry.first, group); });
   assigned_[group] = node;
 }
 

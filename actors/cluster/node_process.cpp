@@ -23,13 +23,6 @@ namespace axon {
 
 namespace {
 
-std::string node_names(const cluster::cluster_settings& settings) {
-  std::string names;
-  for (const auto& n : settings.nodes)
-    names += (names.empty() ? "" : ", ") + n.name;
-  return names.empty() ? "none" : names;
-}
-
 // Asks the coordinators with a session here to retire their actors here first (the node
 // manager's leave_atom), so that an elastic job shrinks instead of recovering; `within`
 // bounds the wait (cluster.elastic-timeout).
@@ -63,7 +56,7 @@ int run_node(const node_options& options, const registry& modules,
   const auto* self_address = settings.find(name);
   if (self_address == nullptr) {
     std::cerr << options.program << ": " << name << " is not in cluster.nodes of "
-              << options.config_file << " (nodes: " << node_names(settings) << ")\n";
+              << options.config_file << " (nodes: " << settings.node_names() << ")\n";
     return 2;
   }
   if (auto problem = prepare_tls(settings.tls, tls_role::node); !problem.empty()) {

@@ -29,8 +29,6 @@ using clock_type = std::chrono::steady_clock;
 
 namespace {
 
-std::string shard_name(std::int32_t shard) { return "shard" + std::to_string(shard); }
-
 // The shard of a graph node named shard<S> or shard<S>.*, or -1.
 std::int32_t shard_of(const std::string& name) {
   if (!name.starts_with("shard"))
@@ -68,10 +66,10 @@ caf::expected<std::string> job_run::join(const std::string& node) {
   // The shards the rules place there, from shard `now` on (bounded as `scale`).
   std::int32_t shards = now;
   while (scale_refusal(shards + 1).empty()
-         && plan_.cluster->placement_of(shard_name(shards)) == node)
+         && plan_.cluster->placement_of(bert::shard_node(shards)) == node)
     ++shards;
   if (shards == now) { // the rules leave it open: one shard, there
-    plan_.cluster->assign(shard_name(now), node);
+    plan_.cluster->assign(bert::shard_node(now), node);
     ++shards;
   }
   if (auto err = resize(shards, what)) {
@@ -99,7 +97,7 @@ caf::expected<std::string> job_run::leave(const std::string& node) {
                      + ", which is not a shard's: only shards move when a node leaves");
     if (spec.placement == node)
       leaving.insert(shard);
-    if (shard >= 0 && spec.name == shard_name(shard))
+    if (shard >= 0 && spec.name == bert::shard_node(shard))
       hosts[static_cast<std::size_t>(shard)] = spec.placement;
   }
   const auto began = clock_type::now();
@@ -124,7 +122,7 @@ caf::expected<std::string> job_run::leave(const std::string& node) {
   auto next = lowest;
   for (auto shard = lowest; shard < now; ++shard)
     if (leaving.count(shard) == 0)
-      plan_.cluster->assign(shard_name(next++), hosts[static_cast<std::size_t>(shard)]);
+      plan_.cluster->assign(bert::shard_node(next++), hosts[static_cast<std::size_t>(shard)]);
   if (auto err = resize(shards, what)) {
     record_scale(now, began);
     return err;

@@ -67,10 +67,6 @@ using batcher_actor = probed_actor<batcher_state>;
 constexpr std::int64_t max_wait_limit_us = 10'000'000; // serve.max-wait's range, [0s, 10s]
 constexpr std::int64_t max_batch_limit = 4096;          // serve.max-batch's, [1, 4096]
 
-std::string replica_port(int r) {
-  return "replica" + std::to_string(r);
-}
-
 void publish(batcher_actor* self) {
   auto& st = self->state;
   st.metrics->queue_depth = static_cast<std::int64_t>(st.waiting.size());
@@ -98,7 +94,7 @@ void publish(batcher_actor* self) {
 int free_replica(batcher_state& st) {
   for (int i = 0; i < st.setup.replicas; ++i) {
     int r = (st.next_replica + i) % st.setup.replicas;
-    const auto& p = st.edges[replica_port(r)];
+    const auto& p = st.edges[replica_name(r)];
     if (!st.lost[r] && p.in_flight < p.credit_window) {
       st.next_replica = (r + 1) % st.setup.replicas;
       return r;
@@ -135,7 +131,7 @@ void send_batch(batcher_actor* self, int r) {
   st.metrics->batch_sizes.observe(double(batch.texts.size()));
   ++st.batches_sent;
   st.texts_sent += batch.texts.size();
-  st.edges.send(self, replica_port(r), std::move(batch));
+  st.edges.send(self, replica_name(r), std::move(batch));
 }
 
 // Retires the model generations no held request needs any more (after a reload, once
@@ -253,12 +249,12 @@ void take_rows(batcher_actor* self, msg::serve_probs& out) {
 void replica_down(batcher_actor* self, const caf::down_msg& down) {
   auto& st = self->state;
   int r = 0;
-  while (r < st.setup.replicas && st.edges[replica_port(r)].peer.address() != down.source)
+  while (r < st.setup.replicas && st.edges[replica_name(r)].peer.address() != down.source)
     ++r;
   if (r == st.setup.replicas || st.lost[r])
     return;
   st.lost[r] = true;
-  const auto why = replica_port(r) + " is gone (" + error_text(down.reason)
+  const auto why = replica_name(r) + " is gone (" + error_text(down.reason)
                    + "): the service goes on with the other replicas; try again";
   std::cerr << "axon serve: " << why << std::endl;
   for (auto it = st.batches.begin(); it != st.batches.end();) {
@@ -315,7 +311,7 @@ caf::behavior batcher_behavior(batcher_actor* self, serve_batcher_setup setup,
   st.models = std::move(models);
   st.lost.assign(static_cast<std::size_t>(setup.replicas), false);
   for (int r = 0; r < setup.replicas; ++r)
-    st.edges.declare_out<msg::serve_batch, msg::serve_probs>(replica_port(r));
+    st.edges.declare_out<msg::serve_batch, msg::serve_probs>(replica_name(r));
   self->set_down_handler([=](caf::down_msg& down) { replica_down(self, down); });
   return {
     // Wiring a replica's edge: the batcher watches it from then on (replica_down). A lost
@@ -328,7 +324,7 @@ caf::behavior batcher_behavior(batcher_actor* self, serve_batcher_setup setup,
         return err;
       self->monitor(replica);
       for (int r = 0; r < st.setup.replicas; ++r)
-        if (replica_port(r) == port && st.lost[r]) {
+        if (replica_name(r) == port && st.lost[r]) {
           st.lost[r] = false;
           std::cerr << "axon serve: " << port << " is back" << std::endl;
         }

@@ -36,6 +36,11 @@ using models_atom = caf::atom_constant<caf::atom("models")>; // batcher: a reloa
 using linker_atom = caf::atom_constant<caf::atom("linker")>; // replica: its KG service
 using lost_atom = caf::atom_constant<caf::atom("lost")>;     // batcher: its lost replicas
 
+/// Replica `r`'s graph node name, which is also the batcher's port to it: "replica0", ...
+inline std::string replica_name(std::int32_t r) {
+  return "replica" + std::to_string(r);
+}
+
 /// Why a request is refused with 503 when serve.queue requests are held.
 inline std::string queue_full_message(std::int64_t queue) {
   return "the queue is full (serve.queue = " + std::to_string(queue) + " requests held); try again";

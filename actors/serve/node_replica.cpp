@@ -39,7 +39,7 @@ node_factory node_replica_factory(serve_model_loader load) {
         held->model = load(s.run_dir, s.checkpoint);
       } catch (const std::exception& e) {
         return make_error(errc::bad_input,
-                          "replica" + std::to_string(s.index) + " cannot load " + s.checkpoint
+                          replica_name(s.index) + " cannot load " + s.checkpoint
                             + " on this node (it must see the run directory at the same path): "
                             + e.what());
       }

@@ -50,7 +50,7 @@ actor_graph serve_graph(const serve_batcher_setup& setup, const served_model& fi
   if (kg != nullptr)
     g.add_node("kg", "axon.kg", caf::make_message(*kg));
   for (std::int32_t r = 0; r < setup.replicas; ++r) {
-    auto name = "replica" + std::to_string(r);
+    auto name = replica_name(r);
     g.add_node(name, "serve.replica",
                caf::make_message(serve_replica_setup{r, first.run, first.checkpoint}));
     g.add_edge<msg::serve_batch, msg::serve_probs>({"batcher", name}, {name, "batcher"}, 1);
@@ -61,7 +61,7 @@ actor_graph serve_graph(const serve_batcher_setup& setup, const served_model& fi
 std::vector<std::string> replica_names(std::int32_t replicas) {
   std::vector<std::string> names;
   for (std::int32_t r = 0; r < replicas; ++r)
-    names.push_back("replica" + std::to_string(r));
+    names.push_back(replica_name(r));
   return names;
 }
 

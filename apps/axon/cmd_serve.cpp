@@ -66,7 +66,7 @@ std::string start_graph(const std::string& run_dir, const serve_settings& s, ser
   std::vector<bool> here;
   for (int r = 0; r < s.batcher.replicas; ++r)
     here.push_back(!s.cluster
-                   || s.cluster->node_of("replica" + std::to_string(r)) == cluster::local_node);
+                   || s.cluster->node_of(replica_name(r)) == cluster::local_node);
   auto pool = serve_compute_pool();
   auto loaded = load_replicas(run_dir, here, pool);
   const auto first = loaded.info;

@@ -3,11 +3,11 @@
 
 #include "runtime/monitor/control_token.hpp"
 #include "runtime/monitor/frames.hpp"
+#include "runtime/whole_file.hpp"
 
 #include <cerrno>
 #include <fcntl.h>
 #include <filesystem>
-#include <fstream>
 #include <poll.h>
 #include <cstring>
 #include <netdb.h>
@@ -43,11 +43,14 @@ bool connect_within(int fd, const sockaddr* addr, socklen_t len,
 
 run_endpoint read_run_endpoint(const std::string& run_dir) {
   namespace fs = std::filesystem;
-  std::ifstream in{fs::path{run_dir} / "monitor.json"};
-  if (!in)
+  const auto file = fs::path{run_dir} / "monitor.json";
+  if (!fs::exists(file))
     throw std::runtime_error("no monitor.json in " + run_dir
                              + ": is the job running with monitor.port >= 0?");
-  auto info = nlohmann::json::parse(in);
+  auto read = read_whole_file(file, 1 << 20); // a few hundred bytes when the job wrote it
+  if (!read.error.empty())
+    throw std::runtime_error(file.string() + " " + read.error);
+  auto info = nlohmann::json::parse(read.bytes);
   run_endpoint found;
   found.address = info.at("address").get<std::string>();
   found.tls = info.value("tls", false);

@@ -3,8 +3,10 @@
 
 #include <arpa/inet.h>
 #include <netinet/in.h>
-#include <sys/resource.h>
 #include <sys/socket.h>
+
+#include <charconv>
+#include <filesystem>
 
 namespace axon::app {
 
@@ -30,14 +32,18 @@ int listening_port(int fd) {
 } // namespace
 
 int widen_listen_backlog(int port) {
-  rlimit files{};
-  const int last = getrlimit(RLIMIT_NOFILE, &files) == 0 && files.rlim_cur < 65536
-                     ? static_cast<int>(files.rlim_cur)
-                     : 65536;
+  // This process's open descriptors only (a scan up to RLIMIT_NOFILE could be a million
+  // system calls at start-up).
+  std::error_code error;
   int widened = 0;
-  for (int fd = 3; fd < last; ++fd)
+  for (const auto& entry : std::filesystem::directory_iterator{"/proc/self/fd", error}) {
+    int fd = -1;
+    const auto name = entry.path().filename().string();
+    if (std::from_chars(name.data(), name.data() + name.size(), fd).ec != std::errc{})
+      continue;
     if (listening_port(fd) == port && listen(fd, SOMAXCONN) == 0)
       ++widened;
+  }
   return widened;
 }
 

@@ -9,7 +9,7 @@
 namespace axon::app {
 
 /// Calls listen(fd, SOMAXCONN) on this process's listening TCP sockets bound to `port`
-/// (found among its open descriptors); returns how many it widened.
+/// (found among its open descriptors, /proc/self/fd); returns how many it widened.
 int widen_listen_backlog(int port);
 
 } // namespace axon::app

@@ -33,7 +33,7 @@ std::string check_serve_placement(const config::resolved_config& cfg,
                                   const cluster::cluster_settings& cluster, int replicas) {
   std::vector<std::string> actors{"batcher", "kg"};
   for (int r = 0; r < replicas; ++r)
-    actors.push_back("replica" + std::to_string(r));
+    actors.push_back(replica_name(r));
   if (auto problem = cluster::check_placement(cluster, actors); !problem.empty())
     return problem;
   for (const std::string here : {"batcher", "kg"})

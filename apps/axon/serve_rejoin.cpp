@@ -23,7 +23,7 @@ void take_back_replicas(graph_process& process, const actor_graph& graph,
                [](caf::error&) {}); // the batcher busy or stopping: next round
   }
   for (auto r : lost) {
-    const auto name = "replica" + std::to_string(r);
+    const auto name = replica_name(r);
     const auto node = process.placement_of(name);
     if (node == cluster::local_node || !process.rejoin(node, within))
       continue;

@@ -19,7 +19,7 @@ namespace axon::bert {
 namespace {
 
 std::string stage_node(int shard, int stage) {
-  return "shard" + std::to_string(shard) + ".stage" + std::to_string(stage);
+  return shard_node(shard) + ".stage" + std::to_string(stage);
 }
 
 // A checked factory (factory_of) whose setup's device is checked first: a device out of
@@ -39,6 +39,10 @@ node_factory on_device(caf::actor (*spawn)(caf::actor_system&, const Setup&)) {
 }
 
 } // namespace
+
+std::string shard_node(int s) {
+  return "shard" + std::to_string(s);
+}
 
 device device_of(const job_layout& job, const std::string& name) {
   for (const auto& rule : job.devices)
@@ -70,7 +74,7 @@ actor_graph make_graph(const job_layout& job) {
         {"coordinator", name}, {name, "coordinator"});
     }
   for (int s = 0; s < job.shards; ++s) {
-    auto shard = "shard" + std::to_string(s);
+    auto shard = shard_node(s);
     g.add_node(shard, "axon.shard", caf::make_message(shard_setup{s}));
     g.add_edge<msg::shard_work_msg>({"coordinator", shard}, {shard, "coordinator"});
     for (int k = 0; k < job.stages; ++k) {

@@ -45,6 +45,9 @@ struct job_layout {
 /// Where graph node `name` computes under `job.devices` (the host when no rule matches).
 device device_of(const job_layout& job, const std::string& name);
 
+/// Shard `s`'s graph node name, "shard<s>" (its stages are "shard<s>.stage<k>").
+std::string shard_node(int s);
+
 /// Node names: "coordinator", "shard<s>", "shard<s>.stage<k>", "optimizer<k>" (or
 /// "optimizer<k>.<j>" with optimizer slices), and "kg" with a KG. Throws
 /// std::invalid_argument for a device rule that matches no stage or optimizer actor.

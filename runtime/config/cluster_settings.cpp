@@ -21,6 +21,13 @@ const node_address* cluster_settings::find(std::string_view name) const {
   return nullptr;
 }
 
+std::string cluster_settings::node_names() const {
+  std::string names;
+  for (const auto& n : nodes)
+    names += (names.empty() ? "" : ", ") + n.name;
+  return names.empty() ? "none" : names;
+}
+
 const std::string& cluster_settings::node_of(std::string_view graph_node) const {
   return node_of(graph_node, [](const std::string&) { return true; });
 }

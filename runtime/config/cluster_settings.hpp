@@ -54,6 +54,8 @@ struct cluster_settings {
   std::vector<placement_rule> placement;
 
   const node_address* find(std::string_view name) const;
+  /// "worker1, worker2", or "none": the node names, for messages.
+  std::string node_names() const;
   /// The node process of a graph node: the first rule whose pattern matches, else "local".
   const std::string& node_of(std::string_view graph_node) const;
   /// As node_of, over the rules whose node `present` accepts ("local" always is): with
