@@ -88,6 +88,13 @@ std::int64_t client_table::idle_deadline(const client& c) const {
   return c.last_active_ns + ns(limits_.idle_timeout);
 }
 
+bool client_table::replies_under_way() const {
+  for (const auto& [fd, c] : clients_)
+    if (c.awaiting_control || c.replying())
+      return true;
+  return false;
+}
+
 std::vector<std::string> client_table::expire(std::int64_t now_ns) {
   std::vector<std::string> closed;
   for (auto it = clients_.begin(); it != clients_.end();) {

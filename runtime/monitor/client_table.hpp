@@ -80,6 +80,8 @@ public:
   void reply_queued(client& c, std::int64_t now_ns) const;
 
   const std::map<int, client>& all() const { return clients_; }
+  /// Whether some client waits for a control reply or has one not yet sent.
+  bool replies_under_way() const;
 
 private:
   // The connection quiet for longest, from `host` when given; -1 when there is none.

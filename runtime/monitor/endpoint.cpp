@@ -222,6 +222,10 @@ void endpoint::serve() {
   auto& st = *state_;
   constexpr std::int64_t sample_ns = std::int64_t(sample_interval_ms) * 1000000;
   auto next_sample = now_ns() + sample_ns;
+  // Told to stop (the destructor): the replies of control requests under way still go out
+  // first, for at most 2 s; a `stop` ends the job, whose end destroys this endpoint while
+  // the stop's own answer may still be on its way.
+  std::int64_t leave_by = 0;
   for (;;) {
     std::vector<pollfd> fds{{st.wake[0], POLLIN, 0}, {st.listen_fd, POLLIN, 0},
                             {st.control.ready_fd(), POLLIN, 0}};
@@ -240,10 +244,15 @@ void endpoint::serve() {
     }
     for (const auto& line : st.clients.expire(now_ns()))
       log_("monitor: closed " + line);
+    if (fds[0].revents && leave_by == 0) {
+      char byte = 0;
+      (void)!::read(st.wake[0], &byte, 1);
+      leave_by = now_ns() + 2'000'000'000;
+    }
+    if (leave_by != 0 && (!st.clients.replies_under_way() || now_ns() >= leave_by))
+      return;
     if (ready <= 0)
       continue;
-    if (fds[0].revents)
-      return;
     for (const auto& p : fds) {
       if (!p.revents || p.fd == st.wake[0])
         continue;
