@@ -73,6 +73,13 @@ struct micro_batch {
   // document_position + k. Undefined offsets: a row is a text.
   tensor offsets{};
   std::uint64_t document_position = 0;
+  // Windows mode (docs/long-texts.md): windows whose documents the document head at shard
+  // 0's head stage classifies, so offsets and labels are undefined. encode_only: forward
+  // only, keeping nothing, the [CLS] rows to the coordinator (windows_cls_msg), dropout as
+  // `training` says; else (training) the forward again, then backward from window_grads
+  // (b,C), the gradients of the windows' [CLS] rows.
+  bool encode_only = false;
+  tensor window_grads{};
 };
 
 /// Coordinator -> shard: the replica's micro-batches of one step or evaluation.
@@ -107,6 +114,37 @@ struct eval_output_msg {
                  // targets]
   tensor losses; // (b) per-row (documents: (d) per-document) cross-entropy (undefined
                  // without labels)
+};
+
+/// Head stage -> coordinator, windows mode: the [CLS] rows (b,C) of an encode_only
+/// micro-batch's windows.
+struct windows_cls_msg {
+  micro_batch_id id;
+  tensor cls;
+};
+
+/// Coordinator -> shard 0's head stage, windows mode: classify the step's (or evaluation's)
+/// documents from their windows' [CLS] rows, in training with backward (the head's
+/// gradients join the step's, at that stage).
+struct classify_documents_msg {
+  std::uint64_t step = 0;
+  std::uint32_t generation = 0;
+  bool training = true;
+  std::uint64_t epoch = 0, document_position = 0; // the head's dropout keys: document d is
+                                                  // document_position + d
+  std::int64_t global_documents = 0; // the step's documents: the loss is their mean
+  tensor cls;     // (N,C) the windows' [CLS] rows, a document's consecutive
+  tensor offsets; // (D+1) i32
+  tensor labels;  // (D) i32, undefined without labels
+};
+
+/// Shard 0's head stage -> coordinator: the documents' loss (sum over them), logits (D,K)
+/// and losses (D), and in training the gradients of the windows' [CLS] rows (N,C).
+struct documents_classified_msg {
+  std::uint64_t step = 0;
+  std::uint32_t generation = 0;
+  double loss_sum = 0;
+  tensor logits, losses, d_cls;
 };
 
 /// Stage replica -> its optimizer: the stage's gradients of one step (flat, arena order).
@@ -165,7 +203,21 @@ template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, micro_batch& x) {
   return f(caf::meta::type_name("micro_batch"), x.id, x.ids, x.types, x.mask, x.labels,
            x.entities, x.global_rows, x.training, x.epoch, x.position, x.offsets,
-           x.document_position);
+           x.document_position, x.encode_only, x.window_grads);
+}
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, windows_cls_msg& x) {
+  return f(caf::meta::type_name("windows_cls_msg"), x.id, x.cls);
+}
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, classify_documents_msg& x) {
+  return f(caf::meta::type_name("classify_documents_msg"), x.step, x.generation, x.training,
+           x.epoch, x.document_position, x.global_documents, x.cls, x.offsets, x.labels);
+}
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, documents_classified_msg& x) {
+  return f(caf::meta::type_name("documents_classified_msg"), x.step, x.generation,
+           wire_float(x.loss_sum), x.logits, x.losses, x.d_cls);
 }
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, shard_work_msg& x) {
@@ -236,4 +288,7 @@ CAF_BEGIN_TYPE_ID_BLOCK(axon_bert, axon::type_ids::bert)
   CAF_ADD_TYPE_ID(axon_bert, (axon::coordinator_setup))
   CAF_ADD_TYPE_ID(axon_bert, (axon::data::batch))
   CAF_ADD_TYPE_ID(axon_bert, (axon::msg::scale_msg))
+  CAF_ADD_TYPE_ID(axon_bert, (axon::msg::windows_cls_msg))
+  CAF_ADD_TYPE_ID(axon_bert, (axon::msg::classify_documents_msg))
+  CAF_ADD_TYPE_ID(axon_bert, (axon::msg::documents_classified_msg))
 CAF_END_TYPE_ID_BLOCK(axon_bert)

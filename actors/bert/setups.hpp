@@ -82,6 +82,11 @@ struct coordinator_setup {
   std::int32_t stages = 1, shards = 1, micro_batches = 1;
   float max_grad_norm = 0; // <= 0: no clipping
   std::int32_t optimizer_slices = 1;
+  // Documents models (data.long-text = chunk): the most windows one micro-batch carries
+  // through the encoder (train.micro-windows); 0: not a documents model. A step or
+  // evaluation whose whole-document micro-batches would carry more runs in windows mode
+  // (docs/long-texts.md).
+  std::int32_t micro_windows = 0;
 };
 
 template <class Inspector>
@@ -101,7 +106,7 @@ typename Inspector::result_type inspect(Inspector& f, shard_setup& x) {
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, coordinator_setup& x) {
   return f(caf::meta::type_name("coordinator_setup"), x.stages, x.shards, x.micro_batches,
-           wire_float(x.max_grad_norm), x.optimizer_slices);
+           wire_float(x.max_grad_norm), x.optimizer_slices, x.micro_windows);
 }
 
 } // namespace axon

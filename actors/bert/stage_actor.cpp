@@ -39,8 +39,13 @@ struct stage_state {
   std::uint32_t generation = 0;
   std::uint64_t grads_step = std::numeric_limits<std::uint64_t>::max();
   std::uint32_t backwards_done = 0;
-  std::map<std::uint32_t, msg::micro_batch> in_flight; // training micro-batches by index
+  struct flight {
+    msg::micro_batch batch;
+    int slot = 0; // its activations' slot in the model
+  };
+  std::map<std::uint32_t, flight> in_flight; // training micro-batches by index
   std::deque<msg::forward_msg> waiting_for_params;
+  std::deque<msg::classify_documents_msg> documents_waiting; // windows mode, for params
   // counters for tests and the console
   std::uint64_t forwards = 0, backwards = 0, stale_dropped = 0;
 };
@@ -99,11 +104,24 @@ void send_grads(stage_actor* self, const msg::micro_batch_id& id) {
   publish_details(self);
 }
 
+// The activation slot for training micro-batch `micro`: the lowest that no other micro-batch
+// in flight holds, so that a stage keeps activations for as many micro-batches as are in
+// flight (the credit window bounds them), however many a step has (windows mode).
+int free_slot(const stage_state& st, std::uint32_t micro) {
+  for (int slot = 0;; ++slot) {
+    bool used = false;
+    for (const auto& [other, f] : st.in_flight)
+      used |= other != micro && f.slot == slot;
+    if (!used)
+      return slot;
+  }
+}
+
 // After a micro-batch's backward: pass the gradient back (stage 0 has none to pass), return
 // credit, and hand the step's gradients to the optimizer when every micro-batch is through.
 void finish_backward(stage_actor* self, const msg::micro_batch_id& id, tensor d_in) {
   auto& st = self->state;
-  st.model->release(int(id.micro));
+  st.model->release(st.in_flight.at(id.micro).slot);
   st.in_flight.erase(id.micro);
   ++st.backwards;
   if (st.setup.stage > 0)
@@ -113,14 +131,22 @@ void finish_backward(stage_actor* self, const msg::micro_batch_id& id, tensor d_
     send_grads(self, id);
 }
 
+// The step's gradients start from zero at the first of its messages to arrive (a micro-batch,
+// or in windows mode the documents to classify): later ones add to them.
+void begin_step(stage_state& st, std::uint64_t step) {
+  if (st.grads_step == step)
+    return;
+  st.model->zero_grads();
+  st.grads_step = step;
+  st.backwards_done = 0;
+}
+
 // A step in which this replica has no rows (micros = 0: fewer rows than shards): zero
 // gradients to the optimizer, the message on to the next stage, its credit back.
 void run_idle(stage_actor* self, const msg::forward_msg& m) {
   auto& st = self->state;
   const auto& id = m.batch.id;
-  st.model->zero_grads();
-  st.grads_step = id.step;
-  st.backwards_done = 0;
+  begin_step(st, id.step);
   if (!st.model->layout().has_head())
     st.edges.send(self, "next", msg::forward_msg{m.batch, tensor{}});
   done_with_input(self);
@@ -140,27 +166,32 @@ void run_forward(stage_actor* self, msg::forward_msg& m) {
   const auto in = as_batch(m.batch);
   const auto key = dropout_key_of(st, m.batch);
   ++st.forwards;
-  if (!m.batch.training) {
-    // Evaluation: a throw-away slot, so outputs already sent are never overwritten.
+  if (!m.batch.training || m.batch.encode_only) {
+    // Evaluation, or windows mode's first pass: a throw-away slot, so outputs already sent
+    // are never overwritten.
     constexpr int eval_slot = -1;
     auto out = st.model->forward(eval_slot, in, m.hidden, key);
     st.model->drop(eval_slot);
-    if (st.model->layout().has_head())
-      st.edges.send(self, "coordinator", msg::eval_output_msg{id, out.logits, out.losses});
-    else
+    if (!st.model->layout().has_head())
       st.edges.send(self, "next", msg::forward_msg{m.batch, out.hidden});
+    else if (out.cls.defined())
+      st.edges.send(self, "coordinator", msg::windows_cls_msg{id, out.cls});
+    else
+      st.edges.send(self, "coordinator", msg::eval_output_msg{id, out.logits, out.losses});
     done_with_input(self);
     return;
   }
-  if (st.grads_step != id.step) { // first micro-batch of a new step
-    st.model->zero_grads();
-    st.grads_step = id.step;
-    st.backwards_done = 0;
-  }
-  st.in_flight[id.micro] = m.batch;
-  auto out = st.model->forward(int(id.micro), in, m.hidden, key);
+  begin_step(st, id.step);
+  const int slot = free_slot(st, id.micro);
+  st.in_flight[id.micro] = {m.batch, slot};
+  auto out = st.model->forward(slot, in, m.hidden, key);
   if (!st.model->layout().has_head()) {
     st.edges.send(self, "next", msg::forward_msg{m.batch, out.hidden});
+    return;
+  }
+  if (out.cls.defined()) { // windows mode: backward from their [CLS] rows' gradients
+    auto d_in = st.model->backward(slot, in, m.batch.window_grads, 0.0f, key);
+    finish_backward(self, id, std::move(d_in));
     return;
   }
   const auto terms = out.loss_terms; // rows, or MLM targets
@@ -168,7 +199,7 @@ void run_forward(stage_actor* self, msg::forward_msg& m) {
   // The step's loss is the mean over all its terms: this micro-batch's mean weighs
   // terms/total.
   float dloss = float(terms) / float(std::max<std::int64_t>(m.batch.global_rows, 1));
-  auto d_in = st.model->backward(int(id.micro), in, {}, dloss, key);
+  auto d_in = st.model->backward(slot, in, {}, dloss, key);
   finish_backward(self, id, std::move(d_in));
 }
 
@@ -177,8 +208,37 @@ bool is_stale(const stage_state& st, const msg::micro_batch_id& id, bool trainin
          || (training && st.have_params && id.step < st.params_version);
 }
 
+// Windows mode: the document head on the [CLS] rows the coordinator gathered; in training
+// its gradients join the step's (sent with the windows' once they are through).
+void classify_documents(stage_actor* self, const msg::classify_documents_msg& m) {
+  auto& st = self->state;
+  auto& pool = process_compute_pool();
+  compute_pool::scope use_pool{&pool};
+  compute_pool::busy_section busy{&pool};
+  const auto documents = m.offsets.numel() - 1;
+  if (m.training)
+    begin_step(st, m.step);
+  const bert::dropout_key key{st.setup.seed, m.epoch, 0, m.training, m.document_position};
+  const float dloss = float(documents) / float(std::max<std::int64_t>(m.global_documents, 1));
+  auto out = st.model->classify_documents(m.cls, m.offsets, m.labels, dloss, key);
+  st.edges.send(self, "documents",
+                msg::documents_classified_msg{m.step, m.generation,
+                                              double(out.loss) * double(documents), out.logits,
+                                              out.losses, out.d_cls});
+}
+
+// Whether `m` can run now: its parameters are those of its step (in training).
+bool params_ready(const stage_state& st, const msg::classify_documents_msg& m) {
+  return st.have_params && (!m.training || st.params_version == m.step);
+}
+
 void drain_waiting(stage_actor* self) {
   auto& st = self->state;
+  while (!st.documents_waiting.empty() && params_ready(st, st.documents_waiting.front())) {
+    auto m = std::move(st.documents_waiting.front());
+    st.documents_waiting.pop_front();
+    classify_documents(self, m);
+  }
   while (!st.waiting_for_params.empty()
          && st.waiting_for_params.front().batch.id.step == st.params_version) {
     auto m = std::move(st.waiting_for_params.front());
@@ -204,7 +264,10 @@ caf::behavior stage_behavior(stage_actor* self, stage_setup setup) {
   st.slices = split_specs(st.model->params().specs(), setup.optimizer_slices);
   for (int j = 0; j < setup.optimizer_slices; ++j)
     st.edges.declare_out<msg::grads_msg, msg::params_msg>(optimizer_port(j, setup.optimizer_slices));
-  st.edges.declare_out<types<msg::loss_msg, msg::eval_output_msg>>("coordinator");
+  st.edges.declare_out<types<msg::loss_msg, msg::eval_output_msg, msg::windows_cls_msg>>(
+    "coordinator");
+  if (setup.model.documents && setup.shard == 0 && st.model->layout().has_head())
+    st.edges.declare_in<msg::classify_documents_msg, msg::documents_classified_msg>("documents");
   return {
     connect_handler(self),
     credit_handler(self),
@@ -240,6 +303,11 @@ caf::behavior stage_behavior(stage_actor* self, stage_setup setup) {
         st.waiting_for_params.pop_front();
         ++st.stale_dropped;
       }
+      while (!st.documents_waiting.empty() && st.documents_waiting.front().training
+             && st.documents_waiting.front().step < st.params_version) {
+        st.documents_waiting.pop_front();
+        ++st.stale_dropped;
+      }
       drain_waiting(self);
     },
     [=](msg::forward_msg& m) {
@@ -254,10 +322,22 @@ caf::behavior stage_behavior(stage_actor* self, stage_setup setup) {
       }
       run_forward(self, m);
     },
+    [=](msg::classify_documents_msg& m) {
+      auto& st = self->state;
+      if (is_stale(st, {m.step, 0, 0, 1, m.generation}, m.training)) {
+        ++st.stale_dropped;
+        return;
+      }
+      if (!params_ready(st, m)) {
+        st.documents_waiting.push_back(std::move(m));
+        return;
+      }
+      classify_documents(self, m);
+    },
     [=](msg::backward_msg& m) {
       auto& st = self->state;
       auto it = st.in_flight.find(m.id.micro);
-      if (it == st.in_flight.end() || it->second.id.step != m.id.step
+      if (it == st.in_flight.end() || it->second.batch.id.step != m.id.step
           || m.id.generation < st.generation) {
         ++st.stale_dropped;
         return;
@@ -265,9 +345,9 @@ caf::behavior stage_behavior(stage_actor* self, stage_setup setup) {
       auto& pool = process_compute_pool();
       compute_pool::scope use_pool{&pool};
       compute_pool::busy_section busy{&pool};
-      const auto in = as_batch(it->second);
-      auto d_in = st.model->backward(int(m.id.micro), in, m.d_hidden, 0.0f,
-                                     dropout_key_of(st, it->second));
+      const auto in = as_batch(it->second.batch);
+      auto d_in = st.model->backward(it->second.slot, in, m.d_hidden, 0.0f,
+                                     dropout_key_of(st, it->second.batch));
       finish_backward(self, m.id, std::move(d_in));
     },
     [=](stats_atom) {

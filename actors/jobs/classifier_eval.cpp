@@ -74,7 +74,7 @@ classifier_job::evaluate(const std::shared_ptr<const supervisor_plan::examples>&
     const auto rows = b.labels.size(0);
     auto micro_rows = static_cast<int>((b.ids.size(0) + shards - 1) / shards);
     if (plan_.layout.kg) {
-      auto entities = linked_entities(*split, b.examples, b.ids.size(1));
+      auto entities = linked_entities(*split, b);
       if (!entities)
         return entities.error();
       b.entities = std::move(*entities);

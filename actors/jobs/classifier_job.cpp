@@ -67,7 +67,7 @@ classifier_job::batches_of(const std::shared_ptr<const supervisor_plan::examples
 caf::error classifier_job::prepare(data::batch& batch, bert::pipeline&) {
   if (!plan_.layout.kg)
     return caf::none;
-  auto entities = linked_entities(*plan_.train, batch.examples, batch.ids.size(1));
+  auto entities = linked_entities(*plan_.train, batch);
   if (!entities)
     return entities.error();
   batch.entities = std::move(*entities);
@@ -75,10 +75,11 @@ caf::error classifier_job::prepare(data::batch& batch, bert::pipeline&) {
 }
 
 // Each piece of a linked word carries the word's entity; [CLS], [SEP], other words and
-// padding -1.
+// padding -1. Documents (plan_.windows): each window's pieces carry theirs.
 caf::expected<tensor> classifier_job::linked_entities(const supervisor_plan::examples& split,
-                                                      const tensor& rows, std::int64_t T) {
-  const auto B = rows.size(0);
+                                                      const data::batch& batch) {
+  const auto& rows = batch.examples;
+  const auto B = rows.size(0), T = batch.ids.size(1);
   const auto* row = rows.data<std::int32_t>();
   std::vector<std::vector<std::string>> words(static_cast<std::size_t>(B));
   for (std::int64_t r = 0; r < B; ++r)
@@ -89,15 +90,25 @@ caf::expected<tensor> classifier_job::linked_entities(const supervisor_plan::exa
   if (std::int64_t(mentions->size()) != B)
     return make_error(errc::failed, "the KG service linked " + std::to_string(mentions->size())
                                       + " rows of a batch of " + std::to_string(B));
-  auto out = tensor::empty({B, T}, dtype::i32);
+  auto out = tensor::empty({batch.ids.size(0), T}, dtype::i32);
   auto* entities = out.data<std::int32_t>();
-  std::fill(entities, entities + B * T, -1);
+  std::fill(entities, entities + out.numel(), -1);
   for (std::int64_t r = 0; r < B; ++r) {
     const auto& example = split.at(row[r]);
     auto per_token =
       data::entities_of_tokens(example, kg::entity_per_word((*mentions)[r], example.words.size()));
-    std::copy(per_token.begin(), per_token.begin() + std::min<std::int64_t>(T, per_token.size()),
-              entities + r * T);
+    if (!plan_.windows) {
+      std::copy(per_token.begin(), per_token.begin() + std::min<std::int64_t>(T, per_token.size()),
+                entities + r * T);
+      continue;
+    }
+    const auto* offsets = batch.offsets.data<std::int32_t>(); // document r: these rows
+    const auto spans = data::window_spans(example.ids.size() - 2, *plan_.windows);
+    if (std::int64_t(spans.size()) != offsets[r + 1] - offsets[r])
+      return make_error(errc::failed, "document " + std::to_string(row[r]) + " has "
+                                        + std::to_string(spans.size()) + " windows, its batch "
+                                        + std::to_string(offsets[r + 1] - offsets[r]));
+    data::window_rows_of(per_token, spans, entities + offsets[r] * T, std::size_t(T));
   }
   return out;
 }

@@ -59,9 +59,10 @@ private:
   /// as windows.
   std::unique_ptr<batch_source> batches_of(const std::shared_ptr<const supervisor_plan::examples>& split,
                                            const data::batcher_options& options) const;
-  /// The (B,T) entity ids of a batch of `split`'s examples `rows`, linked by the KG service.
+  /// The entity ids, linked by the KG service, of a batch of `split`'s examples (B,T), or
+  /// of its documents' windows (N,T).
   caf::expected<tensor> linked_entities(const supervisor_plan::examples& split,
-                                        const tensor& rows, std::int64_t T);
+                                        const data::batch& batch);
 
   caf::blocking_actor* self_;
   const supervisor_plan& plan_;

@@ -26,10 +26,6 @@ namespace {
 void check_chunk_mode(const config::resolved_config& cfg) {
   if (!chunks_documents(cfg))
     return;
-  if (!cfg.get_string("kg.triples").empty())
-    throw std::invalid_argument(
-      "data.long-text = chunk does not link KG entities into windows yet: set kg.triples = "
-      "\"\" or use data.long-text = truncate");
   for (const auto& rule : config::device_rules_of(cfg))
     if (!rule.where.is_cpu())
       throw std::invalid_argument(
@@ -128,7 +124,8 @@ bool outside_the_job(std::string_view key) {
 bool unused_chunk_key(const config::resolved_config& cfg, std::string_view key) {
   return cfg.get_string("data.long-text") == "truncate"
          && (key == "data.long-text" || key.starts_with("data.chunk-")
-             || key == "data.max-chunks" || key == "model.window-pooling");
+             || key == "data.max-chunks" || key == "model.window-pooling"
+             || key == "train.micro-windows");
 }
 
 // FNV-1a over the canonical lines whose key `counts` and that the job reads.
@@ -148,7 +145,7 @@ std::string hash_of(const config::resolved_config& cfg, Counts counts) {
 bool is_placement_key(std::string_view key) {
   return key.starts_with("placement.") || key.starts_with("cluster.")
          || key == "train.micro-batches" || key == "train.credit-window"
-         || key == "train.threads";
+         || key == "train.micro-windows" || key == "train.threads";
 }
 
 std::string job_hash(const config::resolved_config& cfg) {
@@ -174,7 +171,8 @@ std::string changed_job_key(const config::resolved_config& saved,
       return key + " = " + value + " differs from the run's " + key + " = " + old
              + ": it changes the model, the data or the optimisation, which the run's "
                "checkpoints cannot continue (on resume only placement.*, cluster.*, "
-               "train.micro-batches, train.credit-window, train.threads, monitor.* and "
+               "train.micro-batches, train.credit-window, train.micro-windows, train.threads, "
+               "monitor.* and "
                "serve.* may change)";
   }
   return "";
@@ -220,6 +218,7 @@ bert::job_layout job_layout_of(const config::resolved_config& cfg,
   job.optimizer_slices = static_cast<int>(cfg.get_int("placement.optimizer-slices"));
   job.micro_batches = static_cast<int>(cfg.get_int("train.micro-batches"));
   job.credit_window = static_cast<int>(cfg.get_int("train.credit-window"));
+  job.micro_windows = static_cast<int>(cfg.get_int("train.micro-windows"));
   job.adamw.lr = static_cast<float>(cfg.get_real("train.lr"));
   job.adamw.beta1 = static_cast<float>(cfg.get_real("train.beta1"));
   job.adamw.beta2 = static_cast<float>(cfg.get_real("train.beta2"));

@@ -109,12 +109,17 @@ tensor trained_run::probabilities(const std::vector<data::tokenized_example>& ex
   compute_pool::scope use_pool{pool.get()};
   const data::batcher_options options{batch_size, 0, false, false, tokenizer->vocab().pad_id()};
   std::int64_t row = 0;
+  // Documents: their windows encoded at most train.micro-windows at a time.
+  const auto micro_windows = windows ? config->get_int("train.micro-windows") : 0;
   auto classify = [&](auto&& batches) { // rows or documents: one row of `out` each
     for (std::size_t b = 0; b < batches.batches_per_epoch(); ++b) {
       auto batch = batches.next();
-      model->forward({batch.ids, batch.token_types, batch.attention_mask, {}, batch.entities,
-                      batch.offsets},
-                     {});
+      const bert::batch in{batch.ids,      batch.token_types, batch.attention_mask, {},
+                           batch.entities, batch.offsets};
+      if (windows)
+        model->classify_documents(in, micro_windows);
+      else
+        model->forward(in, {});
       const auto rows = model->logits().size(0);
       ops::softmax_forward(out.slice(row, row + rows), model->logits());
       row += rows;

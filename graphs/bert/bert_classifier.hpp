@@ -23,6 +23,11 @@ public:
   /// Forward pass; returns the mean cross-entropy when in.labels is defined (else 0).
   /// Activations are kept for backward; logits() holds the (B,K) outputs.
   float forward(const batch& in, const dropout_key& key);
+  /// Documents model (cfg.documents), forward only: the windows of `in` (offsets defined)
+  /// encoded at most `max_windows` at a time, keeping their [CLS] rows only, then the
+  /// document head: memory for max_windows windows, whatever the documents' lengths.
+  /// logits() holds the (D,K) outputs, as forward's.
+  void classify_documents(const batch& in, std::int64_t max_windows);
   /// Accumulates d(mean loss)/d(params) into grads(); needs the forward just before.
   void backward(const batch& in, const dropout_key& key);
   void zero_grads() { stage_.zero_grads(); }

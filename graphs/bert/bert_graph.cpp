@@ -54,16 +54,17 @@ device device_of(const job_layout& job, const std::string& name) {
 actor_graph make_graph(const job_layout& job) {
   job.model.validate();
   if (job.stages < 1 || job.shards < 1 || job.micro_batches < 1 || job.credit_window < 1
-      || job.optimizer_slices < 1)
-    throw std::invalid_argument(
-      "stages, shards, micro-batches, credit window and optimizer slices must be >= 1");
+      || job.optimizer_slices < 1 || job.micro_windows < 1)
+    throw std::invalid_argument("stages, shards, micro-batches, credit window, optimizer slices "
+                                "and micro-windows must be >= 1");
   const int slices = job.optimizer_slices;
   for (int k = 0; k < job.stages; ++k) // throws when a stage would be empty or too small
     split_specs(stage_param_specs(job.model, split_stages(job.model, k, job.stages)), slices);
   actor_graph g;
   g.add_node("coordinator", "axon.coordinator",
              caf::make_message(coordinator_setup{job.stages, job.shards, job.micro_batches,
-                                                 job.max_grad_norm, slices}));
+                                                 job.max_grad_norm, slices,
+                                                 job.model.documents ? job.micro_windows : 0}));
   for (int k = 0; k < job.stages; ++k)
     for (int j = 0; j < slices; ++j) {
       auto name = optimizer_name(k, j, slices);
@@ -94,9 +95,13 @@ actor_graph make_graph(const job_layout& job) {
     for (int k = 0; k + 1 < job.stages; ++k)
       g.add_edge<msg::forward_msg, msg::backward_msg>(
         {stage_node(s, k), "next"}, {stage_node(s, k + 1), "prev"}, job.credit_window);
-    g.add_edge<types<msg::loss_msg, msg::eval_output_msg>>(
+    g.add_edge<types<msg::loss_msg, msg::eval_output_msg, msg::windows_cls_msg>>(
       {stage_node(s, job.stages - 1), "coordinator"}, {"coordinator", "head" + std::to_string(s)});
   }
+  // Windows mode (documents models): shard 0's head stage classifies the documents.
+  if (job.model.documents)
+    g.add_edge<msg::classify_documents_msg, msg::documents_classified_msg>(
+      {"coordinator", "documents"}, {stage_node(0, job.stages - 1), "documents"});
   if (job.kg)
     g.add_node("kg", "axon.kg", caf::make_message(*job.kg));
   // A device rule that places nothing is a typo: say so rather than compute on the host.

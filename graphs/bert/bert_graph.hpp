@@ -32,6 +32,7 @@ struct job_layout {
   int stages = 1, shards = 1, micro_batches = 1;
   int optimizer_slices = 1; // optimizer actors per stage (ZeRO-1 slices of its tensors)
   int credit_window = 2;   // micro-batches in flight per pipeline edge
+  int micro_windows = 64;  // documents models: windows per micro-batch (train.micro-windows)
   ops::adamw_hparams adamw;
   bool decay_all = false;  // weight decay on every tensor (else not on biases/LayerNorm)
   float max_grad_norm = 0; // <= 0: no clipping

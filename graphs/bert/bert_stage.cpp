@@ -134,6 +134,11 @@ stage_output bert_stage::forward(int slot, const batch& host_in, const tensor& h
     on_.synchronize(); // the loss waited already; a forward without targets did not
     return out;
   }
+  if (cfg_.documents && !in.offsets.defined()) { // windows classified elsewhere
+    out.cls = tensor::empty({hidden->size(0), std::int64_t{cfg_.hidden}});
+    ops::first_rows_forward(out.cls, *hidden);
+    return out;
+  }
   if (cfg_.documents) { // the document head over the windows' [CLS] rows, on the host
     ensure_shape(a.cls, {hidden->size(0), std::int64_t{cfg_.hidden}});
     ops::first_rows_forward(a.cls, *hidden);
@@ -186,6 +191,8 @@ tensor bert_stage::backward(int slot, const batch&, const tensor& d_hidden_out, 
     grad = gradient_buffer(top.sizes(), input_leaves && block_p_.empty(), tensor{});
     if (cfg_.mlm) {
       mlm_head_backward(mlm_g_, grad, a.mlm, mlm_p_, dloss, on_);
+    } else if (cfg_.documents && !in.offsets.defined()) { // given its [CLS] rows' gradient
+      ops::first_rows_backward(grad, d_hidden_out);
     } else if (cfg_.documents) { // every window gets the gradient of its [CLS] row
       ensure_shape(a.d_cls, a.cls.sizes());
       a.d_cls.zero_();
@@ -208,6 +215,30 @@ tensor bert_stage::backward(int slot, const batch&, const tensor& d_hidden_out, 
     embeddings_backward(emb_g_, a.embeddings, emb_p_, cfg_, in, grad, key, on_);
   on_.synchronize();
   return layout_.has_embeddings() ? tensor{} : grad;
+}
+
+documents_output bert_stage::classify_documents(const tensor& cls, const tensor& offsets,
+                                                const tensor& labels, float dloss,
+                                                const dropout_key& key) {
+  if (!cfg_.documents || !layout_.has_head())
+    throw std::logic_error("bert_stage::classify_documents: stage " + std::to_string(layout_.index)
+                           + " holds no document head");
+  ops::compute_scope scope{on_};
+  const auto pooling = pooling_of(cfg_);
+  const auto head_key = documents_key(key);
+  document_head_forward(gathered_, document_p_, cfg_, pooling, cls, offsets, labels, head_key, on_);
+  documents_output out;
+  out.logits = gathered_.head.logits.clone(); // the next call reuses the head's buffers
+  if (!labels.defined())
+    return out;
+  out.loss = gathered_.head.loss;
+  out.losses = gathered_.head.losses.clone();
+  if (key.training) {
+    out.d_cls = tensor::zeros(cls.sizes());
+    document_head_backward(document_g_, out.d_cls, gathered_, document_p_, cfg_, pooling, cls,
+                           offsets, labels, dloss, head_key, on_);
+  }
+  return out;
 }
 
 void bert_stage::release(int slot) {

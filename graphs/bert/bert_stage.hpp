@@ -5,7 +5,9 @@
 // A stage computes on one ops::compute: the host, or a CUDA stream on which its
 // parameters, gradients, activations and the hidden states it passes on live.
 // With documents (bert_config::documents) the rows are windows and the head stage runs the
-// document head on their [CLS] rows (host only).
+// document head on their [CLS] rows (host only); given windows without their documents'
+// offsets, it stops at the [CLS] rows (forward) and starts from their gradients (backward),
+// and classify_documents runs the head on [CLS] rows gathered from such passes.
 // Legend: b micro-batch rows, T sequence, C hidden, D documents.
 #pragma once
 
@@ -48,6 +50,16 @@ struct stage_output {
   tensor losses;      // head stage with labels, on the host: (b) per-row cross-entropy (MLM:
                       // its sum
                       // over the row's targets, evaluation only)
+  tensor cls;         // documents' head stage given windows without offsets: (b,C) their
+                      // [CLS] rows, on the host, a tensor of their own
+};
+
+/// What the document head made of [CLS] rows gathered from windows (classify_documents).
+struct documents_output {
+  float loss = 0.0f;   // mean cross-entropy over the D documents (with labels)
+  tensor logits;       // (D,K)
+  tensor losses;       // (D) per-document cross-entropy (with labels)
+  tensor d_cls;        // training: (N,C) d loss / d cls, scaled by dloss
 };
 
 class bert_stage {
@@ -65,6 +77,13 @@ public:
   const param_arena& grads() const { return grads_; }
   void zero_grads();
 
+  /// Documents model, head stage: the document head alone on the windows' [CLS] rows cls
+  /// (N,C), gathered from forwards of windows without offsets; offsets (D+1), labels (D)
+  /// or undefined. With key.training and labels, backward too: the head's gradients
+  /// (scaled by dloss) accumulate into grads() and d_cls is returned. Host only.
+  documents_output classify_documents(const tensor& cls, const tensor& offsets,
+                                      const tensor& labels, float dloss, const dropout_key& key);
+
   /// Forward of one micro-batch into activation slot `slot`. `hidden_in` is the previous
   /// stage's output on this stage's device (undefined for stage 0, which embeds in.ids);
   /// `in` may be on the host (it is copied to the device). On a device, forward returns
@@ -72,7 +91,9 @@ public:
   stage_output forward(int slot, const batch& in, const tensor& hidden_in, const dropout_key& key);
   /// Backward of the micro-batch in `slot`: accumulates parameter gradients and returns
   /// d loss / d hidden_in (undefined for stage 0). `d_hidden_out` is the next stage's
-  /// gradient (ignored by the head stage, which starts from its loss scaled by `dloss`).
+  /// gradient (ignored by the head stage, which starts from its loss scaled by `dloss`;
+  /// a documents model's head stage given windows without offsets starts from their [CLS]
+  /// rows' gradients, d_hidden_out (b,C)).
   /// On a device it returns once the gradients are computed, as forward does.
   tensor backward(int slot, const batch& in, const tensor& d_hidden_out, float dloss,
                   const dropout_key& key);
@@ -105,6 +126,7 @@ private:
   head_params head_p_, head_g_;
   mlm_head_params mlm_p_, mlm_g_; // cfg.mlm
   document_head_params document_p_, document_g_; // cfg.documents
+  document_head_acts gathered_;                  // classify_documents
   std::map<int, slot_acts> slots_;
   block_scratch scratch_;
   tensor d_hidden_[2]; // gradients between parts inside the stage, used alternately

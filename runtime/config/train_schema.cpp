@@ -119,6 +119,11 @@ std::vector<key_spec> keys() {
             "steps between checkpoints; 0: at evaluations only"),
     int_key("train", "keep-checkpoints", 3, "[1, 1000]", "recent checkpoints kept (and the best)"),
     int_key("train", "credit-window", 2, "[1, 64]", "micro-batches in flight per pipeline stage"),
+    int_key("train", "micro-windows", 64, "[1, 1048576]",
+            "data.long-text = chunk: the most windows one micro-batch carries through the "
+            "encoder; a step or evaluation whose micro-batches of whole documents would carry "
+            "more runs in windows mode (memory bounded by it, not by document length; one "
+            "more forward pass)"),
     int_key("train", "recovery-attempts", 3, "[0, 1000]",
             "recoveries from a lost actor or node in a row (no step completed between them) "
             "before the job gives up; 0: a lost actor ends the job"),

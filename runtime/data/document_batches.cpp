@@ -36,8 +36,12 @@ batch document_batcher::next() {
   std::vector<windowed_document> windowed;
   windowed.reserve(std::size_t(documents));
   std::size_t rows = 0, longest = 0;
+  // Document d of the batch.
+  auto document_of = [&](std::int64_t d) -> const tokenized_example& {
+    return documents_->at(std::size_t(picked.examples.data<std::int32_t>()[d]));
+  };
   for (std::int64_t d = 0; d < documents; ++d) {
-    const auto& document = documents_->at(std::size_t(picked.examples.data<std::int32_t>()[d]));
+    const auto& document = document_of(d);
     windowed.push_back(
       make_windows(pieces_of(document), options_.windows, options_.cls_id, options_.sep_id));
     for (const auto& window : windowed.back().windows)
@@ -50,12 +54,24 @@ batch document_batcher::next() {
   out.token_types = tensor::zeros({N, T}, dtype::i32);
   out.attention_mask = tensor::zeros({N, T}, dtype::i32);
   out.offsets = tensor::empty({documents + 1}, dtype::i32);
+  // Documents linked to the KG (predict, eval and serve of a KG run): their windows'
+  // entities, from each document's entities per token.
+  const bool linked = documents > 0 && !document_of(0).entities.empty();
+  if (linked)
+    out.entities = tensor::empty({N, T}, dtype::i32);
   auto* ids = out.ids.data<std::int32_t>();
   auto* mask = out.attention_mask.data<std::int32_t>();
   auto* offsets = out.offsets.data<std::int32_t>();
   std::int64_t row = 0;
   offsets[0] = 0;
   for (std::int64_t d = 0; d < documents; ++d) {
+    if (linked) {
+      std::vector<window_span> spans;
+      for (const auto& window : windowed[std::size_t(d)].windows)
+        spans.push_back(window.span);
+      window_rows_of(document_of(d).entities, spans,
+                     out.entities.data<std::int32_t>() + row * T, std::size_t(T));
+    }
     for (const auto& window : windowed[std::size_t(d)].windows) {
       std::copy(window.ids.begin(), window.ids.end(), ids + row * T);
       std::fill(mask + row * T, mask + row * T + std::int64_t(window.ids.size()), 1);

@@ -56,6 +56,24 @@ windowed_document make_windows(std::span<const std::int32_t> tokens,
   return document;
 }
 
+void window_rows_of(std::span<const std::int32_t> document, std::span<const window_span> spans,
+                    std::int32_t* rows, std::size_t T) {
+  const auto pieces = document.size() >= 2 ? document.subspan(1, document.size() - 2)
+                                           : document.subspan(0, 0);
+  for (std::size_t k = 0; k < spans.size(); ++k) {
+    const auto& span = spans[k];
+    if (span.end > pieces.size() || span.begin > span.end || span.end - span.begin + 2 > T)
+      throw std::invalid_argument("window_rows_of: window " + std::to_string(k) + " (pieces "
+                                  + std::to_string(span.begin) + " to " + std::to_string(span.end)
+                                  + ") does not fit a document of " + std::to_string(pieces.size())
+                                  + " pieces in rows of " + std::to_string(T));
+    auto* row = rows + k * T;
+    std::fill(row, row + T, -1);
+    std::copy(pieces.begin() + std::ptrdiff_t(span.begin),
+              pieces.begin() + std::ptrdiff_t(span.end), row + 1);
+  }
+}
+
 void window_tally::add(const windowed_document& document) {
   ++documents;
   windows += document.windows.size();

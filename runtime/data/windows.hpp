@@ -59,6 +59,14 @@ windowed_document make_windows(std::span<const std::int32_t> tokens,
                                const window_settings& settings, std::int32_t cls_id,
                                std::int32_t sep_id);
 
+/// Per-token values of a document (KG entity ids), aligned with its ids ([CLS] pieces
+/// [SEP], as `document.size()` - 2 pieces), laid out as its windows' rows: row k of `rows`
+/// (`spans.size()` rows of `T` columns) holds -1 at [CLS], the values of pieces
+/// [spans[k].begin, spans[k].end) after it, then -1 at [SEP] and padding. Throws
+/// std::invalid_argument when a window is longer than T or reaches past the document.
+void window_rows_of(std::span<const std::int32_t> document, std::span<const window_span> spans,
+                    std::int32_t* rows, std::size_t T);
+
 /// What chunking did to a set of documents, for the job's log: documents, windows, and
 /// those beyond max_chunks.
 struct window_tally {

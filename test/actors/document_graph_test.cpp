@@ -3,15 +3,20 @@
 // the coordinator never splits a document's windows. It trains the same losses as the
 // plain loop (bert::document_classifier) with dropout on, on 1 stage x 1 shard, 2 stages x
 // 2 shards x 2 micro-batches, 3 x 3 x 2 and 8 shards (two without a document), for mean
-// and attention pooling; its evaluation
-// gives one prediction per document, as the loop's forward.
+// and attention pooling, with whole documents per micro-batch and in windows mode (at most
+// 1, 2 or 3 windows per micro-batch: a document's windows on several micro-batches and
+// shards, classified at shard 0's head stage, which may hold no window); its evaluation
+// gives one prediction per document, as the loop's forward, in either mode.
 #include "actor_test_support.hpp"
 
 #include "graphs/bert/document_classifier.hpp"
 
 #include <boost/test/unit_test.hpp>
 
+#include <nlohmann/json.hpp>
+
 #include <cmath>
+#include <sstream>
 
 using namespace axon;
 
@@ -44,21 +49,35 @@ data::batch loader_batch(const bert::batch& docs, std::uint64_t step) {
 }
 
 bert::job_layout document_job(int stages, int shards, int micro_batches,
-                              bert::window_pooling pooling) {
+                              bert::window_pooling pooling, int micro_windows = 64) {
   auto job = test::tiny_job(stages, shards, micro_batches);
   job.model = bert::documents_config(job.model, pooling);
+  job.micro_windows = micro_windows;
   job.max_grad_norm = 0; // the loop clips no arena (each would clip alone)
   return job;
 }
 
-std::vector<double> train_actors(caf::actor_system& sys, const bert::job_layout& job, int steps) {
+// The coordinator's count of steps (or evaluations) run in windows mode.
+std::uint64_t windows_mode(bert::pipeline& p, const char* counter) {
+  std::istringstream lines{p.stats()}; // "name": {...} per line
+  for (std::string line; std::getline(lines, line);)
+    if (line.starts_with("\"coordinator\": "))
+      return nlohmann::json::parse(line.substr(line.find('{')))[counter].get<std::uint64_t>();
+  BOOST_FAIL("no coordinator in the pipeline's stats");
+  return 0;
+}
+
+// The losses of `steps` steps, and how many of them ran in windows mode.
+std::pair<std::vector<double>, std::uint64_t> train_actors(caf::actor_system& sys,
+                                                           const bert::job_layout& job,
+                                                           int steps) {
   bert::pipeline p{sys, job};
   test::require_ok(p.init_params());
   std::vector<double> losses;
   for (int s = 0; s < steps; ++s)
     losses.push_back(
       test::value_of(p.train_step(loader_batch(random_documents(100 + s), s), s, 1e-3f)).first);
-  return losses;
+  return {losses, windows_mode(p, "windows_mode_steps")};
 }
 
 std::vector<double> train_loop(const bert::job_layout& job, int steps) {
@@ -95,17 +114,23 @@ BOOST_AUTO_TEST_CASE(the_graph_trains_the_loops_losses) {
   for (auto pooling : {bert::window_pooling::mean, bert::window_pooling::attention}) {
     const auto loop = train_loop(document_job(1, 1, 1, pooling), steps);
     struct placement {
-      int stages, shards, micro_batches;
+      int stages, shards, micro_batches, micro_windows; // 64: whole documents
     };
     // 6 documents: 3 + 3 on 2 shards (micro-batches of 1 and 2 documents), 2 + 2 + 2 on
-    // 3 shards, and on 8 shards two shards without a document (zero gradients).
-    for (auto [stages, shards, micros] :
-         {placement{1, 1, 1}, placement{2, 2, 2}, placement{3, 3, 2}, placement{1, 8, 1}}) {
-      const auto actors = train_actors(sys, document_job(stages, shards, micros, pooling), steps);
+    // 3 shards, and on 8 shards two shards without a document (zero gradients). In windows
+    // mode the 13 windows go in 13, 7 or 5 chunks; on 8 shards in 7 chunks shard 0 has none.
+    for (auto [stages, shards, micros, micro_windows] :
+         {placement{1, 1, 1, 64}, placement{2, 2, 2, 64}, placement{3, 3, 2, 64},
+          placement{1, 8, 1, 64}, placement{1, 1, 1, 2}, placement{2, 2, 2, 3},
+          placement{3, 3, 2, 1}, placement{1, 8, 1, 2}}) {
+      const auto [actors, windowed] = train_actors(
+        sys, document_job(stages, shards, micros, pooling, micro_windows), steps);
+      BOOST_TEST(windowed == (micro_windows < 4 ? steps : 0)); // the longest document: 4
       for (int s = 0; s < steps; ++s) {
-        BOOST_TEST_INFO(bert::to_string(pooling) << " pooling, " << stages << " stages x " << shards
-                                                 << " shards, step " << s << ": loop " << loop[s]
-                                                 << ", actors " << actors[s]);
+        BOOST_TEST_INFO(bert::to_string(pooling)
+                        << " pooling, " << stages << " stages x " << shards << " shards, "
+                        << micro_windows << " micro-windows, step " << s << ": loop " << loop[s]
+                        << ", actors " << actors[s]);
         BOOST_TEST(relative(actors[s], loop[s]) <= 1e-4);
       }
     }
@@ -113,26 +138,33 @@ BOOST_AUTO_TEST_CASE(the_graph_trains_the_loops_losses) {
 }
 
 BOOST_AUTO_TEST_CASE(evaluation_classifies_documents_as_the_loop) {
-  for (auto pooling : {bert::window_pooling::mean, bert::window_pooling::attention}) {
-    auto job = document_job(2, 2, 1, pooling);
-    bert::pipeline p{sys, job};
-    test::require_ok(p.init_params());
-    const auto docs = random_documents(5);
-    // At most 4 windows per evaluation micro-batch: documents {3,1}, {2}, {4}, {1,2}
-    // dealt to 2 shards; the 4-window document is never cut.
-    auto [logits, losses] = test::value_of(p.evaluate(bert::job_batch(docs), 4));
-    bert::document_classifier loop{job.model, pooling};
-    bert::init_params(loop.encoder_params(), job.seed);
-    bert::init_params(loop.head_params(), job.seed);
-    bert::document_batch batch{docs, docs.offsets, docs.labels};
-    batch.windows.labels = tensor{};
-    loop.forward(batch, {});
-    BOOST_REQUIRE(logits.sizes() == loop.logits().sizes());
-    BOOST_REQUIRE(logits.sizes() == (shape{documents_of(docs), 3}));
-    for (std::int64_t i = 0; i < logits.numel(); ++i)
-      BOOST_TEST(std::fabs(logits.data<float>()[i] - loop.logits().data<float>()[i]) <= 1e-5);
-    BOOST_TEST(losses.sizes() == (shape{documents_of(docs)}));
-  }
+  for (auto pooling : {bert::window_pooling::mean, bert::window_pooling::attention})
+    for (int micro_windows : {64, 3}) { // whole documents; windows mode
+      auto job = document_job(2, 2, 1, pooling, micro_windows);
+      bert::pipeline p{sys, job};
+      test::require_ok(p.init_params());
+      const auto docs = random_documents(5);
+      // At most 4 windows per evaluation micro-batch: documents {3,1}, {2}, {4}, {1,2}
+      // dealt to 2 shards; the 4-window document is never cut (with 3 micro-windows it
+      // is: windows mode).
+      auto [logits, losses] = test::value_of(p.evaluate(bert::job_batch(docs), 4));
+      BOOST_TEST(windows_mode(p, "windows_mode_evaluations") == (micro_windows < 4 ? 1u : 0u));
+      bert::document_classifier loop{job.model, pooling};
+      bert::init_params(loop.encoder_params(), job.seed);
+      bert::init_params(loop.head_params(), job.seed);
+      bert::document_batch batch{docs, docs.offsets, docs.labels};
+      batch.windows.labels = tensor{};
+      const auto loss = loop.forward(batch, {});
+      BOOST_REQUIRE(logits.sizes() == loop.logits().sizes());
+      BOOST_REQUIRE(logits.sizes() == (shape{documents_of(docs), 3}));
+      for (std::int64_t i = 0; i < logits.numel(); ++i)
+        BOOST_TEST(std::fabs(logits.data<float>()[i] - loop.logits().data<float>()[i]) <= 1e-5);
+      BOOST_REQUIRE(losses.sizes() == (shape{documents_of(docs)}));
+      double mean = 0;
+      for (std::int64_t d = 0; d < losses.numel(); ++d)
+        mean += losses.data<float>()[d] / double(losses.numel());
+      BOOST_TEST(relative(mean, loss) <= 1e-5);
+    }
 }
 
 BOOST_AUTO_TEST_SUITE_END()

@@ -55,7 +55,7 @@ BOOST_FIXTURE_TEST_CASE(three_nodes_train_like_one_process, cluster_fixture) {
 // to 200 words, windows of 32 tokens (stride 8, at most 8 a document) pooled by
 // attention, 2 stages x 2 shards placed on three node processes, train the losses of the
 // same job in one process: the document batches, their window offsets and the head
-// stage's pooling cross the wire unchanged.
+// stage's pooling cross the wire unchanged; so do windows mode's [CLS] rows and gradients.
 BOOST_FIXTURE_TEST_CASE(a_long_document_job_on_three_nodes_trains_like_one_process,
                         cluster_fixture) {
   const auto docs = dir.path / "longdocs";
@@ -88,6 +88,20 @@ BOOST_FIXTURE_TEST_CASE(a_long_document_job_on_three_nodes_trains_like_one_proce
   const double worst = compare_losses(a, b, 1e-4);
   BOOST_TEST_MESSAGE("long documents, 3 nodes against one process: largest relative loss "
                      "difference " << worst);
+  // Windows mode on the same nodes: micro-batches of at most 3 windows, so a document's
+  // windows run on both shards (worker1 and worker2) and are classified at shard 0's head
+  // stage (worker1): the same losses within 1e-4.
+  flags = chunked;
+  flags.push_back("--train.micro-windows=3");
+  flags.push_back("--placement.nodes=[\"shard0*=worker1\", \"shard1*=worker2\", "
+                  "\"optimizer0*=worker3\", \"optimizer1.1=worker3\"]");
+  auto windowed = start_train("documents-windows", flags);
+  BOOST_REQUIRE_MESSAGE(windowed->finished(120s), windowed->output());
+  BOOST_REQUIRE_MESSAGE(windowed->status() == 0, windowed->output());
+  auto c = train_losses(dir.path / "documents-windows");
+  BOOST_REQUIRE(c.size() == 20u);
+  BOOST_TEST_MESSAGE("long documents in windows mode, 3 nodes against one process: largest "
+                     "relative loss difference " << compare_losses(c, b, 1e-4));
 }
 
 // A scale event on a cluster (issue #21, docs/elastic.md): a job started on one shard

@@ -92,6 +92,35 @@ BOOST_AUTO_TEST_CASE(the_cursor_restores_the_same_batches) {
                         expected.ids.data<std::int32_t>()));
 }
 
+// Documents linked to a KG (predict and serve link in process): each window's pieces carry
+// their own entities, [CLS], [SEP] and padding -1. Token id i of document k gets entity
+// i - 100 here, so every position can be checked against the window's ids.
+BOOST_AUTO_TEST_CASE(linked_documents_carry_their_entities_window_by_window) {
+  auto linked = std::make_shared<std::vector<tokenized_example>>(*documents(8));
+  for (auto& doc : *linked) {
+    doc.entities.assign(doc.ids.size(), -1);
+    for (std::size_t t = 1; t + 1 < doc.ids.size(); ++t)
+      doc.entities[t] = doc.ids[t] - 100;
+  }
+  document_batcher batches{linked, options(8, false)};
+  const auto batch = batches.next();
+  BOOST_REQUIRE(batch.entities.defined());
+  BOOST_REQUIRE(batch.entities.sizes() == batch.ids.sizes());
+  const auto N = batch.ids.size(0), T = batch.ids.size(1);
+  int checked = 0;
+  for (std::int64_t row = 0; row < N; ++row)
+    for (std::int64_t t = 0; t < T; ++t) {
+      const auto id = batch.ids.data<std::int32_t>()[row * T + t];
+      const bool piece = id >= 100; // not [CLS], [SEP] or padding
+      BOOST_TEST(batch.entities.data<std::int32_t>()[row * T + t] == (piece ? id - 100 : -1));
+      checked += piece;
+    }
+  BOOST_TEST(checked > 100);
+  // Unlinked documents: no entities tensor.
+  document_batcher plain{documents(8), options(8, false)};
+  BOOST_TEST(!plain.next().entities.defined());
+}
+
 BOOST_AUTO_TEST_CASE(the_tally_counts_windows_beyond_max_chunks) {
   // Document 7 has 50 tokens: 1 + ceil((50 - 8) / 5) = 10 windows, 4 kept.
   const auto tally = tally_windows(*documents(8), {10, 3, 4});

@@ -153,6 +153,23 @@ BOOST_AUTO_TEST_CASE(windows_cover_every_token_for_many_lengths_and_settings) {
       }
 }
 
+// Per-token values (KG entities) of a document as its windows' rows: [CLS] -1, the
+// window's pieces' values, then -1 at [SEP] and padding; a window that does not fit the
+// document or the rows is refused.
+BOOST_AUTO_TEST_CASE(window_rows_carry_each_windows_pieces_values) {
+  const std::vector<std::int32_t> values{-1, 10, 11, 12, 13, 14, 15, 16, -1}; // 7 pieces
+  const auto spans = window_spans(7, settings(6, 1)); // 4 pieces, step 3: [0,4) [3,7)
+  BOOST_REQUIRE(spans.size() == 2u);
+  std::vector<std::int32_t> rows(2 * 7, 99);
+  window_rows_of(values, spans, rows.data(), 7);
+  BOOST_TEST(rows == std::vector<std::int32_t>({-1, 10, 11, 12, 13, -1, -1, //
+                                                -1, 13, 14, 15, 16, -1, -1}),
+             boost::test_tools::per_element());
+  BOOST_CHECK_THROW(window_rows_of(values, spans, rows.data(), 5), std::invalid_argument);
+  const std::vector<window_span> beyond{{5, 8}};
+  BOOST_CHECK_THROW(window_rows_of(values, beyond, rows.data(), 7), std::invalid_argument);
+}
+
 BOOST_AUTO_TEST_CASE(bad_settings_are_refused) {
   auto message = [](const window_settings& s) {
     try {

@@ -16,6 +16,7 @@
 #include <map>
 #include <set>
 #include <string>
+#include <sys/resource.h>
 #include <sys/wait.h>
 #include <thread>
 #include <unistd.h>
@@ -108,6 +109,27 @@ inline run_result run(const std::string& command) {
     output += buffer;
   int status = ::pclose(pipe);
   return {WIFEXITED(status) ? WEXITSTATUS(status) : -1, output};
+}
+
+/// run(command), with its output kept in `log`, and the largest resident set (KiB) that
+/// the command's processes reached (wait4's rusage covers the shell and what it waited for).
+struct measured_run {
+  run_result result;
+  long max_rss_kib = 0;
+};
+inline measured_run run_measured(const std::string& command, const fs::path& log) {
+  const auto shell = command + " > '" + log.string() + "' 2>&1";
+  const auto pid = ::fork();
+  if (pid == 0) {
+    ::execl("/bin/sh", "sh", "-c", shell.c_str(), static_cast<char*>(nullptr));
+    ::_exit(127);
+  }
+  int status = 0;
+  struct rusage usage {};
+  ::wait4(pid, &status, 0, &usage);
+  std::ifstream in{log};
+  std::string output{std::istreambuf_iterator<char>{in}, {}};
+  return {{WIFEXITED(status) ? WEXITSTATUS(status) : -1, output}, usage.ru_maxrss};
 }
 
 /// The events of RUN_DIR/metrics.jsonl whose "event" is `kind`. A line still being

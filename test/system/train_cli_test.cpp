@@ -77,10 +77,7 @@ BOOST_AUTO_TEST_CASE(chunked_documents_train_evaluate_and_predict) {
   BOOST_TEST(run(axon_command + " config check " + config.string() + chunk).status == 0);
 
   const std::vector<std::pair<std::string, std::string>> refusals{
-    {" --placement.devices=shard*=cuda:0", "computes on the host only"},
-    {" --kg.triples=" + (dir.path / "docs/train.csv").string()
-       + " --kg.aliases=" + (dir.path / "docs/dev.csv").string(),
-     "does not link KG entities"}};
+    {" --placement.devices=shard*=cuda:0", "computes on the host only"}};
   for (const auto& [flags, message] : refusals) {
     auto refused = run(axon_command + " train " + config.string() + chunk + flags);
     BOOST_TEST_INFO(refused.output);
@@ -107,14 +104,16 @@ BOOST_AUTO_TEST_CASE(chunked_documents_train_evaluate_and_predict) {
   BOOST_TEST(steps == 8); // 2 epochs of 32 documents in batches of 8
   BOOST_REQUIRE(test_loss > 0);
 
-  // Back to step 4 (the first epoch's checkpoint) and resumed on 1 stage x 1 shard: the
-  // same documents at the same steps, the same losses within float tolerance.
+  // Back to step 4 (the first epoch's checkpoint) and resumed on 1 stage x 1 shard in
+  // windows mode (micro-batches of at most 5 windows: a batch's documents hold up to 48, a
+  // document up to 6): the same documents at the same steps, the same losses within float
+  // tolerance.
   const auto run_dir = dir.path / "chunked";
   const auto one = events(run_dir, "train");
   const auto one_ledger = ledger(run_dir);
   fs::remove_all(run_dir / "checkpoints/step-8");
   auto resumed = run(axon_command + " train --resume " + run_dir.string()
-                     + " --placement.stages=1 --placement.shards=1");
+                     + " --placement.stages=1 --placement.shards=1 --train.micro-windows=5");
   BOOST_TEST_INFO(resumed.output);
   BOOST_REQUIRE(resumed.status == 0);
   BOOST_TEST(resumed.output.find("resuming with placement.shards = 1 (was 2)") != std::string::npos);
@@ -160,6 +159,114 @@ BOOST_AUTO_TEST_CASE(chunked_documents_train_evaluate_and_predict) {
   BOOST_REQUIRE(answered == labels.size());
   // float32 either way: they agree to 4e-8 here; one window per document is 1.3e-5 off
   BOOST_TEST(std::fabs(loss_sum / double(answered) - test_loss) <= 1e-6 * test_loss);
+}
+
+// Long documents with the KG: each window's pieces carry their words' entities, linked by
+// the KG service in training and evaluation and by `axon predict` in the run's process,
+// so predict's probabilities of the test texts give the test loss the run logged. The
+// generated sentences are cut into windows of 6 pieces (stride 2), so mentions fall in
+// several windows and across their edges.
+BOOST_FIXTURE_TEST_CASE(chunked_documents_link_the_kg_in_every_window, generated_data) {
+  const auto kg = dir.path / "data/kg";
+  auto config = write_config(dir.path, "chunked-kg", "");
+  auto trained = run(axon_command + " train " + config + " --data.long-text=chunk"
+                     + " --data.chunk-len=8 --data.chunk-stride=2 --data.max-chunks=16"
+                     + " --model.max-positions=32 --train.epochs=1 --eval.every-steps=0"
+                     + " --train.micro-windows=40 --placement.shards=2"
+                     + " --kg.triples=" + (kg / "triples.tsv").string()
+                     + " --kg.aliases=" + (kg / "aliases.tsv").string());
+  BOOST_TEST_INFO(trained.output);
+  BOOST_REQUIRE(trained.status == 0);
+  BOOST_TEST(trained.output.find("served by the KG service actor") != std::string::npos);
+  BOOST_TEST(trained.output.find("windows: train split") != std::string::npos);
+  double test_loss = -1;
+  for (const auto& event : events(dir.path / "chunked-kg", "test"))
+    test_loss = event["loss"].get<double>();
+  BOOST_REQUIRE(test_loss > 0);
+
+  std::ifstream test_csv{dir.path / "data/test.csv"};
+  std::ofstream texts{dir.path / "test.txt"};
+  std::vector<std::string> labels;
+  std::string line;
+  std::getline(test_csv, line); // header: text,label,kg_dependent,kind
+  while (std::getline(test_csv, line)) {
+    const bool quoted = line.front() == '"';
+    const auto end = quoted ? line.find("\",") : line.find(',');
+    texts << line.substr(quoted ? 1 : 0, quoted ? end - 1 : end) << '\n';
+    const auto rest = line.substr(end + (quoted ? 2 : 1));
+    labels.push_back(rest.substr(0, rest.find(',')));
+  }
+  texts.close();
+  auto predicted = run(axon_command + " predict --json --run " + (dir.path / "chunked-kg").string()
+                       + " < " + (dir.path / "test.txt").string());
+  BOOST_REQUIRE_MESSAGE(predicted.status == 0, predicted.output);
+  std::istringstream answers{predicted.output};
+  double loss_sum = 0;
+  std::size_t answered = 0, linked = 0;
+  for (std::string answer; std::getline(answers, answer);) {
+    if (answer.empty() || answer.front() != '{')
+      continue;
+    auto object = nlohmann::json::parse(answer);
+    BOOST_REQUIRE(answered < labels.size());
+    loss_sum -= std::log(object["probabilities"][labels[answered++]].get<double>());
+    linked += !object["entities"].empty();
+  }
+  BOOST_REQUIRE(answered == labels.size());
+  BOOST_TEST(linked > answered / 4, linked << " of " << answered << " texts linked");
+  BOOST_TEST(std::fabs(loss_sum / double(answered) - test_loss) <= 1e-6 * test_loss);
+}
+
+// Issue #22's bounded memory: documents of about 100,000 tokens (2,100 windows of 64
+// each) train and predict in windows mode within what documents a tenth as long take, since
+// a micro-batch carries at most train.micro-windows windows whatever the document's length.
+// (Without windows mode the same training reaches several GiB: docs/long-texts.md.)
+BOOST_AUTO_TEST_CASE(very_long_documents_train_and_predict_in_bounded_memory) {
+  temp_dir dir;
+  struct measured {
+    long train_kib, predict_kib;
+    std::string windows;
+  };
+  auto measure = [&](const std::string& name, int words) {
+    const auto docs = dir.path / name;
+    auto made = run(axon_command + " data synth-longdocs " + docs.string() + " --docs 10"
+                    + " --min-words " + std::to_string(words) + " --max-words "
+                    + std::to_string(words + 100) + " --seed 5");
+    BOOST_REQUIRE_MESSAGE(made.status == 0, made.output);
+    const auto run_dir = dir.path / (name + "-run");
+    auto trained = run_measured(
+      axon_command + " train " AXON_TEST_DIR "/../examples/longdocs/longdocs.ini --data.train="
+        + (docs / "train.csv").string()
+        + " --data.dev=" + (docs / "dev.csv").string()
+        + " --data.test=" + (docs / "test.csv").string()
+        + " --data.max-chunks=4096 --model.hidden=32 --model.intermediate=64"
+        + " --train.micro-windows=16 --train.batch-size=2 --train.max-steps=2"
+        + " --placement.shards=2 --eval.every-steps=0 --train.run-dir=" + run_dir.string(),
+      dir.path / (name + "-train.log"));
+    BOOST_TEST_INFO(trained.result.output);
+    BOOST_REQUIRE(trained.result.status == 0);
+    std::smatch windows;
+    BOOST_REQUIRE(std::regex_search(trained.result.output, windows,
+                                    std::regex{"windows: train split: [^\n]*"}));
+    // The test document, as one line.
+    std::ifstream csv{docs / "test.csv"};
+    std::string line;
+    std::getline(csv, line); // header
+    std::getline(csv, line);
+    std::ofstream{dir.path / (name + ".txt")} << line.substr(1, line.rfind('"') - 1) << '\n';
+    auto predicted = run_measured(axon_command + " predict --run " + run_dir.string() + " < "
+                                    + (dir.path / (name + ".txt")).string(),
+                                  dir.path / (name + "-predict.log"));
+    BOOST_TEST_INFO(predicted.result.output);
+    BOOST_REQUIRE(predicted.result.status == 0);
+    return measured{trained.max_rss_kib, predicted.max_rss_kib, windows.str()};
+  };
+  const auto tenth = measure("tenth", 9700), whole = measure("whole", 97000);
+  BOOST_TEST_MESSAGE("train max RSS " << tenth.train_kib << " KiB (" << tenth.windows << ") vs "
+                     << whole.train_kib << " KiB (" << whole.windows << "); predict "
+                     << tenth.predict_kib << " vs " << whole.predict_kib << " KiB");
+  BOOST_TEST(whole.windows.find("8 documents (") != std::string::npos);
+  BOOST_TEST(whole.train_kib < 2 * tenth.train_kib);
+  BOOST_TEST(whole.predict_kib < 2 * tenth.predict_kib);
 }
 
 // A model that cannot fit (here 1.6 TB of weights) is a config error: exit 2 from
