@@ -67,8 +67,11 @@ bool graph_process::rejoin(const std::string& node, std::chrono::milliseconds wi
 }
 
 caf::error graph_process::respawn(actor_graph graph, running_graph& running,
-                                  const std::vector<std::string>& names) {
+                                  const std::vector<std::string>& names,
+                                  const std::map<std::string, std::string>& placed) {
   place(graph, nodes_.get());
+  for (const auto& [name, where] : placed)
+    graph.set_placement(name, where);
   running.retire(names);
   if (auto err = graph.spawn_nodes(*sys_, modules_.kinds(), nodes_.get(), names, running))
     return err;

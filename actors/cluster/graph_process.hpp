@@ -18,6 +18,7 @@
 #include <caf/actor_system.hpp>
 #include <caf/expected.hpp>
 
+#include <map>
 #include <memory>
 #include <optional>
 #include <string>
@@ -47,9 +48,11 @@ public:
   bool rejoin(const std::string& node, std::chrono::milliseconds within);
   /// Spawns the graph nodes `names` of `graph` (spawned before into `running`) anew, in
   /// place of their actors, which are stopped, and wires their edges again: a lost actor
-  /// replaced while the rest of the graph runs on.
+  /// replaced while the rest of the graph runs on. `placed` overrides the placement rules
+  /// (graph node -> node process, or cluster::local_node): a lost actor moved elsewhere.
   caf::error respawn(actor_graph graph, running_graph& running,
-                     const std::vector<std::string>& names);
+                     const std::vector<std::string>& names,
+                     const std::map<std::string, std::string>& placed = {});
 
 private:
   graph_process() = default;

@@ -35,6 +35,14 @@ serve_model_ptr serve_models::model(std::uint64_t generation, std::size_t replic
   return found->second[replica];
 }
 
+void serve_models::adopt(std::size_t replica, serve_model_ptr model) {
+  std::lock_guard lock{mutex_};
+  if (replica >= replicas_)
+    throw std::invalid_argument("serve_models::adopt: replica " + std::to_string(replica)
+                                + " of " + std::to_string(replicas_));
+  models_.at(current()).at(replica) = std::move(model);
+}
+
 std::shared_ptr<const served_model> serve_models::info(std::uint64_t generation) const {
   std::lock_guard lock{mutex_};
   auto found = infos_.find(generation);

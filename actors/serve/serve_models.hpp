@@ -40,6 +40,11 @@ public:
   std::shared_ptr<const served_model> info(std::uint64_t generation) const;
   std::shared_ptr<const served_model> current_info() const { return info(current()); }
 
+  /// Gives replica `replica` its model of the current generation, which it had none of
+  /// (it ran on a node process and runs in this process now). Throws
+  /// std::invalid_argument for a replica out of range.
+  void adopt(std::size_t replica, serve_model_ptr model);
+
   /// Drops the models of the generations before `generation`; returns how many
   /// generations were dropped.
   std::size_t retire_before(std::uint64_t generation);

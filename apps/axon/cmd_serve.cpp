@@ -214,14 +214,16 @@ int serve(args words) {
     std::cout << "axon serve: ready: " << serving->checkpoint << " (" << serving->labels.size()
               << " labels), " << settings.batcher.replicas << " replica(s), max-batch "
               << settings.batcher.max_batch << ", queue " << settings.batcher.queue << std::endl;
+    std::optional<replica_keeper> keeper; // before taking_back, which calls it: outlives it
     std::optional<every_period> watching, taking_back;
     if (settings.watch.count() > 0) // says what it did on stdout (or stderr when refused)
       watching.emplace([&] { running.reloader->poll(); }, settings.watch);
-    if (settings.cluster)
-      taking_back.emplace([&] {
-        take_back_replicas(*running.process, running.spec, running.graph, front.batcher,
-                           settings.cluster->timeout);
-      }, std::chrono::seconds{1});
+    if (settings.cluster) {
+      keeper.emplace(*running.process, running.spec, running.graph, front.batcher,
+                     settings.cluster->timeout, settings.move_lost_after,
+                     [&](std::size_t r) { running.reloader->bring_here(r); });
+      taking_back.emplace([&] { keeper->round(); }, std::chrono::seconds{1});
+    }
     int signal = 0;
     sigwait(&stop_signals, &signal);
     std::cout << "axon serve: stopping (signal " << signal << ")" << std::endl;

@@ -91,6 +91,8 @@ std::variant<serve_settings, std::string> load_serve_settings(const std::string&
   s.http_threads = static_cast<int>(cfg.get_int("serve.http-threads"));
   s.timeout = std::chrono::duration_cast<std::chrono::milliseconds>(cfg.get_timespan("serve.timeout"));
   s.watch = std::chrono::duration_cast<std::chrono::milliseconds>(cfg.get_timespan("serve.watch"));
+  s.move_lost_after =
+    std::chrono::duration_cast<std::chrono::milliseconds>(cfg.get_timespan("serve.move-lost-after"));
   s.console_dir = cfg.get_string("serve.console-dir");
   s.config = std::make_shared<const config::resolved_config>(cfg);
   auto cluster = cluster::cluster_settings_of(cfg);

@@ -109,6 +109,17 @@ reload_result serve_reloader::reload_locked(const std::optional<checkpoint_targe
   return {200, true, "", models_->current_info(), previous};
 }
 
+void serve_reloader::bring_here(std::size_t replica) {
+  std::lock_guard lock{mutex_}; // no reload meanwhile: the model is of the current generation
+  if (here_.at(replica) && models_->model(models_->current(), replica))
+    return; // brought here before (and its spawn failed since)
+  const auto serving = models_->current_info();
+  if (!serving)
+    throw std::logic_error("serve_reloader::bring_here: no generation serves");
+  models_->adopt(replica, std::make_shared<serve_run_model>(run_dir_, pool_, serving->checkpoint));
+  here_.at(replica) = true;
+}
+
 std::string reload_json(const reload_result& result) {
   nlohmann::json out;
   if (result.status != 200)

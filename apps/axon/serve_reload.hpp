@@ -63,6 +63,10 @@ public:
   /// target refused (a refused checkpoint is tried again once it changes). nullopt: nothing
   /// to do.
   std::optional<reload_result> poll();
+  /// Replica `replica` runs in this process from now on (it ran on a node process): loads
+  /// its model of the checkpoint served now, and of every later reload. Thread-safe; throws
+  /// what loading throws.
+  void bring_here(std::size_t replica);
 
 private:
   reload_result reload_locked(const std::optional<checkpoint_target>& target);

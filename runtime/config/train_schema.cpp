@@ -273,6 +273,10 @@ std::vector<key_spec> keys() {
                  "look at the run directory this often and reload when it marks another "
                  "checkpoint best (or writes a newer one when none is marked); 0s: off "
                  "(POST /v1/reload still reloads)"),
+    timespan_key("serve", "move-lost-after", std::chrono::seconds{30}, "[0s, 1h]",
+                 "a replica whose node process is lost and has not come back for this long "
+                 "is spawned in this process instead (and stays here); 0s: never, wait for "
+                 "the node"),
     path_key("serve", "console-dir", "",
              "folder where the console endpoint ([monitor] keys) writes monitor.json and "
              "console.token, for `axon console --run DIR`; empty: RUN_DIR/serve"),

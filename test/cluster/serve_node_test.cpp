@@ -167,6 +167,43 @@ BOOST_AUTO_TEST_CASE(a_restarted_node_gets_its_replica_back) {
     check_equals_predict(service.classify(serve_sentences), expected);
 }
 
+// A node process that stays down (serve_rejoin.hpp): its replica, the only one, is spawned
+// in the serving process after serve.move-lost-after, and requests are answered as predict
+// answers them again; a reload then reaches it there.
+BOOST_AUTO_TEST_CASE(a_node_that_stays_down_has_its_replica_moved_here) {
+  const auto& s = the_setting();
+  const auto run_dir = s.dir.path / "moved-run"; // a copy whose best is step 6
+  fs::copy(s.run_dir, run_dir, fs::copy_options::recursive);
+  std::ofstream{run_dir / "checkpoints/best.txt"} << "step-6\n";
+  const auto config = s.serve_config("moved", 1, "\"replica0=worker1\"");
+  auto node = s.start_node(config);
+  server service{config, "moved", {"--serve.move-lost-after=2s"}, run_dir};
+  const auto expected = predict(serve_sentences, run_dir);
+  check_equals_predict(service.classify(serve_sentences), expected);
+  ::kill(node->pid(), SIGKILL);
+  BOOST_REQUIRE(node->finished(10s));
+  bool refused = false; // once the batcher has seen the replica go
+  for (auto until = clock_type::now() + 10s; !refused && clock_type::now() < until;) {
+    auto r = service.classify(serve_sentences);
+    refused = r && r->status == 503;
+    if (!refused)
+      std::this_thread::sleep_for(100ms);
+  }
+  BOOST_REQUIRE_MESSAGE(refused, service.process->output());
+  BOOST_REQUIRE_MESSAGE(service.process->wait_for("replica0 runs in this process now", 30s),
+                        service.process->output());
+  BOOST_TEST(service.process->output().find("worker1 has not come back") != std::string::npos);
+  for (int i = 0; i < 3; ++i)
+    check_equals_predict(service.classify(serve_sentences), expected);
+  std::ofstream{run_dir / "checkpoints/best.txt"} << "step-12\n";
+  const auto at_12 = predict(serve_sentences, run_dir);
+  BOOST_TEST_REQUIRE(at_12[0]["probabilities"] != expected[0]["probabilities"]);
+  auto reloaded = service.reload();
+  BOOST_REQUIRE(reloaded);
+  BOOST_TEST_REQUIRE(reloaded->status == 200, reloaded->body);
+  check_equals_predict(service.classify(serve_sentences), at_12); // the moved replica's
+}
+
 // A frozen node (SIGSTOP: its connection stays open, silent) is declared gone after
 // cluster.timeout, and its replica's batch is answered 503 then, not at serve.timeout.
 BOOST_AUTO_TEST_CASE(a_frozen_node_is_declared_gone_after_cluster_timeout) {
