@@ -152,19 +152,29 @@ msg::micro_batch window_chunk(const coordinator_state& st, std::int64_t c,
 
 // Windows mode, either pass: the chunks to every shard (with d_cls: the second pass of a
 // step; a shard without chunks then gets an idle message, as in a step with fewer rows
-// than shards).
+// than shards). In training, each shard's last setup.kept_chunks chunks keep their
+// activations in the first pass, and go first in the second, which reuses them.
 void send_window_chunks(coordinator_actor* self, bool training, const tensor& d_cls) {
   auto& st = self->state;
   for (std::int32_t s = 0; s < st.setup.shards; ++s) {
     const auto first = part_bound(st.windows.chunks, st.setup.shards, s),
                last = part_bound(st.windows.chunks, st.setup.shards, s + 1);
+    const auto kept = training ? std::max(first, last - st.setup.kept_chunks) : last;
+    std::vector<std::int64_t> order; // the second pass: the kept chunks first
+    for (auto c = d_cls.defined() ? kept : last; c < last; ++c)
+      order.push_back(c);
+    for (auto c = first; c < last; ++c)
+      if (!d_cls.defined() || c < kept)
+        order.push_back(c);
     msg::shard_work_msg work;
     const auto micros = std::uint32_t(last - first);
-    for (auto c = first; c < last; ++c)
+    for (auto c : order) {
       work.micros.push_back(window_chunk(st, c,
                                          {st.step, std::uint32_t(s), std::uint32_t(c - first),
                                           micros, st.generation},
                                          training, d_cls));
+      work.micros.back().keep_activations = c >= kept;
+    }
     if (work.micros.empty() && d_cls.defined()) {
       msg::micro_batch idle;
       idle.id = {st.step, std::uint32_t(s), 0, 0, st.generation};

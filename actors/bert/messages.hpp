@@ -80,6 +80,9 @@ struct micro_batch {
   // (b,C), the gradients of the windows' [CLS] rows.
   bool encode_only = false;
   tensor window_grads{};
+  // Windows mode: the first pass keeps this chunk's activations (a shard's last chunks, as
+  // many as the credit window), and the second pass reuses them instead of a forward.
+  bool keep_activations = false;
 };
 
 /// Coordinator -> shard: the replica's micro-batches of one step or evaluation.
@@ -203,7 +206,7 @@ template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, micro_batch& x) {
   return f(caf::meta::type_name("micro_batch"), x.id, x.ids, x.types, x.mask, x.labels,
            x.entities, x.global_rows, x.training, x.epoch, x.position, x.offsets,
-           x.document_position, x.encode_only, x.window_grads);
+           x.document_position, x.encode_only, x.window_grads, x.keep_activations);
 }
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, windows_cls_msg& x) {

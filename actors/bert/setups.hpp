@@ -87,6 +87,9 @@ struct coordinator_setup {
   // evaluation whose whole-document micro-batches would carry more runs in windows mode
   // (docs/long-texts.md).
   std::int32_t micro_windows = 0;
+  // Windows mode: the first pass keeps the activations of each shard's last
+  // `kept_chunks` chunks (the credit window), which the second pass then reuses.
+  std::int32_t kept_chunks = 0;
 };
 
 template <class Inspector>
@@ -106,7 +109,7 @@ typename Inspector::result_type inspect(Inspector& f, shard_setup& x) {
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, coordinator_setup& x) {
   return f(caf::meta::type_name("coordinator_setup"), x.stages, x.shards, x.micro_batches,
-           wire_float(x.max_grad_norm), x.optimizer_slices, x.micro_windows);
+           wire_float(x.max_grad_norm), x.optimizer_slices, x.micro_windows, x.kept_chunks);
 }
 
 } // namespace axon

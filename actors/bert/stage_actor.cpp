@@ -44,6 +44,9 @@ struct stage_state {
     int slot = 0; // its activations' slot in the model
   };
   std::map<std::uint32_t, flight> in_flight; // training micro-batches by index
+  // Windows mode: chunks whose first-pass activations are kept for the second pass, by
+  // index (their batch's step in flight.batch.id).
+  std::map<std::uint32_t, flight> kept;
   std::deque<msg::forward_msg> waiting_for_params;
   std::deque<msg::classify_documents_msg> documents_waiting; // windows mode, for params
   // counters for tests and the console
@@ -112,9 +115,29 @@ int free_slot(const stage_state& st, std::uint32_t micro) {
     bool used = false;
     for (const auto& [other, f] : st.in_flight)
       used |= other != micro && f.slot == slot;
+    for (const auto& [other, f] : st.kept)
+      used |= f.slot == slot;
     if (!used)
       return slot;
   }
+}
+
+// Windows mode's first pass, a chunk whose activations the second pass reuses: its forward
+// into a slot of its own, kept. Chunks kept for an earlier step (never trained: a step that
+// failed) are forgotten first.
+bert::stage_output keep_forward(stage_state& st, const msg::forward_msg& m, const bert::batch& in,
+                          const bert::dropout_key& key) {
+  for (auto it = st.kept.begin(); it != st.kept.end();)
+    if (it->second.batch.id.step != m.batch.id.step) {
+      st.model->release(it->second.slot);
+      it = st.kept.erase(it);
+    } else {
+      ++it;
+    }
+  const int slot = free_slot(st, m.batch.id.micro);
+  auto out = st.model->forward(slot, in, m.hidden, key);
+  st.kept[m.batch.id.micro] = {m.batch, slot};
+  return out;
 }
 
 // After a micro-batch's backward: pass the gradient back (stage 0 has none to pass), return
@@ -168,10 +191,13 @@ void run_forward(stage_actor* self, msg::forward_msg& m) {
   ++st.forwards;
   if (!m.batch.training || m.batch.encode_only) {
     // Evaluation, or windows mode's first pass: a throw-away slot, so outputs already sent
-    // are never overwritten.
+    // are never overwritten (or one kept for the second pass).
     constexpr int eval_slot = -1;
-    auto out = st.model->forward(eval_slot, in, m.hidden, key);
-    st.model->drop(eval_slot);
+    const bool keep = m.batch.training && m.batch.keep_activations;
+    auto out = keep ? keep_forward(st, m, in, key)
+                    : st.model->forward(eval_slot, in, m.hidden, key);
+    if (!keep)
+      st.model->drop(eval_slot);
     if (!st.model->layout().has_head())
       st.edges.send(self, "next", msg::forward_msg{m.batch, out.hidden});
     else if (out.cls.defined())
@@ -182,6 +208,22 @@ void run_forward(stage_actor* self, msg::forward_msg& m) {
     return;
   }
   begin_step(st, id.step);
+  if (m.batch.keep_activations) { // windows mode's second pass: the first pass's forward
+    auto kept = st.kept.find(id.micro);
+    if (kept == st.kept.end() || kept->second.batch.id.step != id.step)
+      throw std::logic_error("stage: chunk " + std::to_string(id.micro) + " of step "
+                             + std::to_string(id.step) + " has no kept activations");
+    st.in_flight[id.micro] = kept->second;
+    st.kept.erase(kept);
+    if (!st.model->layout().has_head()) { // the next stage kept its own
+      st.edges.send(self, "next", msg::forward_msg{m.batch, tensor{}});
+      return;
+    }
+    const int slot = st.in_flight[id.micro].slot;
+    auto d_in = st.model->backward(slot, in, m.batch.window_grads, 0.0f, key);
+    finish_backward(self, id, std::move(d_in));
+    return;
+  }
   const int slot = free_slot(st, id.micro);
   st.in_flight[id.micro] = {m.batch, slot};
   auto out = st.model->forward(slot, in, m.hidden, key);

@@ -64,7 +64,8 @@ actor_graph make_graph(const job_layout& job) {
   g.add_node("coordinator", "axon.coordinator",
              caf::make_message(coordinator_setup{job.stages, job.shards, job.micro_batches,
                                                  job.max_grad_norm, slices,
-                                                 job.model.documents ? job.micro_windows : 0}));
+                                                 job.model.documents ? job.micro_windows : 0,
+                                                 job.credit_window}));
   for (int k = 0; k < job.stages; ++k)
     for (int j = 0; j < slices; ++j) {
       auto name = optimizer_name(k, j, slices);
