@@ -184,6 +184,32 @@ BOOST_AUTO_TEST_CASE(a_killed_actor_is_recovered_from) {
   BOOST_TEST(job.wait_exit(60) == 0, job.log());
 }
 
+// Long documents in windows mode (docs/long-texts.md): killing shard 0's head stage, which
+// classifies every document of a step, is recovered from like any actor, and training goes
+// on in windows mode (the generated sentences as documents of 2-3 windows of 6 pieces, at
+// most 4 windows a micro-batch).
+BOOST_AUTO_TEST_CASE(a_killed_document_head_is_recovered_from_in_windows_mode) {
+  job_process job{"console_kill_windows",
+                  "--data.long-text=chunk --data.chunk-len=8 --data.chunk-stride=2"
+                  " --data.max-chunks=16 --train.micro-windows=4"};
+  BOOST_REQUIRE_MESSAGE(wait_for([&] { return job.step() >= 1; }, 60), job.log());
+  auto recovery = job.kill_and_wait_for_recovery("shard0.stage1");
+  BOOST_TEST(recovery["lost"] == json::array({"shard0.stage1"}), recovery.dump());
+  const auto at = recovery["step"].get<std::int64_t>();
+  BOOST_REQUIRE_MESSAGE(wait_for([&] { return job.step() >= at + 3; }, 60), job.log());
+  json coordinator; // the new coordinator counts its steps in windows mode
+  wait_for([&] {
+    coordinator = json::parse(
+      job.console(job.address() + " -c \"inspect coordinator --json\"").output);
+    return coordinator["details"].value("windows_mode_steps", 0.0) >= 1;
+  }, 30);
+  BOOST_TEST(coordinator["details"].value("windows_mode_steps", 0.0) >= 1, coordinator.dump());
+  BOOST_TEST(coordinator["details"].contains("window_chunks"), coordinator.dump());
+  auto stopped = job.console("--run " + job.run_dir().string() + " -c stop");
+  BOOST_REQUIRE_MESSAGE(stopped.status == 0, stopped.output);
+  BOOST_TEST(job.wait_exit(60) == 0, job.log());
+}
+
 // The KG service is a node of the training graph like the others: the console lists it,
 // and killing it is recovered from (the graph with a new service goes on linking).
 BOOST_AUTO_TEST_CASE(a_killed_kg_service_is_recovered_from) {
