@@ -14,6 +14,8 @@
 //   models_atom        reloader -> batcher      a new model generation is current (reload);
 //                                               answered once the batcher has seen it
 //   batcher_setting    console -> batcher       serve.max-wait or serve.max-batch, live
+//   list_files_atom,   node replica -> run      a shipped run's files (run_files.hpp):
+//   fetch_file_atom    files actor              run_file_list, then 1 MiB chunks
 //
 // Model generations (serve_models.hpp): a request is computed wholly by the generation
 // current when the batcher admitted it; a batch holds the texts of one generation only.
@@ -22,6 +24,7 @@
 #include "actors/serve/type_range.hpp"
 #include "runtime/kg/entity_linker.hpp"
 
+#include <caf/actor.hpp>
 #include <caf/atom.hpp>
 #include <caf/meta/type_name.hpp>
 
@@ -35,6 +38,8 @@ using flush_atom = caf::atom_constant<caf::atom("flush")>;   // batcher: max-wai
 using models_atom = caf::atom_constant<caf::atom("models")>; // batcher: a reload happened
 using linker_atom = caf::atom_constant<caf::atom("linker")>; // replica: its KG service
 using lost_atom = caf::atom_constant<caf::atom("lost")>;     // batcher: its lost replicas
+using list_files_atom = caf::atom_constant<caf::atom("listfiles")>; // run files: a listing
+using fetch_file_atom = caf::atom_constant<caf::atom("fetchfile")>; // run files: a chunk
 
 /// Replica `r`'s graph node name, which is also the batcher's port to it: "replica0", ...
 inline std::string replica_name(std::int32_t r) {
@@ -65,15 +70,31 @@ typename Inspector::result_type inspect(Inspector& f, serve_batcher_setup& x) {
 /// `index` of each generation (serve_models, loaded there); on a node process
 /// (placement.nodes) it loads its own model from `run_dir` and the `checkpoint` folder,
 /// paths as the node sees them, so the node must see the run directory at the same path
-/// (a shared or copied folder; docs/serving.md).
+/// (a shared or copied folder; docs/serving.md), or copies them from `files`, the serving
+/// process's run files actor (run_files.hpp), as serve.ship-run (`ship`) says.
 struct serve_replica_setup {
   std::int32_t index = 0;
   std::string run_dir, checkpoint;
+  std::string ship = "auto"; // serve.ship-run: auto (when the node does not see run_dir),
+                             // always, never
+  caf::actor files;          // null: nothing shipped
+};
+
+/// The files of a run a node copies (run_files.hpp): names relative to the run directory,
+/// and their sizes in bytes.
+struct run_file_list {
+  std::vector<std::string> names;
+  std::vector<std::uint64_t> sizes;
 };
 
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, serve_replica_setup& x) {
-  return f(caf::meta::type_name("serve_replica_setup"), x.index, x.run_dir, x.checkpoint);
+  return f(caf::meta::type_name("serve_replica_setup"), x.index, x.run_dir, x.checkpoint, x.ship,
+           x.files);
+}
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, run_file_list& x) {
+  return f(caf::meta::type_name("run_file_list"), x.names, x.sizes);
 }
 
 } // namespace axon
@@ -171,4 +192,5 @@ CAF_BEGIN_TYPE_ID_BLOCK(axon_serve, axon::type_ids::serve)
   CAF_ADD_TYPE_ID(axon_serve, (axon::msg::linked_entity))
   CAF_ADD_TYPE_ID(axon_serve, (axon::msg::batcher_setting))
   CAF_ADD_TYPE_ID(axon_serve, (axon::serve_replica_setup))
+  CAF_ADD_TYPE_ID(axon_serve, (axon::run_file_list))
 CAF_END_TYPE_ID_BLOCK(axon_serve)

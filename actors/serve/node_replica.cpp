@@ -2,8 +2,11 @@
 #include "actors/serve/node_replica.hpp"
 
 #include "actors/serve/replica_actor.hpp"
+#include "actors/serve/run_files.hpp"
 #include "runtime/graph/error.hpp"
 #include "runtime/graph/factory_of.hpp"
+
+#include <filesystem>
 
 namespace axon {
 
@@ -31,16 +34,33 @@ struct held_model {
 
 } // namespace
 
-node_factory node_replica_factory(serve_model_loader load) {
+node_factory node_replica_factory(serve_model_loader load, std::string cache_root,
+                                  std::chrono::milliseconds timeout) {
   return factory_of<serve_replica_setup>(
-    [load](caf::actor_system& sys, const serve_replica_setup& s) -> caf::expected<caf::actor> {
-      auto held = std::make_shared<held_model>(held_model{load, s.run_dir, 0, nullptr});
+    [load, cache_root, timeout](caf::actor_system& sys,
+                                const serve_replica_setup& s) -> caf::expected<caf::actor> {
+      const bool ship = s.files && (s.ship == "always"
+                                    || (s.ship == "auto"
+                                        && !std::filesystem::exists(
+                                          std::filesystem::path{s.run_dir} / "config.ini")));
+      // The run as the serving process names it, loaded here or from this node's copy.
+      serve_model_loader load_here = load;
+      if (ship)
+        load_here = [load, cache_root, timeout, files = s.files,
+                     &sys](const std::string& run_dir, const std::string& checkpoint) {
+          auto [copy, folder] = fetch_run(sys, files, cache_root, run_dir, checkpoint, timeout);
+          return load(copy, folder);
+        };
+      auto held = std::make_shared<held_model>(held_model{load_here, s.run_dir, 0, nullptr});
       try {
-        held->model = load(s.run_dir, s.checkpoint);
+        held->model = load_here(s.run_dir, s.checkpoint);
       } catch (const std::exception& e) {
         return make_error(errc::bad_input,
                           replica_name(s.index) + " cannot load " + s.checkpoint
-                            + " on this node (it must see the run directory at the same path): "
+                            + (ship ? " on this node (copied from the serving process into "
+                                        + cache_root + "): "
+                                    : " on this node (it must see the run directory at the "
+                                      "same path, or serve.ship-run ship it): ")
                             + e.what());
       }
       return spawn_serve_replica(sys, [held](const msg::serve_batch& batch) { return (*held)(batch); });

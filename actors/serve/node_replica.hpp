@@ -12,6 +12,7 @@
 #include "actors/serve/serve_model.hpp"
 #include "runtime/graph/actor_graph.hpp"
 
+#include <chrono>
 #include <functional>
 #include <string>
 
@@ -22,7 +23,11 @@ namespace axon {
 using serve_model_loader =
   std::function<serve_model_ptr(const std::string& run_dir, const std::string& checkpoint)>;
 
-/// The node's factory of "serve.replica" (parameters: a serve_replica_setup).
-node_factory node_replica_factory(serve_model_loader load);
+/// The node's factory of "serve.replica" (parameters: a serve_replica_setup). A replica
+/// whose setup ships the run (serve.ship-run: always, or auto when this node does not see
+/// the run directory) copies it into `cache_root` first (run_files.hpp), each request
+/// waiting at most `timeout`.
+node_factory node_replica_factory(serve_model_loader load, std::string cache_root,
+                                  std::chrono::milliseconds timeout);
 
 } // namespace axon

@@ -44,7 +44,8 @@ void add_serve_module(registry& r, std::shared_ptr<serve_metrics> metrics,
 }
 
 actor_graph serve_graph(const serve_batcher_setup& setup, const served_model& first,
-                        const kg_service_setup* kg) {
+                        const kg_service_setup* kg, const std::string& ship,
+                        const caf::actor& files) {
   actor_graph g;
   g.add_node("batcher", "serve.batcher", caf::make_message(setup));
   if (kg != nullptr)
@@ -52,7 +53,7 @@ actor_graph serve_graph(const serve_batcher_setup& setup, const served_model& fi
   for (std::int32_t r = 0; r < setup.replicas; ++r) {
     auto name = replica_name(r);
     g.add_node(name, "serve.replica",
-               caf::make_message(serve_replica_setup{r, first.run, first.checkpoint}));
+               caf::make_message(serve_replica_setup{r, first.run, first.checkpoint, ship, files}));
     g.add_edge<msg::serve_batch, msg::serve_probs>({"batcher", name}, {name, "batcher"}, 1);
   }
   return g;

@@ -15,6 +15,8 @@
 #include "actors/modules.hpp"
 #include "runtime/config/load.hpp"
 
+#include <chrono>
+#include <filesystem>
 #include <iostream>
 #include <string_view>
 #include <thread>
@@ -79,8 +81,15 @@ int node(args words) {
   }
   // A serving config (docs/serving.md: [serve] and [cluster], no [data]) is read with its
   // own keys; any other as a job's config, whose errors are reported.
-  if (config::load_config_file(options.config_file, options.overrides, serving_node_schema()).resolved)
+  std::string cache; // serve.node-cache: where runs shipped here are copied
+  if (auto serving = config::load_config_file(options.config_file, options.overrides,
+                                              serving_node_schema());
+      serving.resolved) {
     options.keys = &serving_node_schema();
+    cache = serving.resolved->get_string("serve.node-cache");
+  }
+  if (cache.empty())
+    cache = (std::filesystem::temp_directory_path() / ("axon-node-" + options.name)).string();
   if (join && options.keys != nullptr) {
     std::cerr << "axon node: --join takes a training job's config (train.run-dir), not a "
                  "serving one\n";
@@ -92,7 +101,8 @@ int node(args words) {
     };
   auto modules = axon_modules();
   // `axon serve`'s replicas placed here load the run themselves (node_replica.hpp).
-  modules.add_kind("serve.replica", node_replica_factory(node_model_loader()));
+  modules.add_kind("serve.replica",
+                   node_replica_factory(node_model_loader(), cache, std::chrono::seconds{60}));
   return run_node(options, modules, [](const config::resolved_config&) {
     return choose_cpu_kernels("axon node", kernel_log::summary);
   });

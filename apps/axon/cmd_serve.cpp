@@ -8,6 +8,7 @@
 // are those of `axon predict` on the same run.
 #include "actors/cluster/graph_process.hpp"
 #include "actors/modules.hpp"
+#include "actors/serve/run_files.hpp"
 #include "actors/serve/serve_graph.hpp"
 #include "apps/axon/commands.hpp"
 #include "apps/axon/listen_backlog.hpp"
@@ -78,7 +79,11 @@ std::string start_graph(const std::string& run_dir, const serve_settings& s, ser
   if (!started)
     return error_text(started.error());
   out.process = std::move(*started);
-  out.spec = serve_graph(s.batcher, first, kg ? &*kg : nullptr);
+  // Replicas on node processes copy the run from here when they do not see it.
+  caf::actor files;
+  if (s.cluster && s.ship_run != "never")
+    files = spawn_run_files(out.process->system(), run_dir);
+  out.spec = serve_graph(s.batcher, first, kg ? &*kg : nullptr, s.ship_run, files);
   auto spawned = out.process->spawn(out.spec);
   if (!spawned)
     return error_text(spawned.error());

@@ -91,6 +91,7 @@ std::variant<serve_settings, std::string> load_serve_settings(const std::string&
   s.http_threads = static_cast<int>(cfg.get_int("serve.http-threads"));
   s.timeout = std::chrono::duration_cast<std::chrono::milliseconds>(cfg.get_timespan("serve.timeout"));
   s.watch = std::chrono::duration_cast<std::chrono::milliseconds>(cfg.get_timespan("serve.watch"));
+  s.ship_run = cfg.get_string("serve.ship-run");
   s.move_lost_after =
     std::chrono::duration_cast<std::chrono::milliseconds>(cfg.get_timespan("serve.move-lost-after"));
   s.console_dir = cfg.get_string("serve.console-dir");

@@ -29,6 +29,7 @@ struct serve_settings {
   std::string token;                    // the token file's text, trimmed; empty: none
   std::chrono::milliseconds watch{0};   // serve.watch; 0: no polling
   std::chrono::milliseconds move_lost_after{30000}; // serve.move-lost-after; 0: never
+  std::string ship_run = "auto";                  // serve.ship-run
   std::string console_dir;              // serve.console-dir; empty: RUN_DIR/serve
   std::shared_ptr<const config::resolved_config> config; // every key (the [monitor] ones)
   // [cluster] and placement.nodes when some replica runs on a node process; else none.

@@ -273,6 +273,14 @@ std::vector<key_spec> keys() {
                  "look at the run directory this often and reload when it marks another "
                  "checkpoint best (or writes a newer one when none is marked); 0s: off "
                  "(POST /v1/reload still reloads)"),
+    choice_key("serve", "ship-run", {"auto", "always", "never"},
+               "replicas on node processes: copy the run (config, vocabulary, labels, KG, the "
+               "served checkpoint) from the serving process into serve.node-cache and load "
+               "the copy: auto when the node does not see the run directory at the same "
+               "path, always, or never (the node must see it)"),
+    path_key("serve", "node-cache", "",
+             "on a node process (`axon node`): the folder runs are copied into "
+             "(serve.ship-run); empty: axon-node-NAME in the system's temporary folder"),
     timespan_key("serve", "move-lost-after", std::chrono::seconds{30}, "[0s, 1h]",
                  "a replica whose node process is lost and has not come back for this long "
                  "is spawned in this process instead (and stays here); 0s: never, wait for "

@@ -246,6 +246,34 @@ BOOST_AUTO_TEST_CASE(a_reload_reaches_the_replica_on_the_node) {
   BOOST_TEST(json::parse(answer->body)["model"]["step"] == 12);
 }
 
+// serve.ship-run = always: the node copies the run from the serving process into its
+// serve.node-cache and answers as predict does on the run; a reload ships the new
+// checkpoint the same way.
+BOOST_AUTO_TEST_CASE(a_node_that_is_shipped_the_run_answers_from_its_copy) {
+  const auto& s = the_setting();
+  const auto run_dir = s.dir.path / "shipped-run"; // a copy whose best is step 6
+  fs::copy(s.run_dir, run_dir, fs::copy_options::recursive);
+  std::ofstream{run_dir / "checkpoints/best.txt"} << "step-6\n";
+  const auto cache = s.dir.path / "node-cache";
+  const auto config = s.serve_config("shipped", 1, "\"replica0=worker1\"");
+  auto node = s.start_node(config, {"--serve.node-cache=" + cache.string()});
+  server service{config, "shipped", {"--serve.ship-run=always"}, run_dir};
+  check_equals_predict(service.classify(serve_sentences), predict(serve_sentences, run_dir));
+  fs::path copy; // cache/shipped-run-HASH
+  for (const auto& entry : fs::directory_iterator(cache))
+    copy = entry.path();
+  BOOST_REQUIRE_MESSAGE(fs::exists(copy / "checkpoints/step-6"), node->output());
+  for (const char* file : {"config.ini", "labels.txt", "vocab.txt"})
+    BOOST_TEST(fs::exists(copy / file), file);
+  BOOST_TEST(!fs::exists(copy / "checkpoints/step-12")); // only what the replica loads
+  std::ofstream{run_dir / "checkpoints/best.txt"} << "step-12\n";
+  auto reloaded = service.reload();
+  BOOST_REQUIRE(reloaded);
+  BOOST_TEST_REQUIRE(reloaded->status == 200, reloaded->body);
+  check_equals_predict(service.classify(serve_sentences), predict(serve_sentences, run_dir));
+  BOOST_TEST(fs::exists(copy / "checkpoints/step-12"), node->output());
+}
+
 BOOST_AUTO_TEST_CASE(with_tls_files_the_service_and_the_node_talk_tls) {
   const auto& s = the_setting();
   const auto certs = s.dir.path / "certs";
