@@ -2,6 +2,7 @@
 #include "actors/serve/run_files.hpp"
 
 #include "actors/serve/messages.hpp"
+#include "runtime/checkpoint/checkpoint.hpp"
 #include "runtime/graph/error.hpp"
 
 #include <caf/all.hpp>
@@ -27,18 +28,23 @@ bool plain_name(std::string_view name) {
   return !name.empty() && name.find('/') == std::string_view::npos && name != "." && name != "..";
 }
 
-// The regular files directly inside `dir` (relative to the run as `prefix`/name), sorted.
-void add_folder(run_file_list& list, const fs::path& run_dir, const std::string& prefix) {
+// `names` (relative to the run) that are regular files, with their sizes.
+void add_files(run_file_list& list, const fs::path& run_dir, std::vector<std::string> names) {
+  for (auto& name : names)
+    if (fs::is_regular_file(run_dir / name)) {
+      list.sizes.push_back(fs::file_size(run_dir / name));
+      list.names.push_back(std::move(name));
+    }
+}
+
+// The files directly inside run_dir/`prefix` (as `prefix`/name), sorted.
+std::vector<std::string> folder_files(const fs::path& run_dir, const std::string& prefix) {
   std::error_code ec;
   std::vector<std::string> names;
   for (const auto& entry : fs::directory_iterator(run_dir / prefix, ec))
-    if (entry.is_regular_file())
-      names.push_back(prefix + "/" + entry.path().filename().string());
+    names.push_back(prefix + "/" + entry.path().filename().string());
   std::sort(names.begin(), names.end());
-  for (auto& name : names) {
-    list.sizes.push_back(fs::file_size(run_dir / name));
-    list.names.push_back(std::move(name));
-  }
+  return names;
 }
 
 // What a replica loads for checkpoint folder `folder` of run_dir/checkpoints.
@@ -47,14 +53,14 @@ caf::expected<run_file_list> list_run(const fs::path& run_dir, const std::string
     return make_error(errc::bad_input, "no checkpoint folder \"" + folder + "\" in "
                                          + (run_dir / "checkpoints").string());
   run_file_list list;
-  for (const char* name : {"config.ini", "labels.txt", "vocab.txt"})
-    if (fs::is_regular_file(run_dir / name)) {
-      list.names.emplace_back(name);
-      list.sizes.push_back(fs::file_size(run_dir / name));
-    }
-  if (fs::is_directory(run_dir / "kg"))
-    add_folder(list, run_dir, "kg");
-  add_folder(list, run_dir, "checkpoints/" + folder);
+  add_files(list, run_dir, {"config.ini", "labels.txt", "vocab.txt"});
+  add_files(list, run_dir, folder_files(run_dir, "kg"));
+  // What an inference load reads of the checkpoint: its manifest and weights, not the
+  // optimizer state.
+  std::vector<std::string> checkpoint;
+  for (const auto& file : checkpoint::checkpoint_files(checkpoint::checkpoint_part::weights))
+    checkpoint.push_back("checkpoints/" + folder + "/" + file);
+  add_files(list, run_dir, std::move(checkpoint));
   return list;
 }
 

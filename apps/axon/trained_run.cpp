@@ -50,13 +50,14 @@ trained_run trained_run::load(const std::string& run_dir, const std::string& che
   checkpoint::expected_layout expect{job_hash(*run.config), run.model->params().specs(),
                                      legacy_job_hash(*run.config)};
   std::optional<checkpoint::loaded_checkpoint> chosen;
+  const auto weights = checkpoint::checkpoint_part::weights; // inference: no optimizer state
   if (!checkpoint_folder.empty()) {
-    chosen = checkpoint::load_checkpoint(checkpoint_folder, expect);
+    chosen = checkpoint::load_checkpoint(checkpoint_folder, expect, weights);
   } else if (auto best = checkpoint::best_checkpoint(dir)) {
     chosen = checkpoint::load_checkpoint(dir / "checkpoints" / ("step-" + std::to_string(*best)),
-                                         expect);
+                                         expect, weights);
   } else {
-    auto found = checkpoint::load_latest_valid(dir, expect);
+    auto found = checkpoint::load_latest_valid(dir, expect, weights);
     if (!found.checkpoint)
       throw std::runtime_error("no valid checkpoint in " + (dir / "checkpoints").string());
     chosen = std::move(found.checkpoint);

@@ -201,8 +201,50 @@ std::filesystem::path save_checkpoint(const std::filesystem::path& run_dir,
   return final_path;
 }
 
+namespace {
+
+// The optimizer file of a whole load: moments for exactly the model's tensors, and the
+// step the manifest names.
+void check_optimizer(const loaded_checkpoint& result) {
+  const auto& info = result.info;
+  auto specs = specs_of(result.model);
+  check_tensors(result.optimizer, specs, ".exp_avg");
+  check_tensors(result.optimizer, specs, ".exp_avg_sq");
+  check_no_extra(result.optimizer, specs, {".exp_avg", ".exp_avg_sq"});
+  auto it = result.optimizer.metadata.find("optimizer_step");
+  if (it == result.optimizer.metadata.end() || it->second != std::to_string(info.optimizer_step))
+    throw file_error(result.optimizer.path,
+                     "optimizer_step metadata is \""
+                         + (it == result.optimizer.metadata.end() ? std::string{} : it->second)
+                         + "\", the manifest says " + std::to_string(info.optimizer_step));
+}
+
+// What the caller expects: the job's config hash and the model's tensors.
+void check_expected(const loaded_checkpoint& result, const expected_layout& expect,
+                    const fs::path& manifest_path) {
+  const auto& info = result.info;
+  if (!expect.config_hash.empty() && info.config_hash != expect.config_hash
+      && (expect.legacy_config_hash.empty() || info.config_hash != expect.legacy_config_hash))
+    throw file_error(manifest_path, "config hash " + info.config_hash + " differs from this run's "
+                                        + expect.config_hash
+                                        + " (the checkpoint belongs to another configuration)");
+  if (!expect.params.empty()) {
+    check_tensors(result.model, expect.params, "");
+    check_no_extra(result.model, expect.params, {""});
+  }
+}
+
+} // namespace
+
+std::vector<std::string> checkpoint_files(checkpoint_part part) {
+  if (part == checkpoint_part::weights)
+    return {manifest_file, model_file};
+  return {manifest_file, model_file, optimizer_file};
+}
+
 loaded_checkpoint load_checkpoint(const std::filesystem::path& folder,
-                                  const expected_layout& expect) {
+                                  const expected_layout& expect, checkpoint_part part) {
+  const bool all = part == checkpoint_part::all;
   auto step = parse_step(folder.filename().string());
   if (!step)
     throw file_error(folder, "is not a checkpoint folder (named step-<N>)");
@@ -231,6 +273,8 @@ loaded_checkpoint load_checkpoint(const std::filesystem::path& folder,
     if (entry.name.empty() || entry.name == "." || entry.name == ".."
         || entry.name.find('/') != std::string::npos)
       throw file_error(manifest_path, "lists \"" + entry.name + "\", not a plain file name");
+    if (!all && entry.name != model_file)
+      continue; // not read: the weights are all inference needs
     auto path = folder / entry.name;
     if (!fs::exists(path))
       throw file_error(path, "is missing");
@@ -249,39 +293,24 @@ loaded_checkpoint load_checkpoint(const std::filesystem::path& folder,
   }
   try {
     result.model = read_safetensors((folder / model_file).string());
-    result.optimizer = read_safetensors((folder / optimizer_file).string());
+    if (all)
+      result.optimizer = read_safetensors((folder / optimizer_file).string());
   } catch (const std::exception& e) {
     throw checkpoint_error(e.what());
   }
-  auto specs = specs_of(result.model);
-  check_tensors(result.optimizer, specs, ".exp_avg");
-  check_tensors(result.optimizer, specs, ".exp_avg_sq");
-  check_no_extra(result.optimizer, specs, {".exp_avg", ".exp_avg_sq"});
-  auto it = result.optimizer.metadata.find("optimizer_step");
-  if (it == result.optimizer.metadata.end() || it->second != std::to_string(info.optimizer_step))
-    throw file_error(result.optimizer.path,
-                     "optimizer_step metadata is \""
-                         + (it == result.optimizer.metadata.end() ? std::string{} : it->second)
-                         + "\", the manifest says " + std::to_string(info.optimizer_step));
-  if (!expect.config_hash.empty() && info.config_hash != expect.config_hash
-      && (expect.legacy_config_hash.empty() || info.config_hash != expect.legacy_config_hash))
-    throw file_error(manifest_path, "config hash " + info.config_hash + " differs from this run's "
-                                        + expect.config_hash
-                                        + " (the checkpoint belongs to another configuration)");
-  if (!expect.params.empty()) {
-    check_tensors(result.model, expect.params, "");
-    check_no_extra(result.model, expect.params, {""});
-  }
+  if (all)
+    check_optimizer(result);
+  check_expected(result, expect, manifest_path);
   return result;
 }
 
 load_result load_latest_valid(const std::filesystem::path& run_dir,
-                              const expected_layout& expect) {
+                              const expected_layout& expect, checkpoint_part part) {
   load_result result;
   for (auto step : list_checkpoints(run_dir)) {
     auto folder = checkpoints_dir(run_dir) / folder_name(step);
     try {
-      result.checkpoint = load_checkpoint(folder, expect);
+      result.checkpoint = load_checkpoint(folder, expect, part);
       return result;
     } catch (const std::exception& e) {
       result.skipped.push_back({folder, e.what()});

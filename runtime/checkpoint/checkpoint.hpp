@@ -60,12 +60,21 @@ struct loaded_checkpoint {
   safetensors_file optimizer; // "<name>.exp_avg" and "<name>.exp_avg_sq" (f32)
 };
 
+/// What a load reads: the whole checkpoint (to resume training), or the weights only
+/// (inference: predict, eval, serve), which neither reads nor needs the optimizer state.
+enum class checkpoint_part { all, weights };
+
+/// The files of a checkpoint folder that a load of `part` reads (manifest first).
+std::vector<std::string> checkpoint_files(checkpoint_part part);
+
 /// Reads and verifies one checkpoint folder: manifest checksum, format and step; size and
 /// SHA-256 of each listed file; both safetensors files; moments for exactly the model's
-/// tensors with their shapes; the optimizer step; `expect`. Throws checkpoint_error naming
-/// the file and what is wrong.
+/// tensors with their shapes; the optimizer step; `expect`. With checkpoint_part::weights,
+/// only the model file is checked and read (`optimizer` stays empty). Throws
+/// checkpoint_error naming the file and what is wrong.
 loaded_checkpoint load_checkpoint(const std::filesystem::path& folder,
-                                  const expected_layout& expect = {});
+                                  const expected_layout& expect = {},
+                                  checkpoint_part part = checkpoint_part::all);
 
 struct skipped_checkpoint {
   std::filesystem::path folder;
@@ -80,7 +89,8 @@ struct load_result {
 /// Tries RUN_DIR/checkpoints/step-<N>/ from the highest N down and returns the first that
 /// load_checkpoint accepts, with the refused ones. Ignores *.tmp folders; changes nothing.
 load_result load_latest_valid(const std::filesystem::path& run_dir,
-                              const expected_layout& expect = {});
+                              const expected_layout& expect = {},
+                              checkpoint_part part = checkpoint_part::all);
 
 /// Copies a loaded checkpoint into host arenas laid out as when it was saved; throws
 /// checkpoint_error naming the first tensor that is absent or has another shape.

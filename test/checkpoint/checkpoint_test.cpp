@@ -198,6 +198,31 @@ BOOST_AUTO_TEST_CASE(bit_flip_in_optimizer_state_is_refused) {
   expect_fallback_to_step_1(run.path, "optimizer.safetensors", "SHA-256");
 }
 
+// Inference reads the weights only (checkpoint_part::weights): a checkpoint without its
+// optimizer state loads for it, with the same weights, and is refused for training; a
+// damaged model file is refused either way.
+BOOST_AUTO_TEST_CASE(a_weights_only_load_needs_no_optimizer_state) {
+  temp_run_dir run;
+  auto folder = save(run.path, 2);
+  const auto whole = load_checkpoint(folder);
+  fs::remove(folder / "optimizer.safetensors");
+  BOOST_CHECK_THROW(load_checkpoint(folder), checkpoint_error);
+  const auto weights = load_checkpoint(folder, {}, checkpoint_part::weights);
+  BOOST_TEST(weights.optimizer.tensors.empty());
+  BOOST_REQUIRE(weights.model.tensors.size() == whole.model.tensors.size());
+  for (const auto& [name, t] : whole.model.tensors) {
+    const auto& same = weights.model.at(name);
+    BOOST_TEST((same.nbytes() == t.nbytes()
+                && std::memcmp(same.raw(), t.raw(), t.nbytes()) == 0), name);
+  }
+  BOOST_TEST(load_latest_valid(run.path, {}, checkpoint_part::weights).checkpoint.has_value());
+  BOOST_TEST(!load_latest_valid(run.path).checkpoint.has_value());
+  BOOST_TEST(checkpoint_files(checkpoint_part::weights)
+             == (std::vector<std::string>{"manifest.msgpack", "model.safetensors"}));
+  fs::resize_file(folder / "model.safetensors", fs::file_size(folder / "model.safetensors") - 5);
+  BOOST_CHECK_THROW(load_checkpoint(folder, {}, checkpoint_part::weights), checkpoint_error);
+}
+
 BOOST_AUTO_TEST_CASE(garbled_or_missing_manifest_is_refused) {
   temp_run_dir run;
   save(run.path, 1);

@@ -1,6 +1,7 @@
 // Shipping a run (actors/serve/run_files.hpp): which names a node may fetch, and the run
 // files actor with fetch_run in one process: the copy holds what a replica loads for a
-// checkpoint, byte for byte, in chunks; names outside the run are refused.
+// checkpoint (its manifest and weights, not the optimizer state), byte for byte, in
+// chunks; names outside the run are refused.
 #include "actors/serve/messages.hpp"
 #include "actors/serve/run_files.hpp"
 #include "test/support/temp_dir.hpp"
@@ -55,6 +56,7 @@ BOOST_FIXTURE_TEST_CASE(a_node_copies_what_a_replica_loads, actor_system_fixture
     big[i] = char(i * 131 % 251);
   std::ofstream{run / "checkpoints/step-6/model.safetensors", std::ios::binary} << big;
   std::ofstream{run / "checkpoints/step-6/manifest.msgpack"} << "manifest";
+  std::ofstream{run / "checkpoints/step-6/optimizer.safetensors"} << "moments";
   std::ofstream{run / "checkpoints/step-12/model.safetensors"} << "other";
   std::ofstream{run / "config.ini"} << "[train]\n";
   std::ofstream{run / "vocab.txt"} << "[PAD]\n";
@@ -71,6 +73,7 @@ BOOST_FIXTURE_TEST_CASE(a_node_copies_what_a_replica_loads, actor_system_fixture
                            "checkpoints/step-6/manifest.msgpack"})
     BOOST_TEST(contents(fs::path{copy} / name) == contents(run / name), name);
   BOOST_TEST(!fs::exists(fs::path{copy} / "checkpoints/step-12"));
+  BOOST_TEST(!fs::exists(fs::path{copy} / "checkpoints/step-6/optimizer.safetensors"));
   BOOST_TEST(!fs::exists(fs::path{copy} / "console.token"));
   // Names outside the run's files, and checkpoints that are not there, are refused.
   caf::scoped_actor self{sys};
