@@ -246,9 +246,9 @@ BOOST_AUTO_TEST_CASE(a_reload_reaches_the_replica_on_the_node) {
   BOOST_TEST(json::parse(answer->body)["model"]["step"] == 12);
 }
 
-// serve.ship-run = always: the node copies the run from the serving process into its
-// serve.node-cache and answers as predict does on the run; a reload ships the new
-// checkpoint the same way.
+// serve.ship-run: with auto a node that sees the run directory loads it in place; with
+// always the node copies the run from the serving process into its serve.node-cache and
+// answers as predict does on the run; a reload ships the new checkpoint the same way.
 BOOST_AUTO_TEST_CASE(a_node_that_is_shipped_the_run_answers_from_its_copy) {
   const auto& s = the_setting();
   const auto run_dir = s.dir.path / "shipped-run"; // a copy whose best is step 6
@@ -257,6 +257,11 @@ BOOST_AUTO_TEST_CASE(a_node_that_is_shipped_the_run_answers_from_its_copy) {
   const auto cache = s.dir.path / "node-cache";
   const auto config = s.serve_config("shipped", 1, "\"replica0=worker1\"");
   auto node = s.start_node(config, {"--serve.node-cache=" + cache.string()});
+  { // auto (the default): this node sees the run directory, so nothing is copied
+    server seen{config, "seen", {}, run_dir};
+    check_equals_predict(seen.classify(serve_sentences), predict(serve_sentences, run_dir));
+    BOOST_TEST(!fs::exists(cache));
+  }
   server service{config, "shipped", {"--serve.ship-run=always"}, run_dir};
   check_equals_predict(service.classify(serve_sentences), predict(serve_sentences, run_dir));
   fs::path copy; // cache/shipped-run-HASH
