@@ -46,7 +46,8 @@ trained_run trained_run::load(const std::string& run_dir, const std::string& che
   }
   auto model_cfg = model_config_of(*run.config, vocab_size, run.labels.size(),
                                    run.kg ? run.kg->entities.size() : 0);
-  run.model = std::make_unique<bert::bert_classifier>(model_cfg);
+  run.model = std::make_unique<bert::bert_classifier>(model_cfg, ops::compute{},
+                                                      false); // inference: no gradients
   checkpoint::expected_layout expect{job_hash(*run.config), run.model->params().specs(),
                                      legacy_job_hash(*run.config)};
   std::optional<checkpoint::loaded_checkpoint> chosen;

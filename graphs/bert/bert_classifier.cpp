@@ -8,8 +8,8 @@
 
 namespace axon::bert {
 
-bert_classifier::bert_classifier(const bert_config& cfg, ops::compute on)
-  : stage_(cfg, split_stages(cfg, 0, 1), std::move(on)) {
+bert_classifier::bert_classifier(const bert_config& cfg, ops::compute on, bool trainable)
+  : stage_(cfg, split_stages(cfg, 0, 1), std::move(on), trainable) {
 }
 
 float bert_classifier::forward(const batch& in, const dropout_key& key) {

@@ -12,8 +12,9 @@ namespace axon::bert {
 class bert_classifier {
 public:
   /// Parameters are allocated zeroed on on.where(): call init_params(params(), seed) (on
-  /// the host) or copy weights in (params().flat().copy_(host_flat)).
-  explicit bert_classifier(const bert_config& cfg, ops::compute on = {});
+  /// the host) or copy weights in (params().flat().copy_(host_flat)). Without `trainable`
+  /// (inference) there are no gradients: backward throws.
+  explicit bert_classifier(const bert_config& cfg, ops::compute on = {}, bool trainable = true);
 
   const bert_config& config() const { return stage_.config(); }
   const ops::compute& compute() const { return stage_.compute(); }

@@ -45,10 +45,15 @@ std::vector<param_spec> stage_param_specs(const bert_config& cfg, const stage_la
   return specs;
 }
 
-bert_stage::bert_stage(const bert_config& cfg, stage_layout layout, ops::compute on)
+bert_stage::bert_stage(const bert_config& cfg, stage_layout layout, ops::compute on,
+                       bool trainable)
   : cfg_(cfg), layout_(layout), on_(std::move(on)),
-    params_(stage_param_specs(cfg, layout), on_.where()), grads_(params_.like()) {
+    params_(stage_param_specs(cfg, layout), on_.where()),
+    grads_(trainable ? params_.like() : param_arena{}) {
   cfg_.validate();
+  bind(params_);
+  if (!trainable)
+    return;
   emb_g_ = layout_.has_embeddings() ? embedding_views(grads_, cfg_) : embedding_params{};
   for (int layer = layout_.first_layer; layer < layout_.end_layer; ++layer)
     block_g_.push_back(block_views(grads_, cfg_, layer));
@@ -58,11 +63,10 @@ bert_stage::bert_stage(const bert_config& cfg, stage_layout layout, ops::compute
     document_g_ = document_head_views(grads_, cfg_, pooling_of(cfg_));
   else if (layout_.has_head())
     head_g_ = head_views(grads_, cfg_);
-  bind(params_);
 }
 
 void bert_stage::bind(const param_arena& params) {
-  if (params.numel() != grads_.numel() || params.count() != grads_.count())
+  if (params.numel() != params_.numel() || params.count() != params_.count())
     throw std::invalid_argument("bert_stage::bind: parameters do not match stage "
                                 + std::to_string(layout_.index) + "'s layout");
   if (params.flat().where() != on_.where())
@@ -84,6 +88,8 @@ void bert_stage::bind(const param_arena& params) {
 }
 
 void bert_stage::zero_grads() {
+  if (!grads_.count())
+    return; // an inference stage has no gradients
   ops::compute_scope scope{on_};
   ops::dispatch::zero_fill(grads_.flat(), on_);
 }
@@ -161,6 +167,8 @@ stage_output bert_stage::forward(int slot, const batch& host_in, const tensor& h
 
 tensor bert_stage::backward(int slot, const batch&, const tensor& d_hidden_out, float dloss,
                             const dropout_key& key) {
+  if (!grads_.count())
+    throw std::logic_error("bert_stage::backward: an inference stage (made without gradients)");
   ops::compute_scope scope{on_};
   auto it = slots_.find(slot);
   if (it == slots_.end())
@@ -234,6 +242,8 @@ documents_output bert_stage::classify_documents(const tensor& cls, const tensor&
   out.loss = gathered_.head.loss;
   out.losses = gathered_.head.losses.clone();
   if (key.training) {
+    if (!grads_.count())
+      throw std::logic_error("bert_stage::classify_documents: training an inference stage");
     out.d_cls = tensor::zeros(cls.sizes());
     document_head_backward(document_g_, out.d_cls, gathered_, document_p_, cfg_, pooling, cls,
                            offsets, labels, dloss, head_key, on_);

@@ -64,8 +64,10 @@ struct documents_output {
 
 class bert_stage {
 public:
-  /// Throws std::invalid_argument for an invalid config.
-  bert_stage(const bert_config& cfg, stage_layout layout, ops::compute on = {});
+  /// Throws std::invalid_argument for an invalid config. Without `trainable` (inference:
+  /// predict, eval, serve) no gradients are allocated, and backward throws.
+  bert_stage(const bert_config& cfg, stage_layout layout, ops::compute on = {},
+             bool trainable = true);
 
   const bert_config& config() const { return cfg_; }
   const ops::compute& compute() const { return on_; }

@@ -83,6 +83,23 @@ BOOST_AUTO_TEST_CASE(init_is_seeded_and_bert_like) {
   BOOST_TEST(a.params()["classifier.bias"].data<float>()[1] == 0.0f);
 }
 
+// An inference model (predict, eval, serve) holds no gradients: the same outputs as a
+// trainable one with the same weights, and backward is refused.
+BOOST_AUTO_TEST_CASE(an_inference_model_has_no_gradients) {
+  const auto cfg = small_config();
+  bert::bert_classifier trainable{cfg}, inference{cfg, {}, false};
+  bert::init_params(trainable.params(), 2);
+  inference.params().flat().copy_(trainable.params().flat());
+  BOOST_TEST(inference.grads().count() == 0u);
+  BOOST_TEST(trainable.grads().numel() == trainable.params().numel());
+  const auto in = separable_batch(5, 4, 8);
+  BOOST_TEST(inference.forward(in, {}) == trainable.forward(in, {}));
+  const auto& a = inference.logits();
+  const auto& b = trainable.logits();
+  BOOST_TEST(std::memcmp(a.raw(), b.raw(), a.nbytes()) == 0);
+  BOOST_CHECK_THROW(inference.backward(in, {}), std::logic_error);
+}
+
 BOOST_AUTO_TEST_CASE(dropout_is_reproducible_and_off_in_evaluation) {
   auto cfg = small_config();
   cfg.hidden_dropout = cfg.attention_dropout = 0.2f;
