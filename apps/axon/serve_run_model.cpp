@@ -16,6 +16,11 @@ serve_run_model::serve_run_model(const std::string& run_dir, std::shared_ptr<com
   run_.pool = std::move(pool);
 }
 
+serve_run_model::serve_run_model(const serve_run_model& first, std::shared_ptr<compute_pool> pool)
+  : run_{first.run_.sharing_weights()} {
+  run_.pool = std::move(pool);
+}
+
 serve_output serve_run_model::classify(const std::vector<std::string>& texts) {
   std::vector<data::tokenized_example> examples;
   examples.reserve(texts.size());
@@ -92,14 +97,17 @@ loaded_replicas load_replicas(const std::string& run_dir, const std::vector<bool
   out.info = first->describe(run_dir);
   if (const auto& run = first->run(); run.kg)
     out.kg = kg_service_setup_of(*run.kg, !run.config->get_bool("data.cased"), tensor{});
-  // The others from the first one's folder: a training run may mark another best meanwhile.
+  // The others share the first one's weights (its folder, whatever the run marks best
+  // meanwhile), each with activations of its own.
+  bool first_used = false;
   for (bool local : here) {
     if (!local)
       out.models.push_back(nullptr);
-    else if (first)
-      out.models.push_back(std::move(first));
+    else if (!first_used)
+      out.models.push_back(first);
     else
-      out.models.push_back(std::make_shared<serve_run_model>(run_dir, pool, out.info.checkpoint));
+      out.models.push_back(std::make_shared<serve_run_model>(*first, pool));
+    first_used |= local;
   }
   return out;
 }

@@ -1,7 +1,7 @@
 // serve_run_model: a model replica's serve_model over a trained run, exactly as `axon
-// predict` computes (trained_run: the run's best checkpoint, its tokenizer and KG), each
-// replica with its own copy of the weights and activations and the process's one
-// compute pool. With a run that fuses a KG, each text's linked entities come with its
+// predict` computes (trained_run: the run's best checkpoint, its tokenizer and KG), the
+// replicas of one process sharing one copy of the weights, each with its own activations,
+// and the process's one compute pool. With a run that fuses a KG, each text's linked entities come with its
 // probabilities (the entities `axon predict --json` shows).
 #pragma once
 
@@ -23,6 +23,8 @@ public:
   /// `checkpoint_folder` when given.
   serve_run_model(const std::string& run_dir, std::shared_ptr<compute_pool> pool,
                   const std::string& checkpoint_folder = "");
+  /// Another replica of `first`'s model: the same weights (shared), its own activations.
+  explicit serve_run_model(const serve_run_model& first, std::shared_ptr<compute_pool> pool);
 
   serve_output classify(const std::vector<std::string>& texts) override;
   /// With a run that fuses a KG: the texts tokenized as the run does, their words to link.

@@ -72,6 +72,20 @@ trained_run trained_run::load(const std::string& run_dir, const std::string& che
   return run;
 }
 
+trained_run trained_run::sharing_weights() const {
+  trained_run copy;
+  copy.config = config;
+  copy.labels = labels;
+  copy.tokenizer = tokenizer;
+  copy.kg = kg;
+  copy.checkpoint = checkpoint;
+  copy.max_len = max_len;
+  copy.windows = windows;
+  copy.model = std::make_unique<bert::bert_classifier>(model->config(), model->compute(), false);
+  copy.model->share_weights_of(*model);
+  return copy;
+}
+
 std::size_t trained_run::max_tokens() const {
   if (!windows)
     return max_len;

@@ -19,11 +19,12 @@
 namespace axon::app {
 
 struct trained_run {
-  std::unique_ptr<config::resolved_config> config;
+  // Read-only once loaded, so copies share them (sharing_weights).
+  std::shared_ptr<const config::resolved_config> config;
   std::vector<std::string> labels;
-  std::unique_ptr<data::wordpiece_tokenizer> tokenizer;
-  std::unique_ptr<bert::bert_classifier> model;
-  std::unique_ptr<kg::fusion_kg> kg; // the run's KG (RUN_DIR/kg), or null without fusion
+  std::shared_ptr<const data::wordpiece_tokenizer> tokenizer;
+  std::unique_ptr<bert::bert_classifier> model; // an inference model: no gradients
+  std::shared_ptr<const kg::fusion_kg> kg; // the run's KG (RUN_DIR/kg), or null without fusion
   std::string checkpoint; // the folder the weights came from
   std::size_t max_len = 128; // data.max-len: truncated texts (data.long-text = truncate)
   std::optional<data::window_settings> windows; // data.long-text = chunk: documents as windows
@@ -36,6 +37,10 @@ struct trained_run {
   /// folder of the run, verified like any (a damaged one throws checkpoint_error; no
   /// fallback); empty: the best checkpoint, or the newest valid one when none is marked.
   static trained_run load(const std::string& run_dir, const std::string& checkpoint_folder = "");
+  /// Another model of the same run whose weights are this one's (shared, never copied:
+  /// the model replicas of `axon serve` in one process hold one copy of the weights), with
+  /// activations of its own; its pool is not set.
+  trained_run sharing_weights() const;
 
   /// The most tokens of a text that reach the model: data.max-len, or with windows the
   /// tokens of data.max-chunks windows ([CLS] and [SEP] counted once).

@@ -20,6 +20,9 @@ public:
   const ops::compute& compute() const { return stage_.compute(); }
   const param_arena& params() const { return stage_.params(); }
   const param_arena& grads() const { return stage_.grads(); }
+  /// Computes with `other`'s parameters from now on (shared, never copied; the same
+  /// config and device).
+  void share_weights_of(const bert_classifier& other) { stage_.bind(other.params()); }
 
   /// Forward pass; returns the mean cross-entropy when in.labels is defined (else 0).
   /// Activations are kept for backward; logits() holds the (B,K) outputs.

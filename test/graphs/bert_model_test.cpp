@@ -98,6 +98,15 @@ BOOST_AUTO_TEST_CASE(an_inference_model_has_no_gradients) {
   const auto& b = trainable.logits();
   BOOST_TEST(std::memcmp(a.raw(), b.raw(), a.nbytes()) == 0);
   BOOST_CHECK_THROW(inference.backward(in, {}), std::logic_error);
+  // A replica sharing the weights (axon serve's replicas in one process): the same
+  // storage, the same outputs, and a change to the weights reaches both.
+  bert::bert_classifier replica{cfg, {}, false};
+  replica.share_weights_of(inference);
+  BOOST_TEST(replica.params().flat().shares_storage_with(inference.params().flat()));
+  BOOST_TEST(replica.forward(in, {}) == inference.forward(in, {}));
+  bert::init_params(trainable.params(), 3);
+  inference.params().flat().copy_(trainable.params().flat());
+  BOOST_TEST(replica.forward(in, {}) == trainable.forward(in, {}));
 }
 
 BOOST_AUTO_TEST_CASE(dropout_is_reproducible_and_off_in_evaluation) {
