@@ -97,6 +97,32 @@ fs::path cache_of(const std::string& cache_root, const std::string& run_dir) {
   return fs::path{cache_root} / (fs::path{run_dir}.filename().string() + "-" + hex.str());
 }
 
+// The step of a checkpoint folder name ("step-12"), or -1.
+std::int64_t step_of(const std::string& folder) {
+  if (!folder.starts_with("step-") || folder.size() == 5)
+    return -1;
+  std::int64_t step = 0;
+  for (char c : folder.substr(5)) {
+    if (c < '0' || c > '9' || step > (std::int64_t{1} << 50))
+      return -1;
+    step = step * 10 + (c - '0');
+  }
+  return step;
+}
+
+// Keeps the copy's disk bounded: of its checkpoint folders, `current` and the newest other
+// one stay (a replica may still be loading the previous generation's), the rest go.
+void prune_copies(const fs::path& checkpoints, const std::string& current) {
+  std::vector<std::pair<std::int64_t, fs::path>> others;
+  std::error_code ec;
+  for (const auto& entry : fs::directory_iterator(checkpoints, ec))
+    if (entry.is_directory() && entry.path().filename() != current)
+      others.emplace_back(step_of(entry.path().filename().string()), entry.path());
+  std::sort(others.begin(), others.end());
+  for (std::size_t k = 0; k + 1 < others.size(); ++k)
+    fs::remove_all(others[k].second, ec);
+}
+
 } // namespace
 
 bool shippable_run_file(std::string_view name) {
@@ -162,6 +188,7 @@ std::pair<std::string, std::string> fetch_run(caf::actor_system& sys, const caf:
     }
     fs::rename(part, target);
   }
+  prune_copies(copy / "checkpoints", folder);
   return {copy.string(), (copy / "checkpoints" / folder).string()};
 }
 

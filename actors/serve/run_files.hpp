@@ -33,8 +33,9 @@ caf::actor spawn_run_files(caf::actor_system& sys, std::string run_dir);
 /// The node side: copies the files a replica loads for `checkpoint` (a folder of
 /// `run_dir`/checkpoints, both as the serving process names them) from `files` into a
 /// folder of `cache_root` named after the run, and returns that copy's run directory and
-/// checkpoint folder. Each request waits at most `timeout`. Throws std::runtime_error
-/// naming what failed.
+/// checkpoint folder. Of the copy's checkpoint folders only this one and the newest other
+/// one are kept, so the cache does not grow with reloads. Each request waits at most
+/// `timeout`. Throws std::runtime_error naming what failed.
 std::pair<std::string, std::string> fetch_run(caf::actor_system& sys, const caf::actor& files,
                                               const std::string& cache_root,
                                               const std::string& run_dir,

@@ -83,6 +83,15 @@ BOOST_FIXTURE_TEST_CASE(a_node_copies_what_a_replica_loads, actor_system_fixture
       .receive([](std::string&) {}, [&](caf::error&) { refused = true; });
     BOOST_TEST(refused, name);
   }
+  // Reloads: the copy keeps the checkpoint it loads and the newest other one.
+  fs::create_directories(run / "checkpoints/step-18");
+  std::ofstream{run / "checkpoints/step-18/model.safetensors"} << "newer";
+  for (const char* step : {"step-12", "step-18"})
+    fetch_run(sys, files, cache.string(), run.string(), (run / "checkpoints" / step).string(),
+              std::chrono::seconds{10});
+  BOOST_TEST(!fs::exists(fs::path{copy} / "checkpoints/step-6"));
+  BOOST_TEST(fs::exists(fs::path{copy} / "checkpoints/step-12/model.safetensors"));
+  BOOST_TEST(contents(fs::path{copy} / "checkpoints/step-18/model.safetensors") == "newer");
   BOOST_CHECK_THROW(fetch_run(sys, files, cache.string(), run.string(),
                               (run / "checkpoints/step-99").string(), std::chrono::seconds{10}),
                     std::runtime_error);
