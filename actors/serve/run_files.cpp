@@ -28,10 +28,16 @@ bool plain_name(std::string_view name) {
   return !name.empty() && name.find('/') == std::string_view::npos && name != "." && name != "..";
 }
 
-// `names` (relative to the run) that are regular files, with their sizes.
+// A regular file itself, not a link (which could lead out of the run directory).
+bool plain_file(const fs::path& path) {
+  std::error_code ec;
+  return fs::is_regular_file(fs::symlink_status(path, ec));
+}
+
+// `names` (relative to the run) that are plain files, with their sizes.
 void add_files(run_file_list& list, const fs::path& run_dir, std::vector<std::string> names) {
   for (auto& name : names)
-    if (fs::is_regular_file(run_dir / name)) {
+    if (plain_file(run_dir / name)) {
       list.sizes.push_back(fs::file_size(run_dir / name));
       list.names.push_back(std::move(name));
     }
@@ -69,7 +75,7 @@ caf::behavior run_files(caf::event_based_actor*, fs::path run_dir) {
     [run_dir](list_files_atom, const std::string& folder) { return list_run(run_dir, folder); },
     [run_dir](fetch_file_atom, const std::string& name,
               std::uint64_t offset) -> caf::result<std::string> {
-      if (!shippable_run_file(name))
+      if (!shippable_run_file(name) || !plain_file(run_dir / name))
         return make_error(errc::bad_input, "\"" + name + "\" is not a file of a run a node may "
                                              "fetch");
       std::ifstream in{run_dir / name, std::ios::binary};

@@ -10,7 +10,8 @@
 //
 // Only a run's shippable files are listed and served (shippable_run_file): config.ini,
 // labels.txt, vocab.txt, kg/<file> and checkpoints/<folder>/<file>, plain names under the
-// run directory; any other name is refused. The copy is checked as every load checks a
+// run directory, and plain files (a symbolic link is refused: it could lead out of the
+// run); any other name is refused. The copy is checked as every load checks a
 // run: the checkpoint's manifest (size and SHA-256 of each file, the run files).
 #pragma once
 

@@ -63,6 +63,7 @@ BOOST_FIXTURE_TEST_CASE(a_node_copies_what_a_replica_loads, actor_system_fixture
   std::ofstream{run / "labels.txt"} << "negative\npositive\n";
   std::ofstream{run / "kg/entities.txt"} << "e1\n";
   std::ofstream{run / "console.token"} << "secret";
+  fs::create_symlink(run / "console.token", run / "kg/aliases.tsv"); // leads elsewhere
   auto files = spawn_run_files(sys, run.string());
   const auto cache = dir.path / "cache";
   auto [copy, folder] = fetch_run(sys, files, cache.string(), run.string(),
@@ -75,9 +76,11 @@ BOOST_FIXTURE_TEST_CASE(a_node_copies_what_a_replica_loads, actor_system_fixture
   BOOST_TEST(!fs::exists(fs::path{copy} / "checkpoints/step-12"));
   BOOST_TEST(!fs::exists(fs::path{copy} / "checkpoints/step-6/optimizer.safetensors"));
   BOOST_TEST(!fs::exists(fs::path{copy} / "console.token"));
+  BOOST_TEST(!fs::exists(fs::path{copy} / "kg/aliases.tsv")); // a link: not listed
   // Names outside the run's files, and checkpoints that are not there, are refused.
   caf::scoped_actor self{sys};
-  for (const std::string name : {"console.token", "../run/config.ini", "/etc/passwd"}) {
+  for (const std::string name :
+       {"console.token", "../run/config.ini", "/etc/passwd", "kg/aliases.tsv"}) {
     bool refused = false;
     self->request(files, std::chrono::seconds{10}, fetch_file_atom::value, name, std::uint64_t{0})
       .receive([](std::string&) {}, [&](caf::error&) { refused = true; });
