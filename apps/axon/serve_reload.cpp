@@ -116,7 +116,15 @@ void serve_reloader::bring_here(std::size_t replica) {
   const auto serving = models_->current_info();
   if (!serving)
     throw std::logic_error("serve_reloader::bring_here: no generation serves");
-  models_->adopt(replica, std::make_shared<serve_run_model>(run_dir_, pool_, serving->checkpoint));
+  // A replica here already holds the served weights: share them, as load_replicas does.
+  serve_model_ptr model;
+  const auto generation = models_->current();
+  for (std::size_t k = 0; k < here_.size() && !model; ++k)
+    if (auto local = std::dynamic_pointer_cast<serve_run_model>(models_->model(generation, k)))
+      model = std::make_shared<serve_run_model>(*local, pool_);
+  if (!model)
+    model = std::make_shared<serve_run_model>(run_dir_, pool_, serving->checkpoint);
+  models_->adopt(replica, std::move(model));
   here_.at(replica) = true;
 }
 

@@ -41,6 +41,14 @@ struct setting {
                           << "heartbeat = 500ms\ntimeout = 5s\n";
     return config;
   }
+  // A copy of the run named `name` whose best checkpoint is step 6 (a reload to step 12
+  // then changes the answers).
+  fs::path run_copy(const std::string& name) const {
+    const auto copy = dir.path / name;
+    fs::copy(run_dir, copy, fs::copy_options::recursive);
+    std::ofstream{copy / "checkpoints/best.txt"} << "step-6\n";
+    return copy;
+  }
   std::unique_ptr<child> start_node(const fs::path& config,
                                     const std::vector<std::string>& flags = {}) const {
     std::vector<std::string> argv{axon_command, "node", "--config", config.string(), "--name", "worker1"};
@@ -87,6 +95,21 @@ struct server {
 std::vector<json> predict(const std::vector<std::string>& lines, const fs::path& run_dir = {}) {
   const auto& s = the_setting();
   return predict_json(run_dir.empty() ? s.run_dir : run_dir, lines, s.dir.path / "predict.txt");
+}
+
+// SIGKILL to the node holding a service's only replica; returns once the service answers
+// 503 (its batcher has seen the replica go).
+void kill_the_only_replicas_node(child& node, const server& service) {
+  ::kill(node.pid(), SIGKILL);
+  BOOST_REQUIRE(node.finished(10s));
+  bool refused = false;
+  for (auto until = clock_type::now() + 10s; !refused && clock_type::now() < until;) {
+    auto r = service.classify(serve_sentences);
+    refused = r && r->status == 503;
+    if (!refused)
+      std::this_thread::sleep_for(100ms);
+  }
+  BOOST_REQUIRE_MESSAGE(refused, service.process->output());
 }
 
 } // namespace
@@ -149,16 +172,7 @@ BOOST_AUTO_TEST_CASE(a_restarted_node_gets_its_replica_back) {
   server service{config, "rejoin"};
   const auto expected = predict(serve_sentences);
   check_equals_predict(service.classify(serve_sentences), expected);
-  ::kill(node->pid(), SIGKILL);
-  BOOST_REQUIRE(node->finished(10s));
-  bool refused = false; // once the batcher has seen the replica go
-  for (auto until = clock_type::now() + 10s; !refused && clock_type::now() < until;) {
-    auto r = service.classify(serve_sentences);
-    refused = r && r->status == 503;
-    if (!refused)
-      std::this_thread::sleep_for(100ms);
-  }
-  BOOST_REQUIRE_MESSAGE(refused, service.process->output());
+  kill_the_only_replicas_node(*node, service);
   node = s.start_node(config);
   BOOST_REQUIRE_MESSAGE(service.process->wait_for("replica0 runs again on worker1", 30s),
                         service.process->output());
@@ -172,24 +186,13 @@ BOOST_AUTO_TEST_CASE(a_restarted_node_gets_its_replica_back) {
 // answers them again; a reload then reaches it there.
 BOOST_AUTO_TEST_CASE(a_node_that_stays_down_has_its_replica_moved_here) {
   const auto& s = the_setting();
-  const auto run_dir = s.dir.path / "moved-run"; // a copy whose best is step 6
-  fs::copy(s.run_dir, run_dir, fs::copy_options::recursive);
-  std::ofstream{run_dir / "checkpoints/best.txt"} << "step-6\n";
+  const auto run_dir = s.run_copy("moved-run"); // best: step 6
   const auto config = s.serve_config("moved", 1, "\"replica0=worker1\"");
   auto node = s.start_node(config);
   server service{config, "moved", {"--serve.move-lost-after=2s"}, run_dir};
   const auto expected = predict(serve_sentences, run_dir);
   check_equals_predict(service.classify(serve_sentences), expected);
-  ::kill(node->pid(), SIGKILL);
-  BOOST_REQUIRE(node->finished(10s));
-  bool refused = false; // once the batcher has seen the replica go
-  for (auto until = clock_type::now() + 10s; !refused && clock_type::now() < until;) {
-    auto r = service.classify(serve_sentences);
-    refused = r && r->status == 503;
-    if (!refused)
-      std::this_thread::sleep_for(100ms);
-  }
-  BOOST_REQUIRE_MESSAGE(refused, service.process->output());
+  kill_the_only_replicas_node(*node, service);
   BOOST_REQUIRE_MESSAGE(service.process->wait_for("replica0 runs in this process now", 30s),
                         service.process->output());
   BOOST_TEST(service.process->output().find("worker1 has not come back") != std::string::npos);
@@ -227,9 +230,7 @@ BOOST_AUTO_TEST_CASE(a_frozen_node_is_declared_gone_after_cluster_timeout) {
 
 BOOST_AUTO_TEST_CASE(a_reload_reaches_the_replica_on_the_node) {
   const auto& s = the_setting();
-  const auto run_dir = s.dir.path / "reload-run"; // a copy whose best is step 6
-  fs::copy(s.run_dir, run_dir, fs::copy_options::recursive);
-  std::ofstream{run_dir / "checkpoints/best.txt"} << "step-6\n";
+  const auto run_dir = s.run_copy("reload-run"); // best: step 6
   const auto config = s.serve_config("reload", 1, "\"replica0=worker1\"");
   auto node = s.start_node(config);
   server service{config, "reload", {}, run_dir};
@@ -251,9 +252,7 @@ BOOST_AUTO_TEST_CASE(a_reload_reaches_the_replica_on_the_node) {
 // answers as predict does on the run; a reload ships the new checkpoint the same way.
 BOOST_AUTO_TEST_CASE(a_node_that_is_shipped_the_run_answers_from_its_copy) {
   const auto& s = the_setting();
-  const auto run_dir = s.dir.path / "shipped-run"; // a copy whose best is step 6
-  fs::copy(s.run_dir, run_dir, fs::copy_options::recursive);
-  std::ofstream{run_dir / "checkpoints/best.txt"} << "step-6\n";
+  const auto run_dir = s.run_copy("shipped-run"); // best: step 6
   const auto cache = s.dir.path / "node-cache";
   const auto config = s.serve_config("shipped", 1, "\"replica0=worker1\"");
   auto node = s.start_node(config, {"--serve.node-cache=" + cache.string()});
