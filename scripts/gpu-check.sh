@@ -3,12 +3,13 @@
 # Python but no CAF, Boost or OpenBLAS. Builds nothing: runs what scripts/gpu-bundle.sh
 # prepared (carry that folder), each part under a hard timeout, and writes
 # $OUT/gpu-summary.json, $OUT/gpu-tests.log and $OUT/bench.log (three files: the device
-# tool returns at most eight) -- about 3 minutes expected, under 10 at the very worst (every
-# part at its time limit: each of 3 test programs 80 s, each of 3 PyTorch runs 50 s, each
-# of 5 Axon runs 40 s):
+# tool returns at most eight) -- about 4 minutes expected; every part at its time limit
+# (each of 4 test programs 100 s, each of 3 PyTorch runs 50 s, each of 5 Axon runs 40 s)
+# would take 12.5, so the last parts may be cut by the device tool's 10-minute limit:
 #   1. the gpu-labelled tests (what `ctest -L gpu` runs, with its OPENBLAS_NUM_THREADS=1:
 #      every CUDA op against its CPU op, device memory, training steps and actor graphs
-#      against the CPU), with the bundled shared libraries on LD_LIBRARY_PATH;
+#      against the CPU, `axon serve` with replicas on the GPU against `axon predict`), with
+#      the bundled shared libraries on LD_LIBRARY_PATH and AXON_COMMAND the bundle's axon;
 #   2. the PyTorch peer training BERT-base (L12 H768 A12 S128, batch 32) at fp32, tf32 and
 #      bf16;
 #   3. `axon bench train --device cuda` at the same configuration (single loop at f32, tf32
@@ -45,7 +46,8 @@ part part machine gpu "$gpu" cublas_dir "${cublas_dir:-not found}"
 while read -r name; do
   start=$(date +%s.%N)
   echo "=== $name" >> "$out/gpu-tests.log"
-  OPENBLAS_NUM_THREADS=1 LD_LIBRARY_PATH="$libs" timeout 80 "$bundle/bin/$name" --report_level=short \
+  OPENBLAS_NUM_THREADS=1 LD_LIBRARY_PATH="$libs" AXON_COMMAND="$bundle/bin/axon" \
+    timeout 100 "$bundle/bin/$name" --report_level=short \
     --log_level=test_suite >> "$out/gpu-tests.log" 2>&1
   rc=$?
   seconds=$(python3 -c "import time; print(round(time.time() - $start, 1))")

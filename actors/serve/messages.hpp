@@ -66,6 +66,20 @@ typename Inspector::result_type inspect(Inspector& f, serve_batcher_setup& x) {
            x.replicas, x.dispatch_when_idle);
 }
 
+/// Where a replica computes (placement.devices and compute.*), as compute_of
+/// (actors/bert/setup_compute.hpp) reads it: "cpu" or "cuda:N", the GEMM precision on a
+/// device (f32, tf32, bf16) and its attention kernel (gemm, fused).
+struct replica_compute {
+  std::string device = "cpu";
+  std::string precision = "f32";
+  std::string attention = "gemm";
+};
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, replica_compute& x) {
+  return f(caf::meta::type_name("replica_compute"), x.device, x.precision, x.attention);
+}
+
 /// A replica's spawn parameters. In the serving process a replica computes with model
 /// `index` of each generation (serve_models, loaded there); on a node process
 /// (placement.nodes) it loads its own model from `run_dir` and the `checkpoint` folder,
@@ -78,6 +92,7 @@ struct serve_replica_setup {
   std::string ship = "auto"; // serve.ship-run: auto (when the node does not see run_dir),
                              // always, never
   caf::actor files;          // null: nothing shipped
+  replica_compute compute;   // on a node: where its model computes
 };
 
 /// The files of a run a node copies (run_files.hpp): names relative to the run directory,
@@ -90,7 +105,7 @@ struct run_file_list {
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, serve_replica_setup& x) {
   return f(caf::meta::type_name("serve_replica_setup"), x.index, x.run_dir, x.checkpoint, x.ship,
-           x.files);
+           x.files, x.compute);
 }
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, run_file_list& x) {

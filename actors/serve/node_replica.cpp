@@ -3,6 +3,7 @@
 
 #include "actors/serve/replica_actor.hpp"
 #include "actors/serve/run_files.hpp"
+#include "ops/compute.hpp"
 #include "runtime/graph/error.hpp"
 #include "runtime/graph/factory_of.hpp"
 
@@ -19,13 +20,14 @@ namespace {
 struct held_model {
   serve_model_loader load;
   std::string run_dir;
+  replica_compute on;
   std::uint64_t generation = 0;
   serve_model_ptr model; // null after a failed load: the next batch tries again
 
   serve_model_ptr operator()(const msg::serve_batch& batch) {
     if (!model || batch.generation != generation) {
       model.reset(); // the old weights go before the new ones come
-      model = load(run_dir, batch.checkpoint);
+      model = load(run_dir, batch.checkpoint, on);
       generation = batch.generation;
     }
     return model;
@@ -39,6 +41,12 @@ node_factory node_replica_factory(serve_model_loader load, std::string cache_roo
   return factory_of<serve_replica_setup>(
     [load, cache_root, timeout](caf::actor_system& sys,
                                 const serve_replica_setup& s) -> caf::expected<caf::actor> {
+      try { // the device first: a load that fails for it is no matter of the run's path
+        ops::check_device(device::parse(s.compute.device));
+      } catch (const std::exception& e) {
+        return make_error(errc::bad_input, replica_name(s.index) + " cannot compute on "
+                                             + s.compute.device + " on this node: " + e.what());
+      }
       const bool ship = s.files && (s.ship == "always"
                                     || (s.ship == "auto"
                                         && !std::filesystem::exists(
@@ -47,13 +55,15 @@ node_factory node_replica_factory(serve_model_loader load, std::string cache_roo
       serve_model_loader load_here = load;
       if (ship)
         load_here = [load, cache_root, timeout, files = s.files,
-                     &sys](const std::string& run_dir, const std::string& checkpoint) {
+                     &sys](const std::string& run_dir, const std::string& checkpoint,
+                           const replica_compute& on) {
           auto [copy, folder] = fetch_run(sys, files, cache_root, run_dir, checkpoint, timeout);
-          return load(copy, folder);
+          return load(copy, folder, on);
         };
-      auto held = std::make_shared<held_model>(held_model{load_here, s.run_dir, 0, nullptr});
+      auto held =
+        std::make_shared<held_model>(held_model{load_here, s.run_dir, s.compute, 0, nullptr});
       try {
-        held->model = load_here(s.run_dir, s.checkpoint);
+        held->model = load_here(s.run_dir, s.checkpoint, s.compute);
       } catch (const std::exception& e) {
         return make_error(errc::bad_input,
                           replica_name(s.index) + " cannot load " + s.checkpoint

@@ -5,7 +5,7 @@
 // `axon serve` at start, naming the node's problem. After a reload in the serving process
 // the first batch of the new generation names another checkpoint: the replica loads it
 // then (that batch waits for the load) and drops the old model, so a node holds one
-// model per replica. Batches of one replica arrive in admission order, so their
+// model per replica, on the device its setup names (placement.devices). Batches of one replica arrive in admission order, so their
 // generations never go back.
 #pragma once
 
@@ -18,10 +18,10 @@
 
 namespace axon {
 
-/// Loads the model of `run_dir`'s `checkpoint` folder; throws std::exception naming what
-/// is missing or damaged.
-using serve_model_loader =
-  std::function<serve_model_ptr(const std::string& run_dir, const std::string& checkpoint)>;
+/// Loads the model of `run_dir`'s `checkpoint` folder to compute where `on` says; throws
+/// std::exception naming what is missing or damaged (or the device out of reach).
+using serve_model_loader = std::function<serve_model_ptr(
+  const std::string& run_dir, const std::string& checkpoint, const replica_compute& on)>;
 
 /// The node's factory of "serve.replica" (parameters: a serve_replica_setup). A replica
 /// whose setup ships the run (serve.ship-run: always, or auto when this node does not see

@@ -45,15 +45,18 @@ void add_serve_module(registry& r, std::shared_ptr<serve_metrics> metrics,
 
 actor_graph serve_graph(const serve_batcher_setup& setup, const served_model& first,
                         const kg_service_setup* kg, const std::string& ship,
-                        const caf::actor& files) {
+                        const caf::actor& files, const std::vector<replica_compute>& computes) {
   actor_graph g;
   g.add_node("batcher", "serve.batcher", caf::make_message(setup));
   if (kg != nullptr)
     g.add_node("kg", "axon.kg", caf::make_message(*kg));
   for (std::int32_t r = 0; r < setup.replicas; ++r) {
     auto name = replica_name(r);
+    const auto index = static_cast<std::size_t>(r);
+    const auto compute = index < computes.size() ? computes[index] : replica_compute{};
     g.add_node(name, "serve.replica",
-               caf::make_message(serve_replica_setup{r, first.run, first.checkpoint, ship, files}));
+               caf::make_message(
+                 serve_replica_setup{r, first.run, first.checkpoint, ship, files, compute}));
     g.add_edge<msg::serve_batch, msg::serve_probs>({"batcher", name}, {name, "batcher"}, 1);
   }
   return g;

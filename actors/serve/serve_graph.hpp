@@ -36,10 +36,12 @@ void add_serve_module(registry& r, std::shared_ptr<serve_metrics> metrics,
 /// `kg` (a run that fuses a KG), the KG service "kg" (kind "axon.kg", actors/kg/) holding
 /// the run's saved KG, which links the replicas' texts (link_through_kg). `ship` and
 /// `files`: serve.ship-run and the run files actor a replica on a node copies the run from
-/// (run_files.hpp; null: none).
+/// (run_files.hpp; null: none). `computes[i]`: where replica i computes when it runs on a
+/// node (a replica here computes with the model serve_models holds); absent: on the CPU.
 actor_graph serve_graph(const serve_batcher_setup& setup, const served_model& first = {},
                         const kg_service_setup* kg = nullptr, const std::string& ship = "never",
-                        const caf::actor& files = {});
+                        const caf::actor& files = {},
+                        const std::vector<replica_compute>& computes = {});
 
 /// Tells the replicas `names` of `running` to link their texts through its KG service
 /// "kg", waiting `within` for each; nothing without one. The error names the replica that

@@ -56,6 +56,9 @@ struct service {
   actor_graph spec; // what `graph` was spawned from: lost replicas are spawned from it again
   running_graph graph;
   std::unique_ptr<serve_reloader> reloader;
+  // The run files actor nodes copy the run from; a node that was sent its handle keeps it
+  // registered (CAF keeps an actor known remotely alive), so it is stopped explicitly.
+  caf::actor files;
 };
 
 // Loads the models of the replicas in this process (one at least: it verifies the
@@ -64,12 +67,12 @@ struct service {
 // KG); the front is ready on success.
 std::string start_graph(const std::string& run_dir, const serve_settings& s, serve_front& front,
                         service& out) {
-  std::vector<bool> here;
+  replica_places places{{}, s.replica_computes};
   for (int r = 0; r < s.batcher.replicas; ++r)
-    here.push_back(!s.cluster
-                   || s.cluster->node_of(replica_name(r)) == cluster::local_node);
+    places.here.push_back(!s.cluster
+                          || s.cluster->node_of(replica_name(r)) == cluster::local_node);
   auto pool = serve_compute_pool();
-  auto loaded = load_replicas(run_dir, here, pool);
+  auto loaded = load_replicas(run_dir, places, pool);
   const auto first = loaded.info;
   const auto kg = std::move(loaded.kg);
   auto models = std::make_shared<serve_models>(std::move(loaded.models), std::move(loaded.info));
@@ -80,10 +83,10 @@ std::string start_graph(const std::string& run_dir, const serve_settings& s, ser
     return error_text(started.error());
   out.process = std::move(*started);
   // Replicas on node processes copy the run from here when they do not see it.
-  caf::actor files;
   if (s.cluster && s.ship_run != "never")
-    files = spawn_run_files(out.process->system(), run_dir);
-  out.spec = serve_graph(s.batcher, first, kg ? &*kg : nullptr, s.ship_run, files);
+    out.files = spawn_run_files(out.process->system(), run_dir);
+  out.spec = serve_graph(s.batcher, first, kg ? &*kg : nullptr, s.ship_run, out.files,
+                         s.replica_computes);
   auto spawned = out.process->spawn(out.spec);
   if (!spawned)
     return error_text(spawned.error());
@@ -92,7 +95,7 @@ std::string start_graph(const std::string& run_dir, const serve_settings& s, ser
   if (auto err = link_through_kg(out.process->system(), out.graph,
                                  replica_names(s.batcher.replicas), within))
     return error_text(err);
-  out.reloader = std::make_unique<serve_reloader>(run_dir, here, pool, models, front.metrics,
+  out.reloader = std::make_unique<serve_reloader>(run_dir, places, pool, models, front.metrics,
                                                   out.process->system(),
                                                   out.graph.at("batcher"), first.checkpoint);
   front.system = &out.process->system();
@@ -240,6 +243,8 @@ int serve(args words) {
   front.reloader = nullptr;
   running.reloader.reset();
   running.graph.stop();
+  if (running.files)
+    caf::anon_send_exit(running.files, caf::exit_reason::user_shutdown);
   front.batcher = nullptr;
   return status;
 }

@@ -1,6 +1,7 @@
 // The settings of `axon serve`: see serve_config.hpp.
 #include "apps/axon/serve_config.hpp"
 
+#include "ops/compute.hpp"
 #include "runtime/config/cluster_settings.hpp"
 #include "runtime/config/device_settings.hpp"
 #include "runtime/config/graph_schema.hpp"
@@ -15,11 +16,12 @@ namespace axon::app {
 
 namespace {
 
-// The keys `axon serve` reads: [serve], [monitor], [cluster], placement.nodes and
-// placement.devices.
+// The keys `axon serve` reads: [serve], [monitor], [cluster], [compute], placement.nodes
+// and placement.devices.
 bool serve_key(const std::string& key) {
   return key.starts_with("serve.") || key.starts_with("monitor.") || key.starts_with("cluster.")
-         || key == "placement.nodes" || key == "placement.devices";
+         || key.starts_with("compute.") || key == "placement.nodes"
+         || key == "placement.devices";
 }
 
 const config::schema& serve_schema() {
@@ -28,9 +30,11 @@ const config::schema& serve_schema() {
 }
 
 // "" or what is wrong with placing the serving graph (the batcher, the KG service of a run
-// with a KG and `replicas` replicas) by placement.nodes and placement.devices.
+// with a KG and `replicas` replicas) by placement.nodes, placement.devices and compute.*;
+// fills `computes` with where each replica computes.
 std::string check_serve_placement(const config::resolved_config& cfg,
-                                  const cluster::cluster_settings& cluster, int replicas) {
+                                  const cluster::cluster_settings& cluster, int replicas,
+                                  std::vector<replica_compute>& computes) {
   std::vector<std::string> actors{"batcher", "kg"};
   for (int r = 0; r < replicas; ++r)
     actors.push_back(replica_name(r));
@@ -41,22 +45,36 @@ std::string check_serve_placement(const config::resolved_config& cfg,
       return "placement.nodes puts the " + here + " on node " + cluster.node_of(here)
              + ": it runs in the serving process (with the HTTP front); place replicas only "
                "(replica0 .. replica" + std::to_string(replicas - 1) + ")";
-  std::vector<config::device_rule> rules;
-  for (const auto& entry : cfg.get_strings("placement.devices")) {
-    std::string problem;
-    auto rule = config::parse_device_rule(entry, problem);
-    if (!rule)
-      return "placement.devices: " + problem;
-    rules.push_back(*rule);
-  }
-  for (const auto& actor : actors) { // its device: the first rule that matches it
+  // The entries parse and compute.* agree: the schema's rules checked them.
+  const auto rules = config::device_rules_of(cfg);
+  auto device_of = [&](const std::string& actor) { // the first rule that matches it
     auto rule = std::find_if(rules.begin(), rules.end(), [&](const config::device_rule& d) {
       return cluster::glob_match(d.pattern, actor);
     });
-    if (rule != rules.end() && !rule->where.is_cpu())
-      return "placement.devices puts " + actor + " on " + rule->where.to_string()
-             + ": `axon serve` computes on the CPU only (its replicas run `axon predict`'s "
-               "CPU model); remove the rule or make it cpu";
+    return rule == rules.end() ? device::cpu() : rule->where;
+  };
+  for (const std::string host_only : {"batcher", "kg"})
+    if (auto where = device_of(host_only); !where.is_cpu())
+      return "placement.devices puts the " + host_only + " on " + where.to_string()
+             + ": it runs on the CPU; put replicas on devices only (e.g. \"replica*=cuda:0\")";
+  const auto precision = cfg.get_string("compute.precision") == "bf16" ? "bf16"
+                         : cfg.get_bool("compute.tf32")                 ? "tf32"
+                                                                        : "f32";
+  for (int r = 0; r < replicas; ++r) {
+    const auto name = replica_name(r);
+    const auto where = device_of(name);
+    // A device here is checked now (a node checks its own when it loads the replica).
+    if (cluster.node_of(name) == cluster::local_node) {
+      try {
+        ops::check_device(where);
+      } catch (const std::exception& e) {
+        return "placement.devices puts " + name + " on " + where.to_string() + ": " + e.what();
+      }
+    }
+    // compute.* apply on a device; the host computes f32 with the CPU's attention.
+    computes.push_back(where.is_cpu() ? replica_compute{}
+                                      : replica_compute{where.to_string(), precision,
+                                                        cfg.get_string("compute.attention")});
   }
   return "";
 }
@@ -97,7 +115,8 @@ std::variant<serve_settings, std::string> load_serve_settings(const std::string&
   s.console_dir = cfg.get_string("serve.console-dir");
   s.config = std::make_shared<const config::resolved_config>(cfg);
   auto cluster = cluster::cluster_settings_of(cfg);
-  if (auto problem = check_serve_placement(cfg, cluster, s.batcher.replicas); !problem.empty())
+  if (auto problem = check_serve_placement(cfg, cluster, s.batcher.replicas, s.replica_computes);
+      !problem.empty())
     return problem;
   if (cluster.distributed())
     s.cluster = std::move(cluster);

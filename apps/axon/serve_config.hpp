@@ -1,8 +1,9 @@
-// The settings of `axon serve`: the [serve], [monitor] and [cluster] keys of the config
+// The settings of `axon serve`: the [serve], [monitor], [cluster] and [compute] keys of the config
 // schema, placement.nodes and placement.devices (docs/config.md), read from `--config FILE`
 // (a file of those keys) and `--group.key=value` flags, checked like any Axon config
 // (types, ranges, unknown keys, the TLS rules), the placement of the serving graph's actors
-// (replicas only, on the CPU), and the token file.
+// (replicas only, on nodes and devices; the batcher and KG service here, on the CPU), and
+// the token file.
 #pragma once
 
 #include "actors/serve/messages.hpp"
@@ -30,6 +31,7 @@ struct serve_settings {
   std::chrono::milliseconds watch{0};   // serve.watch; 0: no polling
   std::chrono::milliseconds move_lost_after{30000}; // serve.move-lost-after; 0: never
   std::string ship_run = "auto";                  // serve.ship-run
+  std::vector<replica_compute> replica_computes;  // per replica: placement.devices, compute.*
   std::string console_dir;              // serve.console-dir; empty: RUN_DIR/serve
   std::shared_ptr<const config::resolved_config> config; // every key (the [monitor] ones)
   // [cluster] and placement.nodes when some replica runs on a node process; else none.

@@ -35,12 +35,12 @@ std::optional<checkpoint_target> reload_target(const std::string& run_dir) {
   return target_of((dir / "checkpoints" / ("step-" + std::to_string(*step))).string());
 }
 
-serve_reloader::serve_reloader(std::string run_dir, std::vector<bool> here,
+serve_reloader::serve_reloader(std::string run_dir, replica_places places,
                                std::shared_ptr<compute_pool> pool,
                                std::shared_ptr<serve_models> models,
                                std::shared_ptr<serve_metrics> metrics, caf::actor_system& system,
                                caf::actor batcher, const std::string& serving)
-  : run_dir_{std::move(run_dir)}, here_{std::move(here)}, pool_{std::move(pool)},
+  : run_dir_{std::move(run_dir)}, places_{std::move(places)}, pool_{std::move(pool)},
     models_{std::move(models)}, metrics_{std::move(metrics)}, system_{system},
     batcher_{std::move(batcher)}, serving_{target_of(serving)} {
 }
@@ -84,7 +84,7 @@ reload_result serve_reloader::reload_locked(const std::optional<checkpoint_targe
     return {200, false, "", previous, nullptr};
   loaded_replicas loaded;
   try {
-    loaded = load_replicas(run_dir_, here_, pool_, target->folder);
+    loaded = load_replicas(run_dir_, places_, pool_, target->folder);
   } catch (const std::exception& e) {
     refused_ = target;
     ++metrics_->reloads_refused;
@@ -111,21 +111,25 @@ reload_result serve_reloader::reload_locked(const std::optional<checkpoint_targe
 
 void serve_reloader::bring_here(std::size_t replica) {
   std::lock_guard lock{mutex_}; // no reload meanwhile: the model is of the current generation
-  if (here_.at(replica) && models_->model(models_->current(), replica))
+  if (places_.here.at(replica) && models_->model(models_->current(), replica))
     return; // brought here before (and its spawn failed since)
   const auto serving = models_->current_info();
   if (!serving)
     throw std::logic_error("serve_reloader::bring_here: no generation serves");
-  // A replica here already holds the served weights: share them, as load_replicas does.
+  // A replica here already holds the served weights: share them (or copy them from its
+  // device), as load_replicas does. The moved replica computes on the host.
+  const replica_compute on_host;
   serve_model_ptr model;
   const auto generation = models_->current();
-  for (std::size_t k = 0; k < here_.size() && !model; ++k)
+  for (std::size_t k = 0; k < places_.here.size() && !model; ++k)
     if (auto local = std::dynamic_pointer_cast<serve_run_model>(models_->model(generation, k)))
-      model = std::make_shared<serve_run_model>(*local, pool_);
+      model = std::make_shared<serve_run_model>(*local, pool_, on_host);
   if (!model)
-    model = std::make_shared<serve_run_model>(run_dir_, pool_, serving->checkpoint);
+    model = std::make_shared<serve_run_model>(run_dir_, pool_, serving->checkpoint, on_host);
   models_->adopt(replica, std::move(model));
-  here_.at(replica) = true;
+  places_.here.at(replica) = true;
+  if (replica < places_.computes.size())
+    places_.computes[replica] = on_host; // reloads load it on the host too
 }
 
 std::string reload_json(const reload_result& result) {

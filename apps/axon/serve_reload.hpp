@@ -12,6 +12,7 @@
 
 #include "actors/serve/serve_metrics.hpp"
 #include "actors/serve/serve_models.hpp"
+#include "apps/axon/replica_places.hpp"
 #include "runtime/compute_pool.hpp"
 
 #include <caf/actor.hpp>
@@ -50,10 +51,10 @@ struct reload_result {
 
 class serve_reloader {
 public:
-  /// `serving`: the folder generation 0 was loaded from; `here[i]`: replica i runs in this
-  /// process (a replica on a node process loads the new checkpoint itself, at its first
-  /// batch of the new generation).
-  serve_reloader(std::string run_dir, std::vector<bool> here, std::shared_ptr<compute_pool> pool,
+  /// `serving`: the folder generation 0 was loaded from; `places`: the replicas in this
+  /// process and their devices (a replica on a node process loads the new checkpoint
+  /// itself, at its first batch of the new generation).
+  serve_reloader(std::string run_dir, replica_places places, std::shared_ptr<compute_pool> pool,
                  std::shared_ptr<serve_models> models, std::shared_ptr<serve_metrics> metrics,
                  caf::actor_system& system, caf::actor batcher, const std::string& serving);
 
@@ -64,15 +65,15 @@ public:
   /// to do.
   std::optional<reload_result> poll();
   /// Replica `replica` runs in this process from now on (it ran on a node process): loads
-  /// its model of the checkpoint served now, and of every later reload. Thread-safe; throws
-  /// what loading throws.
+  /// its model of the checkpoint served now, and of every later reload, on the CPU (the
+  /// device it had was the node's). Thread-safe; throws what loading throws.
   void bring_here(std::size_t replica);
 
 private:
   reload_result reload_locked(const std::optional<checkpoint_target>& target);
 
   std::string run_dir_;
-  std::vector<bool> here_;
+  replica_places places_;
   std::shared_ptr<compute_pool> pool_;
   std::shared_ptr<serve_models> models_;
   std::shared_ptr<serve_metrics> metrics_;

@@ -1,23 +1,41 @@
 // serve_run_model: see serve_run_model.hpp.
 #include "apps/axon/serve_run_model.hpp"
 
+#include "actors/bert/setup_compute.hpp"
 #include "actors/kg/kg_service_actor.hpp"
 
 #include "ops/cpu/cpu_kernels.hpp"
 #include "runtime/compute_pool.hpp"
 
 #include <filesystem>
+#include <map>
 
 namespace axon::app {
 
+namespace {
+
+ops::compute compute_on(const replica_compute& on) {
+  return compute_of(on.device, on.precision, on.attention);
+}
+
+// `run` computing where `on` says: itself on the host, else its replica there (the host
+// copy of the weights goes with `run`).
+trained_run placed(trained_run run, const replica_compute& on) {
+  auto compute = compute_on(on);
+  return compute.on_host() ? std::move(run) : run.replica(compute);
+}
+
+} // namespace
+
 serve_run_model::serve_run_model(const std::string& run_dir, std::shared_ptr<compute_pool> pool,
-                                 const std::string& checkpoint_folder)
-  : run_{trained_run::load(run_dir, checkpoint_folder)} {
+                                 const std::string& checkpoint_folder, const replica_compute& on)
+  : run_{placed(trained_run::load(run_dir, checkpoint_folder), on)} {
   run_.pool = std::move(pool);
 }
 
-serve_run_model::serve_run_model(const serve_run_model& first, std::shared_ptr<compute_pool> pool)
-  : run_{first.run_.sharing_weights()} {
+serve_run_model::serve_run_model(const serve_run_model& first, std::shared_ptr<compute_pool> pool,
+                                 const replica_compute& on)
+  : run_{first.run_.replica(compute_on(on))} {
   run_.pool = std::move(pool);
 }
 
@@ -89,33 +107,41 @@ std::shared_ptr<compute_pool> serve_compute_pool() {
   return std::make_shared<compute_pool>(core_count());
 }
 
-loaded_replicas load_replicas(const std::string& run_dir, const std::vector<bool>& here,
+loaded_replicas load_replicas(const std::string& run_dir, const replica_places& places,
                               std::shared_ptr<compute_pool> pool,
                               const std::string& checkpoint_folder) {
   loaded_replicas out;
-  auto first = std::make_shared<serve_run_model>(run_dir, pool, checkpoint_folder);
-  out.info = first->describe(run_dir);
-  if (const auto& run = first->run(); run.kg)
+  auto host = std::make_shared<serve_run_model>(run_dir, pool, checkpoint_folder);
+  out.info = host->describe(run_dir);
+  if (const auto& run = host->run(); run.kg)
     out.kg = kg_service_setup_of(*run.kg, !run.config->get_bool("data.cased"), tensor{});
-  // The others share the first one's weights (its folder, whatever the run marks best
-  // meanwhile), each with activations of its own.
-  bool first_used = false;
-  for (bool local : here) {
-    if (!local)
+  // Every replica's weights come from the host model (its folder, whatever the run marks
+  // best meanwhile): the first replica on the host is that model, the others on the host
+  // share its weights, and each device gets one copy that its replicas share. Each
+  // replica has activations (and on a device, a stream) of its own.
+  std::map<std::string, std::shared_ptr<serve_run_model>> first_on; // by device
+  for (std::size_t r = 0; r < places.here.size(); ++r) {
+    if (!places.here[r]) {
       out.models.push_back(nullptr);
-    else if (!first_used)
-      out.models.push_back(first);
-    else
-      out.models.push_back(std::make_shared<serve_run_model>(*first, pool));
-    first_used |= local;
+      continue;
+    }
+    const auto on = places.compute_of(r);
+    auto& first = first_on[on.device];
+    if (first) // shares its weights
+      out.models.push_back(std::make_shared<serve_run_model>(*first, pool, on));
+    else if (on.device == "cpu")
+      out.models.push_back(first = host);
+    else // copies the host's weights to the device
+      out.models.push_back(first = std::make_shared<serve_run_model>(*host, pool, on));
   }
   return out;
 }
 
 serve_model_loader node_model_loader() {
-  return [](const std::string& run_dir, const std::string& checkpoint) -> serve_model_ptr {
+  return [](const std::string& run_dir, const std::string& checkpoint,
+            const replica_compute& on) -> serve_model_ptr {
     static const auto pool = serve_compute_pool(); // the node's replicas share it
-    return std::make_shared<serve_run_model>(run_dir, pool, checkpoint);
+    return std::make_shared<serve_run_model>(run_dir, pool, checkpoint, on);
   };
 }
 

@@ -8,6 +8,7 @@
 #include "actors/kg/messages.hpp"
 #include "actors/serve/node_replica.hpp"
 #include "actors/serve/serve_model.hpp"
+#include "apps/axon/replica_places.hpp"
 #include "apps/axon/trained_run.hpp"
 
 #include <memory>
@@ -20,11 +21,14 @@ namespace axon::app {
 class serve_run_model : public serve_model {
 public:
   /// Loads `run_dir` (trained_run::load: throws naming a missing or damaged file), from
-  /// `checkpoint_folder` when given.
+  /// `checkpoint_folder` when given, to compute where `on` says (throws naming a device
+  /// out of reach).
   serve_run_model(const std::string& run_dir, std::shared_ptr<compute_pool> pool,
-                  const std::string& checkpoint_folder = "");
-  /// Another replica of `first`'s model: the same weights (shared), its own activations.
-  explicit serve_run_model(const serve_run_model& first, std::shared_ptr<compute_pool> pool);
+                  const std::string& checkpoint_folder = "", const replica_compute& on = {});
+  /// Another replica of `first`'s model computing where `on` says, with its own
+  /// activations: on `first`'s device the same weights (shared), else a copy of them.
+  serve_run_model(const serve_run_model& first, std::shared_ptr<compute_pool> pool,
+                  const replica_compute& on);
 
   serve_output classify(const std::vector<std::string>& texts) override;
   /// With a run that fuses a KG: the texts tokenized as the run does, their words to link.
@@ -56,16 +60,18 @@ struct loaded_replicas {
 };
 
 /// The models of `run_dir` (from `checkpoint_folder` when given, else the run's best
-/// checkpoint) for the replicas in this process (`here[i]`: replica i runs here), all of
-/// one checkpoint, sharing `pool`. One model is loaded even when every replica runs on a
-/// node: loading verifies the checkpoint (a damaged one throws, naming the file) and says
-/// what it serves. Throws as serve_run_model does.
-loaded_replicas load_replicas(const std::string& run_dir, const std::vector<bool>& here,
+/// checkpoint) for the replicas in this process, all of one checkpoint, sharing `pool`:
+/// the replicas on one device share one copy of the weights. One model is loaded on the
+/// host even when every replica runs on a node or a GPU: loading verifies the checkpoint
+/// (a damaged one throws, naming the file) and says what it serves. Throws as
+/// serve_run_model does.
+loaded_replicas load_replicas(const std::string& run_dir, const replica_places& places,
                               std::shared_ptr<compute_pool> pool,
                               const std::string& checkpoint_folder = "");
 
 /// What a node process's replicas load their models with: a serve_run_model of the run and
-/// checkpoint their setup names, all of the node's replicas sharing one compute pool.
+/// checkpoint their setup names, on the device it names, all of the node's replicas
+/// sharing one compute pool.
 serve_model_loader node_model_loader();
 
 } // namespace axon::app

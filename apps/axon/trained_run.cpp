@@ -72,7 +72,12 @@ trained_run trained_run::load(const std::string& run_dir, const std::string& che
   return run;
 }
 
-trained_run trained_run::sharing_weights() const {
+trained_run trained_run::replica(const ops::compute& on) const {
+  if (windows && !on.on_host())
+    throw std::runtime_error(
+      "this run classifies documents from windows (data.long-text = chunk): its window [CLS] "
+      "rows and document head are computed on the host, so it cannot be served on "
+      + on.where().to_string() + "; serve it on the CPU (remove the placement.devices rule)");
   trained_run copy;
   copy.config = config;
   copy.labels = labels;
@@ -81,8 +86,11 @@ trained_run trained_run::sharing_weights() const {
   copy.checkpoint = checkpoint;
   copy.max_len = max_len;
   copy.windows = windows;
-  copy.model = std::make_unique<bert::bert_classifier>(model->config(), model->compute(), false);
-  copy.model->share_weights_of(*model);
+  copy.model = std::make_unique<bert::bert_classifier>(model->config(), on, false);
+  if (on.where() == model->compute().where())
+    copy.model->share_weights_of(*model);
+  else
+    copy.model->params().flat().copy_(model->params().flat());
   return copy;
 }
 

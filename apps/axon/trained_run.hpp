@@ -19,7 +19,7 @@
 namespace axon::app {
 
 struct trained_run {
-  // Read-only once loaded, so copies share them (sharing_weights).
+  // Read-only once loaded, so replicas share them (replica).
   std::shared_ptr<const config::resolved_config> config;
   std::vector<std::string> labels;
   std::shared_ptr<const data::wordpiece_tokenizer> tokenizer;
@@ -36,11 +36,15 @@ struct trained_run {
   /// Throws std::runtime_error naming the missing or damaged file. `checkpoint_folder`: that
   /// folder of the run, verified like any (a damaged one throws checkpoint_error; no
   /// fallback); empty: the best checkpoint, or the newest valid one when none is marked.
+  /// The model computes on the host.
   static trained_run load(const std::string& run_dir, const std::string& checkpoint_folder = "");
-  /// Another model of the same run whose weights are this one's (shared, never copied:
-  /// the model replicas of `axon serve` in one process hold one copy of the weights), with
-  /// activations of its own; its pool is not set.
-  trained_run sharing_weights() const;
+  /// Another model of the same run computing with `on`, with activations of its own; its
+  /// pool is not set. On this model's device its weights are this one's (shared, never
+  /// copied: the model replicas of `axon serve` on one device hold one copy of the
+  /// weights); on another device, a copy of them there. Throws std::runtime_error when
+  /// `on` is a CUDA device and the run classifies documents from windows
+  /// (data.long-text = chunk), whose [CLS] rows and document head are computed on the host.
+  trained_run replica(const ops::compute& on) const;
 
   /// The most tokens of a text that reach the model: data.max-len, or with windows the
   /// tokens of data.max-chunks windows ([CLS] and [SEP] counted once).

@@ -155,8 +155,8 @@ std::vector<key_spec> keys() {
     string_list_key("placement", "devices", {},
                     "\"PATTERN=DEVICE\" rules over stage and optimizer actor names (e.g. "
                     "\"shard0.*=cuda:0\", \"optimizer*=cuda:0\"), DEVICE cpu, cuda or cuda:N; "
-                    "the first match wins; unmatched actors compute on the CPU (`axon serve`'s "
-                    "replicas compute on the CPU only: it refuses a cuda rule matching one)"),
+                    "the first match wins; unmatched actors compute on the CPU (`axon serve`: "
+                    "\"replica*=cuda:0\" puts its model replicas on a GPU)"),
 
     choice_key("compute", "precision", {"f32", "bf16"},
                "GEMM inputs on a CUDA device: f32, or bf16 (rounded; fp32 accumulation and "

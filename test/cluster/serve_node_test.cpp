@@ -64,30 +64,17 @@ const setting& the_setting() {
   return instance;
 }
 
-// `axon serve` of the tiny run with `config`, ready to answer (killed at the end).
-struct server {
-  std::unique_ptr<child> process;
-  int port = 0;
+// `axon serve` of the tiny run (or `run_dir`) with `config`, ready to answer (killed at
+// the end), its output in NAME.log.
+struct server : serving_process {
   server(const fs::path& config, const std::string& name, const std::vector<std::string>& flags = {},
-         const fs::path& run_dir = {}) {
-    const auto& s = the_setting();
-    std::vector<std::string> argv{axon_command, "serve", "--run",
-                                  (run_dir.empty() ? s.run_dir : run_dir).string(), "--config",
-                                  config.string(), "--serve.port=0", "--monitor.port=-1"};
-    argv.insert(argv.end(), flags.begin(), flags.end());
-    process = std::make_unique<child>(argv, s.dir.path / (name + ".log"));
-    BOOST_REQUIRE_MESSAGE(process->wait_for("axon serve: ready", 60s), process->output());
-    port = serve_port(process->output());
-  }
-  httplib::Result classify(const std::vector<std::string>& texts) const {
-    httplib::Client c{"127.0.0.1", port};
-    c.set_read_timeout(30, 0);
-    return c.Post("/v1/classify", json{{"texts", texts}}.dump(), "application/json");
-  }
-  httplib::Result reload() const {
-    httplib::Client c{"127.0.0.1", port};
-    c.set_read_timeout(30, 0);
-    return c.Post("/v1/reload", "", "application/json");
+         const fs::path& run_dir = {})
+    : serving_process{run_dir.empty() ? the_setting().run_dir : run_dir,
+                      with_config(config, flags), the_setting().dir.path / (name + ".log")} {}
+  static std::vector<std::string> with_config(const fs::path& config,
+                                              std::vector<std::string> flags) {
+    flags.insert(flags.begin(), {"--config", config.string()});
+    return flags;
   }
 };
 
@@ -334,16 +321,43 @@ BOOST_AUTO_TEST_CASE(placements_the_service_cannot_honour_are_refused) {
   auto kg = refused("\"kg=worker1\"", "");
   BOOST_TEST(kg.status == 2);
   BOOST_TEST(kg.output.find("puts the kg on node worker1") != std::string::npos, kg.output);
-  auto gpu = refused("\"replica0=worker1\"", "--placement.devices='[\"replica*=cuda:0\"]'");
+  // A device this process lacks (no CUDA in this build, or no 16th GPU), before loading.
+  auto gpu = refused("", "--placement.devices='[\"replica*=cuda:15\"]'");
   BOOST_TEST(gpu.status == 2);
-  BOOST_TEST(gpu.output.find("computes on the CPU only") != std::string::npos, gpu.output);
+  BOOST_TEST(gpu.output.find("puts replica0 on cuda:15: cannot use cuda:15") != std::string::npos,
+             gpu.output);
   // The first matching rule decides: replica0 computes on the CPU, replica1 would not.
-  auto first = refused("\"replica0=worker1\"",
-                       "--serve.replicas=2 --placement.devices='[\"replica0=cpu\", \"replica*=cuda:0\"]'");
+  auto first = refused("", "--serve.replicas=2 --placement.devices='[\"replica0=cpu\", "
+                           "\"replica*=cuda:15\"]'");
   BOOST_TEST(first.status == 2);
-  BOOST_TEST(first.output.find("puts replica1 on cuda:0") != std::string::npos, first.output);
+  BOOST_TEST(first.output.find("puts replica1 on cuda:15") != std::string::npos, first.output);
+  BOOST_TEST(first.output.find("replica0") == std::string::npos, first.output);
+  auto host_only = refused("", "--placement.devices='[\"batch*=cuda:0\"]'");
+  BOOST_TEST(host_only.status == 2);
+  BOOST_TEST(host_only.output.find("puts the batcher on cuda:0") != std::string::npos,
+             host_only.output);
+  // Reduced precision applies to replicas on a device: with none, the CPU replicas serve
+  // (compute.* keys are not refused for lack of a device).
+  auto mixed = refused("", "--compute.tf32=true --compute.precision=bf16");
+  BOOST_TEST(mixed.status == 2);
+  BOOST_TEST(mixed.output.find("compute.tf32 = true applies to f32 GEMMs") != std::string::npos,
+             mixed.output);
   auto typo = refused("\"replcia0=worker1\"", "");
   BOOST_TEST(typo.status == 2, typo.output);
+}
+
+BOOST_AUTO_TEST_CASE(a_replica_placed_on_a_device_its_node_lacks_fails_the_start) {
+  const auto& s = the_setting();
+  const auto config = s.serve_config("node-device", 1, "\"replica0=worker1\"");
+  auto node = s.start_node(config);
+  // The serving process does not check a node's devices: the node does, loading the model.
+  auto r = run(axon_command + " serve --run " + s.run_dir.string() + " --config " + config.string()
+               + " --serve.port=0 --monitor.port=-1 --placement.devices='[\"replica0=cuda:15\"]'");
+  BOOST_TEST(r.status == 2);
+  BOOST_TEST(r.output.find("replica0 cannot compute on cuda:15 on this node: cannot use cuda:15")
+               != std::string::npos,
+             r.output);
+  BOOST_TEST(r.output.find("axon serve: ready") == std::string::npos, r.output);
 }
 
 BOOST_AUTO_TEST_SUITE_END()

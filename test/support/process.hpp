@@ -10,6 +10,7 @@
 #include <chrono>
 #include <csignal>
 #include <cstdio>
+#include <cstdlib>
 #include <fcntl.h>
 #include <filesystem>
 #include <fstream>
@@ -28,8 +29,12 @@ namespace fs = std::filesystem;
 using namespace std::chrono_literals;
 using clock_type = std::chrono::steady_clock;
 
-/// The `axon` command of this build.
-inline const std::string axon_command = AXON_BINARY_DIR "/bin/axon";
+/// The `axon` command of this build, or $AXON_COMMAND when set (the device check runs the
+/// GPU tests from a bundle, away from the build folder: scripts/gpu-check.sh).
+inline const std::string axon_command = [] {
+  const char* set = std::getenv("AXON_COMMAND");
+  return set && *set ? std::string{set} : std::string{AXON_BINARY_DIR "/bin/axon"};
+}();
 
 /// A child process (argv[0] is the program) with stdout and stderr going to `log`.
 class child {

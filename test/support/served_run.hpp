@@ -10,6 +10,7 @@
 #include <httplib.h>
 #include <nlohmann/json.hpp>
 
+#include <cmath>
 #include <fstream>
 #include <regex>
 #include <sstream>
@@ -69,10 +70,12 @@ inline std::vector<nlohmann::json> predict_json(const fs::path& run_dir,
   return answers;
 }
 
-/// Checks that `r` is a 200 classify answer equal to predict's `expected`, bit for bit (the
-/// same batch: the same floats); returns its JSON.
+/// Checks that `r` is a 200 classify answer equal to predict's `expected`: its labels, and
+/// its probabilities bit for bit (the same batch: the same floats) or within `tolerance`
+/// (another batch, another device); returns its JSON.
 inline nlohmann::json check_equals_predict(const httplib::Result& r,
-                                           const std::vector<nlohmann::json>& expected) {
+                                           const std::vector<nlohmann::json>& expected,
+                                           double tolerance = 0) {
   BOOST_REQUIRE(r);
   BOOST_TEST_REQUIRE(r->status == 200, r->body);
   auto answer = nlohmann::json::parse(r->body);
@@ -80,9 +83,10 @@ inline nlohmann::json check_equals_predict(const httplib::Result& r,
   for (std::size_t i = 0; i < expected.size(); ++i) {
     const auto& got = answer["predictions"][i];
     BOOST_TEST(got["label"] == expected[i]["label"]);
-    BOOST_TEST(got["probability"].get<double>() == expected[i]["probability"].get<double>());
+    BOOST_TEST(std::abs(got["probability"].get<double>() - expected[i]["probability"].get<double>())
+               <= tolerance);
     for (const auto& [label, p] : expected[i]["probabilities"].items())
-      BOOST_TEST(got["probabilities"][label].get<double>() == p.get<double>());
+      BOOST_TEST(std::abs(got["probabilities"][label].get<double>() - p.get<double>()) <= tolerance);
   }
   return answer;
 }
@@ -93,5 +97,31 @@ inline int serve_port(const std::string& output) {
   BOOST_REQUIRE(std::regex_search(output, m, std::regex{R"(listening on https?://[0-9.]+:(\d+))"}));
   return std::stoi(m[1]);
 }
+
+/// `axon serve --run RUN_DIR --serve.port=0 --monitor.port=-1 FLAGS...` (its output in
+/// `log`), ready to answer; killed at the end.
+struct serving_process {
+  std::unique_ptr<child> process;
+  int port = 0;
+  serving_process(const fs::path& run_dir, const std::vector<std::string>& flags,
+                  const fs::path& log) {
+    std::vector<std::string> argv{axon_command, "serve", "--run", run_dir.string(),
+                                  "--serve.port=0", "--monitor.port=-1"};
+    argv.insert(argv.end(), flags.begin(), flags.end());
+    process = std::make_unique<child>(argv, log);
+    BOOST_REQUIRE_MESSAGE(process->wait_for("axon serve: ready", 60s), process->output());
+    port = serve_port(process->output());
+  }
+  httplib::Client client() const {
+    httplib::Client c{"127.0.0.1", port};
+    c.set_read_timeout(30, 0);
+    return c;
+  }
+  httplib::Result classify(const std::vector<std::string>& texts) const {
+    return client().Post("/v1/classify", nlohmann::json{{"texts", texts}}.dump(),
+                         "application/json");
+  }
+  httplib::Result reload() const { return client().Post("/v1/reload", "", "application/json"); }
+};
 
 } // namespace axon::test
