@@ -10,6 +10,7 @@
 #include "ops/cpu/embedding.hpp"
 #include "ops/cpu/entity_fusion.hpp"
 #include "ops/cpu/first_rows.hpp"
+#include "ops/cpu/window_pooling.hpp"
 #include "ops/cpu/gather_rows.hpp"
 #include "ops/cpu/gelu.hpp"
 #include "ops/cpu/layernorm.hpp"
@@ -30,6 +31,7 @@
 #include "ops/cuda/embedding.hpp"
 #include "ops/cuda/entity_fusion.hpp"
 #include "ops/cuda/first_rows.hpp"
+#include "ops/cuda/window_pooling.hpp"
 #include "ops/cuda/flash_attention.hpp"
 #include "ops/cuda/gather_rows.hpp"
 #include "ops/cuda/gelu.hpp"
@@ -194,6 +196,31 @@ void first_rows_forward(const tensor& out, const tensor& inp, const compute& c) 
 void first_rows_backward(const tensor& dinp, const tensor& dout, const compute& c) {
   run(c, [&] { ops::first_rows_backward(dinp, dout); },
       ON_DEVICE(first_rows_backward(dinp, dout, s)));
+}
+
+void mean_pool_forward(const tensor& out, const tensor& inp, const tensor& offsets,
+                       const compute& c) {
+  run(c, [&] { ops::mean_pool_forward(out, inp, offsets); },
+      ON_DEVICE(mean_pool_forward(out, inp, offsets, s)));
+}
+
+void mean_pool_backward(const tensor& dinp, const tensor& dout, const tensor& offsets,
+                        const compute& c) {
+  run(c, [&] { ops::mean_pool_backward(dinp, dout, offsets); },
+      ON_DEVICE(mean_pool_backward(dinp, dout, offsets, s)));
+}
+
+void attention_pool_forward(const tensor& out, const tensor& probs, const tensor& inp,
+                            const tensor& query, const tensor& offsets, const compute& c) {
+  run(c, [&] { ops::attention_pool_forward(out, probs, inp, query, offsets); },
+      ON_DEVICE(attention_pool_forward(out, probs, inp, query, offsets, s)));
+}
+
+void attention_pool_backward(const tensor& dinp, const tensor& dquery, const tensor& dout,
+                             const tensor& inp, const tensor& query, const tensor& probs,
+                             const tensor& offsets, const compute& c) {
+  run(c, [&] { ops::attention_pool_backward(dinp, dquery, dout, inp, query, probs, offsets); },
+      ON_DEVICE(attention_pool_backward(dinp, dquery, dout, inp, query, probs, offsets, s)));
 }
 
 void gather_rows_forward(const tensor& out, const tensor& inp, const tensor& index,

@@ -77,6 +77,17 @@ float cross_entropy_forward(const tensor& losses, const tensor& probs, const ten
 void cross_entropy_backward(const tensor& dlogits, const tensor& probs, const tensor& targets,
                             float dloss, const compute& c, int ignore_index = -100);
 void softmax_forward(const tensor& out, const tensor& inp, const compute& c);
+/// Window pooling (ops/cpu/window_pooling.hpp); offsets on `c`'s device (the device op
+/// does not check their order: check the host copy with check_window_offsets).
+void mean_pool_forward(const tensor& out, const tensor& inp, const tensor& offsets,
+                       const compute& c);
+void mean_pool_backward(const tensor& dinp, const tensor& dout, const tensor& offsets,
+                        const compute& c);
+void attention_pool_forward(const tensor& out, const tensor& probs, const tensor& inp,
+                            const tensor& query, const tensor& offsets, const compute& c);
+void attention_pool_backward(const tensor& dinp, const tensor& dquery, const tensor& dout,
+                             const tensor& inp, const tensor& query, const tensor& probs,
+                             const tensor& offsets, const compute& c);
 void add_into(const tensor& dst, const tensor& src, const compute& c);
 void copy_into(const tensor& dst, const tensor& src, const compute& c);
 /// t = 0; on a device queued on the stream (tensor::zero_ would wait for it).

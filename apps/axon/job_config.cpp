@@ -20,23 +20,6 @@ bool chunks_documents(const config::resolved_config& cfg) {
   return cfg.get_string("data.long-text") == "chunk";
 }
 
-namespace {
-
-// What the document graph does not run yet, refused before anything is read or written.
-void check_chunk_mode(const config::resolved_config& cfg) {
-  if (!chunks_documents(cfg))
-    return;
-  for (const auto& rule : config::device_rules_of(cfg))
-    if (!rule.where.is_cpu())
-      throw std::invalid_argument(
-        "placement.devices puts " + rule.pattern + " on " + rule.where.to_string()
-        + ", but data.long-text = chunk computes on the host only for now (the document head "
-          "is a host op, and the CUDA stages are not tested with windows): drop the rule or "
-          "use data.long-text = truncate");
-}
-
-} // namespace
-
 std::optional<data::window_settings> window_settings_of(const config::resolved_config& cfg) {
   if (!chunks_documents(cfg))
     return std::nullopt;
@@ -47,7 +30,6 @@ std::optional<data::window_settings> window_settings_of(const config::resolved_c
 
 data::data_settings data_settings_of(const config::resolved_config& cfg,
                                      const std::filesystem::path& run_dir) {
-  check_chunk_mode(cfg);
   data::data_settings s;
   s.path = cfg.get_string("data.path");
   s.train = cfg.get_string("data.train");

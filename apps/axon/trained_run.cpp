@@ -73,11 +73,6 @@ trained_run trained_run::load(const std::string& run_dir, const std::string& che
 }
 
 trained_run trained_run::replica(const ops::compute& on) const {
-  if (windows && !on.on_host())
-    throw std::runtime_error(
-      "this run classifies documents from windows (data.long-text = chunk): its window [CLS] "
-      "rows and document head are computed on the host, so it cannot be served on "
-      + on.where().to_string() + "; serve it on the CPU (remove the placement.devices rule)");
   trained_run copy;
   copy.config = config;
   copy.labels = labels;

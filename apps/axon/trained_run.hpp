@@ -41,9 +41,7 @@ struct trained_run {
   /// Another model of the same run computing with `on`, with activations of its own; its
   /// pool is not set. On this model's device its weights are this one's (shared, never
   /// copied: the model replicas of `axon serve` on one device hold one copy of the
-  /// weights); on another device, a copy of them there. Throws std::runtime_error when
-  /// `on` is a CUDA device and the run classifies documents from windows
-  /// (data.long-text = chunk), whose [CLS] rows and document head are computed on the host.
+  /// weights); on another device, a copy of them there.
   trained_run replica(const ops::compute& on) const;
 
   /// The most tokens of a text that reach the model: data.max-len, or with windows the

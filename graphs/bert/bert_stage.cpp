@@ -141,19 +141,23 @@ stage_output bert_stage::forward(int slot, const batch& host_in, const tensor& h
     return out;
   }
   if (cfg_.documents && !in.offsets.defined()) { // windows classified elsewhere
-    out.cls = tensor::empty({hidden->size(0), std::int64_t{cfg_.hidden}});
-    ops::first_rows_forward(out.cls, *hidden);
+    // (N,C) [CLS] rows, to the host: they leave in a message (to() waits for the stream)
+    auto rows = tensor::empty({hidden->size(0), std::int64_t{cfg_.hidden}}, dtype::f32,
+                              on_.where());
+    ops::dispatch::first_rows_forward(rows, *hidden, on_);
+    out.cls = rows.on(device::cpu());
     return out;
   }
-  if (cfg_.documents) { // the document head over the windows' [CLS] rows, on the host
-    ensure_shape(a.cls, {hidden->size(0), std::int64_t{cfg_.hidden}});
-    ops::first_rows_forward(a.cls, *hidden);
+  if (cfg_.documents) { // the document head over the windows' [CLS] rows
+    ensure_shape(a.cls, {hidden->size(0), std::int64_t{cfg_.hidden}}, dtype::f32, on_.where());
+    ops::dispatch::first_rows_forward(a.cls, *hidden, on_);
     document_head_forward(a.document, document_p_, cfg_, pooling_of(cfg_), a.cls, in.offsets,
                           in.labels, documents_key(key), on_);
     out.loss = in.labels.defined() ? a.document.head.loss : 0.0f;
     out.loss_terms = in.labels.defined() ? in.labels.size(0) : 0;
-    out.logits = a.document.head.logits;
-    out.losses = in.labels.defined() ? a.document.head.losses : tensor{};
+    // (D,K) and (D): read on the host by every caller; on() waits for the stream.
+    out.logits = a.document.head.logits.on(device::cpu());
+    out.losses = in.labels.defined() ? a.document.head.losses.on(device::cpu()) : tensor{};
     return out;
   }
   head_forward(a.head, head_p_, cfg_, *hidden, in.labels, key, on_);
@@ -200,14 +204,14 @@ tensor bert_stage::backward(int slot, const batch&, const tensor& d_hidden_out, 
     if (cfg_.mlm) {
       mlm_head_backward(mlm_g_, grad, a.mlm, mlm_p_, dloss, on_);
     } else if (cfg_.documents && !in.offsets.defined()) { // given its [CLS] rows' gradient
-      ops::first_rows_backward(grad, d_hidden_out);
+      ops::dispatch::first_rows_backward(grad, d_hidden_out.on(on_.where()), on_);
     } else if (cfg_.documents) { // every window gets the gradient of its [CLS] row
-      ensure_shape(a.d_cls, a.cls.sizes());
-      a.d_cls.zero_();
+      ensure_shape(a.d_cls, a.cls.sizes(), dtype::f32, on_.where());
+      ops::dispatch::zero_fill(a.d_cls, on_);
       document_head_backward(document_g_, a.d_cls, a.document, document_p_, cfg_,
                              pooling_of(cfg_), a.cls, in.offsets, in.labels, dloss,
                              documents_key(key), on_);
-      ops::first_rows_backward(grad, a.d_cls);
+      ops::dispatch::first_rows_backward(grad, a.d_cls, on_);
     } else {
       head_backward(head_g_, grad, a.head, head_p_, cfg_, top, in.labels, dloss, key, on_);
     }
@@ -234,19 +238,25 @@ documents_output bert_stage::classify_documents(const tensor& cls, const tensor&
   ops::compute_scope scope{on_};
   const auto pooling = pooling_of(cfg_);
   const auto head_key = documents_key(key);
-  document_head_forward(gathered_, document_p_, cfg_, pooling, cls, offsets, labels, head_key, on_);
+  // From a message, on the host; the offsets stay there (the head checks them there).
+  const auto cls_here = cls.on(on_.where()), labels_here = labels.on(on_.where());
+  document_head_forward(gathered_, document_p_, cfg_, pooling, cls_here, offsets, labels_here,
+                        head_key, on_);
   documents_output out;
-  out.logits = gathered_.head.logits.clone(); // the next call reuses the head's buffers
+  // Copies on the host (to() waits for the stream): the next call reuses the head's buffers.
+  out.logits = gathered_.head.logits.to(device::cpu());
   if (!labels.defined())
     return out;
   out.loss = gathered_.head.loss;
-  out.losses = gathered_.head.losses.clone();
+  out.losses = gathered_.head.losses.to(device::cpu());
   if (key.training) {
     if (!grads_.count())
       throw std::logic_error("bert_stage::classify_documents: training an inference stage");
-    out.d_cls = tensor::zeros(cls.sizes());
-    document_head_backward(document_g_, out.d_cls, gathered_, document_p_, cfg_, pooling, cls,
-                           offsets, labels, dloss, head_key, on_);
+    auto d_cls = tensor::empty(cls.sizes(), dtype::f32, on_.where());
+    ops::dispatch::zero_fill(d_cls, on_);
+    document_head_backward(document_g_, d_cls, gathered_, document_p_, cfg_, pooling, cls_here,
+                           offsets, labels_here, dloss, head_key, on_);
+    out.d_cls = d_cls.to(device::cpu());
   }
   return out;
 }

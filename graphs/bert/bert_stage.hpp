@@ -5,9 +5,9 @@
 // A stage computes on one ops::compute: the host, or a CUDA stream on which its
 // parameters, gradients, activations and the hidden states it passes on live.
 // With documents (bert_config::documents) the rows are windows and the head stage runs the
-// document head on their [CLS] rows (host only); given windows without their documents'
-// offsets, it stops at the [CLS] rows (forward) and starts from their gradients (backward),
-// and classify_documents runs the head on [CLS] rows gathered from such passes.
+// document head on their [CLS] rows (on the stage's device); given windows without their
+// documents' offsets, it stops at the [CLS] rows (forward) and starts from their gradients
+// (backward), and classify_documents runs the head on [CLS] rows gathered from such passes.
 // Legend: b micro-batch rows, T sequence, C hidden, D documents.
 #pragma once
 
@@ -82,7 +82,8 @@ public:
   /// Documents model, head stage: the document head alone on the windows' [CLS] rows cls
   /// (N,C), gathered from forwards of windows without offsets; offsets (D+1), labels (D)
   /// or undefined. With key.training and labels, backward too: the head's gradients
-  /// (scaled by dloss) accumulate into grads() and d_cls is returned. Host only.
+  /// (scaled by dloss) accumulate into grads() and d_cls is returned. Takes and returns
+  /// host tensors (they come and go in messages); computes on the stage's device.
   documents_output classify_documents(const tensor& cls, const tensor& offsets,
                                       const tensor& labels, float dloss, const dropout_key& key);
 

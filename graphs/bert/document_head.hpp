@@ -2,7 +2,9 @@
 // [CLS] vectors of each document's windows, pooled (mean or attention) into one vector per
 // document, then BERT's classifier head on it as on a one-token sequence (pooler, dropout,
 // classifier, cross-entropy). A document of one window is therefore classified exactly as
-// bert_classifier classifies that window's text. Host only (the pooling ops are CPU ops).
+// bert_classifier classifies that window's text. On the host or a CUDA device (the
+// compute's): cls, labels, parameters and gradients there, offsets on the host (checked
+// there, then copied to the device).
 // Legend: N windows of all documents (a document's windows are consecutive rows), D
 // documents, C hidden, K classes; offsets i32 (D+1) as in ops/cpu/window_pooling.hpp.
 #pragma once

@@ -23,24 +23,29 @@ pool_dims check(std::string_view op, const tensor& inp, const tensor& offsets) {
   require(inp.defined() && inp.rank() == 2, op,
           "inp is " + (inp.defined() ? inp.describe() : std::string{"undefined"}) +
             ", expected (N,C)");
-  require(offsets.defined() && offsets.rank() == 1 && offsets.size(0) >= 1, op,
-          "offsets is " + (offsets.defined() ? offsets.describe() : std::string{"undefined"}) +
-            ", expected i32 (D+1)");
-  pool_dims dims{inp.size(0), offsets.size(0) - 1, inp.size(1)};
+  pool_dims dims{inp.size(0), offsets.defined() ? offsets.size(0) - 1 : 0, inp.size(1)};
   require_tensor(op, "inp", inp, {dims.n, dims.c});
-  require_tensor(op, "offsets", offsets, {dims.d + 1}, dtype::i32);
-  const auto* o = offsets.data<std::int32_t>();
-  require(o[0] == 0 && o[dims.d] == dims.n, op,
-          "offsets run from " + std::to_string(o[0]) + " to " + std::to_string(o[dims.d]) +
-            ", expected 0 to N = " + std::to_string(dims.n));
-  for (std::int64_t k = 0; k < dims.d; ++k)
-    require(o[k] <= o[k + 1], op,
-            "offsets decrease at document " + std::to_string(k) + ": " + std::to_string(o[k]) +
-              " then " + std::to_string(o[k + 1]));
+  check_window_offsets(op, offsets, dims.n);
   return dims;
 }
 
 } // namespace
+
+void check_window_offsets(std::string_view op, const tensor& offsets, std::int64_t windows) {
+  require(offsets.defined() && offsets.rank() == 1 && offsets.size(0) >= 1, op,
+          "offsets is " + (offsets.defined() ? offsets.describe() : std::string{"undefined"}) +
+            ", expected i32 (D+1)");
+  const auto documents = offsets.size(0) - 1;
+  require_tensor(op, "offsets", offsets, {documents + 1}, dtype::i32);
+  const auto* o = offsets.data<std::int32_t>();
+  require(o[0] == 0 && o[documents] == windows, op,
+          "offsets run from " + std::to_string(o[0]) + " to " + std::to_string(o[documents]) +
+            ", expected 0 to N = " + std::to_string(windows));
+  for (std::int64_t k = 0; k < documents; ++k)
+    require(o[k] <= o[k + 1], op,
+            "offsets decrease at document " + std::to_string(k) + ": " + std::to_string(o[k]) +
+              " then " + std::to_string(o[k + 1]));
+}
 
 void mean_pool_forward(const tensor& out, const tensor& inp, const tensor& offsets) {
   constexpr auto op = "mean_pool_forward";

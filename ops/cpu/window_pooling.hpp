@@ -8,7 +8,14 @@
 
 #include "runtime/tensor.hpp"
 
+#include <string_view>
+
 namespace axon::ops {
+
+/// Throws op_error naming `op` unless `offsets` (on the host) are i32 (D+1) running from 0
+/// to `windows` without decreasing. The ops below check theirs; callers of the CUDA ops
+/// check the host copy of the offsets they upload.
+void check_window_offsets(std::string_view op, const tensor& offsets, std::int64_t windows);
 
 /// out (D,C): out[d] = mean of inp[offsets[d]..offsets[d+1]), inp (N,C).
 void mean_pool_forward(const tensor& out, const tensor& inp, const tensor& offsets);

@@ -247,7 +247,8 @@ std::vector<key_spec> keys() {
                "address `axon serve` listens on; beyond loopback it needs TLS and a token"),
     int_key("serve", "port", 8080, "[0, 65535]", "HTTP port; 0: a free port (printed at start)"),
     int_key("serve", "replicas", 1, "[1, 64]",
-            "model replica actors, each with its own copy of the weights"),
+            "model replica actors (those of one process on one device share one copy of the "
+            "weights)"),
     int_key("serve", "max-batch", 32, "[1, 4096]", "texts per dynamic batch at most"),
     timespan_key("serve", "max-wait", std::chrono::milliseconds{2}, "[0s, 10s]",
                  "how long a text waits for its batch to fill before it goes as it is"),

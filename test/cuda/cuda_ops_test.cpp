@@ -19,6 +19,7 @@
 #include "ops/cpu/linear.hpp"
 #include "ops/cpu/pooler.hpp"
 #include "ops/cpu/softmax.hpp"
+#include "ops/cpu/window_pooling.hpp"
 #include "ops/cuda/adamw.hpp"
 #include "ops/cuda/attention.hpp"
 #include "ops/cuda/clip_grad.hpp"
@@ -35,6 +36,7 @@
 #include "ops/cuda/linear.hpp"
 #include "ops/cuda/pooler.hpp"
 #include "ops/cuda/softmax.hpp"
+#include "ops/cuda/window_pooling.hpp"
 #include "ops/op_error.hpp"
 #include "test/ops/op_test_util.hpp"
 
@@ -500,6 +502,51 @@ BOOST_AUTO_TEST_CASE(first_rows_and_pooler_match_cpu) {
       expect_near(name("pooler_backward/dbias", inp.sizes(), precision), s, g_db, db,
                   test::f32_threshold);
     }
+  }
+}
+
+// Documents of 3, 1, 0 and 5 windows (one without any: it pools to zeros and passes no
+// gradient), and of a long document's 200 windows at BERT-base's width.
+BOOST_AUTO_TEST_CASE(window_pooling_matches_cpu) {
+  test::ordered_stream ordered;
+  const auto& s = ordered.ops;
+  const std::vector<std::vector<std::int32_t>> layouts{{0, 3, 4, 4, 9}, {0, 200}};
+  for (const auto& layout : layouts) {
+    const auto d = static_cast<std::int64_t>(layout.size()) - 1, n = std::int64_t{layout.back()};
+    const std::int64_t c = d > 1 ? 16 : 768;
+    std::mt19937 rng{47};
+    auto offsets = tensor::empty({d + 1}, dtype::i32);
+    std::memcpy(offsets.raw(), layout.data(), layout.size() * sizeof(std::int32_t));
+    auto inp = random_tensor({n, c}, rng), dout = random_tensor({d, c}, rng);
+    auto query = random_tensor({c}, rng, 0.5f);
+    auto g_inp = on_gpu(inp), g_offsets = on_gpu(offsets), g_dout = on_gpu(dout);
+    const shape sizes{n, c};
+    // mean
+    auto out = tensor::empty({d, c}), g_out = tensor::empty({d, c}, dtype::f32, test::gpu);
+    ops::mean_pool_forward(out, inp, offsets);
+    gpu_ops::mean_pool_forward(g_out, g_inp, g_offsets, s);
+    expect_near(name("mean_pool_forward", sizes), s, g_out, out, test::f32_threshold);
+    auto dinp = random_tensor({n, c}, rng);
+    auto g_dinp = on_gpu(dinp);
+    ops::mean_pool_backward(dinp, dout, offsets);
+    gpu_ops::mean_pool_backward(g_dinp, g_dout, g_offsets, s);
+    expect_near(name("mean_pool_backward", sizes), s, g_dinp, dinp, test::f32_threshold);
+    // attention
+    auto probs = tensor::empty({n}), g_probs = tensor::empty({n}, dtype::f32, test::gpu);
+    ops::attention_pool_forward(out, probs, inp, query, offsets);
+    gpu_ops::attention_pool_forward(g_out, g_probs, g_inp, on_gpu(query), g_offsets, s);
+    expect_near(name("attention_pool_forward", sizes), s, g_out, out, test::f32_threshold);
+    expect_near(name("attention_pool_forward/probs", sizes), s, g_probs, probs,
+                test::f32_threshold);
+    auto dquery = random_tensor({c}, rng);
+    auto g_dinp2 = on_gpu(dinp), g_dquery = on_gpu(dquery);
+    ops::attention_pool_backward(dinp, dquery, dout, inp, query, probs, offsets);
+    gpu_ops::attention_pool_backward(g_dinp2, g_dquery, g_dout, g_inp, on_gpu(query), g_probs,
+                                     g_offsets, s);
+    expect_near(name("attention_pool_backward/dinp", sizes), s, g_dinp2, dinp,
+                test::f32_threshold);
+    expect_near(name("attention_pool_backward/dquery", sizes), s, g_dquery, dquery,
+                test::f32_threshold);
   }
 }
 

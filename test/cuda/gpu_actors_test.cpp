@@ -1,17 +1,20 @@
 // The BERT actor graph with stages and optimizers on the GPU trains like the same graph on
 // the CPU (the specification): all actors on the device, and a mixed placement whose
-// edges cross between host and device; a device tensor written to the wire arrives as the
-// same host tensor (what an edge to another process carries).
+// edges cross between host and device; so does a long-document job, in both of its modes;
+// a device tensor written to the wire arrives as the same host tensor (what an edge to
+// another process carries).
 #include "runtime/graph/tensor_inspect.hpp"
 #include "cuda_compare.hpp"
 #include "graphs/bert/bert_pipeline.hpp"
 #include "test/actors/actor_test_support.hpp"
+#include "test/actors/document_jobs.hpp"
 #include "test/ops/op_test_util.hpp"
 
 #include <caf/binary_deserializer.hpp>
 #include <caf/binary_serializer.hpp>
 
 #include <cmath>
+#include <string>
 #include <vector>
 
 using namespace axon;
@@ -57,6 +60,25 @@ BOOST_AUTO_TEST_CASE(an_actor_graph_on_the_gpu_trains_like_it_does_on_the_cpu) {
   auto fused = gpu;
   fused.attention = ops::attention_kernel::fused;
   expect_same_losses(train(sys, fused, 6), want, 1e-4, "all on cuda:0, fused attention");
+}
+
+// A long-document job (data.long-text = chunk) on 2 stages x 2 shards x 2 micro-batches,
+// every actor on cuda:0: whole documents per micro-batch, and windows mode (at most 2
+// windows a micro-batch: [CLS] rows to the coordinator, the document head on shard 0's
+// head stage, the windows' second pass), for mean and attention pooling.
+BOOST_AUTO_TEST_CASE(a_document_graph_on_the_gpu_trains_like_it_does_on_the_cpu) {
+  for (auto pooling : {bert::window_pooling::mean, bert::window_pooling::attention})
+    for (int micro_windows : {64, 2}) {
+      auto job = test::document_job(2, 2, 2, pooling, micro_windows);
+      const auto [want, cpu_windows_steps] = test::train_actors(sys, job, 4);
+      job.devices = {{"*", test::gpu}};
+      const auto [got, gpu_windows_steps] = test::train_actors(sys, job, 4);
+      const std::string what = std::string{bert::to_string(pooling)} + ", micro-windows "
+                               + std::to_string(micro_windows);
+      expect_same_losses(got, want, 1e-4, what);
+      BOOST_TEST(gpu_windows_steps == cpu_windows_steps, what);
+      BOOST_TEST((gpu_windows_steps > 0) == (micro_windows == 2), what);
+    }
 }
 
 BOOST_AUTO_TEST_CASE(sliced_optimizers_on_the_gpu_assemble_parameters_on_the_device) {

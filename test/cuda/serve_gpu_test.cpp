@@ -3,7 +3,8 @@
 // answers as `axon predict` does on the CPU (f32: within 1e-5; the GEMMs sum in another
 // order); replicas on the CPU and the GPU serve one stream of requests together; with
 // compute.precision = bf16 the answers move off the CPU's (so the GPU did compute them)
-// but keep their labels; a run that fuses a KG links the same entities on the GPU.
+// but keep their labels; a run that fuses a KG links the same entities on the GPU; a
+// chunked run (data.long-text = chunk) classifies its documents' windows there.
 #include "test/support/served_run.hpp"
 
 #include <boost/test/unit_test.hpp>
@@ -24,6 +25,7 @@ struct gpu_setting {
   temp_dir dir;
   fs::path run_dir = dir.path / "run";
   fs::path kg_run_dir = dir.path / "kg-run";
+  fs::path chunked_run_dir = dir.path / "chunked-run";
   gpu_setting() {
     const auto data = dir.path / "data";
     make_serve_data(data);
@@ -31,6 +33,10 @@ struct gpu_setting {
     train_tiny_run(data, kg_run_dir, dir.path / "kg-run.ini",
                    "[kg]\ntriples = \"" + (data / "kg/triples.tsv").string() + "\"\naliases = \""
                      + (data / "kg/aliases.tsv").string() + "\"\ndim = 8\n");
+    // Windows of 8 tokens: every sentence is a document of several windows.
+    train_tiny_run(data, chunked_run_dir, dir.path / "chunked-run.ini",
+                   "[data]\nlong-text = \"chunk\"\nchunk-len = 8\nchunk-stride = 2\n"
+                   "[model]\nwindow-pooling = \"attention\"\n");
   }
   std::vector<json> predict(const std::vector<std::string>& lines, const fs::path& run) const {
     return predict_json(run, lines, dir.path / "predict.txt");
@@ -125,6 +131,15 @@ BOOST_AUTO_TEST_CASE(a_kg_run_on_the_gpu_links_the_entities_predict_links) {
   auto answer = check_equals_predict(service.classify(sentences), expected, 1e-5);
   for (std::size_t i = 0; i < sentences.size(); ++i)
     BOOST_TEST(answer["predictions"][i]["entities"] == expected[i]["entities"]);
+}
+
+BOOST_AUTO_TEST_CASE(a_chunked_run_on_the_gpu_classifies_documents_as_predict_does) {
+  const auto& s = the_setting();
+  serving_process service{s.chunked_run_dir,
+                          with(one_batch, {"--placement.devices=[\"replica*=cuda:0\"]"}),
+                          s.log("chunked")};
+  check_equals_predict(service.classify(sentences), s.predict(sentences, s.chunked_run_dir),
+                       1e-5);
 }
 
 BOOST_AUTO_TEST_SUITE_END()

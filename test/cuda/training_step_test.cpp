@@ -8,14 +8,18 @@
 #include "graphs/adamw_optimizer.hpp"
 #include "graphs/bert/bert_classifier.hpp"
 #include "graphs/bert/bert_params.hpp"
+#include "graphs/bert/bert_stage.hpp"
+#include "graphs/bert/document_head.hpp"
 #include "graphs/bert/mlm_head.hpp"
 #include "ops/compute.hpp"
 #include "test/graphs/tiny_reference.hpp"
 
 #include <algorithm>
 #include <cmath>
+#include <cstring>
 #include <random>
 #include <string>
+#include <tuple>
 #include <vector>
 
 using namespace axon;
@@ -309,6 +313,65 @@ BOOST_AUTO_TEST_CASE(a_kg_fused_training_step_matches_cpu) {
     auto error = test::normalised_error(on_host(gpu.grads().flat(), gpu.compute()),
                                         cpu.grads().flat());
     BOOST_TEST(error <= 1e-4, "gradients, normalised error " << error);
+  }
+}
+
+// Long documents (data.long-text = chunk): 4 windows of 2 documents (3 and 1 windows), with
+// mean and attention pooling. Whole documents through bert_classifier, then windows mode
+// on one stage as the actor graph runs it: windows forward to their [CLS] rows, the
+// document head on the gathered rows (classify_documents), windows backward from the
+// rows' gradients. Every result comes back to the host equal to the CPU's.
+BOOST_AUTO_TEST_CASE(a_documents_model_matches_cpu_whole_and_in_windows_mode) {
+  for (auto pooling : {bert::window_pooling::mean, bert::window_pooling::attention}) {
+    const auto cfg = bert::documents_config(config(false), pooling);
+    auto in = make_batch(13, cfg);
+    in.labels = tensor::empty({2}, dtype::i32);
+    in.labels.data<std::int32_t>()[0] = 2;
+    in.labels.data<std::int32_t>()[1] = 0;
+    const std::int32_t offsets[] = {0, 3, 4};
+    in.offsets = tensor::empty({3}, dtype::i32);
+    std::memcpy(in.offsets.raw(), offsets, sizeof offsets);
+    const std::string what = bert::to_string(pooling);
+    {
+      bert::bert_classifier cpu{cfg};
+      load_initial(cpu.params());
+      bert::bert_classifier gpu{cfg, ops::compute::on(test::gpu)};
+      load_initial(gpu.params());
+      const float want = cpu.forward(in, key0), got = gpu.forward(in, key0);
+      BOOST_TEST(std::abs(got - want) <= 1e-4 * std::abs(want),
+                 what << ": loss " << got << " vs " << want);
+      BOOST_TEST(test::normalised_error(gpu.logits(), cpu.logits()) <= 1e-4, what << ": logits");
+      cpu.backward(in, key0);
+      gpu.backward(in, key0);
+      auto error = test::normalised_error(on_host(gpu.grads().flat(), gpu.compute()),
+                                          cpu.grads().flat());
+      BOOST_TEST(error <= 1e-4, what << ": whole documents, gradients " << error);
+      // Inference, windows 3 at a time (prediction and serving).
+      cpu.classify_documents(in, 3);
+      gpu.classify_documents(in, 3);
+      BOOST_TEST(test::normalised_error(gpu.logits(), cpu.logits()) <= 1e-4,
+                 what << ": classify_documents logits");
+    }
+    const bert::batch windows{in.ids, in.token_types, in.mask, {}, {}, {}};
+    auto windows_mode = [&](const ops::compute& on) {
+      bert::bert_stage stage{cfg, bert::split_stages(cfg, 0, 1), on, true};
+      load_initial(stage.params());
+      stage.zero_grads();
+      auto cls = stage.forward(0, windows, {}, key0).cls;
+      auto head = stage.classify_documents(cls, in.offsets, in.labels, 1.0f, key0);
+      stage.backward(0, windows, head.d_cls, 0.0f, key0);
+      return std::make_tuple(cls, head, on_host(stage.grads().flat(), on));
+    };
+    auto [cpu_cls, cpu_head, cpu_grads] = windows_mode({});
+    auto [gpu_cls, gpu_head, gpu_grads] = windows_mode(ops::compute::on(test::gpu));
+    BOOST_TEST(gpu_cls.where().is_cpu(), what << ": the [CLS] rows come back to the host");
+    BOOST_TEST(test::normalised_error(gpu_cls, cpu_cls) <= 1e-4, what << ": [CLS] rows");
+    BOOST_TEST(std::abs(gpu_head.loss - cpu_head.loss) <= 1e-4 * std::abs(cpu_head.loss),
+               what << ": windows mode loss " << gpu_head.loss << " vs " << cpu_head.loss);
+    BOOST_TEST(test::normalised_error(gpu_head.d_cls, cpu_head.d_cls) <= 1e-4,
+               what << ": d [CLS] rows");
+    auto error = test::normalised_error(gpu_grads, cpu_grads);
+    BOOST_TEST(error <= 1e-4, what << ": windows mode, gradients " << error);
   }
 }
 
