@@ -2,8 +2,8 @@
 // the CPU here, the real binary serving it on a free loopback port. A replica on cuda:0
 // answers as `axon predict` does on the CPU (f32: within 1e-5; the GEMMs sum in another
 // order); replicas on the CPU and the GPU serve one stream of requests together; with
-// compute.precision = bf16 the answers move off the CPU's (so the GPU did compute them)
-// but keep their labels; a run that fuses a KG links the same entities on the GPU; a
+// compute.precision = bf16 the answers move off the CPU's a little (so the GPU did
+// compute them); a run that fuses a KG links the same entities on the GPU; a
 // chunked run (data.long-text = chunk) classifies its documents' windows there.
 #include "test/support/served_run.hpp"
 
@@ -71,7 +71,7 @@ BOOST_AUTO_TEST_CASE(a_replica_on_the_gpu_answers_as_predict_does_on_the_cpu) {
     check_equals_predict(service.classify({text}), s.predict({text}, s.run_dir), 1e-5);
 }
 
-BOOST_AUTO_TEST_CASE(bf16_gemms_on_the_gpu_move_the_probabilities_but_keep_the_labels) {
+BOOST_AUTO_TEST_CASE(bf16_gemms_on_the_gpu_move_the_probabilities_a_little) {
   const auto& s = the_setting();
   serving_process service{s.run_dir,
                           with(one_batch, {"--placement.devices=[\"replica0=cuda:0\"]",
