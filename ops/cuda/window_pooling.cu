@@ -36,14 +36,29 @@ __device__ void window_range(const std::int32_t* o, std::int64_t d, std::int64_t
   last = min(max(std::int64_t{o[d + 1]}, first), n);
 }
 
+// The (document, column) of this thread in a grid (D, column blocks), and the document's
+// windows; false for a thread past the last column.
+struct document_column {
+  std::int64_t d, k, first, last;
+};
+
+__device__ bool this_document_column(const std::int32_t* o, std::int64_t n, std::int64_t c,
+                                     document_column& at) {
+  at.d = blockIdx.x;
+  at.k = std::int64_t{blockIdx.y} * blockDim.x + threadIdx.x;
+  if (at.k >= c)
+    return false;
+  window_range(o, at.d, n, at.first, at.last);
+  return true;
+}
+
 // Grid (D, column blocks): y[d,k] = mean of x[first..last, k] (0 without windows).
 __global__ void mean_pool_forward_kernel(float* y, const float* x, const std::int32_t* o,
                                          std::int64_t n, std::int64_t c) {
-  const std::int64_t d = blockIdx.x, k = std::int64_t{blockIdx.y} * blockDim.x + threadIdx.x;
-  if (k >= c)
+  document_column at;
+  if (!this_document_column(o, n, c, at))
     return;
-  std::int64_t first, last;
-  window_range(o, d, n, first, last);
+  const auto [d, k, first, last] = at;
   double sum = 0;
   for (auto w = first; w < last; ++w)
     sum += x[w * c + k];
@@ -53,11 +68,10 @@ __global__ void mean_pool_forward_kernel(float* y, const float* x, const std::in
 // Grid (D, column blocks): dx[w,k] += dy[d,k] / windows, on each window w of d.
 __global__ void mean_pool_backward_kernel(float* dx, const float* dy, const std::int32_t* o,
                                           std::int64_t n, std::int64_t c) {
-  const std::int64_t d = blockIdx.x, k = std::int64_t{blockIdx.y} * blockDim.x + threadIdx.x;
-  if (k >= c)
+  document_column at;
+  if (!this_document_column(o, n, c, at))
     return;
-  std::int64_t first, last;
-  window_range(o, d, n, first, last);
+  const auto [d, k, first, last] = at;
   for (auto w = first; w < last; ++w)
     dx[w * c + k] += float(double(dy[d * c + k]) / double(last - first));
 }
@@ -91,11 +105,10 @@ __global__ void attention_weights_kernel(float* p, const float* x, const float* 
 // Grid (D, column blocks): y[d,k] = sum_w probs[w] x[w,k].
 __global__ void weighted_sum_kernel(float* y, const float* p, const float* x,
                                     const std::int32_t* o, std::int64_t n, std::int64_t c) {
-  const std::int64_t d = blockIdx.x, k = std::int64_t{blockIdx.y} * blockDim.x + threadIdx.x;
-  if (k >= c)
+  document_column at;
+  if (!this_document_column(o, n, c, at))
     return;
-  std::int64_t first, last;
-  window_range(o, d, n, first, last);
+  const auto [d, k, first, last] = at;
   double sum = 0;
   for (auto w = first; w < last; ++w)
     sum += double(p[w]) * x[w * c + k];
@@ -124,11 +137,10 @@ __global__ void attention_input_grads_kernel(float* dx, const float* dy, const f
                                              const float* ds, const float* q,
                                              const std::int32_t* o, std::int64_t n,
                                              std::int64_t c) {
-  const std::int64_t d = blockIdx.x, k = std::int64_t{blockIdx.y} * blockDim.x + threadIdx.x;
-  if (k >= c)
+  document_column at;
+  if (!this_document_column(o, n, c, at))
     return;
-  std::int64_t first, last;
-  window_range(o, d, n, first, last);
+  const auto [d, k, first, last] = at;
   for (auto w = first; w < last; ++w)
     dx[w * c + k] += float(double(p[w]) * dy[d * c + k] + double(ds[w]) * q[k]);
 }

@@ -98,19 +98,27 @@ inline int serve_port(const std::string& output) {
   return std::stoi(m[1]);
 }
 
-/// `axon serve --run RUN_DIR --serve.port=0 --monitor.port=-1 FLAGS...` (its output in
-/// `log`), ready to answer; killed at the end.
+/// A started `axon serve` (its output in `log`), ready to answer; killed at the end.
 struct serving_process {
   std::unique_ptr<child> process;
   int port = 0;
+  /// `axon serve --run RUN_DIR --serve.port=0 --monitor.port=-1 FLAGS...`.
   serving_process(const fs::path& run_dir, const std::vector<std::string>& flags,
-                  const fs::path& log) {
-    std::vector<std::string> argv{axon_command, "serve", "--run", run_dir.string(),
-                                  "--serve.port=0", "--monitor.port=-1"};
-    argv.insert(argv.end(), flags.begin(), flags.end());
+                  const fs::path& log)
+    : serving_process{with_flags({axon_command, "serve", "--run", run_dir.string(),
+                                  "--serve.port=0", "--monitor.port=-1"},
+                                 flags),
+                      log} {}
+  /// `argv`, a command that starts `axon serve` (with serve.port = 0).
+  serving_process(const std::vector<std::string>& argv, const fs::path& log) {
     process = std::make_unique<child>(argv, log);
     BOOST_REQUIRE_MESSAGE(process->wait_for("axon serve: ready", 60s), process->output());
     port = serve_port(process->output());
+  }
+  static std::vector<std::string> with_flags(std::vector<std::string> argv,
+                                             const std::vector<std::string>& flags) {
+    argv.insert(argv.end(), flags.begin(), flags.end());
+    return argv;
   }
   httplib::Client client() const {
     httplib::Client c{"127.0.0.1", port};

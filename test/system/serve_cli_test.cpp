@@ -78,29 +78,24 @@ void mark_best(const fs::path& run_dir, int best) {
 }
 
 // `axon serve` on the tiny run (or `run_dir`) with `flags`, ready to answer (killed at the end).
-struct server {
-  std::unique_ptr<child> process;
-  int port = 0;
+struct server : serving_process {
   explicit server(const std::string& flags, const std::string& name = "serve",
-                  const fs::path& run_dir = {}) {
-    const auto& trained = tiny_run();
-    static int started = 0; // a log of its own: another's "ready" must not be read as its own
-    const auto log = trained.dir.path / (name + std::to_string(++started) + ".log");
-    const auto served = run_dir.empty() ? trained.run_dir : run_dir;
-    process = std::make_unique<child>(
-      std::vector<std::string>{"/bin/sh", "-c", "exec " + axon_command + " serve --run "
-                                                  + served.string() + " --serve.port=0 " + flags},
-      log);
-    BOOST_REQUIRE_MESSAGE(process->wait_for("axon serve: ready", 60s), process->output());
-    port = serve_port(process->output());
+                  const fs::path& run_dir = {})
+    : serving_process{command(flags, run_dir), log_of(name)} {}
+  // Through the shell: tests write their flags as one line, quoted as a user would.
+  static std::vector<std::string> command(const std::string& flags, const fs::path& run_dir) {
+    const auto served = run_dir.empty() ? tiny_run().run_dir : run_dir;
+    return {"/bin/sh", "-c",
+            "exec " + axon_command + " serve --run " + served.string() + " --serve.port=0 " + flags};
   }
-  httplib::Client client() const {
-    httplib::Client c{"127.0.0.1", port};
-    c.set_read_timeout(30, 0);
-    return c;
+  // A log of its own: another's "ready" must not be read as its own.
+  static fs::path log_of(const std::string& name) {
+    static int started = 0;
+    return tiny_run().dir.path / (name + std::to_string(++started) + ".log");
   }
-  httplib::Result classify(const json& body) const { return client().Post("/v1/classify", body.dump(), "application/json"); }
-  httplib::Result reload() const { return client().Post("/v1/reload", "", "application/json"); }
+  httplib::Result classify(const json& body) const {
+    return client().Post("/v1/classify", body.dump(), "application/json");
+  }
   // The checkpoint a classify answer names.
   std::string checkpoint() const {
     auto r = classify({{"texts", {"Sales rose ."}}});
