@@ -5,8 +5,9 @@
 // `axon serve` at start, naming the node's problem. After a reload in the serving process
 // the first batch of the new generation names another checkpoint: the replica loads it
 // then (that batch waits for the load) and drops the old model, so a node holds one
-// model per replica, on the device its setup names (placement.devices). Batches of one replica arrive in admission order, so their
-// generations never go back.
+// model per replica, on the device its setup names (placement.devices; checked before
+// loading). Batches of one replica arrive in admission order, so their generations never
+// go back.
 #pragma once
 
 #include "actors/serve/serve_model.hpp"

@@ -115,7 +115,8 @@ __global__ void weighted_sum_kernel(float* y, const float* p, const float* x,
   y[d * c + k] = float(sum);
 }
 
-// One block per document: with g[w] = dy[d] . x[w], ds[w] = probs[w] (g[w] - sum_m probs[m] g[m]).
+// One block per document: with g[w] = dy[d] . x[w],
+// ds[w] = probs[w] (g[w] - sum_m probs[m] g[m]).
 __global__ void attention_score_grads_kernel(float* ds, const float* dy, const float* x,
                                              const float* p, const std::int32_t* o,
                                              std::int64_t n, std::int64_t c) {
