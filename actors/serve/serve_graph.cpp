@@ -57,6 +57,7 @@ actor_graph serve_graph(const serve_batcher_setup& setup, const served_model& fi
     g.add_node(name, "serve.replica",
                caf::make_message(
                  serve_replica_setup{r, first.run, first.checkpoint, ship, files, compute}));
+    g.set_device(name, compute.device);
     g.add_edge<msg::serve_batch, msg::serve_probs>({"batcher", name}, {name, "batcher"}, 1);
   }
   return g;

@@ -72,6 +72,7 @@ actor_graph make_graph(const job_layout& job) {
       optimizer_setup opt{job.model, k, job.stages, job.shards, job.adamw, job.decay_all,
                           job.seed,  j, slices,     device_of(job, name).to_string()};
       g.add_node(name, "axon.optimizer", caf::make_message(opt));
+      g.set_device(name, opt.device);
       g.add_edge<msg::apply_update_msg, types<msg::norm_part_msg, msg::updated_msg>>(
         {"coordinator", name}, {name, "coordinator"});
     }
@@ -81,11 +82,12 @@ actor_graph make_graph(const job_layout& job) {
     g.add_edge<msg::shard_work_msg>({"coordinator", shard}, {shard, "coordinator"});
     for (int k = 0; k < job.stages; ++k) {
       const auto name = stage_node(s, k);
+      const auto device = device_of(job, name).to_string();
       g.add_node(name, "axon.bert.stage",
                  caf::make_message(stage_setup{job.model, k, job.stages, s, job.seed, slices,
-                                               device_of(job, name).to_string(),
-                                               std::string{ops::to_string(job.precision)},
+                                               device, std::string{ops::to_string(job.precision)},
                                                std::string{ops::to_string(job.attention)}}));
+      g.set_device(name, device);
       for (int j = 0; j < slices; ++j)
         g.add_edge<msg::grads_msg, msg::params_msg>(
           {stage_node(s, k), optimizer_port(j, slices)},

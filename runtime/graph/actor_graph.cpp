@@ -97,7 +97,7 @@ void register_probes(const actor_graph& graph, const running_graph& running,
     if (!among(names, n.name))
       continue;
     const auto& actor = running.at(n.name);
-    auto probe = probes.add_actor(n.name, n.kind, n.placement, "cpu", probe_id(actor));
+    auto probe = probes.add_actor(n.name, n.kind, n.placement, n.device, probe_id(actor));
     probe->kill = [addr = caf::actor_cast<caf::actor_addr>(actor), state = &probe->state] {
       if (auto target = caf::actor_cast<caf::actor>(addr)) {
         state->store(monitor::activity::stopped);
@@ -137,13 +137,19 @@ void actor_graph::add_node(std::string name, std::string kind, caf::message para
   nodes_.push_back({std::move(name), std::move(kind), std::move(params), std::move(placement)});
 }
 
-void actor_graph::set_placement(const std::string& name, std::string placement) {
+node_spec& actor_graph::declared(const std::string& name, const char* what) {
   for (auto& n : nodes_)
-    if (n.name == name) {
-      n.placement = std::move(placement);
-      return;
-    }
-  throw std::invalid_argument("actor_graph: no node named " + name + " to place");
+    if (n.name == name)
+      return n;
+  throw std::invalid_argument("actor_graph: no node named " + name + " to " + what);
+}
+
+void actor_graph::set_placement(const std::string& name, std::string placement) {
+  declared(name, "place").placement = std::move(placement);
+}
+
+void actor_graph::set_device(const std::string& name, std::string device) {
+  declared(name, "put on a device").device = std::move(device);
 }
 
 void actor_graph::add_typed_edge(edge_spec edge) {

@@ -53,6 +53,7 @@ struct node_spec {
   std::string kind;
   caf::message params;
   std::string placement = "local";
+  std::string device = "cpu"; // where it computes, as the console shows it (set_device)
 };
 
 struct port_ref {
@@ -137,6 +138,10 @@ public:
 
   /// Moves a declared node to `placement`; std::invalid_argument for an unknown name.
   void set_placement(const std::string& name, std::string placement);
+  /// Says that a declared node computes on `device` ("cpu", "cuda:0"): its probe shows it
+  /// (what its kind does with a device is its setup's business); std::invalid_argument for
+  /// an unknown name.
+  void set_device(const std::string& name, std::string device);
 
   const std::vector<node_spec>& nodes() const { return nodes_; }
   const std::vector<edge_spec>& edges() const { return edges_; }
@@ -164,6 +169,8 @@ public:
 
 private:
   const node_spec* find(const std::string& name) const;
+  /// The node named `name`; std::invalid_argument saying it cannot be `what` otherwise.
+  node_spec& declared(const std::string& name, const char* what);
   caf::expected<caf::actor> spawn_node(caf::actor_system& sys, const kind_table& kinds,
                                        const remote_nodes* remote, const node_spec& n) const;
 

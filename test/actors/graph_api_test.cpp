@@ -7,6 +7,8 @@
 
 #include <boost/test/unit_test.hpp>
 
+#include <map>
+
 using namespace axon;
 
 BOOST_FIXTURE_TEST_SUITE(graph_api, test::actor_fixture)
@@ -67,6 +69,26 @@ BOOST_AUTO_TEST_CASE(bert_graph_shape) {
   BOOST_TEST(spawned->actors.count("shard2.stage1") == 1);
   spawned->stop();
   BOOST_CHECK_THROW(bert::make_graph(test::tiny_job(5, 1, 1)), std::invalid_argument); // 3 layers
+}
+
+// What the console's DEVICE column shows: each stage and optimizer on the device its
+// placement.devices rule names (here only declared: nothing is spawned on it).
+BOOST_AUTO_TEST_CASE(bert_graph_nodes_carry_their_devices) {
+  auto job = test::tiny_job(2, 2, 1);
+  job.devices = {config::device_rule{"shard1.*", device::cuda(0)},
+                 config::device_rule{"optimizer1", device::cuda(1)}};
+  std::map<std::string, std::string> device_of;
+  const auto g = bert::make_graph(job);
+  for (const auto& n : g.nodes())
+    device_of[n.name] = n.device;
+  BOOST_TEST(device_of["shard1.stage0"] == "cuda:0");
+  BOOST_TEST(device_of["shard1.stage1"] == "cuda:0");
+  BOOST_TEST(device_of["optimizer1"] == "cuda:1");
+  BOOST_TEST(device_of["shard0.stage1"] == "cpu");
+  BOOST_TEST(device_of["optimizer0"] == "cpu");
+  BOOST_TEST(device_of["coordinator"] == "cpu");
+  actor_graph empty;
+  BOOST_CHECK_THROW(empty.set_device("nobody", "cuda:0"), std::invalid_argument);
 }
 
 BOOST_AUTO_TEST_SUITE_END()

@@ -10,6 +10,7 @@
 #include "actors/cluster/graph_process.hpp"
 #include "actors/serve/serve_graph.hpp"
 #include "runtime/graph/error.hpp"
+#include "runtime/monitor/probes.hpp"
 
 #include <boost/test/unit_test.hpp>
 #include <caf/all.hpp>
@@ -64,7 +65,8 @@ struct service {
   std::unique_ptr<graph_process> process;
   running_graph graph;
 
-  service(const serve_batcher_setup& setup, std::chrono::milliseconds delay = 0ms, float tag = 0) {
+  service(const serve_batcher_setup& setup, std::chrono::milliseconds delay = 0ms, float tag = 0,
+          const std::vector<replica_compute>& computes = {}) {
     models = std::make_shared<serve_models>(numbering_models(setup.replicas, delay, tag),
                                             served_model{"run", "run/checkpoints/step-1", 1, {"a", "b"}});
     registry modules;
@@ -73,7 +75,7 @@ struct service {
     if (!started)
       BOOST_FAIL(error_text(started.error()));
     process = std::move(*started);
-    auto spawned = process->spawn(serve_graph(setup));
+    auto spawned = process->spawn(serve_graph(setup, {}, nullptr, "never", {}, computes));
     if (!spawned)
       BOOST_FAIL(error_text(spawned.error()));
     graph = std::move(*spawned);
@@ -312,6 +314,22 @@ BOOST_AUTO_TEST_CASE(max_wait_and_max_batch_change_live) {
     console->request(s.graph.at("batcher"), 10s, bad)
       .receive([&](const std::string& text) { BOOST_FAIL("accepted " << bad.key << ": " << text); },
                [](caf::error&) {});
+}
+
+BOOST_AUTO_TEST_CASE(the_console_sees_each_replica_on_its_device) {
+  serve_batcher_setup setup;
+  setup.replicas = 3;
+  // replica2 has no entry: the CPU. (Replicas here compute with the models they are given;
+  // the device only labels them.)
+  service s{setup, 0ms, 0, {replica_compute{}, replica_compute{"cuda:0", "bf16", "gemm"}}};
+  auto device_of = [&](const std::string& replica) {
+    auto probe = monitor::process_probes().find_actor(s.graph.at(replica).id());
+    BOOST_TEST_REQUIRE(probe != nullptr, replica);
+    return probe->device;
+  };
+  BOOST_TEST(device_of("replica0") == "cpu");
+  BOOST_TEST(device_of("replica1") == "cuda:0");
+  BOOST_TEST(device_of("replica2") == "cpu");
 }
 
 BOOST_AUTO_TEST_SUITE_END()
