@@ -7,7 +7,8 @@
 // stops it. Reloads: POST /v1/reload and serve.watch switch to the run's new best
 // checkpoint, a damaged one is refused and the old model keeps answering identically. A
 // run that fuses a KG answers each text's linked entities, those `axon predict --json`
-// shows, linked by the serving graph's KG service.
+// shows, linked by the serving graph's KG service. A chunked run (data.long-text = chunk)
+// classifies each text as a document of windows, as `axon predict` does.
 #include "test/support/served_run.hpp"
 
 #include <boost/test/unit_test.hpp>
@@ -272,15 +273,9 @@ BOOST_AUTO_TEST_CASE(https_with_a_bearer_token_may_bind_beyond_loopback) {
   BOOST_TEST(!httplib::Client("127.0.0.1", s.port).Get("/healthz")); // no plain HTTP
 }
 
-// The same predictions as `axon predict`, bit for bit, in a run of its own.
-void check_equals_predict(const server& s, const fs::path& run_dir) {
-  auto expected = predict(sentences, run_dir);
-  auto r = s.classify({{"texts", sentences}});
-  BOOST_REQUIRE(r && r->status == 200);
-  auto answer = json::parse(r->body);
-  for (std::size_t i = 0; i < sentences.size(); ++i)
-    for (const auto& [label, p] : expected[i]["probabilities"].items())
-      BOOST_TEST(answer["predictions"][i]["probabilities"][label].get<double>() == p.get<double>());
+// The same predictions as `axon predict` on `run_dir`, bit for bit (one batch).
+void check_serves_predict(const server& s, const fs::path& run_dir) {
+  check_equals_predict(s.classify({{"texts", sentences}}), predict(sentences, run_dir));
 }
 
 BOOST_AUTO_TEST_CASE(reload_switches_to_the_new_best_and_refuses_a_damaged_checkpoint) {
@@ -319,7 +314,7 @@ BOOST_AUTO_TEST_CASE(reload_switches_to_the_new_best_and_refuses_a_damaged_check
   BOOST_TEST(answer["model"]["step"] == 12);
   BOOST_TEST(answer["previous"]["step"] == 6);
   BOOST_TEST(s.checkpoint() == (run_dir / "checkpoints/step-12").string());
-  check_equals_predict(s, run_dir); // the new model, exactly as predict loads it
+  check_serves_predict(s, run_dir); // the new model, exactly as predict loads it
   BOOST_TEST(s.process->output().find("axon serve: reloaded: " + (run_dir / "checkpoints/step-12").string())
              != std::string::npos);
 
@@ -512,6 +507,24 @@ BOOST_AUTO_TEST_CASE(sigterm_stops_the_service) {
   ::kill(s.process->pid(), SIGTERM);
   BOOST_REQUIRE(s.process->finished(20s));
   BOOST_TEST(s.process->status() == 0);
+}
+
+// data.long-text = chunk: every text a document of several windows of 8 tokens (stride
+// 2), pooled by attention; the service chunks them as `axon predict` does. One batch: the
+// same floats. Texts in batches of one, on 2 replicas: within 1e-5.
+BOOST_AUTO_TEST_CASE(a_chunked_run_classifies_documents_as_predict_does) {
+  const auto& trained = tiny_run();
+  const auto run_dir = trained.dir.path / "chunked-run";
+  trained.train(run_dir, "[data]\nlong-text = \"chunk\"\nchunk-len = 8\nchunk-stride = 2\n"
+                         "[model]\nwindow-pooling = \"attention\"\n");
+  {
+    server s{"--serve.max-batch=64 --serve.max-wait=100ms", "chunked", run_dir};
+    check_serves_predict(s, run_dir);
+  }
+  const auto expected = predict(sentences, run_dir);
+  server s{"--serve.max-batch=1 --serve.max-wait=0ms --serve.replicas=2", "chunked", run_dir};
+  for (std::size_t i = 0; i < sentences.size(); ++i)
+    check_equals_predict(s.classify({{"texts", {sentences[i]}}}), {expected[i]}, 1e-5);
 }
 
 BOOST_AUTO_TEST_SUITE_END()
