@@ -265,6 +265,29 @@ BOOST_AUTO_TEST_CASE(a_node_that_is_shipped_the_run_answers_from_its_copy) {
   BOOST_TEST(fs::exists(copy / "checkpoints/step-12"), node->output());
 }
 
+// serve.ship-run = auto with a node that does not see the run: the service names the run
+// by a relative path from its own working folder, which the node's does not hold.
+BOOST_AUTO_TEST_CASE(with_auto_a_node_that_does_not_see_the_run_is_shipped_it) {
+  const auto& s = the_setting();
+  const auto run_dir = s.run_copy("unseen-run");
+  const auto cache = s.dir.path / "unseen-cache";
+  BOOST_REQUIRE(!fs::exists(fs::path{"unseen-run"})); // the node's (and this test's) folder
+  const auto config = s.serve_config("unseen", 1, "\"replica0=worker1\"");
+  auto node = s.start_node(config, {"--serve.node-cache=" + cache.string()});
+  serving_process service{
+    std::vector<std::string>{"/bin/sh", "-c",
+                             "cd " + s.dir.path.string() + " && exec " + axon_command
+                               + " serve --run unseen-run --config " + config.string()
+                               + " --serve.port=0 --monitor.port=-1"},
+    s.dir.path / "unseen.log"};
+  check_equals_predict(service.classify(serve_sentences), predict(serve_sentences, run_dir));
+  BOOST_REQUIRE_MESSAGE(fs::exists(cache), node->output());
+  fs::path copy;
+  for (const auto& entry : fs::directory_iterator(cache))
+    copy = entry.path();
+  BOOST_TEST(fs::exists(copy / "checkpoints/step-6"), node->output());
+}
+
 BOOST_AUTO_TEST_CASE(with_tls_files_the_service_and_the_node_talk_tls) {
   const auto& s = the_setting();
   const auto certs = s.dir.path / "certs";
