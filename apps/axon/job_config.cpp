@@ -209,9 +209,7 @@ bert::job_layout job_layout_of(const config::resolved_config& cfg,
   job.max_grad_norm = static_cast<float>(cfg.get_real("train.max-grad-norm"));
   job.seed = static_cast<std::uint64_t>(cfg.get_int("train.seed"));
   job.devices = config::device_rules_of(cfg);
-  job.precision = cfg.get_string("compute.precision") == "bf16" ? ops::gemm_precision::bf16
-                  : cfg.get_bool("compute.tf32")                 ? ops::gemm_precision::tf32
-                                                                 : ops::gemm_precision::f32;
+  job.precision = config::gemm_precision_of(cfg);
   job.attention = *ops::parse_attention_kernel(cfg.get_string("compute.attention"));
   if (job.stages > job.model.layers + 1)
     throw std::invalid_argument("placement.stages = " + std::to_string(job.stages)

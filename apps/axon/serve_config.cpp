@@ -8,7 +8,6 @@
 #include "runtime/config/load.hpp"
 #include "runtime/data/labelled_data.hpp"
 
-#include <algorithm>
 #include <fstream>
 #include <sstream>
 
@@ -47,22 +46,14 @@ std::string check_serve_placement(const config::resolved_config& cfg,
                "(replica0 .. replica" + std::to_string(replicas - 1) + ")";
   // The entries parse and compute.* agree: the schema's rules checked them.
   const auto rules = config::device_rules_of(cfg);
-  auto device_of = [&](const std::string& actor) { // the first rule that matches it
-    auto rule = std::find_if(rules.begin(), rules.end(), [&](const config::device_rule& d) {
-      return cluster::glob_match(d.pattern, actor);
-    });
-    return rule == rules.end() ? device::cpu() : rule->where;
-  };
   for (const std::string host_only : {"batcher", "kg"})
-    if (auto where = device_of(host_only); !where.is_cpu())
+    if (auto where = config::device_of(rules, host_only); !where.is_cpu())
       return "placement.devices puts the " + host_only + " on " + where.to_string()
              + ": it runs on the CPU; put replicas on devices only (e.g. \"replica*=cuda:0\")";
-  const auto precision = cfg.get_string("compute.precision") == "bf16" ? "bf16"
-                         : cfg.get_bool("compute.tf32")                 ? "tf32"
-                                                                        : "f32";
+  const std::string precision{ops::to_string(config::gemm_precision_of(cfg))};
   for (int r = 0; r < replicas; ++r) {
     const auto name = replica_name(r);
-    const auto where = device_of(name);
+    const auto where = config::device_of(rules, name);
     // A device here is checked now (a node checks its own when it loads the replica).
     if (cluster.node_of(name) == cluster::local_node) {
       try {

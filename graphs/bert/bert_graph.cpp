@@ -45,10 +45,7 @@ std::string shard_node(int s) {
 }
 
 device device_of(const job_layout& job, const std::string& name) {
-  for (const auto& rule : job.devices)
-    if (cluster::glob_match(rule.pattern, name))
-      return rule.where;
-  return device::cpu();
+  return config::device_of(job.devices, name);
 }
 
 actor_graph make_graph(const job_layout& job) {

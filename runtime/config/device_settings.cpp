@@ -1,6 +1,7 @@
 // device_settings: parsing and checks of placement.devices and compute.*.
 #include "runtime/config/device_settings.hpp"
 
+#include "runtime/config/cluster_settings.hpp"
 #include "runtime/config/values.hpp"
 
 #include <stdexcept>
@@ -28,6 +29,19 @@ std::vector<device_rule> device_rules_of(const resolved_config& cfg) {
     if (auto rule = parse_device_rule(entry, problem))
       rules.push_back(*rule);
   return rules;
+}
+
+device device_of(const std::vector<device_rule>& rules, std::string_view name) {
+  for (const auto& rule : rules)
+    if (cluster::glob_match(rule.pattern, name))
+      return rule.where;
+  return device::cpu();
+}
+
+ops::gemm_precision gemm_precision_of(const resolved_config& cfg) {
+  if (cfg.get_string("compute.precision") == "bf16")
+    return ops::gemm_precision::bf16;
+  return cfg.get_bool("compute.tf32") ? ops::gemm_precision::tf32 : ops::gemm_precision::f32;
 }
 
 std::string check_device_keys(const resolved_config& cfg) {
