@@ -209,8 +209,8 @@ tensor bert_stage::backward(int slot, const batch&, const tensor& d_hidden_out, 
       ensure_shape(a.d_cls, a.cls.sizes(), dtype::f32, on_.where());
       ops::dispatch::zero_fill(a.d_cls, on_);
       document_head_backward(document_g_, a.d_cls, a.document, document_p_, cfg_,
-                             pooling_of(cfg_), a.cls, in.offsets, in.labels, dloss,
-                             documents_key(key), on_);
+                             pooling_of(cfg_), a.cls, in.labels, dloss, documents_key(key),
+                             on_);
       ops::dispatch::first_rows_backward(grad, a.d_cls, on_);
     } else {
       head_backward(head_g_, grad, a.head, head_p_, cfg_, top, in.labels, dloss, key, on_);
@@ -255,7 +255,7 @@ documents_output bert_stage::classify_documents(const tensor& cls, const tensor&
     auto d_cls = tensor::empty(cls.sizes(), dtype::f32, on_.where());
     ops::dispatch::zero_fill(d_cls, on_);
     document_head_backward(document_g_, d_cls, gathered_, document_p_, cfg_, pooling, cls_here,
-                           offsets, labels_here, dloss, head_key, on_);
+                           labels_here, dloss, head_key, on_);
     out.d_cls = d_cls.to(device::cpu());
   }
   return out;

@@ -36,7 +36,7 @@ void document_classifier::backward(const document_batch& in, const dropout_key& 
   ensure_shape(d_cls_, cls_.sizes());
   d_cls_.zero_();
   document_head_backward(head_g_, d_cls_, head_acts_, head_p_, config(), pooling_, cls_,
-                         in.offsets, in.labels, 1.0f, documents_key(key), {});
+                         in.labels, 1.0f, documents_key(key), {});
   const auto& ids = in.windows.ids;
   ensure_shape(d_hidden_, {ids.size(0), ids.size(1), std::int64_t{config().hidden}});
   d_hidden_.zero_();

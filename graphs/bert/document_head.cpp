@@ -52,15 +52,15 @@ void document_head_forward(document_head_acts& a, const document_head_params& p,
                            const ops::compute& c) {
   ops::check_window_offsets("document_head_forward", offsets, cls.size(0));
   const auto where = c.where();
-  const auto device_offsets = offsets.on(where);
+  a.offsets = offsets.on(where);
   const auto documents = offsets.size(0) - 1, hidden = std::int64_t{cfg.hidden};
   ensure_shape(a.pooled, {documents, 1, hidden}, dtype::f32, where);
   const auto pooled_rows = a.pooled.reshape({documents, hidden});
   if (pooling == window_pooling::attention) {
     ensure_shape(a.probs, {cls.size(0)}, dtype::f32, where);
-    ops::dispatch::attention_pool_forward(pooled_rows, a.probs, cls, p.query, device_offsets, c);
+    ops::dispatch::attention_pool_forward(pooled_rows, a.probs, cls, p.query, a.offsets, c);
   } else {
-    ops::dispatch::mean_pool_forward(pooled_rows, cls, device_offsets, c);
+    ops::dispatch::mean_pool_forward(pooled_rows, cls, a.offsets, c);
   }
   head_forward(a.head, p.head, cfg, a.pooled, labels, key, c);
 }
@@ -68,18 +68,17 @@ void document_head_forward(document_head_acts& a, const document_head_params& p,
 void document_head_backward(const document_head_params& g, const tensor& d_cls,
                             document_head_acts& a, const document_head_params& p,
                             const bert_config& cfg, window_pooling pooling, const tensor& cls,
-                            const tensor& offsets, const tensor& labels, float dloss,
-                            const dropout_key& key, const ops::compute& c) {
-  const auto device_offsets = offsets.on(c.where());
+                            const tensor& labels, float dloss, const dropout_key& key,
+                            const ops::compute& c) {
   ensure_shape(a.d_pooled, a.pooled.sizes(), dtype::f32, c.where());
   ops::dispatch::zero_fill(a.d_pooled, c);
   head_backward(g.head, a.d_pooled, a.head, p.head, cfg, a.pooled, labels, dloss, key, c);
   const auto d_rows = a.d_pooled.reshape({a.pooled.size(0), a.pooled.size(2)});
   if (pooling == window_pooling::attention)
     ops::dispatch::attention_pool_backward(d_cls, g.query, d_rows, cls, p.query, a.probs,
-                                           device_offsets, c);
+                                           a.offsets, c);
   else
-    ops::dispatch::mean_pool_backward(d_cls, d_rows, device_offsets, c);
+    ops::dispatch::mean_pool_backward(d_cls, d_rows, a.offsets, c);
 }
 
 } // namespace axon::bert

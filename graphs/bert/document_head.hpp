@@ -40,6 +40,7 @@ document_head_params document_head_views(const param_arena& arena, const bert_co
                                          window_pooling pooling);
 
 struct document_head_acts {
+  tensor offsets; // forward's offsets on the compute's device (backward reuses them)
   tensor pooled; // (D,1,C) the documents' vectors, which the head reads as sequences of one
   tensor probs;  // (N) attention weights of the windows (attention pooling)
   head_acts head;
@@ -57,10 +58,12 @@ void document_head_forward(document_head_acts& acts, const document_head_params&
 
 /// Backward of the mean loss scaled by dloss: accumulates the head's (and the query's)
 /// gradients into `grads` and d_cls (N,C) += d loss / d cls, a gradient for every window.
+/// Needs the forward of the same cls and labels into `acts` just before (its offsets are
+/// kept there).
 void document_head_backward(const document_head_params& grads, const tensor& d_cls,
                             document_head_acts& acts, const document_head_params& p,
                             const bert_config& cfg, window_pooling pooling, const tensor& cls,
-                            const tensor& offsets, const tensor& labels, float dloss,
-                            const dropout_key& key, const ops::compute& c);
+                            const tensor& labels, float dloss, const dropout_key& key,
+                            const ops::compute& c);
 
 } // namespace axon::bert

@@ -49,12 +49,12 @@ const gpu_setting& the_setting() {
   return instance;
 }
 
-// Every text in one batch: predict's batch composition.
-const std::vector<std::string> one_batch{"--serve.max-batch=64", "--serve.max-wait=100ms"};
-
-std::vector<std::string> with(std::vector<std::string> flags, const std::vector<std::string>& more) {
-  flags.insert(flags.end(), more.begin(), more.end());
-  return flags;
+// Every replica on cuda:0 and every text in one batch (predict's batch composition), then
+// `more` flags.
+std::vector<std::string> one_batch_on_cuda0(const std::vector<std::string>& more = {}) {
+  return serving_process::with_flags(
+    {"--serve.max-batch=64", "--serve.max-wait=100ms", "--placement.devices=[\"replica*=cuda:0\"]"},
+    more);
 }
 
 } // namespace
@@ -63,8 +63,7 @@ BOOST_AUTO_TEST_SUITE(serve_gpu)
 
 BOOST_AUTO_TEST_CASE(a_replica_on_the_gpu_answers_as_predict_does_on_the_cpu) {
   const auto& s = the_setting();
-  serving_process service{s.run_dir, with(one_batch, {"--placement.devices=[\"replica0=cuda:0\"]"}),
-                          s.log("gpu")};
+  serving_process service{s.run_dir, one_batch_on_cuda0(), s.log("gpu")};
   check_equals_predict(service.classify(sentences), s.predict(sentences, s.run_dir), 1e-5);
   // One text at a time: batches of one on the device.
   for (const auto& text : sentences)
@@ -74,8 +73,7 @@ BOOST_AUTO_TEST_CASE(a_replica_on_the_gpu_answers_as_predict_does_on_the_cpu) {
 BOOST_AUTO_TEST_CASE(bf16_gemms_on_the_gpu_move_the_probabilities_a_little) {
   const auto& s = the_setting();
   serving_process service{s.run_dir,
-                          with(one_batch, {"--placement.devices=[\"replica0=cuda:0\"]",
-                                           "--compute.precision=bf16"}),
+                          one_batch_on_cuda0({"--compute.precision=bf16"}),
                           s.log("bf16")};
   const auto expected = s.predict(sentences, s.run_dir);
   auto r = service.classify(sentences);
@@ -84,7 +82,8 @@ BOOST_AUTO_TEST_CASE(bf16_gemms_on_the_gpu_move_the_probabilities_a_little) {
   double largest = 0;
   for (std::size_t i = 0; i < sentences.size(); ++i)
     for (const auto& [label, p] : expected[i]["probabilities"].items())
-      largest = std::max(largest, std::abs(got[i]["probabilities"][label].get<double>() - p.get<double>()));
+      largest = std::max(largest,
+                         std::abs(got[i]["probabilities"][label].get<double>() - p.get<double>()));
   // bf16 rounds every GEMM input to 8 bits of mantissa: the CPU's f32 path cannot give this.
   BOOST_TEST(largest > 1e-6);
   BOOST_TEST(largest < 0.05);
@@ -125,7 +124,7 @@ BOOST_AUTO_TEST_CASE(replicas_on_the_cpu_and_the_gpu_serve_one_stream_of_request
 BOOST_AUTO_TEST_CASE(a_kg_run_on_the_gpu_links_the_entities_predict_links) {
   const auto& s = the_setting();
   serving_process service{s.kg_run_dir,
-                          with(one_batch, {"--placement.devices=[\"replica*=cuda:0\"]"}),
+                          one_batch_on_cuda0(),
                           s.log("kg")};
   const auto expected = s.predict(sentences, s.kg_run_dir);
   auto answer = check_equals_predict(service.classify(sentences), expected, 1e-5);
@@ -136,7 +135,7 @@ BOOST_AUTO_TEST_CASE(a_kg_run_on_the_gpu_links_the_entities_predict_links) {
 BOOST_AUTO_TEST_CASE(a_chunked_run_on_the_gpu_classifies_documents_as_predict_does) {
   const auto& s = the_setting();
   serving_process service{s.chunked_run_dir,
-                          with(one_batch, {"--placement.devices=[\"replica*=cuda:0\"]"}),
+                          one_batch_on_cuda0(),
                           s.log("chunked")};
   check_equals_predict(service.classify(sentences), s.predict(sentences, s.chunked_run_dir),
                        1e-5);
