@@ -28,7 +28,8 @@ struct pending_request {
   tensor probabilities;       // (n,K), allocated with the first rows
   std::vector<std::vector<msg::linked_entity>> entities; // per text, when the model links
   std::string failed;         // a replica's error for some of its texts
-  std::string lost;           // why a replica computing some of its texts is gone
+  std::string lost;           // why some of its texts cannot be computed now (their replica,
+                              // or the KG service, is gone): answered 503
   clock_type::time_point arrived;
   caf::typed_response_promise<msg::classify_reply> promise;
 };
@@ -222,7 +223,7 @@ void take_rows(batcher_actor* self, msg::serve_probs& out) {
   for (const auto& s : found->second.slices) {
     auto& request = st.requests.at(s.request);
     if (!out.failed.empty()) {
-      request.failed = out.failed;
+      (out.passing ? request.lost : request.failed) = out.failed;
     } else {
       const auto k = out.probabilities.size(1);
       if (!request.probabilities.defined())

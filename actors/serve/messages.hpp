@@ -158,12 +158,15 @@ struct serve_batch {
 };
 
 /// Replica -> batcher: the batch's (n,K) probabilities and entities per text (empty
-/// without a KG), or `failed` says why there are none.
+/// without a KG), or `failed` says why there are none. `passing`: the failure is one a
+/// retry may not meet (the KG service was lost and is being replaced): answered 503 with
+/// Retry-After instead of 500.
 struct serve_probs {
   std::uint64_t id = 0;
   std::string failed;
   tensor probabilities;
   std::vector<std::vector<linked_entity>> entities;
+  bool passing = false;
 };
 
 /// Console -> batcher: a new value for "serve.max-wait" (microseconds) or
@@ -189,7 +192,8 @@ typename Inspector::result_type inspect(Inspector& f, serve_batch& x) {
 }
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, serve_probs& x) {
-  return f(caf::meta::type_name("serve_probs"), x.id, x.failed, x.probabilities, x.entities);
+  return f(caf::meta::type_name("serve_probs"), x.id, x.failed, x.probabilities, x.entities,
+           x.passing);
 }
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, batcher_setting& x) {

@@ -9,7 +9,10 @@
 //              threw or could not be had), then one credit back; with a KG service set,
 //              a model that fuses a KG has the batch's words linked by it first
 //              (kg_link_request -> kg_link_reply) and computes with those links;
-//              (linker_atom, kg) -> true: the KG service to link with (before any batch).
+//              (linker_atom, kg) -> true: the KG service to link with (before any batch;
+//              again when it was spawned anew). A batch waiting for links from a KG
+//              service that goes (or does not answer) is answered `failed` and `passing`
+//              (503: try again).
 // Probe details: batches, texts, model_generation, checkpoint (of its last batch).
 #pragma once
 

@@ -4,7 +4,8 @@
 // a reload adds generations to; a replica placed on a node process (placement.nodes) is
 // spawned there by the node's own "serve.replica" kind (node_replica.hpp), which loads the
 // run named in its serve_replica_setup. With a run that fuses a KG, a KG service actor
-// links every replica's texts. The batcher and the KG service always run here.
+// links every replica's texts (here, or on a node process as training's KG service may
+// run). The batcher always runs here.
 //
 //   registry r;
 //   auto models = std::make_shared<serve_models>(replicas, info);  // replicas[i]: replica i's

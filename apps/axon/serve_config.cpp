@@ -39,11 +39,10 @@ std::string check_serve_placement(const config::resolved_config& cfg,
     actors.push_back(replica_name(r));
   if (auto problem = cluster::check_placement(cluster, actors); !problem.empty())
     return problem;
-  for (const std::string here : {"batcher", "kg"})
-    if (cluster.node_of(here) != cluster::local_node)
-      return "placement.nodes puts the " + here + " on node " + cluster.node_of(here)
-             + ": it runs in the serving process (with the HTTP front); place replicas only "
-               "(replica0 .. replica" + std::to_string(replicas - 1) + ")";
+  if (cluster.node_of("batcher") != cluster::local_node)
+    return "placement.nodes puts the batcher on node " + cluster.node_of("batcher")
+           + ": it runs in the serving process (with the HTTP front); place the replicas "
+             "(replica0 .. replica" + std::to_string(replicas - 1) + ") and the kg only";
   // The entries parse and compute.* agree: the schema's rules checked them.
   const auto rules = config::device_rules_of(cfg);
   for (const std::string host_only : {"batcher", "kg"})

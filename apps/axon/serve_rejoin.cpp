@@ -42,7 +42,47 @@ bool replica_keeper::respawn(const std::string& name,
   return false;
 }
 
+void replica_keeper::keep_kg() {
+  const auto kg = running_.actors.find("kg");
+  if (kg == running_.actors.end())
+    return;
+  if (!kg_watch_)
+    kg_watch_.emplace(process_.system());
+  auto& self = *kg_watch_;
+  if (watched_kg_ != kg->second) {
+    self->monitor(kg->second); // a down message at once if it is gone already
+    watched_kg_ = kg->second;
+  }
+  std::string why; // "" while it runs
+  for (bool pending = true; pending;)
+    self->receive(
+      [&](caf::down_msg& down) {
+        if (down.source == watched_kg_.address())
+          why = error_text(down.reason);
+      },
+      caf::after(std::chrono::seconds(0)) >> [&] { pending = false; });
+  if (why.empty())
+    return;
+  const auto node = process_.placement_of("kg");
+  auto err = process_.respawn(graph_, running_, {"kg"}, {{"kg", std::string{cluster::local_node}}});
+  if (err) {
+    say_failure("kg", "the KG service could not be spawned again: " + error_text(err));
+    watched_kg_ = nullptr; // watched again (and found gone) next round
+    return;
+  }
+  failures_.erase("kg");
+  // The replicas running now take it; a lost one takes it when it is spawned again.
+  for (const auto& n : graph_.nodes())
+    if (n.kind == "serve.replica")
+      if (auto failed = link_through_kg(process_.system(), running_, {n.name}, within_))
+        std::cerr << "axon serve: " << error_text(failed) << std::endl;
+  std::cout << "axon serve: kg runs in this process now: the one "
+            << (node == cluster::local_node ? std::string{"here"} : "on " + node) << " is gone ("
+            << why << ")" << std::endl;
+}
+
 void replica_keeper::round() {
+  keep_kg();
   std::vector<std::int32_t> lost;
   {
     caf::scoped_actor self{process_.system()};

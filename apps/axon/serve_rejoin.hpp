@@ -6,16 +6,24 @@
 // run has one, and wired to the batcher, which gives it batches again. A replica whose
 // node has not come back for serve.move-lost-after is spawned in this process instead,
 // and stays here. Replicas in this process are never lost but with it.
+//
+// The KG service (a run that fuses a KG) may run on a node process too: when it is gone
+// (its node died or was silent for cluster.timeout, or the console killed it), the round
+// spawns it anew in this process at once (it holds only the run's saved KG, which this
+// process has) and links every replica to it; the batches that lost it meanwhile are
+// answered 503. It stays here.
 #pragma once
 
 #include "actors/cluster/graph_process.hpp"
 #include "runtime/graph/actor_graph.hpp"
 
 #include <caf/actor.hpp>
+#include <caf/scoped_actor.hpp>
 
 #include <chrono>
 #include <functional>
 #include <map>
+#include <optional>
 #include <string>
 
 namespace axon::app {
@@ -30,13 +38,16 @@ public:
                  std::chrono::milliseconds move_after,
                  std::function<void(std::size_t)> bring_here);
 
-  /// One round: every lost replica whose node answers is spawned and wired again there,
-  /// every one lost for move_after here; says on stdout which came back (stderr: which
-  /// could not be spawned, and why, once per reason).
+  /// One round: a lost KG service is spawned here and linked to the replicas; every lost
+  /// replica whose node answers is spawned and wired again there, every one lost for
+  /// move_after here; says on stdout which came back (stderr: which could not be spawned,
+  /// and why, once per reason).
   void round();
 
 private:
   using clock = std::chrono::steady_clock;
+  // The KG service's part of a round (nothing for a run without one).
+  void keep_kg();
   // Spawns `name` anew (where `placed` says, else where the rules place it) and links it
   // to the KG service; says a failure on stderr once per reason. True when it runs.
   bool respawn(const std::string& name, const std::map<std::string, std::string>& placed);
@@ -51,6 +62,8 @@ private:
   std::function<void(std::size_t)> bring_here_;
   std::map<std::string, clock::time_point> lost_since_; // replicas lost, from when
   std::map<std::string, std::string> failures_;         // the failure last said, per replica
+  std::optional<caf::scoped_actor> kg_watch_; // monitors the KG service (made by round's thread)
+  caf::actor watched_kg_;                     // the one kg_watch_ monitors
 };
 
 } // namespace axon::app

@@ -5,9 +5,9 @@
 // declared gone after cluster.timeout; a node restarted on its address gets its replica
 // back. A reload reaches the
 // node's replica; a run with a KG links through the serving process's KG service from the
-// node; with TLS files the service and the node talk TLS. Placements the service
-// cannot honour (the batcher or the KG service on a node, a replica on a GPU) are refused
-// at start.
+// node, and the KG service itself may run on a node (moved into the serving process when
+// its node dies); with TLS files the service and the node talk TLS. Placements the service
+// cannot honour (the batcher on a node, a replica on a GPU) are refused at start.
 #include "test/cluster/cluster_fixture.hpp"
 #include "test/support/served_run.hpp"
 
@@ -97,6 +97,44 @@ void kill_the_only_replicas_node(child& node, const server& service) {
       std::this_thread::sleep_for(100ms);
   }
   BOOST_REQUIRE_MESSAGE(refused, service.process->output());
+}
+
+// A tiny run that fuses the served data's KG, texts naming its entities by their aliases
+// (and one naming none), and `axon predict --json`'s answers for them.
+struct kg_run {
+  fs::path run_dir;
+  std::vector<std::string> texts;
+  std::vector<json> expected;
+};
+
+const kg_run& the_kg_run() {
+  static const kg_run instance = [] {
+    const auto& s = the_setting();
+    kg_run out{s.dir.path / "kg-run", {}, {}};
+    const auto kg = s.dir.path / "data/kg";
+    train_tiny_run(s.dir.path / "data", out.run_dir, s.dir.path / "kg-train.ini",
+                   "[kg]\ntriples = \"" + (kg / "triples.tsv").string() + "\"\naliases = \""
+                     + (kg / "aliases.tsv").string() + "\"\ndim = 8\n");
+    std::ifstream aliases{kg / "aliases.tsv"};
+    std::string line;
+    for (int i = 0; i < 3 && std::getline(aliases, line); ++i)
+      out.texts.push_back("Shares of " + line.substr(line.find('\t') + 1) + " rose 5 % .");
+    out.texts.push_back("Sales rose .");
+    out.expected = predict(out.texts, out.run_dir);
+    return out;
+  }();
+  return instance;
+}
+
+// Checks a KG run's answer against predict's: the probabilities and each text's entities
+// (the first text names at least one).
+void check_links_as_predict(const httplib::Result& r, const std::vector<json>& expected) {
+  auto answer = check_equals_predict(r, expected);
+  for (std::size_t i = 0; i < expected.size(); ++i) {
+    BOOST_TEST_REQUIRE(expected[i].contains("entities"));
+    BOOST_TEST(answer["predictions"][i]["entities"] == expected[i]["entities"]);
+  }
+  BOOST_TEST(answer["predictions"][0]["entities"].size() >= 1u, answer.dump());
 }
 
 } // namespace
@@ -306,29 +344,49 @@ BOOST_AUTO_TEST_CASE(with_tls_files_the_service_and_the_node_talk_tls) {
 
 BOOST_AUTO_TEST_CASE(a_replica_on_a_node_links_through_the_kg_service_as_predict_links) {
   const auto& s = the_setting();
-  const auto run_dir = s.dir.path / "kg-run";
-  const auto kg = s.dir.path / "data/kg";
-  train_tiny_run(s.dir.path / "data", run_dir, s.dir.path / "kg-train.ini",
-                 "[kg]\ntriples = \"" + (kg / "triples.tsv").string() + "\"\naliases = \""
-                   + (kg / "aliases.tsv").string() + "\"\ndim = 8\n");
-  std::vector<std::string> texts; // naming the KG's entities by their aliases, and none
-  std::ifstream aliases{kg / "aliases.tsv"};
-  std::string line;
-  for (int i = 0; i < 3 && std::getline(aliases, line); ++i)
-    texts.push_back("Shares of " + line.substr(line.find('\t') + 1) + " rose 5 % .");
-  texts.push_back("Sales rose .");
+  const auto& kg = the_kg_run();
   const auto config = s.serve_config("kg", 1, "\"replica0=worker1\"");
   auto node = s.start_node(config);
-  server service{config, "kg", {}, run_dir};
-  const auto expected = predict(texts, run_dir);
-  auto answer = check_equals_predict(service.classify(texts), expected);
-  for (std::size_t i = 0; i < texts.size(); ++i) {
-    BOOST_TEST_REQUIRE(expected[i].contains("entities"));
-    BOOST_TEST(answer["predictions"][i]["entities"] == expected[i]["entities"]);
-  }
-  BOOST_TEST(answer["predictions"][0]["entities"].size() >= 1u, answer.dump());
+  server service{config, "kg", {}, kg.run_dir};
+  check_links_as_predict(service.classify(kg.texts), kg.expected);
   BOOST_TEST(node->output().find("spawned replica0 (serve.replica)") != std::string::npos,
              node->output());
+}
+
+// The KG service on a node process ("kg=worker1"): the local replica links through it as
+// predict links; when the node is killed, the service spawns the KG service in its own
+// process at once (serve_rejoin.hpp) and links the replica to it: meanwhile a request is
+// answered 503 (Retry-After) or as predict, and afterwards as predict again.
+BOOST_AUTO_TEST_CASE(the_kg_service_on_a_node_links_and_moves_here_when_its_node_dies) {
+  const auto& s = the_setting();
+  const auto& kg = the_kg_run();
+  const auto config = s.serve_config("kg-on-node", 1, "\"kg=worker1\"");
+  auto node = s.start_node(config);
+  server service{config, "kg-on-node", {}, kg.run_dir};
+  check_links_as_predict(service.classify(kg.texts), kg.expected);
+  BOOST_TEST(node->output().find("spawned kg (axon.kg)") != std::string::npos, node->output());
+  ::kill(node->pid(), SIGKILL);
+  BOOST_REQUIRE(node->finished(10s));
+  int refused = 0;
+  for (auto until = clock_type::now() + 30s;
+       service.process->output().find("kg runs in this process now") == std::string::npos;) {
+    BOOST_REQUIRE_MESSAGE(clock_type::now() < until, service.process->output());
+    auto r = service.classify(kg.texts);
+    BOOST_REQUIRE(r);
+    if (r->status == 503) {
+      ++refused;
+      BOOST_TEST(r->get_header_value("Retry-After") == "1");
+      BOOST_TEST(r->body.find("the KG service did not link the texts") != std::string::npos, r->body);
+    } else {
+      check_links_as_predict(r, kg.expected);
+    }
+    std::this_thread::sleep_for(50ms);
+  }
+  BOOST_TEST_MESSAGE(refused << " request(s) answered 503 while the KG service moved");
+  BOOST_TEST(service.process->output().find("the one on worker1 is gone") != std::string::npos,
+             service.process->output());
+  for (int i = 0; i < 3; ++i)
+    check_links_as_predict(service.classify(kg.texts), kg.expected);
 }
 
 BOOST_AUTO_TEST_CASE(placements_the_service_cannot_honour_are_refused) {
@@ -341,9 +399,6 @@ BOOST_AUTO_TEST_CASE(placements_the_service_cannot_honour_are_refused) {
   auto batcher = refused("\"batcher=worker1\"", "");
   BOOST_TEST(batcher.status == 2);
   BOOST_TEST(batcher.output.find("puts the batcher on node worker1") != std::string::npos, batcher.output);
-  auto kg = refused("\"kg=worker1\"", "");
-  BOOST_TEST(kg.status == 2);
-  BOOST_TEST(kg.output.find("puts the kg on node worker1") != std::string::npos, kg.output);
   // A device this process lacks (no CUDA in this build, or no 16th GPU), before loading.
   auto gpu = refused("", "--placement.devices='[\"replica*=cuda:15\"]'");
   BOOST_TEST(gpu.status == 2);
