@@ -50,6 +50,10 @@ std::unique_ptr<httplib::Server> make_server(const serve_settings& s, std::strin
   return server;
 }
 
+// How long a request to an actor of the serving graph may take without a cluster (with
+// one: cluster.timeout).
+constexpr std::chrono::milliseconds local_timeout{5000};
+
 // What runs once the model is loaded.
 struct service {
   std::unique_ptr<graph_process> process;
@@ -91,7 +95,7 @@ std::string start_graph(const std::string& run_dir, const serve_settings& s, ser
   if (!spawned)
     return error_text(spawned.error());
   out.graph = std::move(*spawned);
-  const auto within = s.cluster ? s.cluster->timeout : std::chrono::milliseconds{5000};
+  const auto within = s.cluster ? s.cluster->timeout : local_timeout;
   if (auto err = link_through_kg(out.process->system(), out.graph,
                                  replica_names(s.batcher.replicas), within))
     return error_text(err);
@@ -226,12 +230,13 @@ int serve(args words) {
     std::optional<every_period> watching, taking_back;
     if (settings.watch.count() > 0) // says what it did on stdout (or stderr when refused)
       watching.emplace([&] { running.reloader->poll(); }, settings.watch);
-    if (settings.cluster) {
-      keeper.emplace(*running.process, running.spec, running.graph, front.batcher,
-                     settings.cluster->timeout, settings.move_lost_after,
-                     [&](std::size_t r) { running.reloader->bring_here(r); });
-      taking_back.emplace([&] { keeper->round(); }, std::chrono::seconds{1});
-    }
+    // Without a cluster it respawns a killed KG service (replicas here are lost only with
+    // the process).
+    keeper.emplace(*running.process, running.spec, running.graph, front.batcher,
+                   settings.cluster ? settings.cluster->timeout : local_timeout,
+                   settings.move_lost_after,
+                   [&](std::size_t r) { running.reloader->bring_here(r); });
+    taking_back.emplace([&] { keeper->round(); }, std::chrono::seconds{1});
     int signal = 0;
     sigwait(&stop_signals, &signal);
     std::cout << "axon serve: stopping (signal " << signal << ")" << std::endl;

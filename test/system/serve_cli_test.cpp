@@ -414,6 +414,16 @@ BOOST_AUTO_TEST_CASE(a_kg_run_answers_each_texts_linked_entities_as_predict_show
   auto kg = run(axon_command + " console --run " + console_dir.string() + " -c \"inspect kg --json\"");
   BOOST_REQUIRE_MESSAGE(kg.status == 0, kg.output);
   BOOST_TEST(json::parse(kg.output)["details"]["rows_linked"].get<double>() == 4.0, kg.output);
+  // Killed (a fault drill), the KG service is spawned anew within a second (serve_rejoin.hpp)
+  // and links as before.
+  auto killed = run(axon_command + " console --run " + console_dir.string() + " -c \"kill kg\"");
+  BOOST_REQUIRE_MESSAGE(killed.status == 0, killed.output);
+  BOOST_REQUIRE_MESSAGE(s.process->wait_for("kg runs in this process now: the one here is gone", 20s),
+                        s.process->output());
+  auto again = s.classify({{"texts", texts}});
+  BOOST_REQUIRE(again);
+  BOOST_TEST_REQUIRE(again->status == 200, again->body);
+  BOOST_TEST(json::parse(again->body)["predictions"] == answer["predictions"]);
   // A run without a KG answers no "entities".
   server plain{""};
   auto without = plain.classify({{"texts", {texts[0]}}});
