@@ -6,15 +6,16 @@
 // null) and is not labelled, so output line N answers input line N. Lines are answered
 // as they arrive, in batches of what has been read (at most --batch): a line typed on an
 // open stdin is answered at once, and memory stays bounded whatever the input's size
-// (line_batches.hpp; a line keeps its first 100 x data.max-len bytes, or with
-// data.long-text = chunk 100 x the tokens of data.max-chunks windows, as no more can reach
-// the model). A chunked run classifies each line as a document from its windows. Invalid
-// input (not UTF-8, not JSON) ends the command with exit 2 naming the line, after the
-// answers to the lines before it.
+// (line_batches.hpp: a line is cut once it holds the word pieces the model reads,
+// data.max-len or a chunked run's data.max-chunks windows, token_reach.hpp; and at 64 MiB
+// in any case). A chunked run classifies each line as a document from its windows.
+// Invalid input (not UTF-8, not JSON) ends the command with exit 2 naming the line, after
+// the answers to the lines before it.
 #include "apps/axon/commands.hpp"
 #include "apps/axon/entities_json.hpp"
 #include "apps/axon/flags.hpp"
 #include "apps/axon/line_batches.hpp"
+#include "apps/axon/token_reach.hpp"
 #include "apps/axon/trained_run.hpp"
 #include "runtime/data/labelled_data.hpp"
 #include "runtime/data/utf8.hpp"
@@ -45,8 +46,14 @@ std::string sentence_of(std::string line, std::size_t number, data::text_encodin
     throw bad("invalid UTF-8 at byte " + std::to_string(at + 1));
   if (format == "lines" || data::trim(line).empty())
     return line;
-  auto object = nlohmann::json::parse(line, nullptr, false);
-  if (object.is_discarded() || !object.is_object())
+  nlohmann::json object;
+  try {
+    object = nlohmann::json::parse(line);
+  } catch (const nlohmann::json::parse_error& e) { // "[json.exception.parse_error.101] parse error at ..."
+    const std::string what = e.what();
+    throw bad("not JSON: " + what.substr(what.find("parse error")));
+  }
+  if (!object.is_object())
     throw bad("not a JSON object");
   if (!object.contains(text_key) || !object[text_key].is_string())
     throw bad("no string \"" + text_key + "\"");
@@ -85,22 +92,31 @@ int predict(args words) {
     const auto text_encoding = data::parse_text_encoding(encoding);
     auto run = trained_run::load(run_dir);
     const auto k = static_cast<std::int64_t>(run.labels.size());
-    // BERT's tokenizer reads words of at most 100 characters, so 100 bytes per token is
-    // more than the tokens that reach the model can use (data.max-len, or with
-    // data.long-text = chunk the windows' reach); JSON lines carry other fields and must
-    // stay whole.
-    const std::size_t max_bytes =
-      format == "lines" ? 100 * run.max_tokens() : std::size_t{64} << 20;
-    line_batches input{0, static_cast<std::size_t>(batch), max_bytes};
+    // A plain line is cut where its word pieces pass what the model reads (without [CLS]
+    // and [SEP]); JSON lines carry other fields and must stay whole.
+    constexpr std::size_t max_bytes = std::size_t{64} << 20;
+    token_reach reach{*run.tokenizer, run.max_tokens() - 2, text_encoding};
+    line_batches input{0, static_cast<std::size_t>(batch), max_bytes,
+                       format == "lines" ? &reach : nullptr};
     std::size_t number = 0; // of the last line read, from 1
     for (auto lines = input.next(); !lines.empty(); lines = input.next()) {
       std::vector<std::string> texts;
       std::vector<data::tokenized_example> examples; // the non-blank lines, in order
       std::vector<std::vector<kg::linked_entity>> linked; // theirs, with --json and a KG
       const bool show_entities = json && run.kg;
-      for (auto& line : lines) {
-        texts.push_back(sentence_of(std::move(line), ++number, text_encoding, format,
-                                    text_column));
+      std::string failure; // of a bad line: said after the answers to the lines before it
+      for (std::size_t i = 0; i < lines.size() && failure.empty(); ++i) {
+        try {
+          ++number;
+          if (format == "jsonl" && input.cut()[i])
+            throw data::data_error("stdin:" + std::to_string(number) + ": longer than 64 MiB "
+                                   "(a --format jsonl line is read whole)");
+          texts.push_back(sentence_of(std::move(lines[i]), number, text_encoding, format,
+                                      text_column));
+        } catch (const data::data_error& e) {
+          failure = e.what();
+          break;
+        }
         if (!data::trim(texts.back()).empty())
           examples.push_back(run.encode(texts.back(),
                                         show_entities ? &linked.emplace_back() : nullptr));
@@ -129,10 +145,12 @@ int predict(args words) {
         }
       }
       std::cout.flush(); // answered before the next line is read
+      if (!failure.empty())
+        throw data::data_error(failure);
     }
     if (input.truncated() > 0)
-      std::cerr << "axon predict: " << input.truncated() << " line(s) longer than "
-                << max_bytes << " bytes were cut to that length\n";
+      std::cerr << "axon predict: " << input.truncated() << " line(s) were cut after the "
+                << run.max_tokens() - 2 << " word pieces the model reads (or at 64 MiB)\n";
   } catch (const std::exception& e) {
     std::cerr << "axon predict: " << e.what() << '\n';
     return 2;

@@ -27,8 +27,11 @@ void drop_partial_character(std::string& text) {
 
 } // namespace
 
-line_batches::line_batches(int fd, std::size_t max_lines, std::size_t max_bytes)
-  : fd_{fd}, max_lines_{max_lines}, max_bytes_{max_bytes} {
+line_batches::line_batches(int fd, std::size_t max_lines, std::size_t max_bytes,
+                           line_reach* reach)
+  : fd_{fd}, max_lines_{max_lines}, max_bytes_{max_bytes}, reach_{reach} {
+  if (reach_)
+    reach_->reset();
 }
 
 void line_batches::end_line() {
@@ -38,9 +41,11 @@ void line_batches::end_line() {
   }
   if (!current_.empty() && current_.back() == '\r')
     current_.pop_back();
-  lines_.push_back(std::move(current_));
+  lines_.emplace_back(std::move(current_), current_cut_);
   current_.clear();
-  current_cut_ = false;
+  current_cut_ = dropping_ = false;
+  if (reach_)
+    reach_->reset();
 }
 
 void line_batches::read_some() {
@@ -62,10 +67,16 @@ void line_batches::read_some() {
   while (p < end) {
     const char* newline = static_cast<const char*>(std::memchr(p, '\n', std::size_t(end - p)));
     const char* stop = newline ? newline : end;
-    const auto room = max_bytes_ - std::min(max_bytes_, current_.size());
+    const auto room = dropping_ ? 0 : max_bytes_ - std::min(max_bytes_, current_.size());
     const auto take = std::min<std::size_t>(room, std::size_t(stop - p));
     current_.append(p, take);
     current_cut_ = current_cut_ || take < std::size_t(stop - p);
+    if (reach_ && take > 0)
+      if (auto enough = reach_->enough(current_); enough != line_reach::npos) {
+        current_cut_ = current_cut_ || enough < current_.size();
+        current_.resize(enough);
+        dropping_ = true;
+      }
     if (newline)
       end_line();
     p = newline ? newline + 1 : end;
@@ -76,8 +87,10 @@ std::vector<std::string> line_batches::next() {
   while (lines_.empty() && !eof_)
     read_some();
   std::vector<std::string> out;
+  cut_.clear();
   while (!lines_.empty() && out.size() < max_lines_) {
-    out.push_back(std::move(lines_.front()));
+    out.push_back(std::move(lines_.front().first));
+    cut_.push_back(lines_.front().second);
     lines_.pop_front();
   }
   return out;

@@ -19,12 +19,12 @@ constexpr std::size_t kept_skip_reasons = 20;
 text_encoding parse_text_encoding(std::string_view name) {
   if (name == "utf8" || name == "utf-8" || name == "UTF-8")
     return text_encoding::utf8;
-  if (name == "latin1" || name == "iso-8859-1" || name == "ISO-8859-1")
+  if (name == "latin-1" || name == "latin1" || name == "iso-8859-1" || name == "ISO-8859-1")
     return text_encoding::latin1;
   if (name == "detect" || name == "auto")
     return text_encoding::detect;
   throw data_error("unknown encoding '" + std::string{name} +
-                   "' (expected utf8, latin1 or detect)");
+                   "' (expected utf-8, latin-1 or auto)");
 }
 
 dataset_builder::dataset_builder(std::string file, const read_options& options)

@@ -24,7 +24,7 @@ enum class text_encoding {
   latin1, ///< ISO-8859-1, converted to UTF-8
   detect, ///< UTF-8 when the whole file is valid UTF-8, else ISO-8859-1
 };
-/// "utf8"/"utf-8", "latin1"/"iso-8859-1", "detect"/"auto"; throws data_error otherwise.
+/// "utf-8"/"utf8", "latin-1"/"latin1"/"iso-8859-1", "auto"/"detect"; throws data_error otherwise.
 text_encoding parse_text_encoding(std::string_view name);
 
 enum class on_bad_line {

@@ -98,6 +98,7 @@ BOOST_AUTO_TEST_CASE(format_from_extension) {
   BOOST_TEST((parse_data_format("jsonl") == data_format::jsonl));
   BOOST_CHECK_THROW(parse_data_format("xml"), data_error);
   BOOST_TEST((parse_text_encoding("iso-8859-1") == text_encoding::latin1));
+  BOOST_TEST((parse_text_encoding("latin-1") == text_encoding::latin1)); // as the docs spell it
   BOOST_TEST((parse_text_encoding("auto") == text_encoding::detect));
   BOOST_CHECK_THROW(parse_text_encoding("cp1252"), data_error);
   BOOST_TEST(read_dataset(fixture("good.csv"), data_format::csv).texts.size() == 5u);
