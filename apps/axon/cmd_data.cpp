@@ -4,9 +4,12 @@
 // split FILE DIR` writes the seeded stratified split that `axon train` makes of FILE.
 #include "apps/axon/commands.hpp"
 #include "apps/axon/flags.hpp"
+#include "runtime/config/train_schema.hpp"
+#include "runtime/config/values.hpp"
 #include "runtime/data/csv_writer.hpp"
 #include "runtime/data/labelled_data.hpp"
 #include "runtime/data/prepare.hpp"
+#include "runtime/data/split.hpp"
 #include "runtime/data/synth_finsent.hpp"
 #include "runtime/data/synth_longdocs.hpp"
 
@@ -118,14 +121,24 @@ int data_synth_longdocs(args words) {
 namespace {
 
 /// "A,B,C" -> three ratios; nothing when the text is not three numbers.
-std::optional<data::split_ratios> parse_ratios(const std::string& text) {
+std::optional<std::vector<double>> parse_ratios(const std::string& text) {
   std::istringstream in{text};
-  double r[3];
+  std::vector<double> r(3);
   char comma1 = 0, comma2 = 0;
   if (!(in >> r[0] >> comma1 >> r[1] >> comma2 >> r[2]) || comma1 != ',' || comma2 != ',' ||
       !(in >> std::ws).eof())
     return std::nullopt;
-  return data::split_ratios{r[0], r[1], r[2]};
+  return r;
+}
+
+/// What data.split would say of these ratios, "" when it takes them: --split is that key's
+/// value, so it is checked by the key's range (train_schema.cpp) and its rule.
+std::string data_split_problem(const std::vector<double>& ratios) {
+  const auto& schema = config::train_schema();
+  const auto& key = schema.keys()[*schema.find("data.split")];
+  if (!config::is_allowed(key, ratios))
+    return "out of range; allowed: " + config::describe_allowed(key);
+  return data::split_ratios_problem(ratios);
 }
 
 } // namespace
@@ -138,7 +151,8 @@ int data_split(args words) {
                     "Writes DIR/train.csv, dev.csv and test.csv (text,label): the seeded "
                     "stratified split\nthat `axon train` makes of FILE with data.path = FILE, "
                     "data.split and data.split-seed.");
-  flags.add("split", &ratios, "train,dev,test proportions (data.split)");
+  flags.add("split", &ratios, "train,dev,test fractions, each in (0, 1), summing to 1 "
+                             "(data.split)");
   flags.add("seed", &seed, "split seed (data.split-seed)");
   flags.add("format", &settings.format, "auto, csv, tsv, jsonl or fpb (data.format)");
   flags.add("encoding", &settings.encoding, "auto, utf-8 or latin-1 (data.encoding)");
@@ -159,9 +173,14 @@ int data_split(args words) {
   auto parsed = parse_ratios(ratios);
   if (!parsed)
     return usage_error("--split " + ratios + ": expected three numbers A,B,C");
+  if (auto problem = data_split_problem(*parsed); !problem.empty())
+    return usage_error("--split " + ratios + ": " + problem);
+  const data::split_ratios shares{(*parsed)[0], (*parsed)[1], (*parsed)[2]};
   try {
     const auto all = data::read_labelled(positional[0], settings);
-    const auto rows = data::stratified_split(all.labels, *parsed, static_cast<std::uint64_t>(seed));
+    const auto rows = data::stratified_split(all.labels, shares, static_cast<std::uint64_t>(seed));
+    data::require_rows_in_every_part(rows, shares, positional[0], all.texts.size(),
+                                     all.label_names.size()); // as `axon train` would
     const std::filesystem::path dir{positional[1]};
     std::error_code ec;
     std::filesystem::create_directories(dir, ec);

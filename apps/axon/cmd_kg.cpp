@@ -3,12 +3,13 @@
 //                     them with R-GCN layers when rgcn.layers > 0; on a benchmark it
 //                     reports filtered MRR and Hits@1/3/10 on the test split
 //   kg eval           filtered metrics of saved embeddings on a benchmark split
-//   kg link           entity mentions of each stdin line (JSON)
+//   kg link           entity mentions of each stdin line (JSON); a line is cut at 1 MiB
 //   kg docs           the `axon kg train` config reference (docs/kg-config.md)
 #include "apps/axon/commands.hpp"
 #include "apps/axon/cpu_kernels_log.hpp"
 #include "apps/axon/entities_json.hpp"
 #include "apps/axon/flags.hpp"
+#include "apps/axon/line_batches.hpp"
 
 #include "actors/cluster/system_config.hpp"
 #include "actors/modules.hpp"
@@ -288,7 +289,9 @@ int kg_eval(args words) {
 
 int kg_link(args words) {
   std::string triples, aliases;
-  flag_parser flags{"axon kg link --triples FILE --aliases FILE < text"};
+  flag_parser flags{"axon kg link --triples FILE --aliases FILE < text\n"
+                    "Prints per stdin line a JSON object with the entity mentions found; a line "
+                    "longer\nthan 1 MiB is cut to its first 1 MiB (stderr counts the lines cut)."};
   flags.add("triples", &triples, "KG triples (their entities are the ids)");
   flags.add("aliases", &aliases, "entity<TAB>surface form lines");
   if (auto status = flags.parse(words))
@@ -299,17 +302,27 @@ int kg_link(args words) {
   }
   try {
     auto kg = kg::load_fusion_kg(triples, aliases);
+    // Linking a line holds about 100 bytes per byte of it (its words, mentions and JSON),
+    // so a line is cut at 1 MiB: memory stays bounded whatever the input.
+    constexpr std::size_t max_line_bytes = std::size_t{1} << 20;
+    line_batches input{0, 64, max_line_bytes};
     std::size_t number = 0;
-    for (std::string line; std::getline(std::cin, line);) {
-      ++number;
-      if (auto bad = data::find_invalid_utf8(line); bad != std::string::npos)
-        throw data::data_error("stdin:" + std::to_string(number) + ": invalid UTF-8 at byte "
-                               + std::to_string(bad + 1) + " (the lines before it are linked)");
-      const auto words_of_line = kg.linker.normalise(line);
-      const auto mentions = kg.named(kg.linker.link_words(words_of_line), words_of_line);
-      std::cout << nlohmann::json{{"text", line}, {"mentions", entities_json(mentions)}}.dump()
-                << '\n';
+    for (auto lines = input.next(); !lines.empty(); lines = input.next()) {
+      for (const auto& line : lines) {
+        ++number;
+        if (auto bad = data::find_invalid_utf8(line); bad != std::string::npos)
+          throw data::data_error("stdin:" + std::to_string(number) + ": invalid UTF-8 at byte "
+                                 + std::to_string(bad + 1) + " (the lines before it are linked)");
+        const auto words_of_line = kg.linker.normalise(line);
+        const auto mentions = kg.named(kg.linker.link_words(words_of_line), words_of_line);
+        std::cout << nlohmann::json{{"text", line}, {"mentions", entities_json(mentions)}}.dump()
+                  << '\n';
+      }
+      std::cout.flush(); // a line typed on a terminal is answered before the next is read
     }
+    if (input.truncated() > 0)
+      std::cerr << "axon kg link: " << input.truncated() << " line(s) longer than 1 MiB were "
+                   "cut: only their first 1 MiB was linked (their \"text\" shows it)\n";
   } catch (const std::exception& e) {
     std::cerr << "axon kg link: " << e.what() << '\n';
     return 2;

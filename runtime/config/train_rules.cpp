@@ -6,9 +6,8 @@
 #include "runtime/config/device_settings.hpp"
 #include "runtime/config/memory_check.hpp"
 #include "runtime/config/resolved_config.hpp"
-#include "runtime/config/values.hpp"
+#include "runtime/data/split.hpp"
 
-#include <cmath>
 #include <string>
 
 namespace axon::config {
@@ -53,14 +52,7 @@ std::vector<rule> train_rules() {
     {"data.split has three ratios (train, dev, test) summing to 1",
      {"data.split"},
      [](const resolved_config& cfg) -> std::string {
-       const auto& ratios = cfg.get_reals("data.split");
-       double sum = 0;
-       for (double r : ratios)
-         sum += r;
-       if (ratios.size() != 3 || std::abs(sum - 1) > 1e-6)
-         return "data.split needs three ratios (train, dev, test) summing to 1, got " +
-                std::to_string(ratios.size()) + " summing to " + format_real(sum);
-       return "";
+       return data::split_ratios_problem(cfg.get_reals("data.split")); // `axon data split` too
      }},
     {"data.max-len <= model.max-positions (classification configs)",
      {"data.max-len", "model.max-positions"},

@@ -7,7 +7,6 @@
 
 #include <filesystem>
 #include <sstream>
-#include <tuple>
 
 namespace axon::data {
 
@@ -77,18 +76,12 @@ prepared_data prepare_classification(const data_settings& s) {
     auto all = read_labelled(s.path, s);
     report << describe("data", s.path, all);
     auto rows = stratified_split(all.labels, s.split, s.split_seed);
+    require_rows_in_every_part(rows, s.split, s.path, all.texts.size(), all.label_names.size());
     train = select_rows(all, rows.train);
     dev = select_rows(all, rows.dev);
     test = select_rows(all, rows.test);
     report << "split (seed " << s.split_seed << ", stratified): train " << train.texts.size()
            << ", dev " << dev.texts.size() << ", test " << test.texts.size() << "\n";
-    for (auto [name, share, rows] : {std::tuple{"dev", s.split.dev, dev.texts.size()},
-                                     {"test", s.split.test, test.texts.size()}})
-      if (share > 0 && rows == 0)
-        throw data_error(s.path + ": data.split gives the " + std::string{name} + " split no "
-                         "rows: " + std::to_string(all.texts.size()) + " rows over "
-                         + std::to_string(all.label_names.size()) + " labels are too few to "
-                         "split by label; give more rows per label, or data.dev and data.test");
   } else {
     train = read_labelled(s.train, s);
     report << describe("train", s.train, train);

@@ -5,6 +5,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <tuple>
 
 namespace axon::data {
 
@@ -39,6 +40,18 @@ split_indices stratified_split(const std::vector<std::int32_t>& labels, split_ra
   for (auto* part : {&split.train, &split.dev, &split.test})
     std::sort(part->begin(), part->end());
   return split;
+}
+
+void require_rows_in_every_part(const split_indices& split, split_ratios ratios,
+                                const std::string& file, std::size_t rows, std::size_t labels) {
+  for (auto [name, share, part] : {std::tuple{"train", ratios.train, &split.train},
+                                   {"dev", ratios.dev, &split.dev},
+                                   {"test", ratios.test, &split.test}})
+    if (share > 0 && part->empty())
+      throw data_error(file + ": data.split gives the " + std::string{name} + " split no rows: "
+                       + std::to_string(rows) + " rows over " + std::to_string(labels)
+                       + " labels are too few to split by label; give more rows per label, or "
+                         "data.dev and data.test");
 }
 
 labelled_dataset select_rows(const labelled_dataset& data, const std::vector<std::size_t>& rows) {

@@ -1,10 +1,12 @@
 // Stratified split: deterministic for a seed (pinned values, so a platform that
-// shuffles differently fails here), label proportions kept, ratios honoured.
+// shuffles differently fails here), label proportions kept, ratios honoured; data.split's
+// rule and the refusal of a part left without rows.
 #include "runtime/data/split.hpp"
 
 #include <boost/test/unit_test.hpp>
 
 #include <algorithm>
+#include <string>
 
 using namespace axon::data;
 
@@ -67,6 +69,41 @@ BOOST_AUTO_TEST_CASE(custom_ratios_and_errors) {
   BOOST_TEST(split.test.empty());
   BOOST_CHECK_THROW(stratified_split(all, {-1, 1, 1}, 3), data_error);
   BOOST_CHECK_THROW(stratified_split(all, {0, 0, 0}, 3), data_error);
+}
+
+// data.split's rule, which the config and `axon data split --split` both ask: three ratios
+// summing to 1 (0.1,0.1,0.1 used to be rescaled by `axon data split`).
+BOOST_AUTO_TEST_CASE(ratios_are_three_summing_to_one) {
+  BOOST_TEST(split_ratios_problem({0.8, 0.1, 0.1}) == "");
+  BOOST_TEST(split_ratios_problem({0.7, 0.2, 0.1000001}) == ""); // within 1e-6
+  BOOST_TEST(split_ratios_problem({0.1, 0.1, 0.1}) ==
+             "data.split needs three ratios (train, dev, test) summing to 1, got 3 summing to "
+             "0.30000000000000004");
+  BOOST_TEST(split_ratios_problem({0.9, 0.1}) ==
+             "data.split needs three ratios (train, dev, test) summing to 1, got 2 summing to 1.0");
+}
+
+// A split that leaves a part with a positive ratio empty (too few rows per label) is
+// refused with the message `axon train` gives for data.path.
+BOOST_AUTO_TEST_CASE(a_part_left_without_rows_is_refused) {
+  const std::vector<std::int32_t> ten{0, 1, 0, 1, 0, 1, 0, 1, 0, 1};
+  const split_ratios ratios; // 0.8, 0.1, 0.1: 5 rows a label give 4 train, 1 dev, 0 test
+  auto split = stratified_split(ten, ratios, 13);
+  BOOST_TEST(split.test.empty());
+  try {
+    require_rows_in_every_part(split, ratios, "ten.tsv", 10, 2);
+    BOOST_FAIL("an empty test split was accepted");
+  } catch (const data_error& e) {
+    BOOST_TEST(std::string{e.what()} ==
+               "ten.tsv: data.split gives the test split no rows: 10 rows over 2 labels are too "
+               "few to split by label; give more rows per label, or data.dev and data.test");
+  }
+  BOOST_CHECK_NO_THROW(
+    require_rows_in_every_part(stratified_split(labels(), ratios, 13), ratios, "x", 100, 3));
+  // A part with no share may stay empty.
+  const split_ratios no_test{0.7, 0.3, 0.0};
+  BOOST_CHECK_NO_THROW(
+    require_rows_in_every_part(stratified_split(labels(), no_test, 3), no_test, "x", 100, 3));
 }
 
 BOOST_AUTO_TEST_CASE(select_rows_keeps_label_names) {

@@ -673,6 +673,88 @@ BOOST_FIXTURE_TEST_CASE(data_split_writes_the_split_train_makes, generated_data)
   BOOST_TEST(split("ratios", "5 --split 0.5,0.5").status == 2);
 }
 
+// `axon data split --split` takes what data.split takes, and a file is refused as `axon
+// train` refuses it, exit 2 and nothing written: 0.1,0.1,0.1 used to be rescaled, 1,0,0 and
+// 0,0,1 to write empty splits, and 10 rows over 2 labels an empty test.csv.
+BOOST_AUTO_TEST_CASE(data_split_refuses_what_train_refuses) {
+  temp_dir dir;
+  auto write_rows = [&](const std::string& name, int rows) {
+    std::ofstream out{dir.path / name};
+    out << "text\tlabel\n";
+    for (int i = 0; i < rows; ++i)
+      out << "row " << i << '\t' << (i % 2 ? "y" : "x") << '\n';
+    return (dir.path / name).string();
+  };
+  const auto forty = write_rows("forty.tsv", 40), ten = write_rows("ten.tsv", 10);
+  const auto out = dir.path / "out";
+  for (auto [ratios, says] : {std::pair{"0.1,0.1,0.1", "summing to 1, got 3 summing to 0.3"},
+                              {"1,0,0", "out of range; allowed: a list of real numbers, each "
+                                        "in (0, 1)"},
+                              {"0,0,1", "out of range"}}) {
+    auto r = run(axon_command + " data split " + forty + " " + out.string() + " --split " + ratios);
+    BOOST_TEST(r.status == 2, ratios << ": " << r.output);
+    BOOST_TEST(r.output.find("--split " + std::string{ratios} + ": ") != std::string::npos);
+    BOOST_TEST(r.output.find(says) != std::string::npos, ratios << ": " << r.output);
+    BOOST_TEST(!fs::exists(out), ratios);
+  }
+  BOOST_REQUIRE(run(axon_command + " data split " + forty + " " + out.string()).status == 0);
+  fs::remove_all(out);
+
+  auto split = run(axon_command + " data split " + ten + " " + out.string());
+  BOOST_TEST(split.status == 2, split.output);
+  BOOST_TEST(!fs::exists(out));
+  auto config = dir.path / "ten.ini";
+  std::ofstream{config} << "[data]\npath = \"" << ten << "\"\n[train]\nrun-dir = \""
+                        << (dir.path / "run").string() << "\"\n";
+  auto trained = run(axon_command + " train " + config.string());
+  BOOST_TEST(trained.status == 2, trained.output);
+  // The same message: FILE: data.split gives the test split no rows: ... (to the line's end).
+  auto refusal = [&](const std::string& output) {
+    auto at = output.find(ten + ": data.split gives the test split no rows");
+    return at == std::string::npos ? std::string{"none in: "} + output
+                                   : output.substr(at, output.find('\n', at) - at);
+  };
+  BOOST_TEST(refusal(split.output) == refusal(trained.output));
+  BOOST_TEST(refusal(split.output).find("10 rows over 2 labels") != std::string::npos);
+}
+
+// `axon kg link` reads stdin as `axon predict` does: a CRLF line's "text" has no '\r', and
+// a line longer than 1 MiB is cut to its first 1 MiB, stderr saying so, so memory stays
+// bounded (it grew with the line, about 100 bytes a byte: 16 MiB took over 1.5 GB).
+BOOST_FIXTURE_TEST_CASE(kg_link_strips_crlf_and_cuts_lines_at_1_mib, generated_data) {
+  const auto kg_dir = dir.path / "data/kg";
+  const auto link = axon_command + " kg link --triples " + (kg_dir / "triples.tsv").string() +
+                    " --aliases " + (kg_dir / "aliases.tsv").string();
+  auto crlf = run("printf 'airline up\\r\\nNokia rose\\r\\n' | " + link);
+  BOOST_TEST_INFO(crlf.output);
+  BOOST_REQUIRE(crlf.status == 0);
+  std::istringstream lines{crlf.output};
+  std::string line;
+  for (auto text : {"airline up", "Nokia rose"}) {
+    BOOST_REQUIRE(std::getline(lines, line));
+    BOOST_TEST(nlohmann::json::parse(line)["text"] == text);
+  }
+
+  const auto input = dir.path / "long.txt";
+  {
+    std::ofstream out{input};
+    for (int i = 0; i < (16 << 20) / 8; ++i) // 16 MiB of words the KG links
+      out << "airline ";
+    out << "\nairline up\n";
+  }
+  auto cut = run_measured(link + " < " + input.string(), dir.path / "long.out");
+  BOOST_REQUIRE_MESSAGE(cut.result.status == 0, cut.result.output.substr(0, 2000));
+  std::istringstream answers{cut.result.output};
+  BOOST_REQUIRE(std::getline(answers, line));
+  const auto first = nlohmann::json::parse(line);
+  BOOST_TEST(first["text"].get<std::string>().size() == std::size_t{1} << 20);
+  BOOST_TEST(first["mentions"].size() == (std::size_t{1} << 20) / 8);
+  BOOST_REQUIRE(std::getline(answers, line));
+  BOOST_TEST(nlohmann::json::parse(line)["text"] == "airline up");
+  BOOST_TEST(cut.result.output.find("1 line(s) longer than 1 MiB were cut") != std::string::npos);
+  BOOST_TEST(cut.max_rss_kib < 400 * 1024, cut.max_rss_kib << " KiB");
+}
+
 // `axon data synth-longdocs` writes the same files for the same seed and other ones for
 // another; bad options exit 2 and write nothing.
 BOOST_AUTO_TEST_CASE(data_synth_longdocs_is_deterministic_and_checks_its_options) {
