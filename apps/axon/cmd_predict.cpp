@@ -7,8 +7,8 @@
 // as they arrive, in batches of what has been read (at most --batch): a line typed on an
 // open stdin is answered at once, and memory stays bounded whatever the input's size
 // (line_batches.hpp: a line is cut once it holds the word pieces the model reads,
-// data.max-len or a chunked run's data.max-chunks windows, token_reach.hpp; and at 64 MiB
-// in any case). A chunked run classifies each line as a document from its windows.
+// data.max-len or a chunked run's data.max-chunks windows, or at a word of more than
+// 1 MiB, token_reach.hpp). A chunked run classifies each line as a document from its windows.
 // Invalid input (not UTF-8, not JSON) ends the command with exit 2 naming the line, after
 // the answers to the lines before it.
 #include "apps/axon/commands.hpp"
@@ -150,7 +150,8 @@ int predict(args words) {
     }
     if (input.truncated() > 0)
       std::cerr << "axon predict: " << input.truncated() << " line(s) were cut after the "
-                << run.max_tokens() - 2 << " word pieces the model reads (or at 64 MiB)\n";
+                << run.max_tokens() - 2 << " word pieces the model reads (or at a word of "
+                   "more than 1 MiB)\n";
   } catch (const std::exception& e) {
     std::cerr << "axon predict: " << e.what() << '\n';
     return 2;

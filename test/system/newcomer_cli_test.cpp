@@ -233,7 +233,7 @@ BOOST_AUTO_TEST_CASE(split_train_eval_predict_agree) {
                    + run_dir.string());
   BOOST_TEST(jsonl.status == 0, jsonl.output);
   BOOST_TEST(run("echo 'x' | " + axon_command + " predict --format jsonl --run " + run_dir.string())
-               .output.find("stdin:1: not a JSON object") != std::string::npos);
+               .output.find("stdin:1: not JSON: parse error at line 1, column 1") != std::string::npos);
 
   // predict on an open stdin: a line gets its answer before the input ends.
   const auto fifo = dir.path / "stdin.fifo";
