@@ -186,9 +186,12 @@ int serve(args words) {
   // rotates the connections when there are more clients than serve.http-threads.
   server->set_keep_alive_max_count(100);
   const int threads = settings.http_threads;
+  if (threads <= settings.batcher.queue)
+    std::cerr << "axon serve: warning: serve.http-threads = " << threads << " is not above "
+              << "serve.queue = " << settings.batcher.queue << ": requests beyond " << threads
+              << " wait for a thread instead of getting 503 (raise serve.http-threads)\n";
   server->new_task_queue = [threads] { return new httplib::ThreadPool(static_cast<std::size_t>(threads)); };
-  server->set_payload_max_length(settings.limits.max_texts * (settings.limits.max_text_bytes * 6 + 16)
-                                 + 4096); // every text escaped as \uXXXX at worst
+  server->set_payload_max_length(settings.limits.max_body_bytes()); // a declared length
   const int port = settings.port == 0 ? server->bind_to_any_port(settings.bind)
                                       : (server->bind_to_port(settings.bind, settings.port) ? settings.port : -1);
   if (port < 0) {

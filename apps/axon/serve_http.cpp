@@ -12,6 +12,9 @@ namespace {
 
 using clock_type = std::chrono::steady_clock;
 
+constexpr auto too_large_message =
+  "the body is larger than serve.max-texts x serve.max-text-bytes allows";
+
 // A JSON answer; `counted`: an API request, counted in /metrics by its status (the probes
 // and /metrics itself are not).
 void answer(serve_front& front, httplib::Response& res, int status, const std::string& body,
@@ -50,12 +53,47 @@ void reload(serve_front& front, const httplib::Request& req, httplib::Response& 
   answer(front, res, result.status, reload_json(result));
 }
 
-void classify(serve_front& front, const httplib::Request& req, httplib::Response& res) {
+// The body, read as it arrives and given up past the largest body a valid request has
+// (serve.max-texts x serve.max-text-bytes): a chunked body, one without a length or a
+// compressed one (inflated as it is read) stays bounded too.
+struct read_body {
+  std::string bytes;
+  bool too_large = false;
+  bool cut_off = false; // the client went before sending it all: nobody to answer
+};
+
+read_body bounded_body(const serve_front& front, const httplib::ContentReader& content) {
+  read_body body;
+  const auto limit = front.limits.max_body_bytes();
+  // Past the limit the rest is read and dropped: left unread, httplib would take it for
+  // the connection's next request (it keeps a connection whatever the answer says).
+  const bool whole = content([&](const char* data, std::size_t length) {
+    body.too_large = body.too_large || body.bytes.size() + length > limit;
+    if (!body.too_large)
+      body.bytes.append(data, length);
+    return true;
+  });
+  body.cut_off = !whole && !body.too_large;
+  return body;
+}
+
+void classify(serve_front& front, const httplib::Request& req, httplib::Response& res,
+              const httplib::ContentReader& content) {
   const auto start = clock_type::now();
   auto reply = [&](int status, const std::string& body) {
     answer(front, res, status, body);
     front.metrics->latency_s.observe(std::chrono::duration<double>(clock_type::now() - start).count());
   };
+  // The body is read first, whatever the answer: a client still sending it would see its
+  // connection reset instead of the answer.
+  const auto body = bounded_body(front, content);
+  if (body.cut_off) { // the client went: not counted in /metrics (a body: no error handler)
+    res.status = 400;
+    res.set_content(error_json({"body", "the body ended before its length"}), "application/json");
+    return;
+  }
+  if (body.too_large)
+    return reply(413, error_json({"", too_large_message}));
   if (!authorized(front, req))
     return reply(401, error_json({"", "missing or wrong bearer token (Authorization: Bearer TOKEN)"}));
   if (!front.ready.load(std::memory_order_acquire))
@@ -65,7 +103,7 @@ void classify(serve_front& front, const httplib::Request& req, httplib::Response
   // batcher's count may lag by a few requests; the batcher refuses those itself.
   if (front.metrics->held.load(std::memory_order_relaxed) >= front.queue)
     return reply(503, error_json({"", queue_full_message(front.queue)}));
-  auto parsed = parse_classify_body(req.body, front.limits);
+  auto parsed = parse_classify_body(body.bytes, front.limits);
   if (auto* error = std::get_if<field_error>(&parsed))
     return reply(400, error_json(*error));
   caf::scoped_actor self{*front.system};
@@ -90,8 +128,9 @@ void classify(serve_front& front, const httplib::Request& req, httplib::Response
 } // namespace
 
 void add_serve_routes(httplib::Server& server, serve_front& front) {
-  server.Post("/v1/classify", [&front](const httplib::Request& req, httplib::Response& res) {
-    classify(front, req, res);
+  server.Post("/v1/classify", [&front](const httplib::Request& req, httplib::Response& res,
+                                       const httplib::ContentReader& content) {
+    classify(front, req, res, content);
   });
   server.Post("/v1/reload", [&front](const httplib::Request& req, httplib::Response& res) {
     reload(front, req, res);
@@ -113,6 +152,17 @@ void add_serve_routes(httplib::Server& server, serve_front& front) {
                      : nullptr;
     res.set_content(front.metrics->prometheus(serving.get()), "text/plain; version=0.0.4");
   });
+  // A request whose length is ambiguous (two Content-Length headers, or one beside
+  // Transfer-Encoding) is refused before its body is read: a proxy in front might frame it
+  // otherwise (request smuggling).
+  server.set_pre_routing_handler([&front](const httplib::Request& req, httplib::Response& res) {
+    const auto lengths = req.get_header_value_count("Content-Length");
+    if (lengths <= 1 && !(lengths == 1 && req.has_header("Transfer-Encoding")))
+      return httplib::Server::HandlerResponse::Unhandled;
+    answer(front, res, 400, error_json({"", "ambiguous body length: one Content-Length, or "
+                                            "Transfer-Encoding alone"}));
+    return httplib::Server::HandlerResponse::Handled;
+  });
   // Statuses httplib sets itself (404, 405, 413 for a body over the limit, 400 for a
   // malformed request line): a JSON error too, counted like the others.
   server.set_error_handler(httplib::Server::HandlerWithResponse{
@@ -121,8 +171,7 @@ void add_serve_routes(httplib::Server& server, serve_front& front) {
       return httplib::Server::HandlerResponse::Unhandled;
     auto message = res.status == 404   ? "no such endpoint (POST /v1/classify, /v1/reload, GET "
                                          "/healthz, /readyz, /metrics)"
-                   : res.status == 413 ? "the body is larger than serve.max-texts x "
-                                         "serve.max-text-bytes allows"
+                   : res.status == 413 ? too_large_message
                                        : "the request could not be handled";
     answer(front, res, res.status, error_json({"", message}));
     return httplib::Server::HandlerResponse::Handled;

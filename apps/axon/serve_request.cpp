@@ -127,10 +127,15 @@ std::variant<std::vector<std::string>, field_error> parse_classify_body(std::str
 }
 
 std::string error_json(const field_error& error) {
+  // A field's path is as deep as the client nested its JSON: a few hundred bytes say where.
+  constexpr std::size_t longest_field = 256;
   json inner{{"message", error.message}};
   if (!error.field.empty())
-    inner["field"] = error.field;
-  return json{{"error", inner}}.dump();
+    inner["field"] = error.field.size() <= longest_field
+                       ? error.field
+                       : error.field.substr(0, longest_field) + "...";
+  // The parser's message quotes the body's bytes where it stopped, maybe half a character.
+  return json{{"error", inner}}.dump(-1, ' ', false, json::error_handler_t::replace);
 }
 
 json model_json(const served_model& model) {

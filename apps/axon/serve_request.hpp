@@ -19,6 +19,8 @@ namespace axon::app {
 struct request_limits {
   std::size_t max_texts = 64;          // serve.max-texts
   std::size_t max_text_bytes = 10000;  // serve.max-text-bytes
+  /// The largest body a valid request can have: every text escaped as \uXXXX at worst.
+  std::size_t max_body_bytes() const { return max_texts * (max_text_bytes * 6 + 16) + 4096; }
 };
 
 struct field_error {

@@ -261,8 +261,10 @@ std::vector<key_spec> keys() {
     int_key("serve", "max-texts", 64, "[1, 100000]", "texts per request at most (else 400)"),
     int_key("serve", "max-text-bytes", 10000, "[1, 16777216]",
             "UTF-8 bytes per text at most (else 400)"),
-    int_key("serve", "http-threads", 8, "[1, 1024]",
-            "threads answering HTTP connections (requests in progress at once)"),
+    int_key("serve", "http-threads", 72, "[1, 1024]",
+            "threads answering HTTP connections (requests in progress at once); keep it "
+            "above serve.queue: a held request holds its thread, and with fewer threads the "
+            "excess waits for one instead of getting 503"),
     timespan_key("serve", "timeout", std::chrono::seconds{30}, "[10ms, 1h]",
                  "a classify request not answered by then gets 504"),
     path_key("serve", "tls-certificate", "", "PEM certificate: HTTPS when set (with serve.tls-key)"),

@@ -9,6 +9,7 @@
 // run that fuses a KG answers each text's linked entities, those `axon predict --json`
 // shows, linked by the serving graph's KG service. A chunked run (data.long-text = chunk)
 // classifies each text as a document of windows, as `axon predict` does.
+#include "test/support/raw_client.hpp"
 #include "test/support/served_run.hpp"
 
 #include <boost/test/unit_test.hpp>
@@ -198,11 +199,60 @@ BOOST_AUTO_TEST_CASE(every_bad_input_is_a_400_naming_its_field) {
   BOOST_TEST(field_of_400(s, "{\"texts\": [\"ok\", \"caf\xE9 au lait\"]}") == "texts[1]"); // Latin-1
   BOOST_TEST(field_of_400(s, R"({"texts": ["  "]})") == "texts[0]");
   BOOST_TEST(field_of_400(s, R"({"sentences": ["a"]})") == "sentences");
+  // The parser's message quotes half of "é" (valid UTF-8 in the body): still JSON, a 400.
+  BOOST_TEST(field_of_400(s, "{\"texts\": tru\xC3\xA9}") == "texts");
   // The service goes on: a good request after all of them.
   auto r = s.classify({{"texts", {sentences[0]}}});
   BOOST_REQUIRE(r);
   BOOST_TEST(r->status == 200);
   BOOST_TEST(!s.process->finished(0ms));
+}
+
+// The body limit (serve.max-texts x serve.max-text-bytes) holds however a body is framed:
+// a chunked body is read and dropped past it, and answered 413 (so are bodies without a
+// length and compressed ones, read the same way); a body whose length is ambiguous is
+// refused (request smuggling); a client that goes mid-body is not counted as a 400.
+BOOST_AUTO_TEST_CASE(a_body_past_the_limit_is_refused_however_it_is_framed) {
+  server s{"--serve.max-texts=1 --serve.max-text-bytes=100"}; // at most 5 KiB: 6 x 100 + 16 + 4096
+  auto exchange = [&](const std::string& request, const std::string& body_chunk, int chunks) {
+    raw_client c{s.port};
+    BOOST_REQUIRE(c.connected());
+    c.send(request);
+    for (int i = 0; i < chunks && c.send(body_chunk); ++i) {
+    }
+    return c.receive(10s, 4096);
+  };
+  const std::string head = "POST /v1/classify HTTP/1.1\r\nHost: x\r\n";
+  std::string chunks; // 1 MiB in chunks of 4 KiB, and the last chunk
+  for (int i = 0; i < 256; ++i)
+    chunks += "1000\r\n" + std::string(0x1000, ' ') + "\r\n";
+  auto chunked = exchange(head + "Transfer-Encoding: chunked\r\n\r\n", chunks + "0\r\n\r\n", 1);
+  BOOST_TEST(chunked.starts_with("HTTP/1.1 413"), chunked);
+  BOOST_TEST(chunked.find("larger than serve.max-texts x serve.max-text-bytes") != std::string::npos);
+  auto twice = exchange(head + "Content-Length: 2\r\nContent-Length: 40\r\n\r\n", "{}", 1);
+  BOOST_TEST(twice.starts_with("HTTP/1.1 400"), twice);
+  BOOST_TEST(twice.find("ambiguous body length") != std::string::npos, twice);
+  auto both = exchange(head + "Content-Length: 4\r\nTransfer-Encoding: chunked\r\n\r\n",
+                       "0\r\n\r\n", 1);
+  BOOST_TEST(both.starts_with("HTTP/1.1 400"), both);
+  auto count_400 = [&] {
+    auto metrics = s.client().Get("/metrics");
+    BOOST_REQUIRE(metrics);
+    std::smatch m;
+    BOOST_REQUIRE(std::regex_search(metrics->body, m,
+                                    std::regex{R"(axon_serve_requests_total\{code="400"\} (\d+))"}));
+    return std::stoi(m[1]);
+  };
+  const auto before = count_400();
+  { // half a body, then gone
+    raw_client c{s.port};
+    c.send(head + "Content-Length: 100\r\n\r\n{\"texts\": [");
+  }
+  std::this_thread::sleep_for(300ms);
+  BOOST_TEST(count_400() == before);
+  auto r = s.classify({{"texts", {sentences[0]}}});
+  BOOST_REQUIRE(r);
+  BOOST_TEST(r->status == 200);
 }
 
 BOOST_AUTO_TEST_CASE(a_full_queue_answers_503_with_retry_after_at_once) {
