@@ -17,6 +17,7 @@
 #include "apps/axon/line_batches.hpp"
 #include "apps/axon/token_reach.hpp"
 #include "apps/axon/trained_run.hpp"
+#include "runtime/data/basic_tokenizer.hpp"
 #include "runtime/data/labelled_data.hpp"
 #include "runtime/data/utf8.hpp"
 
@@ -83,9 +84,12 @@ int predict(args words) {
   flags.add("batch", &batch, "sentences per forward pass");
   if (auto status = flags.parse(words))
     return *status;
-  if (run_dir.empty() || batch < 1 || (format != "lines" && format != "jsonl")) {
-    std::cerr << "axon predict: --run RUN_DIR is required, --batch must be >= 1 and --format "
-                 "lines or jsonl (see --help)\n";
+  const auto usage = run_dir.empty() ? "--run RUN_DIR is required"
+                     : batch < 1   ? "--batch must be at least 1"
+                     : format != "lines" && format != "jsonl" ? "--format is lines or jsonl"
+                                                              : "";
+  if (*usage) {
+    std::cerr << "axon predict: " << usage << " (see --help)\n";
     return 2;
   }
   try {
@@ -117,14 +121,14 @@ int predict(args words) {
           failure = e.what();
           break;
         }
-        if (!data::trim(texts.back()).empty())
+        if (!data::has_no_words(texts.back()))
           examples.push_back(run.encode(texts.back(),
                                         show_entities ? &linked.emplace_back() : nullptr));
       }
       auto probs = run.probabilities(examples, static_cast<std::size_t>(batch));
       std::size_t labelled = 0;
       for (const auto& text : texts) {
-        if (data::trim(text).empty()) {
+        if (data::has_no_words(text)) {
           std::cout << (json ? nlohmann::json{{"text", text}, {"label", nullptr}}.dump() : "")
                     << '\n';
           continue;

@@ -2,6 +2,7 @@
 #include "apps/axon/serve_request.hpp"
 
 #include "apps/axon/entities_json.hpp"
+#include "runtime/data/basic_tokenizer.hpp"
 #include "runtime/data/labelled_data.hpp"
 #include "runtime/data/utf8.hpp"
 
@@ -119,7 +120,7 @@ std::variant<std::vector<std::string>, field_error> parse_classify_body(std::str
       return field_error{field, "is " + std::to_string(text.size()) + " bytes; at most "
                                   + std::to_string(limits.max_text_bytes)
                                   + " (serve.max-text-bytes)"};
-    if (data::trim(text).empty())
+    if (data::has_no_words(text)) // spaces of any kind, control and zero-width characters
       return field_error{field, "is blank: there is nothing to classify"};
     out.push_back(std::move(text));
   }

@@ -62,11 +62,11 @@ std::vector<rule> train_rules() {
          return show(cfg, "data.max-len") + " exceeds " + show(cfg, "model.max-positions");
        return "";
      }},
-    {"data.chunk-stride < data.chunk-len - 2 (each window advances)",
-     {"data.chunk-stride", "data.chunk-len"},
+    {"data.chunk-stride < data.chunk-len - 2 (data.long-text = chunk: each window advances)",
+     {"data.chunk-stride", "data.chunk-len", "data.long-text"},
      [](const resolved_config& cfg) -> std::string {
        const auto content = cfg.get_int("data.chunk-len") - 2;
-       if (cfg.get_int("data.chunk-stride") >= content)
+       if (cfg.get_string("data.long-text") == "chunk" && cfg.get_int("data.chunk-stride") >= content)
          return show(cfg, "data.chunk-stride") + " is not below the " +
                 std::to_string(content) + " text tokens of a window (" +
                 show(cfg, "data.chunk-len") + " less [CLS] and [SEP]): the windows would "

@@ -35,6 +35,22 @@ std::string nfc(std::string_view token) {
 
 } // namespace
 
+bool is_dropped(char32_t cp) {
+  return cp == 0 || cp == 0xFFFD || is_bert_control(cp);
+}
+
+bool is_word_break(char32_t cp) {
+  // U+2028/U+2029 are not BERT whitespace, but Python's str.split() cuts at them.
+  return is_bert_whitespace(cp) || cp == 0x2028 || cp == 0x2029;
+}
+
+bool has_no_words(std::string_view text) {
+  for (std::size_t pos = 0; pos < text.size();)
+    if (auto cp = next_code_point(text, pos); !is_dropped(cp) && !is_word_break(cp))
+      return false;
+  return true;
+}
+
 bool is_bert_whitespace(char32_t cp) {
   if (cp == ' ' || cp == '\t' || cp == '\n' || cp == '\r')
     return true;
@@ -87,10 +103,9 @@ void basic_tokenizer::split(std::string_view text, std::vector<std::string>& wor
   while (pos < text.size()) {
     std::size_t start = pos;
     char32_t cp = next_code_point(text, pos);
-    if (cp == 0 || cp == 0xFFFD || is_bert_control(cp))
+    if (is_dropped(cp))
       continue;
-    // U+2028/U+2029 are not BERT whitespace, but Python's str.split() cuts at them.
-    if (is_bert_whitespace(cp) || cp == 0x2028 || cp == 0x2029) {
+    if (is_word_break(cp)) {
       flush();
     } else if (is_cjk_ideograph(cp)) {
       flush();

@@ -25,6 +25,17 @@ private:
   bool lower_case_;
 };
 
+/// Whether the tokenizer finds no word in `text` (valid UTF-8): every character is
+/// whitespace, a control or format character, NUL or U+FFFD (spaces of every kind,
+/// zero-width spaces, a BOM). Such a text is blank: `axon predict` does not label it and
+/// `axon serve` refuses it.
+bool has_no_words(std::string_view text);
+
+/// What the tokenizer drops (NUL, U+FFFD, control and format characters) and where it
+/// cuts words (whitespace, U+2028, U+2029).
+bool is_dropped(char32_t code_point);
+bool is_word_break(char32_t code_point);
+
 // BERT's character classes, exposed for tests.
 bool is_bert_whitespace(char32_t code_point); // space, \t \n \r, Zs
 bool is_bert_control(char32_t code_point);    // C* categories except \t \n \r

@@ -288,6 +288,8 @@ BOOST_AUTO_TEST_CASE(chunking_keys_are_checked_at_their_line) {
                  "--model.max-positions: data.chunk-len = 128 exceeds model.max-positions = 100");
   auto unused = load(minimal, short_positions); // truncate: chunk-len is not used
   BOOST_TEST(unused.errors.empty(), unused.error_text());
+  auto unused_stride = load(minimal + "chunk-len = 64\nchunk-stride = 62\n"); // nor the stride
+  BOOST_TEST(unused_stride.errors.empty(), unused_stride.error_text());
   CHECK_CONTAINS(only_error(minimal + "long-text = \"chunks\"\n"),
                  "job.ini:3: data.long-text = \"chunks\": not an allowed value");
 }

@@ -162,6 +162,21 @@ BOOST_AUTO_TEST_CASE(character_classes) {
   BOOST_TEST(!is_cjk_ideograph(U'\u3042')); // hiragana is not split per character
 }
 
+// A text is blank exactly when the tokenizer finds no word in it.
+BOOST_AUTO_TEST_CASE(a_text_of_no_words_is_blank) {
+  const basic_tokenizer uncased{true};
+  const std::vector<std::string> texts{
+    "", " \t", "\xC2\xA0\xE3\x80\x80", "\xE2\x80\x8B\xEF\xBB\xBF", std::string{"\0 \xEF\xBF\xBD", 6},
+    "\xE2\x80\xA8", "a", " \xC2\xBD ", "\xE4\xBA\xAC"};
+  for (const auto& text : texts) {
+    std::vector<std::string> words;
+    uncased.split(text, words);
+    BOOST_TEST(has_no_words(text) == words.empty(), text);
+  }
+  BOOST_TEST(has_no_words("\xC2\xA0\xE2\x80\x8B"));
+  BOOST_TEST(!has_no_words(" x "));
+}
+
 BOOST_AUTO_TEST_CASE(small_vocabulary_greedy_longest_match) {
   auto vocab = vocabulary::from_tokens(
     {"[PAD]", "[UNK]", "[CLS]", "[SEP]", "un", "unaff", "##aff", "##able", "##a", "##ble", "a"},

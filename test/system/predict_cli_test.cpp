@@ -79,6 +79,15 @@ BOOST_AUTO_TEST_CASE(a_bad_line_comes_after_the_answers_to_the_lines_before_it) 
   BOOST_TEST(jsonl.output.find("\t") < jsonl.output.find("stdin:2: no string \"text\""), jsonl.output);
 }
 
+// Lines of no word for the tokenizer (no-break spaces, a zero-width space, a BOM, a tab)
+// are blank: an empty answer line each, as for an empty line.
+BOOST_AUTO_TEST_CASE(a_line_of_no_words_is_blank) {
+  auto r = predict("", "\xC2\xA0\xE3\x80\x80\n\xE2\x80\x8B\xEF\xBB\xBF\t\nProfit rose .\n");
+  BOOST_REQUIRE_MESSAGE(r.status == 0, r.output);
+  BOOST_TEST(r.output.starts_with("\n\n"), r.output);
+  BOOST_TEST(std::count(r.output.begin(), r.output.end(), '\t') == 1, r.output);
+}
+
 BOOST_AUTO_TEST_CASE(a_json_line_that_does_not_parse_says_why) {
   auto r = predict("--format jsonl", "{\"text\": \"profit \\ud800 rose\"}\n");
   BOOST_TEST(r.status == 2);

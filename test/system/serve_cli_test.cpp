@@ -198,6 +198,7 @@ BOOST_AUTO_TEST_CASE(every_bad_input_is_a_400_naming_its_field) {
   BOOST_TEST(field_of_400(s, json{{"texts", {"ok", std::string(201, 'x')}}}.dump()) == "texts[1]");
   BOOST_TEST(field_of_400(s, "{\"texts\": [\"ok\", \"caf\xE9 au lait\"]}") == "texts[1]"); // Latin-1
   BOOST_TEST(field_of_400(s, R"({"texts": ["  "]})") == "texts[0]");
+  BOOST_TEST(field_of_400(s, R"({"texts": ["ok", "\u00a0\u200b\ufeff\u0000"]})") == "texts[1]");
   BOOST_TEST(field_of_400(s, R"({"sentences": ["a"]})") == "sentences");
   // The parser's message quotes half of "é" (valid UTF-8 in the body): still JSON, a 400.
   BOOST_TEST(field_of_400(s, "{\"texts\": tru\xC3\xA9}") == "texts");
