@@ -152,10 +152,16 @@ column_positions find_columns(const std::vector<std::string>& header, const read
                               [&](const std::string& column) { return trim(column) == name; });
     if (found == header.end()) {
       std::string present;
-      for (const auto& column : header)
+      bool carriage_return = false; // inside a column: lines that end in CR alone
+      for (const auto& column : header) {
         present += (present.empty() ? "'" : ", '") + column + "'";
-      throw data_error(file + ":1: no column '" + name + "' in the header (columns: " + present +
-                       ")");
+        carriage_return = carriage_return || column.find('\r') != std::string::npos;
+      }
+      throw data_error(file + ":1: no column '" + name + "' in the header (columns: " + present
+                       + ")"
+                       + (carriage_return ? "; its lines end in a carriage return alone (classic "
+                                            "Mac): convert them to \\n or \\r\\n line ends"
+                                          : ""));
     }
     return static_cast<std::size_t>(found - header.begin());
   };

@@ -51,6 +51,10 @@ BOOST_AUTO_TEST_CASE(csv_configurable_columns) {
   BOOST_TEST(data.texts == (std::vector<std::string>{"Profit up", "Loss widens"}));
   auto message = error_of([&] { read_csv(fixture("renamed_columns.csv")); });
   BOOST_TEST(contains(message, "renamed_columns.csv:1: no column 'text'"), message);
+  // Lines ending in CR alone read as one line: the error says so.
+  auto cr_only = error_of([&] { read_csv(fixture("cr_only.csv")); });
+  BOOST_TEST(contains(cr_only, "cr_only.csv:1: no column 'label'"), cr_only);
+  BOOST_TEST(contains(cr_only, "end in a carriage return alone"), cr_only);
 }
 
 BOOST_AUTO_TEST_CASE(tsv_sst2_style) {
