@@ -27,6 +27,9 @@ axon_import_library(readline readline/readline.h readline libreadline-dev)
 
 find_package(msgpack 4 REQUIRED CONFIG)   # target msgpackc-cxx (header only)
 find_package(nlohmann_json 3 REQUIRED CONFIG)
+# Boost's headers (Beast and Asio: `axon serve`'s HTTP server), and Boost.Test for the tests.
 if(AXON_BUILD_TESTS)
   find_package(Boost 1.74 REQUIRED COMPONENTS unit_test_framework)
+else()
+  find_package(Boost 1.74 REQUIRED)
 endif()

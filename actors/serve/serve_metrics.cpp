@@ -39,7 +39,7 @@ std::string fixed_histogram<N>::render(const std::string& name, const std::strin
 
 void serve_metrics::count_status(int status) {
   auto& counter = status == 200   ? ok
-                  : status == 400 || status == 413 ? bad_request
+                  : status == 400 || status == 413 || status == 415 ? bad_request
                   : status == 401 ? unauthorized
                   : status == 403 ? forbidden
                   : status == 404 || status == 405 ? not_found

@@ -11,17 +11,15 @@
 #include "actors/serve/run_files.hpp"
 #include "actors/serve/serve_graph.hpp"
 #include "apps/axon/commands.hpp"
-#include "apps/axon/listen_backlog.hpp"
 #include "apps/axon/serve_rejoin.hpp"
 #include "apps/axon/flags.hpp"
 #include "apps/axon/serve_config.hpp"
 #include "apps/axon/serve_console.hpp"
+#include "apps/axon/http_server.hpp"
 #include "apps/axon/serve_http.hpp"
 #include "apps/axon/serve_reload.hpp"
 #include "apps/axon/serve_run_model.hpp"
 #include "runtime/graph/error.hpp"
-
-#include <httplib.h>
 
 #include <condition_variable>
 #include <functional>
@@ -35,20 +33,6 @@
 namespace axon::app {
 
 namespace {
-
-// An HTTPS server when a certificate is configured, else HTTP; null with `error` set when
-// the certificate or key cannot be used.
-std::unique_ptr<httplib::Server> make_server(const serve_settings& s, std::string& error) {
-  if (s.tls_certificate.empty())
-    return std::make_unique<httplib::Server>();
-  auto server = std::make_unique<httplib::SSLServer>(s.tls_certificate.c_str(), s.tls_key.c_str());
-  if (!server->is_valid()) {
-    error = "cannot use serve.tls-certificate = " + s.tls_certificate + " with serve.tls-key = "
-            + s.tls_key + " (PEM files of one certificate and its key)";
-    return nullptr;
-  }
-  return server;
-}
 
 // How long a request to an actor of the serving graph may take without a cluster (with
 // one: cluster.timeout).
@@ -172,43 +156,28 @@ int serve(args words) {
   front.queue = settings.batcher.queue;
   front.token = settings.token;
   front.timeout = settings.timeout;
-  std::string error;
-  auto server = make_server(settings, error);
-  if (!server) {
-    std::cerr << "axon serve: " << error << '\n';
-    return 2;
-  }
-  add_serve_routes(*server, front);
-  server->set_tcp_nodelay(true); // else Nagle and delayed ACKs add ~40 ms to each answer
-  // cpp-httplib closes a keep-alive connection after 5 requests by default: 64 clients then
-  // reconnect ~300 times a second and the p99 was 1 s (most likely SYN retransmits past its
-  // listen backlog of 5; bench/serve_vs_peer.sh, docs/serving.md). A finite count still
-  // rotates the connections when there are more clients than serve.http-threads.
-  server->set_keep_alive_max_count(100);
   const int threads = settings.http_threads;
   if (threads <= settings.batcher.queue)
     std::cerr << "axon serve: warning: serve.http-threads = " << threads << " is not above "
               << "serve.queue = " << settings.batcher.queue << ": requests beyond " << threads
               << " wait for a thread instead of getting 503 (raise serve.http-threads)\n";
-  server->new_task_queue = [threads] { return new httplib::ThreadPool(static_cast<std::size_t>(threads)); };
-  server->set_payload_max_length(settings.limits.max_body_bytes()); // a declared length
-  const int port = settings.port == 0 ? server->bind_to_any_port(settings.bind)
-                                      : (server->bind_to_port(settings.bind, settings.port) ? settings.port : -1);
-  if (port < 0) {
-    std::cerr << "axon serve: cannot listen on " << settings.bind << ':' << settings.port
-              << " (in use, or not an address of this machine): choose another serve.port or "
-                 "serve.bind\n";
+  std::unique_ptr<http_server> server;
+  try {
+    server = std::make_unique<http_server>(
+      http_server_settings{settings.bind, settings.port, settings.tls_certificate,
+                           settings.tls_key, threads, settings.limits.max_body_bytes()},
+      [&front](const http_request& r) { return quick_answer(front, r); },
+      [&front](const http_request& r) { return full_answer(front, r); },
+      [&front](int status) { count_refusal(front, status); });
+  } catch (const std::exception& e) {
+    std::cerr << "axon serve: " << e.what() << '\n';
     return 2;
   }
-  widen_listen_backlog(port); // clients connecting at once must not lose requests
-  const auto scheme = settings.tls_certificate.empty() ? "http" : "https";
-  std::cout << "axon serve: listening on " << scheme << "://" << settings.bind << ':' << port
-            << std::endl;
-  std::thread listener{[&] { server->listen_after_bind(); }};
-  // httplib's stop() does nothing before the listener runs: wait for it, so that a stop
-  // right after (a run that fails to load) cannot leave it listening for ever.
-  for (int waited = 0; !server->is_running() && waited < 10000; ++waited)
-    std::this_thread::sleep_for(std::chrono::milliseconds{1});
+  const auto scheme = server->tls() ? "https" : "http";
+  std::cout << "axon serve: listening on " << scheme << "://" << settings.bind << ':'
+            << server->port() << std::endl;
+  std::thread listener{[&] { server->run(); }};
+  std::string error;
 
   service running;
   std::unique_ptr<monitor::endpoint> console;
@@ -246,6 +215,7 @@ int serve(args words) {
   }
   server->stop();
   listener.join();
+  server.reset(); // its workers finish what they compute, with the graph still running
   console.reset(); // its control requests use the actor system: stop it first
   front.ready = false;
   front.reloader = nullptr;

@@ -4,7 +4,6 @@
 #include "actors/serve/messages.hpp"
 
 #include <caf/all.hpp>
-#include <httplib.h>
 
 namespace axon::app {
 
@@ -12,170 +11,137 @@ namespace {
 
 using clock_type = std::chrono::steady_clock;
 
-constexpr auto too_large_message =
-  "the body is larger than serve.max-texts x serve.max-text-bytes allows";
-
 // A JSON answer; `counted`: an API request, counted in /metrics by its status (the probes
 // and /metrics itself are not).
-void answer(serve_front& front, httplib::Response& res, int status, const std::string& body,
-            bool counted = true) {
-  res.status = status;
-  res.set_content(body, "application/json");
+http_response answer(serve_front& front, int status, std::string body, bool counted = true) {
+  http_response out;
+  out.status = status;
+  out.body = std::move(body);
   if (status == 503)
-    res.set_header("Retry-After", "1");
+    out.headers.emplace_back("Retry-After", "1");
   if (counted)
     front.metrics->count_status(status);
+  return out;
 }
 
 // Whether the request carries the configured token ("Authorization: Bearer TOKEN").
-bool authorized(const serve_front& front, const httplib::Request& req) {
-  return front.token.empty() || req.get_header_value("Authorization") == "Bearer " + front.token;
+bool authorized(const serve_front& front, const http_request& req) {
+  return front.token.empty() || req.header("Authorization") == "Bearer " + front.token;
 }
 
-bool from_loopback(const httplib::Request& req) {
-  return req.remote_addr.starts_with("127.") || req.remote_addr == "::1"
-         || req.remote_addr.starts_with("::ffff:127.");
+bool from_loopback(const http_request& req) {
+  return req.remote_address.starts_with("127.") || req.remote_address == "::1"
+         || req.remote_address.starts_with("::ffff:127.");
 }
+
+bool is(const http_request& req, std::string_view method, std::string_view path) {
+  return req.method == method && req.path == path;
+}
+
+constexpr auto wrong_token = "missing or wrong bearer token (Authorization: Bearer TOKEN)";
+constexpr auto loading = "the model is still loading; try again shortly";
 
 // POST /v1/reload: with serve.token-file, for holders of the token; without one (then the
 // service listens on loopback only), for local clients. It names no path: it can only
 // make the service load what the run directory marks best (docs/serving.md).
-void reload(serve_front& front, const httplib::Request& req, httplib::Response& res) {
+std::optional<http_response> reload_refusal(serve_front& front, const http_request& req) {
   if (!authorized(front, req))
-    return answer(front, res, 401, error_json({"", "missing or wrong bearer token (Authorization: "
-                                                   "Bearer TOKEN)"}));
+    return answer(front, 401, error_json({"", wrong_token}));
   if (front.token.empty() && !from_loopback(req))
-    return answer(front, res, 403, error_json({"", "without serve.token-file a reload is taken "
-                                                   "from loopback only"}));
+    return answer(front, 403, error_json({"", "without serve.token-file a reload is taken "
+                                              "from loopback only"}));
   if (!front.ready.load(std::memory_order_acquire) || !front.reloader)
-    return answer(front, res, 503, error_json({"", "the model is still loading; try again shortly"}));
-  auto result = front.reloader->reload();
-  answer(front, res, result.status, reload_json(result));
+    return answer(front, 503, error_json({"", loading}));
+  return std::nullopt;
 }
 
-// The body, read as it arrives and given up past the largest body a valid request has
-// (serve.max-texts x serve.max-text-bytes): a chunked body, one without a length or a
-// compressed one (inflated as it is read) stays bounded too.
-struct read_body {
-  std::string bytes;
-  bool too_large = false;
-  bool cut_off = false; // the client went before sending it all: nobody to answer
-};
-
-read_body bounded_body(const serve_front& front, const httplib::ContentReader& content) {
-  read_body body;
-  const auto limit = front.limits.max_body_bytes();
-  // Past the limit the rest is read and dropped: left unread, httplib would take it for
-  // the connection's next request (it keeps a connection whatever the answer says).
-  const bool whole = content([&](const char* data, std::size_t length) {
-    body.too_large = body.too_large || body.bytes.size() + length > limit;
-    if (!body.too_large)
-      body.bytes.append(data, length);
-    return true;
-  });
-  body.cut_off = !whole && !body.too_large;
-  return body;
-}
-
-void classify(serve_front& front, const httplib::Request& req, httplib::Response& res,
-              const httplib::ContentReader& content) {
-  const auto start = clock_type::now();
-  auto reply = [&](int status, const std::string& body) {
-    answer(front, res, status, body);
-    front.metrics->latency_s.observe(std::chrono::duration<double>(clock_type::now() - start).count());
-  };
-  // The body is read first, whatever the answer: a client still sending it would see its
-  // connection reset instead of the answer.
-  const auto body = bounded_body(front, content);
-  if (body.cut_off) { // the client went: not counted in /metrics (a body: no error handler)
-    res.status = 400;
-    res.set_content(error_json({"body", "the body ended before its length"}), "application/json");
-    return;
-  }
-  if (body.too_large)
-    return reply(413, error_json({"", too_large_message}));
+// POST /v1/classify refused before its body is parsed: a refusal costs as little as can
+// be, so that it leaves the cores to the requests admitted. The batcher's count may lag
+// by a few requests; the batcher refuses those itself.
+std::optional<http_response> classify_refusal(serve_front& front, const http_request& req) {
   if (!authorized(front, req))
-    return reply(401, error_json({"", "missing or wrong bearer token (Authorization: Bearer TOKEN)"}));
+    return answer(front, 401, error_json({"", wrong_token}));
+  if (auto encoding = req.header("Content-Encoding"); !encoding.empty() && encoding != "identity")
+    return answer(front, 415, error_json({"", "Content-Encoding " + encoding
+                                                + " is not taken: send the JSON as it is"}));
   if (!front.ready.load(std::memory_order_acquire))
-    return reply(503, error_json({"", "the model is still loading; try again shortly"}));
-  // Overload is shed here, before the body is parsed and a request actor made: a refusal
-  // costs as little as can be, so that it leaves the cores to the requests admitted. The
-  // batcher's count may lag by a few requests; the batcher refuses those itself.
+    return answer(front, 503, error_json({"", loading}));
   if (front.metrics->held.load(std::memory_order_relaxed) >= front.queue)
-    return reply(503, error_json({"", queue_full_message(front.queue)}));
-  auto parsed = parse_classify_body(body.bytes, front.limits);
+    return answer(front, 503, error_json({"", queue_full_message(front.queue)}));
+  return std::nullopt;
+}
+
+http_response classify(serve_front& front, const http_request& req) {
+  const auto start = clock_type::now();
+  auto reply = [&](int status, std::string body) {
+    auto out = answer(front, status, std::move(body));
+    front.metrics->latency_s.observe(std::chrono::duration<double>(clock_type::now() - start).count());
+    return out;
+  };
+  auto parsed = parse_classify_body(req.body, front.limits);
   if (auto* error = std::get_if<field_error>(&parsed))
     return reply(400, error_json(*error));
+  http_response out;
   caf::scoped_actor self{*front.system};
   self->request(front.batcher, front.timeout,
                 msg::classify_request{std::move(std::get<std::vector<std::string>>(parsed))})
     .receive(
       [&](msg::classify_reply& r) {
-        if (r.http_status != 200)
-          return reply(r.http_status, error_json({"", r.error}));
+        if (r.http_status != 200) {
+          out = reply(r.http_status, error_json({"", r.error}));
+          return;
+        }
         auto model = front.models->info(r.generation);
-        if (!model)
-          return reply(500, error_json({"", "no model generation " + std::to_string(r.generation)}));
-        reply(200, classify_json(r.probabilities, r.entities, *model));
+        out = model ? reply(200, classify_json(r.probabilities, r.entities, *model))
+                    : reply(500, error_json({"", "no model generation "
+                                                   + std::to_string(r.generation)}));
       },
       [&](caf::error& err) {
-        if (err == caf::sec::request_timeout)
-          return reply(504, error_json({"", "not answered within serve.timeout"}));
-        reply(500, error_json({"", "the batcher failed: " + front.system->render(err)}));
+        out = err == caf::sec::request_timeout
+                ? reply(504, error_json({"", "not answered within serve.timeout"}))
+                : reply(500, error_json({"", "the batcher failed: " + front.system->render(err)}));
       });
+  return out;
 }
 
 } // namespace
 
-void add_serve_routes(httplib::Server& server, serve_front& front) {
-  server.Post("/v1/classify", [&front](const httplib::Request& req, httplib::Response& res,
-                                       const httplib::ContentReader& content) {
-    classify(front, req, res, content);
-  });
-  server.Post("/v1/reload", [&front](const httplib::Request& req, httplib::Response& res) {
-    reload(front, req, res);
-  });
-  server.Get("/healthz", [&front](const httplib::Request&, httplib::Response& res) {
-    answer(front, res, 200, R"({"status":"alive"})", false);
-  });
-  server.Get("/readyz", [&front](const httplib::Request&, httplib::Response& res) {
-    if (front.ready.load(std::memory_order_acquire))
-      answer(front, res, 200, R"({"status":"ready"})", false);
-    else
-      answer(front, res, 503, error_json({"", "the model is still loading"}), false);
-  });
-  server.Get("/metrics", [&front](const httplib::Request& req, httplib::Response& res) {
+std::optional<http_response> quick_answer(serve_front& front, const http_request& req) {
+  if (is(req, "POST", "/v1/classify"))
+    return classify_refusal(front, req);
+  if (is(req, "POST", "/v1/reload"))
+    return reload_refusal(front, req);
+  if (is(req, "GET", "/healthz") || is(req, "HEAD", "/healthz"))
+    return answer(front, 200, R"({"status":"alive"})", false);
+  if (is(req, "GET", "/readyz") || is(req, "HEAD", "/readyz"))
+    return front.ready.load(std::memory_order_acquire)
+             ? answer(front, 200, R"({"status":"ready"})", false)
+             : answer(front, 503, error_json({"", "the model is still loading"}), false);
+  if (is(req, "GET", "/metrics")) {
     if (!authorized(front, req))
-      return answer(front, res, 401, error_json({"", "missing or wrong bearer token"}));
+      return answer(front, 401, error_json({"", "missing or wrong bearer token"}));
     auto serving = front.ready.load(std::memory_order_acquire) && front.models
                      ? front.models->current_info()
                      : nullptr;
-    res.set_content(front.metrics->prometheus(serving.get()), "text/plain; version=0.0.4");
-  });
-  // A request whose length is ambiguous (two Content-Length headers, or one beside
-  // Transfer-Encoding) is refused before its body is read: a proxy in front might frame it
-  // otherwise (request smuggling).
-  server.set_pre_routing_handler([&front](const httplib::Request& req, httplib::Response& res) {
-    const auto lengths = req.get_header_value_count("Content-Length");
-    if (lengths <= 1 && !(lengths == 1 && req.has_header("Transfer-Encoding")))
-      return httplib::Server::HandlerResponse::Unhandled;
-    answer(front, res, 400, error_json({"", "ambiguous body length: one Content-Length, or "
-                                            "Transfer-Encoding alone"}));
-    return httplib::Server::HandlerResponse::Handled;
-  });
-  // Statuses httplib sets itself (404, 405, 413 for a body over the limit, 400 for a
-  // malformed request line): a JSON error too, counted like the others.
-  server.set_error_handler(httplib::Server::HandlerWithResponse{
-    [&front](const httplib::Request&, httplib::Response& res) {
-    if (!res.body.empty())
-      return httplib::Server::HandlerResponse::Unhandled;
-    auto message = res.status == 404   ? "no such endpoint (POST /v1/classify, /v1/reload, GET "
-                                         "/healthz, /readyz, /metrics)"
-                   : res.status == 413 ? too_large_message
-                                       : "the request could not be handled";
-    answer(front, res, res.status, error_json({"", message}));
-    return httplib::Server::HandlerResponse::Handled;
-  }});
+    http_response out;
+    out.body = front.metrics->prometheus(serving.get());
+    out.content_type = "text/plain; version=0.0.4";
+    return out;
+  }
+  return answer(front, 404, error_json({"", "no such endpoint (POST /v1/classify, /v1/reload, "
+                                            "GET /healthz, /readyz, /metrics)"}));
+}
+
+http_response full_answer(serve_front& front, const http_request& req) {
+  if (is(req, "POST", "/v1/reload")) {
+    auto result = front.reloader->reload();
+    return answer(front, result.status, reload_json(result));
+  }
+  return classify(front, req);
+}
+
+void count_refusal(serve_front& front, int status) {
+  front.metrics->count_status(status);
 }
 
 } // namespace axon::app

@@ -1,7 +1,8 @@
-// The HTTP front of `axon serve` (cpp-httplib): the routes and what each answers
-// (docs/serving.md). The front's threads hand each classify request's texts to the
-// batcher actor and wait for its reply (a scoped actor with serve.timeout); everything
-// else is answered from the process's state.
+// The HTTP front of `axon serve` (http_server.hpp: Boost.Beast): the routes and what each
+// answers (docs/serving.md). What the process's state answers at once (probes, metrics,
+// refusals) is answered on the server's I/O threads (quick_answer); a classify request's
+// texts go to the batcher actor from a worker thread, which waits for its reply (a scoped
+// actor with serve.timeout), and a reload loads on one (full_answer).
 //   POST /v1/classify   200 predictions | 400 a field's problem | 401 | 503 queue full or
 //                       loading (Retry-After) | 500 model failure | 504 timeout
 //   POST /v1/reload     200 reloaded (or already serving the run's best) | 401 | 403 no
@@ -26,9 +27,9 @@
 #include <string>
 #include <vector>
 
-namespace httplib {
-class Server;
-}
+#include "apps/axon/http_server.hpp"
+
+#include <optional>
 
 namespace axon::app {
 
@@ -47,8 +48,13 @@ struct serve_front {
   std::chrono::milliseconds timeout{30000};
 };
 
-/// Installs the routes and the JSON answer of every other error on `server`; `front`
-/// must outlive it.
-void add_serve_routes(httplib::Server& server, serve_front& front);
+/// The answer of `request` when the process's state gives it at once (never blocks: the
+/// I/O threads call it), else nullopt: full_answer's on a worker thread.
+std::optional<http_response> quick_answer(serve_front& front, const http_request& request);
+/// The answer of a request quick_answer left (classify, reload): may wait.
+http_response full_answer(serve_front& front, const http_request& request);
+/// Counts in /metrics a request the server refused by itself (400 unparsable, 413 body
+/// too large, 503 too many connections).
+void count_refusal(serve_front& front, int status);
 
 } // namespace axon::app

@@ -262,9 +262,9 @@ std::vector<key_spec> keys() {
     int_key("serve", "max-text-bytes", 10000, "[1, 16777216]",
             "UTF-8 bytes per text at most (else 400)"),
     int_key("serve", "http-threads", 72, "[1, 1024]",
-            "threads answering HTTP connections (requests in progress at once); keep it "
-            "above serve.queue: a held request holds its thread, and with fewer threads the "
-            "excess waits for one instead of getting 503"),
+            "worker threads answering classify and reload requests (in progress at once; "
+            "connections are read asynchronously); keep it above serve.queue: a held request "
+            "holds its worker, and with fewer workers the excess waits instead of getting 503"),
     timespan_key("serve", "timeout", std::chrono::seconds{30}, "[10ms, 1h]",
                  "a classify request not answered by then gets 504"),
     path_key("serve", "tls-certificate", "", "PEM certificate: HTTPS when set (with serve.tls-key)"),
