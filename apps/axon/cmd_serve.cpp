@@ -157,15 +157,14 @@ int serve(args words) {
   front.token = settings.token;
   front.timeout = settings.timeout;
   const int threads = settings.http_threads;
-  if (threads <= settings.batcher.queue)
-    std::cerr << "axon serve: warning: serve.http-threads = " << threads << " is not above "
-              << "serve.queue = " << settings.batcher.queue << ": requests beyond " << threads
-              << " wait for a thread instead of getting 503 (raise serve.http-threads)\n";
   std::unique_ptr<http_server> server;
   try {
+    http_server_settings http{settings.bind, settings.port, settings.tls_certificate,
+                              settings.tls_key, threads, settings.limits.max_body_bytes()};
+    // Bodies in memory: a full queue's, and one being read or refused per worker.
+    http.max_bodies = static_cast<std::size_t>(settings.batcher.queue + threads);
     server = std::make_unique<http_server>(
-      http_server_settings{settings.bind, settings.port, settings.tls_certificate,
-                           settings.tls_key, threads, settings.limits.max_body_bytes()},
+      std::move(http),
       [&front](const http_request& r) { return quick_answer(front, r); },
       [&front](const http_request& r) { return full_answer(front, r); },
       [&front](int status) { count_refusal(front, status); });

@@ -44,6 +44,7 @@ struct http_server::impl {
   refusal_observer refused;
   std::optional<net::ssl::context> tls;
   std::atomic<std::size_t> connections{0};
+  std::atomic<std::size_t> bodies{0}; // requests with a body, from its first byte to the answer
   // Destroyed in reverse: the workers are joined first (their tasks post to the I/O
   // context), then the acceptor, then the I/O context with the sessions it still holds.
   net::io_context io{io_threads};
@@ -70,7 +71,10 @@ public:
     beast::error_code ignored;
     remote_ = lowest().socket().remote_endpoint(ignored).address().to_string();
   }
-  ~session() { --server_.connections; }
+  ~session() {
+    --server_.connections;
+    release_body();
+  }
 
   void start() {
     if constexpr (is_tls) {
@@ -111,6 +115,16 @@ private:
   void on_header(beast::error_code ec) {
     if (ec)
       return failed(ec);
+    // A body is held from its first byte until its answer is written: past max_bodies of
+    // them, a request is refused before its body is read, so memory stays bounded.
+    if (parser_->chunked() || parser_->content_length().value_or(0) > 0) {
+      if (server_.bodies.fetch_add(1) >= server_.settings.max_bodies) {
+        --server_.bodies;
+        return refuse(503, "{\"error\":{\"message\":\"too many requests arriving at once; "
+                           "try again\"}}");
+      }
+      holds_body_ = true;
+    }
     if (beast::iequals(parser_->get()[http::field::expect], "100-continue")) {
       // The client waits for this before it sends the body (curl: for bodies over 1 KiB).
       auto go_on = std::make_shared<http::response<http::empty_body>>(http::status::continue_, 11);
@@ -142,17 +156,31 @@ private:
         || ec == beast::error::timeout
         || ec.category() != http::make_error_code(http::error::bad_version).category())
       return close();
+    if (ec == http::error::body_limit)
+      return refuse(413, "{\"error\":{\"message\":\"the body is larger than serve.max-texts x "
+                         "serve.max-text-bytes allows\"}}");
+    refuse(400, "{\"error\":{\"message\":\"not an HTTP/1.1 request within the limits: "
+                  + ec.message() + "\"}}");
+  }
+
+  // Answers `status` with `body` (JSON) and closes: what follows cannot be read as the
+  // next request.
+  void refuse(int status, std::string body) {
     keep_alive_ = false;
-    const int status = ec == http::error::body_limit ? 413 : 400;
     if (server_.refused)
       server_.refused(status);
     http_response answer;
     answer.status = status;
-    answer.body = status == 413 ? "{\"error\":{\"message\":\"the body is larger than serve.max-texts x "
-                                  "serve.max-text-bytes allows\"}}"
-                                : "{\"error\":{\"message\":\"not an HTTP/1.1 request within the "
-                                  "limits: " + ec.message() + "\"}}";
+    answer.body = std::move(body);
+    if (status == 503)
+      answer.headers.emplace_back("Retry-After", "1");
     write(std::move(answer));
+  }
+
+  void release_body() {
+    if (holds_body_)
+      --server_.bodies;
+    holds_body_ = false;
   }
 
   void on_request() {
@@ -167,7 +195,15 @@ private:
       request.headers.emplace(std::string{field.name_string()}, std::string{field.value()});
     request.body = std::move(message.body());
     request.remote_address = remote_;
-    if (auto answer = server_.quick(request))
+    std::optional<http_response> answer;
+    try {
+      answer = server_.quick(request);
+    } catch (const std::exception&) { // not out of the I/O thread: it serves every connection
+      answer.emplace();
+      answer->status = 500;
+      answer->body = "{\"error\":{\"message\":\"the request could not be handled\"}}";
+    }
+    if (answer)
       return write(std::move(*answer));
     net::post(server_.workers, [self = this->shared_from_this(), request = std::move(request)] {
       http_response answer;
@@ -197,6 +233,7 @@ private:
     lowest().expires_after(server_.settings.request_deadline);
     http::async_write(stream_, *out,
                       [self = this->shared_from_this(), out](beast::error_code ec, std::size_t) {
+                        self->release_body();
                         if (ec || !self->keep_alive_)
                           return self->close();
                         self->read_header(); // a pipelined request may be in the buffer already
@@ -230,6 +267,7 @@ private:
   std::string remote_;
   bool keep_alive_ = true;
   bool head_ = false; // the request is a HEAD: no body in the answer
+  bool holds_body_ = false; // counted in server_.bodies
   std::size_t lingered_ = 0; // bytes dropped while closing
 };
 

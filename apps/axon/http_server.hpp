@@ -2,7 +2,9 @@
 // with Asio's OpenSSL streams). Connections are served asynchronously by a few I/O
 // threads, so a slow or idle client costs a socket, not a thread: each request must arrive
 // whole within `request_deadline` (header and body), a body past `max_body` is refused 413
-// as it arrives, and at most `max_connections` are open at once (more are closed at once).
+// as it arrives, at most `max_bodies` requests with a body are in memory at once (more are
+// refused 503 before their body is read), and at most `max_connections` are open at once
+// (more are closed at once).
 // Pipelined requests are answered in order; a client that half-closes after its request
 // gets its answer. A request's answer comes from `quick` on the I/O thread when it can
 // (health, refusals: never blocks), else from `handle` on one of `workers` threads (which
@@ -54,6 +56,7 @@ struct http_server_settings {
   int workers = 8;                      // threads running `handle`
   std::size_t max_body = 1 << 20;       // bytes
   std::size_t max_connections = 512;
+  std::size_t max_bodies = 144; // requests with a body in memory at once (more: 503 at once)
   std::chrono::milliseconds request_deadline{10000}; // a whole request, and an idle keep-alive
 };
 

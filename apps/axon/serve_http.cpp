@@ -56,8 +56,8 @@ std::optional<http_response> reload_refusal(serve_front& front, const http_reque
 }
 
 // POST /v1/classify refused before its body is parsed: a refusal costs as little as can
-// be, so that it leaves the cores to the requests admitted. The batcher's count may lag
-// by a few requests; the batcher refuses those itself.
+// be, so that it leaves the cores to the requests admitted. A request admitted counts in
+// `admitted` until classify() answers it (waiting for a worker too): at most serve.queue.
 std::optional<http_response> classify_refusal(serve_front& front, const http_request& req) {
   if (!authorized(front, req))
     return answer(front, 401, error_json({"", wrong_token}));
@@ -66,12 +66,18 @@ std::optional<http_response> classify_refusal(serve_front& front, const http_req
                                                 + " is not taken: send the JSON as it is"}));
   if (!front.ready.load(std::memory_order_acquire))
     return answer(front, 503, error_json({"", loading}));
-  if (front.metrics->held.load(std::memory_order_relaxed) >= front.queue)
+  if (front.admitted.fetch_add(1) >= front.queue) {
+    --front.admitted;
     return answer(front, 503, error_json({"", queue_full_message(front.queue)}));
+  }
   return std::nullopt;
 }
 
 http_response classify(serve_front& front, const http_request& req) {
+  struct answered { // classify_refusal admitted it
+    std::atomic<std::int64_t>& admitted;
+    ~answered() { --admitted; }
+  } counted{front.admitted};
   const auto start = clock_type::now();
   auto reply = [&](int status, std::string body) {
     auto out = answer(front, status, std::move(body));

@@ -44,6 +44,7 @@ struct serve_front {
   std::shared_ptr<serve_metrics> metrics = std::make_shared<serve_metrics>();
   request_limits limits;
   std::int64_t queue = 64; // serve.queue: refused at once when this many are held
+  std::atomic<std::int64_t> admitted{0}; // classify requests taken and not yet answered
   std::string token; // empty: no Authorization needed
   std::chrono::milliseconds timeout{30000};
 };

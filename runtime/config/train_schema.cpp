@@ -263,8 +263,8 @@ std::vector<key_spec> keys() {
             "UTF-8 bytes per text at most (else 400)"),
     int_key("serve", "http-threads", 72, "[1, 1024]",
             "worker threads answering classify and reload requests (in progress at once; "
-            "connections are read asynchronously); keep it above serve.queue: a held request "
-            "holds its worker, and with fewer workers the excess waits instead of getting 503"),
+            "connections are read asynchronously); at least serve.queue lets every admitted "
+            "request reach the batcher, where batches form (fewer: the rest wait for a worker)"),
     timespan_key("serve", "timeout", std::chrono::seconds{30}, "[10ms, 1h]",
                  "a classify request not answered by then gets 504"),
     path_key("serve", "tls-certificate", "", "PEM certificate: HTTPS when set (with serve.tls-key)"),
