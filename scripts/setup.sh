@@ -8,8 +8,9 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 packages=(build-essential cmake libcaf-dev libmsgpack-cxx-dev libboost-test-dev
+          libboost-dev  # Beast and Asio: axon serve's HTTP server
           libopenblas-dev nlohmann-json3-dev libutf8proc-dev libssl-dev libreadline-dev tmux
-          libcpp-httplib-dev
+          libcpp-httplib-dev  # the tests' HTTP client
           openssl)  # openssl: the command, for examples/cluster/make-certs.sh (TLS tests)
 read -r -a extra <<< "${AXON_EXTRA_PACKAGES:-}"
 packages+=("${extra[@]}")
