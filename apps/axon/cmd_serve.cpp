@@ -150,6 +150,9 @@ int serve(args words) {
   sigaddset(&stop_signals, SIGINT);
   sigaddset(&stop_signals, SIGTERM);
   pthread_sigmask(SIG_BLOCK, &stop_signals, nullptr);
+  // A client or a log reader that goes away is an error return, never the service's end
+  // (Asio sends with MSG_NOSIGNAL; stdout and stderr may be pipes).
+  std::signal(SIGPIPE, SIG_IGN);
 
   serve_front front;
   front.limits = settings.limits;
