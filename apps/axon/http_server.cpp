@@ -209,7 +209,7 @@ private:
       http_response answer;
       try {
         answer = self->server_.handle(request);
-      } catch (const std::exception& e) {
+      } catch (const std::exception&) {
         answer.status = 500;
         answer.body = "{\"error\":{\"message\":\"the request could not be handled\"}}";
       }
